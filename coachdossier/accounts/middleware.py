@@ -1,0 +1,115 @@
+"""Request gates for accounts: session lifetime, the staff gate (MFA and the
+confidentiality statement), and no-store caching for authenticated pages."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+security_log = logging.getLogger("coachdossier.security")
+
+# Pages a staff member may reach before passing the gate (to pass it, or to leave).
+GATE_OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/2fa/", "/accounts/reauthenticate/",
+                      "/accounts/confidentiality/", "/accounts/language/", "/favicon.ico")
+TOUCH_EVERY_SECONDS = 60
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session after SESSION_IDLE_SECONDS without a request, and after the absolute
+    lifetime (SESSION_COOKIE_AGE) since login. Writes the session at most once a minute so a
+    page view costs no extra commit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = time.time()
+            started = session.get("auth_started", now)
+            last = session.get("last_seen", now)
+            reason = None
+            if now - last > settings.SESSION_IDLE_SECONDS:
+                reason = _("You were signed out after %(m)d minutes without activity.") % {
+                    "m": settings.SESSION_IDLE_SECONDS // 60}
+            elif now - started > settings.SESSION_COOKIE_AGE:
+                reason = _("You were signed out: a session lasts at most %(h)d hours.") % {
+                    "h": settings.SESSION_COOKIE_AGE // 3600}
+            if reason:
+                security_log.info("session expired user_id=%s", session.get("_auth_user_id"))
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "session expired"}, status=401)
+                messages.info(request, reason)
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            if "auth_started" not in session:
+                session["auth_started"] = now
+            if now - last >= TOUCH_EVERY_SECONDS or "last_seen" not in session:
+                session["last_seen"] = now
+        return self.get_response(request)
+
+
+def gate_problem(request) -> str | None:
+    """Why this staff user may not yet use the app: no MFA, or the confidentiality statement
+    not accepted. None when they may."""
+    user = request.user
+    if not user.is_authenticated or not user.is_staff_member:
+        return None
+    from allauth.mfa.models import Authenticator
+
+    from .confidentiality import CURRENT_VERSION
+
+    if request.session.get("gate_passed") == CURRENT_VERSION:
+        return None
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return "mfa"
+    if not user.confidentiality_acceptances.filter(version=CURRENT_VERSION).exists():
+        return "confidentiality"
+    request.session["gate_passed"] = CURRENT_VERSION
+    return None
+
+
+class StaffGateMiddleware:
+    """LAW-32: MFA is mandatory for every staff role; PR-R1: staff accept the confidentiality
+    statement before first access. Until both are done, every page redirects to the step
+    that is missing (and the API answers 403)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(GATE_OPEN_PREFIXES) and getattr(request, "session", None) is not None:
+            problem = gate_problem(request)
+            if problem:
+                security_log.info("staff gate: %s missing for user_id=%s path=%s", problem, request.user.pk,
+                                  request.path)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": f"{problem} required before using the API"}, status=403)
+                if problem == "mfa":
+                    messages.warning(request, _("Set up two-step verification before you continue. "
+                                                "It is required for every staff account."))
+                    return redirect("mfa_activate_totp")
+                return redirect("accounts:confidentiality")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in users may show client data: never cache them anywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/static/"):
+            user = getattr(request, "user", None)
+            if (user is not None and user.is_authenticated) or request.path.startswith(("/api/", "/portal/")):
+                patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response

@@ -1,0 +1,152 @@
+"""Users, roles, the confidentiality statement, and API tokens."""
+
+import hashlib
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLIENT = "client", _("Client")
+    COACH = "coach", _("Coach")
+    THERAPIST = "therapist", _("Biofeedback therapist")
+    COMPLAINTS_OFFICER = "complaints_officer", _("Complaints officer")
+    MANAGEMENT = "management", _("Management")
+    AUDITOR = "auditor", _("Umbrella auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_ROLES = frozenset(Role) - {Role.CLIENT}
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        user = self.create_user(email, password, **extra)
+        RoleGrant.objects.get_or_create(user=user, role=Role.ADMIN)
+        return user
+
+
+class User(AbstractBaseUser):
+    """An account. Login is by email; roles are granted separately (one user may be coach and
+    complaints officer at once). A client's account links to their Client record."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150)
+    is_active = models.BooleanField(default=True)
+    # Demo accounts only: lets a newcomer past MFA in DEBUG (see settings.DEMO_MODE).
+    is_demo = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    # Django's admin and permission framework are not used; roles decide (see clients.access).
+    is_staff = False
+    is_superuser = False
+
+    def has_perm(self, perm, obj=None):
+        return False
+
+    def has_module_perms(self, app_label):
+        return False
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Any role besides client: these accounts need MFA and the confidentiality statement."""
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def is_client(self) -> bool:
+        return Role.CLIENT in self.roles
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")]
+
+    def __str__(self):
+        return f"{self.user} · {self.role}"
+
+
+class ConfidentialityAcceptance(models.Model):
+    """PR-R1/R2: every staff account signs the confidentiality statement before first access.
+    The text's version and hash are stored so the accepted wording can always be shown."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="confidentiality_acceptances")
+    version = models.CharField(max_length=20)
+    text_sha256 = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="one_acceptance_per_version")]
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the JSON API. Only a SHA-256 of the secret is stored;
+    the secret is shown once at creation."""
+
+    PREFIX = "cd_"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # the first characters, to recognise a token in a list
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

@@ -1,0 +1,532 @@
+"""Every audited change to principals, clients, trajectories, dossiers and consents.
+
+Each action is one transaction that also writes its access-log entry; mail goes out only
+after the commit. Actions take `actor=` and `now=`; they raise ValidationError (with a dict
+of field errors where a field is to blame) and change nothing when the input is wrong.
+"""
+
+import datetime
+import uuid
+from dataclasses import asdict
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachdossier import audit, policy
+from coachdossier.accounts.models import Role, User
+from coachdossier.audit.models import Basis
+
+from . import crypto, uploads, validation
+from .models import (
+    Attachment,
+    BreakGlass,
+    Client,
+    ClientSearchToken,
+    CoachingSession,
+    Consent,
+    ConsentChannel,
+    ConsentKind,
+    DossierEntry,
+    EntryKind,
+    EntryVersion,
+    Goal,
+    PersonalData,
+    Principal,
+    Referral,
+    SealedJSON,
+    Trajectory,
+    TrajectoryStatus,
+)
+
+
+def _raise(errors: dict):
+    if errors:
+        raise ValidationError(errors)
+
+
+def _log(action, *, client=None, obj=None, basis=Basis.SYSTEM, ref="", role=""):
+    audit.record(action=action, client=client, obj=obj, basis=basis, basis_ref=ref, role=role)
+
+
+# --- Principals and clients ----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_principal(*, actor, name, kind, contact_name="", contact_email="", contact_phone="", address="",
+                     statutory_report_right=False) -> Principal:
+    principal = Principal.objects.create(name=name, kind=kind, contact_name=contact_name,
+                                         contact_email=contact_email, contact_phone=contact_phone,
+                                         address=address, statutory_report_right=statutory_report_right)
+    _log("principal.create", obj=principal, basis=Basis.MANAGEMENT, role=Role.MANAGEMENT)
+    return principal
+
+
+def validate_personal(personal: PersonalData, *, is_uwv: bool, today: datetime.date) -> PersonalData:
+    """GC-9.1: exactly these fields, each checked; BSN and background only for UWV."""
+    errors, cleaned = {}, PersonalData(**asdict(personal))
+    for field, cleaner in (("bsn", validation.clean_bsn), ("postcode", validation.clean_postcode),
+                           ("phone", validation.clean_phone)):
+        try:
+            setattr(cleaned, field, cleaner(getattr(personal, field)))
+        except ValidationError as exc:
+            errors[field] = exc.messages[0]
+    if personal.birth_date:
+        try:
+            validation.clean_birth_date(personal.birth_date, today)
+        except ValidationError as exc:
+            errors["date_of_birth"] = exc.messages[0]
+    if not personal.first_name.strip():
+        errors["first_name"] = _("This field is required.")
+    if not personal.last_name.strip():
+        errors["last_name"] = _("This field is required.")
+    errors.update(validation.check_uwv_only_fields(is_uwv=is_uwv, bsn=cleaned.bsn, background=cleaned.background))
+    _raise(errors)
+    return cleaned
+
+
+def _index_name(client: Client, personal: PersonalData):
+    ClientSearchToken.objects.filter(client=client).delete()
+    ClientSearchToken.objects.bulk_create(
+        [ClientSearchToken(client=client, token=t) for t in crypto.search_tokens(personal.first_name,
+                                                                                 personal.last_name)]
+    )
+
+
+def _next_reference(today: datetime.date) -> str:
+    prefix = f"{today.year}-"
+    last = Client.objects.filter(reference__startswith=prefix).order_by("-reference").values_list(
+        "reference", flat=True).first()
+    number = int(last.split("-")[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+@transaction.atomic
+def register_client(*, actor, personal: PersonalData, principal: Principal | None = None, now) -> Client:
+    """Management registers a client. The client gets a data key of their own, and their
+    name is searchable only through keyed hashes."""
+    today = timezone.localdate(now)
+    personal = validate_personal(personal, is_uwv=bool(principal and principal.is_uwv), today=today)
+    client = Client(public_id=uuid.uuid4(), reference=_next_reference(today), created_at=now, created_by=actor)
+    crypto.KeyRing.create(client.public_id)
+    client.seal_personal(personal)
+    client.save()
+    _index_name(client, personal)
+    _log("client.register", client=client, obj=client, basis=Basis.MANAGEMENT, role=Role.MANAGEMENT)
+    return client
+
+
+@transaction.atomic
+def update_personal_data(*, actor, client: Client, personal: PersonalData, now, grant=None,
+                         action="client.personal_update") -> Client:
+    trajectory = client.current_trajectory
+    is_uwv = bool(trajectory and trajectory.principal.is_uwv)
+    personal = validate_personal(personal, is_uwv=is_uwv, today=timezone.localdate(now))
+    client.seal_personal(personal)
+    client.save(update_fields=["name_sealed", "personal_sealed"])
+    _index_name(client, personal)
+    _log(action, client=client, obj=client, basis=getattr(grant, "basis", Basis.SYSTEM),
+         ref=getattr(grant, "ref", ""), role=getattr(grant, "role", ""))
+    return client
+
+
+# --- Trajectories --------------------------------------------------------------------------
+
+
+def assignment_refusal(coach: User, today: datetime.date) -> str | None:
+    """Why `coach` may not be assigned a new client today, or None (GC-0.3, GC-4.4: the
+    coach registry adds registration, fee and insurance checks)."""
+    if not coach.is_active or not coach.has_role(Role.COACH):
+        return _("This person is not an active coach.")
+    try:
+        from coachdossier.privacy.registry import standing_problem
+    except ImportError:
+        return None
+    return standing_problem(coach, today)
+
+
+@transaction.atomic
+def open_trajectory(*, actor, client: Client, principal: Principal, coach: User, source: str, now,
+                    uwv_order_number="", approved_hours=None, agreement_date=None, vulnerable=False,
+                    goal_text="", goal_justification="") -> Trajectory:
+    today = timezone.localdate(now)
+    errors = {}
+    refusal = assignment_refusal(coach, today)
+    if refusal:
+        errors["coach"] = refusal
+    if principal.is_uwv and not uwv_order_number:
+        errors["uwv_order_number"] = _("A UWV trajectory needs the UWV order number.")
+    if not principal.is_uwv and uwv_order_number:
+        errors["uwv_order_number"] = _("Only a UWV trajectory has a UWV order number.")
+    if approved_hours is not None and approved_hours <= 0:
+        errors["approved_hours"] = _("Approved hours must be more than zero.")
+    if goal_text:
+        errors.update(validation.require_justification(goal_text, goal_justification, "goal_text"))
+    if client.trajectories.open().exists():
+        errors["client"] = _("This client already has an open trajectory. Close it first.")
+    _raise(errors)
+    trajectory = Trajectory.objects.create(
+        client=client, principal=principal, coach=coach, source=source, uwv_order_number=uwv_order_number,
+        approved_hours=approved_hours, agreement_date=agreement_date, vulnerable=vulnerable, opened_on=today,
+        created_at=now,
+    )
+    _log("trajectory.open", client=client, obj=trajectory, basis=Basis.MANAGEMENT, role=Role.MANAGEMENT)
+    if goal_text:
+        _add_goal(actor=actor, trajectory=trajectory, text=goal_text, reason="", justification=goal_justification,
+                  now=now)
+    from coachdossier.clients import hooks
+
+    hooks.trajectory_opened(trajectory=trajectory, actor=actor, now=now)
+    return trajectory
+
+
+def _add_goal(*, actor, trajectory, text, reason, justification, now) -> Goal:
+    number = (trajectory.goals.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    goal = Goal(trajectory=trajectory, number=number, author=actor, created_at=now)
+    goal.sealed = SealedJSON.seal(trajectory.client.public_id,
+                                  {"text": text, "reason": reason, "justification": justification}, goal.aad())
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def reformulate_goal(*, actor, trajectory: Trajectory, text: str, reason: str = "", justification: str = "",
+                     now, grant=None) -> Goal:
+    """GC-7.1: a new version of the goal or question; earlier versions stay."""
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = _("Describe the goal or question of the trajectory.")
+    elif trajectory.goals.exists() and not (reason or "").strip():
+        errors["reason"] = _("Say why the goal is reformulated.")
+    if text:
+        errors.update(validation.require_justification(text, justification))
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        errors["text"] = _("The trajectory is closed.")
+    _raise(errors)
+    goal = _add_goal(actor=actor, trajectory=trajectory, text=text.strip(), reason=reason, justification=justification,
+                     now=now)
+    _log("goal.write", client=trajectory.client, obj=trajectory, basis=getattr(grant, "basis", Basis.COACH),
+         ref=getattr(grant, "ref", ""), role=Role.COACH)
+    return goal
+
+
+@transaction.atomic
+def activate_trajectory(*, actor, trajectory: Trajectory, now, grant=None) -> Trajectory:
+    """GC-7.1: no active trajectory without a clearly described goal or question."""
+    if trajectory.status != TrajectoryStatus.INTAKE:
+        raise ValidationError({"status": _("Only a trajectory in intake can become active.")})
+    goal = trajectory.current_goal
+    if goal is None or not goal.content.get("text", "").strip():
+        raise ValidationError({"goal": _("A trajectory cannot become active without a goal or question (GC-7.1).")})
+    trajectory.status = TrajectoryStatus.ACTIVE
+    trajectory.activated_on = timezone.localdate(now)
+    trajectory.save(update_fields=["status", "activated_on"])
+    _log("trajectory.activate", client=trajectory.client, obj=trajectory,
+         basis=getattr(grant, "basis", Basis.MANAGEMENT), role=getattr(grant, "role", Role.MANAGEMENT))
+    return trajectory
+
+
+@transaction.atomic
+def close_trajectory(*, actor, trajectory: Trajectory, now, grant=None) -> Trajectory:
+    """PR-8: closing starts the retention clock (default 5 years)."""
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        raise ValidationError({"status": _("The trajectory is already closed.")})
+    today = timezone.localdate(now)
+    trajectory.status = TrajectoryStatus.CLOSED
+    trajectory.closed_on = today
+    years = policy.current().retention_years
+    try:
+        trajectory.retention_until = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        trajectory.retention_until = today.replace(year=today.year + years, day=28)
+    trajectory.save(update_fields=["status", "closed_on", "retention_until"])
+    _log("trajectory.close", client=trajectory.client, obj=trajectory,
+         basis=getattr(grant, "basis", Basis.MANAGEMENT), role=getattr(grant, "role", Role.MANAGEMENT))
+    return trajectory
+
+
+@transaction.atomic
+def assign_coach(*, actor, trajectory: Trajectory, coach: User, now) -> Trajectory:
+    refusal = assignment_refusal(coach, timezone.localdate(now))
+    if refusal:
+        raise ValidationError({"coach": refusal})
+    trajectory.coach = coach
+    trajectory.save(update_fields=["coach"])
+    _log("trajectory.assign_coach", client=trajectory.client, obj=trajectory, basis=Basis.MANAGEMENT,
+         role=Role.MANAGEMENT)
+    return trajectory
+
+
+@transaction.atomic
+def log_session(*, actor, trajectory: Trajectory, date, minutes: int, mode: str, now, grant=None) -> CoachingSession:
+    errors = {}
+    if date > timezone.localdate(now):
+        errors["date"] = _("A session cannot be in the future.")
+    if not (0 < minutes <= 600):
+        errors["minutes"] = _("Enter a duration between 1 and 600 minutes.")
+    _raise(errors)
+    session = CoachingSession.objects.create(trajectory=trajectory, date=date, minutes=minutes, mode=mode,
+                                             coach=actor, created_at=now)
+    _log("session.log", client=trajectory.client, obj=session, basis=getattr(grant, "basis", Basis.COACH),
+         ref=getattr(grant, "ref", ""), role=Role.COACH)
+    return session
+
+
+# --- Dossier entries -----------------------------------------------------------------------
+
+
+def _store_attachment(*, entry: DossierEntry, upload) -> Attachment:
+    data = upload.read()
+    content_type = uploads.check_upload(data, upload.name)
+    attachment = Attachment(public_id=uuid.uuid4(), entry=entry, content_type=content_type, size=len(data))
+    client_ref = entry.client.public_id
+    attachment.name_sealed = crypto.seal(client_ref, upload.name.encode()[:255], attachment.aad("name"))
+    attachment.storage_name = f"{client_ref}/{attachment.public_id}.bin"
+    sealed = crypto.seal(client_ref, data, attachment.aad("data"))
+    stored = default_storage.save(attachment.storage_name, ContentFile(sealed))
+    # If the transaction fails after this point, the file must not be left behind.
+    transaction.on_commit(lambda: None)
+    _remove_on_rollback(stored)
+    attachment.storage_name = stored
+    attachment.save()
+    return attachment
+
+
+def _remove_on_rollback(name: str):
+    connection = transaction.get_connection()
+    # Django has no on_rollback hook; keep a list on the connection and clean it in `atomic_files`.
+    pending = connection.__dict__.setdefault("coachdossier_pending_files", [])
+    pending.append(name)
+
+
+class atomic_files:
+    """Like transaction.atomic, but files stored inside are deleted if the block fails, so a
+    failed save leaves no orphaned attachment on disk."""
+
+    def __enter__(self):
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.connection = transaction.get_connection()
+        self.before = list(self.connection.__dict__.get("coachdossier_pending_files", []))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        result = self.atomic.__exit__(exc_type, exc, tb)
+        pending = self.connection.__dict__.get("coachdossier_pending_files", [])
+        new = pending[len(self.before):]
+        if exc_type is not None:
+            for name in new:
+                default_storage.delete(name)
+        if not self.connection.in_atomic_block:
+            self.connection.__dict__["coachdossier_pending_files"] = []
+        return result
+
+
+def read_attachment(attachment: Attachment) -> bytes:
+    with default_storage.open(attachment.storage_name, "rb") as fh:
+        return crypto.open_sealed(attachment.entry.client.public_id, fh.read(), attachment.aad("data"))
+
+
+def _entry_errors(*, kind, text, title, justification, occurred_on, today, source) -> dict:
+    errors = {}
+    if kind not in EntryKind.values:
+        errors["kind"] = _("Unknown entry type.")
+    if not (text or "").strip() and not (title or "").strip():
+        errors["text"] = _("Write something, or give the entry a title.")
+    if occurred_on and occurred_on > today:
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    if kind == EntryKind.RECEIVED_DOCUMENT and not (source or "").strip():
+        errors["source"] = _("Say where the document comes from (for example UWV).")
+    errors.update(validation.require_justification(f"{title}\n{text}", justification))
+    return errors
+
+
+def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "", text: str = "",
+              is_medical=False, source: str = "", justification: str = "", files=(), now, grant=None,
+              trajectory=None) -> DossierEntry:
+    """A new dossier entry with its first version and attachments, all or nothing."""
+    today = timezone.localdate(now)
+    if kind == EntryKind.CLIENT_STATEMENT and getattr(grant, "basis", None) != Basis.CLIENT:
+        raise ValidationError({"kind": _("Only the client can add a client statement (GC-5.3).")})
+    _raise(_entry_errors(kind=kind, text=text, title=title, justification=justification,
+                         occurred_on=occurred_on, today=today, source=source))
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client))
+    with atomic_files():
+        entry = DossierEntry.objects.create(
+            client=client, trajectory=trajectory or client.current_trajectory, kind=kind,
+            occurred_on=occurred_on or today, is_medical=is_medical, created_by=actor, created_at=now,
+            names_others=bool(screening["other_persons"]), special_category=bool(screening["special_categories"]),
+        )
+        _write_version(entry=entry, number=1, author=actor, now=now, content={
+            "title": title, "text": text, "source": source, "justification": justification, "reason": ""})
+        errors = {}
+        for upload in files:
+            try:
+                _store_attachment(entry=entry, upload=upload)
+            except ValidationError as exc:
+                errors["files"] = f"{upload.name}: {exc.messages[0]}"
+        _raise(errors)
+        _log("entry.create", client=client, obj=entry, basis=getattr(grant, "basis", Basis.COACH),
+             ref=getattr(grant, "ref", ""), role=getattr(grant, "role", Role.COACH))
+    return entry
+
+
+def _known_names(client) -> list[str]:
+    name = client.name
+    return [name.get("first_name", ""), name.get("last_name", "")]
+
+
+def _write_version(*, entry, number, author, now, content, is_correction=False) -> EntryVersion:
+    version = EntryVersion(entry=entry, number=number, author=author, created_at=now, is_correction=is_correction)
+    version.sealed = SealedJSON.seal(entry.client.public_id, content, version.aad())
+    version.save()
+    return version
+
+
+@transaction.atomic
+def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str = "", justification: str = "",
+               is_medical=None, now, grant=None, is_correction=False) -> EntryVersion:
+    """Editing writes a new version; every earlier version stays with its author and time."""
+    if entry.kind == EntryKind.CLIENT_STATEMENT and getattr(grant, "basis", None) != Basis.CLIENT:
+        raise ValidationError({"text": _("A client statement can never be changed by staff (GC-5.3).")})
+    current = entry.current
+    errors = _entry_errors(kind=entry.kind, text=text, title=title, justification=justification,
+                           occurred_on=None, today=timezone.localdate(now),
+                           source=current.content.get("source", ""))
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the entry is changed; the earlier version stays visible.")
+    _raise(errors)
+    version = _write_version(entry=entry, number=entry.version_count + 1, author=actor, now=now,
+                             is_correction=is_correction, content={
+                                 "title": title, "text": text, "source": current.content.get("source", ""),
+                                 "justification": justification, "reason": reason})
+    entry.version_count += 1
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(entry.client))
+    entry.names_others = bool(screening["other_persons"])
+    entry.special_category = bool(screening["special_categories"])
+    if is_medical is not None:
+        entry.is_medical = is_medical
+    entry.save(update_fields=["version_count", "names_others", "special_category", "is_medical"])
+    _log("entry.correct" if is_correction else "entry.edit", client=entry.client, obj=entry,
+         basis=getattr(grant, "basis", Basis.COACH), ref=getattr(grant, "ref", ""), role=Role.COACH)
+    return version
+
+
+def add_attachments(*, actor, entry: DossierEntry, files, now, grant=None) -> list[Attachment]:
+    with atomic_files():
+        stored = [_store_attachment(entry=entry, upload=f) for f in files]
+        _log("attachment.add", client=entry.client, obj=entry, basis=getattr(grant, "basis", Basis.COACH),
+             ref=getattr(grant, "ref", ""), role=Role.COACH)
+    return stored
+
+
+# --- Consents, referrals, break-glass ------------------------------------------------------
+
+
+def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_from, valid_until=None,
+                   substitute: User | None = None, recipient: str = "", purpose: str = "", data_scope: str = "",
+                   evidence=None, now, grant=None) -> Consent:
+    """GC-2.5, GC-6.4, GC-6.8, GC-6.9: a consent with its scope, how it was given, and the
+    evidence (a document, unless the client gave it in the portal themself)."""
+    errors = {}
+    if kind not in ConsentKind.values:
+        errors["kind"] = _("Unknown type of consent.")
+    if kind == ConsentKind.SUBSTITUTE:
+        if substitute is None:
+            errors["substitute"] = _("Name the substitute coach.")
+        elif not substitute.has_role(Role.COACH) or not substitute.is_active:
+            errors["substitute"] = _("The substitute must be an active coach.")
+        elif client.trajectories.filter(coach=substitute).exists():
+            errors["substitute"] = _("This coach is already the client's own coach.")
+    if kind == ConsentKind.DISCLOSURE:
+        if not recipient.strip():
+            errors["recipient"] = _("Name the party that may receive the data.")
+        if not purpose.strip():
+            errors["purpose"] = _("Describe the purpose.")
+        if not data_scope.strip():
+            errors["data_scope"] = _("Describe which data may be shared.")
+    if valid_until and valid_from and valid_until < valid_from:
+        errors["valid_until"] = _("The end date lies before the start date.")
+    if kind == ConsentKind.SUBSTITUTE and not valid_until:
+        errors["valid_until"] = _("A substitute coach is consented for a period: give the end date.")
+    if given_via != ConsentChannel.PORTAL and evidence is None:
+        errors["evidence"] = _("Attach the evidence: the signed form, letter or email in which the client consented.")
+    if given_via == ConsentChannel.PORTAL and getattr(grant, "basis", None) != Basis.CLIENT:
+        errors["given_via"] = _("Only the client can give a consent in the portal.")
+    _raise(errors)
+    with atomic_files():
+        consent = Consent(public_id=uuid.uuid4(), client=client, kind=kind, substitute=substitute,
+                          valid_from=valid_from, valid_until=valid_until, given_via=given_via, recorded_by=actor,
+                          recorded_at=now)
+        consent.sealed = SealedJSON.seal(client.public_id, {"recipient": recipient, "purpose": purpose,
+                                                            "data_scope": data_scope}, consent.aad())
+        if evidence is not None:
+            entry = DossierEntry.objects.create(client=client, trajectory=client.current_trajectory,
+                                                kind=EntryKind.CORRESPONDENCE_IN, occurred_on=timezone.localdate(now),
+                                                created_by=actor, created_at=now)
+            _write_version(entry=entry, number=1, author=actor, now=now, content={
+                "title": _("Evidence of consent"), "text": "", "source": "", "justification": "", "reason": ""})
+            try:
+                consent.evidence = _store_attachment(entry=entry, upload=evidence)
+            except ValidationError as exc:
+                raise ValidationError({"evidence": exc.messages[0]})
+        consent.save()
+        _log("consent.record", client=client, obj=consent, basis=getattr(grant, "basis", Basis.COACH),
+             ref=getattr(grant, "ref", ""), role=getattr(grant, "role", Role.COACH))
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, actor, consent: Consent, now, grant=None) -> Consent:
+    """GC-1.3: withdrawal takes effect at once; a substitute loses access on the next request."""
+    if consent.withdrawn_at:
+        raise ValidationError({"consent": _("This consent was already withdrawn.")})
+    consent.withdrawn_at = now
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _log("consent.withdraw", client=consent.client, obj=consent, basis=getattr(grant, "basis", Basis.COACH),
+         ref=getattr(grant, "ref", ""), role=getattr(grant, "role", ""))
+    return consent
+
+
+@transaction.atomic
+def refer_to_therapist(*, actor, client: Client, therapist: User, now, grant=None) -> Referral:
+    if not therapist.has_role(Role.THERAPIST) or not therapist.is_active:
+        raise ValidationError({"therapist": _("Choose an active biofeedback therapist.")})
+    if Referral.objects.active().filter(client=client, therapist=therapist).exists():
+        raise ValidationError({"therapist": _("This client is already referred to this therapist.")})
+    referral = Referral.objects.create(client=client, therapist=therapist, referred_by=actor, created_at=now)
+    _log("referral.create", client=client, obj=referral, basis=getattr(grant, "basis", Basis.COACH), role=Role.COACH)
+    return referral
+
+
+@transaction.atomic
+def end_referral(*, actor, referral: Referral, now, grant=None) -> Referral:
+    referral.ended_at = now
+    referral.save(update_fields=["ended_at"])
+    _log("referral.end", client=referral.client, obj=referral, basis=getattr(grant, "basis", Basis.COACH),
+         role=Role.COACH)
+    return referral
+
+
+def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
+    """Emergency access: logged as such, management is notified (without content), and the
+    client sees it in "who looked at my file"."""
+    if len((reason or "").strip()) < 20:
+        raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
+    if not actor.is_staff_member or actor.has_role(Role.AUDITOR) and not actor.has_role(Role.COACH, Role.MANAGEMENT):
+        raise ValidationError({"reason": _("Your role cannot use emergency access.")})
+    with transaction.atomic():
+        glass = BreakGlass(public_id=uuid.uuid4(), client=client, user=actor, started_at=now,
+                           expires_at=now + BreakGlass.WINDOW)
+        glass.reason_sealed = crypto.seal(client.public_id, reason.strip().encode(), f"breakglass:{glass.public_id}")
+        glass.save()
+        _log("break_glass.start", client=client, obj=glass, basis=Basis.BREAK_GLASS, ref=str(glass.public_id),
+             role=",".join(sorted(actor.roles)))
+        from coachdossier.lib import emails
+
+        transaction.on_commit(lambda: emails.break_glass_used(glass_id=glass.pk))
+    return glass

@@ -1,0 +1,510 @@
+"""Principals, clients, trajectories, dossier entries, consents and the relationships that
+give access to them.
+
+Client data is sealed with the client's own data key (see crypto.py): the name, the other
+personal fields (GC-9.1), goal texts, entry content, attachment names and bytes, consent
+details and break-glass reasons. Plain columns hold only what the system needs to route,
+count and date things (types, dates, status, flags).
+"""
+
+import datetime
+import json
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .crypto import ClientKey  # noqa: F401  (the key store model lives in crypto.py)
+
+
+class SealedJSON:
+    """Descriptor pair helpers: encrypt a dict to a BinaryField under the row's client key."""
+
+    @staticmethod
+    def seal(client_ref, data: dict, aad: str) -> bytes:
+        return crypto.seal(client_ref, json.dumps(data, ensure_ascii=False, default=str).encode(), aad)
+
+    @staticmethod
+    def open(client_ref, blob, aad: str) -> dict:
+        if not blob:
+            return {}
+        return json.loads(crypto.open_sealed(client_ref, blob, aad))
+
+
+# --- Principals ----------------------------------------------------------------------------
+
+
+class PrincipalKind(models.TextChoices):
+    UWV = "uwv", _("UWV")
+    MUNICIPALITY = "municipality", _("Municipality")
+    EMPLOYER = "employer", _("Employer")
+    SELF = "self", _("Self-paying client")
+    OTHER = "other", _("Other")
+
+
+class Principal(models.Model):
+    """GC-0.5: the person or body that commissioned the coaching."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=16, choices=PrincipalKind.choices)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    # GC-6.1: a principal that may demand reports by law cannot be blocked, only objected to.
+    statutory_report_right = models.BooleanField(_("may demand reports by law"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_uwv(self) -> bool:
+        return self.kind == PrincipalKind.UWV
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonalData:
+    """Exactly the personal data GC-9.1 allows. BSN and background only for UWV clients."""
+
+    first_name: str = ""
+    last_name: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    email: str = ""
+    phone: str = ""
+    date_of_birth: str = ""  # ISO date
+    bsn: str = ""
+    background: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def birth_date(self) -> datetime.date | None:
+        return datetime.date.fromisoformat(self.date_of_birth) if self.date_of_birth else None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PersonalData":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str, now=None):
+        """The clients `user` may perform `action` on. Every list, search and export of
+        clients starts here (GC-2.3); see access.py for the vocabulary."""
+        from .access import client_filter
+
+        return self.filter(client_filter(user, action, now or timezone.now()))
+
+    def alive(self):
+        return self.filter(destroyed_at__isnull=True)
+
+
+class ClientSource(models.TextChoices):
+    UMBRELLA = "umbrella", _("Client of the umbrella organisation")
+    OWN = "own", _("The coach's own client")
+
+
+class Client(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                related_name="client_record")
+    name_sealed = models.BinaryField(editable=False)
+    personal_sealed = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True)
+    # GC-5.4 / PR-8: a destroyed client is a tombstone: these dates and nothing else.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return self.reference
+
+    def aad(self, part: str) -> str:
+        return f"client:{self.public_id}:{part}"
+
+    @cached_property
+    def name(self) -> dict:
+        """{"first_name", "last_name"}: what management may see (PR-7)."""
+        if self.destroyed_at:
+            return {"first_name": "", "last_name": ""}
+        return SealedJSON.open(self.public_id, self.name_sealed, self.aad("name"))
+
+    @property
+    def display_name(self) -> str:
+        if self.destroyed_at:
+            return str(_("(destroyed)"))
+        return f"{self.name.get('first_name', '')} {self.name.get('last_name', '')}".strip()
+
+    @cached_property
+    def personal(self) -> PersonalData:
+        data = SealedJSON.open(self.public_id, self.personal_sealed, self.aad("personal"))
+        return PersonalData.from_dict({**data, **self.name})
+
+    def seal_personal(self, data: PersonalData) -> None:
+        values = asdict(data)
+        name = {"first_name": values.pop("first_name"), "last_name": values.pop("last_name")}
+        self.name_sealed = SealedJSON.seal(self.public_id, name, self.aad("name"))
+        self.personal_sealed = SealedJSON.seal(self.public_id, values, self.aad("personal"))
+        self.__dict__.pop("name", None)
+        self.__dict__.pop("personal", None)
+
+    @cached_property
+    def current_trajectory(self):
+        trajectories = sorted(self.trajectories.all(), key=lambda t: (t.status == TrajectoryStatus.CLOSED, -t.pk))
+        return trajectories[0] if trajectories else None
+
+
+class ClientSearchToken(models.Model):
+    """Keyed hashes of name prefixes: search without plaintext names in the database."""
+
+    client = models.ForeignKey(Client, models.CASCADE, related_name="search_tokens")
+    token = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "token"], name="unique_search_token")]
+
+
+# --- Trajectories --------------------------------------------------------------------------
+
+
+class TrajectoryStatus(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class TrajectoryQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=TrajectoryStatus.CLOSED)
+
+    def retention_due(self, today: datetime.date):
+        """Closed trajectories whose retention term (PR-8) has run out."""
+        return self.filter(status=TrajectoryStatus.CLOSED, retention_until__lte=today)
+
+
+class Trajectory(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="trajectories")
+    principal = models.ForeignKey(Principal, models.PROTECT, related_name="trajectories")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="coached_trajectories")
+    source = models.CharField(_("source"), max_length=16, choices=ClientSource.choices)  # GC-0.1
+    status = models.CharField(_("status"), max_length=8, choices=TrajectoryStatus.choices,
+                              default=TrajectoryStatus.INTAKE)
+    uwv_order_number = models.CharField(_("UWV order number"), max_length=40, blank=True)
+    approved_hours = models.DecimalField(_("approved hours"), max_digits=6, decimal_places=1, null=True, blank=True)
+    agreement_date = models.DateField(_("date of the coaching agreement"), null=True, blank=True)  # GC-0.4
+    vulnerable = models.BooleanField(_("client in a vulnerable position"), default=False)  # GC-1.6
+    opened_on = models.DateField(_("opened on"), default=datetime.date.today)
+    activated_on = models.DateField(_("active since"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    retention_until = models.DateField(_("keep until"), null=True, blank=True)  # PR-8
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrajectoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_on__isnull=False), name="closed_trajectory_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client.reference} · {self.principal}"
+
+    @property
+    def current_goal(self):
+        goals = list(self.goals.all())
+        return max(goals, key=lambda g: g.number) if goals else None
+
+    def hours_used(self):
+        minutes = sum(s.minutes for s in self.sessions.all())
+        return round(minutes / 60, 1)
+
+
+class Goal(models.Model):
+    """GC-7.1: the assignment's goal or question in the client's own words. A reformulation is
+    a new row; earlier ones stay."""
+
+    trajectory = models.ForeignKey(Trajectory, models.CASCADE, related_name="goals")
+    number = models.PositiveIntegerField()
+    sealed = models.BinaryField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["trajectory", "number"]
+        constraints = [models.UniqueConstraint(fields=["trajectory", "number"], name="unique_goal_version")]
+
+    def aad(self):
+        return f"goal:{self.trajectory.public_id}:{self.number}"
+
+    @cached_property
+    def content(self) -> dict:
+        """{"text", "reason", "justification"}"""
+        return SealedJSON.open(self.trajectory.client.public_id, self.sealed, self.aad())
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone")
+
+
+class CoachingSession(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    trajectory = models.ForeignKey(Trajectory, models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    mode = models.CharField(_("form"), max_length=12, choices=SessionMode.choices)
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(minutes__gt=0) & Q(minutes__lte=600),
+                                              name="session_minutes_in_range")]
+
+
+# --- Dossier entries -----------------------------------------------------------------------
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    CORRESPONDENCE_IN = "correspondence_in", _("Correspondence received")
+    CORRESPONDENCE_OUT = "correspondence_out", _("Correspondence sent")
+    RECEIVED_DOCUMENT = "received_document", _("Document received from another party")
+    FACT = "fact", _("Fact")
+    FINDING = "finding", _("Finding or conclusion of the coach")
+    CLIENT_STATEMENT = "client_statement", _("Statement of the client")
+
+    @classmethod
+    def staff_kinds(cls):
+        return [k for k in cls if k != cls.CLIENT_STATEMENT]
+
+
+# GC-5.2: plain-language explanations shown with each entry type in the dossier and portal.
+ENTRY_KIND_HELP = {
+    EntryKind.NOTE: _("A working note of your coach about a conversation or an event."),
+    EntryKind.CORRESPONDENCE_IN: _("A letter or message that reached the practice."),
+    EntryKind.CORRESPONDENCE_OUT: _("A letter or message the practice sent."),
+    EntryKind.RECEIVED_DOCUMENT: _("A document another organisation (for example UWV) sent to the practice."),
+    EntryKind.FACT: _("A fact about you. If it is wrong you can ask for a correction."),
+    EntryKind.FINDING: _("Your coach's professional view. It cannot be corrected, but you may add your own statement."),
+    EntryKind.CLIENT_STATEMENT: _("Your own written view, added to the dossier at your request."),
+}
+
+
+class EntryQuerySet(models.QuerySet):
+    def for_timeline(self, *, include_medical: bool):
+        """PR-4: medical entries stay out of lists unless explicitly asked for."""
+        qs = self.filter(deleted_at__isnull=True)
+        if not include_medical:
+            qs = qs.filter(is_medical=False)
+        return qs.select_related("created_by").prefetch_related("versions__author", "attachments")
+
+
+class DossierEntry(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="entries")
+    trajectory = models.ForeignKey(Trajectory, models.SET_NULL, null=True, blank=True, related_name="entries")
+    kind = models.CharField(_("type"), max_length=24, choices=EntryKind.choices)
+    occurred_on = models.DateField(_("date"))
+    is_medical = models.BooleanField(_("medical (extra confidential)"), default=False)  # PR-4
+    names_others = models.BooleanField(default=False)  # GC-5.2 flag, set when saved
+    special_category = models.BooleanField(default=False)  # PR-4: saved with a justification
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    version_count = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["client", "occurred_on"])]
+
+    @property
+    def current(self) -> "EntryVersion":
+        versions = list(self.versions.all())
+        return max(versions, key=lambda v: v.number)
+
+    @property
+    def is_correctable(self) -> bool:
+        """GC-5.3: facts can be corrected; findings and conclusions cannot."""
+        return self.kind == EntryKind.FACT
+
+    @property
+    def help_text(self):
+        return ENTRY_KIND_HELP[self.kind]
+
+
+class EntryVersion(models.Model):
+    """Every version of an entry, with its author and time. Editing never overwrites."""
+
+    entry = models.ForeignKey(DossierEntry, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    sealed = models.BinaryField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    is_correction = models.BooleanField(default=False)  # GC-5.3: written on a client's request
+
+    class Meta:
+        ordering = ["entry", "number"]
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="unique_entry_version")]
+
+    def aad(self):
+        return f"entry:{self.entry.public_id}:{self.number}"
+
+    @cached_property
+    def content(self) -> dict:
+        """{"title", "text", "source", "reason", "justification"}"""
+        return SealedJSON.open(self.entry.client.public_id, self.sealed, self.aad())
+
+
+class Attachment(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(DossierEntry, models.CASCADE, related_name="attachments")
+    name_sealed = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    storage_name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def aad(self, part):
+        return f"attachment:{self.public_id}:{part}"
+
+    @cached_property
+    def filename(self) -> str:
+        return crypto.open_sealed(self.entry.client.public_id, self.name_sealed, self.aad("name")).decode()
+
+
+# --- Consents and other relationships ------------------------------------------------------
+
+
+class ConsentKind(models.TextChoices):
+    SUBSTITUTE = "substitute", _("Substitute coach")  # GC-2.5
+    DISCLOSURE = "disclosure", _("Disclosure to a third party")  # GC-6.4
+    RESEARCH = "research", _("Research or education")  # GC-6.8
+    SUPERVISION = "supervision", _("Identifiable use in supervision")  # GC-6.9
+
+
+class ConsentChannel(models.TextChoices):
+    WRITING = "writing", _("In writing")
+    EMAIL = "email", _("By email")
+    PORTAL = "portal", _("In the client portal")
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(withdrawn_at__isnull=True, valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+
+class Consent(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="consents")
+    kind = models.CharField(_("type"), max_length=16, choices=ConsentKind.choices)
+    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="substitute_consents", verbose_name=_("substitute coach"))
+    # recipient, purpose, data scope, evidence file name: sealed with the client's key
+    sealed = models.BinaryField()
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    given_via = models.CharField(_("given"), max_length=8, choices=ConsentChannel.choices)
+    evidence = models.OneToOneField("Attachment", models.PROTECT, null=True, blank=True, related_name="+")
+    # GC-6.8: research use also needs the umbrella organisation's written consent.
+    umbrella_approved_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="substitute") | Q(substitute__isnull=False),
+                                   name="substitute_consent_names_coach"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                                   name="consent_period_ordered"),
+        ]
+
+    def aad(self):
+        return f"consent:{self.public_id}"
+
+    @cached_property
+    def details(self) -> dict:
+        """{"recipient", "purpose", "data_scope"}"""
+        return SealedJSON.open(self.client.public_id, self.sealed, self.aad())
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (self.withdrawn_at is None and self.valid_from <= day
+                and (self.valid_until is None or self.valid_until >= day))
+
+
+class ReferralQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Referral(models.Model):
+    """The coach refers the client to a biofeedback therapist, who then sees only the
+    measurement section of this client (GC-9.1)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="referrals")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+
+class BreakGlass(models.Model):
+    """Emergency access by staff without a relationship: a stated reason, a short window,
+    management told, and the client sees it in "who looked at my file"."""
+
+    WINDOW = datetime.timedelta(hours=2)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason_sealed = models.BinaryField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    @cached_property
+    def reason(self) -> str:
+        return crypto.open_sealed(self.client.public_id, self.reason_sealed, f"breakglass:{self.public_id}").decode()

@@ -1,0 +1,86 @@
+"""Checks on client data that both the forms and the API use (GC-9.1, PR-4, GC-5.2)."""
+
+import datetime
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum.nl import bsn as stdnum_bsn
+
+POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
+
+
+def clean_bsn(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return stdnum_bsn.validate(value)
+    except Exception:
+        raise ValidationError(_("This is not a valid BSN: it fails the eleven-test."), code="bsn_invalid")
+
+
+def clean_postcode(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    match = POSTCODE.match(value)
+    if not match:
+        raise ValidationError(_("Enter a Dutch postcode such as 1234 AB."), code="postcode_invalid")
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def clean_phone(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid")
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid")
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
+
+
+def clean_birth_date(value, today: datetime.date):
+    if value is None:
+        return None
+    if value > today:
+        raise ValidationError(_("A date of birth cannot be in the future."), code="birth_date_future")
+    if value < today.replace(year=today.year - 120):
+        raise ValidationError(_("Check the date of birth: more than 120 years ago."), code="birth_date_past")
+    return value
+
+
+def check_uwv_only_fields(*, is_uwv: bool, bsn: str, background: str) -> dict[str, str]:
+    """GC-9.1: BSN and a short background only for UWV clients. Returns field errors."""
+    errors = {}
+    if not is_uwv:
+        if bsn:
+            errors["bsn"] = _("A BSN may only be recorded for a client whose principal is UWV.")
+        if background:
+            errors["background"] = _("A background may only be recorded for a client whose principal is UWV.")
+    return errors
+
+
+def screen_text(text: str, *, known_identifiers=()) -> dict:
+    """PR-4 and GC-5.2 on free text: special categories mentioned, other people named."""
+    from coachdossier.lib.screening import find_person_mentions, find_special_categories
+
+    return {
+        "special_categories": sorted({f.category for f in find_special_categories(text or "")}),
+        "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers),
+    }
+
+
+def require_justification(text: str, justification: str, field: str = "text") -> dict:
+    """PR-4: a text that mentions a special category needs a written justification."""
+    found = screen_text(text)["special_categories"]
+    if found and not (justification or "").strip():
+        return {field: _("This text mentions a special category of personal data (%(cats)s). Remove it, or give "
+                         "a justification why it is needed for the trajectory (rule PR-4).")
+                % {"cats": ", ".join(str(c) for c in found)}}
+    return {}

@@ -1,0 +1,397 @@
+"""The de-identification pipeline against the fictional regression corpus.
+
+GC-6.9 (supervision export) and GC-6.8 (research/education export) need names, places,
+dates and numbers out of free text; PR-4 needs special categories flagged; GC-5.2 needs a
+warning when a note names other persons.
+
+deduce takes ~10 s to start in a process, so every deduce-backed test lives in this module
+and shares one `Deduce()` through the module-scoped `deducer` fixture (`get_deducer()` is
+a process-wide singleton). The fast detectors (PR-4, GC-5.2, the own annotators) never
+touch deduce.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coachdossier.privacy import deidentify as deid
+from coachdossier.privacy.deidentify import (
+    PSEUDONYMISED_LABEL,
+    DeidResult,
+    SpecialCategory,
+    deidentify,
+    find_person_mentions,
+    find_special_categories,
+    get_deducer,
+)
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "notes.yaml"
+MARKUP = re.compile(r"\{\{([A-Z]+):(.*?)\}\}")
+MIN_RECALL = 0.98
+
+
+def parse_note(marked: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """Strip {{TAG:text}} markup; return the plain text and the expected spans."""
+    plain, gold, cursor = [], [], 0
+    length = 0
+    for m in MARKUP.finditer(marked):
+        before = marked[cursor : m.start()]
+        plain.append(before)
+        length += len(before)
+        tag, original = m.group(1), m.group(2)
+        gold.append((length, length + len(original), tag, original))
+        plain.append(original)
+        length += len(original)
+        cursor = m.end()
+    plain.append(marked[cursor:])
+    return "".join(plain), gold
+
+
+def load_corpus() -> list[dict]:
+    notes = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["notes"]
+    for note in notes:
+        note["plain"], note["gold"] = parse_note(note["text"])
+    return notes
+
+
+def still_present(original: str, output: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(original)}(?!\w)", output) is not None
+
+
+@pytest.fixture(scope="module")
+def deducer():
+    """One Deduce() for this module (and, being a singleton, for the whole run)."""
+    started = time.perf_counter()
+    instance = get_deducer()
+    print(f"\nDeduce() ready in {time.perf_counter() - started:.1f} s")
+    return instance
+
+
+@pytest.fixture(scope="module")
+def corpus_results(deducer):
+    notes = load_corpus()
+    started = time.perf_counter()
+    for note in notes:
+        note["result"] = deidentify(note["plain"], known_identifiers=note.get("known", ()))
+    elapsed = time.perf_counter() - started
+    print(f"de-identified {len(notes)} notes in {elapsed:.2f} s ({elapsed / len(notes) * 1000:.0f} ms/note)")
+    return notes
+
+
+class TestCorpus:
+    """GC-6.9 / GC-6.8: the regression corpus as a whole."""
+
+    def test_the_corpus_has_at_least_thirty_notes_with_marked_identifiers(self):
+        notes = load_corpus()
+        assert len(notes) >= 30
+        assert sum(len(n["gold"]) for n in notes) > 250
+        for note in notes:
+            assert "{{" not in note["plain"] and "}}" not in note["plain"], note["id"]
+
+    def test_recall_on_identifiers_is_at_least_98_percent_gc_6_9(self, corpus_results):
+        found = missed = 0
+        misses = []
+        true_positives = false_positives = 0
+        false_hits = []
+        for note in corpus_results:
+            result: DeidResult = note["result"]
+            for start, end, tag, original in note["gold"]:
+                if still_present(original, result.text):
+                    missed += 1
+                    misses.append(f"{note['id']}: {tag} {original!r}")
+                else:
+                    found += 1
+            for a in result.annotations:
+                if any(a.start < end and start < a.end for start, end, _, _ in note["gold"]):
+                    true_positives += 1
+                else:
+                    false_positives += 1
+                    false_hits.append(f"{note['id']}: {a.tag} {a.original!r}")
+        recall = found / (found + missed)
+        precision = true_positives / (true_positives + false_positives)
+        print(f"recall {recall:.1%} ({found}/{found + missed} identifiers)")
+        print(f"precision {precision:.1%} ({true_positives}/{true_positives + false_positives} annotations)")
+        for line in misses:
+            print("  missed:", line)
+        for line in false_hits:
+            print("  extra: ", line)
+        assert recall >= MIN_RECALL, misses
+
+    def test_every_known_identifier_in_the_corpus_is_replaced(self, corpus_results):
+        for note in corpus_results:
+            for value in note.get("known", ()):
+                assert not re.search(rf"(?<!\w){re.escape(value)}(?!\w)", note["result"].text, re.I), (
+                    note["id"],
+                    value,
+                )
+
+
+class TestDeidentify:
+    """GC-6.9: the deduce-backed pipeline on single sentences."""
+
+    def test_it_replaces_a_lower_case_name_that_deduce_misses(self, deducer):
+        result = deidentify("gesprek met jan gehad, jan was moe.")
+        assert "jan" not in result.text
+        assert result.text == "gesprek met [PERSOON-1] gehad, [PERSOON-1] was moe."
+
+    def test_it_gives_the_same_entity_the_same_number(self, deducer):
+        result = deidentify("Linda belde. Daarna belde Peter. Linda was boos op Peter.")
+        assert result.text == "[PERSOON-1] belde. Daarna belde [PERSOON-2]. [PERSOON-1] was boos op [PERSOON-2]."
+
+    def test_it_numbers_each_tag_separately(self, deducer):
+        result = deidentify("Karin woont in Zwolle en Jeroen in Deventer.")
+        assert "[PERSOON-1]" in result.text and "[PERSOON-2]" in result.text
+        assert "[LOCATIE-1]" in result.text and "[LOCATIE-2]" in result.text
+
+    def test_it_keeps_years_of_service_that_deduce_takes_for_an_age(self, deducer):
+        assert "40 jaar gewerkt" in deidentify("Ze heeft 40 jaar gewerkt in de thuiszorg.").text
+
+    def test_it_does_not_join_names_across_a_full_stop(self, deducer):
+        assert deidentify("Ik sprak Peter. Linda belde later.").text == "Ik sprak [PERSOON-1]. [PERSOON-2] belde later."
+
+    def test_it_tags_a_company_as_an_institution_not_a_person(self, deducer):
+        result = deidentify("Hij werkt bij Bouwbedrijf Hendriks B.V. als uitvoerder.")
+        assert result.text == "Hij werkt bij [INSTELLING-1] als uitvoerder."
+
+    def test_it_always_replaces_known_identifiers_case_insensitively(self, deducer):
+        result = deidentify(
+            "De klant van de zaak, KOEKOEK, belde vanaf 06 12 34 56 78.",
+            known_identifiers=["Koekoek", "06-12345678"],
+        )
+        assert "KOEKOEK" not in result.text
+        assert "56 78" not in result.text
+
+    def test_known_identifiers_match_whole_words_only(self, deducer):
+        result = deidentify("Anna werkt bij de Annaschool.", known_identifiers=["Anna"])
+        assert "Annaschool" in result.text
+
+    def test_annotations_do_not_overlap_and_point_into_the_input(self, deducer):
+        text = "Mw. Petra de Vries (46), Kerkstraat 12, 3811 CW Amersfoort, tel. +31 6 12345678."
+        result = deidentify(text)
+        previous_end = 0
+        for a in result.annotations:
+            assert a.start >= previous_end
+            assert text[a.start : a.end] == a.original
+            previous_end = a.end
+
+    def test_the_result_is_labelled_pseudonymised_never_anonymous(self, deducer):
+        assert DeidResult.PSEUDONYMISED_LABEL == PSEUDONYMISED_LABEL
+        assert PSEUDONYMISED_LABEL == {"nl": "Gepseudonimiseerd", "en": "Pseudonymised"}
+        assert "anoniem" not in " ".join(PSEUDONYMISED_LABEL.values()).lower()
+
+    def test_an_empty_text_stays_empty(self, deducer):
+        assert deidentify("").text == ""
+        assert deidentify("   ").annotations == []
+
+    def test_get_deducer_returns_one_shared_instance(self, deducer):
+        assert get_deducer() is deducer
+
+
+def tags(annotator, text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.tag) for s in annotator(text)]
+
+
+def covered(annotator, text: str, expected: str) -> bool:
+    return any(text[s.start : s.end] == expected or expected in text[s.start : s.end] for s in annotator(text))
+
+
+class TestOwnAnnotators:
+    """The fast annotators that fill deduce's gaps (GC-6.9)."""
+
+    @pytest.mark.parametrize("text", ["46-jarige", "46 jarige", "46 jaar oud", "(46)", "is 46 jaar"])
+    def test_it_finds_ages_in_dutch_notations(self, text):
+        assert any(s.tag == deid.LEEFTIJD for s in deid.annotate_ages(f"De cliënt {text} vertelt."))
+
+    def test_it_does_not_take_years_of_service_for_an_age(self):
+        assert not list(deid.annotate_ages("Hij is 30 jaar in dienst."))
+
+    @pytest.mark.parametrize(
+        "number", ["+31 6 12345678", "+31612345678", "0031 6 1234 5678", "06-12345678", "06 1234 5678",
+                   "020-1234567", "0318 512345", "(020) 123 4567", "+31 (0)20 123 4567", "0800-1234"]
+    )
+    def test_it_finds_dutch_phone_numbers_in_every_notation(self, number):
+        assert tags(deid.annotate_phone_numbers, f"Bel {number} morgen.") == [(number, deid.TELEFOON)]
+
+    def test_it_finds_a_municipalitys_short_number(self):
+        assert tags(deid.annotate_phone_numbers, "Gemeente: 14 033.") == [("14 033", deid.TELEFOON)]
+
+    def test_it_does_not_take_a_date_for_a_phone_number(self):
+        assert not list(deid.annotate_phone_numbers("op 01-03-2024 gebeld"))
+
+    def test_it_finds_email_addresses_and_urls(self):
+        text = "Mail j.jansen@voorbeeld.nl of kijk op https://www.voorbeeld.nl/vacatures en werkenbij.nl."
+        found = tags(deid.annotate_emails, text) + tags(deid.annotate_urls, text)
+        assert ("j.jansen@voorbeeld.nl", deid.EMAIL) in found
+        assert ("https://www.voorbeeld.nl/vacatures", deid.URL) in found
+        assert ("werkenbij.nl", deid.URL) in found
+        assert ("voorbeeld.nl", deid.URL) not in found  # the domain of the e-mail address
+
+    def test_it_finds_a_bsn_that_passes_the_eleven_test(self):
+        assert tags(deid.annotate_bsn, "nummer 628194821") == [("628194821", deid.BSN)]
+        assert tags(deid.annotate_bsn, "nummer 2527.60.189") == [("2527.60.189", deid.BSN)]
+
+    def test_it_ignores_nine_digits_failing_the_eleven_test_unless_labelled_bsn(self):
+        assert not list(deid.annotate_bsn("ordernummer 123456789"))
+        assert tags(deid.annotate_bsn, "BSN: 123456789") == [("123456789", deid.BSN)]
+
+    def test_it_finds_an_iban_with_valid_check_digits(self):
+        assert tags(deid.annotate_ibans, "rekening NL34INGB5326502014 t.n.v.") == [
+            ("NL34INGB5326502014", deid.IBAN)
+        ]
+        assert tags(deid.annotate_ibans, "rekening NL34 INGB 5326 5020 14.") == [
+            ("NL34 INGB 5326 5020 14", deid.IBAN)
+        ]
+        assert not list(deid.annotate_ibans("rekening NL35INGB5326502014"))
+
+    def test_it_finds_dutch_postcodes_but_not_the_unissued_letter_pairs(self):
+        assert tags(deid.annotate_postcodes, "3811 CW Amersfoort, 3811CW") == [
+            ("3811 CW", deid.POSTCODE), ("3811CW", deid.POSTCODE)
+        ]
+        assert not list(deid.annotate_postcodes("1234 SS"))
+
+    @pytest.mark.parametrize(
+        "date", ["14 januari 2026", "13 okt. 2025", "maart 2025", "03-11-2025", "19/02/2026", "2025-10-06",
+                 "7.8.1979", "12 maart", "3/4", "17-3", "woensdag 4 februari", "vr 20/3", "1e mei", "2014"]
+    )
+    def test_it_finds_dates_with_and_without_a_year(self, date):
+        assert covered(deid.annotate_dates, f"Gesprek {date} gehad.", date)
+
+    def test_it_does_not_take_a_fraction_or_an_amount_for_a_date(self):
+        assert not list(deid.annotate_dates("Hij werkt 3/4 van zijn uren en verdient 2000 euro."))
+
+    def test_it_does_not_take_a_score_for_a_date(self):
+        assert not list(deid.annotate_dates("Score vermoeidheid 7/10, vorige keer 8/10."))
+
+    @pytest.mark.parametrize(
+        "address", ["Kerkstraat 12", "Dorpsweg 3a", "kerkstraat 12", "Burgemeester de Withstraat 17",
+                    "Prinses Irenelaan 4", "Loolaan 88-2"]
+    )
+    def test_it_finds_a_street_with_a_house_number(self, address):
+        assert tags(deid.annotate_streets, f"Verhuisd naar {address}, gisteren.")[0] == (address, deid.LOCATIE)
+
+    def test_it_leaves_the_sentence_before_a_street_alone(self):
+        assert tags(deid.annotate_streets, "Verhuisd van Burgemeester de Withstraat 17.") == [
+            ("Burgemeester de Withstraat 17", deid.LOCATIE)
+        ]
+
+    @pytest.mark.parametrize(
+        "org", ["Bouwbedrijf Hendriks B.V.", "De Vries Installatietechniek BV", "Metaalwerken Oost N.V.",
+                "Stichting Werkpad", "Gemeente Ede", "Transportbedrijf Van der Meulen", "UWV",
+                "Restaurant De Gouden Leeuw"]
+    )
+    def test_it_finds_employers_and_institutions(self, org):
+        assert covered(deid.annotate_organisations, f"Werkgever: {org} in de regio.", org)
+
+    @pytest.mark.parametrize(
+        "text,value",
+        [("dossiernummer 2026-0042", "2026-0042"), ("klantnr. A12345", "A12345"),
+         ("Zaaknummer SHV-20391", "SHV-20391"), ("kenmerk TR-2025-118", "TR-2025-118")],
+    )
+    def test_it_finds_free_form_ids(self, text, value):
+        assert (value, deid.ID) in tags(deid.annotate_ids, f"Zie {text}.")
+
+    def test_it_finds_lower_case_first_names_with_their_surname(self):
+        assert tags(deid.annotate_first_names, "afspraak met jeroen de boer verzet") == [
+            ("jeroen de boer", deid.PERSOON)
+        ]
+
+    def test_it_does_not_take_ordinary_words_for_lower_case_names(self):
+        text = "ik wil graag een baan met rust, hoop op een job zonder storm in juni"
+        assert tags(deid.annotate_first_names, text) == []
+
+    def test_it_finds_titled_names_and_initials(self):
+        found = [t for t, _ in tags(deid.annotate_titled_names, "Bel mevrouw Jansen en mr. S. Hoogendoorn, of M. Kuipers.")]
+        assert "mevrouw Jansen" in found
+        assert any("Hoogendoorn" in f for f in found)
+        assert "M. Kuipers" in found
+
+    def test_it_finds_towns_capitalised_and_after_a_preposition_in_lower_case(self):
+        assert tags(deid.annotate_places, "Ze woont in amersfoort, hij in Zwolle.") == [
+            ("Zwolle", deid.LOCATIE), ("amersfoort", deid.LOCATIE)
+        ]
+
+
+class TestSpecialCategories:
+    """PR-4: religion, origin, politics, trade union, sexual orientation and health are flagged."""
+
+    @pytest.mark.parametrize(
+        "text,category",
+        [
+            ("Hij gaat elke vrijdag naar de moskee.", SpecialCategory.RELIGION),
+            ("Vanuit haar geloof wil ze geen alcohol schenken.", SpecialCategory.RELIGION),
+            ("Tijdens de ramadan werkt hij liever vroeg.", SpecialCategory.RELIGION),
+            ("Ze is christelijk opgevoed.", SpecialCategory.RELIGION),
+            ("Zijn Marokkaanse achtergrond speelt mee.", SpecialCategory.ORIGIN),
+            ("Ze heeft de Turkse nationaliteit.", SpecialCategory.ORIGIN),
+            ("De Surinaamse familie helpt.", SpecialCategory.ORIGIN),
+            ("Hij stemt op de PVV.", SpecialCategory.POLITICS),
+            ("Haar politieke voorkeur ligt bij GroenLinks.", SpecialCategory.POLITICS),
+            ("Hij is lid van de SP.", SpecialCategory.POLITICS),
+            ("Hij is lid van de FNV.", SpecialCategory.TRADE_UNION),
+            ("De vakbond is ingeschakeld.", SpecialCategory.TRADE_UNION),
+            ("Zij is lesbisch en getrouwd.", SpecialCategory.SEXUAL_ORIENTATION),
+            ("Hij vertelde over zijn homoseksuele broer.", SpecialCategory.SEXUAL_ORIENTATION),
+            ("Diagnose burn-out gesteld.", SpecialCategory.HEALTH),
+            ("Ze gebruikt medicatie tegen depressieve klachten.", SpecialCategory.HEALTH),
+            ("Hij is onder behandeling bij een psychiater.", SpecialCategory.HEALTH),
+            ("Ze heeft veel rugklachten.", SpecialCategory.HEALTH),
+        ],
+    )
+    def test_it_flags_each_category_with_inflections(self, text, category):
+        assert category in {f.category for f in find_special_categories(text)}
+
+    def test_it_reports_the_matched_span(self):
+        text = "Cliënt is van Marokkaanse afkomst."
+        findings = find_special_categories(text)
+        assert [(f.text, f.category) for f in findings] == [
+            ("Marokkaanse", SpecialCategory.ORIGIN), ("afkomst", SpecialCategory.ORIGIN)
+        ]
+        assert all(text[f.start : f.end] == f.text for f in findings)
+
+    def test_an_address_in_the_kerkstraat_is_not_religion(self):
+        assert find_special_categories("Ze woont op de Kerkstraat 12 in Ede, vlakbij de Moskeelaan.") == []
+
+    def test_ordinary_words_are_not_flagged(self):
+        text = "Ik geloof dat hij een vaste baan wil; hij denkt aan een pool van uitzendkrachten en voegt taken toe (add)."
+        assert find_special_categories(text) == []
+
+    def test_party_acronyms_count_only_in_capitals(self):
+        assert find_special_categories("denk aan volt en sp") == []
+
+    def test_it_is_fast_enough_for_every_note_save(self):
+        text = " ".join(n["plain"] for n in load_corpus())
+        find_special_categories(text)  # warm the lexicons
+        started = time.perf_counter()
+        for _ in range(10):
+            find_special_categories(text)
+        print(f"\nPR-4 scan of the whole corpus: {(time.perf_counter() - started) / 10 * 1000:.1f} ms")
+
+
+class TestPersonMentions:
+    """GC-5.2: warn when a note names other persons."""
+
+    def test_it_lists_other_persons_named_in_a_note(self):
+        text = "Gesprek met Marieke. Haar leidinggevende Peter van Dijk en collega sandra waren er ook."
+        assert find_person_mentions(text, known_identifiers=["Marieke", "Bosman"]) == [
+            "Peter van Dijk", "sandra"
+        ]
+
+    def test_it_leaves_out_the_client_herself(self):
+        assert find_person_mentions("Marieke Bosman is moe.", known_identifiers=["Marieke", "Bosman"]) == []
+
+    def test_it_finds_titled_names_and_initials(self):
+        assert find_person_mentions("Overleg met mevrouw Jansen en M. Kuipers.") == ["mevrouw Jansen", "M. Kuipers"]
+
+    def test_it_does_not_take_a_company_for_a_person(self):
+        assert find_person_mentions("Hij werkt bij Bakkerij Jansen B.V. in de nachtdienst.") == []
+
+    def test_a_note_without_names_gives_no_warning(self):
+        assert find_person_mentions("Huiswerk: energiedagboek bijhouden, volgende week bespreken.") == []
+
+    def test_it_does_not_need_deduce(self, monkeypatch):
+        monkeypatch.setattr(deid, "get_deducer", lambda: pytest.fail("deduce used on the fast path"))
+        find_person_mentions("Collega Ahmed belde.")
+        find_special_categories("Collega Ahmed belde.")

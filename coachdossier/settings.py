@@ -1,0 +1,327 @@
+"""The one settings file.
+
+Everything that differs between a laptop and production comes from the environment.
+Development defaults are safe and need no variables; with DEBUG=false the settings fail
+closed: a missing required variable stops the process with one line naming it.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class MissingSetting(SystemExit):
+    """Raised (as a clean exit, not a traceback) when production lacks a variable."""
+
+
+def envbool(name: str, default: str) -> bool:
+    return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def envint(name: str, default: int) -> int:
+    return int(os.getenv(name, str(default)))
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.getenv(name, default).split(",") if part.strip()]
+
+
+DEBUG = envbool("DEBUG", "true")
+TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+
+def required(name: str, dev_default: str | None = None) -> str:
+    """A variable production must set; development gets a safe default."""
+    value = os.getenv(name, "")
+    if value:
+        return value
+    if DEBUG and dev_default is not None:
+        return dev_default
+    raise MissingSetting(f"coachdossier: the environment variable {name} is required when DEBUG=false")
+
+
+# Where development keeps things that must not live in the repository (the key file).
+LOCAL_STATE_DIR = Path(os.getenv("COACHDOSSIER_STATE_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = required("SECRET_KEY", "dev-only-" + "x" * 50)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") if DEBUG else envlist(
+    "ALLOWED_HOSTS", required("ALLOWED_HOSTS")
+)
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "ninja",
+    "coachdossier.accounts",
+    "coachdossier.audit",
+    "coachdossier.clients",
+    "coachdossier.portal",
+    "coachdossier.reports",
+    "coachdossier.complaints",
+    "coachdossier.questionnaires",
+    "coachdossier.measurements",
+    "coachdossier.privacy",
+    "coachdossier.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "coachdossier.audit.middleware.RequestContextMiddleware",
+    "coachdossier.clients.crypto.KeyRingMiddleware",
+    "coachdossier.accounts.middleware.SessionLifetimeMiddleware",
+    "coachdossier.accounts.middleware.StaffGateMiddleware",
+    "coachdossier.accounts.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "coachdossier.urls"
+WSGI_APPLICATION = "coachdossier.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "coachdossier.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# Databases. The data keys live in a database of their own ("keys") so that a backup of
+# the main database alone can never decrypt a client whose key was destroyed (GC-5.4,
+# crypto-shredding). SQLite runs in WAL with a busy timeout and IMMEDIATE transactions so
+# concurrent writers queue instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=10000;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 10,
+}
+
+
+def database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    return config
+
+
+LOCAL_STATE_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = required("DATABASE_URL", f"sqlite:///{LOCAL_STATE_DIR / 'coachdossier.sqlite3'}")
+
+
+def default_keys_url(main_url: str) -> str:
+    if main_url.startswith("sqlite"):
+        return f"sqlite:///{LOCAL_STATE_DIR / 'keys.sqlite3'}"
+    base, _, dbname = main_url.rpartition("/")
+    name, sep, query = dbname.partition("?")
+    return f"{base}/{name}_keys{sep}{query}"
+
+
+DATABASES = {
+    "default": database(DATABASE_URL),
+    "keys": database(os.getenv("KEYS_DATABASE_URL") or default_keys_url(DATABASE_URL)),
+}
+DATABASES["keys"]["TEST"] = {"DEPENDENCIES": []}
+DATABASE_ROUTERS = ["coachdossier.clients.crypto.KeyStoreRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Encryption master keys (LAW-32): "id:base64key,id:base64key", the first one current.
+# Development generates a key file outside the repository on first start.
+def _development_master_keys() -> str:
+    path = LOCAL_STATE_DIR / "master.key"
+    if not path.exists():
+        import base64
+
+        path.write_text(f"dev1:{base64.b64encode(secrets.token_bytes(32)).decode()}\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+MASTER_KEYS = os.getenv("COACHDOSSIER_MASTER_KEYS") or (
+    _development_master_keys() if DEBUG else required("COACHDOSSIER_MASTER_KEYS")
+)
+# Keyed hash for the name search index; separate from SECRET_KEY so that rotating
+# sessions never breaks search.
+SEARCH_INDEX_KEY = required("COACHDOSSIER_SEARCH_KEY", "dev-search-key")
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# OWASP ASVS 5.0 L2 ch. 6: at least 12 characters, 64+ allowed, no composition rules,
+# common and context words refused.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "full_name")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "coachdossier.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "coachdossier.accounts.validators.ContextWordsValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# django-allauth: login by email, no public sign-up, MFA by TOTP with recovery codes.
+ACCOUNT_ADAPTER = "coachdossier.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # we end *all* sessions ourselves, see accounts.actions
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "reset_password": "5/m/ip,3/m/key",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_PREVENT_ENUMERATION = True
+MFA_ADAPTER = "coachdossier.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "coachdossier"
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Sessions: absolute lifetime in the cookie age; inactivity is enforced by
+# SessionLifetimeMiddleware, which touches the session at most once a minute.
+SESSION_COOKIE_AGE = envint("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Security headers. `check --deploy` must report nothing with DEBUG=false.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    # Attachments are stored encrypted; the directory is never served directly.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.getenv("ATTACHMENTS_DIR", str(LOCAL_STATE_DIR / "attachments"))},
+    },
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Email: development writes mail to files; production names its SMTP server.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = LOCAL_STATE_DIR / "mail"
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "coachdossier <noreply@coachdossier.invalid>")
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+
+# The demo practice lets a newcomer past MFA: with DEBUG on, the MFA step shows the
+# current code of a *demo* account. Never in production (DEBUG=false).
+DEMO_MODE = DEBUG and envbool("DEMO_MODE", "true")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "coachdossier": {"level": "INFO"},
+        "coachdossier.security": {"level": "INFO"},
+    },
+}
+
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")
+    ACCOUNT_RATE_LIMITS = dict(ACCOUNT_RATE_LIMITS)
+    LOGGING["loggers"]["coachdossier"]["level"] = "WARNING"
+    LOGGING["loggers"]["coachdossier.security"]["level"] = "WARNING"

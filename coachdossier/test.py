@@ -1,0 +1,87 @@
+"""The base test case: a small practice of personas, built through real actions.
+
+    alice    coach of client Carla (her account: carla)        self.coach / self.own_client
+    bob      another coach, with his own client Daan           self.other_coach / self.other_client
+    mia      management                                        self.management
+    theo     biofeedback therapist, no referral yet            self.therapist
+    kees     complaints officer (an outsider to every dossier) self.outsider
+    aud      the umbrella organisation's auditor               self.auditor
+
+Staff personas have TOTP and accepted the confidentiality statement, so `self.login(...)` (Django's test client stays `self.client`)
+passes the staff gate as a real login would.
+"""
+
+import datetime
+
+from allauth.mfa.models import Authenticator
+from django.test import TestCase
+from django.utils import timezone
+
+from coachdossier.accounts import actions as account_actions
+from coachdossier.accounts import confidentiality
+from coachdossier.accounts.models import ConfidentialityAcceptance, Role
+from coachdossier.clients import actions as client_actions
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.models import ClientSource, PersonalData, PrincipalKind
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 23, 10, 0))
+
+
+def make_user(email, name, *roles, totp=True, accepted=True):
+    user = account_actions.create_user(actor=None, email=email, full_name=name, roles=roles, password=PASSWORD)
+    if Role.CLIENT not in roles or len(roles) > 1:
+        if totp:
+            from allauth.mfa.utils import encrypt
+
+            Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(TOTP_SECRET)})
+        if accepted:
+            ConfidentialityAcceptance.objects.create(user=user, version=confidentiality.CURRENT_VERSION,
+                                                     text_sha256=confidentiality.text_sha256(), accepted_at=NOW)
+    return user
+
+
+def make_client(*, actor, coach, principal, first="Carla", last="de Vries", user=None, now=NOW, **personal):
+    client = client_actions.register_client(
+        actor=actor, principal=principal, now=now,
+        personal=PersonalData(first_name=first, last_name=last, email=f"{first.lower()}@example.com", **personal),
+    )
+    client_actions.open_trajectory(actor=actor, client=client, principal=principal, coach=coach,
+                                   source=ClientSource.UMBRELLA, now=now, goal_text="Terug naar werk in eigen tempo",
+                                   uwv_order_number="UWV-123" if principal.is_uwv else "")
+    if user is not None:
+        client.user = user
+        client.save(update_fields=["user"])
+    return client
+
+
+class BaseTestCase(TestCase):
+    databases = {"default", "keys"}
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.now = NOW
+        cls.coach = make_user("alice@example.com", "Alice Coach", Role.COACH)
+        cls.other_coach = make_user("bob@example.com", "Bob Coach", Role.COACH)
+        cls.management = make_user("mia@example.com", "Mia Directie", Role.MANAGEMENT)
+        cls.therapist = make_user("theo@example.com", "Theo Therapeut", Role.THERAPIST)
+        cls.outsider = make_user("kees@example.com", "Kees Klachten", Role.COMPLAINTS_OFFICER)
+        cls.auditor = make_user("aud@example.com", "Ada Auditor", Role.AUDITOR)
+        cls.client_user = make_user("carla@example.com", "Carla de Vries", Role.CLIENT)
+        cls.other_client_user = make_user("daan@example.com", "Daan Jansen", Role.CLIENT)
+        cls.employer = client_actions.create_principal(actor=cls.management, name="Bakkerij Broodnodig BV",
+                                                       kind=PrincipalKind.EMPLOYER, contact_email="hr@example.com")
+        cls.uwv = client_actions.create_principal(actor=cls.management, name="UWV Utrecht", kind=PrincipalKind.UWV,
+                                                  contact_email="uwv@example.com", statutory_report_right=True)
+        cls.own_client = make_client(actor=cls.management, coach=cls.coach, principal=cls.employer,
+                                 user=cls.client_user)
+        cls.other_client = make_client(actor=cls.management, coach=cls.other_coach, principal=cls.uwv, first="Daan",
+                                       last="Jansen", user=cls.other_client_user)
+        KeyRing.clear()
+
+    def setUp(self):
+        KeyRing.clear()
+
+    def login(self, user):
+        self.client.force_login(user)

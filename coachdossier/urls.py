@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from coachdossier.accounts import views as account_views
+from coachdossier.api.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("coachdossier.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("clients/", include("coachdossier.clients.urls")),
+    path("portal/", include("coachdossier.portal.urls")),
+    path("reports/", include("coachdossier.reports.urls")),
+    path("complaints/", include("coachdossier.complaints.urls")),
+    path("questionnaires/", include("coachdossier.questionnaires.urls")),
+    path("measurements/", include("coachdossier.measurements.urls")),
+    path("privacy/", include("coachdossier.privacy.urls")),
+    path("api/", api.urls),
+]
