@@ -530,3 +530,67 @@ def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
 
         transaction.on_commit(lambda: emails.break_glass_used(glass_id=glass.pk))
     return glass
+
+
+# --- Destruction (GC-5.4, PR-8) ------------------------------------------------------------
+
+
+def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
+    """Remove all content of a client and destroy their data key. What remains is a
+    tombstone: the reference, the dates and this log entry. Raises ValidationError (and
+    changes nothing) while a legal duty to keep the data blocks it.
+
+    The data key goes after the commit: should the process die in between, the content is
+    already gone from the database, and `purge_orphan_keys` (run daily) removes the key."""
+    from . import hooks
+
+    if client.destroyed_at:
+        raise ValidationError({"client": _("This dossier was already destroyed.")})
+    blockers = hooks.destruction_blockers(client=client, today=timezone.localdate(now))
+    if blockers:
+        raise ValidationError({"client": blockers})
+    with transaction.atomic():
+        for fn in hooks.CLIENT_DESTROYED:
+            fn(client=client, actor=actor, now=now)
+        files = list(Attachment.objects.filter(entry__client=client).values_list("storage_name", flat=True))
+        Consent.objects.filter(client=client).delete()
+        DossierEntry.objects.filter(client=client).delete()
+        for model in (BreakGlass, Referral, ClientSearchToken):
+            model.objects.filter(client=client).delete()
+        client.trajectories.all().delete()
+        if client.user_id:
+            user = client.user
+            user.email = f"destroyed-{client.public_id}@invalid"
+            user.full_name = ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save()
+            from coachdossier.accounts.actions import end_sessions
+
+            end_sessions(user)
+        client.name_sealed = b""
+        client.personal_sealed = b""
+        client.destroyed_at = now
+        client.save(update_fields=["name_sealed", "personal_sealed", "destroyed_at"])
+        _log("client.destroy", client=client, obj=client, basis=Basis.SYSTEM if actor is None else Basis.MANAGEMENT,
+             role=Role.MANAGEMENT if actor else "")
+        ref = client.public_id
+        transaction.on_commit(lambda: _after_destruction(ref, files))
+    return client
+
+
+def _after_destruction(client_ref, files):
+    crypto.KeyRing.destroy(client_ref)
+    for name in files:
+        default_storage.delete(name)
+
+
+def purge_orphan_keys() -> int:
+    """Data keys of destroyed clients (or of clients never saved): remove them."""
+    from .crypto import ClientKey
+
+    alive = set(str(r) for r in Client.objects.filter(destroyed_at__isnull=True).values_list("public_id", flat=True))
+    orphans = [k.client_ref for k in ClientKey.objects.all() if str(k.client_ref) not in alive]
+    for ref in orphans:
+        crypto.KeyRing.destroy(ref)
+    return len(orphans)

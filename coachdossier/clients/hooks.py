@@ -6,10 +6,19 @@ AppConfig.ready(); it runs inside the same transaction as the action that calls 
 the step is part of the same all-or-nothing change (unlike a signal, the list is explicit
 and tested)."""
 
-TRAJECTORY_OPENED: list = []
+TRAJECTORY_OPENED: list = []  # fn(*, trajectory, actor, now)
+# fn(*, client, today) -> str | None: a reason the client's data must be kept (an open
+# complaint, a legal hold, a pending UWV hand-over). Destruction waits while any says so.
+DESTRUCTION_BLOCKERS: list = []
+# fn(*, client, actor, now): delete the app's own rows for this client (questionnaire
+# answers, measurements, reports, messages...). Runs inside the destruction's transaction.
 CLIENT_DESTROYED: list = []
 
 
 def trajectory_opened(*, trajectory, actor, now):
     for fn in TRAJECTORY_OPENED:
         fn(trajectory=trajectory, actor=actor, now=now)
+
+
+def destruction_blockers(*, client, today) -> list[str]:
+    return [reason for fn in DESTRUCTION_BLOCKERS if (reason := fn(client=client, today=today))]

@@ -332,7 +332,7 @@ def annotate_dates(text: str) -> Iterator[_Span]:
     for pattern in _DATE_RES:
         yield from _find(pattern, text, DATUM)
     for m in _SHORT_DATE_RE.finditer(text):
-        if m.group() in {"24/7", "24-7"} or _SCORE_BEFORE_RE.search(text, max(0, m.start() - 25), m.start()):
+        if m.group() in {"24/7", "24-7"} or _SCORE_BEFORE_RE.search(text, max(0, m.start() - 60), m.start()):
             continue
         yield _Span(m.start(), m.end(), DATUM, _PRIORITY_OWN)
 

@@ -1,0 +1,97 @@
+"""GC-2.3, LAW-NEN7513: every route × every persona, generated from the URL configuration.
+See matrix.py for how an app declares its routes."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.test import BaseTestCase
+
+from .matrix import EXCLUDED_NAMESPACES, EXCLUDED_PREFIXES, PERSONAS
+
+
+def app_route_modules():
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("coachdossier."):
+            try:
+                modules.append(import_module(f"{config.name}.tests.routes"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tests.routes":
+                    raise
+    return modules
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns in EXCLUDED_NAMESPACES or "allauth" in str(pattern.urlconf_name):
+                continue
+            names |= url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            if pattern.name.startswith(EXCLUDED_PREFIXES):
+                continue
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+class AccessMatrixTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for module in app_route_modules():
+            if hasattr(module, "setup"):
+                module.setup(cls)
+        KeyRing.clear()
+
+    def personas(self):
+        return {
+            "anonymous": None, "coach": self.coach, "other_coach": self.other_coach,
+            "client": self.client_user, "other_client": self.other_client_user, "management": self.management,
+            "therapist": self.therapist, "outsider": self.outsider, "auditor": self.auditor,
+        }
+
+    def routes(self):
+        return [route for module in app_route_modules() for route in module.ROUTES]
+
+    def test_every_route_in_the_url_configuration_is_in_the_matrix(self):
+        declared = {route.name for route in self.routes()}
+        missing = sorted(url_names() - declared)
+        self.assertEqual(missing, [], "routes without an access matrix row (add them to <app>/tests/routes.py)")
+
+    def test_every_route_gives_each_persona_exactly_the_declared_status(self):
+        for route in self.routes():
+            self.assertEqual(sorted(set(PERSONAS) - {"anonymous"} - set(route.expect)), [],
+                             f"{route.name}: every persona needs an expected status")
+            url = reverse(route.name, kwargs=route.kwargs(self)) + (f"?{route.query}" if route.query else "")
+            for persona, user in self.personas().items():
+                expected = route.expect.get(persona, 302 if persona == "anonymous" else None)
+                with self.subTest(route=route.name, persona=persona):
+                    self.client.logout()
+                    if user is not None:
+                        self.login(user)
+                    KeyRing.clear()
+                    data = route.data(self) if route.data else {}
+                    # Each request's changes are rolled back, so every persona meets the same world.
+                    with transaction.atomic():
+                        if route.method == "GET":
+                            response = self.client.get(url)
+                        else:
+                            response = self.client.generic(route.method, url, data=_encode(data),
+                                                           content_type="application/x-www-form-urlencoded")
+                        transaction.set_rollback(True)
+                    self.assertEqual(response.status_code, expected, f"{persona} {route.method} {url}")
+                    if persona == "anonymous" and expected == 302 and not route.public:
+                        self.assertIn("/accounts/login/", response["Location"])
+
+
+def _encode(data: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(data, doseq=True)
