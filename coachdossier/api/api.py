@@ -3,7 +3,7 @@ call the same actions as the pages."""
 
 from importlib import import_module
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -31,6 +31,13 @@ def unauthorized(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    """An action refused the input: 422 with its field errors; the action saved nothing."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "The input is not valid.", "errors": errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,0 +1,550 @@
+"""The client-records API, mounted at /api/clients/. Thin: every route reaches the client
+through access.py (which writes the access-log entry) and changes things only through
+clients.actions. Bad input: 422 with field errors, nothing saved (see api/api.py)."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from coachdossier.accounts.models import Role, User
+
+from . import access, actions, crypto
+from .models import (
+    Attachment,
+    Client,
+    ClientSource,
+    Consent,
+    ConsentChannel,
+    ConsentKind,
+    DossierEntry,
+    EntryKind,
+    PersonalData,
+    Principal,
+    PrincipalKind,
+    SessionMode,
+    Trajectory,
+)
+
+router = Router(tags=["clients"])
+PAGE_SIZE = 50
+
+
+def _require_role(request, *roles):
+    """A role opens an endpoint (like role_required on pages); the policy decides per client."""
+    if not request.user.has_role(*roles):
+        raise PermissionDenied
+
+
+def _person(public_id, role: str, field: str) -> User:
+    user = User.objects.filter(public_id=public_id, is_active=True, role_grants__role=role).first()
+    if user is None:
+        raise ValidationError({field: f"No active {role} with this id."})
+    return user
+
+
+# --- Schemas -------------------------------------------------------------------------------
+
+
+class PrincipalIn(Schema):
+    name: str
+    kind: PrincipalKind
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    statutory_report_right: bool = False
+
+
+class PrincipalOut(Schema):
+    id: uuid.UUID
+    name: str
+    kind: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    statutory_report_right: bool
+
+
+def _principal_out(p: Principal) -> dict:
+    return {"id": p.public_id, "name": p.name, "kind": p.kind, "contact_name": p.contact_name,
+            "contact_email": p.contact_email, "contact_phone": p.contact_phone,
+            "statutory_report_right": p.statutory_report_right}
+
+
+class PersonalIn(Schema):
+    """GC-9.1: exactly these fields; BSN and background only for UWV clients."""
+
+    first_name: str
+    last_name: str
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    email: str = ""
+    phone: str = ""
+    date_of_birth: datetime.date | None = None
+    bsn: str = ""
+    background: str = ""
+
+    def personal(self) -> PersonalData:
+        data = {k: v for k, v in self.dict().items() if k in PersonalData.__dataclass_fields__}
+        dob = data.pop("date_of_birth")
+        return PersonalData(**data, date_of_birth=dob.isoformat() if dob else "")
+
+
+class RegisterIn(PersonalIn):
+    principal: uuid.UUID
+    coach: uuid.UUID
+    source: ClientSource
+    uwv_order_number: str = ""
+    approved_hours: Decimal | None = None
+    agreement_date: datetime.date | None = None
+    vulnerable: bool = False
+    goal_text: str = ""
+    goal_justification: str = ""
+
+
+class TrajectoryOut(Schema):
+    id: uuid.UUID
+    status: str
+    principal: str
+    principal_kind: str
+    coach: str
+    source: str
+    opened_on: datetime.date
+    activated_on: datetime.date | None
+    closed_on: datetime.date | None
+    vulnerable: bool
+    approved_hours: Decimal | None
+    hours_used: float | None = None
+
+
+def _trajectory_out(t: Trajectory, *, content: bool) -> dict:
+    out = {"id": t.public_id, "status": t.status, "principal": t.principal.name, "principal_kind": t.principal.kind,
+           "coach": t.coach.full_name, "source": t.source, "opened_on": t.opened_on, "activated_on": t.activated_on,
+           "closed_on": t.closed_on, "vulnerable": t.vulnerable, "approved_hours": t.approved_hours}
+    if content:
+        out["hours_used"] = t.hours_used()
+    return out
+
+
+class ClientSummary(Schema):
+    """What a list shows: for management exactly the metadata PR-7 allows."""
+
+    id: uuid.UUID
+    reference: str
+    name: str
+    trajectory: TrajectoryOut | None
+
+
+class ClientList(Schema):
+    count: int
+    page: int
+    results: list[ClientSummary]
+
+
+class GoalOut(Schema):
+    number: int
+    text: str
+    reason: str
+    author: str
+    created_at: datetime.datetime
+
+
+class SessionOut(Schema):
+    id: uuid.UUID
+    date: datetime.date
+    minutes: int
+    mode: str
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    kind: str
+    occurred_on: datetime.date
+    title: str
+    text: str
+    source: str
+    is_medical: bool
+    names_others: bool
+    special_category: bool
+    version: int
+    author: str
+    created_at: datetime.datetime
+    attachments: list[AttachmentOut]
+
+
+class VersionOut(Schema):
+    number: int
+    title: str
+    text: str
+    reason: str
+    author: str
+    created_at: datetime.datetime
+    is_correction: bool
+
+
+class EntryDetail(EntryOut):
+    versions: list[VersionOut]
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    kind: str
+    substitute: str | None
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    given_via: str
+    withdrawn_at: datetime.datetime | None
+
+
+class ClientDetail(Schema):
+    id: uuid.UUID
+    reference: str
+    personal: dict
+    trajectory: TrajectoryOut | None
+    goals: list[GoalOut]
+    sessions: list[SessionOut]
+    entries: list[EntryOut]
+    medical_hidden: int
+    consents: list[ConsentOut]
+
+
+def _entry_out(entry: DossierEntry) -> dict:
+    current = entry.current
+    content = current.content
+    return {"id": entry.public_id, "kind": entry.kind, "occurred_on": entry.occurred_on,
+            "title": content.get("title", ""), "text": content.get("text", ""), "source": content.get("source", ""),
+            "is_medical": entry.is_medical, "names_others": entry.names_others,
+            "special_category": entry.special_category, "version": current.number,
+            "author": entry.created_by.full_name, "created_at": entry.created_at,
+            "attachments": [{"id": a.public_id, "filename": a.filename, "content_type": a.content_type,
+                             "size": a.size} for a in entry.attachments.all()]}
+
+
+def _consent_out(c: Consent) -> dict:
+    return {"id": c.public_id, "kind": c.kind, "substitute": c.substitute.full_name if c.substitute else None,
+            "valid_from": c.valid_from, "valid_until": c.valid_until, "given_via": c.given_via,
+            "withdrawn_at": c.withdrawn_at}
+
+
+# --- Principals (management) ---------------------------------------------------------------
+
+
+@router.get("/principals", response=list[PrincipalOut])
+def list_principals(request):
+    _require_role(request, Role.MANAGEMENT)
+    return [_principal_out(p) for p in Principal.objects.all()]
+
+
+@router.post("/principals", response={201: PrincipalOut})
+def create_principal(request, payload: PrincipalIn):
+    _require_role(request, Role.MANAGEMENT)
+    principal = actions.create_principal(actor=request.user, **payload.dict())
+    return Status(201, _principal_out(principal))
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+def _search(qs, term: str):
+    words = crypto.normalise_for_search(term).split()
+    for word in words:
+        qs = qs.filter(search_tokens__token=crypto.search_token(word))
+    return qs.distinct() if words else qs
+
+
+@router.get("/", response=ClientList)
+def list_clients(request, q: str = "", page: int = 1):
+    """A coach's caseload (own clients and substitutions), or for management every client
+    with name, status, coach and dates only (PR-7). Every client listed is logged."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT)
+    action = "dossier.read" if request.user.has_role(Role.COACH) else "trajectory.manage"
+    qs = (Client.objects.visible_to(request.user, action)
+          .prefetch_related("trajectories__principal", "trajectories__coach"))
+    qs = _search(qs, q.strip())
+    page = max(page, 1)
+    count = qs.count()
+    clients = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    crypto.KeyRing.load(c.public_id for c in clients)
+    access.log_list(request.user, "client.search" if q.strip() else "client.list", clients)
+    results = []
+    for c in clients:
+        t = c.current_trajectory
+        results.append({"id": c.public_id, "reference": c.reference, "name": c.display_name,
+                        "trajectory": _trajectory_out(t, content=False) if t else None})
+    return {"count": count, "page": page, "results": results}
+
+
+@router.post("/", response={201: ClientSummary})
+def register_client(request, payload: RegisterIn):
+    """Management registers a client and opens the first trajectory, all or nothing."""
+    _require_role(request, Role.MANAGEMENT)
+    principal = Principal.objects.filter(public_id=payload.principal).first()
+    if principal is None:
+        raise ValidationError({"principal": "Unknown principal."})
+    coach = _person(payload.coach, Role.COACH, "coach")
+    now = timezone.now()
+    with transaction.atomic():
+        client = actions.register_client(actor=request.user, personal=payload.personal(), principal=principal,
+                                         now=now)
+        trajectory = actions.open_trajectory(
+            actor=request.user, client=client, principal=principal, coach=coach, source=payload.source,
+            uwv_order_number=payload.uwv_order_number, approved_hours=payload.approved_hours,
+            agreement_date=payload.agreement_date, vulnerable=payload.vulnerable, goal_text=payload.goal_text,
+            goal_justification=payload.goal_justification, now=now)
+    return Status(201, {"id": client.public_id, "reference": client.reference, "name": client.display_name,
+                        "trajectory": _trajectory_out(trajectory, content=False)})
+
+
+@router.get("/{uuid:client_id}", response=ClientDetail)
+def client_detail(request, client_id: uuid.UUID, medical: bool = False):
+    """The dossier. Medical entries only when asked for, logged as such (PR-4)."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+    client, grant = access.get_client_for(request, client_id, "dossier.read",
+                                          log_action="dossier.read_medical" if medical else "dossier.read")
+    trajectory = client.current_trajectory
+    entries = client.entries.for_timeline(include_medical=medical)
+    goals = list(trajectory.goals.select_related("author").order_by("-number")) if trajectory else []
+    return {
+        "id": client.public_id, "reference": client.reference,
+        "personal": {k: v for k, v in client.personal.__dict__.items()},
+        "trajectory": _trajectory_out(trajectory, content=True) if trajectory else None,
+        "goals": [{"number": g.number, "text": g.content.get("text", ""), "reason": g.content.get("reason", ""),
+                   "author": g.author.full_name, "created_at": g.created_at} for g in goals],
+        "sessions": [{"id": s.public_id, "date": s.date, "minutes": s.minutes, "mode": s.mode}
+                     for s in (trajectory.sessions.all() if trajectory else [])],
+        "entries": [_entry_out(e) for e in entries],
+        "medical_hidden": 0 if medical else client.entries.filter(is_medical=True, deleted_at__isnull=True).count(),
+        "consents": [_consent_out(c) for c in client.consents.select_related("substitute")],
+    }
+
+
+@router.put("/{uuid:client_id}/personal", response=dict)
+def update_personal(request, client_id: uuid.UUID, payload: PersonalIn):
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
+    actions.update_personal_data(actor=request.user, client=client, personal=payload.personal(), now=timezone.now(),
+                                 grant=grant)
+    return {"id": str(client.public_id)}
+
+
+# --- Entries -------------------------------------------------------------------------------
+
+
+def _entry_for(request, client_id, entry_id, action, log_action):
+    client, grant = access.get_client_for(request, client_id, action, log=False)
+    entry = (DossierEntry.objects.filter(client=client, public_id=entry_id, deleted_at__isnull=True)
+             .select_related("created_by").prefetch_related("versions__author", "attachments").first())
+    if entry is None:
+        access.deny(request.user, log_action, client_ref=client.public_id)
+    return client, grant, entry
+
+
+@router.post("/{uuid:client_id}/entries", response={201: EntryOut})
+def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on: Form[datetime.date],
+              title: Form[str] = "", text: Form[str] = "", source: Form[str] = "", is_medical: Form[bool] = False,
+              justification: Form[str] = "", files: File[list[UploadedFile]] = None):
+    """multipart/form-data: the fields, and attachments under `files`. All or nothing."""
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
+    entry = actions.add_entry(actor=request.user, client=client, kind=kind, occurred_on=occurred_on, title=title,
+                              text=text, source=source, is_medical=is_medical, justification=justification,
+                              files=files or [], now=timezone.now(), grant=grant)
+    entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
+        pk=entry.pk)
+    return Status(201, _entry_out(entry))
+
+
+@router.get("/{uuid:client_id}/entries/{uuid:entry_id}", response=EntryDetail)
+def entry_detail(request, client_id: uuid.UUID, entry_id: uuid.UUID):
+    """One entry with every version, author and time."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.read", "entry.read")
+    access.log_access(client, grant, "entry.read_medical" if entry.is_medical else "entry.read", obj=entry)
+    out = _entry_out(entry)
+    out["versions"] = [{"number": v.number, "title": v.content.get("title", ""), "text": v.content.get("text", ""),
+                        "reason": v.content.get("reason", ""), "author": v.author.full_name,
+                        "created_at": v.created_at, "is_correction": v.is_correction}
+                       for v in sorted(entry.versions.all(), key=lambda v: -v.number)]
+    return out
+
+
+class EntryEditIn(Schema):
+    title: str = ""
+    text: str = ""
+    reason: str
+    is_medical: bool | None = None
+    justification: str = ""
+
+
+@router.put("/{uuid:client_id}/entries/{uuid:entry_id}", response=dict)
+def edit_entry(request, client_id: uuid.UUID, entry_id: uuid.UUID, payload: EntryEditIn):
+    """A new version; every earlier version stays."""
+    _require_role(request, Role.COACH)
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.write", "entry.edit")
+    if entry.kind == EntryKind.CLIENT_STATEMENT:
+        access.deny(request.user, "entry.edit", client_ref=client.public_id, status=403)
+    version = actions.edit_entry(actor=request.user, entry=entry, now=timezone.now(), grant=grant, **payload.dict())
+    return {"id": str(entry.public_id), "version": version.number}
+
+
+@router.get("/{uuid:client_id}/attachments/{uuid:attachment_id}")
+def download_attachment(request, client_id: uuid.UUID, attachment_id: uuid.UUID):
+    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+    client, grant = access.get_client_for(request, client_id, "dossier.read", log=False)
+    attachment = (Attachment.objects.filter(public_id=attachment_id, entry__client=client,
+                                            entry__deleted_at__isnull=True).select_related("entry__client").first())
+    if attachment is None:
+        access.deny(request.user, "attachment.download", client_ref=client.public_id)
+    access.log_access(client, grant, "attachment.download", obj=attachment)
+    response = HttpResponse(actions.read_attachment(attachment), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.public_id}"'
+    return response
+
+
+# --- Trajectory: goals, sessions, activation, closing --------------------------------------
+
+
+def _current_trajectory(client) -> Trajectory:
+    trajectory = client.current_trajectory
+    if trajectory is None:
+        raise Http404
+    return trajectory
+
+
+class GoalIn(Schema):
+    text: str
+    reason: str = ""
+    justification: str = ""
+
+
+@router.post("/{uuid:client_id}/goals", response={201: dict})
+def reformulate_goal(request, client_id: uuid.UUID, payload: GoalIn):
+    """GC-7.1: a new wording of the goal; earlier ones stay."""
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
+    goal = actions.reformulate_goal(actor=request.user, trajectory=_current_trajectory(client), now=timezone.now(),
+                                    grant=grant, **payload.dict())
+    return Status(201, {"number": goal.number})
+
+
+class SessionIn(Schema):
+    date: datetime.date
+    minutes: int
+    mode: SessionMode
+
+
+@router.post("/{uuid:client_id}/sessions", response={201: SessionOut})
+def log_session(request, client_id: uuid.UUID, payload: SessionIn):
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
+    session = actions.log_session(actor=request.user, trajectory=_current_trajectory(client), now=timezone.now(),
+                                  grant=grant, **payload.dict())
+    return Status(201, {"id": session.public_id, "date": session.date, "minutes": session.minutes, "mode": session.mode})
+
+
+def _trajectory(client, trajectory_id) -> Trajectory:
+    trajectory = Trajectory.objects.filter(client=client, public_id=trajectory_id).select_related(
+        "principal", "coach").first()
+    if trajectory is None:
+        raise Http404
+    return trajectory
+
+
+@router.post("/{uuid:client_id}/trajectories/{uuid:trajectory_id}/activate", response=TrajectoryOut)
+def activate_trajectory(request, client_id: uuid.UUID, trajectory_id: uuid.UUID):
+    """GC-7.1: refused (422) without a goal or question."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "client.see", log=False)
+    if grant.basis not in (access.C, access.S, access.M):
+        access.deny(request.user, "trajectory.activate", client_ref=client.public_id, status=403)
+    trajectory = _trajectory(client, trajectory_id)
+    actions.activate_trajectory(actor=request.user, trajectory=trajectory, now=timezone.now(), grant=grant)
+    return _trajectory_out(trajectory, content=False)
+
+
+@router.post("/{uuid:client_id}/trajectories/{uuid:trajectory_id}/close", response=TrajectoryOut)
+def close_trajectory(request, client_id: uuid.UUID, trajectory_id: uuid.UUID):
+    _require_role(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log=False)
+    trajectory = _trajectory(client, trajectory_id)
+    actions.close_trajectory(actor=request.user, trajectory=trajectory, now=timezone.now(), grant=grant)
+    return _trajectory_out(trajectory, content=False)
+
+
+# --- Consents, referrals, break-glass ------------------------------------------------------
+
+
+@router.post("/{uuid:client_id}/consents", response={201: ConsentOut})
+def record_consent(request, client_id: uuid.UUID, kind: Form[ConsentKind], given_via: Form[ConsentChannel],
+                   valid_from: Form[datetime.date], valid_until: Form[datetime.date | None] = None,
+                   substitute: Form[uuid.UUID | None] = None, recipient: Form[str] = "", purpose: Form[str] = "",
+                   data_scope: Form[str] = "", evidence: File[UploadedFile] = None):
+    """multipart/form-data; the evidence document under `evidence` (GC-2.5: a substitute
+    coach gets access only in the consented period)."""
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
+    substitute_user = _person(substitute, Role.COACH, "substitute") if substitute else None
+    consent = actions.record_consent(actor=request.user, client=client, kind=kind, given_via=given_via,
+                                     valid_from=valid_from, valid_until=valid_until, substitute=substitute_user,
+                                     recipient=recipient, purpose=purpose, data_scope=data_scope, evidence=evidence,
+                                     now=timezone.now(), grant=grant)
+    return Status(201, _consent_out(consent))
+
+
+@router.post("/{uuid:client_id}/consents/{uuid:consent_id}/withdraw", response=ConsentOut)
+def withdraw_consent(request, client_id: uuid.UUID, consent_id: uuid.UUID):
+    """Withdrawal ends the access it gave at once."""
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
+    consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("substitute").first()
+    if consent is None:
+        access.deny(request.user, "consent.withdraw", client_ref=client.public_id)
+    actions.withdraw_consent(actor=request.user, consent=consent, now=timezone.now(), grant=grant)
+    return _consent_out(consent)
+
+
+class ReferralIn(Schema):
+    therapist: uuid.UUID
+
+
+@router.post("/{uuid:client_id}/referrals", response={201: dict})
+def refer(request, client_id: uuid.UUID, payload: ReferralIn):
+    _require_role(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "referral.manage", log=False)
+    therapist = _person(payload.therapist, Role.THERAPIST, "therapist")
+    referral = actions.refer_to_therapist(actor=request.user, client=client, therapist=therapist,
+                                          now=timezone.now(), grant=grant)
+    return Status(201, {"id": str(referral.public_id)})
+
+
+class BreakGlassIn(Schema):
+    reference: str
+    reason: str
+
+
+@router.post("/break-glass", response={201: dict})
+def break_glass(request, payload: BreakGlassIn):
+    """Emergency access with a stated reason: logged as such, management told, the client
+    sees it. Read only, for two hours."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+    client = Client.objects.alive().filter(reference=payload.reference.strip()).first()
+    if client is None:
+        access.deny(request.user, "break_glass.start")
+    glass = actions.break_glass(actor=request.user, client=client, reason=payload.reason, now=timezone.now())
+    return Status(201, {"client": str(client.public_id), "expires_at": glass.expires_at.isoformat()})
