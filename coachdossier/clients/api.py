@@ -111,7 +111,9 @@ class RegisterIn(PersonalIn):
     goal_justification: str = ""
 
 
-class TrajectoryOut(Schema):
+class TrajectoryMeta(Schema):
+    """PR-7: what management sees of a trajectory."""
+
     id: uuid.UUID
     status: str
     principal: str
@@ -123,6 +125,9 @@ class TrajectoryOut(Schema):
     closed_on: datetime.date | None
     vulnerable: bool
     approved_hours: Decimal | None
+
+
+class TrajectoryOut(TrajectoryMeta):
     hours_used: float | None = None
 
 
@@ -141,7 +146,7 @@ class ClientSummary(Schema):
     id: uuid.UUID
     reference: str
     name: str
-    trajectory: TrajectoryOut | None
+    trajectory: TrajectoryMeta | None
 
 
 class ClientList(Schema):

@@ -1,0 +1,185 @@
+"""The client-records API behaves like the pages: same actions, same policy, same log."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from coachdossier.accounts import actions as account_actions
+from coachdossier.accounts.models import ApiToken
+from coachdossier.audit.models import AccessLogEntry, Outcome
+from coachdossier.clients import actions
+from coachdossier.clients.models import Client, DossierEntry, EntryKind, Principal
+from coachdossier.test import BaseTestCase
+
+
+class ApiTestCase(BaseTestCase):
+    def token(self, user):
+        return account_actions.create_api_token(actor=user, name="test", now=self.now)[1]
+
+    def call(self, user, method, path, data=None, **kwargs):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token(user)}"} if user else {}
+        if data is not None and "content_type" not in kwargs and method != "POST_MULTIPART":
+            return self.client.generic(method, path, json.dumps(data), content_type="application/json", **headers)
+        if method == "POST_MULTIPART":
+            return self.client.post(path, data, **headers)
+        return self.client.generic(method, path, **headers)
+
+
+class ClientDetailApiTestCase(ApiTestCase):
+    def test_the_coach_reads_the_dossier_and_the_read_is_logged_with_the_api_channel(self):
+        """GC-2.3, LAW-NEN7513: API calls are logged like page views."""
+        actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE, occurred_on=self.now.date(),
+                          title="Intake", text="Eerste gesprek verliep goed.", now=self.now)
+        before = AccessLogEntry.objects.count()
+        r = self.call(self.coach, "GET", f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual(r.status_code, 200)
+        body = r.json()
+        self.assertEqual(body["personal"]["first_name"], "Carla")
+        self.assertEqual(body["entries"][0]["text"], "Eerste gesprek verliep goed.")
+        self.assertEqual(body["goals"][0]["text"], "Terug naar werk in eigen tempo")
+        entry = AccessLogEntry.objects.get(seq__gt=before, client_ref=self.own_client.public_id)
+        self.assertEqual((entry.action, entry.channel, entry.basis, entry.actor), ("dossier.read", "api", "coach",
+                                                                                    self.coach))
+        self.assertIn("no-store", r["Cache-Control"])
+
+    def test_medical_entries_are_left_out_unless_asked_for_and_asking_is_logged(self):
+        """PR-4"""
+        actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE, occurred_on=self.now.date(),
+                          title="Huisarts", text="Medicatie aangepast.", is_medical=True,
+                          justification="Nodig om de belastbaarheid in te schatten.", now=self.now)
+        r = self.call(self.coach, "GET", f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual(r.json()["entries"], [])
+        self.assertEqual(r.json()["medical_hidden"], 1)
+        r = self.call(self.coach, "GET", f"/api/clients/{self.own_client.public_id}?medical=true")
+        self.assertEqual(len(r.json()["entries"]), 1)
+        self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read_medical")
+
+    def test_another_coach_gets_404_logged_as_denied(self):
+        """GC-2.3"""
+        r = self.call(self.other_coach, "GET", f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual(r.status_code, 404)
+        last = AccessLogEntry.objects.last()
+        self.assertEqual((last.outcome, last.actor), (Outcome.DENIED, self.other_coach))
+
+
+class ClientListApiTestCase(ApiTestCase):
+    def test_a_coach_lists_and_searches_only_her_own_caseload(self):
+        """GC-2.3"""
+        r = self.call(self.coach, "GET", "/api/clients/")
+        self.assertEqual([c["reference"] for c in r.json()["results"]], [self.own_client.reference])
+        self.assertEqual(self.call(self.coach, "GET", "/api/clients/?q=jansen").json()["results"], [])
+        self.assertEqual(len(self.call(self.coach, "GET", "/api/clients/?q=vri").json()["results"]), 1)
+        self.assertEqual(AccessLogEntry.objects.last().action, "client.search")
+
+    def test_management_sees_metadata_of_every_client_and_no_content(self):
+        """PR-7: names, status, coach and dates only."""
+        r = self.call(self.management, "GET", "/api/clients/")
+        results = r.json()["results"]
+        self.assertEqual(len(results), 2)
+        self.assertEqual(set(results[0]), {"id", "reference", "name", "trajectory"})
+        self.assertNotIn("hours_used", json.dumps(results))
+        self.assertEqual(AccessLogEntry.objects.filter(action="client.list").count(), 2)
+
+
+class WriteApiTestCase(ApiTestCase):
+    def test_an_entry_with_an_attachment_is_added_through_multipart(self):
+        pdf = SimpleUploadedFile("brief.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        r = self.call(self.coach, "POST_MULTIPART", f"/api/clients/{self.own_client.public_id}/entries", {
+            "kind": "correspondence_in", "occurred_on": "2026-11-20", "title": "Brief", "files": [pdf]})
+        self.assertEqual(r.status_code, 201, r.content)
+        self.assertEqual(r.json()["attachments"][0]["filename"], "brief.pdf")
+
+    def test_bad_input_gives_422_with_field_errors_and_saves_nothing(self):
+        """GC-9.1: a BSN for a client whose principal is not UWV, an invalid postcode."""
+        r = self.call(self.management, "POST", "/api/clients/", {
+            "first_name": "Eva", "last_name": "Smit", "postcode": "12345", "bsn": "111222333",
+            "principal": str(self.employer.public_id), "coach": str(self.coach.public_id), "source": "umbrella"})
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(set(r.json()["errors"]), {"postcode", "bsn"})
+        self.assertEqual(Client.objects.count(), 2)
+
+    def test_an_executable_renamed_to_pdf_is_refused_with_422_and_nothing_stored(self):
+        """GC-6.6"""
+        exe = SimpleUploadedFile("rapport.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+        before = DossierEntry.objects.count()
+        r = self.call(self.coach, "POST_MULTIPART", f"/api/clients/{self.own_client.public_id}/entries", {
+            "kind": "note", "occurred_on": "2026-11-20", "title": "Brief", "files": [exe]})
+        self.assertEqual(r.status_code, 422)
+        self.assertIn("files", r.json()["errors"])
+        self.assertEqual(DossierEntry.objects.count(), before)
+
+    def test_editing_an_entry_keeps_the_earlier_version(self):
+        entry = actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                  occurred_on=self.now.date(), title="Werk", text="32 uur", now=self.now)
+        path = f"/api/clients/{self.own_client.public_id}/entries/{entry.public_id}"
+        self.assertEqual(self.call(self.coach, "PUT", path, {"title": "Werk", "text": "24 uur"}).status_code, 422)
+        r = self.call(self.coach, "PUT", path, {"title": "Werk", "text": "24 uur", "reason": "Uren gewijzigd"})
+        self.assertEqual(r.json()["version"], 2)
+        versions = self.call(self.coach, "GET", path).json()["versions"]
+        self.assertEqual([v["text"] for v in versions], ["24 uur", "32 uur"])
+
+    def test_activation_without_a_goal_is_refused_with_422(self):
+        """GC-7.1"""
+        client = actions.register_client(actor=self.management, principal=self.employer, now=self.now,
+                                         personal=__import__("coachdossier.clients.models").clients.models
+                                         .PersonalData(first_name="Eva", last_name="Smit"))
+        trajectory = actions.open_trajectory(actor=self.management, client=client, principal=self.employer,
+                                             coach=self.coach, source="own", now=self.now)
+        r = self.call(self.management, "POST",
+                      f"/api/clients/{client.public_id}/trajectories/{trajectory.public_id}/activate")
+        self.assertEqual(r.status_code, 422)
+        self.assertIn("goal", r.json()["errors"])
+
+    def test_management_registers_a_principal(self):
+        """GC-0.5"""
+        r = self.call(self.management, "POST", "/api/clients/principals", {"name": "Gemeente Zeist",
+                                                                           "kind": "municipality"})
+        self.assertEqual(r.status_code, 201)
+        self.assertTrue(Principal.objects.filter(name="Gemeente Zeist").exists())
+        self.assertEqual(self.call(self.management, "POST", "/api/clients/principals",
+                                   {"name": "X", "kind": "church"}).status_code, 422)
+
+
+class TokenApiTestCase(ApiTestCase):
+    def test_no_token_gives_401(self):
+        self.assertEqual(self.client.get("/api/clients/").status_code, 401)
+
+    def test_a_malformed_token_gives_401_and_is_logged(self):
+        """LAW-32"""
+        with self.assertLogs("coachdossier.security", "WARNING") as logs:
+            r = self.client.get("/api/accounts/me", HTTP_AUTHORIZATION="Bearer not-a-token")
+        self.assertEqual(r.status_code, 401)
+        self.assertIn("malformed token", logs.output[0])
+
+    def test_a_token_is_stored_only_as_a_hash_and_works_until_revoked(self):
+        token, secret = account_actions.create_api_token(actor=self.coach, name="script", now=self.now)
+        self.assertNotIn(secret, str(ApiToken.objects.filter(pk=token.pk).values().get()))
+        self.assertEqual(token.digest, ApiToken.digest_of(secret))
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        self.assertEqual(self.client.get("/api/accounts/me", **auth).json()["email"], "alice@example.com")
+        listed = self.client.get("/api/accounts/tokens", **auth).json()
+        self.assertNotIn(secret, json.dumps(listed))
+        self.assertEqual(self.client.post(f"/api/accounts/tokens/{token.public_id}/revoke", **auth).status_code, 200)
+        self.assertEqual(self.client.get("/api/accounts/me", **auth).status_code, 401)
+
+    def test_a_disabled_accounts_tokens_stop_working(self):
+        secret = self.token(self.coach)
+        account_actions.disable_user(actor=self.management, user=self.coach)
+        self.assertEqual(self.client.get("/api/accounts/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code, 401)
+
+    def test_the_secret_is_shown_once_on_the_tokens_page(self):
+        self.login(self.coach)
+        r = self.client.post("/accounts/tokens/", {"name": "script"})
+        secret = r.context["secret"]
+        self.assertContains(r, secret)
+        self.assertNotContains(self.client.get("/accounts/tokens/"), secret)
+
+    def test_a_session_of_staff_without_mfa_gets_403_json(self):
+        """LAW-32"""
+        from coachdossier.test import make_user
+
+        user = make_user("nomfa@example.com", "Zonder MFA", "coach", totp=False)
+        self.client.force_login(user)
+        r = self.client.get("/api/accounts/me")
+        self.assertEqual(r.status_code, 403)
+        self.assertIn("mfa", r.json()["detail"])
