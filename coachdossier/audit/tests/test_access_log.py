@@ -1,0 +1,144 @@
+"""LAW-NEN7513, GC-2.3: the access log is a hash chain; changing, deleting, inserting or
+reordering any entry is detected, and the application cannot update or delete entries."""
+
+import datetime
+import io
+from contextlib import contextmanager
+
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.test import TestCase
+
+from coachdossier import audit
+from coachdossier.audit.log import verify
+from coachdossier.audit.management.commands.prune_access_log import prune
+from coachdossier.audit.models import AccessLogEntry, ChainHead, PruneGate
+from coachdossier.test import NOW
+
+
+def _append_only_sql():
+    from importlib import import_module
+
+    return import_module("coachdossier.audit.migrations.0002_append_only")
+
+
+@contextmanager
+def triggers_off():
+    """What an attacker with database access does: bypass the append-only triggers."""
+    module = _append_only_sql()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_accesslogentry DISABLE TRIGGER USER")
+        else:
+            for sql in module.SQLITE_REVERSE:
+                cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ALTER TABLE audit_accesslogentry ENABLE TRIGGER USER")
+            else:
+                for sql in module.SQLITE:
+                    cursor.execute(sql)
+
+
+def raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+class AccessLogTestCase(TestCase):
+    def setUp(self):
+        self.base = ChainHead.objects.get(pk=1).seq
+        for i in range(6):
+            audit.record(action=f"test.read{i}", object_type="note", object_ref=str(i),
+                         now=NOW + datetime.timedelta(seconds=i))
+        self.k = self.base + 3  # the entry we tamper with
+
+    def assertBrokenAt(self, seq):
+        result = verify()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.first_bad_seq, seq, result.problem)
+        err = io.StringIO()
+        with self.assertRaises(SystemExit):
+            call_command("verify_access_log", stderr=err)
+        self.assertIn(f"#{seq}", err.getvalue())
+
+    def test_an_untouched_log_verifies(self):
+        self.assertTrue(verify().ok)
+        out = io.StringIO()
+        call_command("verify_access_log", stdout=out)
+        self.assertIn("access log OK", out.getvalue())
+
+    def test_a_changed_entry_is_detected(self):
+        """LAW-NEN7513"""
+        with triggers_off():
+            raw("UPDATE audit_accesslogentry SET action = 'test.nothing' WHERE seq = %s", [self.k])
+        self.assertBrokenAt(self.k)
+
+    def test_a_deleted_entry_is_detected(self):
+        """LAW-NEN7513"""
+        with triggers_off():
+            raw("DELETE FROM audit_accesslogentry WHERE seq = %s", [self.k])
+        self.assertBrokenAt(self.k)
+
+    def test_an_inserted_entry_is_detected_even_with_a_correct_hash_of_its_own(self):
+        """LAW-NEN7513: an entry slipped in after #k, chained to #k, with the rest renumbered."""
+        after = AccessLogEntry.objects.get(seq=self.k)
+        with triggers_off():
+            raw("UPDATE audit_accesslogentry SET seq = seq + 1000000 WHERE seq > %s", [self.k])
+            raw("UPDATE audit_accesslogentry SET seq = seq - 999999 WHERE seq > 1000000")
+            forged = AccessLogEntry(seq=self.k + 1, at=after.at, action="test.forged", prev_hash=after.hash,
+                                    outcome="allowed")
+            forged.hash = forged.compute_hash()
+            forged.save(force_insert=True)
+        self.assertBrokenAt(self.k + 2)
+
+    def test_an_entry_appended_without_the_head_is_detected(self):
+        """LAW-NEN7513"""
+        last = AccessLogEntry.objects.order_by("-seq").first()
+        with triggers_off():
+            forged = AccessLogEntry(seq=last.seq + 1, at=last.at, action="test.forged", prev_hash=last.hash)
+            forged.hash = forged.compute_hash()
+            forged.save(force_insert=True)
+        self.assertFalse(verify().ok)
+
+    def test_reordered_entries_are_detected(self):
+        """LAW-NEN7513: two entries swap places."""
+        with triggers_off():
+            raw("UPDATE audit_accesslogentry SET seq = -1 WHERE seq = %s", [self.k])
+            raw("UPDATE audit_accesslogentry SET seq = %s WHERE seq = %s", [self.k, self.k + 1])
+            raw("UPDATE audit_accesslogentry SET seq = %s WHERE seq = -1", [self.k + 1])
+        self.assertBrokenAt(self.k)
+
+    def test_the_database_refuses_update_and_delete_from_the_application(self):
+        """LAW-NEN7513: append-only for the application (triggers installed by a migration)."""
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AccessLogEntry.objects.filter(seq=self.k).update(action="test.nothing")
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AccessLogEntry.objects.filter(seq=self.k).delete()
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            raw("DELETE FROM audit_accesslogentry")
+        self.assertTrue(verify().ok)
+
+    def test_pruning_removes_only_entries_past_the_retention_term_and_keeps_the_chain_verifiable(self):
+        """LAW-NEN7513: the documented path out; the chain's anchor moves forward."""
+        later = NOW + datetime.timedelta(days=5 * 366)
+        audit.record(action="test.recent", now=later)
+        removed = prune(now=later + datetime.timedelta(days=1))
+        self.assertEqual(removed, self.base + 6)
+        self.assertEqual(list(AccessLogEntry.objects.values_list("action", flat=True)), ["test.recent"])
+        self.assertTrue(verify().ok)
+        self.assertFalse(PruneGate.objects.get(pk=1).open)
+        audit.record(action="test.after_prune", now=later)
+        self.assertTrue(verify().ok)
+
+    def test_a_failed_write_leaves_no_log_entry(self):
+        """LAW-NEN7513: the entry joins the caller's transaction."""
+        count = AccessLogEntry.objects.count()
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            audit.record(action="test.rolled_back")
+            raise RuntimeError
+        self.assertEqual(AccessLogEntry.objects.count(), count)
+        self.assertTrue(verify().ok)
