@@ -1,0 +1,356 @@
+"""Client records: personal data, trajectories, entries, consents and emergency access,
+through the actions with `now` given (and the pages where the rule is about what is shown)."""
+
+import datetime
+import io
+import os
+import zipfile
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from coachdossier.audit.models import AccessLogEntry, Basis
+from coachdossier.clients import access, actions
+from coachdossier.clients.management.commands.demo import DEMO_PDF
+from coachdossier.clients.models import (
+    Attachment,
+    Client,
+    ClientSource,
+    Consent,
+    DossierEntry,
+    EntryKind,
+    EntryVersion,
+    PersonalData,
+    TrajectoryStatus,
+)
+from coachdossier.test import BaseTestCase
+
+DAY = datetime.timedelta(days=1)
+
+
+def attachment_files():
+    root = settings.STORAGES["default"]["OPTIONS"]["location"]
+    found = set()
+    for folder, _dirs, files in os.walk(root):
+        found |= {os.path.join(folder, f) for f in files}
+    return found
+
+
+class PersonalDataTestCase(BaseTestCase):
+    def register(self, principal=None, **fields):
+        personal = PersonalData(first_name="Eva", last_name="Smit", **fields)
+        return actions.register_client(actor=self.management, personal=personal, principal=principal or self.employer,
+                                       now=self.now)
+
+    def assertRefused(self, field, principal=None, **fields):
+        count = Client.objects.count()
+        with self.assertRaises(ValidationError) as caught:
+            self.register(principal, **fields)
+        self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(Client.objects.count(), count)
+        return caught.exception.message_dict[field][0]
+
+    def test_gc_9_1_personal_data_are_exactly_the_allowed_fields(self):
+        """GC-9.1, PR-1, PR-4: no field for religion, origin, political views or custom data."""
+        self.assertEqual(list(PersonalData.__dataclass_fields__), [
+            "first_name", "last_name", "street", "house_number", "postcode", "city", "email", "phone",
+            "date_of_birth", "bsn", "background"])
+        from coachdossier.clients.forms import PersonalDataForm
+
+        self.assertEqual(set(PersonalDataForm.base_fields), set(PersonalData.__dataclass_fields__))
+
+    def test_a_bsn_is_refused_for_a_client_whose_principal_is_not_uwv(self):
+        """GC-9.1"""
+        self.assertIn("UWV", self.assertRefused("bsn", bsn="111222333"))
+        self.assertRefused("background", background="Lang ziek geweest")
+
+    def test_a_bsn_failing_the_eleven_test_is_refused_and_a_valid_one_kept_for_uwv(self):
+        """GC-9.1"""
+        self.assertIn("eleven-test", self.assertRefused("bsn", principal=self.uwv, bsn="123456789"))
+        client = self.register(self.uwv, bsn="111222333")
+        self.assertEqual(client.personal.bsn, "111222333")
+
+    def test_postcode_phone_and_birth_date_are_checked(self):
+        """GC-9.1"""
+        self.assertRefused("postcode", postcode="12345")
+        self.assertRefused("postcode", postcode="0123 AB")
+        self.assertRefused("phone", phone="12")
+        tomorrow = (self.now.date() + DAY).isoformat()
+        self.assertIn("future", self.assertRefused("date_of_birth", date_of_birth=tomorrow))
+        client = self.register(postcode="3511ab", phone="0612345678", date_of_birth="1980-05-01")
+        self.assertEqual((client.personal.postcode, client.personal.phone), ("3511 AB", "06 12345678"))
+
+    def test_the_register_form_shows_the_message_next_to_the_field(self):
+        """GC-9.1"""
+        self.login(self.management)
+        r = self.client.post("/clients/manage/new/", {
+            "first_name": "Eva", "last_name": "Smit", "bsn": "111222333", "principal": self.employer.public_id,
+            "coach": self.coach.public_id, "source": "umbrella"})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("bsn", r.context["form"].errors)
+        self.assertEqual(Client.objects.count(), 2)
+
+
+class TrajectoryTestCase(BaseTestCase):
+    def new_client(self, **trajectory):
+        client = actions.register_client(actor=self.management, personal=PersonalData(first_name="Eva", last_name="Smit"),
+                                         principal=self.employer, now=self.now)
+        defaults = {"source": ClientSource.OWN}
+        trajectory = actions.open_trajectory(actor=self.management, client=client, principal=self.employer,
+                                             coach=self.coach, now=self.now, **{**defaults, **trajectory})
+        return client, trajectory
+
+    def test_gc_0_1_gc_0_4_gc_0_5_a_trajectory_knows_its_source_agreement_and_principal(self):
+        """GC-0.1, GC-0.4, GC-0.5"""
+        client, trajectory = self.new_client(agreement_date=self.now.date(), goal_text="Werk vinden")
+        trajectory.refresh_from_db()
+        self.assertEqual((trajectory.source, trajectory.principal, trajectory.agreement_date),
+                         ("own", self.employer, self.now.date()))
+        self.assertEqual(self.employer.contact_email, "hr@example.com")
+
+    def test_a_uwv_trajectory_needs_the_order_number(self):
+        """GC-0.5"""
+        client = actions.register_client(actor=self.management, personal=PersonalData(first_name="A", last_name="B"),
+                                         principal=self.uwv, now=self.now)
+        with self.assertRaises(ValidationError) as caught:
+            actions.open_trajectory(actor=self.management, client=client, principal=self.uwv, coach=self.coach,
+                                    source="umbrella", now=self.now)
+        self.assertIn("uwv_order_number", caught.exception.message_dict)
+        self.assertFalse(client.trajectories.exists())
+
+    def test_gc_7_1_a_trajectory_cannot_become_active_without_a_goal(self):
+        """GC-7.1"""
+        client, trajectory = self.new_client()
+        with self.assertRaises(ValidationError) as caught:
+            actions.activate_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        self.assertIn("goal", caught.exception.message_dict)
+        trajectory.refresh_from_db()
+        self.assertEqual(trajectory.status, TrajectoryStatus.INTAKE)
+        with self.assertRaises(ValidationError):
+            actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="  ", now=self.now)
+        actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="Werk vinden", now=self.now)
+        actions.activate_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        self.assertEqual(trajectory.status, TrajectoryStatus.ACTIVE)
+
+    def test_gc_7_1_a_reformulated_goal_keeps_its_history_and_needs_a_reason(self):
+        """GC-7.1"""
+        client, trajectory = self.new_client(goal_text="Werk vinden")
+        with self.assertRaises(ValidationError) as caught:
+            actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="Eigen bedrijf", now=self.now)
+        self.assertIn("reason", caught.exception.message_dict)
+        actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="Eigen bedrijf",
+                                 reason="Wens van de cliënt", now=self.now)
+        self.assertEqual([g.content["text"] for g in trajectory.goals.order_by("number")],
+                         ["Werk vinden", "Eigen bedrijf"])
+
+    def test_gc_1_6_the_vulnerable_marker_is_kept_and_shown(self):
+        """GC-1.6"""
+        client, trajectory = self.new_client(vulnerable=True, goal_text="Werk vinden")
+        self.login(self.coach)
+        self.assertContains(self.client.get(f"/clients/{client.public_id}/"), "badge badge-warn")
+        self.assertTrue(client.trajectories.get().vulnerable)
+
+    def test_hours_used_count_against_the_approved_hours(self):
+        client, trajectory = self.new_client(approved_hours=10, goal_text="Werk vinden")
+        actions.log_session(actor=self.coach, trajectory=trajectory, date=self.now.date(), minutes=90, mode="video",
+                            now=self.now)
+        with self.assertRaises(ValidationError):
+            actions.log_session(actor=self.coach, trajectory=trajectory, date=self.now.date() + DAY, minutes=60,
+                                mode="video", now=self.now)
+        self.assertEqual(trajectory.hours_used(), 1.5)
+
+    def test_gc_6_2_a_closed_dossier_stays_under_the_same_access_rules(self):
+        """GC-6.2"""
+        trajectory = self.own_client.current_trajectory
+        actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        self.login(self.coach)
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
+        self.login(self.other_coach)
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 404)
+        self.login(self.management)
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 403)
+
+
+class EntryTestCase(BaseTestCase):
+    def add(self, **kwargs):
+        defaults = {"kind": EntryKind.NOTE, "occurred_on": self.now.date(), "title": "Gesprek", "text": "Goed gesprek."}
+        return actions.add_entry(actor=self.coach, client=self.own_client, now=self.now, **{**defaults, **kwargs})
+
+    def test_pr_2_entry_types_cover_notes_correspondence_and_received_documents_with_source(self):
+        """PR-2"""
+        for kind in ("note", "correspondence_in", "correspondence_out", "fact", "finding"):
+            self.add(kind=kind)
+        with self.assertRaises(ValidationError) as caught:
+            self.add(kind="received_document")
+        self.assertIn("source", caught.exception.message_dict)
+        entry = self.add(kind="received_document", source="UWV")
+        self.assertEqual(entry.current.content["source"], "UWV")
+
+    def test_editing_keeps_every_earlier_version_with_author_and_time(self):
+        entry = self.add(kind="fact", title="Werk", text="32 uur")
+        later = self.now + DAY
+        actions.edit_entry(actor=self.other_coach, entry=entry, title="Werk", text="24 uur", reason="Gewijzigd",
+                           now=later)
+        versions = list(EntryVersion.objects.filter(entry=entry).order_by("number"))
+        self.assertEqual([v.content["text"] for v in versions], ["32 uur", "24 uur"])
+        self.assertEqual([(v.author, v.created_at) for v in versions], [(self.coach, self.now),
+                                                                        (self.other_coach, later)])
+
+    def test_pr_4_medical_entries_are_hidden_from_the_timeline_unless_asked_and_asking_is_logged(self):
+        """PR-4"""
+        self.add(title="Huisarts", text="Medicatie gewijzigd.", is_medical=True,
+                 justification="Nodig voor belastbaarheid.")
+        self.login(self.coach)
+        url = f"/clients/{self.own_client.public_id}/"
+        self.assertNotContains(self.client.get(url), "Medicatie gewijzigd.")
+        self.assertContains(self.client.get(url + "?medical=1"), "Medicatie gewijzigd.")
+        self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read_medical")
+
+    def test_pr_4_a_special_category_needs_a_justification_which_is_stored(self):
+        """PR-4"""
+        count = DossierEntry.objects.count()
+        with self.assertRaises(ValidationError) as caught:
+            self.add(text="Zij is lid van een politieke partij en gaat naar de moskee.")
+        self.assertIn("special category", caught.exception.message_dict["text"][0])
+        self.assertEqual(DossierEntry.objects.count(), count)
+        entry = self.add(text="Zij gaat naar de moskee.", justification="Gebedstijden bepalen het rooster.")
+        self.assertTrue(entry.special_category)
+        self.assertEqual(entry.current.content["justification"], "Gebedstijden bepalen het rooster.")
+
+    def test_pr_4_the_entry_form_warns_before_saving(self):
+        """PR-4"""
+        self.login(self.coach)
+        r = self.client.post(f"/clients/{self.own_client.public_id}/entries/new/", {
+            "kind": "note", "occurred_on": self.now.date().isoformat(), "text": "Hij is moslim."})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("text", r.context["form"].errors)
+
+    def test_gc_5_2_an_entry_naming_other_people_is_flagged(self):
+        """GC-5.2"""
+        self.assertFalse(self.add(text="Carla vertelde over haar werk.").names_others)
+        entry = self.add(text="Gesproken met mevrouw Jansen, haar leidinggevende.")
+        self.assertTrue(entry.names_others)
+        self.login(self.coach)
+        self.assertContains(self.client.get(f"/clients/{self.own_client.public_id}/"), "names others")
+
+    def test_only_the_client_can_add_a_client_statement(self):
+        with self.assertRaises(ValidationError):
+            self.add(kind=EntryKind.CLIENT_STATEMENT)
+
+
+class UploadTestCase(BaseTestCase):
+    """GC-6.6, GC-2.3: attachments are checked on content; a refused upload stores nothing."""
+
+    def upload(self, name, data):
+        before_files, before_entries = attachment_files(), DossierEntry.objects.count()
+        with self.assertRaises(ValidationError) as caught:
+            actions.add_entry(actor=self.coach, client=self.own_client, kind="note", occurred_on=self.now.date(),
+                              title="Bijlage", now=self.now, files=[SimpleUploadedFile(name, data)])
+        self.assertEqual(attachment_files(), before_files, "no orphan file")
+        self.assertEqual(DossierEntry.objects.count(), before_entries)
+        self.assertEqual(Attachment.objects.count(), 0)
+        return caught.exception.message_dict["files"][0]
+
+    def test_a_renamed_executable_is_refused(self):
+        self.assertIn("not accepted", self.upload("rapport.pdf", b"MZ\x90\x00\x03" + b"\x00" * 500))
+        self.assertIn("not accepted", self.upload("script.docx", b"\x7fELF\x02\x01\x01" + b"\x00" * 500))
+
+    @override_settings(MAX_ATTACHMENT_BYTES=1024)
+    def test_an_oversize_file_is_refused(self):
+        self.assertIn("larger", self.upload("groot.pdf", DEMO_PDF + b" " * 2000))
+
+    def test_a_zip_bomb_is_refused(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("word/document.xml", b"0" * (5 * 1024 * 1024))
+        self.assertIn("zip bomb", self.upload("brief.docx", buffer.getvalue()))
+
+    def test_a_pdf_with_javascript_is_refused(self):
+        evil = DEMO_PDF.replace(b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>")
+        self.assertIn("scripts", self.upload("brief.pdf", evil))
+
+    def test_a_good_pdf_is_stored_encrypted_and_read_back(self):
+        entry = actions.add_entry(actor=self.coach, client=self.own_client, kind="note", occurred_on=self.now.date(),
+                                  title="Bijlage", now=self.now, files=[SimpleUploadedFile("brief.pdf", DEMO_PDF)])
+        attachment = entry.attachments.get()
+        self.assertEqual(actions.read_attachment(attachment), DEMO_PDF)
+        from django.core.files.storage import default_storage
+
+        with default_storage.open(attachment.storage_name, "rb") as fh:
+            self.assertNotIn(b"%PDF", fh.read())
+        default_storage.delete(attachment.storage_name)
+
+
+class ConsentTestCase(BaseTestCase):
+    def substitute(self, valid_from, valid_until, **kwargs):
+        return actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
+                                      substitute=self.other_coach, given_via="writing", valid_from=valid_from,
+                                      valid_until=valid_until, evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF),
+                                      now=self.now, **kwargs)
+
+    def test_gc_2_5_a_substitute_coach_has_access_only_during_the_consented_period(self):
+        """GC-2.5, GC-3.5"""
+        today = self.now.date()
+        self.assertIsNone(access.grant_for(self.other_coach, self.own_client, "dossier.read", self.now))
+        self.substitute(today + DAY, today + 3 * DAY)
+        self.assertIsNone(access.grant_for(self.other_coach, self.own_client, "dossier.read", self.now))
+        during = self.now + 2 * DAY
+        grant = access.grant_for(self.other_coach, self.own_client, "dossier.read", during)
+        self.assertEqual(grant.basis, Basis.SUBSTITUTE)
+        self.assertIn(self.own_client, Client.objects.visible_to(self.other_coach, "dossier.read", during))
+        self.assertIsNone(access.grant_for(self.other_coach, self.own_client, "dossier.read", self.now + 4 * DAY))
+        self.assertNotIn(self.own_client, Client.objects.visible_to(self.other_coach, "dossier.read",
+                                                                     self.now + 4 * DAY))
+
+    def test_gc_2_5_withdrawal_ends_the_substitutes_access_at_once(self):
+        """GC-2.5"""
+        consent = self.substitute(self.now.date(), self.now.date() + 10 * DAY)
+        self.login(self.other_coach)
+        url = f"/clients/{self.own_client.public_id}/"
+        r = self.client.get(url)
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(AccessLogEntry.objects.last().basis, Basis.SUBSTITUTE)
+        self.assertEqual(AccessLogEntry.objects.last().basis_ref, str(consent.public_id))
+        actions.withdraw_consent(actor=self.coach, consent=consent, now=self.now)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_consent_without_evidence_is_refused_and_nothing_saved(self):
+        with self.assertRaises(ValidationError) as caught:
+            actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
+                                   substitute=self.other_coach, given_via="writing", valid_from=self.now.date(),
+                                   valid_until=self.now.date() + DAY, now=self.now)
+        self.assertIn("evidence", caught.exception.message_dict)
+        self.assertEqual(Consent.objects.count(), 0)
+
+    def test_a_substitute_consent_needs_a_period(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.substitute(self.now.date(), None)
+        self.assertIn("valid_until", caught.exception.message_dict)
+
+
+class BreakGlassTestCase(BaseTestCase):
+    def test_break_glass_needs_a_reason_is_logged_notifies_management_and_is_visible(self):
+        """GC-2.3, LAW-NEN7513: emergency access."""
+        with self.assertRaises(ValidationError):
+            actions.break_glass(actor=self.other_coach, client=self.own_client, reason="kort", now=self.now)
+        self.login(self.other_coach)
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post("/clients/break-glass/", {"reference": self.own_client.reference,
+                                                          "reason": "Cliënt in crisis, eigen coach onbereikbaar."})
+        self.assertRedirects(r, f"/clients/{self.own_client.public_id}/", fetch_redirect_response=False)
+        start = AccessLogEntry.objects.get(action="break_glass.start")
+        self.assertEqual((start.basis, start.actor, start.client_ref), (Basis.BREAK_GLASS, self.other_coach,
+                                                                        self.own_client.public_id))
+        self.assertEqual([m.to for m in mail.outbox], [["mia@example.com"]])
+        self.assertNotIn("crisis", mail.outbox[0].body)
+        r = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertContains(r, "Emergency access")
+        read = AccessLogEntry.objects.last()
+        self.assertEqual((read.action, read.basis), ("dossier.read", Basis.BREAK_GLASS))
+        # Read only, and for two hours.
+        self.assertIsNone(access.grant_for(self.other_coach, self.own_client, "dossier.write"))
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/entries/new/").status_code, 403)
