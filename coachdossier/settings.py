@@ -323,5 +323,8 @@ if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")
     ACCOUNT_RATE_LIMITS = dict(ACCOUNT_RATE_LIMITS)
+    # django-zeal: N+1 detection inside `zeal.zeal_context()` (the query-count tests use it).
+    INSTALLED_APPS.append("zeal")
+    ZEAL_RAISE = True
     LOGGING["loggers"]["coachdossier"]["level"] = "WARNING"
     LOGGING["loggers"]["coachdossier.security"]["level"] = "WARNING"

@@ -1,0 +1,79 @@
+"""No N+1 by construction: the client list and the dossier page cost the same number of
+queries at 5 and at 50 clients or entries (CaptureQueriesContext), and django-zeal raises
+on an N+1 inside them."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from zeal import zeal_context
+
+from coachdossier.clients import actions
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.models import EntryKind
+from coachdossier.test import BaseTestCase, make_client
+
+
+class QueryCountTestCase(BaseTestCase):
+    def add_clients(self, n):
+        for i in range(n):
+            make_client(actor=self.management, coach=self.coach, principal=self.employer, first=f"Klant{i}",
+                        last="Test")
+
+    def add_entries(self, n):
+        for i in range(n):
+            entry = actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                      occurred_on=self.now.date(), title=f"Gesprek {i}", text="Goed gesprek.",
+                                      now=self.now)
+            if i % 2:
+                actions.edit_entry(actor=self.coach, entry=entry, title=f"Gesprek {i}", text="Beter gesprek.",
+                                   reason="Aangevuld", now=self.now)
+
+    def count(self, url):
+        self.client.get(url)  # the first request of a session also passes the staff gate once
+        KeyRing.clear()
+        with zeal_context(), CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def test_the_client_list_costs_the_same_at_5_and_50_clients(self):
+        self.login(self.coach)
+        self.add_clients(4)
+        small = self.count("/clients/")
+        self.add_clients(45)
+        self.assertEqual(self.count("/clients/"), small)
+        self.assertEqual(self.count("/clients/?q=klant"), self.count("/clients/?q=klant1"))
+
+    def test_the_management_list_costs_the_same_at_5_and_50_clients(self):
+        self.login(self.management)
+        self.add_clients(3)
+        small = self.count("/clients/manage/")
+        self.add_clients(45)
+        self.assertEqual(self.count("/clients/manage/"), small)
+
+    def test_the_dossier_page_costs_the_same_at_5_and_50_entries(self):
+        self.login(self.coach)
+        self.add_entries(5)
+        url = f"/clients/{self.own_client.public_id}/"
+        small = self.count(url)
+        self.add_entries(45)
+        self.assertEqual(self.count(url), small)
+
+    def test_the_api_list_and_dossier_cost_the_same_at_5_and_50(self):
+        self.login(self.coach)
+        self.add_clients(4)
+        self.add_entries(5)
+        url = f"/api/clients/{self.own_client.public_id}"
+        small_list, small_detail = self.count("/api/clients/"), self.count(url)
+        self.add_clients(45)
+        self.add_entries(45)
+        self.assertEqual(self.count("/api/clients/"), small_list)
+        self.assertEqual(self.count(url), small_detail)
+
+    def test_zeal_is_active_and_would_catch_an_n_plus_one(self):
+        from zeal.errors import NPlusOneError
+
+        from coachdossier.clients.models import Client
+
+        with self.assertRaises(NPlusOneError), zeal_context():
+            for client in Client.objects.all():
+                list(client.trajectories.all())
