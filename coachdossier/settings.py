@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "coachdossier.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +145,7 @@ def database(url: str) -> dict:
 
 
 LOCAL_STATE_DIR.mkdir(parents=True, exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT
 DATABASE_URL = required("DATABASE_URL", f"sqlite:///{LOCAL_STATE_DIR / 'coachdossier.sqlite3'}")
 
 

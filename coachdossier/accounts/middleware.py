@@ -113,3 +113,23 @@ class NoStoreMiddleware:
             if (user is not None and user.is_authenticated) or request.path.startswith(("/api/", "/portal/")):
                 patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
+
+
+class LanguageMiddleware:
+    """Dutch by default for everyone; English (or another listed language) only when the
+    user chose it with the language switch (a cookie). The browser's Accept-Language is
+    ignored on purpose: practices, clients and auditors here read Dutch documents."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

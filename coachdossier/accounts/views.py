@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,7 +53,7 @@ def set_language(request):
     code = form.cleaned_data["language"]
     translation.activate(code)
     response = redirect(next_url)
-    response.set_cookie("django_language", code, samesite="Lax", secure=request.is_secure(), httponly=True)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure(), httponly=True)
     return response
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.nl import bsn as stdnum_bsn
 
+HEALTH = "gezondheid"  # privacy.deidentify.SpecialCategory.HEALTH
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
 
 
@@ -70,8 +71,14 @@ def screen_text(text: str, *, known_identifiers=()) -> dict:
     """PR-4 and GC-5.2 on free text: special categories mentioned, other people named."""
     from coachdossier.lib.screening import find_person_mentions, find_special_categories
 
+    found = {str(f.category) for f in find_special_categories(text or "")}
     return {
-        "special_categories": sorted({f.category for f in find_special_categories(text or "")}),
+        # Religion, origin, politics, union membership, sexual orientation: not registered
+        # unless the trajectory needs it, and then with a written justification (PR-4).
+        "special_categories": sorted(found - {HEALTH}),
+        # Health information is normal in re-integration notes; it is treated as extra
+        # confidential: the author is advised to mark the entry medical.
+        "health": HEALTH in found,
         "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers),
     }
 

@@ -179,7 +179,10 @@ def _lexicons() -> _Lexicons:
     from deduce.lookup_structs import load_raw_itemset
 
     src = Path(deduce.__file__).parent / "data" / "lookup" / "src"
-    load = lambda name: load_raw_itemset(src / name)  # noqa: E731
+
+    def load(name: str) -> set[str]:
+        return load_raw_itemset(src / name)
+
     common = {w.lower() for w in load("whitelist/lst_common_word") | load("whitelist/lst_stop_word")}
     common |= {w.lower() for w in load("whitelist/lst_medical_term")}
     common |= _WORDS_NOT_NAMES
@@ -505,7 +508,7 @@ def annotate_ids(text: str) -> Iterator[_Span]:
     yield from _find(_ID_SHAPED_RE, text, ID)
 
 
-_TITLE = r"(?:dhr|mevr|mw|mr|dr|drs|ir|ing|prof|mej|ds|ds)\.?|meneer|mevrouw|mijnheer|de heer"
+_TITLE = r"(?:dhr|mevr|mw|mr|dr|drs|ir|ing|prof|mej|ds)\.?|meneer|mevrouw|mijnheer|de heer"
 _INITIALS = rf"(?:{_UPPER}\.\s?){{1,4}}"
 _TITLE_NAME_RE = re.compile(
     rf"\b(?:{_TITLE})\s+(?:{_INITIALS}\s*)?(?:{_INTERFIX}\s+)?{_CAP_WORD}(?:-{_CAP_WORD})?",
@@ -776,6 +779,11 @@ def _is_duration(text: str, span: _Span) -> bool:
 # --------------------------------------------------------------------------- GC-5.2
 
 
+_TITLE_WORDS = frozenset(
+    "dhr mevr mw mr dr drs ir ing prof mej ds meneer mevrouw mijnheer de heer van der den".split()
+)
+
+
 def find_person_mentions(text: str, *, known_identifiers: Iterable[str] = ()) -> list[str]:
     """Names of persons in a note other than the client (GC-5.2 warning), fast, without deduce.
 
@@ -795,9 +803,7 @@ def find_person_mentions(text: str, *, known_identifiers: Iterable[str] = ()) ->
             continue
         name = text[span.start : span.end].strip(" ,;:")
         words = {w.casefold() for w in re.findall(r"\w+", name)}
-        title_words = {"dhr", "mevr", "mw", "mr", "dr", "drs", "ir", "ing", "prof", "mej", "ds",
-                       "meneer", "mevrouw", "mijnheer", "de", "heer", "van", "der", "den"}
-        if words - title_words and words - title_words <= known_words:
+        if words - _TITLE_WORDS and words - _TITLE_WORDS <= known_words:
             continue
         names.setdefault(name, None)
     return list(names)
@@ -995,7 +1001,7 @@ _CASE_SENSITIVE_TERMS: dict[SpecialCategory, tuple[str, ...]] = {
     ),
     SpecialCategory.TRADE_UNION: (r"FNV", r"CNV", r"VCP"),
 }
-# Lower-case words that the case-insensitive list would catch but that are ordinary here.
+# Health acronyms count only in capitals: "add", "ms", "nah" are ordinary words.
 _HEALTH_ACRONYMS = {"ptss", "adhd", "add", "ggz", "ms", "cva", "nah"}
 
 

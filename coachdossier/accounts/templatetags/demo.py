@@ -27,3 +27,16 @@ def demo_totp_code(context):
     secret = decrypt(authenticator.data["secret"])
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@register.simple_tag
+def demo_accounts():
+    """Demo practice only: the demo accounts to try, for the login page."""
+    if not settings.DEMO_MODE:
+        return None
+    from coachdossier.accounts.models import User
+    from coachdossier.clients.management.commands.demo import PASSWORD
+
+    users = User.objects.filter(is_demo=True, is_active=True).prefetch_related("role_grants").order_by("email")
+    rows = [(", ".join(str(g.get_role_display()) for g in u.role_grants.all()), u.email) for u in users]
+    return {"password": PASSWORD, "rows": rows} if rows else None
