@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import access, actions
@@ -26,9 +27,18 @@ from coachdossier.clients.models import (
     PersonalData,
     TrajectoryStatus,
 )
-from coachdossier.test import BaseTestCase
+from coachdossier.test import BaseTestCase as _BaseTestCase
 
 DAY = datetime.timedelta(days=1)
+
+
+class BaseTestCase(_BaseTestCase):
+    """Messages are asserted in English (the msgids)."""
+
+    def setUp(self):
+        super().setUp()
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
 
 
 def attachment_files():
@@ -234,7 +244,7 @@ class EntryTestCase(BaseTestCase):
         entry = self.add(text="Gesproken met mevrouw Jansen, haar leidinggevende.")
         self.assertTrue(entry.names_others)
         self.login(self.coach)
-        self.assertContains(self.client.get(f"/clients/{self.own_client.public_id}/"), "names others")
+        self.assertContains(self.client.get(f"/clients/{self.own_client.public_id}/"), "(GC-5.2)")
 
     def test_only_the_client_can_add_a_client_statement(self):
         with self.assertRaises(ValidationError):
@@ -348,7 +358,7 @@ class BreakGlassTestCase(BaseTestCase):
         self.assertEqual([m.to for m in mail.outbox], [["mia@example.com"]])
         self.assertNotIn("crisis", mail.outbox[0].body)
         r = self.client.get(f"/clients/{self.own_client.public_id}/")
-        self.assertContains(r, "Emergency access")
+        self.assertContains(r, "badge badge-late")
         read = AccessLogEntry.objects.last()
         self.assertEqual((read.action, read.basis), ("dossier.read", Basis.BREAK_GLASS))
         # Read only, and for two hours.
