@@ -21,6 +21,10 @@ def _transactional(request) -> bool:
 @pytest.fixture(autouse=True)
 def _append_only_log_allows_test_flush(request):
     global _disabled_on_postgres
+    transactional = _transactional(request)
+    if transactional:
+        # Set the database up before us, so that its flush runs after our teardown.
+        request.getfixturevalue("transactional_db")
     if _disabled_on_postgres and "django_db_setup" in request.fixturenames:
         from django.db import connection
 
@@ -28,7 +32,7 @@ def _append_only_log_allows_test_flush(request):
             cursor.execute("ALTER TABLE audit_accesslogentry ENABLE TRIGGER USER")
         _disabled_on_postgres = False
     yield
-    if not _transactional(request):
+    if not transactional:
         return
     from django.db import connection
 
