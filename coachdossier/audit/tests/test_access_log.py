@@ -142,3 +142,19 @@ class AccessLogTestCase(TestCase):
             raise RuntimeError
         self.assertEqual(AccessLogEntry.objects.count(), count)
         self.assertTrue(verify().ok)
+
+    def test_the_fast_sqlite_reader_rebuilds_exactly_the_hashed_text(self):
+        """LAW-NEN7513: whole-second times, client references and addresses included."""
+        import uuid
+
+        from coachdossier.audit import context, log
+
+        actor = context.Actor(user=None, ip="192.0.2.7", user_agent="Firefox", channel="web")
+        with context.acting(actor):
+            audit.record(action="test.whole_second", client=uuid.uuid4(), now=NOW.replace(microsecond=0))
+            audit.record(action="test.fraction", client=uuid.uuid4(), now=NOW.replace(microsecond=5))
+        self.assertTrue(verify().ok)
+        if connection.vendor == "sqlite":
+            fast = [(seq, text) for seq, text, _p, _h in log._sqlite_rows(100)]
+            orm = [(seq, text) for seq, text, _p, _h in log._orm_rows(100)]
+            self.assertEqual(fast, orm)
