@@ -1,104 +1,42 @@
 """GC-2.3, PR-7, LAW-NEN7513: every API route × every persona, generated from the OpenAPI
-schema, so a new API route without a row here fails the test."""
+schema, so a new API route without a row fails the test. Each app declares its rows in
+`<app>/tests/api_routes.py` (`API_ROUTES`, optional `PATH_VALUES` and `setup(world)`); see
+coachdossier/clients/tests/api_routes.py for the format."""
 
 import json
+from importlib import import_module
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.apps import apps
 from django.db import transaction
 
 from coachdossier.accounts import actions as account_actions
 from coachdossier.api.api import api
-from coachdossier.clients import actions
 from coachdossier.clients.crypto import KeyRing
-from coachdossier.clients.management.commands.demo import DEMO_PDF
-from coachdossier.clients.models import EntryKind
 from coachdossier.test import BaseTestCase
 from coachdossier.tests.matrix import PERSONAS
 
-STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
-EVERYONE = ("coach", "other_coach", "client", "other_client", *STAFF[2:])
-DOSSIER_READ = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-                "therapist": 404, "outsider": 404, "auditor": 403}
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-              "therapist": 403, "outsider": 403, "auditor": 403}
-MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
 
-
-def created(table):
-    return {p: (201 if s == 200 else s) for p, s in table.items()}
-
-
-def pdf():
-    return SimpleUploadedFile("bewijs.pdf", DEMO_PDF, content_type="application/pdf")
-
-
-# (method, OpenAPI path, path values, body builder, body kind, expected status per persona)
-ROUTES = [
-    ("get", "/api/accounts/me", {}, None, None, {p: 200 for p in EVERYONE}),
-    ("get", "/api/accounts/tokens", {}, None, None, {p: 200 for p in EVERYONE}),
-    ("post", "/api/accounts/tokens/{token_id}/revoke", lambda w: {"token_id": w.tokens["management"][0].public_id},
-     None, None, {p: 404 for p in EVERYONE} | {"management": 200}),
-    ("get", "/api/clients/principals", {}, None, None, MANAGEMENT_ONLY),
-    ("post", "/api/clients/principals", {}, lambda w: {"name": "Gemeente Utrecht", "kind": "municipality"}, "json",
-     created(MANAGEMENT_ONLY)),
-    ("get", "/api/clients/", {}, None, None, {**MANAGEMENT_ONLY, "coach": 200, "other_coach": 200}),
-    ("post", "/api/clients/", {}, lambda w: {
-        "first_name": "Eva", "last_name": "Smit", "principal": str(w.employer.public_id),
-        "coach": str(w.coach.public_id), "source": "umbrella", "goal_text": "Weer aan het werk"}, "json",
-     created(MANAGEMENT_ONLY)),
-    ("get", "/api/clients/{client_id}", "client", None, None, DOSSIER_READ),
-    ("put", "/api/clients/{client_id}/personal", "client",
-     lambda w: {"first_name": "Carla", "last_name": "de Vries", "postcode": "3511 AB"}, "json", COACH_ONLY),
-    ("post", "/api/clients/{client_id}/entries", "client",
-     lambda w: {"kind": "note", "occurred_on": "2026-11-20", "title": "Gesprek", "text": "Tweede gesprek."},
-     "multipart", created(COACH_ONLY)),
-    ("get", "/api/clients/{client_id}/entries/{entry_id}", "entry", None, None, DOSSIER_READ),
-    ("put", "/api/clients/{client_id}/entries/{entry_id}", "entry",
-     lambda w: {"title": "Werkgever", "text": "Werkt 24 uur.", "reason": "Uren gewijzigd"}, "json", COACH_ONLY),
-    ("get", "/api/clients/{client_id}/attachments/{attachment_id}", "attachment", None, None, DOSSIER_READ),
-    ("post", "/api/clients/{client_id}/goals", "client",
-     lambda w: {"text": "Duurzaam terug in eigen functie", "reason": "Scherper geformuleerd"}, "json",
-     created(COACH_ONLY)),
-    ("post", "/api/clients/{client_id}/sessions", "client",
-     lambda w: {"date": "2026-11-20", "minutes": 60, "mode": "video"}, "json", created(COACH_ONLY)),
-    ("post", "/api/clients/{client_id}/trajectories/{trajectory_id}/activate", "trajectory", None, None,
-     {**COACH_ONLY, "management": 200}),
-    ("post", "/api/clients/{client_id}/trajectories/{trajectory_id}/close", "trajectory", None, None,
-     MANAGEMENT_ONLY),
-    ("post", "/api/clients/{client_id}/consents", "client",
-     lambda w: {"kind": "disclosure", "given_via": "writing", "valid_from": "2026-11-20", "recipient": "Bedrijfsarts",
-                "purpose": "Afstemming", "data_scope": "Voortgang", "evidence": pdf()}, "multipart",
-     created(COACH_ONLY)),
-    ("post", "/api/clients/{client_id}/consents/{consent_id}/withdraw", "consent", None, None, COACH_ONLY),
-    ("post", "/api/clients/{client_id}/referrals", "client", lambda w: {"therapist": str(w.therapist.public_id)},
-     "json", created(COACH_ONLY)),
-    ("post", "/api/clients/break-glass", {},
-     lambda w: {"reference": w.own_client.reference, "reason": "Cliënt belt in crisis, coach onbereikbaar."},
-     "json", {p: 201 for p in EVERYONE} | {"client": 403, "other_client": 403, "auditor": 403}),
-]
-
-PATH_VALUES = {
-    "client": lambda w: {"client_id": w.own_client.public_id},
-    "entry": lambda w: {"client_id": w.own_client.public_id, "entry_id": w.entry.public_id},
-    "attachment": lambda w: {"client_id": w.own_client.public_id, "attachment_id": w.attachment.public_id},
-    "trajectory": lambda w: {"client_id": w.own_client.public_id, "trajectory_id": w.trajectory.public_id},
-    "consent": lambda w: {"client_id": w.own_client.public_id, "consent_id": w.consent.public_id},
-}
+def api_route_modules():
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("coachdossier."):
+            try:
+                modules.append(import_module(f"{config.name}.tests.api_routes"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tests.api_routes":
+                    raise
+    return modules
 
 
 class ApiMatrixTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.entry = actions.add_entry(actor=cls.coach, client=cls.own_client, kind=EntryKind.FACT,
-                                      occurred_on=cls.now.date(), title="Werkgever", text="Werkt 32 uur.",
-                                      now=cls.now)
-        cls.consent = actions.record_consent(actor=cls.coach, client=cls.own_client, kind="disclosure",
-                                             recipient="Bedrijfsarts", purpose="Afstemming", data_scope="Voortgang",
-                                             given_via="writing", valid_from=cls.now.date(), now=cls.now,
-                                             evidence=pdf())
-        cls.attachment = cls.consent.evidence
-        cls.trajectory = cls.own_client.current_trajectory
+        cls.path_values = {}
+        for module in api_route_modules():
+            if hasattr(module, "setup"):
+                module.setup(cls)
+            cls.path_values.update(getattr(module, "PATH_VALUES", {}))
         cls.tokens = {}
         for persona, user in cls.persona_users().items():
             cls.tokens[persona] = account_actions.create_api_token(actor=user, name="matrix", now=cls.now)
@@ -110,17 +48,20 @@ class ApiMatrixTestCase(BaseTestCase):
                 "other_client": cls.other_client_user, "management": cls.management, "therapist": cls.therapist,
                 "outsider": cls.outsider, "auditor": cls.auditor}
 
+    def routes(self):
+        return [row for module in api_route_modules() for row in module.API_ROUTES]
+
     def test_every_api_route_is_in_the_matrix(self):
         schema = api.get_openapi_schema()
         served = {(method, path) for path, ops in schema["paths"].items() for method in ops}
-        declared = {(method, path) for method, path, *_ in ROUTES}
+        declared = {(method, path) for method, path, *_ in self.routes()}
         self.assertEqual(sorted(served - declared), [], "API routes without a matrix row")
         self.assertEqual(sorted(declared - served), [], "matrix rows for routes that do not exist")
 
     def test_every_api_route_gives_each_persona_exactly_the_declared_status(self):
-        for method, path, values, body, kind, expect in ROUTES:
+        for method, path, values, body, kind, expect in self.routes():
             self.assertEqual(sorted(set(PERSONAS) - {"anonymous"} - set(expect)), [], path)
-            kwargs = values(self) if callable(values) else PATH_VALUES[values](self) if values else {}
+            kwargs = values(self) if callable(values) else self.path_values[values](self) if values else {}
             url = path.format(**kwargs)
             for persona in PERSONAS:
                 with self.subTest(method=method, path=path, persona=persona):
