@@ -86,25 +86,26 @@ class Verification:
 
 
 def _sqlite_rows(chunk_size):
-    """(seq, canonical bytes, prev_hash, hash) straight from SQLite: turning a million stored
-    timestamps and UUIDs into Python objects costs far more than hashing them, so the
-    canonical text is rebuilt from the stored strings (UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"
-    and 32 hex digits), exactly as `canonical()` writes it."""
-    # CAST: an expression has no declared type, so sqlite3 hands back the stored text.
-    columns = ", ".join("CAST(at AS TEXT)" if f == "at" else f for f in (*HASHED_FIELDS, "hash"))
+    """(seq, canonical bytes, prev_hash, hash) straight from SQLite. Turning a million stored
+    timestamps and UUIDs into Python objects costs far more than hashing them, so SQLite
+    builds the canonical text itself from the stored strings (UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"
+    and 32 hex digits), exactly as `canonical()` writes it; a test compares both."""
+    sep = " || char(31) || "
+
+    def text(column):
+        return f"COALESCE(CAST({column} AS TEXT), '')"
+
+    at = "replace(at, ' ', 'T') || CASE WHEN length(at) = 19 THEN '.000000' ELSE '' END || 'Z'"
+    ref = ("COALESCE(substr(client_ref, 1, 8) || '-' || substr(client_ref, 9, 4) || '-' || substr(client_ref, 13, 4)"
+           " || '-' || substr(client_ref, 17, 4) || '-' || substr(client_ref, 21), '')")
+    parts = [text("seq"), at, text("actor_id"), text("role"), ref,
+             *(text(f) for f in HASHED_FIELDS[5:])]
+    sql = f"SELECT seq, {sep.join(parts)}, prev_hash, hash FROM {AccessLogEntry._meta.db_table} ORDER BY seq"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {AccessLogEntry._meta.db_table} ORDER BY seq")
+        cursor.execute(sql)
         while rows := cursor.fetchmany(chunk_size):
-            for row in rows:
-                at = row[1].replace(" ", "T")
-                if len(at) == 19:
-                    at += ".000000"
-                ref = row[4]
-                if ref:
-                    ref = f"{ref[:8]}-{ref[8:12]}-{ref[12:16]}-{ref[16:20]}-{ref[20:]}"
-                parts = [str(row[0]), at + "Z", "" if row[2] is None else str(row[2]), row[3], ref or "",
-                         *("" if v is None else str(v) for v in row[5:15])]
-                yield row[0], "\x1f".join(parts).encode(), row[14], row[15]
+            for seq, canonical_text, prev_hash, stored_hash in rows:
+                yield seq, canonical_text.encode(), prev_hash, stored_hash
 
 
 def _orm_rows(chunk_size):
