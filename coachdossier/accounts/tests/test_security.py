@@ -202,8 +202,9 @@ PRODUCTION_ENV = {
 
 
 def run_manage(env, *args):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "PYTEST_CURRENT_TEST")
-             and not k.startswith("DJANGO_")}
+    ours = ("DEBUG", "PYTEST_CURRENT_TEST", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "KEYS_DATABASE_URL",
+            "COACHDOSSIER_MASTER_KEYS", "COACHDOSSIER_SEARCH_KEY")
+    clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("DJANGO_")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 

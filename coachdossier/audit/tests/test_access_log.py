@@ -28,6 +28,8 @@ def triggers_off():
     module = _append_only_sql()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks count as pending trigger events, which ALTER TABLE refuses.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_accesslogentry DISABLE TRIGGER USER")
         else:
             for sql in module.SQLITE_REVERSE:
@@ -37,7 +39,9 @@ def triggers_off():
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("ALTER TABLE audit_accesslogentry ENABLE TRIGGER USER")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
                 for sql in module.SQLITE:
                     cursor.execute(sql)
