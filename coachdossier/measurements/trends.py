@@ -61,6 +61,8 @@ def hrv_rows(session, lang: str) -> dict:
     freq_rows = []
     if f:
         freq_rows = [("LF", f["lf_ms2"], "ms²"), ("HF", f["hf_ms2"], "ms²"), ("LF/HF", f["lf_hf"], "")]
+    time_rows = [(label, _round(value, 1), unit) for label, value, unit in time_rows]
+    freq_rows = [(label, _round(value, 2), unit) for label, value, unit in freq_rows]
     notes = [hrv.MESSAGES[key][lang] for key in result["notes"] if key in hrv.MESSAGES]
     reason = result.get("frequency_unavailable_reason")
     return {
@@ -68,3 +70,9 @@ def hrv_rows(session, lang: str) -> dict:
         "notes": notes, "frequency_unavailable": hrv.MESSAGES[reason][lang] if reason else "",
         "source_format": data.get("source_format", ""),
     }
+
+
+def _round(value, decimals):
+    if value is None or isinstance(value, int):
+        return value
+    return round(value, decimals)
