@@ -45,7 +45,7 @@ class MeasurementApiTestCase(BaseTestCase):
                                                  "rr_intervals_ms": [100] * 50 + [800] * 50},
                                     content_type="application/json")
         self.assertEqual(response.status_code, 422)
-        self.assertIn("rr_file", response.json()["detail"])
+        self.assertIn("rr_intervals_ms", response.json()["detail"])
 
     def test_the_coach_cannot_record_and_a_stranger_gets_404(self):
         self.login(self.coach)

@@ -240,3 +240,25 @@ def test_the_bench_workload_scores_n_results(n):
     from coachdossier.questionnaires import bench
 
     assert bench.score_many(n) == n
+
+
+class DashboardTestCase(QuestionnaireTestCase):
+    def test_the_clients_dashboard_links_the_waiting_questionnaire(self):
+        administration = self.send()
+        self.login(self.client_user)
+        response = self.client.get("/")
+        self.assertContains(response, reverse("questionnaires:fill", args=[administration.public_id]))
+
+    def test_another_clients_dashboard_does_not(self):
+        administration = self.send()
+        self.login(self.other_client_user)
+        response = self.client.get("/")
+        self.assertNotContains(response, str(administration.public_id))
+
+    def test_the_therapists_dashboard_counts_referred_clients(self):
+        from coachdossier.clients import actions as client_actions
+
+        client_actions.refer_to_therapist(actor=self.coach, client=self.own_client, therapist=self.therapist,
+                                          now=self.now)
+        self.login(self.therapist)
+        self.assertContains(self.client.get("/"), reverse("measurements:caseload"))
