@@ -109,6 +109,23 @@ class ReferredTherapistTestCase(BaseTestCase):
         self.assertIn("rr_file", response.context["form"].errors)
         self.assertFalse(MeasurementSession.objects.exists())
 
+    def test_a_device_report_that_is_not_a_pdf_is_refused_and_no_file_is_left(self):
+        import os
+
+        from django.conf import settings
+
+        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+        storage = settings.STORAGES["default"]["OPTIONS"]["location"]
+        before = sum(len(files) for _, _, files in os.walk(storage)) if os.path.isdir(storage) else 0
+        response = self.client.post(reverse("measurements:session_new", args=[self.own_client.public_id]), {
+            "measured_on": "2026-11-20", "protocol": "rest", "heart_rate_bpm": "70",
+            "report": SimpleUploadedFile("rapport.png", png),
+            "rr_file": SimpleUploadedFile("rr.txt", long_rr())})
+        self.assertIn("report", response.context["form"].errors)
+        self.assertFalse(MeasurementSession.objects.exists())
+        after = sum(len(files) for _, _, files in os.walk(storage)) if os.path.isdir(storage) else 0
+        self.assertEqual(after, before)
+
     def test_a_heart_rate_out_of_range_is_refused(self):
         response = self.client.post(reverse("measurements:session_new", args=[self.own_client.public_id]), {
             "measured_on": "2026-11-20", "protocol": "rest", "heart_rate_bpm": "400"})
