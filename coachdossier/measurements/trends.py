@@ -36,7 +36,8 @@ def session_charts(session) -> dict:
         tachogram["x"], tachogram["y"], title=_("Tachogram"),
         desc=_("RR interval in ms for each beat against time in seconds, after artefact removal "
                "(%(n)d intervals).") % {"n": tachogram["n_source"]},
-        chart_id=f"tacho-{session.public_id}", x_unit="s", y_unit="ms", y_min=None)}
+        chart_id=f"tacho-{session.public_id}", x_unit="s", y_unit="ms", y_min=None),
+        "tachogram_rows": _sample(tachogram["x"], tachogram["y"])}
     if spectrum:
         out["spectrum"] = charts.xy_chart(
             spectrum["x"], spectrum["y"], title=_("Power spectrum"),
@@ -45,6 +46,7 @@ def session_charts(session) -> dict:
             chart_id=f"psd-{session.public_id}", x_unit="Hz", y_unit="ms²/Hz", area=True,
             shades=[charts.Shade(*hrv.LF_BAND, label="LF 0.04-0.15 Hz", fill="#fff3e0"),
                     charts.Shade(*hrv.HF_BAND, label="HF 0.15-0.40 Hz", fill="#e3f2fd")])
+        out["spectrum_rows"] = _sample(spectrum["x"], spectrum["y"])
     return out
 
 
@@ -76,3 +78,12 @@ def _round(value, decimals):
     if value is None or isinstance(value, int):
         return value
     return round(value, decimals)
+
+
+TABLE_ROWS = 40
+
+
+def _sample(x, y) -> list[tuple]:
+    """At most TABLE_ROWS evenly spaced points: the data table next to a dense chart."""
+    step = max(1, -(-len(x) // TABLE_ROWS))
+    return list(zip(x[::step], y[::step]))
