@@ -13,7 +13,7 @@ from coachdossier.clients import access
 from coachdossier.clients.models import Client
 
 from . import actions
-from .models import Administration, Moment, QuestionnaireDefinition
+from .models import Administration, Moment
 
 router = Router(tags=["questionnaires"])
 

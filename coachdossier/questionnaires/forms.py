@@ -40,10 +40,6 @@ class AnswerForm(forms.Form):
                 initial=None if initial is None else str(initial))
             self.fields[item.id].item_required = item.required
 
-    def clean(self):
-        # A value outside the scale is refused by ChoiceField with a message on the field.
-        return super().clean()
-
     def answers(self) -> dict:
         return {item_id: self._values[item_id][value] for item_id, value in self.cleaned_data.items()
                 if value not in (None, "")}

@@ -18,6 +18,7 @@ class Trend:
     title: str
     subscales: list[str]  # titles, in order
     rows: list[dict] = field(default_factory=list)  # {"administration", "date", "moment", "scores": [(score, band)]}
+    groups: list = field(default_factory=list)  # the stored result's subscale dicts, in order
     charts: list = field(default_factory=list)  # {"title", "svg"} per subscale
 
 
@@ -37,14 +38,16 @@ def trends(administrations, *, chart_prefix: str = "q") -> list[Trend]:
         if trend is None:
             trend = by_key[a.definition.key] = Trend(
                 key=a.definition.key, title=a.definition.title,
-                subscales=[g["title"][lang] for g in groups])
-            trend.groups = groups
+                subscales=[g["title"][lang] for g in groups], groups=groups)
         trend.rows.append({
             "administration": a, "date": a.completed_at, "moment": a.get_moment_display(),
             "version": result["definition_version"],
-            "scores": [(g["score"], (g["band"] or {}).get("label", {}).get(lang, "")) for g in groups],
+            "by_key": {g["key"]: (g["score"], (g["band"] or {}).get("label", {}).get(lang, "")) for g in groups},
         })
     for n, trend in enumerate(by_key.values()):
+        # Keyed by subscale: a later version of an instrument may add or drop a subscale.
+        for row in trend.rows:
+            row["scores"] = [row["by_key"].get(g["key"], (None, "")) for g in trend.groups]
         latest = trend.rows[-1]["administration"]
         for i, (title, group) in enumerate(zip(trend.subscales, trend.groups)):
             series = [charts.Series(label=title, points=[(row["date"], row["scores"][i][0]) for row in trend.rows])]
@@ -60,7 +63,10 @@ def trends(administrations, *, chart_prefix: str = "q") -> list[Trend]:
 
 def _bands(administration, subscale_key, lang):
     definition = administration.definition.definition
-    group = next((s for s in definition.subscales if s.key == subscale_key), definition.total)
+    groups = [*definition.subscales, *([definition.total] if definition.total else [])]
+    group = next((s for s in groups if s.key == subscale_key), None)
+    if group is None:
+        return []
     return [charts.Shade(start=b.min, end=b.max, label=b.label.get(lang)) for b in group.bands]
 
 
@@ -74,9 +80,3 @@ def result_groups(administration) -> list[dict]:
     return [{"title": g["title"][lang], "score": g["score"], "min": g["min_score"], "max": g["max_score"],
              "band": (g["band"] or {}).get("label", {}).get(lang, ""), "level": (g["band"] or {}).get("level")}
             for g in groups]
-
-
-def level_badge(level) -> str:
-    if level is None:
-        return "badge-muted"
-    return {0: "badge-ok", 1: "badge-ok", 2: "badge-warn"}.get(level, "badge-late")

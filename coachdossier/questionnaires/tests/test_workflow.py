@@ -262,3 +262,22 @@ class DashboardTestCase(QuestionnaireTestCase):
                                           now=self.now)
         self.login(self.therapist)
         self.assertContains(self.client.get("/"), reverse("measurements:caseload"))
+
+
+class DemoQuestionnaireTestCase(QuestionnaireTestCase):
+    def test_a_questionnaire_with_a_text_option_and_a_total_is_filled_in_and_charted(self):
+        work = QuestionnaireDefinition.objects.get(key="demo-werkvermogen")
+        administration = actions.send_questionnaire(actor=self.coach, client=self.own_client, definition=work,
+                                                    now=self.now)
+        self.login(self.client_user)
+        url = reverse("questionnaires:fill", args=[administration.public_id])
+        answers = {"status": "partial", "e1": "4", "e2": "4", "e3": "2", "r1": "3", "r2": "3", "r3": "3", "r4": "3",
+                   "action": "submit"}
+        self.assertRedirects(self.client.post(url, answers), url)
+        administration.refresh_from_db()
+        self.assertEqual(administration.answers["status"], "partial")
+        self.assertEqual(administration.answers["e1"], 4)  # stored as the scale's own value, not text
+        page = self.client.get(url)
+        self.assertContains(page, "fictional demo questionnaire")
+        charts = len(administration.result["subscales"]) + 1  # and the total
+        self.assertContains(page, 'role="img"', count=charts)
