@@ -84,7 +84,7 @@ class Status(models.TextChoices):
 
 class AdministrationQuerySet(models.QuerySet):
     def for_client(self, client):
-        return self.filter(client=client).select_related("definition", "sent_by")
+        return self.filter(client=client).select_related("definition", "sent_by", "client")
 
     def open(self):
         return self.filter(~Q(status=Status.COMPLETED))

@@ -166,6 +166,22 @@ class CoachAndClientSeeMeasurementsTestCase(BaseTestCase):
         self.assertContains(response, "Biofeedback")
         self.assertContains(response, 'role="img"')
 
+    def test_the_measurement_page_runs_the_same_number_of_queries_for_more_sessions(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.login(self.coach)
+        url = reverse("measurements:client", args=[self.own_client.public_id])
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        for hr in (70, 68):
+            actions.record_session(actor=self.therapist, client=self.own_client, measured_on=self.now.date(),
+                                   protocol="rest", values={"heart_rate_bpm": hr}, now=self.now)
+        with CaptureQueriesContext(connection) as three:
+            self.client.get(url)
+        self.assertEqual(len(three), len(one))
+
     def test_the_client_reads_their_own_measurement_but_cannot_record_one(self):
         self.login(self.client_user)
         url = reverse("measurements:session", args=[self.own_client.public_id, self.session.public_id])

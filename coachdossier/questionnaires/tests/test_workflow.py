@@ -281,3 +281,46 @@ class DemoQuestionnaireTestCase(QuestionnaireTestCase):
         self.assertContains(page, "fictional demo questionnaire")
         charts = len(administration.result["subscales"]) + 1  # and the total
         self.assertContains(page, 'role="img"', count=charts)
+
+
+class QueryCountTestCase(QuestionnaireTestCase):
+    def test_my_questionnaires_runs_the_same_number_of_queries_for_more_results(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def submit_one():
+            a = self.send()
+            actions.save_answers(actor=self.client_user, administration=a, answers=EXAMPLE, submit=True,
+                                 now=self.now)
+
+        submit_one()
+        self.login(self.client_user)
+        url = reverse("questionnaires:mine")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        submit_one()
+        submit_one()
+        with CaptureQueriesContext(connection) as three:
+            response = self.client.get(url)
+        self.assertContains(response, "<circle", count=9)
+        self.assertEqual(len(three), len(one))
+
+    def test_the_client_page_section_runs_the_same_number_of_queries_for_more_results(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        a = self.send()
+        actions.save_answers(actor=self.client_user, administration=a, answers=EXAMPLE, submit=True, now=self.now)
+        self.login(self.coach)
+        url = reverse("clients:detail", args=[self.own_client.public_id])
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        for _ in range(2):
+            a = self.send()
+            actions.save_answers(actor=self.client_user, administration=a, answers=EXAMPLE, submit=True,
+                                 now=self.now)
+        with CaptureQueriesContext(connection) as three:
+            self.client.get(url)
+        self.assertEqual(len(three), len(one))
