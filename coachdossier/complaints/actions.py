@@ -403,7 +403,7 @@ def communicate_ruling(*, actor, complaint: Complaint, now, text="") -> Letter:
     if complaint.ruling_communicated_on:
         raise ValidationError({"complaint": _("The ruling was already communicated.")})
     letter = _letter(complaint, LetterKind.RULING, actor, now, text=text,
-                     ruling=Ruling(complaint.ruling).label.lower())
+                     ruling=letters.RULING_WORDS["nl"][complaint.ruling])
     complaint.ruling_communicated_on = _today(now)
     complaint.save(update_fields=["ruling_communicated_on"])
     _event(complaint, EventKind.RULING_COMMUNICATED, actor, now,

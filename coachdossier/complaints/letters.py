@@ -61,8 +61,8 @@ DEFAULTS = {
     LetterKind.NOT_REACHED: (
         "Wij konden u telefonisch niet bereiken",
         "Beste {name},\n\n"
-        "Na de afhandeling van uw klacht (nummer {number}) hebben wij u meerdere keren geprobeerd te bellen. "
-        "Het is ons niet gelukt u telefonisch te bereiken.\n\n"
+        "Na de afhandeling van uw klacht (nummer {number}) hebben wij meerdere keren geprobeerd u te bellen. "
+        "Wij hebben u niet telefonisch kunnen bereiken.\n\n"
         "Wij gaan er daarom van uit dat uw klacht naar tevredenheid is afgehandeld.\n\n"
         "Is dat niet het geval, neem dan contact op met {contact}.\n\n"
         "Met vriendelijke groet,\n\n{practice}"),
@@ -80,6 +80,11 @@ DEFAULTS = {
         "{ruling} bevonden.\n\n{text}\n\n"
         "Met vriendelijke groet,\n\n{practice}"),
 }
+
+
+# The letters are Dutch by default; the ruling as it reads in them.
+RULING_WORDS = {"nl": {"founded": "gegrond", "partly": "gedeeltelijk gegrond", "unfounded": "ongegrond"},
+                "en": {"founded": "founded", "partly": "partly founded", "unfounded": "unfounded"}}
 
 
 class _Keep(dict):
