@@ -153,9 +153,11 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
         "aftercare_attempts": policy.current().complaint_aftercare_attempts,
         "step_errors": bound_form.errors if bound_form is not None else None, "bound_step": bound_step,
     }
-    step_forms = {name: (form_class() if form_class else None) for name, (form_class, _run, _h) in STEPS.items()}
-    step_forms["register"] = forms.RegisterForm(initial={"received_on": complaint.received_on,
-                                                         "category": complaint.category})
+    # Several forms on one page: ids per step, so every label points at its own field.
+    step_forms = {name: (form_class(auto_id=f"id_{name}_%s") if form_class else None)
+                  for name, (form_class, _run, _h) in STEPS.items()}
+    step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
+        "received_on": complaint.received_on, "category": complaint.category})
     if bound_step:
         step_forms[bound_step] = bound_form
     context["forms"] = step_forms
@@ -218,7 +220,9 @@ def step(request, complaint_id, step):
         raise Http404
     form_class, run, handlers_only = STEPS[step]
     complaint = get_complaint_for(request, complaint_id, handle=handlers_only, log_action=f"complaint.{step}")
-    form = form_class(request.POST, request.FILES) if form_class else forms.forms.Form(request.POST)
+    auto_id = f"id_{step}_%s"
+    form = (form_class(request.POST, request.FILES, auto_id=auto_id) if form_class
+            else forms.forms.Form(request.POST, auto_id=auto_id))
     if form.is_valid():
         try:
             run(request, complaint, form.cleaned_data, timezone.now())
