@@ -338,3 +338,18 @@ class TestReminders(ComplaintsTestCase):
         self.assertEqual(Reminder.objects.filter(complaint=complaint).count(), 1)
         self.assertNotIn("opdagen", mail.outbox[0].body)
         self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 30))), 1)
+
+
+class TestReminderCommand(ComplaintsTestCase):
+    def test_the_command_sends_todays_reminders_once(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        self.lodge(received=timezone.localdate() - datetime.timedelta(days=10))
+        out = StringIO()
+        call_command("complaint_reminders", stdout=out)
+        self.assertIn("1 reminder(s) sent.", out.getvalue())
+        call_command("complaint_reminders", stdout=out)
+        self.assertIn("0 reminder(s) sent.", out.getvalue())

@@ -1,0 +1,317 @@
+"""Complaints API: lodging, registering, every step, the committee, letters and reports.
+Thin: the same accessor and actions as the pages; bad input gives 422 with field errors."""
+
+import datetime
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import ValidationError as Invalid
+
+from coachdossier.accounts.models import Role, User
+from coachdossier.clients.models import Client
+
+from . import actions, letters, reports
+from .models import Complaint, Letter, clocks_for
+from .views import HANDLERS, get_complaint_for
+
+router = Router(tags=["complaints"])
+
+
+class ClockOut(Schema):
+    key: str
+    rule: str
+    due: datetime.date | None
+    done_on: datetime.date | None
+    state: str
+
+
+class ComplaintOut(Schema):
+    id: UUID
+    number: str
+    status: str
+    channel: str
+    subject: str
+    category: str
+    level: str
+    received_on: datetime.date
+    outcome: str
+    clocks: list[ClockOut]
+
+
+class ComplaintDetailOut(ComplaintOut):
+    description: str
+    committee: list[str]
+    letters: list[dict]
+
+
+class LodgeIn(Schema):
+    subject: str
+    category: str
+    description: str
+    channel: str = "portal"
+    level: str = "practice"
+    received_on: datetime.date | None = None
+    coach: UUID | None = None
+    client_reference: str = ""
+    name: str = ""
+    email: str = ""
+    phone_offer_made: bool = False
+    phone_form: dict = {}
+
+
+class TextIn(Schema):
+    text: str = ""
+
+
+class RegisterIn(Schema):
+    received_on: datetime.date | None = None
+    category: str | None = None
+
+
+class AdmissionIn(Schema):
+    admitted: bool
+    reason: str = ""
+
+
+class CommitteeIn(Schema):
+    coaches: list[UUID]
+
+
+class ExtensionIn(Schema):
+    new_date: datetime.date
+    told_via: str
+    text: str = ""
+
+
+class SettleIn(Schema):
+    text: str
+    measures: str = ""
+
+
+class RulingIn(Schema):
+    ruling: str
+    ruling_on: datetime.date
+    measures: str = ""
+
+
+class CallIn(Schema):
+    reached: bool
+    satisfied: bool | None = None
+    note: str = ""
+
+
+class CloseIn(Schema):
+    outcome: str
+    note: str = ""
+
+
+class NoteIn(Schema):
+    note: str
+
+
+def _out(complaint, *, detail=False) -> dict:
+    today = timezone.localdate()
+    data = {
+        "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
+        "channel": complaint.channel, "subject": complaint.subject, "category": complaint.category,
+        "level": complaint.level, "received_on": complaint.received_on, "outcome": complaint.outcome,
+        "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
+                   for c in clocks_for(complaint, today)],
+    }
+    if detail:
+        data["description"] = complaint.content.get("description", "")
+        data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
+        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
+                           for letter in complaint.letters.all()]
+    return data
+
+
+def invalid(errors: dict):
+    """422 with the field errors, in ninja's own validation-error shape."""
+    return Invalid([{"loc": ["body", field], "msg": message, "type": "value_error"}
+                    for field, messages in errors.items() for message in messages])
+
+
+def _run(fn):
+    try:
+        return fn()
+    except ValidationError as exc:
+        raise invalid(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
+
+
+def _handle(request, complaint_id, step):
+    return get_complaint_for(request, complaint_id, handle=True, log_action=f"complaint.{step}")
+
+
+def _require_handler(request):
+    if not request.user.has_role(*HANDLERS):
+        raise PermissionDenied
+
+
+@router.get("/reports/uwv")
+def uwv_report(request, start: datetime.date, end: datetime.date):
+    """KR-3.7: the five figures for any period."""
+    _require_handler(request)
+    if end < start:
+        raise invalid({"end": ["The end comes before the start."]})
+    f = reports.uwv_figures(start, end)
+    return {"start": f.start, "end": f.end, "total": f.total, "not_admitted": f.not_admitted,
+            "not_admitted_in_term": f.not_admitted_in_term, "admitted": f.admitted,
+            "admitted_in_term": f.admitted_in_term}
+
+
+@router.get("/reports/evaluation")
+def evaluation_report(request, year: int):
+    """KR-3.6: the annual evaluation's figures."""
+    _require_handler(request)
+    report = reports.evaluation(year, timezone.localdate())
+    report.pop("lead_times")
+    return report
+
+
+@router.get("/", response=list[ComplaintOut])
+def list_complaints(request, open: bool = True):
+    """The register: the complaints the caller may see (officer and management all, committee
+    members their cases, a client their own)."""
+    qs = Complaint.objects.visible_to(request.user)
+    qs = qs.open() if open else qs
+    return [_out(c) for c in qs]
+
+
+@router.post("/", response={201: ComplaintDetailOut})
+def lodge(request, payload: LodgeIn):
+    user = request.user
+    if not user.has_role(Role.CLIENT, Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH):
+        raise PermissionDenied
+    client = None
+    if user.has_role(Role.CLIENT) and not user.is_staff_member:
+        client = Client.objects.alive().filter(user=user).first()
+    elif payload.client_reference:
+        client = Client.objects.alive().filter(reference=payload.client_reference).first()
+        if client is None:
+            raise invalid({"client_reference": ["No client with this reference."]})
+    coach = User.objects.filter(public_id=payload.coach).first() if payload.coach else None
+    if client is not None and coach is not None and user.has_role(Role.CLIENT) and not user.is_staff_member:
+        if not client.trajectories.filter(coach=coach).exists():
+            raise invalid({"coach": ["Name your own coach."]})
+    complaint = _run(lambda: actions.lodge_complaint(
+        actor=user, now=timezone.now(), channel=payload.channel, subject=payload.subject, category=payload.category,
+        description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
+        coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
+        phone_form=payload.phone_form))
+    return 201, _out(complaint, detail=True)
+
+
+@router.get("/{complaint_id}", response=ComplaintDetailOut)
+def complaint_detail(request, complaint_id: UUID):
+    return _out(get_complaint_for(request, complaint_id), detail=True)
+
+
+def _step(name, run):
+    def endpoint(request, complaint_id: UUID, payload):
+        complaint = _handle(request, complaint_id, name)
+        _run(lambda: run(request, complaint, payload, timezone.now()))
+        complaint.refresh_from_db()
+        complaint.__dict__.pop("content", None)
+        return _out(complaint, detail=True)
+
+    return endpoint
+
+
+@router.post("/{complaint_id}/register", response=ComplaintDetailOut)
+def register(request, complaint_id: UUID, payload: RegisterIn):
+    return _step("register", lambda r, c, p, n: actions.register_complaint(
+        actor=r.user, complaint=c, now=n, received_on=p.received_on, category=p.category))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/acknowledgement", response=ComplaintDetailOut)
+def acknowledge(request, complaint_id: UUID, payload: TextIn):
+    return _step("acknowledge", lambda r, c, p, n: actions.acknowledge(actor=r.user, complaint=c, now=n,
+                                                                       text=p.text))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/admission", response=ComplaintDetailOut)
+def admission(request, complaint_id: UUID, payload: AdmissionIn):
+    return _step("admission", lambda r, c, p, n: actions.decide_admission(
+        actor=r.user, complaint=c, now=n, admitted=p.admitted, reason=p.reason))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/committee", response=ComplaintDetailOut)
+def committee(request, complaint_id: UUID, payload: CommitteeIn):
+    coaches = list(User.objects.filter(public_id__in=payload.coaches))
+    if len(coaches) != len(set(payload.coaches)):
+        raise invalid({"coaches": ["Unknown coach."]})
+    return _step("committee", lambda r, c, p, n: actions.appoint_committee(
+        actor=r.user, complaint=c, now=n, coaches=coaches))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/extension", response=ComplaintDetailOut)
+def extension(request, complaint_id: UUID, payload: ExtensionIn):
+    return _step("extend", lambda r, c, p, n: actions.extend_term(
+        actor=r.user, complaint=c, now=n, new_date=p.new_date, told_via=p.told_via, text=p.text))(
+        request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/settlement", response=ComplaintDetailOut)
+def settlement(request, complaint_id: UUID, payload: SettleIn):
+    return _step("settle", lambda r, c, p, n: actions.settle(actor=r.user, complaint=c, now=n, text=p.text,
+                                                             measures=p.measures))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/ruling", response=ComplaintDetailOut)
+def ruling(request, complaint_id: UUID, payload: RulingIn):
+    return _step("ruling", lambda r, c, p, n: actions.record_ruling(
+        actor=r.user, complaint=c, now=n, ruling=p.ruling, ruling_on=p.ruling_on, measures=p.measures))(
+        request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/ruling-communicated", response=ComplaintDetailOut)
+def ruling_communicated(request, complaint_id: UUID, payload: TextIn):
+    return _step("communicate", lambda r, c, p, n: actions.communicate_ruling(
+        actor=r.user, complaint=c, now=n, text=p.text))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/calls", response=ComplaintDetailOut)
+def call(request, complaint_id: UUID, payload: CallIn):
+    return _step("call", lambda r, c, p, n: actions.log_call(
+        actor=r.user, complaint=c, now=n, reached=p.reached, satisfied=p.satisfied, note=p.note))(
+        request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/not-reached-letter", response=ComplaintDetailOut)
+def not_reached(request, complaint_id: UUID, payload: TextIn):
+    return _step("not_reached", lambda r, c, p, n: actions.send_not_reached_letter(
+        actor=r.user, complaint=c, now=n))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/mediation", response=ComplaintDetailOut)
+def mediation(request, complaint_id: UUID, payload: TextIn):
+    return _step("mediation", lambda r, c, p, n: actions.refer_to_mediation(
+        actor=r.user, complaint=c, now=n, text=p.text))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/close", response=ComplaintDetailOut)
+def close(request, complaint_id: UUID, payload: CloseIn):
+    return _step("close", lambda r, c, p, n: actions.close_complaint(
+        actor=r.user, complaint=c, now=n, outcome=p.outcome, note=p.note))(request, complaint_id, payload)
+
+
+@router.post("/{complaint_id}/notes", response=ComplaintDetailOut)
+def note(request, complaint_id: UUID, payload: NoteIn):
+    """Committee members may add notes too."""
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.note")
+    if not request.user.has_role(*HANDLERS, Role.COACH):
+        raise PermissionDenied
+    _run(lambda: actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note))
+    return _out(complaint, detail=True)
+
+
+@router.get("/{complaint_id}/letters/{letter_id}")
+def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
+    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
+    return HttpResponse(letters.render(letter), content_type="application/pdf")
