@@ -153,9 +153,9 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
             trajectory = client.current_trajectory
             complaint.is_uwv_client = bool(trajectory and trajectory.principal.is_uwv)
             content["name"] = content["name"] or personal.full_name
-            content["address_lines"] = content["address_lines"] or [
+            content["address_lines"] = content["address_lines"] or [line for line in (
                 personal.full_name, f"{personal.street} {personal.house_number}".strip(),
-                f"{personal.postcode} {personal.city}".strip()]
+                f"{personal.postcode} {personal.city}".strip()) if line]
             content["email"] = content["email"] or personal.email
             content["phone"] = content["phone"] or personal.phone
         complaint.set_content(content)
