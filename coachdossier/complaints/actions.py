@@ -328,7 +328,8 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
         errors["new_date"] = _("The settlement term expired on %(date)s; it can no longer be extended.") % {
             "date": due.isoformat()}
     elif new_date is None or new_date <= due:
-        errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {"date": due.isoformat()}
+        errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
+            "date": due.isoformat()}
     if told_via not in ToldVia.values:
         errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
     _raise(errors)

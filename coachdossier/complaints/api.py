@@ -211,93 +211,106 @@ def complaint_detail(request, complaint_id: UUID):
     return _out(get_complaint_for(request, complaint_id), detail=True)
 
 
-def _step(name, run):
-    def endpoint(request, complaint_id: UUID, payload):
-        complaint = _handle(request, complaint_id, name)
-        _run(lambda: run(request, complaint, payload, timezone.now()))
-        complaint.refresh_from_db()
-        complaint.__dict__.pop("content", None)
-        return _out(complaint, detail=True)
-
-    return endpoint
+def _done(complaint) -> dict:
+    complaint.refresh_from_db()
+    complaint.__dict__.pop("content", None)
+    return _out(complaint, detail=True)
 
 
 @router.post("/{complaint_id}/register", response=ComplaintDetailOut)
 def register(request, complaint_id: UUID, payload: RegisterIn):
-    return _step("register", lambda r, c, p, n: actions.register_complaint(
-        actor=r.user, complaint=c, now=n, received_on=p.received_on, category=p.category))(request, complaint_id, payload)
+    """KR-3.2: enter the complaint in the register; it gets its number."""
+    c = _handle(request, complaint_id, "register")
+    _run(lambda: actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                            received_on=payload.received_on, category=payload.category))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/acknowledgement", response=ComplaintDetailOut)
 def acknowledge(request, complaint_id: UUID, payload: TextIn):
-    return _step("acknowledge", lambda r, c, p, n: actions.acknowledge(actor=r.user, complaint=c, now=n,
-                                                                       text=p.text))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "acknowledge")
+    _run(lambda: actions.acknowledge(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/admission", response=ComplaintDetailOut)
 def admission(request, complaint_id: UUID, payload: AdmissionIn):
-    return _step("admission", lambda r, c, p, n: actions.decide_admission(
-        actor=r.user, complaint=c, now=n, admitted=p.admitted, reason=p.reason))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "admission")
+    _run(lambda: actions.decide_admission(actor=request.user, complaint=c, now=timezone.now(),
+                                          admitted=payload.admitted, reason=payload.reason))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/committee", response=ComplaintDetailOut)
 def committee(request, complaint_id: UUID, payload: CommitteeIn):
+    """KR-3.3b: exactly two coaches, none of them involved."""
+    c = _handle(request, complaint_id, "committee")
     coaches = list(User.objects.filter(public_id__in=payload.coaches))
     if len(coaches) != len(set(payload.coaches)):
         raise invalid({"coaches": ["Unknown coach."]})
-    return _step("committee", lambda r, c, p, n: actions.appoint_committee(
-        actor=r.user, complaint=c, now=n, coaches=coaches))(request, complaint_id, payload)
+    _run(lambda: actions.appoint_committee(actor=request.user, complaint=c, now=timezone.now(), coaches=coaches))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/extension", response=ComplaintDetailOut)
 def extension(request, complaint_id: UUID, payload: ExtensionIn):
-    return _step("extend", lambda r, c, p, n: actions.extend_term(
-        actor=r.user, complaint=c, now=n, new_date=p.new_date, told_via=p.told_via, text=p.text))(
-        request, complaint_id, payload)
+    c = _handle(request, complaint_id, "extend")
+    _run(lambda: actions.extend_term(actor=request.user, complaint=c, now=timezone.now(), new_date=payload.new_date,
+                                     told_via=payload.told_via, text=payload.text))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/settlement", response=ComplaintDetailOut)
 def settlement(request, complaint_id: UUID, payload: SettleIn):
-    return _step("settle", lambda r, c, p, n: actions.settle(actor=r.user, complaint=c, now=n, text=p.text,
-                                                             measures=p.measures))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "settle")
+    _run(lambda: actions.settle(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                measures=payload.measures))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/ruling", response=ComplaintDetailOut)
 def ruling(request, complaint_id: UUID, payload: RulingIn):
-    return _step("ruling", lambda r, c, p, n: actions.record_ruling(
-        actor=r.user, complaint=c, now=n, ruling=p.ruling, ruling_on=p.ruling_on, measures=p.measures))(
-        request, complaint_id, payload)
+    c = _handle(request, complaint_id, "ruling")
+    _run(lambda: actions.record_ruling(actor=request.user, complaint=c, now=timezone.now(), ruling=payload.ruling,
+                                       ruling_on=payload.ruling_on, measures=payload.measures))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/ruling-communicated", response=ComplaintDetailOut)
 def ruling_communicated(request, complaint_id: UUID, payload: TextIn):
-    return _step("communicate", lambda r, c, p, n: actions.communicate_ruling(
-        actor=r.user, complaint=c, now=n, text=p.text))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "communicate")
+    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/calls", response=ComplaintDetailOut)
 def call(request, complaint_id: UUID, payload: CallIn):
-    return _step("call", lambda r, c, p, n: actions.log_call(
-        actor=r.user, complaint=c, now=n, reached=p.reached, satisfied=p.satisfied, note=p.note))(
-        request, complaint_id, payload)
+    c = _handle(request, complaint_id, "call")
+    _run(lambda: actions.log_call(actor=request.user, complaint=c, now=timezone.now(), reached=payload.reached,
+                                  satisfied=payload.satisfied, note=payload.note))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/not-reached-letter", response=ComplaintDetailOut)
-def not_reached(request, complaint_id: UUID, payload: TextIn):
-    return _step("not_reached", lambda r, c, p, n: actions.send_not_reached_letter(
-        actor=r.user, complaint=c, now=n))(request, complaint_id, payload)
+def not_reached(request, complaint_id: UUID):
+    c = _handle(request, complaint_id, "not_reached")
+    _run(lambda: actions.send_not_reached_letter(actor=request.user, complaint=c, now=timezone.now()))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/mediation", response=ComplaintDetailOut)
 def mediation(request, complaint_id: UUID, payload: TextIn):
-    return _step("mediation", lambda r, c, p, n: actions.refer_to_mediation(
-        actor=r.user, complaint=c, now=n, text=p.text))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "mediation")
+    _run(lambda: actions.refer_to_mediation(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/close", response=ComplaintDetailOut)
 def close(request, complaint_id: UUID, payload: CloseIn):
-    return _step("close", lambda r, c, p, n: actions.close_complaint(
-        actor=r.user, complaint=c, now=n, outcome=p.outcome, note=p.note))(request, complaint_id, payload)
+    c = _handle(request, complaint_id, "close")
+    _run(lambda: actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                         outcome=payload.outcome, note=payload.note))
+    return _done(c)
 
 
 @router.post("/{complaint_id}/notes", response=ComplaintDetailOut)

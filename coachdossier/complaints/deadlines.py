@@ -130,9 +130,11 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
     received = facts.received_on
     result = []
     due = calendar.add_working_days(received, policy.complaint_register_working_days)
-    result.append(Clock("register", due, facts.registered_on, _state(due, facts.registered_on, today, closed_on=facts.closed_on)))
+    result.append(Clock("register", due, facts.registered_on,
+                        _state(due, facts.registered_on, today, closed_on=facts.closed_on)))
     due = calendar.add_weeks(received, policy.complaint_acknowledge_weeks)
-    result.append(Clock("acknowledge", due, facts.acknowledged_on, _state(due, facts.acknowledged_on, today, closed_on=facts.closed_on)))
+    result.append(Clock("acknowledge", due, facts.acknowledged_on,
+                        _state(due, facts.acknowledged_on, today, closed_on=facts.closed_on)))
 
     due = non_admission_due(facts, calendar, policy)
     if facts.admitted is True:
@@ -148,14 +150,15 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
     else:
         extended = facts.extended_to is not None
         due = facts.extended_to or due
-        result.append(Clock("settle", due, facts.answered_on, _state(due, facts.answered_on, today,
-                                                                      extended=extended, closed_on=facts.closed_on)))
+        result.append(Clock("settle", due, facts.answered_on,
+                            _state(due, facts.answered_on, today, extended=extended, closed_on=facts.closed_on)))
 
     if facts.answered_on is None or facts.admitted is False:
         result.append(Clock("aftercare", None, None, State.NOT_APPLICABLE))
     else:
         due = calendar.add_working_days(facts.answered_on, policy.complaint_aftercare_working_days)
-        result.append(Clock("aftercare", due, facts.aftercare_done_on, _state(due, facts.aftercare_done_on, today, closed_on=facts.closed_on)))
+        result.append(Clock("aftercare", due, facts.aftercare_done_on,
+                            _state(due, facts.aftercare_done_on, today, closed_on=facts.closed_on)))
 
     if not facts.umbrella or facts.ruling_on is None:
         result.append(Clock("ruling", None, None, State.NOT_APPLICABLE))

@@ -26,7 +26,6 @@ from .models import (
     Document,
     Letter,
     LetterKind,
-    LetterTemplate,
     ProcedureNotice,
     Status,
     clocks_for,

@@ -6,7 +6,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coachdossier import audit  # noqa: F401
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import actions as client_actions
@@ -42,7 +41,8 @@ class ComplaintsTestCase(BaseTestCase):
         cls.coach_d = make_user("dina@example.com", "Dina Coach", Role.COACH)
 
     def lodge(self, received=D(2026, 3, 24), **kwargs):
-        args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal", subject="coach", coach=self.coach,
+        args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal",
+                    subject="coach", coach=self.coach,
                     category="communication", description="Mijn coach kwam twee keer niet opdagen.",
                     client=self.own_client)
         args.update(kwargs)
@@ -176,7 +176,8 @@ class TestTheWholeProcedure(ComplaintsTestCase):
         self.assertIn("andere organisatie", letter.content["body"])
         self.assertEqual(self.clocks(complaint, D(2026, 4, 1))["non_admission"].state, State.MET)
         with self.assertRaises(ValidationError):
-            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), outcome="satisfied")
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)),
+                                    outcome="satisfied")
         actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), outcome="not_admitted")
 
     def test_closing_without_outcome_is_refused(self):

@@ -52,8 +52,8 @@ def do_step(page, name, fill=None):
 @pytest.fixture
 def access_log_rows():
     """A transactional test ends with a flush of every table, which the append-only access log
-    refuses unless the prune gate is open (so empty it here, gate open); and an earlier flush may have removed the chain head
-    and gate rows the audit migration made. Restore them before, open the gate after."""
+    refuses unless the prune gate is open (so it is emptied here, gate open); and an earlier flush
+    may have removed the chain head and gate rows the audit migration made: restore them first."""
     from coachdossier.audit.models import AccessLogEntry, ChainHead, PruneGate
 
     ChainHead.objects.get_or_create(pk=1)

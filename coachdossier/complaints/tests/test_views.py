@@ -9,7 +9,7 @@ from django.urls import reverse
 from coachdossier.complaints import actions
 from coachdossier.complaints.models import ClosureDay, Complaint, LetterTemplate, Status
 
-from .test_actions import ComplaintsTestCase, at
+from .test_actions import ComplaintsTestCase
 
 D = datetime.date
 
