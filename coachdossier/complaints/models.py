@@ -205,6 +205,7 @@ class Complaint(models.Model):
                                    name="closed_complaint_has_outcome"),
             models.CheckConstraint(condition=~Q(subject="coach") | Q(coach__isnull=False),
                                    name="coach_complaint_names_coach"),
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="unique_complaint_number"),
         ]
 
     def __str__(self):

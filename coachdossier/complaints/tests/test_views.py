@@ -166,3 +166,46 @@ class TestReportPages(ComplaintsTestCase):
         self.assertEqual(len(page.context["figures"].rows()), 5)
         bad = self.client.get(reverse("complaints:uwv") + "?start=2026-12-31&end=2026-01-01")
         self.assertContains(bad, "The end comes before the start.")
+
+
+class TestNoticesAndDashboard(ComplaintsTestCase):
+    def test_a_letter_reaches_the_client_as_a_notice_with_a_portal_link_only(self):
+        """GC-6.3 (KR-3.3a): the email says a letter is ready and links to the portal; no content."""
+        from django.core import mail
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        [message] = mail.outbox
+        self.assertEqual(message.to, ["carla@example.com"])
+        self.assertIn(reverse("complaints:mine", args=[complaint.public_id]), message.body)
+        self.assertNotIn("opdagen", message.body)
+        self.assertNotIn("Carla", message.body)
+        self.assertEqual(message.attachments, [])
+        letter.refresh_from_db()
+        self.assertTrue(letter.emailed)
+
+    def test_the_officers_panel_puts_overdue_complaints_first_with_charts(self):
+        from coachdossier.complaints.dashboard import panels
+
+        late = self.lodge(received=D(2026, 11, 2))
+        self.lodge(received=D(2026, 11, 20))
+        request = type("R", (), {"user": self.outsider})()
+        [panel] = panels(request, self.now)
+        self.assertEqual(panel.context["rows"][0]["complaint"], late)
+        self.assertEqual(panel.context["late"], 1)
+        self.login(self.outsider)
+        self.assertContains(self.client.get(reverse("home")), "<svg")
+
+    def test_a_committee_member_gets_a_panel_with_their_cases(self):
+        from coachdossier.complaints.dashboard import panels
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        request = type("R", (), {"user": self.coach_c})()
+        self.assertEqual(panels(request, self.now)[0].context["cases"], [complaint])
+        self.assertEqual(panels(type("R", (), {"user": self.coach})(), self.now), [])
