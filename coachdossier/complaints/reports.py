@@ -117,7 +117,8 @@ def bars(rows: list[tuple[str, int]], width: int = 300) -> dict:
 
 
 def lead_time_buckets(days: list[int]) -> list[tuple[str, int]]:
-    edges = [(0, 14, "0–2 wk"), (15, 28, "2–4 wk"), (29, 42, "4–6 wk"), (43, 10_000, "> 6 wk")]
+    edges = [(0, 14, _("up to 2 weeks")), (15, 28, _("2 to 4 weeks")), (29, 42, _("4 to 6 weeks")),
+             (43, 10_000, _("over 6 weeks"))]
     return [(label, sum(1 for d in days if lo <= d <= hi)) for lo, hi, label in edges]
 
 
