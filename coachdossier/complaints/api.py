@@ -15,7 +15,7 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.clients.models import Client
 
 from . import actions, letters, reports
-from .models import Complaint, Letter, clocks_for
+from .models import Complaint, Letter, clocks_for, working_calendar
 from .views import HANDLERS, get_complaint_for
 
 router = Router(tags=["complaints"])
@@ -113,14 +113,14 @@ class NoteIn(Schema):
     note: str
 
 
-def _out(complaint, *, detail=False) -> dict:
+def _out(complaint, *, detail=False, calendar=None) -> dict:
     today = timezone.localdate()
     data = {
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
         "channel": complaint.channel, "subject": complaint.subject, "category": complaint.category,
         "level": complaint.level, "received_on": complaint.received_on, "outcome": complaint.outcome,
         "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
-                   for c in clocks_for(complaint, today)],
+                   for c in clocks_for(complaint, today, calendar)],
     }
     if detail:
         data["description"] = complaint.content.get("description", "")
@@ -179,7 +179,8 @@ def list_complaints(request, open: bool = True):
     members their cases, a client their own)."""
     qs = Complaint.objects.visible_to(request.user)
     qs = qs.open() if open else qs
-    return [_out(c) for c in qs]
+    calendar = working_calendar()
+    return [_out(c, calendar=calendar) for c in qs]
 
 
 @router.post("/", response={201: ComplaintDetailOut})

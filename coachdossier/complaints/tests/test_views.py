@@ -209,3 +209,32 @@ class TestNoticesAndDashboard(ComplaintsTestCase):
         request = type("R", (), {"user": self.coach_c})()
         self.assertEqual(panels(request, self.now)[0].context["cases"], [complaint])
         self.assertEqual(panels(type("R", (), {"user": self.coach})(), self.now), [])
+
+
+class TestStaffLodging(ComplaintsTestCase):
+    def form(self, **changes):
+        data = {"channel": "phone", "received_on": "2026-11-23", "client_reference": self.own_client.reference,
+                "subject": "service", "category": "planning", "level": "practice",
+                "description": "Belde over het steeds verzetten van afspraken."}
+        data.update(changes)
+        return data
+
+    def test_kr_2_2_a_coach_registers_a_phone_complaint_with_the_form(self):
+        """KR-2.2: without the recorded offer the page says so next to the field; with it, it is lodged."""
+        self.login(self.coach)
+        response = self.client.post(reverse("complaints:new"), self.form())
+        self.assertContains(response, "was offered to register this as a complaint")
+        self.assertFalse(Complaint.objects.exists())
+        response = self.client.post(reverse("complaints:new"), self.form(
+            phone_offer_made="on", phone_summary="Afspraken verzet", phone_wish="Vaste dag"))
+        self.assertEqual(response.status_code, 200)
+        self.assertTemplateUsed(response, "complaints/lodged.html")
+        complaint = Complaint.objects.get()
+        self.assertEqual((complaint.channel, complaint.client, complaint.lodged_by),
+                         ("phone", self.own_client, self.coach))
+
+    def test_an_unknown_client_reference_is_refused_next_to_the_field(self):
+        self.login(self.outsider)
+        response = self.client.post(reverse("complaints:new"), self.form(channel="letter", client_reference="9999"))
+        self.assertContains(response, "No client with this reference.")
+        self.assertFalse(Complaint.objects.exists())
