@@ -113,6 +113,9 @@ def complaint_new(request):
         data = form.cleaned_data
         client = None
         if data["client_reference"].strip():
+            # KR-2: whoever receives a complaint links it to the client by the reference the
+            # complainant gives. No dossier is opened: the action copies only name, address and
+            # contact into the sealed complaint, and logs it under "complaints handling".
             client = Client.objects.alive().filter(reference=data["client_reference"].strip()).first()
             if client is None:
                 form.add_error("client_reference", _("No client with this reference."))
