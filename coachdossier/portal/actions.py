@@ -22,6 +22,7 @@ from coachdossier.accounts.models import Role, RoleGrant, User
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients import hooks
+from coachdossier.clients.actions import atomic_files
 from coachdossier.clients.models import (
     Client,
     Consent,
@@ -180,7 +181,6 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
     return errors
 
 
-@transaction.atomic
 def file_request(*, actor, client: Client, kind: str, now, grant, channel: str = RequestChannel.PORTAL,
                  entry: DossierEntry | None = None, field: str = "", proposed: str = "", reason: str = "",
                  identity_check: str = "", received_on: datetime.date | None = None, scan=None) -> ClientRequest:
@@ -212,7 +212,14 @@ def file_request(*, actor, client: Client, kind: str, now, grant, channel: str =
             audit.record(action="request.correction", client=client, obj=entry, outcome=Outcome.DENIED,
                          basis=getattr(grant, "basis", Basis.NONE), role=getattr(grant, "role", ""))
         raise ValidationError(errors)
-    received_on = received_on or today
+    with atomic_files():
+        return _file_request(actor=actor, client=client, kind=kind, now=now, grant=grant, channel=channel,
+                             entry=entry, field=field, proposed=proposed, reason=reason, identity_check=identity_check,
+                             received_on=received_on or today, scan=scan)
+
+
+def _file_request(*, actor, client, kind, now, grant, channel, entry, field, proposed, reason, identity_check,
+                  received_on, scan) -> ClientRequest:
     request = ClientRequest(public_id=uuid.uuid4(), client=client, kind=kind, channel=channel,
                             received_on=received_on, deadline=deadline_for(kind, received_on),
                             entry=entry if kind == RequestKind.CORRECTION else None, created_by=actor, created_at=now)
