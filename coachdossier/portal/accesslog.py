@@ -35,7 +35,7 @@ PHRASES = {
     "consent.withdraw": _lazy("{who} withdrew a consent"),
     "consent.manage": _lazy("{who} opened your consents"),
     "referral.create": _lazy("{who} referred you to a biofeedback therapist"),
-    "break_glass.start": _lazy("{who} used emergency access to your dossier"),
+    "break_glass.start": _lazy("{who} used emergency access (break-glass) to your dossier"),
     "message.send": _lazy("{who} sent a secure message"),
     "messages.read": _lazy("{who} read your messages"),
     "portal.invite": _lazy("{who} invited you to the portal"),
@@ -94,7 +94,7 @@ def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None
         sentence = _("%(who)s tried to open your dossier and was refused") % {"who": who}
     glass = entry.basis == Basis.BREAK_GLASS
     reason = (reasons or {}).get(entry.basis_ref, "") if glass else ""
-    if glass and not denied:
+    if glass and not denied and entry.action != "break_glass.start":
         sentence = _("%(sentence)s with emergency access (break-glass)") % {"sentence": sentence}
     return Line(at=entry.at, sentence=sentence, action=entry.action, denied=denied, break_glass=glass, reason=reason)
 
