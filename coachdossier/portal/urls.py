@@ -23,6 +23,7 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     # Staff
     path("manage/destructions/", views.destructions, name="destructions"),
+    path("manage/<uuid:client_id>/", views.manage_client, name="manage_client"),
     path("manage/<uuid:client_id>/invite/", views.invite, name="invite"),
     path("manage/<uuid:client_id>/messages/", views.coach_message, name="coach_message"),
     path("manage/<uuid:client_id>/requests/new/", views.letter_request, name="letter_request"),

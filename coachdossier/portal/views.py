@@ -43,6 +43,7 @@ from .models import (
     CommunicationAgreement,
     Direction,
     EmailContent,
+    Invitation,
     Message,
     RequestChannel,
     RequestKind,
@@ -401,8 +402,24 @@ def invite(request, client_id):
     else:
         messages.success(request, _("The invitation has been sent. Earlier links no longer work."))
     if grant.basis == access.M:
-        return redirect("clients:admin_detail", client.public_id)
+        return redirect("portal:manage_client", client.public_id)
     return redirect("clients:detail", client.public_id)
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def manage_client(request, client_id):
+    """Management's view of a client's portal: the account, a pending invitation and the
+    requests with their dates and deadlines, without dossier content (PR-7)."""
+    client, grant = access.get_client_for(request, client_id, "requests.handle", log_action="client.see")
+    now = timezone.now()
+    user = client.user
+    return render(request, "portal/manage_client.html", {
+        "client": client, "today": timezone.localdate(now),
+        "has_account": bool(user and user.is_active and user.has_usable_password()),
+        "pending": Invitation.objects.pending(now).filter(client=client).first(),
+        "requests": list(client.requests.all()),
+    })
 
 
 @require_POST

@@ -74,6 +74,7 @@ ROUTES = [
     Route("portal:communication", expect=CLIENT_OWN),
     Route("portal:access_log", expect=CLIENT_OWN),
     Route("portal:destructions", expect=MANAGEMENT_ONLY),
+    Route("portal:manage_client", lambda w: {"client_id": w.own_client.public_id}, expect=MANAGEMENT_ONLY),
     Route("portal:invite", lambda w: {"client_id": w.own_client.public_id}, method="POST",
           expect={**COACH_POST, "management": 302}),
     Route("portal:coach_message", lambda w: {"client_id": w.own_client.public_id}, method="POST",

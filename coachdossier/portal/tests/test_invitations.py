@@ -96,3 +96,18 @@ class InvitationTestCase(PortalTestCase):
         r = self.client.post(f"/portal/manage/{self.newcomer.public_id}/invite/")
         self.assertEqual(r.status_code, 404)
         self.assertFalse(Invitation.objects.exists())
+
+
+class ManagementPortalPageTestCase(PortalTestCase):
+    def test_management_sees_the_portal_status_and_requests_without_content_and_invites(self):
+        """PR-7: dates and statuses, no dossier content."""
+        newcomer = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Emma",
+                               last="Bakker")
+        self.login(self.management)
+        self.assertContains(self.client.get(f"/clients/manage/{newcomer.public_id}/"),
+                            f"/portal/manage/{newcomer.public_id}/")
+        page = self.client.get(f"/portal/manage/{newcomer.public_id}/")
+        self.assertContains(page, "Invite to the portal")
+        r = self.client.post(f"/portal/manage/{newcomer.public_id}/invite/")
+        self.assertRedirects(r, f"/portal/manage/{newcomer.public_id}/", fetch_redirect_response=False)
+        self.assertContains(self.client.get(f"/portal/manage/{newcomer.public_id}/"), "invited, link valid until")
