@@ -48,6 +48,7 @@ from .models import (
     RequestEvent,
     RequestKind,
     RequestStatus,
+    email_allowed,
 )
 
 security_log = logging.getLogger("coachdossier.security")
@@ -290,14 +291,22 @@ def release_copy(*, actor, request: ClientRequest, now, grant, redact=(), reason
 def _disclosure_notices(request, *, actor=None, now=None, told=()):
     """AVG art. 19: one notice per recipient the data went to (disclosure consents; reports
     sent will join here). `told` lists consent public ids already told."""
+    from .export import DISCLOSURE_SOURCES
+
     told = {str(t) for t in told}
     notices = []
     for consent in request.client.consents.filter(kind=ConsentKind.DISCLOSURE):
-        notice = RecipientNotice(request=request, consent=consent)
+        notice = RecipientNotice(public_id=uuid.uuid4(), request=request, consent=consent)
         notice.recipient_sealed = SealedJSON.seal(request.client.public_id,
                                                   {"recipient": consent.details.get("recipient", "")}, notice.aad())
         if str(consent.public_id) in told:
             notice.told_at, notice.told_by = now, actor
+        notices.append(notice)
+    # Reports sent (and other disclosures later apps record) name their recipients too.
+    for item in (d for fn in DISCLOSURE_SOURCES for d in fn(request.client)):
+        notice = RecipientNotice(public_id=uuid.uuid4(), request=request)
+        notice.recipient_sealed = SealedJSON.seal(request.client.public_id, {"recipient": item["recipient"]},
+                                                  notice.aad())
         notices.append(notice)
     RecipientNotice.objects.bulk_create(notices)
     return notices
@@ -373,7 +382,7 @@ def execute_destruction(*, actor, request: ClientRequest, now, grant=None, told=
             _log("request.destruction_blocked", client=client, obj=request, grant=grant)
             transaction.on_commit(lambda: emails.request_updated(request_id=request.pk))
         return request
-    address = client.personal.email if email_allowed_for(client) else ""
+    address = client.personal.email if email_allowed(client) else ""
     with transaction.atomic():
         notices = _disclosure_notices(request, actor=actor, now=now, told=told)
         _event(request, actor=actor, now=now, step="recipients_listed")
@@ -389,12 +398,6 @@ def execute_destruction(*, actor, request: ClientRequest, now, grant=None, told=
         if address:
             transaction.on_commit(lambda: emails.destruction_done(to=address))
     return request
-
-
-def email_allowed_for(client) -> bool:
-    from .models import email_allowed
-
-    return email_allowed(client)
 
 
 def on_client_destroyed(*, client, actor, now):

@@ -29,6 +29,11 @@ FORMAT_VERSION = "1"
 
 # fn(client) -> (key, data): questionnaires, measurements and reports plug in here.
 EXPORT_SECTIONS: list = []
+# fn(client) -> list of {"recipient", "purpose", "data_scope", "date" (ISO)}: every party
+# the data went to besides consented disclosures (the reports app adds reports sent). They
+# appear in the copy (AVG art. 15(1)(c)) and are listed to be told after a correction or
+# destruction (AVG art. 19).
+DISCLOSURE_SOURCES: list = []
 
 
 def _iso(value):
@@ -88,6 +93,10 @@ def build_export(client, *, redacted=(), now=None) -> dict:
         if c.kind == "disclosure":
             disclosures.append({"recipient": item["recipient"], "purpose": item["purpose"],
                                 "data_scope": item["data_scope"], "date": _iso(c.valid_from), "source": "consent"})
+    for fn in DISCLOSURE_SOURCES:
+        disclosures += [{"recipient": d["recipient"], "purpose": d.get("purpose", ""),
+                         "data_scope": d.get("data_scope", ""), "date": d.get("date"), "source": "report"}
+                        for d in fn(client)]
     messages = [{"id": str(m.public_id), "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
                  "created_at": _iso(m.created_at)}
                 for m in Message.objects.filter(client=client).select_related("sender")]

@@ -188,6 +188,7 @@ class RecipientNotice(models.Model):
     """AVG art. 19: after a correction or destruction, each recipient the data went to is
     told. One row per recipient, with when and by whom it was told."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(ClientRequest, models.CASCADE, related_name="notices")
     consent = models.ForeignKey(Consent, models.SET_NULL, null=True, blank=True, related_name="+")
     recipient_sealed = models.BinaryField(default=b"")
@@ -198,7 +199,7 @@ class RecipientNotice(models.Model):
         ordering = ["pk"]
 
     def aad(self):
-        return f"notice:{self.request.public_id}:{self.consent_id}"
+        return f"notice:{self.public_id}:recipient"
 
     @cached_property
     def recipient(self) -> str:

@@ -121,3 +121,28 @@ class CopyDownloadTestCase(PortalTestCase):
                                        now=self.now, grant=CLIENT_GRANT)
         self.reauthenticated(self.other_client_user)
         self.assertEqual(self.client.get(f"/portal/copy/{request.public_id}/pdf/").status_code, 404)
+
+
+class DisclosureSourceTestCase(PortalTestCase):
+    def test_law_15_reports_sent_join_the_disclosures_and_the_recipients_to_tell(self):
+        """LAW-15: every disclosure and report sent, with recipient and date; AVG art. 19 notices."""
+        from coachdossier.portal.models import RecipientNotice
+
+        source = lambda client: [{"recipient": "UWV Utrecht", "purpose": "Voortgangsrapportage",  # noqa: E731
+                                  "date": "2026-11-01"}]
+        export.DISCLOSURE_SOURCES.append(source)
+        try:
+            data = export.build_export(self.own_client, now=self.now)
+            entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                             occurred_on=self.now.date(), title="t", text="x", now=self.now)
+            request = actions.file_request(actor=self.client_user, client=self.own_client,
+                                           kind=RequestKind.CORRECTION, now=self.now, grant=CLIENT_GRANT, entry=entry,
+                                           proposed="y", reason="z")
+            actions.decide_correction(actor=self.coach, request=request, now=self.now, grant=COACH_GRANT,
+                                      accept=True)
+        finally:
+            export.DISCLOSURE_SOURCES.remove(source)
+        self.assertEqual(data["disclosures"], [{"recipient": "UWV Utrecht", "purpose": "Voortgangsrapportage",
+                                                "data_scope": "", "date": "2026-11-01", "source": "report"}])
+        jsonschema.Draft202012Validator(export.schema()).validate(data)
+        self.assertEqual([n.recipient for n in RecipientNotice.objects.filter(request=request)], ["UWV Utrecht"])

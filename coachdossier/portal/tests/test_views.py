@@ -5,9 +5,9 @@ from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.models import Client, Consent, EntryKind
 from coachdossier.portal import actions
-from coachdossier.portal.models import ClientRequest, CommunicationAgreement, Message, RequestKind, RequestStatus
+from coachdossier.portal.models import ClientRequest, CommunicationAgreement, Message, RequestKind
 
-from .base import CLIENT_GRANT, COACH_GRANT, PortalTestCase
+from .base import CLIENT_GRANT, COACH_GRANT, MANAGEMENT_GRANT, PortalTestCase
 
 
 class InspectionTestCase(PortalTestCase):
@@ -242,3 +242,24 @@ class AccessLogTestCase(PortalTestCase):
         self.client.get("/portal/access-log/")
         with self.assertNumQueries(19):
             self.client.get("/portal/access-log/")
+
+
+class DestructionListTestCase(PortalTestCase):
+    def test_the_list_runs_a_fixed_number_of_queries_whatever_its_length(self):
+        """GC-5.4"""
+        from coachdossier.test import make_client
+
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                             now=self.now, grant=CLIENT_GRANT)
+        self.login(self.management)
+        self.client.get("/portal/manage/destructions/")
+        with self.assertNumQueries(10):
+            self.client.get("/portal/manage/destructions/")
+        for i in range(3):
+            other = make_client(actor=self.management, coach=self.coach, principal=self.employer, first=f"X{i}")
+            actions.file_request(actor=self.management, client=other, kind=RequestKind.DESTRUCTION, now=self.now,
+                                 grant=MANAGEMENT_GRANT,
+                                 channel="letter", received_on=self.now.date(), identity_check="ID gezien")
+        with self.assertNumQueries(10):
+            r = self.client.get("/portal/manage/destructions/")
+        self.assertContains(r, self.own_client.reference)
