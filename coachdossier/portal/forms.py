@@ -87,6 +87,7 @@ class LetterRequestForm(forms.Form):
     identity_check = forms.CharField(label=_("How the identity was verified"), max_length=500,
                                      help_text=_("For example: signature compared with the coaching agreement, "
                                                  "and confirmed by phone."))
+    entry = forms.ChoiceField(label=_("Correction of a fact: which entry"), required=False)
     field = forms.ChoiceField(label=_("Correction of personal data: which field"), required=False,
                               choices=[("", "—")] + PERSONAL_FIELD_LABELS)
     proposed = forms.CharField(label=_("Correction: what it should say"), required=False,
@@ -94,6 +95,13 @@ class LetterRequestForm(forms.Form):
     reason = forms.CharField(label=_("Correction: the client's reason"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
     scan = forms.FileField(label=_("Scan of the letter"), required=False)
+
+    def __init__(self, *args, facts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facts = {str(e.public_id): e for e in facts}
+        self.fields["entry"].choices = [("", "—")] + [
+            (key, f"{e.occurred_on:%d-%m-%Y} · {e.current.content.get('title') or e.get_kind_display()}")
+            for key, e in self.facts.items()]
 
 
 class ReleaseCopyForm(forms.Form):

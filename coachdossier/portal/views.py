@@ -445,13 +445,17 @@ def coach_message(request, client_id):
 def letter_request(request, client_id):
     """A request that came by letter: staff record the identity check and attach the scan."""
     client, grant = access.get_client_for(request, client_id, "requests.handle", log=False)
-    form = LetterRequestForm(request.POST or None, request.FILES or None,
+    facts = []
+    if grant.basis in (access.C, access.S):  # management does not see entries (PR-7)
+        facts = client.entries.filter(kind="fact", deleted_at__isnull=True).prefetch_related("versions")
+    form = LetterRequestForm(request.POST or None, request.FILES or None, facts=facts,
                              initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             found = actions.file_request(actor=request.user, client=client, kind=data["kind"], now=timezone.now(),
-                                         grant=grant, channel=RequestChannel.LETTER, field=data["field"],
+                                         grant=grant, channel=RequestChannel.LETTER,
+                                         entry=form.facts.get(data["entry"]), field=data["field"],
                                          proposed=data["proposed"], reason=data["reason"],
                                          identity_check=data["identity_check"], received_on=data["received_on"],
                                          scan=data["scan"])

@@ -263,3 +263,24 @@ class DestructionListTestCase(PortalTestCase):
         with self.assertNumQueries(10):
             r = self.client.get("/portal/manage/destructions/")
         self.assertContains(r, self.own_client.reference)
+
+
+class LetterRequestPageTestCase(PortalTestCase):
+    def test_the_coach_registers_a_correction_letter_about_a_fact(self):
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Uren", text="32 uur.", now=self.now)
+        self.login(self.coach)
+        url = f"/portal/manage/{self.own_client.public_id}/requests/new/"
+        r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
+                                   "proposed": "24 uur.", "reason": "Brief van cliënte"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, 'id="id_identity_check_help"')
+        self.assertFalse(ClientRequest.objects.exists())
+        r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
+                                   "proposed": "24 uur.", "reason": "Brief van cliënte",
+                                   "identity_check": "Handtekening vergeleken"})
+        request = ClientRequest.objects.get()
+        self.assertRedirects(r, f"/portal/manage/{self.own_client.public_id}/requests/{request.public_id}/",
+                             fetch_redirect_response=False)
+        self.assertEqual(request.entry, entry)
+        self.assertEqual(request.channel, "letter")
