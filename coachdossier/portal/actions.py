@@ -39,6 +39,7 @@ from . import emails
 from .models import (
     ClientRequest,
     CommunicationAgreement,
+    ConsentProposal,
     Direction,
     EmailContent,
     Invitation,
@@ -405,6 +406,7 @@ def on_client_destroyed(*, client, actor, now):
     tombstone without any sealed content (GC-5.4)."""
     Message.objects.filter(client=client).delete()
     Invitation.objects.filter(client=client).delete()
+    ConsentProposal.objects.filter(client=client).delete()
     CommunicationAgreement.objects.filter(client=client).delete()
     requests = ClientRequest.objects.filter(client=client)
     requests.update(sealed=b"", entry=None)
@@ -439,6 +441,43 @@ def withdraw_own_consent(*, actor, consent: Consent, now, grant) -> Consent:
     if consent.client.user_id != actor.pk or getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"consent": _("This is not your consent.")})
     return client_actions.withdraw_consent(actor=actor, consent=consent, now=now, grant=grant)
+
+
+@transaction.atomic
+def propose_substitute(*, actor, client: Client, substitute: User, valid_from, valid_until, now,
+                       grant) -> ConsentProposal:
+    """GC-2.5: the coach proposes a substitute; the client decides in the portal."""
+    errors = {}
+    if substitute is None or not substitute.is_active or not substitute.has_role(Role.COACH):
+        errors["substitute"] = _("The substitute must be an active coach.")
+    elif client.trajectories.filter(coach=substitute).exists():
+        errors["substitute"] = _("This coach is already the client's own coach.")
+    if not valid_until:
+        errors["valid_until"] = _("A substitute coach is consented for a period: give the end date.")
+    elif valid_from and valid_until < valid_from:
+        errors["valid_until"] = _("The end date lies before the start date.")
+    _raise(errors)
+    proposal = ConsentProposal.objects.create(client=client, substitute=substitute, valid_from=valid_from,
+                                              valid_until=valid_until, proposed_by=actor, created_at=now)
+    _log("consent.propose", client=client, obj=proposal, grant=grant)
+    transaction.on_commit(lambda: emails.consent_proposed(proposal_id=proposal.pk))
+    return proposal
+
+
+@transaction.atomic
+def decide_proposal(*, actor, proposal: ConsentProposal, accept: bool, now, grant) -> ConsentProposal:
+    """The client consents to the proposed substitute (a portal consent) or declines."""
+    if proposal.decided_at:
+        raise ValidationError({"proposal": _("You already answered this proposal.")})
+    if accept:
+        proposal.consent = grant_consent(actor=actor, client=proposal.client, kind=ConsentKind.SUBSTITUTE, now=now,
+                                         grant=grant, valid_from=max(proposal.valid_from, timezone.localdate(now)),
+                                         valid_until=proposal.valid_until, substitute=proposal.substitute)
+    proposal.decided_at = now
+    proposal.save(update_fields=["decided_at", "consent"])
+    _log("consent.proposal_accept" if accept else "consent.proposal_decline", client=proposal.client, obj=proposal,
+         grant=grant)
+    return proposal
 
 
 @transaction.atomic

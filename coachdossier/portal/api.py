@@ -213,6 +213,37 @@ def withdraw_consent(request, consent_id: uuid.UUID):
     return _consent_out(consent)
 
 
+class ProposalOut(Schema):
+    id: uuid.UUID
+    substitute: str
+    proposed_by: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+
+@router.get("/consents/proposals", response=list[ProposalOut])
+def list_proposals(request):
+    """Substitute coaches the coach proposed, waiting for the client's answer (GC-2.5)."""
+    client, grant = _own(request, "consent.own")
+    return [{"id": p.public_id, "substitute": p.substitute.full_name, "proposed_by": p.proposed_by.full_name,
+             "valid_from": p.valid_from, "valid_until": p.valid_until}
+            for p in client.consent_proposals.open().select_related("substitute", "proposed_by")]
+
+
+@router.post("/consents/proposals/{proposal_id}/{decision}", response={200: dict})
+def decide_proposal(request, proposal_id: uuid.UUID, decision: str):
+    client, grant = _own(request, "consent.own", log=False)
+    proposal = client.consent_proposals.filter(public_id=proposal_id).select_related("client").first()
+    if proposal is None or decision not in ("accept", "decline"):
+        access.deny(request.user, "consent.own", client_ref=client.public_id)
+    try:
+        proposal = actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
+                                           now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        _fail(exc)
+    return {"consent": str(proposal.consent.public_id) if proposal.consent else None}
+
+
 @router.get("/messages", response=list[MessageOut])
 def list_messages(request):
     client, grant = _own(request, "messages.read")

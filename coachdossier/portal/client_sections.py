@@ -8,6 +8,7 @@ from coachdossier.accounts.dashboard import Panel
 from coachdossier.clients import access
 
 from . import actions
+from .forms import ProposalForm
 from .models import CommunicationAgreement, Direction, Invitation, Message
 
 
@@ -26,5 +27,7 @@ def sections(request, client, grant):
         "requests": list(client.requests.all()[:10]),
         "messages": list(reversed(thread)),
         "can_write": can_write,
+        "proposals": list(client.consent_proposals.open().select_related("substitute")),
+        "proposal_form": ProposalForm(initial={"valid_from": timezone.localdate(now)}) if can_write else None,
         "today": timezone.localdate(now),
     }, order=40)]

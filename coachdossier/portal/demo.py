@@ -25,6 +25,10 @@ def _fact(client, coach, now):
                                     now=now - datetime.timedelta(days=20))
 
 
+def _coaches(ctx):
+    return ctx.coaches() if hasattr(ctx, "coaches") else []
+
+
 def seed(ctx):
     now, management = ctx.now, ctx.management
     with_accounts = [c for c in ctx.clients if c.user_id][:3]
@@ -47,7 +51,11 @@ def seed(ctx):
                               text="Ik voel me gehoord. Het tempo van de opbouw mag wat rustiger.", now=days(2),
                               grant=CLIENT)
         actions.file_request(actor=first.user, client=first, kind=RequestKind.COPY, now=days(1), grant=CLIENT)
+    substitute = next((c for c in _coaches(ctx) if c != coach), None)
     with acting(Actor(user=coach, channel="web")):
+        if substitute is not None and not first.trajectories.filter(coach=substitute).exists():
+            actions.propose_substitute(actor=coach, client=first, substitute=substitute, valid_from=now.date(),
+                                       valid_until=(now + datetime.timedelta(days=21)).date(), now=now, grant=COACH)
         actions.send_message(actor=coach, client=first, text="Dank voor uw bericht. Ik kijk ernaar en laat het "
                              "binnen een week weten.", now=days(2), grant=COACH)
 

@@ -77,3 +77,13 @@ def message_waiting(*, message_id: int) -> None:
 
 def destruction_done(*, to: str) -> None:
     send("portal-destruction-done", [to], {})
+
+
+def consent_proposed(*, proposal_id: int) -> None:
+    """The client learns that their coach asks for a consent; who and why is in the portal."""
+    from .models import ConsentProposal
+
+    proposal = ConsentProposal.objects.select_related("client", "client__user").get(pk=proposal_id)
+    to = _client_address(proposal.client)
+    if to:
+        send("portal-consent-proposed", to, {})

@@ -132,3 +132,13 @@ class DestroyForm(forms.Form):
     def __init__(self, *args, recipients=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["told"].choices = recipients
+
+
+class ProposalForm(forms.Form):
+    substitute = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, to_field_name="public_id")
+    valid_from = forms.DateField(label=_("From"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Until"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = coach_choices()

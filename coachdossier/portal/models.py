@@ -206,6 +206,36 @@ class RecipientNotice(models.Model):
         return _open(self.request.client, self.recipient_sealed, self.aad()).get("recipient", "")
 
 
+# --- Consent proposals --------------------------------------------------------------------
+
+
+class ConsentProposalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(decided_at__isnull=True)
+
+
+class ConsentProposal(models.Model):
+    """GC-2.5: the coach proposes a substitute coach for a period; only the client's own
+    consent in the portal (or on paper) gives the substitute access."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="consent_proposals")
+    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    consent = models.ForeignKey(Consent, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ConsentProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")),
+                                              name="proposal_period_ordered")]
+
+
 # --- Messages and the communication agreement ----------------------------------------------
 
 

@@ -34,6 +34,7 @@ from .forms import (
     DestructionForm,
     LetterRequestForm,
     MessageForm,
+    ProposalForm,
     ReleaseCopyForm,
     SetPasswordForm,
     StatementForm,
@@ -41,6 +42,7 @@ from .forms import (
 from .models import (
     ClientRequest,
     CommunicationAgreement,
+    ConsentProposal,
     Direction,
     EmailContent,
     Invitation,
@@ -315,7 +317,26 @@ def consents(request):
             return redirect("portal:consents")
     return render(request, "portal/consents.html", {
         "client": client, "form": form, "consents": list(client.consents.select_related("substitute")),
+        "proposals": list(client.consent_proposals.open().select_related("substitute", "proposed_by")),
         "today": timezone.localdate()})
+
+
+@require_POST
+@client_only
+def proposal_decide(request, proposal_id, decision):
+    """GC-2.5: the client agrees to (or declines) a substitute coach the coach proposed."""
+    client, grant = _own(request, "consent.own", log=False)
+    proposal = ConsentProposal.objects.filter(client=client, public_id=proposal_id).select_related("client").first()
+    if proposal is None or decision not in ("accept", "decline"):
+        access.deny(request.user, "consent.own", client_ref=client.public_id)
+    try:
+        actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
+                                now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your answer has been recorded."))
+    return redirect("portal:consents")
 
 
 @require_POST
@@ -437,6 +458,24 @@ def coach_message(request, client_id):
             messages.success(request, _("Your message has been sent. The client gets an email notice."))
     else:
         messages.error(request, _("Write your message."))
+    return redirect("clients:detail", client.public_id)
+
+
+@require_POST
+@role_required(Role.COACH)
+def propose_consent(request, client_id):
+    client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("clients:detail", client.public_id)
+    try:
+        actions.propose_substitute(actor=request.user, client=client, now=timezone.now(), grant=grant,
+                                   **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The proposal is in the client's portal; the client decides."))
     return redirect("clients:detail", client.public_id)
 
 

@@ -45,6 +45,9 @@ def setup(w):
     w.correction_request = actions.file_request(actor=w.client_user, client=w.own_client,
                                                 kind=RequestKind.CORRECTION, now=w.now, grant=carla, entry=entry,
                                                 proposed="Werkt 24 uur.", reason="Sinds oktober meer uren.")
+    w.proposal = actions.propose_substitute(actor=w.coach, client=w.own_client, substitute=w.other_coach,
+                                            valid_from=w.now.date(), valid_until=w.now.date() + datetime.timedelta(days=14),
+                                            now=w.now, grant=access.Grant(Basis.COACH))
     Invitation.objects.create(client=w.other_client, digest=Invitation.digest_of(TOKEN), invited_by=w.other_coach,
                               created_at=w.now, expires_at=w.now + datetime.timedelta(days=3650))
 
@@ -70,6 +73,10 @@ ROUTES = [
     Route("portal:consents", expect=CLIENT_OWN),
     Route("portal:consent_withdraw", lambda w: {"consent_id": w.portal_consent.public_id}, method="POST",
           expect={**CLIENT_OBJECT, "client": 302}),
+    Route("portal:proposal_decide", lambda w: {"proposal_id": w.proposal.public_id, "decision": "accept"},
+          method="POST", expect={**CLIENT_OBJECT, "client": 302}),
+    Route("portal:propose_consent", lambda w: {"client_id": w.own_client.public_id}, method="POST",
+          expect=COACH_POST),
     Route("portal:messages", expect=CLIENT_OWN),
     Route("portal:communication", expect=CLIENT_OWN),
     Route("portal:access_log", expect=CLIENT_OWN),

@@ -98,3 +98,16 @@ class PortalApiTestCase(PortalTestCase):
         r = self.get(f"/requests/{r.json()['id']}/copy.json")
         self.assertEqual(r.status_code, 200)
         self.assertEqual(ClientRequest.objects.get().kind, RequestKind.COPY)
+
+    def test_gc_1_3_a_proposed_substitute_is_accepted_through_the_api(self):
+        """GC-1.3"""
+        from .base import COACH_GRANT
+
+        proposal = actions.propose_substitute(actor=self.coach, client=self.own_client, substitute=self.other_coach,
+                                              valid_from=self.now.date(), valid_until=datetime.date(2026, 12, 31),
+                                              now=self.now, grant=COACH_GRANT)
+        self.assertEqual(self.get("/consents/proposals").json()[0]["substitute"], "Bob Coach")
+        r = self.post(f"/consents/proposals/{proposal.public_id}/accept")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(Consent.objects.get(public_id=r.json()["consent"]).substitute, self.other_coach)
+        self.assertEqual(self.post(f"/consents/proposals/{proposal.public_id}/accept").status_code, 422)

@@ -15,7 +15,8 @@ class DemoTestCase(PortalTestCase):
         invitee = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Gijs",
                               last="Kok")
         ctx = SimpleNamespace(now=self.now, management=self.management,
-                              clients=[self.own_client, self.other_client, third, invitee])
+                              clients=[self.own_client, self.other_client, third, invitee],
+                              coaches=lambda: [self.coach, self.other_coach])
         demo.seed(ctx)
         self.assertTrue(ClientRequest.objects.filter(client=self.own_client, kind=RequestKind.CORRECTION,
                                                      status=RequestStatus.IDENTITY_VERIFIED).exists())
@@ -26,3 +27,4 @@ class DemoTestCase(PortalTestCase):
         self.assertEqual(Message.objects.filter(client=self.own_client).count(), 2)
         self.assertTrue(self.own_client.entries.filter(kind="client_statement").exists())
         self.assertTrue(Invitation.objects.pending(self.now).filter(client=invitee).exists())
+        self.assertTrue(self.own_client.consent_proposals.open().exists())

@@ -284,3 +284,34 @@ class LetterRequestPageTestCase(PortalTestCase):
                              fetch_redirect_response=False)
         self.assertEqual(request.entry, entry)
         self.assertEqual(request.channel, "letter")
+
+
+class ConsentProposalTestCase(PortalTestCase):
+    def test_gc_1_3_the_coach_proposes_a_substitute_and_only_the_clients_consent_gives_access(self):
+        """GC-1.3, GC-2.5: the client grants a consent the coach proposed."""
+        self.login(self.coach)
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(f"/portal/manage/{self.own_client.public_id}/consents/propose/",
+                                 {"substitute": self.other_coach.public_id, "valid_from": "2026-11-23",
+                                  "valid_until": "2026-12-23"})
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(mail.outbox[-1].to, ["carla@example.com"])
+        self.assertNotIn("Bob", mail.outbox[-1].body)
+        self.login(self.other_coach)
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 404)
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/")
+        self.assertContains(page, "Bob Coach")
+        proposal = self.own_client.consent_proposals.get()
+        self.client.post(f"/portal/consents/proposals/{proposal.public_id}/accept/")
+        consent = Consent.objects.get(client=self.own_client)
+        self.assertEqual((consent.kind, consent.substitute, consent.given_via),
+                         ("substitute", self.other_coach, "portal"))
+        self.login(self.other_coach)
+        self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
+
+    def test_a_proposal_for_the_clients_own_coach_is_refused(self):
+        self.login(self.coach)
+        self.client.post(f"/portal/manage/{self.own_client.public_id}/consents/propose/",
+                         {"substitute": self.coach.public_id, "valid_from": "2026-11-23", "valid_until": "2026-12-23"})
+        self.assertFalse(self.own_client.consent_proposals.exists())
