@@ -315,3 +315,26 @@ class ConsentProposalTestCase(PortalTestCase):
         self.client.post(f"/portal/manage/{self.own_client.public_id}/consents/propose/",
                          {"substitute": self.coach.public_id, "valid_from": "2026-11-23", "valid_until": "2026-12-23"})
         self.assertFalse(self.own_client.consent_proposals.exists())
+
+
+class CopyReleasePageTestCase(PortalTestCase):
+    def test_the_coach_withholds_an_entry_naming_others_and_releases_the_copy(self):
+        """LAW-15: AVG art. 15(4) redaction, recorded."""
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                         occurred_on=self.now.date(), title="Teamoverleg",
+                                         text="Collega Jan Pieterse had klachten.", now=self.now)
+        entry.names_others = True
+        entry.save(update_fields=["names_others"])
+        self.reauthenticated(self.client_user)
+        self.client.post("/portal/copy/request/")
+        request = ClientRequest.objects.get()
+        self.assertContains(self.client.get("/portal/copy/"), "deadline")
+        self.login(self.coach)
+        url = f"/portal/manage/{self.own_client.public_id}/requests/{request.public_id}/"
+        self.assertContains(self.client.get(url), "Teamoverleg")
+        r = self.client.post(url + "release/", {"redact": [str(entry.public_id)], "reason": "Gaat over een collega."})
+        self.assertEqual(r.status_code, 302)
+        self.reauthenticated(self.client_user)
+        r = self.client.get(f"/portal/copy/{request.public_id}/json/")
+        self.assertNotIn("Pieterse", r.content.decode())
+        self.assertContains(self.client.get("/portal/copy/"), "withheld")
