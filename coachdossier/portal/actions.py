@@ -240,7 +240,7 @@ def _file_request(*, actor, client, kind, now, grant, channel, entry, field, pro
         except ValidationError as exc:
             raise ValidationError({"scan": exc.messages[0]})
     _log(f"request.{kind}", client=client, obj=request, grant=grant)
-    if kind == RequestKind.COPY and not _needs_review(client):
+    if kind == RequestKind.COPY and channel != RequestChannel.LETTER and not _needs_review(client):
         # Nothing in the dossier concerns other people: the copy is released at once.
         _close(request, actor=actor, now=now, status=RequestStatus.DONE, step="released")
     else:

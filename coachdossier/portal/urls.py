@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/<uuid:client_id>/consents/propose/", views.propose_consent, name="propose_consent"),
     path("manage/<uuid:client_id>/requests/new/", views.letter_request, name="letter_request"),
     path("manage/<uuid:client_id>/requests/<uuid:request_id>/", views.request_detail, name="request"),
+    path("manage/<uuid:client_id>/requests/<uuid:request_id>/copy.pdf", views.staff_copy, name="staff_copy"),
     path("manage/<uuid:client_id>/requests/<uuid:request_id>/release/", views.request_release, name="release"),
     path("manage/<uuid:client_id>/requests/<uuid:request_id>/decide/", views.request_decide, name="decide"),
     path("manage/<uuid:client_id>/requests/<uuid:request_id>/recipients/", views.request_notices,

@@ -541,6 +541,20 @@ def request_detail(request, client_id, request_id):
     return render(request, "portal/request_detail.html", context)
 
 
+@require_GET
+@role_required(Role.COACH)
+def staff_copy(request, client_id, request_id):
+    """The released copy as PDF, for a request that came by letter: the coach sends it by post."""
+    client, grant, found = _staff_request(request, client_id, request_id, "dossier.read")
+    if found.kind != RequestKind.COPY or found.status != RequestStatus.DONE:
+        access.deny(request.user, "copy.download", client_ref=client.public_id)
+    access.log_access(client, grant, "copy.download", obj=found)
+    body, content_type, name = _copy_payload(client, found, "pdf")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{client.reference}-{name}"'
+    return response
+
+
 @require_POST
 @role_required(Role.COACH)
 def request_release(request, client_id, request_id):

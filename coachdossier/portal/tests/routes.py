@@ -88,6 +88,8 @@ ROUTES = [
           data=lambda w: {"text": "Tot dinsdag."}, expect=COACH_POST),
     Route("portal:letter_request", lambda w: {"client_id": w.own_client.public_id}, expect=HANDLERS),
     Route("portal:request", lambda w: req(w, w.correction_request), expect=HANDLERS),
+    Route("portal:staff_copy", lambda w: req(w, w.copy_request),
+          expect={**HANDLERS, "management": 403}),
     Route("portal:release", lambda w: req(w, w.copy_request), method="POST", expect=COACH_POST),
     Route("portal:decide", lambda w: req(w, w.correction_request), method="POST",
           data=lambda w: {"decision": "refuse", "reason": "Klopt volgens de werkgever."}, expect=COACH_POST),

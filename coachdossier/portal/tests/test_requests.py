@@ -168,6 +168,16 @@ class CorrectionTestCase(PortalTestCase):
         self.assertEqual(request.deadline, datetime.date(2026, 12, 16))
         self.assertEqual(request.details["identity_check"], "Handtekening vergeleken met de overeenkomst")
 
+    def test_a_copy_by_letter_waits_for_the_coach_who_then_downloads_it_for_the_post(self):
+        request = actions.file_request(actor=self.coach, client=self.own_client, kind=RequestKind.COPY, now=self.now,
+                                       grant=COACH_GRANT, channel=RequestChannel.LETTER, received_on=self.now.date(),
+                                       identity_check="Kopie ID gezien")
+        self.assertEqual(request.status, RequestStatus.IDENTITY_VERIFIED)
+        actions.release_copy(actor=self.coach, request=request, now=self.now, grant=COACH_GRANT)
+        self.login(self.coach)
+        r = self.client.get(f"/portal/manage/{self.own_client.public_id}/requests/{request.public_id}/copy.pdf")
+        self.assertEqual(r["Content-Type"], "application/pdf")
+
 
 class DestructionTestCase(PortalTestCase):
     def file(self, **kwargs):
