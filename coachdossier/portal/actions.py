@@ -209,6 +209,8 @@ def file_request(*, actor, client: Client, kind: str, now, grant, channel: str =
         errors.update(_correction_errors(client, entry=entry, field=field, proposed=proposed, reason=reason))
     if kind == RequestKind.DESTRUCTION and client.requests.open().filter(kind=RequestKind.DESTRUCTION).exists():
         errors["kind"] = _("A request to destroy this dossier is already being handled.")
+    if kind == RequestKind.COPY and client.requests.open().filter(kind=RequestKind.COPY).exists():
+        errors["kind"] = _("A copy is already being prepared; you will get an email when it is ready.")
     if errors:
         if "entry" in errors:
             audit.record(action="request.correction", client=client, obj=entry, outcome=Outcome.DENIED,

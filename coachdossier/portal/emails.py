@@ -41,12 +41,19 @@ def _handlers(request) -> list[str]:
     return _coach_addresses(request.client)
 
 
+def _kind(request):
+    """The label, translated when the mail is rendered (in the recipient's language)."""
+    from .models import RequestKind
+
+    return RequestKind(request.kind).label
+
+
 def request_received(*, request_id: int) -> None:
     """The people who handle the request learn that one is waiting, with its deadline."""
     request = ClientRequest.objects.select_related("client").get(pk=request_id)
     to = _handlers(request)
     if to:
-        send("portal-request-received", to, {"reference": request.client.reference, "kind": request.kind,
+        send("portal-request-received", to, {"reference": request.client.reference, "kind": _kind(request),
                                              "deadline": request.deadline})
 
 
@@ -55,14 +62,14 @@ def request_updated(*, request_id: int) -> None:
     request = ClientRequest.objects.select_related("client", "client__user").get(pk=request_id)
     to = _client_address(request.client)
     if to:
-        send("portal-request-updated", to, {"kind": request.kind})
+        send("portal-request-updated", to, {"kind": _kind(request)})
 
 
 def request_reminder(*, request_id: int, overdue: bool) -> None:
     request = ClientRequest.objects.select_related("client").get(pk=request_id)
     to = _handlers(request)
     if to:
-        send("portal-request-reminder", to, {"reference": request.client.reference, "kind": request.kind,
+        send("portal-request-reminder", to, {"reference": request.client.reference, "kind": _kind(request),
                                              "deadline": request.deadline, "overdue": overdue})
 
 

@@ -177,8 +177,12 @@ def copy_request(request):
     """GC-5.1, LAW-15: one click. Released at once unless entries concern other people."""
     require_recent_authentication(request)
     client, grant = _own(request, "requests.own", log=False)
-    found = actions.file_request(actor=request.user, client=client, kind=RequestKind.COPY, now=timezone.now(),
-                                 grant=grant)
+    try:
+        found = actions.file_request(actor=request.user, client=client, kind=RequestKind.COPY, now=timezone.now(),
+                                     grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("portal:copy")
     if found.status == RequestStatus.DONE:
         messages.success(request, _("Your copy is ready. Download it below."))
     else:

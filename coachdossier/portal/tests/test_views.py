@@ -338,3 +338,16 @@ class CopyReleasePageTestCase(PortalTestCase):
         r = self.client.get(f"/portal/copy/{request.public_id}/json/")
         self.assertNotIn("Pieterse", r.content.decode())
         self.assertContains(self.client.get("/portal/copy/"), "withheld")
+
+
+class DoubleCopyRequestTestCase(PortalTestCase):
+    def test_a_second_click_while_a_copy_is_prepared_files_nothing_new(self):
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                         occurred_on=self.now.date(), title="t", text="x", now=self.now)
+        entry.names_others = True
+        entry.save(update_fields=["names_others"])
+        self.reauthenticated(self.client_user)
+        self.client.post("/portal/copy/request/")
+        r = self.client.post("/portal/copy/request/", follow=True)
+        self.assertContains(r, "A copy is already being prepared")
+        self.assertEqual(ClientRequest.objects.count(), 1)
