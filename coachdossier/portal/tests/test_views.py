@@ -351,3 +351,24 @@ class DoubleCopyRequestTestCase(PortalTestCase):
         r = self.client.post("/portal/copy/request/", follow=True)
         self.assertContains(r, "A copy is already being prepared")
         self.assertEqual(ClientRequest.objects.count(), 1)
+
+
+class RequestListTestCase(PortalTestCase):
+    def test_the_clients_request_list_runs_the_same_queries_for_more_requests(self):
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="t", text="x", now=self.now)
+
+        def correction():
+            actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed="y", reason="z")
+
+        correction()
+        self.login(self.client_user)
+        self.client.get("/portal/requests/")
+        with self.assertNumQueries(19):
+            self.client.get("/portal/requests/")
+        correction()
+        correction()
+        with self.assertNumQueries(19):
+            r = self.client.get("/portal/requests/")
+        self.assertEqual(r.status_code, 200)
