@@ -52,6 +52,9 @@ ACTIONS: dict[str, frozenset] = {
     "requests.own": frozenset({SELF}),  # portal: copy, correction, destruction requests
     "requests.handle": frozenset({C, S, M}),
     "messages.read": frozenset({C, S, SELF}),
+    "messages.write": frozenset({C, S, SELF}),  # portal: secure messages between client and coach
+    "portal.invite": frozenset({C, S, M}),  # invite the client to the portal (no dossier content)
+    "communication.own": frozenset({SELF}),  # GC-6.3: the client's communication agreement
     "privacy.manage": frozenset({M}),  # destruction, hand-over, retention holds
     "access_log.read": frozenset({SELF, M}),
 }
