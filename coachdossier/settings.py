@@ -320,6 +320,8 @@ LOGGING = {
 }
 
 if TESTING:
+    # Tests assert the English source strings; test_language.py proves the Dutch default.
+    LANGUAGE_CODE = "en"
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")

@@ -52,9 +52,16 @@ ACTIONS: dict[str, frozenset] = {
     "requests.own": frozenset({SELF}),  # portal: copy, correction, destruction requests
     "requests.handle": frozenset({C, S, M}),
     "messages.read": frozenset({C, S, SELF}),
+    "messages.write": frozenset({C, S, SELF}),  # portal: secure messages between client and coach
+    "portal.invite": frozenset({C, S, M}),  # invite the client to the portal (no dossier content)
+    "communication.own": frozenset({SELF}),  # GC-6.3: the client's communication agreement
     "privacy.manage": frozenset({M}),  # destruction, hand-over, retention holds
     "access_log.read": frozenset({SELF, M}),
 }
+
+# GC-9.1: a referral opens only the measurement section. For any other action the referred
+# therapist is a stranger to the client (404), not a visitor who is refused (403).
+NARROW_BASES = {R}
 
 ROLE_OF_BASIS = {C: Role.COACH, S: Role.COACH, R: Role.THERAPIST, SELF: Role.CLIENT,
                  M: Role.MANAGEMENT, BG: ""}
@@ -177,7 +184,8 @@ def get_client_for(request, public_id, action: str, *, log_action: str | None = 
                   .prefetch_related("trajectories").first())
     grant = grant_for(user, client, action) if client else None
     if grant is None:
-        visible = client is not None and bool(grants(user, client))
+        visible = client is not None and any(g.basis not in NARROW_BASES or g.basis in ACTIONS[action]
+                                             for g in grants(user, client))
         deny(user, log_action or action, client_ref=ref if client else None, status=403 if visible else 404)
     if log:
         audit.record(action=log_action or action, client=client, basis=grant.basis, basis_ref=grant.ref,

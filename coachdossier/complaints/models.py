@@ -1,0 +1,400 @@
+"""The complaints register (KR-1 … KR-3.7, GC-0.2, GC-8).
+
+Sealing: everything a complainant or handler writes (the description, the complainant's
+name and address as used on letters, phone notes, letters' free text, committee notes,
+measures, call notes, source documents) is sealed. A complaint that concerns a client is
+sealed with that client's own data key (`SealedJSON`), so destroying the client (GC-5.4)
+shreds it too. A complaint from someone who is not a client (rare: a relative, a principal,
+a former client without a record) gets a data key of its own, made with the same
+`clients.crypto` primitives and wrapped by the master key, stored in `ComplaintKey`; deleting
+that row shreds the complaint. Plain columns hold only channel, category, dates, states
+and counts, which the register, the deadline clocks and the reports need.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from coachdossier.accounts.models import Role
+
+from . import sealing
+
+
+class Channel(models.TextChoices):
+    """KR-2.1 / KR-2.2: how the complaint reached the practice."""
+
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    FORM = "form", _("Remark on a form or evaluation")
+    PORTAL = "portal", _("Client portal")
+
+
+class Subject(models.TextChoices):
+    COACH = "coach", _("About a coach")
+    SERVICE = "service", _("About the service")
+
+
+class Level(models.TextChoices):
+    """GC-0.2 / GC-8.1: handled by the practice, or by the umbrella organisation's committee."""
+
+    PRACTICE = "practice", _("Practice level")
+    UMBRELLA = "umbrella", _("Umbrella organisation level")
+
+
+class Category(models.TextChoices):
+    COMMUNICATION = "communication", _("Communication and attitude")
+    QUALITY = "quality", _("Quality of the coaching")
+    PRIVACY = "privacy", _("Privacy and confidentiality")
+    PLANNING = "planning", _("Appointments and availability")
+    REPORTING = "reporting", _("Reports to the principal")
+    COSTS = "costs", _("Costs and invoices")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    LODGED = "lodged", _("Received, not yet registered")
+    REGISTERED = "registered", _("Registered")
+    IN_HANDLING = "in_handling", _("Admitted, being handled")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    ANSWERED = "answered", _("Answered, aftercare")
+    MEDIATION = "mediation", _("Referred to a mediator")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
+
+
+class Outcome(models.TextChoices):
+    """KR-3.5: how the complaint ended."""
+
+    SATISFIED = "satisfied", _("Settled to the complainant's satisfaction")
+    ASSUMED_SATISFIED = "assumed_satisfied", _("Taken as settled (complainant not reached, KR-3.4b)")
+    MEDIATION = "mediation", _("Settled through mediation")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+
+
+class Ruling(models.TextChoices):
+    """GC-8.2: the committee's ruling."""
+
+    FOUNDED = "founded", _("Founded")
+    PARTLY = "partly", _("Partly founded")
+    UNFOUNDED = "unfounded", _("Unfounded")
+
+
+class ToldVia(models.TextChoices):
+    """KR-3.3d: how the complainant was told of an extension."""
+
+    LETTER = "letter", _("In writing")
+    PHONE = "phone", _("By phone")
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")  # KR-3.3a
+    NON_ADMISSION = "non_admission", _("Non-admission")  # KR-3.3c
+    EXTENSION = "extension", _("Extension notice")  # KR-3.3d
+    SETTLEMENT = "settlement", _("Settlement")  # KR-3.3d
+    NOT_REACHED = "not_reached", _("Could not reach you")  # KR-3.4b
+    MEDIATION = "mediation", _("Mediation referral")  # KR-3.4c
+    RULING = "ruling", _("Ruling of the committee")  # GC-8.2
+
+
+class ClosureDay(models.Model):
+    """A day the practice is closed: no working day for the deadline clocks."""
+
+    date = models.DateField(_("date"), unique=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.description}".strip()
+
+
+class LetterTemplate(models.Model):
+    """The practice's wording of each letter. Placeholders in braces, e.g. {number}; see
+    letters.PLACEHOLDERS. Dutch defaults are created on first use (letters.template_for)."""
+
+    kind = models.CharField(_("letter"), max_length=20, choices=LetterKind.choices)
+    language = models.CharField(max_length=5, default="nl")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="one_letter_template_per_kind")]
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The complaint cases `user` may open: complaints officers and management all of
+        them, a committee member the cases they sit on (GC-9.4: the case, not the dossier),
+        a client their own complaints."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        roles = user.roles
+        if roles & {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT}:
+            return self.all()
+        q = Q(pk__in=[])
+        if Role.COACH in roles:
+            q |= Q(committee__coach=user)
+        if Role.CLIENT in roles:
+            q |= Q(complainant_user=user) | Q(client__user=user)
+        return self.filter(q).distinct()
+
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def received_between(self, start: datetime.date, end: datetime.date):
+        return self.filter(received_on__gte=start, received_on__lte=end)
+
+
+class Complaint(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=20, blank=True)  # KR-3.2: set on registration
+    client = models.ForeignKey("clients.Client", models.SET_NULL, null=True, blank=True, related_name="complaints")
+    complainant_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                         related_name="complaints_lodged")
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    subject = models.CharField(_("about"), max_length=8, choices=Subject.choices)
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("coach complained about"))
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.PRACTICE)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    is_uwv_client = models.BooleanField(default=False)  # KR-3.7: fixed when lodged
+    phone_offer_made = models.BooleanField(default=False)  # KR-2.2
+    received_on = models.DateField(_("received on"))
+    lodged_at = models.DateTimeField(default=timezone.now)
+    # {"description", "name", "address_lines": [...], "email", "phone", "phone_form": {...}, "measures"}
+    sealed = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.LODGED)
+    registered_on = models.DateField(null=True, blank=True)  # KR-3.2
+    acknowledged_on = models.DateField(null=True, blank=True)  # KR-3.3a
+    admitted = models.BooleanField(null=True)  # KR-3.3c
+    admission_decided_on = models.DateField(null=True, blank=True)
+    extended_to = models.DateField(null=True, blank=True)  # KR-3.3d
+    extension_recorded_on = models.DateField(null=True, blank=True)
+    extension_told_via = models.CharField(max_length=8, choices=ToldVia.choices, blank=True)
+    answered_on = models.DateField(null=True, blank=True)  # the settlement (answer) letter
+    ruling = models.CharField(_("ruling"), max_length=10, choices=Ruling.choices, blank=True)  # GC-8.2
+    ruling_on = models.DateField(null=True, blank=True)
+    ruling_communicated_on = models.DateField(null=True, blank=True)
+    aftercare_done_on = models.DateField(null=True, blank=True)  # KR-3.4a: reached, or standard letter
+    mediation_on = models.DateField(null=True, blank=True)  # KR-3.4c
+    closed_on = models.DateField(null=True, blank=True)  # KR-3.5
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    content_removed_at = models.DateTimeField(null=True, blank=True)  # the client was destroyed
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="closed") | (Q(closed_on__isnull=False) & ~Q(outcome="")),
+                                   name="closed_complaint_has_outcome"),
+            models.CheckConstraint(condition=~Q(subject="coach") | Q(coach__isnull=False),
+                                   name="coach_complaint_names_coach"),
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="unique_complaint_number"),
+        ]
+
+    def __str__(self):
+        return self.number or str(_("(not yet registered)"))
+
+    @property
+    def seal_ref(self):
+        return sealing.ref_for(self)
+
+    def aad(self, part: str) -> str:
+        return f"complaint:{self.public_id}:{part}"
+
+    @cached_property
+    def content(self) -> dict:
+        if self.content_removed_at:
+            return {}
+        return sealing.open_json(self, self.sealed, self.aad("content"))
+
+    def set_content(self, data: dict):
+        self.sealed = sealing.seal_json(self, data, self.aad("content"))
+        self.__dict__.pop("content", None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    def facts(self):
+        from .deadlines import Facts
+
+        return Facts.of(self)
+
+
+class ComplaintKey(models.Model):
+    """The data key of a complaint that concerns no client (see the module docstring)."""
+
+    complaint_ref = models.UUIDField(primary_key=True)
+    master_key_id = models.CharField(max_length=32)
+    wrapped = models.BinaryField()
+
+
+class CommitteeMember(models.Model):
+    """KR-3.3b: one of the two coaches handling the complaint."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="committee")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="committee_seats")
+    appointed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "coach"], name="unique_committee_seat")]
+
+
+class EventKind(models.TextChoices):
+    LODGED = "lodged", _("Received")
+    REGISTERED = "registered", _("Entered in the register")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    ADMITTED = "admitted", _("Admitted")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    COMMITTEE = "committee", _("Committee appointed")
+    EXTENDED = "extended", _("Term extended")
+    NOTE = "note", _("Note")
+    DOCUMENT = "document", _("Document added")
+    SETTLED = "settled", _("Settlement letter sent")
+    RULING = "ruling", _("Ruling recorded")
+    RULING_COMMUNICATED = "ruling_communicated", _("Ruling communicated")
+    AFTERCARE = "aftercare", _("Aftercare call")
+    NOT_REACHED = "not_reached", _("Standard letter: not reached")
+    MEDIATION = "mediation", _("Referred to a mediator")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintEvent(models.Model):
+    """KR-3.3e: the register keeps every step."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    sealed_note = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    @cached_property
+    def note(self) -> str:
+        if not self.sealed_note or self.complaint.content_removed_at:
+            return ""
+        return sealing.open_json(self.complaint, self.sealed_note, f"complaint-event:{self.public_id}").get("note", "")
+
+
+class Letter(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=20, choices=LetterKind.choices)
+    date = models.DateField()
+    sealed = models.BinaryField()  # {"subject", "body", "recipient_lines"}
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed = models.BooleanField(default=False)  # a portal notice went out (GC-6.3)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def aad(self):
+        return f"complaint-letter:{self.public_id}"
+
+    @cached_property
+    def content(self) -> dict:
+        return sealing.open_json(self.complaint, self.sealed, self.aad())
+
+
+class AftercareAttempt(models.Model):
+    """KR-3.4a/b: a call to the complainant after the answer letter."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="attempts")
+    at = models.DateTimeField()
+    reached = models.BooleanField()
+    satisfied = models.BooleanField(null=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Document(models.Model):
+    """The source letter or email (KR-2.1), or anything explicitly shared with the case; the
+    committee sees these, never the dossier (GC-9.4). Encrypted like client attachments."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="documents")
+    name_sealed = models.BinaryField()
+    storage_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    def aad(self, part):
+        return f"complaint-document:{self.public_id}:{part}"
+
+    @cached_property
+    def name(self) -> str:
+        return sealing.open_bytes(self.complaint, self.name_sealed, self.aad("name")).decode()
+
+
+class ProcedureNotice(models.Model):
+    """KR-3.1: proof that the complaints procedure was sent, to a client for a trajectory or
+    to a freelance coach. Only a hash of the address is kept."""
+
+    trajectory = models.ForeignKey("clients.Trajectory", models.CASCADE, null=True, blank=True,
+                                   related_name="complaint_notices")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True,
+                              related_name="complaint_notices")
+    sent_at = models.DateTimeField()
+    recipient_sha256 = models.CharField(max_length=64)
+    document_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.CheckConstraint(condition=Q(trajectory__isnull=False) | Q(coach__isnull=False),
+                                              name="notice_has_recipient")]
+
+
+class Reminder(models.Model):
+    """One reminder per clock per day at most (the daily job is idempotent)."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="reminders")
+    clock = models.CharField(max_length=16)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "clock", "day"], name="one_reminder_per_day")]
+
+
+def working_calendar():
+    """The practice's working days: weekends, public holidays under the policy's calendar,
+    the policy file's closure days and the closure days management entered."""
+    from coachdossier import policy
+    from coachdossier.lib.workdays import WorkingCalendar
+
+    p = policy.current()
+    closures = set(p.closure_days) | set(ClosureDay.objects.values_list("date", flat=True))
+    return WorkingCalendar(p.holiday_policy, closures=frozenset(
+        datetime.date.fromisoformat(d) if isinstance(d, str) else d for d in closures))
+
+
+def clocks_for(complaint, today, calendar=None):
+    from coachdossier import policy
+
+    from . import deadlines
+
+    return deadlines.clocks(complaint.facts(), calendar or working_calendar(), policy.current(), today)

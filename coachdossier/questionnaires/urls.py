@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "questionnaires"
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.my_questionnaires, name="mine"),
+    path("fill/<uuid:administration_id>/", views.fill, name="fill"),
+    path("client/<uuid:client_id>/send/", views.send, name="send"),
+    path("client/<uuid:client_id>/<uuid:administration_id>/", views.result, name="result"),
+]

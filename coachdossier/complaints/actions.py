@@ -1,0 +1,678 @@
+"""Every step of the complaints procedure (KR-1 … KR-3.7, GC-8.2) as one audited action.
+
+Each action is one transaction that also writes a register event (KR-3.3e) and its
+access-log row (basis "complaints handling", references only); letters and mail go out
+after the commit. Bad input raises ValidationError with field errors and changes nothing.
+"""
+
+import datetime
+import hashlib
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachdossier import audit, policy
+from coachdossier.accounts.models import Role, User
+from coachdossier.audit.models import Basis
+from coachdossier.clients import uploads
+from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+
+from . import deadlines, emails, letters, sealing
+from .models import (
+    AftercareAttempt,
+    Category,
+    Channel,
+    ClosureDay,
+    CommitteeMember,
+    Complaint,
+    ComplaintEvent,
+    Document,
+    EventKind,
+    Level,
+    Letter,
+    LetterKind,
+    Outcome,
+    ProcedureNotice,
+    Reminder,
+    Ruling,
+    Status,
+    Subject,
+    ToldVia,
+    clocks_for,
+    working_calendar,
+)
+
+PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
+
+
+def _raise(errors: dict):
+    if errors:
+        raise ValidationError(errors)
+
+
+def _role(actor) -> str:
+    if actor is None:
+        return ""
+    return ",".join(sorted(actor.roles & {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH, Role.CLIENT}))
+
+
+def _log(action, complaint, actor, basis=Basis.COMPLAINTS):
+    audit.record(action=action, client=complaint.client, obj=complaint, basis=basis, role=_role(actor))
+
+
+def _event(complaint, kind, actor, now, note=""):
+    event = ComplaintEvent(public_id=uuid.uuid4(), complaint=complaint, kind=kind, at=now, actor=actor)
+    if note:
+        event.sealed_note = sealing.seal_json(complaint, {"note": note}, f"complaint-event:{event.public_id}")
+    event.save()
+    return event
+
+
+def _today(now) -> datetime.date:
+    return timezone.localdate(now)
+
+
+def _store_document(complaint, upload, actor, now) -> Document:
+    data = upload.read()
+    content_type = uploads.check_upload(data, upload.name)
+    doc = Document(public_id=uuid.uuid4(), complaint=complaint, content_type=content_type, size=len(data),
+                   added_by=actor, added_at=now)
+    doc.name_sealed = sealing.seal_bytes(complaint, upload.name.encode()[:255], doc.aad("name"))
+    sealed = sealing.seal_bytes(complaint, data, doc.aad("data"))
+    stored = default_storage.save(f"complaints/{complaint.public_id}/{doc.public_id}.bin", ContentFile(sealed))
+    _remove_on_rollback(stored)
+    doc.storage_name = stored
+    doc.save()
+    return doc
+
+
+def read_document(doc: Document) -> bytes:
+    with default_storage.open(doc.storage_name, "rb") as fh:
+        return sealing.open_bytes(doc.complaint, fh.read(), doc.aad("data"))
+
+
+# --- Lodging and registration (KR-1, KR-2, KR-3.2) -----------------------------------------
+
+
+def lodge_complaint(*, actor, now, channel, subject, category, description, received_on=None, level=Level.PRACTICE,
+                    client=None, coach=None, name="", address_lines=(), email="", phone="",
+                    phone_offer_made=False, phone_form=None, files=()) -> Complaint:
+    """A complaint reaches the practice: lodged by a client in the portal, or by staff on
+    behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2)."""
+    today = _today(now)
+    received_on = received_on or today
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose how the complaint came in.")
+    if subject not in Subject.values:
+        errors["subject"] = _("Choose what the complaint is about.")
+    if category not in Category.values:
+        errors["category"] = _("Choose a category.")
+    if level not in Level.values:
+        errors["level"] = _("Choose the level.")
+    if not (description or "").strip():
+        errors["description"] = _("Describe the complaint.")
+    if received_on > today:
+        errors["received_on"] = _("The receipt date cannot be in the future.")
+    if subject == Subject.COACH and (coach is None or not coach.has_role(Role.COACH)):
+        errors["coach"] = _("Name the coach the complaint is about.")
+    if subject != Subject.COACH:
+        coach = None
+    if channel == Channel.PHONE:
+        # KR-2.2: a phone complaint is registered only after the offer, with the standard form.
+        if not phone_offer_made:
+            errors["phone_offer_made"] = _("Record that the complainant was offered to register this as a "
+                                           "complaint and accepted.")
+        phone_form = {k: (phone_form or {}).get(k, "").strip() for k in PHONE_FORM_FIELDS}
+        if not phone_form["summary"]:
+            errors["phone_summary"] = _("The standard registration form needs what the complaint is about.")
+        if not phone_form["wish"]:
+            errors["phone_wish"] = _("The standard registration form needs what the complainant would like.")
+    else:
+        phone_form, phone_offer_made = None, False
+    is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
+    if channel == Channel.PORTAL and not is_client:
+        errors["channel"] = _("Only the client lodges a complaint in the portal; choose how it reached you.")
+    if client is None and not (name or "").strip():
+        errors["name"] = _("Name the complainant, or link the complaint to a client.")
+    _raise(errors)
+    with atomic_files():
+        complaint = Complaint(public_id=uuid.uuid4(), client=client, complainant_user=actor if is_client else None,
+                              lodged_by=actor, channel=channel, subject=subject, coach=coach, level=level,
+                              category=category, received_on=received_on, lodged_at=now,
+                              phone_offer_made=phone_offer_made)
+        content = {"description": description.strip(), "name": name.strip(), "address_lines": list(address_lines),
+                   "email": email.strip(), "phone": phone.strip(), "phone_form": phone_form}
+        if client is not None:
+            personal = client.personal
+            trajectory = client.current_trajectory
+            complaint.is_uwv_client = bool(trajectory and trajectory.principal.is_uwv)
+            content["name"] = content["name"] or personal.full_name
+            content["address_lines"] = content["address_lines"] or [line for line in (
+                personal.full_name, f"{personal.street} {personal.house_number}".strip(),
+                f"{personal.postcode} {personal.city}".strip()) if line]
+            content["email"] = content["email"] or personal.email
+            content["phone"] = content["phone"] or personal.phone
+        complaint.set_content(content)
+        complaint.save()
+        note = _("Offered by phone to register it as a complaint; accepted (KR-2.2).") if phone_offer_made else ""
+        _event(complaint, EventKind.LODGED, actor, now, note)
+        for upload in files or ():
+            try:
+                _store_document(complaint, upload, actor, now)
+            except ValidationError as exc:
+                raise ValidationError({"files": exc.messages}) from None
+        _log("complaint.lodge", complaint, actor, Basis.CLIENT if is_client else Basis.COMPLAINTS)
+    pk = complaint.pk
+    transaction.on_commit(lambda: emails.complaint_received(complaint_id=pk))
+    return complaint
+
+
+def _next_number(year: int) -> str:
+    prefix = f"K-{year}-"
+    last = (Complaint.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:03d}"
+
+
+@transaction.atomic
+def register_complaint(*, actor, complaint: Complaint, now, category=None, received_on=None) -> Complaint:
+    """KR-3.2: the complaints officer enters the complaint in the register; it gets a number.
+    The receipt date may be corrected here (not into the future)."""
+    today = _today(now)
+    errors = {}
+    if complaint.number:
+        errors["complaint"] = _("This complaint is already in the register.")
+    if received_on is not None and received_on > today:
+        errors["received_on"] = _("The receipt date cannot be in the future.")
+    if category is not None and category not in Category.values:
+        errors["category"] = _("Choose a category.")
+    _raise(errors)
+    complaint.received_on = received_on or complaint.received_on
+    complaint.category = category or complaint.category
+    complaint.number = _next_number(today.year)
+    complaint.registered_on = today
+    complaint.status = Status.REGISTERED
+    complaint.save()
+    _event(complaint, EventKind.REGISTERED, actor, now)
+    _log("complaint.register", complaint, actor)
+    return complaint
+
+
+def _require_registered(complaint):
+    if not complaint.number:
+        raise ValidationError({"complaint": _("Enter the complaint in the register first.")})
+    if complaint.status == Status.CLOSED:
+        raise ValidationError({"complaint": _("This complaint is closed.")})
+
+
+# --- Letters ---------------------------------------------------------------------------------
+
+
+def _letter(complaint, kind, actor, now, **values) -> Letter:
+    template = letters.template_for(kind)
+    content = complaint.content
+    p = policy.current()
+    filled = {
+        "name": content.get("name") or _("complainant"), "number": complaint.number,
+        "received_on": letters.pdf.format_date_nl(complaint.received_on), "contact": p.complaints_contact,
+        "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "",
+        **{k: v for k, v in values.items() if v is not None},
+    }
+    letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), created_by=actor,
+                    created_at=now)
+    body = letters.fill(template.body, filled)
+    body = "\n\n".join(part for part in body.split("\n\n") if part.strip())
+    letter.sealed = sealing.seal_json(complaint, {
+        "subject": letters.fill(template.subject, filled), "body": body,
+        "recipient_lines": [line for line in content.get("address_lines") or [content.get("name", "")] if line],
+    }, letter.aad())
+    letter.save()
+    pk = letter.pk
+    transaction.on_commit(lambda: emails.letter_notice(letter_id=pk))
+    return letter
+
+
+# --- Handling (KR-3.3) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge(*, actor, complaint: Complaint, now, text="") -> Letter:
+    """KR-3.3a: the acknowledgement of receipt."""
+    _require_registered(complaint)
+    if complaint.acknowledged_on:
+        raise ValidationError({"complaint": _("The acknowledgement was already sent.")})
+    letter = _letter(complaint, LetterKind.ACKNOWLEDGEMENT, actor, now, text=text)
+    complaint.acknowledged_on = _today(now)
+    complaint.save(update_fields=["acknowledged_on"])
+    _event(complaint, EventKind.ACKNOWLEDGED, actor, now)
+    _log("complaint.acknowledge", complaint, actor)
+    return letter
+
+
+@transaction.atomic
+def decide_admission(*, actor, complaint: Complaint, now, admitted: bool, reason="") -> Letter | None:
+    """KR-3.3c: admit the complaint, or refuse it with a reason and tell the complainant."""
+    _require_registered(complaint)
+    if complaint.admitted is not None:
+        raise ValidationError({"admitted": _("Admission was already decided.")})
+    if not admitted and not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason the complaint is not admitted.")})
+    complaint.admitted = bool(admitted)
+    complaint.admission_decided_on = _today(now)
+    complaint.status = Status.IN_HANDLING if admitted else Status.NOT_ADMITTED
+    complaint.save(update_fields=["admitted", "admission_decided_on", "status"])
+    letter = None
+    if admitted:
+        _event(complaint, EventKind.ADMITTED, actor, now)
+    else:
+        letter = _letter(complaint, LetterKind.NON_ADMISSION, actor, now, reason=reason.strip())
+        _event(complaint, EventKind.NOT_ADMITTED, actor, now, reason.strip())
+    _log("complaint.admission", complaint, actor)
+    return letter
+
+
+def committee_refusal(complaint: Complaint, coach: User) -> str | None:
+    """KR-3.3b: why `coach` may not sit on this complaint's committee, or None."""
+    if not coach.is_active or not coach.has_role(Role.COACH):
+        return _("%(name)s is not an active coach.") % {"name": coach}
+    if complaint.complainant_user_id == coach.pk:
+        return _("%(name)s is the complainant.") % {"name": coach}
+    if complaint.coach_id == coach.pk:
+        return _("%(name)s is the coach the complaint is about.") % {"name": coach}
+    if complaint.client_id and complaint.client.trajectories.filter(coach=coach).exists():
+        return _("%(name)s is the client's own coach.") % {"name": coach}
+    return None
+
+
+@transaction.atomic
+def appoint_committee(*, actor, complaint: Complaint, coaches, now) -> list[CommitteeMember]:
+    """KR-3.3b: exactly two coaches not involved in the complaint."""
+    _require_registered(complaint)
+    coaches = list(coaches)
+    if len(coaches) != 2 or coaches[0].pk == coaches[1].pk:
+        raise ValidationError({"coaches": _("The committee consists of exactly two different coaches.")})
+    problems = [p for c in coaches if (p := committee_refusal(complaint, c))]
+    if problems:
+        raise ValidationError({"coaches": problems})
+    complaint.committee.all().delete()
+    members = [CommitteeMember.objects.create(complaint=complaint, coach=c, appointed_at=now) for c in coaches]
+    _event(complaint, EventKind.COMMITTEE, actor, now, ", ".join(str(c) for c in coaches))
+    _log("complaint.committee", complaint, actor)
+    return members
+
+
+def current_settle_due(complaint) -> datetime.date:
+    facts = complaint.facts()
+    return facts.extended_to or deadlines.settle_due(facts, working_calendar(), policy.current())
+
+
+@transaction.atomic
+def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, told_via: str, text="") -> Complaint:
+    """KR-3.3d: a longer settlement term, only recorded before the term expires, with the new
+    date and how the complainant was told. Told in writing: the extension letter goes out."""
+    _require_registered(complaint)
+    today = _today(now)
+    errors = {}
+    if complaint.admitted is False:
+        errors["complaint"] = _("A complaint that is not admitted has no settlement term.")
+    if complaint.answered_on:
+        errors["complaint"] = _("The complaint was already settled.")
+    due = current_settle_due(complaint)
+    if today > due:
+        errors["new_date"] = _("The settlement term expired on %(date)s; it can no longer be extended.") % {
+            "date": due.isoformat()}
+    elif new_date is None or new_date <= due:
+        errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
+            "date": due.isoformat()}
+    if told_via not in ToldVia.values:
+        errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
+    _raise(errors)
+    complaint.extended_to = new_date
+    complaint.extension_recorded_on = today
+    complaint.extension_told_via = told_via
+    complaint.save(update_fields=["extended_to", "extension_recorded_on", "extension_told_via"])
+    if told_via == ToldVia.LETTER:
+        _letter(complaint, LetterKind.EXTENSION, actor, now, text=text,
+                new_date=letters.pdf.format_date_nl(new_date))
+    _event(complaint, EventKind.EXTENDED, actor, now, f"{new_date.isoformat()} ({ToldVia(told_via).label})"
+           + (f": {text}" if text and told_via == ToldVia.PHONE else ""))
+    _log("complaint.extend", complaint, actor)
+    return complaint
+
+
+@transaction.atomic
+def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -> Letter:
+    """KR-3.3d: the written settlement (the answer letter); aftercare starts (KR-3.4a)."""
+    _require_registered(complaint)
+    errors = {}
+    if complaint.admitted is not True:
+        errors["complaint"] = _("Admit the complaint before settling it.")
+    elif complaint.committee.count() != 2:
+        errors["complaint"] = _("Appoint the committee of two coaches first (KR-3.3b).")
+    if complaint.answered_on:
+        errors["complaint"] = _("The complaint was already settled.")
+    if not (text or "").strip():
+        errors["text"] = _("Write the settlement.")
+    _raise(errors)
+    if measures.strip():
+        complaint.set_content({**complaint.content, "measures": measures.strip()})
+    complaint.answered_on = _today(now)
+    complaint.status = Status.ANSWERED
+    complaint.save()
+    letter = _letter(complaint, LetterKind.SETTLEMENT, actor, now, text=text.strip())
+    _event(complaint, EventKind.SETTLED, actor, now)
+    _log("complaint.settle", complaint, actor)
+    return letter
+
+
+@transaction.atomic
+def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: datetime.date,
+                  measures: str = "") -> Complaint:
+    """GC-8.2: the umbrella committee's ruling (founded, partly, unfounded) and any measures."""
+    _require_registered(complaint)
+    errors = {}
+    if complaint.level != Level.UMBRELLA:
+        errors["ruling"] = _("Only a complaint at umbrella level gets a committee ruling.")
+    if ruling not in Ruling.values:
+        errors["ruling"] = _("Choose the ruling.")
+    if ruling_on is None or ruling_on > _today(now):
+        errors["ruling_on"] = _("The date of the ruling cannot be in the future.")
+    elif ruling_on < complaint.received_on:
+        errors["ruling_on"] = _("The ruling cannot be before the complaint was received.")
+    _raise(errors)
+    complaint.ruling, complaint.ruling_on = ruling, ruling_on
+    if measures.strip():
+        complaint.set_content({**complaint.content, "measures": measures.strip()})
+    complaint.save()
+    _event(complaint, EventKind.RULING, actor, now, Ruling(ruling).label)
+    _log("complaint.ruling", complaint, actor)
+    return complaint
+
+
+@transaction.atomic
+def communicate_ruling(*, actor, complaint: Complaint, now, text="") -> Letter:
+    """GC-8.2: the ruling and measures go to complainant and coach within a month."""
+    _require_registered(complaint)
+    if not complaint.ruling:
+        raise ValidationError({"complaint": _("Record the ruling first.")})
+    if complaint.ruling_communicated_on:
+        raise ValidationError({"complaint": _("The ruling was already communicated.")})
+    letter = _letter(complaint, LetterKind.RULING, actor, now, text=text,
+                     ruling=letters.RULING_WORDS["nl"][complaint.ruling])
+    complaint.ruling_communicated_on = _today(now)
+    complaint.save(update_fields=["ruling_communicated_on"])
+    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now,
+           _("Told to the complainant and to the coach %(coach)s.") % {"coach": complaint.coach or "—"})
+    _log("complaint.ruling_communicated", complaint, actor)
+    return letter
+
+
+# --- Aftercare (KR-3.4, KR-3.5) --------------------------------------------------------------
+
+
+def failed_attempts(complaint) -> int:
+    return sum(1 for a in complaint.attempts.all() if not a.reached)
+
+
+def proposes_not_reached_letter(complaint) -> bool:
+    """KR-3.4b: after the configured number of failed calls, the standard letter is proposed."""
+    return (complaint.status == Status.ANSWERED and complaint.aftercare_done_on is None
+            and failed_attempts(complaint) >= policy.current().complaint_aftercare_attempts)
+
+
+@transaction.atomic
+def log_call(*, actor, complaint: Complaint, now, reached: bool, satisfied=None, note="") -> AftercareAttempt:
+    """KR-3.4a: an aftercare call, with its phone note in the register."""
+    _require_registered(complaint)
+    errors = {}
+    if complaint.answered_on is None:
+        errors["complaint"] = _("Aftercare starts after the settlement letter.")
+    if reached and satisfied is None:
+        errors["satisfied"] = _("Record whether the complainant is satisfied.")
+    _raise(errors)
+    attempt = AftercareAttempt.objects.create(complaint=complaint, at=now, reached=reached,
+                                              satisfied=satisfied if reached else None, by=actor)
+    if reached and complaint.aftercare_done_on is None:
+        complaint.aftercare_done_on = _today(now)
+        complaint.save(update_fields=["aftercare_done_on"])
+    label = (_("reached, satisfied") if satisfied else _("reached, not satisfied")) if reached else _("not reached")
+    _event(complaint, EventKind.AFTERCARE, actor, now, f"{label}. {note}".strip())
+    _log("complaint.aftercare", complaint, actor)
+    return attempt
+
+
+@transaction.atomic
+def send_not_reached_letter(*, actor, complaint: Complaint, now) -> Letter:
+    """KR-3.4b: the standard letter: not reached; taken as settled; else contact this person."""
+    _require_registered(complaint)
+    if not proposes_not_reached_letter(complaint):
+        raise ValidationError({"complaint": _("The standard letter follows %(n)d failed calls.") % {
+            "n": policy.current().complaint_aftercare_attempts}})
+    letter = _letter(complaint, LetterKind.NOT_REACHED, actor, now)
+    complaint.aftercare_done_on = _today(now)
+    complaint.save(update_fields=["aftercare_done_on"])
+    _event(complaint, EventKind.NOT_REACHED, actor, now)
+    _log("complaint.not_reached", complaint, actor)
+    return letter
+
+
+@transaction.atomic
+def refer_to_mediation(*, actor, complaint: Complaint, now, text="") -> Letter:
+    """KR-3.4c: parties do not agree; the complaint goes to a recognised mediator."""
+    _require_registered(complaint)
+    if complaint.answered_on is None:
+        raise ValidationError({"complaint": _("Mediation follows the settlement letter.")})
+    if complaint.mediation_on:
+        raise ValidationError({"complaint": _("The complaint was already referred to a mediator.")})
+    complaint.mediation_on = _today(now)
+    complaint.status = Status.MEDIATION
+    complaint.save(update_fields=["mediation_on", "status"])
+    letter = _letter(complaint, LetterKind.MEDIATION, actor, now, text=text)
+    _event(complaint, EventKind.MEDIATION, actor, now, text)
+    _log("complaint.mediation", complaint, actor)
+    return letter
+
+
+def _outcome_problem(complaint, outcome) -> str | None:
+    if outcome not in Outcome.values:
+        return _("Choose the outcome.")
+    if outcome == Outcome.NOT_ADMITTED and complaint.admitted is not False:
+        return _("Only a complaint that was not admitted closes as not admitted.")
+    if complaint.admitted is False and outcome not in (Outcome.NOT_ADMITTED, Outcome.WITHDRAWN):
+        return _("A complaint that was not admitted closes as not admitted or withdrawn.")
+    if outcome == Outcome.SATISFIED and not complaint.attempts.filter(reached=True, satisfied=True).exists():
+        return _("Record the aftercare call in which the complainant said they were satisfied.")
+    if outcome == Outcome.ASSUMED_SATISFIED and not complaint.letters.filter(kind=LetterKind.NOT_REACHED).exists():
+        return _("Send the standard 'could not reach you' letter first.")
+    if outcome == Outcome.MEDIATION and not complaint.mediation_on:
+        return _("Refer the complaint to a mediator first.")
+    return None
+
+
+@transaction.atomic
+def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") -> Complaint:
+    """KR-3.5: closed in the register, with its outcome."""
+    _require_registered(complaint)
+    problem = _outcome_problem(complaint, outcome)
+    if problem:
+        raise ValidationError({"outcome": problem})
+    complaint.status = Status.CLOSED
+    complaint.outcome = outcome
+    complaint.closed_on = _today(now)
+    complaint.save(update_fields=["status", "outcome", "closed_on"])
+    _event(complaint, EventKind.CLOSED, actor, now, f"{Outcome(outcome).label}. {note}".strip())
+    _log("complaint.close", complaint, actor)
+    return complaint
+
+
+@transaction.atomic
+def add_note(*, actor, complaint: Complaint, now, note: str) -> ComplaintEvent:
+    """KR-3.3e: the register is kept up to date during handling (committee notes included)."""
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write the note.")})
+    event = _event(complaint, EventKind.NOTE, actor, now, note.strip())
+    _log("complaint.note", complaint, actor)
+    return event
+
+
+def add_document(*, actor, complaint: Complaint, now, upload) -> Document:
+    """Share a document with the case (the committee sees it; GC-9.4)."""
+    with atomic_files():
+        try:
+            doc = _store_document(complaint, upload, actor, now)
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from None
+        _event(complaint, EventKind.DOCUMENT, actor, now)
+        _log("complaint.document_add", complaint, actor)
+    return doc
+
+
+# --- Practice settings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_letter_template(*, actor, template, subject: str, body: str, now):
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("This field is required.")
+    if not body.strip():
+        errors["body"] = _("This field is required.")
+    for field, text in (("subject", subject), ("body", body)):
+        try:
+            names = {name for _t, name, _s, _c in letters.string.Formatter().parse(text) if name is not None}
+        except ValueError:
+            errors[field] = _("Unbalanced braces: write placeholders as {name}.")
+            continue
+        unknown = names - set(letters.PLACEHOLDERS)
+        if unknown:
+            errors[field] = _("Unknown placeholders: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+    _raise(errors)
+    template.subject, template.body, template.updated_at, template.updated_by = subject.strip(), body, now, actor
+    template.save()
+    audit.record(action="complaint.letter_template", obj=template, basis=Basis.MANAGEMENT, role=_role(actor))
+    return template
+
+
+@transaction.atomic
+def add_closure_day(*, actor, date: datetime.date, description: str = "", now) -> ClosureDay:
+    if ClosureDay.objects.filter(date=date).exists():
+        raise ValidationError({"date": _("This day is already a closure day.")})
+    day = ClosureDay.objects.create(date=date, description=description.strip())
+    audit.record(action="complaint.closure_add", obj=day, basis=Basis.MANAGEMENT, role=_role(actor))
+    return day
+
+
+@transaction.atomic
+def remove_closure_day(*, actor, day: ClosureDay, now):
+    audit.record(action="complaint.closure_remove", obj=day, basis=Basis.MANAGEMENT, role=_role(actor))
+    day.delete()
+
+
+# --- Made known at the start (KR-3.1) --------------------------------------------------------
+
+
+def _address_hash(address: str) -> str:
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def _send_procedure(*, address, trajectory_id=None, coach_id=None, now):
+    """Send the procedure PDF, then keep the proof (so a failed send leaves no proof)."""
+    data = letters.procedure_pdf()
+    emails.procedure(to=address, pdf=data)
+    ProcedureNotice.objects.create(trajectory_id=trajectory_id, coach_id=coach_id, sent_at=now,
+                                   recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data))
+
+
+def on_trajectory_opened(*, trajectory, actor, now):
+    """clients.hooks.TRAJECTORY_OPENED: the client gets the complaints procedure (KR-3.1).
+    A client without an email address gets none; the trajectory is listed for management."""
+    address = trajectory.client.personal.email
+    if not address:
+        return
+    pk = trajectory.pk
+    transaction.on_commit(lambda: _send_procedure(address=address, trajectory_id=pk, now=now))
+
+
+def send_procedure_to_coach(*, actor, coach: User, now):
+    """KR-3.1: a freelance coach is told of the complaints procedure, demonstrably."""
+    if not coach.has_role(Role.COACH):
+        raise ValidationError({"coach": _("This person is not a coach.")})
+    audit.record(action="complaint.procedure_coach", obj=coach, basis=Basis.MANAGEMENT, role=_role(actor))
+    _send_procedure(address=coach.email, coach_id=coach.pk, now=now)
+
+
+def send_procedure_for_trajectory(*, actor, trajectory, now):
+    """Management sends the procedure for a trajectory that has no proof yet."""
+    address = trajectory.client.personal.email
+    if not address:
+        raise ValidationError({"trajectory": _("The client has no email address; send the procedure by post.")})
+    audit.record(action="complaint.procedure_client", client=trajectory.client, obj=trajectory,
+                 basis=Basis.MANAGEMENT, role=_role(actor))
+    _send_procedure(address=address, trajectory_id=trajectory.pk, now=now)
+
+
+# --- The daily job ---------------------------------------------------------------------------
+
+REMINDER_WORKING_DAYS = 2
+
+
+def send_deadline_reminders(now) -> int:
+    """Email the complaints officers about every running clock due within two working days
+    or overdue; at most one reminder per clock per day (stored), so reruns send nothing."""
+    today = _today(now)
+    calendar = working_calendar()
+    sent = 0
+    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
+                      .values_list("email", flat=True).distinct())
+    if not recipients:
+        recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.MANAGEMENT)
+                          .values_list("email", flat=True).distinct())
+    for complaint in Complaint.objects.open():
+        for clock in clocks_for(complaint, today, calendar):
+            if not clock.is_running or clock.due is None:
+                continue
+            if calendar.working_days_between(today, clock.due) > REMINDER_WORKING_DAYS:
+                continue
+            with transaction.atomic():
+                _, created = Reminder.objects.get_or_create(complaint=complaint, clock=clock.key, day=today)
+            if created and recipients:
+                emails.reminder(to=recipients, complaint=complaint, clock=clock)
+                sent += 1
+    return sent
+
+
+# --- Client destruction (GC-5.4) -------------------------------------------------------------
+
+
+def destruction_blocker(*, client, today):
+    """clients.hooks.DESTRUCTION_BLOCKERS: an open complaint keeps the data."""
+    numbers = list(Complaint.objects.open().filter(client=client).values_list("number", flat=True))
+    if numbers:
+        return _("An open complaint concerns this client (%(numbers)s); close it first.") % {
+            "numbers": ", ".join(n or _("not yet registered") for n in numbers)}
+    return None
+
+
+def on_client_destroyed(*, client, actor, now):
+    """clients.hooks.CLIENT_DESTROYED: closed complaints keep their plain register columns
+    (dates, channel, category, outcome: the counts of KR-3.6/3.7) and lose all content."""
+    complaints = list(Complaint.objects.filter(client=client))
+    for complaint in complaints:
+        for doc in complaint.documents.all():
+            name = doc.storage_name
+            transaction.on_commit(lambda name=name: default_storage.delete(name))
+        complaint.documents.all().delete()
+        complaint.letters.all().delete()
+        complaint.events.update(sealed_note=b"")
+        complaint.sealed = b""
+        complaint.content_removed_at = now
+        complaint.client = None
+        complaint.complainant_user = None
+        complaint.save()
+        audit.record(action="complaint.content_removed", client=client, obj=complaint, basis=Basis.SYSTEM)

@@ -1,0 +1,331 @@
+"""Complaints API: lodging, registering, every step, the committee, letters and reports.
+Thin: the same accessor and actions as the pages; bad input gives 422 with field errors."""
+
+import datetime
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import ValidationError as Invalid
+
+from coachdossier.accounts.models import Role, User
+from coachdossier.clients.models import Client
+
+from . import actions, letters, reports
+from .models import Complaint, Letter, clocks_for, working_calendar
+from .views import HANDLERS, get_complaint_for
+
+router = Router(tags=["complaints"])
+
+
+class ClockOut(Schema):
+    key: str
+    rule: str
+    due: datetime.date | None
+    done_on: datetime.date | None
+    state: str
+
+
+class ComplaintOut(Schema):
+    id: UUID
+    number: str
+    status: str
+    channel: str
+    subject: str
+    category: str
+    level: str
+    received_on: datetime.date
+    outcome: str
+    clocks: list[ClockOut]
+
+
+class ComplaintDetailOut(ComplaintOut):
+    description: str
+    committee: list[str]
+    letters: list[dict]
+
+
+class LodgeIn(Schema):
+    subject: str
+    category: str
+    description: str
+    channel: str = "portal"
+    level: str = "practice"
+    received_on: datetime.date | None = None
+    coach: UUID | None = None
+    client_reference: str = ""
+    name: str = ""
+    email: str = ""
+    phone_offer_made: bool = False
+    phone_form: dict = {}
+
+
+class TextIn(Schema):
+    text: str = ""
+
+
+class RegisterIn(Schema):
+    received_on: datetime.date | None = None
+    category: str | None = None
+
+
+class AdmissionIn(Schema):
+    admitted: bool
+    reason: str = ""
+
+
+class CommitteeIn(Schema):
+    coaches: list[UUID]
+
+
+class ExtensionIn(Schema):
+    new_date: datetime.date
+    told_via: str
+    text: str = ""
+
+
+class SettleIn(Schema):
+    text: str
+    measures: str = ""
+
+
+class RulingIn(Schema):
+    ruling: str
+    ruling_on: datetime.date
+    measures: str = ""
+
+
+class CallIn(Schema):
+    reached: bool
+    satisfied: bool | None = None
+    note: str = ""
+
+
+class CloseIn(Schema):
+    outcome: str
+    note: str = ""
+
+
+class NoteIn(Schema):
+    note: str
+
+
+def _out(complaint, *, detail=False, calendar=None) -> dict:
+    today = timezone.localdate()
+    data = {
+        "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
+        "channel": complaint.channel, "subject": complaint.subject, "category": complaint.category,
+        "level": complaint.level, "received_on": complaint.received_on, "outcome": complaint.outcome,
+        "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
+                   for c in clocks_for(complaint, today, calendar)],
+    }
+    if detail:
+        data["description"] = complaint.content.get("description", "")
+        data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
+        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
+                           for letter in complaint.letters.all()]
+    return data
+
+
+def invalid(errors: dict):
+    """422 with the field errors, in ninja's own validation-error shape."""
+    return Invalid([{"loc": ["body", field], "msg": message, "type": "value_error"}
+                    for field, messages in errors.items() for message in messages])
+
+
+def _run(fn):
+    try:
+        return fn()
+    except ValidationError as exc:
+        raise invalid(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
+
+
+def _handle(request, complaint_id, step):
+    return get_complaint_for(request, complaint_id, handle=True, log_action=f"complaint.{step}")
+
+
+def _require_handler(request):
+    if not request.user.has_role(*HANDLERS):
+        raise PermissionDenied
+
+
+@router.get("/reports/uwv")
+def uwv_report(request, start: datetime.date, end: datetime.date):
+    """KR-3.7: the five figures for any period."""
+    _require_handler(request)
+    if end < start:
+        raise invalid({"end": ["The end comes before the start."]})
+    f = reports.uwv_figures(start, end)
+    return {"start": f.start, "end": f.end, "total": f.total, "not_admitted": f.not_admitted,
+            "not_admitted_in_term": f.not_admitted_in_term, "admitted": f.admitted,
+            "admitted_in_term": f.admitted_in_term}
+
+
+@router.get("/reports/evaluation")
+def evaluation_report(request, year: int):
+    """KR-3.6: the annual evaluation's figures."""
+    _require_handler(request)
+    report = reports.evaluation(year, timezone.localdate())
+    report.pop("lead_times")
+    return report
+
+
+@router.get("/", response=list[ComplaintOut])
+def list_complaints(request, open: bool = True):
+    """The register: the complaints the caller may see (officer and management all, committee
+    members their cases, a client their own)."""
+    qs = Complaint.objects.visible_to(request.user)
+    qs = qs.open() if open else qs
+    calendar = working_calendar()
+    return [_out(c, calendar=calendar) for c in qs]
+
+
+@router.post("/", response={201: ComplaintDetailOut})
+def lodge(request, payload: LodgeIn):
+    user = request.user
+    if not user.has_role(Role.CLIENT, Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH):
+        raise PermissionDenied
+    client = None
+    if user.has_role(Role.CLIENT) and not user.is_staff_member:
+        client = Client.objects.alive().filter(user=user).first()
+    elif payload.client_reference:
+        client = Client.objects.alive().filter(reference=payload.client_reference).first()
+        if client is None:
+            raise invalid({"client_reference": ["No client with this reference."]})
+    coach = User.objects.filter(public_id=payload.coach).first() if payload.coach else None
+    if client is not None and coach is not None and user.has_role(Role.CLIENT) and not user.is_staff_member:
+        if not client.trajectories.filter(coach=coach).exists():
+            raise invalid({"coach": ["Name your own coach."]})
+    complaint = _run(lambda: actions.lodge_complaint(
+        actor=user, now=timezone.now(), channel=payload.channel, subject=payload.subject, category=payload.category,
+        description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
+        coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
+        phone_form=payload.phone_form))
+    return 201, _out(complaint, detail=True)
+
+
+@router.get("/{complaint_id}", response=ComplaintDetailOut)
+def complaint_detail(request, complaint_id: UUID):
+    return _out(get_complaint_for(request, complaint_id), detail=True)
+
+
+def _done(complaint) -> dict:
+    complaint.refresh_from_db()
+    complaint.__dict__.pop("content", None)
+    return _out(complaint, detail=True)
+
+
+@router.post("/{complaint_id}/register", response=ComplaintDetailOut)
+def register(request, complaint_id: UUID, payload: RegisterIn):
+    """KR-3.2: enter the complaint in the register; it gets its number."""
+    c = _handle(request, complaint_id, "register")
+    _run(lambda: actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                            received_on=payload.received_on, category=payload.category))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/acknowledgement", response=ComplaintDetailOut)
+def acknowledge(request, complaint_id: UUID, payload: TextIn):
+    c = _handle(request, complaint_id, "acknowledge")
+    _run(lambda: actions.acknowledge(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/admission", response=ComplaintDetailOut)
+def admission(request, complaint_id: UUID, payload: AdmissionIn):
+    c = _handle(request, complaint_id, "admission")
+    _run(lambda: actions.decide_admission(actor=request.user, complaint=c, now=timezone.now(),
+                                          admitted=payload.admitted, reason=payload.reason))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/committee", response=ComplaintDetailOut)
+def committee(request, complaint_id: UUID, payload: CommitteeIn):
+    """KR-3.3b: exactly two coaches, none of them involved."""
+    c = _handle(request, complaint_id, "committee")
+    coaches = list(User.objects.filter(public_id__in=payload.coaches))
+    if len(coaches) != len(set(payload.coaches)):
+        raise invalid({"coaches": ["Unknown coach."]})
+    _run(lambda: actions.appoint_committee(actor=request.user, complaint=c, now=timezone.now(), coaches=coaches))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/extension", response=ComplaintDetailOut)
+def extension(request, complaint_id: UUID, payload: ExtensionIn):
+    c = _handle(request, complaint_id, "extend")
+    _run(lambda: actions.extend_term(actor=request.user, complaint=c, now=timezone.now(), new_date=payload.new_date,
+                                     told_via=payload.told_via, text=payload.text))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/settlement", response=ComplaintDetailOut)
+def settlement(request, complaint_id: UUID, payload: SettleIn):
+    c = _handle(request, complaint_id, "settle")
+    _run(lambda: actions.settle(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                measures=payload.measures))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/ruling", response=ComplaintDetailOut)
+def ruling(request, complaint_id: UUID, payload: RulingIn):
+    c = _handle(request, complaint_id, "ruling")
+    _run(lambda: actions.record_ruling(actor=request.user, complaint=c, now=timezone.now(), ruling=payload.ruling,
+                                       ruling_on=payload.ruling_on, measures=payload.measures))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/ruling-communicated", response=ComplaintDetailOut)
+def ruling_communicated(request, complaint_id: UUID, payload: TextIn):
+    c = _handle(request, complaint_id, "communicate")
+    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/calls", response=ComplaintDetailOut)
+def call(request, complaint_id: UUID, payload: CallIn):
+    c = _handle(request, complaint_id, "call")
+    _run(lambda: actions.log_call(actor=request.user, complaint=c, now=timezone.now(), reached=payload.reached,
+                                  satisfied=payload.satisfied, note=payload.note))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/not-reached-letter", response=ComplaintDetailOut)
+def not_reached(request, complaint_id: UUID):
+    c = _handle(request, complaint_id, "not_reached")
+    _run(lambda: actions.send_not_reached_letter(actor=request.user, complaint=c, now=timezone.now()))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/mediation", response=ComplaintDetailOut)
+def mediation(request, complaint_id: UUID, payload: TextIn):
+    c = _handle(request, complaint_id, "mediation")
+    _run(lambda: actions.refer_to_mediation(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/close", response=ComplaintDetailOut)
+def close(request, complaint_id: UUID, payload: CloseIn):
+    c = _handle(request, complaint_id, "close")
+    _run(lambda: actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                         outcome=payload.outcome, note=payload.note))
+    return _done(c)
+
+
+@router.post("/{complaint_id}/notes", response=ComplaintDetailOut)
+def note(request, complaint_id: UUID, payload: NoteIn):
+    """Committee members may add notes too."""
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.note")
+    if not request.user.has_role(*HANDLERS, Role.COACH):
+        raise PermissionDenied
+    _run(lambda: actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note))
+    return _out(complaint, detail=True)
+
+
+@router.get("/{complaint_id}/letters/{letter_id}")
+def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
+    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
+    return HttpResponse(letters.render(letter), content_type="application/pdf")

@@ -1,0 +1,59 @@
+"""The complaints emails. Never content (GC-6.3): a notice and a link to log in; the only
+attachment is the complaints procedure itself, which is no dossier content (KR-3.1)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from coachdossier import policy
+from coachdossier.accounts.models import Role, User
+from coachdossier.lib import emails
+
+
+def complaint_received(*, complaint_id: int) -> None:
+    """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days)."""
+    from .models import Complaint
+
+    complaint = Complaint.objects.get(pk=complaint_id)
+    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
+                      .values_list("email", flat=True).distinct())
+    if recipients:
+        emails.send("complaint-received", recipients,
+                    {"url": reverse("complaints:detail", args=[complaint.public_id]),
+                     "received_on": complaint.received_on})
+
+
+def letter_notice(*, letter_id: int) -> None:
+    """A letter is ready in the portal: the complainant gets a notice with the link, the
+    letter itself stays behind the login (GC-6.3). Complainants without a portal account get
+    the letter by post; the register shows it was not emailed."""
+    from .models import Letter
+
+    letter = Letter.objects.select_related("complaint__client__user", "complaint__complainant_user").get(pk=letter_id)
+    complaint = letter.complaint
+    account = complaint.complainant_user or (complaint.client.user if complaint.client_id else None)
+    if account is None or not account.is_active:
+        return
+    emails.send("complaint-letter", [account.email],
+                {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number})
+    type(letter).objects.filter(pk=letter.pk).update(emailed=True)
+
+
+def reminder(*, to: list[str], complaint, clock) -> None:
+    emails.send("complaint-reminder", to, {
+        "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
+        "url": reverse("complaints:detail", args=[complaint.public_id])})
+
+
+def procedure(*, to: str, pdf: bytes, language: str = "nl") -> None:
+    context = {"site_url": settings.SITE_URL, "practice": policy.current().practice_name,
+               "contact": policy.current().complaints_contact}
+    with translation.override(language):
+        subject = " ".join(render_to_string("emails/complaints-procedure-subject.txt", context).split())
+        body = render_to_string("emails/complaints-procedure-body.txt", context)
+        filename = "klachtenregeling.pdf" if language == "nl" else "complaints-procedure.pdf"
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach(filename, pdf, "application/pdf")
+    message.send()

@@ -1,0 +1,148 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coachdossier.accounts.models import Role, User
+from coachdossier.clients.forms import DateInput, MultipleFileField
+
+from .models import Category, Channel, Level, Outcome, Ruling, Subject, ToldVia
+
+
+def coaches():
+    return User.objects.filter(is_active=True, role_grants__role=Role.COACH).distinct()
+
+
+class PortalComplaintForm(forms.Form):
+    """KR-1: a client lodges a complaint in the portal."""
+
+    subject = forms.ChoiceField(label=_("What is your complaint about?"), choices=Subject.choices)
+    coach = forms.ModelChoiceField(label=_("Which coach?"), queryset=User.objects.none(), required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    level = forms.ChoiceField(label=_("Who should handle it?"), choices=Level.choices, initial=Level.PRACTICE,
+                              help_text=_("A complaint about a coach may also go to the umbrella organisation's "
+                                          "complaints committee (GC-0.2)."))
+    description = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, coach_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].queryset = coach_queryset if coach_queryset is not None else coaches()
+
+
+class StaffComplaintForm(forms.Form):
+    """KR-2: staff register a complaint that reached them, on the complainant's behalf."""
+
+    channel = forms.ChoiceField(label=_("Received by"), choices=[c for c in Channel.choices if c[0] != "portal"])
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    client_reference = forms.CharField(label=_("Client reference"), required=False, max_length=20,
+                                       help_text=_("If the complainant is a client, e.g. 2026-0003."))
+    name = forms.CharField(label=_("Complainant's name"), required=False, max_length=150,
+                           help_text=_("Needed when the complainant is not a client."))
+    address = forms.CharField(label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    subject = forms.ChoiceField(label=_("About"), choices=Subject.choices)
+    coach = forms.ModelChoiceField(label=_("Coach complained about"), queryset=User.objects.none(), required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.PRACTICE)
+    description = forms.CharField(label=_("The complaint"), widget=forms.Textarea(attrs={"rows": 6}))
+    phone_offer_made = forms.BooleanField(
+        label=_("Phone: the complainant was offered to register this as a complaint and accepted (KR-2.2)"),
+        required=False)
+    phone_called_at = forms.CharField(label=_("Phone form: date and time of the call"), required=False)
+    phone_summary = forms.CharField(label=_("Phone form: what is the complaint about"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    phone_wish = forms.CharField(label=_("Phone form: what would the complainant like"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    phone_agreed = forms.CharField(label=_("Phone form: what was agreed"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label=_("Source document or email"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].queryset = coaches()
+
+
+class RegisterForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Text for the letter"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AdmissionForm(forms.Form):
+    admitted = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                      choices=[("yes", _("Admit the complaint")), ("no", _("Do not admit it"))])
+    reason = forms.CharField(label=_("Reason (required when not admitted)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommitteeForm(forms.Form):
+    coaches = forms.ModelMultipleChoiceField(label=_("Two coaches"), queryset=User.objects.none(),
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coaches"].queryset = coaches()
+
+
+class ExtensionForm(forms.Form):
+    new_date = forms.DateField(label=_("New settlement date"), widget=DateInput())
+    told_via = forms.ChoiceField(label=_("The complainant was told"), choices=ToldVia.choices)
+    text = forms.CharField(label=_("Text for the letter, or the phone note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SettleForm(forms.Form):
+    text = forms.CharField(label=_("The settlement"), widget=forms.Textarea(attrs={"rows": 8}))
+    measures = forms.CharField(label=_("Measures taken (for the annual evaluation)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RulingForm(forms.Form):
+    ruling = forms.ChoiceField(label=_("Ruling"), choices=Ruling.choices)
+    ruling_on = forms.DateField(label=_("Date of the ruling"), widget=DateInput())
+    measures = forms.CharField(label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallForm(forms.Form):
+    reached = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "yes",
+                                     choices=[("no", _("Not reached")), ("yes", _("Reached"))])
+    satisfied = forms.TypedChoiceField(label=_("Satisfied with the handling?"), required=False, empty_value=None,
+                                       coerce=lambda v: {"yes": True, "no": False}.get(v),
+                                       choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))])
+    note = forms.CharField(label=_("Phone note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document"))
+
+
+class LetterTemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
+
+
+class ClosureDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    description = forms.CharField(label=_("Description"), required=False, max_length=100)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end comes before the start."))
+        return data

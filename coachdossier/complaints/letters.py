@@ -1,0 +1,169 @@
+"""Complaint letters: the practice's editable templates (Dutch defaults from the complaints
+regulation), filled in and rendered as PDF with `lib.pdf.build_letter`; and the complaints
+procedure itself as a PDF (KR-3.1).
+
+A letter's filled-in text is stored sealed with the complaint (models.Letter), so the PDF can
+be rendered again, byte for byte, at any time."""
+
+import hashlib
+import string
+
+from coachdossier import policy
+from coachdossier.lib import pdf
+
+from .models import LetterKind, LetterTemplate
+
+PLACEHOLDERS = {
+    "name": "the complainant's name",
+    "number": "the complaint number",
+    "received_on": "the receipt date",
+    "reason": "the reason for non-admission",
+    "text": "the free text written for this letter",
+    "new_date": "the new settlement date (extension)",
+    "contact": "the complaints contact person and number",
+    "practice": "the practice's name",
+    "ruling": "the committee's ruling",
+}
+
+DEFAULTS = {
+    LetterKind.ACKNOWLEDGEMENT: (
+        "Ontvangstbevestiging van uw klacht",
+        "Beste {name},\n\n"
+        "Wij hebben uw klacht op {received_on} ontvangen en ingeschreven in ons klachtenregister onder "
+        "nummer {number}.\n\n"
+        "Uw klacht wordt behandeld door een klachtencommissie van twee coaches die zelf niet bij de klacht "
+        "betrokken zijn. U ontvangt binnen zes weken na de ontvangstdatum schriftelijk bericht over de "
+        "afhandeling. Heeft de afhandeling meer tijd nodig, dan laten wij u dat tijdig weten.\n\n"
+        "{text}\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.NON_ADMISSION: (
+        "Uw klacht wordt niet in behandeling genomen",
+        "Beste {name},\n\n"
+        "Op {received_on} ontvingen wij uw klacht (nummer {number}). Wij hebben besloten uw klacht niet in "
+        "behandeling te nemen. De reden daarvoor is:\n\n{reason}\n\n"
+        "Heeft u vragen over dit besluit, neem dan contact op met {contact}.\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.EXTENSION: (
+        "Verlenging van de behandeltermijn van uw klacht",
+        "Beste {name},\n\n"
+        "De afhandeling van uw klacht (nummer {number}, ontvangen op {received_on}) vraagt meer tijd dan de "
+        "zes weken die onze klachtenregeling noemt. U ontvangt uiterlijk op {new_date} schriftelijk "
+        "bericht over de afhandeling.\n\n{text}\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.SETTLEMENT: (
+        "Afhandeling van uw klacht",
+        "Beste {name},\n\n"
+        "Hierbij ontvangt u de schriftelijke afhandeling van uw klacht (nummer {number}, ontvangen op "
+        "{received_on}).\n\n{text}\n\n"
+        "Binnen vijf werkdagen na deze brief nemen wij telefonisch contact met u op om te horen of u "
+        "tevreden bent over de afhandeling van uw klacht.\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.NOT_REACHED: (
+        "Wij konden u telefonisch niet bereiken",
+        "Beste {name},\n\n"
+        "Na de afhandeling van uw klacht (nummer {number}) hebben wij meerdere keren geprobeerd u te bellen. "
+        "Wij hebben u niet telefonisch kunnen bereiken.\n\n"
+        "Wij gaan er daarom van uit dat uw klacht naar tevredenheid is afgehandeld.\n\n"
+        "Is dat niet het geval, neem dan contact op met {contact}.\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.MEDIATION: (
+        "Verwijzing naar een erkend mediator",
+        "Beste {name},\n\n"
+        "Wij zijn er samen niet in geslaagd uw klacht (nummer {number}) naar tevredenheid af te handelen. "
+        "Zoals onze klachtenregeling bepaalt, verwijzen wij uw klacht daarom naar een erkend mediator.\n\n"
+        "{text}\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    LetterKind.RULING: (
+        "Uitspraak van de klachtencommissie",
+        "Beste {name},\n\n"
+        "De klachtencommissie heeft uitspraak gedaan over de klacht met nummer {number}. De klacht is "
+        "{ruling} bevonden.\n\n{text}\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+}
+
+
+# The letters are Dutch by default; the ruling as it reads in them.
+RULING_WORDS = {"nl": {"founded": "gegrond", "partly": "gedeeltelijk gegrond", "unfounded": "ongegrond"},
+                "en": {"founded": "founded", "partly": "partly founded", "unfounded": "unfounded"}}
+
+
+class _Keep(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(text: str, values: dict) -> str:
+    """Fill {placeholders}; unknown ones stay as written (a template typo never crashes)."""
+    try:
+        return string.Formatter().vformat(text, (), _Keep(values))
+    except (ValueError, IndexError):
+        return text
+
+
+def template_for(kind: str, language: str = "nl") -> LetterTemplate:
+    """The practice's template for `kind`, created from the Dutch default on first use."""
+    subject, body = DEFAULTS[kind]
+    template, _ = LetterTemplate.objects.get_or_create(kind=kind, language=language,
+                                                       defaults={"subject": subject, "body": body})
+    return template
+
+
+def letterhead() -> pdf.Letterhead:
+    p = policy.current()
+    return pdf.Letterhead(name=p.practice_name, address_lines=tuple(p.practice_address), phone=p.practice_phone,
+                          email=p.practice_email)
+
+
+def render(letter) -> bytes:
+    """The letter as PDF (equal input gives equal bytes)."""
+    content = letter.content
+    body = [pdf.Paragraph(part) for part in content["body"].split("\n\n") if part.strip()]
+    return pdf.build_letter(letterhead=letterhead(), recipient_lines=content.get("recipient_lines") or ["—"],
+                            reference=letter.complaint.number or "—", date=letter.date,
+                            subject=content["subject"], body=body)
+
+
+# --- The procedure itself (KR-3.1) ---------------------------------------------------------
+
+PROCEDURE = [
+    ("1. Wat is een klacht", ["Een klacht is iedere uiting van ontevredenheid."]),
+    ("2. Soorten klachten", [
+        "Schriftelijke klachten komen per post of e-mail binnen. Ook een aantekening op een formulier of "
+        "evaluatieverslag waaruit blijkt dat u niet tevreden bent, is een klacht. U kunt uw klacht ook "
+        "indienen in het cliëntportaal.",
+        "Telefonische klachten: als u telefonisch uw ontevredenheid uit, bieden wij u aan dit als klacht te "
+        "registreren. Wilt u dat, dan vullen wij samen met u het standaard registratieformulier in."]),
+    ("3. Ontvangst en registratie", [
+        "De klachtenfunctionaris schrijft uw klacht binnen {register} werkdagen in het klachtenregister in. "
+        "U krijgt binnen {ack} weken een bericht van ontvangst."]),
+    ("4. Behandeling", [
+        "Uw klacht wordt behandeld door een klachtencommissie van twee coaches die zelf niet bij de klacht "
+        "betrokken zijn.",
+        "Wordt uw klacht niet in behandeling genomen, dan hoort u dat uiterlijk {non} weken na ontvangst, met "
+        "de reden.",
+        "Uw klacht wordt binnen {settle} weken na ontvangst schriftelijk afgehandeld. Is meer tijd nodig, dan "
+        "laten wij u dat vóór het einde van die termijn schriftelijk of telefonisch weten.",
+        "Een klacht over een coach kunt u ook indienen bij de directie en de klachtencommissie van de "
+        "koepelorganisatie, volgens haar klachtenreglement. Haar uitspraak wordt binnen {ruling} maand aan u "
+        "en de coach voorgelegd."]),
+    ("5. Nazorg", [
+        "Binnen {aftercare} werkdagen na onze antwoordbrief bellen wij u om te vragen of u tevreden bent over "
+        "de afhandeling. Lukt het niet u te bereiken, dan sturen wij u een brief. Komen wij er samen niet "
+        "uit, dan verwijzen wij uw klacht naar een erkend mediator."]),
+    ("6. Contact", ["Voor vragen over uw klacht: {contact}."]),
+]
+
+
+def procedure_pdf() -> bytes:
+    p = policy.current()
+    values = {"register": p.complaint_register_working_days, "ack": p.complaint_acknowledge_weeks,
+              "non": p.complaint_non_admission_weeks, "settle": p.complaint_settle_weeks,
+              "ruling": p.complaint_ruling_months, "aftercare": p.complaint_aftercare_working_days,
+              "contact": p.complaints_contact}
+    sections = [pdf.Section(title, [pdf.Paragraph(fill(t, values)) for t in texts]) for title, texts in PROCEDURE]
+    return pdf.build_document(letterhead=letterhead(), title="Klachtenregeling", subtitle=p.practice_name,
+                              sections=sections, confidential=False)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

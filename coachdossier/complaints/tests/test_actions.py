@@ -1,0 +1,357 @@
+"""The procedure end to end, through the actions, with the time given."""
+
+import datetime
+
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from coachdossier.accounts.models import Role
+from coachdossier.audit.models import AccessLogEntry, Basis
+from coachdossier.clients import actions as client_actions
+from coachdossier.clients.management.commands.demo import DEMO_PDF
+from coachdossier.complaints import actions
+from coachdossier.complaints.deadlines import State
+from coachdossier.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    EventKind,
+    LetterKind,
+    ProcedureNotice,
+    Reminder,
+    Status,
+    clocks_for,
+)
+from coachdossier.test import BaseTestCase, make_user
+
+D = datetime.date
+
+
+def at(day: datetime.date, hour=10):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class ComplaintsTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.coach_c = make_user("cor@example.com", "Cor Coach", Role.COACH)
+        cls.coach_d = make_user("dina@example.com", "Dina Coach", Role.COACH)
+
+    def lodge(self, received=D(2026, 3, 24), **kwargs):
+        args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal",
+                    subject="coach", coach=self.coach,
+                    category="communication", description="Mijn coach kwam twee keer niet opdagen.",
+                    client=self.own_client)
+        args.update(kwargs)
+        return actions.lodge_complaint(**args)
+
+    def clocks(self, complaint, today):
+        complaint.refresh_from_db()
+        return {c.key: c for c in clocks_for(complaint, today)}
+
+
+class TestLodging(ComplaintsTestCase):
+    def test_kr_1_a_client_lodges_a_complaint_sealed_with_their_key(self):
+        """KR-1: a client lodges in the portal; the content is sealed, the plain columns are not."""
+        complaint = self.lodge()
+        self.assertEqual(complaint.status, Status.LODGED)
+        self.assertEqual(complaint.complainant_user, self.client_user)
+        self.assertNotIn(b"opdagen", bytes(complaint.sealed))
+        self.assertEqual(Complaint.objects.get().content["description"], "Mijn coach kwam twee keer niet opdagen.")
+        self.assertEqual(complaint.content["name"], "Carla de Vries")
+        self.assertTrue(AccessLogEntry.objects.filter(action="complaint.lodge", basis=Basis.CLIENT).exists())
+
+    def test_kr_2_1_staff_lodge_a_letter_with_its_source_document(self):
+        """KR-2.1: a letter, attached encrypted; a complainant who is no client gets a key of their own."""
+        complaint = actions.lodge_complaint(
+            actor=self.outsider, now=self.now, channel="letter", subject="service", category="costs",
+            description="De factuur klopt niet.", name="J. Pietersen", address_lines=["J. Pietersen", "Laan 1"],
+            files=[SimpleUploadedFile("brief.pdf", DEMO_PDF)])
+        doc = complaint.documents.get()
+        self.assertEqual(doc.name, "brief.pdf")
+        self.assertEqual(actions.read_document(doc), DEMO_PDF)
+        self.assertIsNone(complaint.client)
+        self.assertEqual(Complaint.objects.get().content["name"], "J. Pietersen")
+
+    def test_kr_2_2_a_phone_complaint_needs_the_offer_and_the_standard_form(self):
+        """KR-2.2: refused without the recorded offer and the form; accepted with both."""
+        with self.assertRaises(ValidationError) as cm:
+            actions.lodge_complaint(actor=self.coach, now=self.now, channel="phone", subject="service",
+                                    category="planning", description="Belde boos op.", client=self.own_client)
+        self.assertIn("phone_offer_made", cm.exception.message_dict)
+        self.assertIn("phone_summary", cm.exception.message_dict)
+        self.assertFalse(Complaint.objects.exists())
+        complaint = actions.lodge_complaint(
+            actor=self.coach, now=self.now, channel="phone", subject="service", category="planning",
+            description="Belde boos op.", client=self.own_client, phone_offer_made=True,
+            phone_form={"summary": "Afspraak twee keer verzet", "wish": "Vaste afspraaktijd"})
+        self.assertTrue(complaint.phone_offer_made)
+        self.assertEqual(complaint.content["phone_form"]["wish"], "Vaste afspraaktijd")
+
+    def test_a_receipt_date_in_the_future_is_refused_and_nothing_saved(self):
+        with self.assertRaises(ValidationError) as cm:
+            self.lodge(received=D(2026, 3, 24), now=at(D(2026, 3, 23)))
+        self.assertIn("received_on", cm.exception.message_dict)
+        self.assertFalse(Complaint.objects.exists())
+
+    def test_gc_0_2_a_complaint_about_a_coach_at_umbrella_level(self):
+        """GC-0.2: a client of the umbrella organisation may complain at umbrella level."""
+        complaint = self.lodge(level="umbrella")
+        self.assertEqual(complaint.level, "umbrella")
+        with self.assertRaises(ValidationError):
+            self.lodge(coach=None)
+
+    def test_kr_3_7_a_uwv_clients_complaint_is_marked_as_such(self):
+        complaint = self.lodge(actor=self.other_client_user, client=self.other_client, coach=self.other_coach)
+        self.assertTrue(complaint.is_uwv_client)
+        self.assertFalse(self.lodge().is_uwv_client)
+
+
+class TestTheWholeProcedure(ComplaintsTestCase):
+    def test_kr_3_from_receipt_to_closure_with_every_clock(self):
+        """KR-3.2, KR-3.3a, KR-3.3b, KR-3.3d, KR-3.3e, KR-3.4a, KR-3.5: the procedure end to end."""
+        complaint = self.lodge(received=D(2026, 3, 24))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)))
+        self.assertEqual(complaint.number, "K-2026-001")
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 30)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 30)), admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(D(2026, 3, 31)))
+        clocks = self.clocks(complaint, D(2026, 4, 1))
+        self.assertEqual(clocks["register"].state, State.MET)
+        self.assertEqual(clocks["acknowledge"].state, State.MET)
+        self.assertEqual(clocks["settle"].state, State.OPEN)
+        actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 24)), text="Excuses; nieuwe coach.",
+                       measures="Afspraken worden voortaan bevestigd per sms.")
+        actions.log_call(actor=self.management, complaint=complaint, now=at(D(2026, 4, 28)), reached=True,
+                         satisfied=True, note="Tevreden met de nieuwe coach.")
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 28)), outcome="satisfied")
+        clocks = self.clocks(complaint, D(2026, 6, 1))
+        self.assertEqual({k: c.state for k, c in clocks.items()}, {
+            "register": State.MET, "acknowledge": State.MET, "non_admission": State.NOT_APPLICABLE,
+            "settle": State.MET, "aftercare": State.MET, "ruling": State.NOT_APPLICABLE})
+        self.assertEqual(complaint.status, Status.CLOSED)
+        kinds = list(complaint.events.values_list("kind", flat=True))
+        self.assertEqual(kinds, [EventKind.LODGED, EventKind.REGISTERED, EventKind.ACKNOWLEDGED, EventKind.ADMITTED,
+                                 EventKind.COMMITTEE, EventKind.SETTLED, EventKind.AFTERCARE, EventKind.CLOSED])
+        self.assertEqual(list(complaint.letters.values_list("kind", flat=True)),
+                         [LetterKind.ACKNOWLEDGEMENT, LetterKind.SETTLEMENT])
+        self.assertIn("Tevreden", ComplaintEvent.objects.get(kind=EventKind.AFTERCARE).note)
+
+    def test_kr_3_3d_extension_only_before_expiry(self):
+        """KR-3.3d: recorded before the term ends, with new date and how told; refused after."""
+        complaint = self.lodge(received=D(2026, 3, 24))  # settle due Wed 6 May 2026
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), admitted=True)
+        with self.assertRaises(ValidationError) as cm:
+            actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 5, 7)),
+                                new_date=D(2026, 6, 1), told_via="phone")
+        self.assertIn("new_date", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.extended_to)
+        with self.assertRaises(ValidationError) as cm:
+            actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 5, 6)),
+                                new_date=D(2026, 6, 1), told_via="")
+        self.assertIn("told_via", cm.exception.message_dict)
+        actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 5, 6)), new_date=D(2026, 6, 1),
+                            told_via="letter")
+        self.assertEqual(self.clocks(complaint, D(2026, 5, 20))["settle"].state, State.EXTENDED)
+        self.assertEqual(complaint.letters.get().kind, LetterKind.EXTENSION)
+        self.assertIn("1 juni 2026", complaint.letters.get().content["body"])
+
+    def test_kr_3_3c_non_admission_needs_a_reason_and_sends_the_letter(self):
+        """KR-3.3c: no reason, nothing saved; with a reason the letter says it."""
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 30)), admitted=False)
+        self.assertIn("reason", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.admitted)
+        letter = actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 30)),
+                                          admitted=False, reason="De klacht gaat over een andere organisatie.")
+        self.assertIn("andere organisatie", letter.content["body"])
+        self.assertEqual(self.clocks(complaint, D(2026, 4, 1))["non_admission"].state, State.MET)
+        with self.assertRaises(ValidationError):
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)),
+                                    outcome="satisfied")
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), outcome="not_admitted")
+
+    def test_closing_without_outcome_is_refused(self):
+        """KR-3.5: a closed complaint has its outcome."""
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), outcome="")
+        self.assertIn("outcome", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.status, Status.REGISTERED)
+
+
+class TestCommittee(ComplaintsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.complaint = self.lodge(coach=self.other_coach)
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 25)))
+
+    def appoint(self, *coaches):
+        return actions.appoint_committee(actor=self.outsider, complaint=self.complaint, coaches=coaches,
+                                         now=at(D(2026, 3, 26)))
+
+    def test_kr_3_3b_it_refuses_the_clients_own_coach(self):
+        """KR-3.3b: Alice is Carla's coach."""
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach, self.coach_c)
+        self.assertIn("own coach", str(cm.exception.message_dict["coaches"]))
+        self.assertFalse(self.complaint.committee.exists())
+
+    def test_kr_3_3b_it_refuses_the_coach_complained_about(self):
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.other_coach, self.coach_c)
+        self.assertIn("complaint is about", str(cm.exception.message_dict["coaches"]))
+
+    def test_kr_3_3b_it_refuses_the_complainant(self):
+        coach_complaint = actions.lodge_complaint(actor=self.coach_c, now=self.now, channel="email",
+                                                  subject="service", category="other", description="x", name="Cor")
+        coach_complaint.complainant_user = self.coach_c
+        coach_complaint.save()
+        actions.register_complaint(actor=self.outsider, complaint=coach_complaint, now=self.now)
+        with self.assertRaises(ValidationError) as cm:
+            actions.appoint_committee(actor=self.outsider, complaint=coach_complaint,
+                                      coaches=[self.coach_c, self.coach_d], now=self.now)
+        self.assertIn("complainant", str(cm.exception.message_dict["coaches"]))
+
+    def test_kr_3_3b_exactly_two_coaches(self):
+        for coaches in ([self.coach_c], [self.coach_c, self.coach_c], [self.coach_c, self.coach_d, self.coach]):
+            with self.assertRaises(ValidationError):
+                self.appoint(*coaches)
+        self.appoint(self.coach_c, self.coach_d)
+        self.assertEqual(self.complaint.committee.count(), 2)
+
+
+class TestAftercare(ComplaintsTestCase):
+    def answered(self):
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(D(2026, 3, 26)))
+        actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 24)), text="Antwoord.")
+        return complaint
+
+    def test_kr_3_4b_after_the_failed_calls_the_standard_letter_is_proposed(self):
+        """KR-3.4b: three statements and the contact person and number from the policy."""
+        complaint = self.answered()
+        with self.assertRaises(ValidationError):
+            actions.send_not_reached_letter(actor=self.management, complaint=complaint, now=at(D(2026, 4, 27)))
+        for day in (27, 28, 29):
+            actions.log_call(actor=self.management, complaint=complaint, now=at(D(2026, 4, day)), reached=False)
+        self.assertTrue(actions.proposes_not_reached_letter(complaint))
+        letter = actions.send_not_reached_letter(actor=self.management, complaint=complaint, now=at(D(2026, 4, 30)))
+        body = letter.content["body"]
+        self.assertIn("niet telefonisch kunnen bereiken", body)
+        self.assertIn("naar tevredenheid is afgehandeld", body)
+        self.assertIn("A. de Klachtenfunctionaris, 030 123 45 67", body)
+        self.assertEqual(self.clocks(complaint, D(2026, 5, 1))["aftercare"].state, State.MET)
+        actions.close_complaint(actor=self.management, complaint=complaint, now=at(D(2026, 5, 1)),
+                                outcome="assumed_satisfied")
+
+    def test_kr_3_4c_disagreement_leads_to_a_mediation_referral(self):
+        """KR-3.4c: a mediation referral letter, then closing through mediation."""
+        complaint = self.answered()
+        actions.log_call(actor=self.management, complaint=complaint, now=at(D(2026, 4, 27)), reached=True,
+                         satisfied=False)
+        letter = actions.refer_to_mediation(actor=self.management, complaint=complaint, now=at(D(2026, 4, 28)),
+                                            text="Mediator: mr. B. Bemiddel.")
+        self.assertIn("erkend mediator", letter.content["body"])
+        self.assertEqual(complaint.status, Status.MEDIATION)
+        actions.close_complaint(actor=self.management, complaint=complaint, now=at(D(2026, 6, 1)), outcome="mediation")
+
+    def test_a_reached_call_needs_the_satisfaction_answer(self):
+        complaint = self.answered()
+        with self.assertRaises(ValidationError) as cm:
+            actions.log_call(actor=self.management, complaint=complaint, now=at(D(2026, 4, 27)), reached=True)
+        self.assertIn("satisfied", cm.exception.message_dict)
+
+
+class TestUmbrellaRuling(ComplaintsTestCase):
+    def test_gc_8_1_gc_8_2_the_ruling_is_communicated_within_a_month(self):
+        """GC-8.1, GC-8.2: an umbrella complaint gets a ruling that goes to complainant and coach."""
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="partly",
+                              ruling_on=D(2026, 1, 31), measures="Extra intervisie voor de coach.")
+        self.assertEqual(self.clocks(complaint, D(2026, 2, 3))["ruling"].due, D(2026, 3, 2))
+        letter = actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
+        self.assertIn("gedeeltelijk gegrond", letter.content["body"])
+        self.assertEqual(self.clocks(complaint, D(2026, 2, 11))["ruling"].state, State.MET)
+
+
+class TestMadeKnown(ComplaintsTestCase):
+    def test_kr_3_1_opening_a_trajectory_sends_the_procedure_and_keeps_proof(self):
+        """KR-3.1: the client gets the procedure PDF; proof (time, address hash) is kept."""
+        trajectory = self.own_client.current_trajectory
+        client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        with self.captureOnCommitCallbacks(execute=True):
+            new = client_actions.open_trajectory(actor=self.management, client=self.own_client,
+                                                 principal=self.employer, coach=self.coach, source="own", now=self.now)
+        message = [m for m in mail.outbox if m.attachments][0]
+        self.assertEqual(message.to, ["carla@example.com"])
+        self.assertEqual(message.attachments[0][2], "application/pdf")
+        notice = ProcedureNotice.objects.get(trajectory=new)
+        self.assertNotIn("carla", notice.recipient_sha256)
+        self.assertEqual(len(notice.recipient_sha256), 64)
+
+    def test_kr_3_1_a_freelance_coach_is_sent_the_procedure(self):
+        actions.send_procedure_to_coach(actor=self.management, coach=self.coach_c, now=self.now)
+        self.assertTrue(ProcedureNotice.objects.filter(coach=self.coach_c).exists())
+        self.assertEqual(mail.outbox[-1].to, ["cor@example.com"])
+
+
+class TestDestruction(ComplaintsTestCase):
+    def test_an_open_complaint_blocks_destruction_and_a_closed_one_loses_its_content(self):
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        client_actions.close_trajectory(actor=self.management, trajectory=self.own_client.current_trajectory,
+                                        now=self.now)
+        with self.assertRaises(ValidationError) as cm:
+            client_actions.destroy_client(actor=self.management, client=self.own_client, now=self.now, reason="AVG")
+        self.assertIn("K-2026-001", str(cm.exception))
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), outcome="withdrawn")
+        client_actions.destroy_client(actor=self.management, client=self.own_client, now=self.now, reason="AVG")
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.client)
+        self.assertEqual(bytes(complaint.sealed), b"")
+        self.assertEqual(complaint.content, {})
+        self.assertEqual(complaint.outcome, "withdrawn")
+
+
+class TestReminders(ComplaintsTestCase):
+    def test_reminders_go_once_per_clock_per_day(self):
+        complaint = self.lodge(received=D(2026, 3, 24))  # register due 31 Mar
+        mail.outbox.clear()
+        sent = actions.send_deadline_reminders(at(D(2026, 3, 27)))
+        self.assertEqual(sent, 1)
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 27, ), 15)), 0)
+        self.assertEqual(Reminder.objects.filter(complaint=complaint).count(), 1)
+        self.assertNotIn("opdagen", mail.outbox[0].body)
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 30))), 1)
+
+
+class TestReminderCommand(ComplaintsTestCase):
+    def test_the_command_sends_todays_reminders_once(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        self.lodge(received=timezone.localdate() - datetime.timedelta(days=10))
+        first, second = StringIO(), StringIO()
+        call_command("complaint_reminders", stdout=first)
+        self.assertNotIn("0 reminder(s)", first.getvalue())  # the register term has passed: at least that one
+        self.assertTrue(Reminder.objects.filter(clock="register").exists())
+        call_command("complaint_reminders", stdout=second)
+        self.assertEqual(second.getvalue().strip(), "0 reminder(s) sent.")

@@ -1,0 +1,57 @@
+"""The complaints API calls the same actions as the pages; bad input is a 422 with field errors."""
+
+import json
+
+from coachdossier.complaints.models import Complaint
+
+from .test_actions import ComplaintsTestCase
+
+
+class TestComplaintsApi(ComplaintsTestCase):
+    def post(self, url, data):
+        return self.client.post(url, json.dumps(data), content_type="application/json")
+
+    def test_kr_1_a_client_lodges_and_the_officer_handles_it_to_closure(self):
+        self.login(self.client_user)
+        response = self.post("/api/complaints/", {"subject": "service", "category": "planning",
+                                                  "description": "Te lang gewacht op een afspraak."})
+        self.assertEqual(response.status_code, 201, response.content)
+        cid = response.json()["id"]
+        self.login(self.outsider)
+        self.assertEqual(self.post(f"/api/complaints/{cid}/register", {}).json()["number"], "K-2026-001")
+        self.assertEqual(self.post(f"/api/complaints/{cid}/acknowledgement", {}).status_code, 200)
+        self.post(f"/api/complaints/{cid}/admission", {"admitted": True})
+        bad = self.post(f"/api/complaints/{cid}/committee",
+                        {"coaches": [str(self.coach.public_id), str(self.coach_c.public_id)]})
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(bad.json()["detail"][0]["loc"], ["body", "coaches"])
+        self.post(f"/api/complaints/{cid}/committee",
+                  {"coaches": [str(self.coach_d.public_id), str(self.coach_c.public_id)]})
+        self.post(f"/api/complaints/{cid}/settlement", {"text": "Opgelost."})
+        self.post(f"/api/complaints/{cid}/calls", {"reached": True, "satisfied": True})
+        self.assertEqual(self.post(f"/api/complaints/{cid}/close", {"outcome": ""}).status_code, 422)
+        closed = self.post(f"/api/complaints/{cid}/close", {"outcome": "satisfied"}).json()
+        self.assertEqual(closed["status"], "closed")
+        self.assertEqual(len(closed["letters"]), 2)
+        pdf = self.client.get(f"/api/complaints/{cid}/letters/{closed['letters'][0]['id']}")
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+
+    def test_strangers_get_404_and_committee_steps_need_the_officer(self):
+        complaint = self.lodge()
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(f"/api/complaints/{complaint.public_id}").status_code, 404)
+        self.login(self.client_user)
+        self.assertEqual(self.client.get(f"/api/complaints/{complaint.public_id}").status_code, 200)
+        self.assertEqual(self.post(f"/api/complaints/{complaint.public_id}/register", {}).status_code, 403)
+        self.assertEqual(Complaint.objects.get().number, "")
+
+    def test_kr_3_7_the_uwv_figures(self):
+        self.login(self.management)
+        response = self.client.get("/api/complaints/reports/uwv?start=2026-01-01&end=2026-12-31")
+        self.assertEqual(set(response.json()) - {"start", "end"},
+                         {"total", "not_admitted", "not_admitted_in_term", "admitted", "admitted_in_term"})
+        self.assertEqual(self.client.get("/api/complaints/reports/uwv?start=2026-12-01&end=2026-01-01").status_code,
+                         422)
+        self.login(self.coach)
+        self.assertEqual(self.client.get("/api/complaints/reports/uwv?start=2026-01-01&end=2026-12-31").status_code,
+                         403)

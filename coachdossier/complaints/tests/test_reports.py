@@ -1,0 +1,90 @@
+"""KR-3.6 and KR-3.7 on a seeded set whose right answers are worked out by hand below."""
+
+import datetime
+
+from coachdossier.accounts.models import Role
+from coachdossier.complaints import actions, reports
+from coachdossier.test import make_client, make_user
+
+from .test_actions import ComplaintsTestCase, at
+
+D = datetime.date
+
+
+class TestUwvQuarterlyReport(ComplaintsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.uwv_user = make_user("eva@example.com", "Eva UWV", Role.CLIENT)
+        cls.uwv_client = make_client(actor=cls.management, coach=cls.other_coach, principal=cls.uwv, first="Eva",
+                                     last="Bos", user=cls.uwv_user)
+
+    def complaint(self, received, *, uwv=True, admitted=None, decided=None, answered=None, extended_to=None,
+                  extend_on=None):
+        client, user = (self.uwv_client, self.uwv_user) if uwv else (self.own_client, self.client_user)
+        c = actions.lodge_complaint(actor=user, now=at(received), received_on=received, channel="portal",
+                                    subject="service", category="quality", description="Klacht.", client=client)
+        actions.register_complaint(actor=self.outsider, complaint=c, now=at(received))
+        if admitted is False:
+            actions.decide_admission(actor=self.outsider, complaint=c, now=at(decided), admitted=False, reason="Nee.")
+        elif admitted:
+            actions.decide_admission(actor=self.outsider, complaint=c, now=at(received), admitted=True)
+            actions.appoint_committee(actor=self.outsider, complaint=c, coaches=[self.coach_c, self.coach_d],
+                                      now=at(received))
+            if extended_to:
+                actions.extend_term(actor=self.outsider, complaint=c, now=at(extend_on), new_date=extended_to,
+                                    told_via="phone")
+            if answered:
+                actions.settle(actor=self.outsider, complaint=c, now=at(answered), text="Antwoord.")
+        return c
+
+    def test_kr_3_7_the_five_figures_for_a_quarter(self):
+        """KR-3.7. Q2 2026 is 1 Apr - 30 Jun. By hand:
+        A  UWV, received 1 Apr (Wed): not admitted on 29 Apr; term 4 weeks = 29 Apr   -> not admitted, in term
+        B  UWV, received 2 Apr (Thu): not admitted on 1 May; term ends 30 Apr         -> not admitted, late
+        C  UWV, received 7 Apr (Tue): settled 19 May; 6 weeks = 19 May                -> admitted, in term
+        D  UWV, received 8 Apr (Wed): settled 21 May; 6 weeks = 20 May                -> admitted, late
+        E  UWV, received 9 Apr (Thu): extended on 20 May to 5 Jun, settled 4 Jun       -> admitted, in term
+        F  UWV, received 15 Jun: admitted, not settled yet                             -> admitted, not in term
+        G  UWV, received 16 Jun: undecided                                             -> total only
+        H  not UWV, received 10 Apr: admitted and settled in time                      -> not counted
+        I  UWV, received 31 Mar (Q1), settled in time                                  -> not counted
+        Total 7; not admitted 2, of which in term 1; admitted 4, of which in term 2."""
+        self.complaint(D(2026, 4, 1), admitted=False, decided=D(2026, 4, 29))
+        self.complaint(D(2026, 4, 2), admitted=False, decided=D(2026, 5, 1))
+        self.complaint(D(2026, 4, 7), admitted=True, answered=D(2026, 5, 19))
+        self.complaint(D(2026, 4, 8), admitted=True, answered=D(2026, 5, 21))
+        self.complaint(D(2026, 4, 9), admitted=True, extend_on=D(2026, 5, 20), extended_to=D(2026, 6, 5),
+                       answered=D(2026, 6, 4))
+        self.complaint(D(2026, 6, 15), admitted=True)
+        self.complaint(D(2026, 6, 16))
+        self.complaint(D(2026, 4, 10), uwv=False, admitted=True, answered=D(2026, 5, 1))
+        self.complaint(D(2026, 3, 31), admitted=True, answered=D(2026, 4, 20))
+        start, end = reports.quarter_bounds(2026, 2)
+        self.assertEqual((start, end), (D(2026, 4, 1), D(2026, 6, 30)))
+        figures = reports.uwv_figures(start, end)
+        self.assertEqual((figures.total, figures.not_admitted, figures.not_admitted_in_term, figures.admitted,
+                          figures.admitted_in_term), (7, 2, 1, 4, 2))
+        self.assertEqual(len(figures.rows()), 5)
+        csv = reports.uwv_csv(figures).decode("utf-8-sig")
+        self.assertEqual(csv.count("\n"), 6)
+        self.assertTrue(reports.uwv_pdf(figures).startswith(b"%PDF"))
+        # Any period: the first two weeks of April hold A-E only.
+        self.assertEqual(reports.uwv_figures(D(2026, 4, 1), D(2026, 4, 14)).total, 5)
+
+    def test_kr_3_6_the_annual_evaluation_counts_and_lead_times(self):
+        """KR-3.6: by channel, category and outcome; lead times; deadlines met; measures."""
+        c = self.complaint(D(2026, 4, 7), admitted=True, answered=D(2026, 5, 19))
+        actions.log_call(actor=self.management, complaint=c, now=at(D(2026, 5, 20)), reached=True, satisfied=True)
+        actions.close_complaint(actor=self.outsider, complaint=c, now=at(D(2026, 5, 21)), outcome="satisfied")
+        self.complaint(D(2026, 4, 2), admitted=False, decided=D(2026, 5, 1))
+        report = reports.evaluation(2026, D(2026, 12, 31))
+        self.assertEqual(report["total"], 2)
+        self.assertIn(("Client portal", 2), report["by_channel"])
+        self.assertIn(("Settled to the complainant's satisfaction", 1), report["by_outcome"])
+        self.assertEqual(report["lead_closed"]["max"], 44)  # 7 Apr -> 21 May
+        rows = {label: (met, decided) for label, rule, met, decided, pct in report["deadlines"]}
+        self.assertEqual(rows["Notice of non-admission"], (0, 1))
+        self.assertEqual(rows["Written settlement"], (1, 1))
+        self.assertTrue(reports.evaluation_pdf(report).startswith(b"%PDF"))
+        self.assertIn("Total", reports.evaluation_csv(report).decode("utf-8-sig"))

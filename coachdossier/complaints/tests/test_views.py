@@ -1,0 +1,240 @@
+"""The complaint pages: what each person sees, and bad input shown next to the field."""
+
+import datetime
+
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from coachdossier.complaints import actions
+from coachdossier.complaints.models import ClosureDay, Complaint, LetterTemplate, Status
+
+from .test_actions import ComplaintsTestCase
+
+D = datetime.date
+
+
+class TestPortalLodging(ComplaintsTestCase):
+    def test_kr_1_a_client_lodges_in_the_portal_and_sees_it(self):
+        """KR-1: from the portal form to the client's own complaint page."""
+        self.login(self.client_user)
+        response = self.client.post(reverse("complaints:lodge"), {
+            "subject": "coach", "coach": self.coach.pk, "category": "communication", "level": "practice",
+            "description": "Mijn coach reageert niet op mails."})
+        complaint = Complaint.objects.get()
+        self.assertRedirects(response, reverse("complaints:mine", args=[complaint.public_id]))
+        page = self.client.get(reverse("complaints:mine", args=[complaint.public_id]))
+        self.assertContains(page, "Mijn coach reageert niet op mails.")
+
+    def test_a_client_can_only_name_their_own_coach(self):
+        self.login(self.client_user)
+        response = self.client.post(reverse("complaints:lodge"), {
+            "subject": "coach", "coach": self.other_coach.pk, "category": "communication", "level": "practice",
+            "description": "x"})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Complaint.objects.exists())
+
+    def test_the_portal_section_lists_the_clients_complaints(self):
+        from coachdossier.complaints.portal_sections import sections
+
+        self.lodge()
+        request = type("R", (), {"user": self.client_user})()
+        [panel] = sections(request, self.own_client, None)
+        self.assertEqual(len(panel.context["complaints"]), 1)
+
+
+class TestCasePage(ComplaintsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.complaint = self.lodge(received=D(2026, 11, 20))
+        self.login(self.outsider)
+
+    def step(self, name, data):
+        return self.client.post(reverse("complaints:step", args=[self.complaint.public_id, name]), data)
+
+    def test_kr_3_2_the_officer_registers_it_from_the_case_page(self):
+        response = self.step("register", {"received_on": "2026-11-20", "category": "communication"})
+        self.assertRedirects(response, reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.complaint.refresh_from_db()
+        self.assertTrue(self.complaint.number.startswith("K-"))
+
+    def test_a_future_receipt_date_is_shown_next_to_the_field_and_nothing_saved(self):
+        response = self.step("register", {"received_on": "2099-01-01", "category": "communication"})
+        self.assertContains(response, "The receipt date cannot be in the future.")
+        self.complaint.refresh_from_db()
+        self.assertEqual(self.complaint.status, Status.LODGED)
+
+    def test_a_non_admission_without_reason_is_refused_on_the_page(self):
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        response = self.step("admission", {"admitted": "no", "reason": ""})
+        self.assertContains(response, "Give the reason the complaint is not admitted.")
+        self.complaint.refresh_from_db()
+        self.assertIsNone(self.complaint.admitted)
+
+    def test_a_conflicted_committee_member_is_refused_on_the_page(self):
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        response = self.step("committee", {"coaches": [self.coach.pk, self.coach_c.pk]})
+        self.assertContains(response, "Alice Coach is the coach the complaint is about.")
+        self.assertFalse(self.complaint.committee.exists())
+
+    def test_gc_9_4_a_committee_member_sees_the_case_but_not_the_dossier(self):
+        """GC-9.4: the committee sees the complaint case, and has no access to the dossier."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        actions.appoint_committee(actor=self.outsider, complaint=self.complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        self.login(self.coach_c)
+        page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.assertContains(page, "Mijn coach kwam twee keer niet opdagen.")
+        self.assertNotContains(page, "Next steps")
+        self.assertEqual(self.client.get(reverse("clients:detail", args=[self.own_client.public_id])).status_code, 404)
+        self.assertEqual(self.step("close", {"outcome": "withdrawn"}).status_code, 403)
+        self.assertEqual(self.step("note", {"note": "Gesprek met klager gepland."}).status_code, 302)
+
+    def test_the_letter_is_a_pdf(self):
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        letter = actions.acknowledge(actor=self.outsider, complaint=self.complaint, now=self.now)
+        response = self.client.get(reverse("complaints:letter", args=[self.complaint.public_id, letter.public_id]))
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+
+
+class TestRegisterPage(ComplaintsTestCase):
+    def test_overdue_complaints_come_first_and_the_query_count_stays_flat(self):
+        late = self.lodge(received=D(2026, 11, 2))  # register due 9 Nov: late on 23 Nov
+        fresh = self.lodge(received=D(2026, 11, 20))
+        self.login(self.outsider)
+        response = self.client.get(reverse("complaints:register"))
+        rows = response.context["rows"]
+        self.assertEqual([r["complaint"] for r in rows], [late, fresh])
+        for i in range(5):
+            self.lodge(received=D(2026, 11, 10 + i))
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(reverse("complaints:register"))
+        for i in range(5):
+            self.lodge(received=D(2026, 11, 16 + i))
+        with CaptureQueriesContext(connection) as more:
+            self.client.get(reverse("complaints:register"))
+        self.assertEqual(len(few), len(more))
+
+
+class TestPracticeSettings(ComplaintsTestCase):
+    def test_management_edits_a_letter_template_and_the_next_letter_uses_it(self):
+        self.login(self.management)
+        url = reverse("complaints:template_edit", args=["acknowledgement"])
+        bad = self.client.post(url, {"subject": "Ontvangen", "body": "Beste {naam}"})
+        self.assertContains(bad, "Unknown placeholders: naam.")
+        self.client.post(url, {"subject": "Ontvangen", "body": "Beste {name}, uw klacht {number} is binnen."})
+        self.assertEqual(LetterTemplate.objects.get(kind="acknowledgement").subject, "Ontvangen")
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        self.assertEqual(letter.content["body"], "Beste Carla de Vries, uw klacht K-2026-001 is binnen.")
+
+    def test_a_closure_day_moves_the_deadline(self):
+        complaint = self.lodge(received=D(2026, 11, 20))  # register due Fri 27 Nov
+        self.login(self.management)
+        self.client.post(reverse("complaints:closures"), {"date": "2026-11-27", "description": "Teamdag"})
+        self.assertTrue(ClosureDay.objects.filter(date=D(2026, 11, 27)).exists())
+        clocks = {c.key: c for c in __import__("coachdossier.complaints.models", fromlist=["x"]).clocks_for(
+            complaint, D(2026, 11, 23))}
+        self.assertEqual(clocks["register"].due, D(2026, 11, 30))
+
+    def test_kr_3_1_trajectories_without_proof_are_listed(self):
+        """KR-3.1: the personas' trajectories were opened without sending: both are listed."""
+        self.login(self.management)
+        response = self.client.get(reverse("complaints:procedure"))
+        self.assertEqual(len(response.context["trajectories"]), 2)
+        self.client.post(reverse("complaints:procedure_send"),
+                         {"trajectory": self.own_client.current_trajectory.public_id})
+        self.assertEqual(len(self.client.get(reverse("complaints:procedure")).context["trajectories"]), 1)
+
+
+class TestReportPages(ComplaintsTestCase):
+    def test_kr_3_6_evaluation_page_pdf_and_csv(self):
+        self.lodge()
+        self.login(self.management)
+        page = self.client.get(reverse("complaints:evaluation") + "?year=2026")
+        self.assertContains(page, "<svg")
+        self.assertTrue(self.client.get(reverse("complaints:evaluation") + "?year=2026&format=pdf")
+                        .content.startswith(b"%PDF"))
+        self.assertEqual(self.client.get(reverse("complaints:evaluation") + "?format=csv")["Content-Type"],
+                         "text/csv; charset=utf-8")
+
+    def test_kr_3_7_uwv_page_for_any_period(self):
+        self.login(self.outsider)
+        page = self.client.get(reverse("complaints:uwv") + "?start=2026-01-01&end=2026-12-31")
+        self.assertEqual(len(page.context["figures"].rows()), 5)
+        bad = self.client.get(reverse("complaints:uwv") + "?start=2026-12-31&end=2026-01-01")
+        self.assertContains(bad, "The end comes before the start.")
+
+
+class TestNoticesAndDashboard(ComplaintsTestCase):
+    def test_a_letter_reaches_the_client_as_a_notice_with_a_portal_link_only(self):
+        """GC-6.3 (KR-3.3a): the email says a letter is ready and links to the portal; no content."""
+        from django.core import mail
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        [message] = mail.outbox
+        self.assertEqual(message.to, ["carla@example.com"])
+        self.assertIn(reverse("complaints:mine", args=[complaint.public_id]), message.body)
+        self.assertNotIn("opdagen", message.body)
+        self.assertNotIn("Carla", message.body)
+        self.assertEqual(message.attachments, [])
+        letter.refresh_from_db()
+        self.assertTrue(letter.emailed)
+
+    def test_the_officers_panel_puts_overdue_complaints_first_with_charts(self):
+        from coachdossier.complaints.dashboard import panels
+
+        late = self.lodge(received=D(2026, 11, 2))
+        self.lodge(received=D(2026, 11, 20))
+        request = type("R", (), {"user": self.outsider})()
+        [panel] = panels(request, self.now)
+        self.assertEqual(panel.context["rows"][0]["complaint"], late)
+        self.assertEqual(panel.context["late"], 1)
+        self.login(self.outsider)
+        self.assertContains(self.client.get(reverse("home")), "<svg")
+
+    def test_a_committee_member_gets_a_panel_with_their_cases(self):
+        from coachdossier.complaints.dashboard import panels
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        request = type("R", (), {"user": self.coach_c})()
+        self.assertEqual(panels(request, self.now)[0].context["cases"], [complaint])
+        self.assertEqual(panels(type("R", (), {"user": self.coach})(), self.now), [])
+
+
+class TestStaffLodging(ComplaintsTestCase):
+    def form(self, **changes):
+        data = {"channel": "phone", "received_on": "2026-11-23", "client_reference": self.own_client.reference,
+                "subject": "service", "category": "planning", "level": "practice",
+                "description": "Belde over het steeds verzetten van afspraken."}
+        data.update(changes)
+        return data
+
+    def test_kr_2_2_a_coach_registers_a_phone_complaint_with_the_form(self):
+        """KR-2.2: without the recorded offer the page says so next to the field; with it, it is lodged."""
+        self.login(self.coach)
+        response = self.client.post(reverse("complaints:new"), self.form())
+        self.assertContains(response, "was offered to register this as a complaint")
+        self.assertFalse(Complaint.objects.exists())
+        response = self.client.post(reverse("complaints:new"), self.form(
+            phone_offer_made="on", phone_summary="Afspraken verzet", phone_wish="Vaste dag"))
+        self.assertEqual(response.status_code, 200)
+        self.assertTemplateUsed(response, "complaints/lodged.html")
+        complaint = Complaint.objects.get()
+        self.assertEqual((complaint.channel, complaint.client, complaint.lodged_by),
+                         ("phone", self.own_client, self.coach))
+
+    def test_an_unknown_client_reference_is_refused_next_to_the_field(self):
+        self.login(self.outsider)
+        response = self.client.post(reverse("complaints:new"), self.form(channel="letter", client_reference="9999"))
+        self.assertContains(response, "No client with this reference.")
+        self.assertFalse(Complaint.objects.exists())

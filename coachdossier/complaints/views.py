@@ -1,0 +1,444 @@
+"""Complaint pages: the register and case page for the complaints officer and management,
+the committee's view of its cases (the case only, never the dossier: GC-9.4), the client's
+lodging form and letters, the practice's letter templates and closure days, proof of
+making the procedure known (KR-3.1) and the reports (KR-3.6, KR-3.7)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coachdossier import audit, policy
+from coachdossier.accounts.decorators import role_required
+from coachdossier.accounts.models import Role, User
+from coachdossier.audit.models import Basis, Outcome as LogOutcome
+from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.models import Client, Trajectory
+
+from . import actions, deadlines, forms, letters, reports
+from .models import (
+    ClosureDay,
+    Complaint,
+    Document,
+    Letter,
+    LetterKind,
+    ProcedureNotice,
+    Status,
+    clocks_for,
+    working_calendar,
+)
+
+HANDLERS = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT)
+STAFF = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH)
+
+
+def _is_handler(user) -> bool:
+    return user.has_role(*HANDLERS)
+
+
+def get_complaint_for(request, complaint_id, *, handle=False, log_action="complaint.read") -> Complaint:
+    """The complaint case if the user may open it (404 otherwise, logged); `handle` also asks
+    for the complaints officer or management (403 for a committee member or client)."""
+    user = request.user
+    complaint = (Complaint.objects.visible_to(user).filter(public_id=complaint_id)
+                 .select_related("client__user", "coach", "complainant_user").first())
+    if complaint is None:
+        audit.record(action=log_action, outcome=LogOutcome.DENIED, basis=Basis.NONE, object_type="complaint",
+                     object_ref=str(complaint_id), role=",".join(sorted(user.roles)))
+        raise Http404
+    if handle and not _is_handler(user):
+        audit.record(action=log_action, client=complaint.client, obj=complaint, outcome=LogOutcome.DENIED,
+                     basis=Basis.NONE, role=",".join(sorted(user.roles)))
+        raise PermissionDenied
+    own = user.has_role(Role.CLIENT) and not user.is_staff_member
+    audit.record(action=log_action, client=complaint.client, obj=complaint,
+                 basis=Basis.CLIENT if own else Basis.COMPLAINTS, role=",".join(sorted(user.roles)))
+    return complaint
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- The register ----------------------------------------------------------------------------
+
+
+def register_rows(user, today, qs=None):
+    """Open complaints (or `qs`) with their clocks; overdue first, then by nearest deadline."""
+    calendar = working_calendar()
+    qs = qs if qs is not None else Complaint.objects.visible_to(user).open()
+    rows = []
+    for complaint in qs.select_related("coach"):
+        clock_list = clocks_for(complaint, today, calendar)
+        rows.append({"complaint": complaint, "clocks": clock_list, "nearest": deadlines.nearest(clock_list),
+                     "late": any(c.state == deadlines.State.LATE for c in clock_list)})
+    far = datetime.date.max
+    rows.sort(key=lambda r: (not r["late"], r["nearest"].due if r["nearest"] else far))
+    return rows
+
+
+@require_GET
+@role_required(*STAFF)
+def register(request):
+    """The complaints register (KR-3.2): open complaints with every clock, overdue first;
+    closed ones below. A coach sees only the cases of committees they sit on."""
+    today = timezone.localdate()
+    show = request.GET.get("show", "open")
+    qs = Complaint.objects.visible_to(request.user)
+    rows = register_rows(request.user, today, qs.open() if show == "open" else qs.filter(status=Status.CLOSED))
+    return render(request, "complaints/register.html", {"rows": rows, "show": show, "today": today,
+                                                        "is_handler": _is_handler(request.user),
+                                                        "clock_names": deadlines.CLOCKS})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def complaint_new(request):
+    """Staff lodge a complaint that reached them (KR-2.1, KR-2.2)."""
+    form = forms.StaffComplaintForm(request.POST or None, request.FILES or None,
+                                    initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client = None
+        if data["client_reference"].strip():
+            # KR-2: whoever receives a complaint links it to the client by the reference the
+            # complainant gives. No dossier is opened: the action copies only name, address and
+            # contact into the sealed complaint, and logs it under "complaints handling".
+            client = Client.objects.alive().filter(reference=data["client_reference"].strip()).first()
+            if client is None:
+                form.add_error("client_reference", _("No client with this reference."))
+        if not form.errors:
+            try:
+                complaint = actions.lodge_complaint(
+                    actor=request.user, now=timezone.now(), channel=data["channel"], subject=data["subject"],
+                    category=data["category"], level=data["level"], description=data["description"],
+                    received_on=data["received_on"], client=client, coach=data["coach"], name=data["name"],
+                    address_lines=[line.strip() for line in data["address"].splitlines() if line.strip()],
+                    email=data["email"], phone=data["phone"], phone_offer_made=data["phone_offer_made"],
+                    phone_form={"called_at": data["phone_called_at"], "summary": data["phone_summary"],
+                                "wish": data["phone_wish"], "agreed": data["phone_agreed"]},
+                    files=data["files"])
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                if _is_handler(request.user):
+                    return redirect("complaints:detail", complaint.public_id)
+                return render(request, "complaints/lodged.html", {"complaint": complaint})
+    return render(request, "complaints/new.html", {"form": form})
+
+
+def _detail_context(request, complaint, bound_step=None, bound_form=None):
+    today = timezone.localdate()
+    handler = _is_handler(request.user)
+    context = {
+        "complaint": complaint, "content": complaint.content, "is_handler": handler, "today": today,
+        "clocks": clocks_for(complaint, today),
+        "events": list(complaint.events.select_related("actor")),
+        "letters": list(complaint.letters.all()),
+        "documents": list(complaint.documents.all()),
+        "committee": list(complaint.committee.select_related("coach")),
+        "attempts": list(complaint.attempts.all()),
+        "propose_letter": actions.proposes_not_reached_letter(complaint),
+        "settle_due": actions.current_settle_due(complaint),
+        "aftercare_attempts": policy.current().complaint_aftercare_attempts,
+        "step_errors": bound_form.errors if bound_form is not None else None, "bound_step": bound_step,
+    }
+    # Several forms on one page: ids per step, so every label points at its own field.
+    step_forms = {name: (form_class(auto_id=f"id_{name}_%s") if form_class else None)
+                  for name, (form_class, _run, _h) in STEPS.items()}
+    step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
+        "received_on": complaint.received_on, "category": complaint.category})
+    if bound_step:
+        step_forms[bound_step] = bound_form
+    context["forms"] = step_forms
+    return context
+
+
+@require_GET
+@role_required(*STAFF)
+def detail(request, complaint_id):
+    """The case: the complaint, every clock, the committee, letters, documents, aftercare and
+    the register's events (KR-3.3e). Committee members see this and nothing of the dossier."""
+    complaint = get_complaint_for(request, complaint_id)
+    return render(request, "complaints/detail.html", _detail_context(request, complaint))
+
+
+def _step_register(request, complaint, data, now):
+    actions.register_complaint(actor=request.user, complaint=complaint, now=now, category=data["category"],
+                               received_on=data["received_on"])
+
+
+STEPS = {
+    # step: (form class, function(request, complaint, cleaned_data, now), handlers only)
+    "register": (forms.RegisterForm, _step_register, True),
+    "acknowledge": (forms.TextForm, lambda r, c, d, n: actions.acknowledge(actor=r.user, complaint=c, now=n,
+                                                                           text=d["text"]), True),
+    "admission": (forms.AdmissionForm, lambda r, c, d, n: actions.decide_admission(
+        actor=r.user, complaint=c, now=n, admitted=d["admitted"], reason=d["reason"]), True),
+    "committee": (forms.CommitteeForm, lambda r, c, d, n: actions.appoint_committee(
+        actor=r.user, complaint=c, now=n, coaches=d["coaches"]), True),
+    "extend": (forms.ExtensionForm, lambda r, c, d, n: actions.extend_term(
+        actor=r.user, complaint=c, now=n, new_date=d["new_date"], told_via=d["told_via"], text=d["text"]), True),
+    "settle": (forms.SettleForm, lambda r, c, d, n: actions.settle(
+        actor=r.user, complaint=c, now=n, text=d["text"], measures=d["measures"]), True),
+    "ruling": (forms.RulingForm, lambda r, c, d, n: actions.record_ruling(
+        actor=r.user, complaint=c, now=n, ruling=d["ruling"], ruling_on=d["ruling_on"], measures=d["measures"]),
+        True),
+    "communicate": (forms.TextForm, lambda r, c, d, n: actions.communicate_ruling(
+        actor=r.user, complaint=c, now=n, text=d["text"]), True),
+    "call": (forms.CallForm, lambda r, c, d, n: actions.log_call(
+        actor=r.user, complaint=c, now=n, reached=d["reached"], satisfied=d["satisfied"], note=d["note"]), True),
+    "not_reached": (None, lambda r, c, d, n: actions.send_not_reached_letter(actor=r.user, complaint=c, now=n),
+                    True),
+    "mediation": (forms.TextForm, lambda r, c, d, n: actions.refer_to_mediation(
+        actor=r.user, complaint=c, now=n, text=d["text"]), True),
+    "close": (forms.CloseForm, lambda r, c, d, n: actions.close_complaint(
+        actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"]), True),
+    "note": (forms.NoteForm, lambda r, c, d, n: actions.add_note(actor=r.user, complaint=c, now=n, note=d["note"]),
+             False),
+    "document": (forms.DocumentForm, lambda r, c, d, n: actions.add_document(
+        actor=r.user, complaint=c, now=n, upload=d["file"]), False),
+}
+
+
+@require_POST
+@role_required(*STAFF)
+def step(request, complaint_id, step):
+    """One step of the procedure: the form's input goes to its action; errors are shown on
+    the case page next to the fields, and nothing is saved."""
+    if step not in STEPS:
+        raise Http404
+    form_class, run, handlers_only = STEPS[step]
+    complaint = get_complaint_for(request, complaint_id, handle=handlers_only, log_action=f"complaint.{step}")
+    auto_id = f"id_{step}_%s"
+    form = (form_class(request.POST, request.FILES, auto_id=auto_id) if form_class
+            else forms.forms.Form(request.POST, auto_id=auto_id))
+    if form.is_valid():
+        try:
+            run(request, complaint, form.cleaned_data, timezone.now())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("complaints:detail", complaint.public_id)
+    complaint.refresh_from_db()
+    complaint.__dict__.pop("content", None)
+    return render(request, "complaints/detail.html", _detail_context(request, complaint, step, form))
+
+
+@require_GET
+@role_required(*STAFF, Role.CLIENT)
+def letter_pdf(request, complaint_id, letter_id):
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
+    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
+    return _pdf(letters.render(letter), f"{complaint.number or 'klacht'}-{letter.kind}.pdf")
+
+
+@require_GET
+@role_required(*STAFF)
+def document(request, complaint_id, document_id):
+    complaint = get_complaint_for(request, complaint_id, log_action="complaint.document_read")
+    doc = get_object_or_404(Document, complaint=complaint, public_id=document_id)
+    response = HttpResponse(actions.read_document(doc), content_type=doc.content_type)
+    response["Content-Disposition"] = "attachment"
+    return response
+
+
+# --- The client ------------------------------------------------------------------------------
+
+
+def _own_client(user):
+    return Client.objects.alive().filter(user=user).prefetch_related("trajectories__coach",
+                                                                     "trajectories__principal").first()
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CLIENT)
+def lodge(request):
+    """KR-1: a client lodges a complaint in the portal."""
+    client = _own_client(request.user)
+    own_coaches = User.objects.filter(pk__in=[t.coach_id for t in client.trajectories.all()]) if client else None
+    form = forms.PortalComplaintForm(request.POST or None, coach_queryset=own_coaches)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = actions.lodge_complaint(actor=request.user, now=timezone.now(), channel="portal",
+                                                subject=data["subject"], category=data["category"],
+                                                level=data["level"], description=data["description"],
+                                                client=client, coach=data["coach"],
+                                                name="" if client else request.user.full_name,
+                                                email="" if client else request.user.email)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("complaints:mine", complaint.public_id)
+    return render(request, "complaints/lodge.html", {"form": form})
+
+
+@require_GET
+@role_required(Role.CLIENT)
+def mine(request, complaint_id):
+    """The client's view of their complaint: its state, dates and letters (GC-6.3)."""
+    complaint = get_complaint_for(request, complaint_id)
+    return render(request, "complaints/mine.html", {
+        "complaint": complaint, "content": complaint.content, "letters": list(complaint.letters.all()),
+        "clocks": [c for c in clocks_for(complaint, timezone.localdate())
+                   if c.state != deadlines.State.NOT_APPLICABLE]})
+
+
+@require_GET
+@role_required(*STAFF, Role.CLIENT, Role.THERAPIST, Role.AUDITOR)
+def procedure_pdf(request):
+    """The complaints procedure, for anyone signed in (KR-3.1)."""
+    return _pdf(letters.procedure_pdf(), "klachtenregeling.pdf")
+
+
+# --- Practice settings (management) -----------------------------------------------------------
+
+
+@require_GET
+@role_required(*HANDLERS)
+def templates(request):
+    rows = [letters.template_for(kind) for kind in LetterKind.values]
+    return render(request, "complaints/templates.html", {"templates": rows, "placeholders": letters.PLACEHOLDERS})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def template_edit(request, kind):
+    if kind not in LetterKind.values:
+        raise Http404
+    template = letters.template_for(kind)
+    form = forms.LetterTemplateForm(request.POST or None, initial={"subject": template.subject,
+                                                                   "body": template.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_letter_template(actor=request.user, template=template, now=timezone.now(),
+                                           **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("complaints:templates")
+    return render(request, "complaints/template_form.html", {"form": form, "template": template,
+                                                             "placeholders": letters.PLACEHOLDERS})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*HANDLERS)
+def closures(request):
+    """The practice's closure days: no working days for the deadline clocks."""
+    form = forms.ClosureDayForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_role(Role.MANAGEMENT):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.add_closure_day(actor=request.user, now=timezone.now(), **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect("complaints:closures")
+    return render(request, "complaints/closures.html", {"form": form, "days": ClosureDay.objects.all(),
+                                                        "policy_days": policy.current().closure_days,
+                                                        "holiday_policy": policy.current().holiday_policy,
+                                                        "can_edit": request.user.has_role(Role.MANAGEMENT)})
+
+
+@require_POST
+@role_required(Role.MANAGEMENT)
+def closure_delete(request, day_id):
+    day = get_object_or_404(ClosureDay, pk=day_id)
+    actions.remove_closure_day(actor=request.user, day=day, now=timezone.now())
+    return redirect("complaints:closures")
+
+
+# --- Made known at the start (KR-3.1) --------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def procedure(request):
+    """Trajectories and coaches without proof that the procedure was sent."""
+    trajectories = (Trajectory.objects.filter(client__destroyed_at__isnull=True, complaint_notices__isnull=True)
+                    .exclude(status="closed").select_related("client", "coach", "principal"))
+    coaches = (User.objects.filter(is_active=True, role_grants__role=Role.COACH, complaint_notices__isnull=True)
+               .distinct())
+    notices = ProcedureNotice.objects.select_related("trajectory__client", "coach")[:50]
+    return render(request, "complaints/procedure.html", {"trajectories": trajectories, "coaches": coaches,
+                                                         "notices": notices})
+
+
+@require_POST
+@role_required(Role.MANAGEMENT)
+def procedure_send(request):
+    now = timezone.now()
+    try:
+        if request.POST.get("coach"):
+            coach = get_object_or_404(User, public_id=request.POST["coach"])
+            actions.send_procedure_to_coach(actor=request.user, coach=coach, now=now)
+        else:
+            trajectory = get_object_or_404(Trajectory.objects.select_related("client"),
+                                           public_id=request.POST.get("trajectory") or None)
+            actions.send_procedure_for_trajectory(actor=request.user, trajectory=trajectory, now=now)
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(exc.messages))
+    return redirect("complaints:procedure")
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*HANDLERS)
+def evaluation(request):
+    """KR-3.6: the annual evaluation as page, PDF or CSV."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    report = reports.evaluation(year, today)
+    audit.record(action="complaint.evaluation", object_type="evaluation", object_ref=str(year),
+                 basis=Basis.COMPLAINTS, role=",".join(sorted(request.user.roles)))
+    fmt = request.GET.get("format")
+    if fmt == "pdf":
+        return _pdf(reports.evaluation_pdf(report), f"klachtenevaluatie-{year}.pdf")
+    if fmt == "csv":
+        return _csv(reports.evaluation_csv(report), f"klachtenevaluatie-{year}.csv")
+    charts = {key: reports.bars(report[key]) for key in ("by_channel", "by_category", "by_outcome")}
+    charts["lead"] = reports.bars(reports.lead_time_buckets(report["lead_times"]))
+    return render(request, "complaints/evaluation.html", {"report": report, "charts": charts,
+                                                          "years": range(today.year, today.year - 6, -1)})
+
+
+@require_GET
+@role_required(*HANDLERS)
+def uwv(request):
+    """KR-3.7: the five figures for UWV, for a quarter or any period; page, PDF or CSV."""
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    start, end = reports.quarter_bounds(today.year, quarter)
+    form = forms.PeriodForm(request.GET or None, initial={"start": start, "end": end})
+    if request.GET and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    figures = reports.uwv_figures(start, end)
+    fmt = request.GET.get("format")
+    if fmt == "pdf" and not form.errors:
+        return _pdf(reports.uwv_pdf(figures), f"uwv-klachten-{start}-{end}.pdf")
+    if fmt == "csv" and not form.errors:
+        return _csv(reports.uwv_csv(figures), f"uwv-klachten-{start}-{end}.csv")
+    quarters = [(y, q, *reports.quarter_bounds(y, q)) for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)]
+    return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters})

@@ -1,0 +1,218 @@
+"""Server-rendered SVG charts: no JavaScript, no inline styles (strict CSP).
+
+Each chart is an ``<svg role="img">`` with a ``<title>`` and ``<desc>`` for screen
+readers; templates put a data table next to it as the accessible fallback. Colours are
+SVG presentation attributes (allowed under a strict style-src), text is escaped.
+
+Two kinds:
+- ``line_chart``: a few series over time (questionnaire trends, measurements), optional
+  horizontal bands (severity bands) behind them.
+- ``xy_chart``: one dense series against a numeric axis (tachogram, power spectrum),
+  optional shaded x ranges (the LF and HF bands).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 640, 260
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 52, 16, 16, 40
+PALETTE = ("#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#00838f")
+BAND_FILLS = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")
+
+
+@dataclass
+class Series:
+    label: str
+    points: list[tuple]  # (x, y); x a date/datetime (line_chart) or a number (xy_chart); y None = gap
+
+
+@dataclass
+class Shade:
+    """A range shaded behind the data: y from..to (line_chart) or x from..to (xy_chart)."""
+
+    start: float
+    end: float | None
+    label: str
+    fill: str = ""
+
+
+@dataclass
+class _Frame:
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    w: int = WIDTH
+    h: int = HEIGHT
+    marks: list = field(default_factory=list)
+
+    def x(self, value: float) -> float:
+        span = (self.x1 - self.x0) or 1
+        return PAD_LEFT + (value - self.x0) / span * (self.w - PAD_LEFT - PAD_RIGHT)
+
+    def y(self, value: float) -> float:
+        span = (self.y1 - self.y0) or 1
+        return self.h - PAD_BOTTOM - (value - self.y0) / span * (self.h - PAD_TOP - PAD_BOTTOM)
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.ceil(lo / step) * step
+    ticks, value = [], start
+    while value <= hi + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:.0f}"
+    if abs(value) >= 1:
+        return f"{value:.1f}"
+    return f"{value:.2g}"
+
+
+def _open(title: str, desc: str, chart_id: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+    ]
+
+
+def _axes(frame: _Frame, y_ticks: list[float], y_unit: str) -> list[str]:
+    out = [f'<g font-size="11" fill="#555" font-family="sans-serif">']
+    for tick in y_ticks:
+        y = frame.y(tick)
+        out.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{_n(y)}" y2="{_n(y)}" stroke="#e0e0e0"/>')
+        out.append(f'<text x="{PAD_LEFT - 6}" y="{_n(y + 4)}" text-anchor="end">{escape(_fmt(tick))}</text>')
+    if y_unit:
+        out.append(f'<text x="4" y="{PAD_TOP - 4 if PAD_TOP > 12 else 12}" text-anchor="start">{escape(y_unit)}</text>')
+    base = HEIGHT - PAD_BOTTOM
+    out.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{base}" y2="{base}" stroke="#888"/>')
+    out.append(f'<line x1="{PAD_LEFT}" x2="{PAD_LEFT}" y1="{PAD_TOP}" y2="{base}" stroke="#888"/>')
+    out.append("</g>")
+    return out
+
+
+def _legend(labels: list[str], colours: list[str]) -> list[str]:
+    out, x = ['<g font-size="11" font-family="sans-serif">'], PAD_LEFT
+    for label, colour in zip(labels, colours):
+        out.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 14}" y="{HEIGHT - 5}" fill="#333">{escape(label)}</text>')
+        x += 24 + 7 * len(label)
+    out.append("</g>")
+    return out
+
+
+def _as_number(x) -> float:
+    if isinstance(x, datetime.datetime):
+        return x.timestamp() / 86400
+    if isinstance(x, datetime.date):
+        return float(x.toordinal())
+    return float(x)
+
+
+def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_min: float | None = None,
+               y_max: float | None = None, y_unit: str = "", bands: list[Shade] = ()) -> SafeString:
+    """Series over time, with a dot per point (repeated administrations are few)."""
+    xs = [_as_number(x) for s in series for x, y in s.points if y is not None]
+    ys = [y for s in series for _, y in s.points if y is not None]
+    if not xs:
+        return mark_safe("")
+    lo = min(ys) if y_min is None else y_min
+    hi = max(ys) if y_max is None else y_max
+    if hi <= lo:
+        hi = lo + 1
+    x0, x1 = min(xs), max(xs)
+    if x0 == x1:
+        x0, x1 = x0 - 1, x1 + 1
+    frame = _Frame(x0, x1, lo, hi)
+    out = _open(title, desc, chart_id)
+    for i, band in enumerate(bands):
+        top = hi if band.end is None else min(band.end, hi)
+        bottom = max(band.start, lo)
+        if top <= bottom:
+            continue
+        fill = band.fill or BAND_FILLS[min(i, len(BAND_FILLS) - 1)]
+        out.append(f'<rect x="{PAD_LEFT}" y="{_n(frame.y(top))}" width="{WIDTH - PAD_LEFT - PAD_RIGHT}" '
+                   f'height="{_n(frame.y(bottom) - frame.y(top))}" fill="{fill}"><title>{escape(band.label)}</title></rect>')
+    out += _axes(frame, _nice_ticks(lo, hi), y_unit)
+    dates = sorted({x for s in series for x, y in s.points if y is not None}, key=_as_number)
+    out.append('<g font-size="11" fill="#555" font-family="sans-serif">')
+    step = max(1, math.ceil(len(dates) / 6))
+    for x in dates[::step]:
+        label = x.strftime("%d-%m-%Y") if hasattr(x, "strftime") else _fmt(x)
+        out.append(f'<text x="{_n(frame.x(_as_number(x)))}" y="{HEIGHT - PAD_BOTTOM + 14}" '
+                   f'text-anchor="middle">{escape(label)}</text>')
+    out.append("</g>")
+    colours = []
+    for i, s in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        colours.append(colour)
+        pts = [(frame.x(_as_number(x)), frame.y(y), y) for x, y in sorted(s.points, key=lambda p: _as_number(p[0]))
+               if y is not None]
+        if len(pts) > 1:
+            path = " ".join(f"{_n(px)},{_n(py)}" for px, py, _ in pts)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for px, py, y in pts:
+            out.append(f'<circle cx="{_n(px)}" cy="{_n(py)}" r="4" fill="{colour}">'
+                       f'<title>{escape(s.label)}: {escape(_fmt(y))}</title></circle>')
+    out += _legend([s.label for s in series], colours)
+    out.append("</svg>")
+    return mark_safe("".join(out))
+
+
+def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id: str, x_unit: str, y_unit: str,
+             shades: list[Shade] = (), y_min: float | None = 0, area: bool = False) -> SafeString:
+    """A dense numeric series (hundreds of points) as one path."""
+    if not x:
+        return mark_safe("")
+    lo = min(y) if y_min is None else min(y_min, min(y))
+    hi = max(y)
+    x0, x1 = min(x), max(x)
+    frame = _Frame(x0, x1 if x1 > x0 else x0 + 1, lo, hi if hi > lo else lo + 1)
+    out = _open(title, desc, chart_id)
+    labels, colours = [], []
+    for i, shade in enumerate(shades):
+        start, end = max(shade.start, x0), min(shade.end if shade.end is not None else x1, x1)
+        if end <= start:
+            continue
+        fill = shade.fill or BAND_FILLS[i % len(BAND_FILLS)]
+        out.append(f'<rect x="{_n(frame.x(start))}" y="{PAD_TOP}" width="{_n(frame.x(end) - frame.x(start))}" '
+                   f'height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="{fill}"><title>{escape(shade.label)}</title></rect>')
+        labels.append(shade.label)
+        colours.append(fill)
+    out += _axes(frame, _nice_ticks(frame.y0, frame.y1), y_unit)
+    out.append('<g font-size="11" fill="#555" font-family="sans-serif">')
+    for tick in _nice_ticks(x0, x1, 6):
+        out.append(f'<text x="{_n(frame.x(tick))}" y="{HEIGHT - PAD_BOTTOM + 14}" text-anchor="middle">'
+                   f'{escape(_fmt(tick))}</text>')
+    out.append(f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - PAD_BOTTOM + 28}" text-anchor="end">{escape(x_unit)}</text>')
+    out.append("</g>")
+    path = " ".join(f"{_n(frame.x(a))},{_n(frame.y(b))}" for a, b in zip(x, y))
+    if area:
+        base = _n(frame.y(frame.y0))
+        out.append(f'<polygon points="{_n(frame.x(x[0]))},{base} {path} {_n(frame.x(x[-1]))},{base}" '
+                   f'fill="#1f5fa8" fill-opacity="0.25" stroke="none"/>')
+    out.append(f'<polyline points="{path}" fill="none" stroke="#1f5fa8" stroke-width="1.2"/>')
+    if labels:
+        out += _legend(labels, colours)
+    out.append("</svg>")
+    return mark_safe("".join(out))

@@ -1,0 +1,27 @@
+"""Measurements over time on the coach's client page, next to the questionnaire trends."""
+
+from django.utils.translation import gettext as _
+
+from coachdossier.accounts.dashboard import Panel
+from coachdossier.clients.access import ACTIONS
+
+from . import trends
+from .models import MeasurementSession
+
+
+def context_for(client, prefix: str) -> dict | None:
+    sessions = list(MeasurementSession.objects.filter(client=client).select_related("recorded_by"))
+    if not sessions:
+        return None
+    for s in sessions:
+        s.client = client
+    return {"client": client, "sessions": sessions, "over_time": trends.over_time(sessions, chart_prefix=prefix)}
+
+
+def sections(request, client, grant):
+    if grant.basis not in ACTIONS["measurements.read"]:
+        return []
+    context = context_for(client, "cm")
+    if context is None:
+        return []
+    return [Panel(_("Biofeedback measurements"), "measurements/section.html", context, order=31)]

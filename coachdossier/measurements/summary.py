@@ -1,0 +1,24 @@
+"""JSON-able summaries of a client's measurements, for reports and the client's copy."""
+
+from .models import QUANTITY, MeasurementSession
+
+
+def for_client(client) -> dict:
+    sessions = []
+    for s in MeasurementSession.objects.filter(client=client).order_by("measured_on", "created_at"):
+        s.client = client
+        entry = {
+            "id": str(s.public_id),
+            "date": s.measured_on.isoformat(),
+            "protocol": s.protocol,
+            "values": [{"key": k, "value": v, "unit": QUANTITY[k].unit} for k, v in s.values.items() if k in QUANTITY],
+            "conclusions": s.conclusions,
+            "has_device_report": bool(s.report_storage_name),
+            "hrv": s.hrv.get("result") if s.hrv else None,
+        }
+        sessions.append(entry)
+    return {"measurements": sessions}
+
+
+def export_section(client) -> tuple[str, dict]:
+    return "measurements", for_client(client)

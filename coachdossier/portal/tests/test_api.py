@@ -1,0 +1,113 @@
+import datetime
+import json
+
+import jsonschema
+
+from coachdossier.accounts import actions as account_actions
+from coachdossier.audit.models import AccessLogEntry, Outcome
+from coachdossier.clients import actions as client_actions
+from coachdossier.clients.models import Consent, EntryKind
+from coachdossier.portal import actions, export
+from coachdossier.portal.models import ClientRequest, RequestKind
+from coachdossier.test import PASSWORD
+
+from .base import CLIENT_GRANT, PortalTestCase
+
+
+class PortalApiTestCase(PortalTestCase):
+    def setUp(self):
+        super().setUp()
+        _, self.secret = account_actions.create_api_token(actor=self.client_user, name="app", now=self.now)
+        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"}
+
+    def get(self, path):
+        return self.client.get(f"/api/portal{path}", **self.auth)
+
+    def post(self, path, body=None):
+        return self.client.post(f"/api/portal{path}", data=json.dumps(body or {}), content_type="application/json",
+                                **self.auth)
+
+    def test_law_20_the_dossier_comes_as_the_schema_document(self):
+        """LAW-20, GC-5.1"""
+        r = self.get("/dossier")
+        self.assertEqual(r.status_code, 200)
+        jsonschema.Draft202012Validator(export.schema()).validate(r.json())
+        self.assertEqual(r.json()["client"]["reference"], self.own_client.reference)
+
+    def test_gc_5_4_a_destruction_request_needs_the_password(self):
+        """GC-5.4"""
+        r = self.post("/requests", {"kind": "destruction"})
+        self.assertEqual(r.status_code, 403)
+        self.assertFalse(ClientRequest.objects.exists())
+        r = self.post("/requests", {"kind": "destruction", "password": PASSWORD})
+        self.assertEqual(r.status_code, 201)
+        received = datetime.date.fromisoformat(r.json()["received_on"])
+        self.assertEqual(r.json()["deadline"], actions.deadline_for(RequestKind.DESTRUCTION, received).isoformat())
+        self.assertEqual(self.get("/requests").json()[0]["kind"], "destruction")
+
+    def test_a_correction_on_a_finding_is_422_with_the_field(self):
+        """GC-5.3"""
+        finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,
+                                           occurred_on=self.now.date(), title="Beeld", text="x", now=self.now)
+        r = self.post("/requests", {"kind": "correction", "entry": str(finding.public_id), "proposed": "y",
+                                    "reason": "z"})
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(r.json()["detail"][0]["loc"], ["body", "entry"])
+
+    def test_a_forged_entry_id_is_404(self):
+        other = client_actions.add_entry(actor=self.other_coach, client=self.other_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Daan", text="x", now=self.now)
+        r = self.post("/requests", {"kind": "correction", "entry": str(other.public_id), "proposed": "y",
+                                    "reason": "z"})
+        self.assertEqual(r.status_code, 404)
+        self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)
+
+    def test_gc_1_3_consents_are_granted_and_withdrawn_and_others_are_404(self):
+        """GC-1.3, GC-6.4"""
+        r = self.post("/consents", {"kind": "disclosure", "valid_from": "2026-11-23", "recipient": "Arts",
+                                    "purpose": "Afstemming", "data_scope": "Uren"})
+        self.assertEqual(r.status_code, 201)
+        consent_id = r.json()["id"]
+        r = self.post(f"/consents/{consent_id}/withdraw")
+        self.assertEqual(r.status_code, 200)
+        self.assertIsNotNone(r.json()["withdrawn_at"])
+        daans = client_actions.record_consent(actor=self.other_client_user, client=self.other_client,
+                                              kind="disclosure", recipient="A", purpose="p", data_scope="d",
+                                              given_via="portal", valid_from=self.now.date(), now=self.now,
+                                              grant=CLIENT_GRANT)
+        self.assertEqual(self.post(f"/consents/{daans.public_id}/withdraw").status_code, 404)
+        self.assertIsNone(Consent.objects.get(pk=daans.pk).withdrawn_at)
+
+    def test_statements_messages_and_the_access_log(self):
+        self.assertEqual(self.post("/statements", {"text": "Mijn kijk op de begeleiding."}).status_code, 201)
+        self.assertEqual(self.post("/messages", {"text": "Vraag over mijn dossier"}).status_code, 201)
+        self.assertEqual(self.post("/messages", {"text": "  "}).status_code, 422)
+        self.assertEqual(self.get("/messages").json()[0]["text"], "Vraag over mijn dossier")
+        lines = self.get("/access-log").json()
+        self.assertTrue(any(line["action"] == "message.send" for line in lines))
+        self.assertTrue(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
+
+    def test_staff_tokens_reach_no_client_record_here(self):
+        _, secret = account_actions.create_api_token(actor=self.coach, name="coach", now=self.now)
+        r = self.client.get("/api/portal/dossier", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        self.assertEqual(r.status_code, 404)
+
+    def test_a_released_copy_is_available_as_json(self):
+        r = self.post("/requests", {"kind": "copy", "password": PASSWORD})
+        self.assertEqual(r.json()["status"], "done")
+        r = self.get(f"/requests/{r.json()['id']}/copy.json")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(ClientRequest.objects.get().kind, RequestKind.COPY)
+
+    def test_gc_1_3_a_proposed_substitute_is_accepted_through_the_api(self):
+        """GC-1.3"""
+        from .base import COACH_GRANT
+
+        proposal = actions.propose_substitute(actor=self.coach, client=self.own_client, substitute=self.other_coach,
+                                              valid_from=self.now.date(), valid_until=datetime.date(2026, 12, 31),
+                                              now=self.now, grant=COACH_GRANT)
+        self.assertEqual(self.get("/consents/proposals").json()[0]["substitute"], "Bob Coach")
+        r = self.post(f"/consents/proposals/{proposal.public_id}/accept")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(Consent.objects.get(public_id=r.json()["consent"]).substitute, self.other_coach)
+        self.assertEqual(self.post(f"/consents/proposals/{proposal.public_id}/accept").status_code, 422)

@@ -1,0 +1,29 @@
+"""The questionnaire section on the coach's client page: results with bands, a trend chart
+per subscale, and the form to send a questionnaire."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachdossier.accounts.dashboard import Panel
+from coachdossier.clients.access import ACTIONS
+
+from . import actions, trends
+from .forms import SendForm
+from .models import Administration
+
+
+def sections(request, client, grant):
+    if grant.basis not in ACTIONS["questionnaires.read"]:
+        return []
+    administrations = list(Administration.objects.for_client(client).order_by("-sent_at"))
+    completed = sorted((a for a in administrations if a.is_completed), key=lambda a: a.completed_at)
+    may_send = grant.basis in ACTIONS["questionnaires.send"]
+    context = {
+        "client": client,
+        "administrations": administrations,
+        "latest": [(a, trends.result_groups(a)) for a in reversed(completed[-3:])],
+        "trends": trends.trends(completed, chart_prefix="cq"),
+        "form": SendForm(definitions=actions.available_definitions(now=timezone.now())) if may_send else None,
+        "staff": True,
+    }
+    return [Panel(_("Questionnaires"), "questionnaires/section.html", context, order=30)]

@@ -1,0 +1,38 @@
+"""JSON-able summaries of a client's questionnaires, for reports and the client's copy."""
+
+from .models import Administration
+
+
+def for_client(client) -> dict:
+    """Every administration: definition and version, moment, status, dates, and for completed
+    ones the scores and bands per subscale (the definition version they were scored with)."""
+    items = []
+    for a in Administration.objects.for_client(client).order_by("sent_at"):
+        entry = {
+            "id": str(a.public_id),
+            "questionnaire": a.definition.key,
+            "title": {"nl": a.definition.title_nl, "en": a.definition.title_en},
+            "definition_version": a.definition.version,
+            "moment": a.moment,
+            "status": a.status,
+            "sent_at": a.sent_at.isoformat(),
+            "completed_at": a.completed_at.isoformat() if a.completed_at else None,
+        }
+        if a.is_completed:
+            result = a.result
+            groups = result["subscales"] + ([result["total"]] if result.get("total") else [])
+            entry["scores"] = [{"key": g["key"], "title": g["title"], "score": g["score"],
+                                "min": g["min_score"], "max": g["max_score"],
+                                "band": (g["band"] or {}).get("label")} for g in groups]
+            entry["scored_with_version"] = result["definition_version"]
+        items.append(entry)
+    return {"questionnaires": items}
+
+
+def export_section(client) -> tuple[str, dict]:
+    """portal.export.EXPORT_SECTIONS: the client's copy includes their answers too (GC-5.2)."""
+    data = for_client(client)
+    answers = {str(a.public_id): a.answers for a in Administration.objects.for_client(client)}
+    for entry in data["questionnaires"]:
+        entry["answers"] = answers.get(entry["id"], {})
+    return "questionnaires", data
