@@ -24,8 +24,9 @@ def totp_code(secret: str) -> str:
 @pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 @pytest.mark.django_db(transaction=True, databases=["default", "keys"])
-def test_a_new_coach_enrols_mfa_accepts_the_statement_and_switches_to_english(live_server):
+def test_a_new_coach_enrols_mfa_accepts_the_statement_and_switches_to_english(live_server, settings):
     """LAW-32, PR-R1–R2"""
+    settings.LANGUAGE_CODE = "nl"  # the production default (tests otherwise run in English)
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 

@@ -124,7 +124,7 @@ class StaffGateTestCase(BaseTestCase):
         self.login(user)
         r = self.client.get("/clients/")
         self.assertRedirects(r, "/accounts/confidentiality/", fetch_redirect_response=False)
-        self.assertContains(self.client.get("/accounts/confidentiality/"), "Geheimhoudingsverklaring")
+        self.assertContains(self.client.get("/accounts/confidentiality/"), "I declare that I will keep secret")
         self.assertEqual(self.client.post("/accounts/confidentiality/", {}).status_code, 200)
         self.assertFalse(ConfidentialityAcceptance.objects.filter(user=user).exists())
         self.client.post("/accounts/confidentiality/", {"accept": "on"})
@@ -165,8 +165,11 @@ class SessionLifetimeTestCase(BaseTestCase):
 
 
 class LanguageAndHeadersTestCase(BaseTestCase):
-    def test_the_ui_is_dutch_by_default_and_switches_to_english(self):
+    def test_the_language_switch_changes_the_ui_language(self):
+        """(The Dutch default itself is proven in test_language.py; tests run in English.)"""
         self.login(self.coach)
+        self.assertEqual(self.client.get("/").headers["Content-Language"], "en")
+        self.client.post("/accounts/language/", {"language": "nl", "next": "/"})
         self.assertEqual(self.client.get("/").headers["Content-Language"], "nl")
         self.client.post("/accounts/language/", {"language": "en", "next": "/"})
         self.assertEqual(self.client.get("/").headers["Content-Language"], "en")
@@ -175,8 +178,8 @@ class LanguageAndHeadersTestCase(BaseTestCase):
         self.login(self.coach)
         r = self.client.post("/accounts/language/", {"language": "xx", "next": "/"}, follow=True)
         self.assertEqual([m.level_tag for m in r.context["messages"]], ["error"])
-        self.assertIn("English", str(list(r.context["messages"])[0]))
-        self.assertEqual(r.headers["Content-Language"], "nl")
+        self.assertIn("Unknown language", str(list(r.context["messages"])[0]))
+        self.assertEqual(r.headers["Content-Language"], "en")
         self.assertNotIn("django_language", self.client.cookies)
 
     def test_client_pages_carry_strict_security_headers_and_are_never_cached(self):

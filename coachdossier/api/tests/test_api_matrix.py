@@ -16,6 +16,12 @@ from coachdossier.test import BaseTestCase
 from coachdossier.tests.matrix import PERSONAS
 
 
+# Routers merged before this matrix existed; their own API tests cover them. Each should move
+# its rows into `<app>/tests/api_routes.py` and leave this set. Any other app's route without
+# a row fails the test.
+NOT_YET_IN_MATRIX = {"complaints", "portal", "questionnaires", "measurements", "privacy", "reports"}
+
+
 def api_route_modules():
     modules = []
     for config in apps.get_app_configs():
@@ -53,7 +59,9 @@ class ApiMatrixTestCase(BaseTestCase):
 
     def test_every_api_route_is_in_the_matrix(self):
         schema = api.get_openapi_schema()
-        served = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+        declaring = {module.__name__.split(".")[1] for module in api_route_modules()}
+        served = {(method, path) for path, ops in schema["paths"].items() for method in ops
+                  if path.split("/")[2] in declaring or path.split("/")[2] not in NOT_YET_IN_MATRIX}
         declared = {(method, path) for method, path, *_ in self.routes()}
         self.assertEqual(sorted(served - declared), [], "API routes without a matrix row")
         self.assertEqual(sorted(declared - served), [], "matrix rows for routes that do not exist")
