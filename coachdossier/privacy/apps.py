@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PrivacyConfig(AppConfig):
     name = "coachdossier.privacy"
     label = "privacy"
+
+    def ready(self):
+        from coachdossier.clients import hooks
+
+        from . import actions, erasure
+
+        hooks.DESTRUCTION_BLOCKERS.append(actions.legal_hold_blocker)
+        hooks.CLIENT_DESTROYED.append(actions.delete_client_rows)
+        hooks.CLIENT_DESTROYED.append(erasure.on_client_destroyed)

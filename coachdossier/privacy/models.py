@@ -1,0 +1,185 @@
+"""Privacy operations: the coach registry, legal holds, retention notices, backups and
+signed access-log checkpoints.
+
+The coach registry holds data about the practice's own coaches (not client content), so
+its columns are plain. A legal hold's reason may name a court case about the client, so it
+is sealed with the client's key like any other client content."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coachdossier.clients.models import Client, SealedJSON
+
+# --- Coach registry (GC-0.3, GC-4.4, GC-4.5) -----------------------------------------------
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    PENDING = "pending", _("registration pending")
+    SUSPENDED = "suspended", _("suspended")
+    ENDED = "ended", _("registration ended")
+
+
+class CoachProfile(models.Model):
+    """A coach's entry in the practice's registry: registration with the umbrella
+    organisation, annual fees, professional liability insurance, CV, qualifications."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coach = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="coach_profile")
+    registration_status = models.CharField(_("registration status"), max_length=12,
+                                           choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING)
+    registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    insurer = models.CharField(_("liability insurer"), max_length=120, blank=True)
+    policy_number = models.CharField(_("policy number"), max_length=60, blank=True)
+    insurance_expires_on = models.DateField(_("insurance valid until"), null=True, blank=True)
+    qualifications = models.TextField(_("qualifications"), blank=True)
+    methods = models.TextField(_("methods"), blank=True)
+    cv_storage_name = models.CharField(max_length=200, blank=True)
+    cv_filename = models.CharField(_("CV file name"), max_length=200, blank=True)
+    cv_updated_on = models.DateField(_("CV last updated"), null=True, blank=True)
+    # The expiry date a reminder was last sent for, so the daily job reminds once per date.
+    insurance_reminded_for = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["coach__full_name"]
+
+    def __str__(self):
+        return self.coach.full_name
+
+    def fee_paid_for(self, year: int) -> bool:
+        return any(p.year == year for p in self.fees.all())
+
+    def problems(self, today: datetime.date) -> list[str]:
+        """Why this coach is not in good standing today (GC-0.3, GC-4.4, GC-4.5)."""
+        problems = []
+        if self.registration_status != RegistrationStatus.REGISTERED:
+            problems.append(_("not registered with the umbrella organisation (%(status)s)")
+                            % {"status": self.get_registration_status_display()})
+        if not self.fee_paid_for(today.year):
+            problems.append(_("annual fee for %(year)s not paid") % {"year": today.year})
+        if not self.insurance_expires_on:
+            problems.append(_("no professional liability insurance recorded"))
+        elif self.insurance_expires_on < today:
+            problems.append(_("professional liability insurance expired on %(date)s")
+                            % {"date": self.insurance_expires_on.isoformat()})
+        return problems
+
+
+class FeePayment(models.Model):
+    profile = models.ForeignKey(CoachProfile, models.CASCADE, related_name="fees")
+    year = models.PositiveIntegerField(_("year"))
+    paid_on = models.DateField(_("paid on"))
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["profile", "year"], name="one_fee_per_coach_per_year")]
+
+
+# --- Legal holds and retention (PR-8, GC-5.4) ----------------------------------------------
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(released_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """A legal duty to keep a dossier (a court case, a claim): destruction waits while it is active."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="legal_holds")
+    reason_sealed = models.BinaryField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at"]
+
+    def aad(self):
+        return f"legalhold:{self.public_id}:reason"
+
+    @property
+    def reason(self) -> str:
+        return SealedJSON.open(self.client.public_id, self.reason_sealed, self.aad()).get("reason", "")
+
+
+class RetentionNotice(models.Model):
+    """Management was told that a dossier will be destroyed on `due_on` (once per due date)."""
+
+    client = models.ForeignKey(Client, models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    notified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "due_on"], name="one_notice_per_due_date")]
+
+
+# --- Backups (GC-5.4, LAW-32) and the daily job --------------------------------------------
+
+
+class BackupKind(models.TextChoices):
+    BACKUP = "backup", _("backup")
+    VERIFY = "verify", _("verified restore")
+    RESTORE = "restore", _("restore")
+
+
+class BackupRun(models.Model):
+    """What the backup commands did, for the auditor's security report (GC-6.6)."""
+
+    kind = models.CharField(max_length=8, choices=BackupKind.choices)
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    location = models.CharField(max_length=500)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class LogVerification(models.Model):
+    """The result of each access-log verification by the daily job (GC-6.6)."""
+
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    checked = models.BigIntegerField()
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+# --- Signed checkpoints of the access log (RFC 6962 model) ----------------------------------
+
+
+class Checkpoint(models.Model):
+    """A signed statement "the access log had `size` entries and its head hash was `head_hash`
+    at `at`". Outsiders keep them; a later rewrite of history no longer matches."""
+
+    size = models.BigIntegerField()  # the sequence number of the last entry covered
+    head_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)  # first 16 hex of SHA-256 of the public key
+    signature = models.CharField(max_length=128)  # hex Ed25519 signature over `statement()`
+
+    class Meta:
+        ordering = ["size", "at"]
+
+    def statement(self) -> bytes:
+        return checkpoint_statement(self.size, self.head_hash, self.at)
+
+
+def checkpoint_statement(size: int, head_hash: str, at: datetime.datetime) -> bytes:
+    stamp = at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"coachdossier access log checkpoint v1\nsize {size}\nhead {head_hash}\nat {stamp}\n".encode()

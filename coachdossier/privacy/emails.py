@@ -1,0 +1,27 @@
+"""The privacy app's emails: notices with a link, never dossier content (GC-6.3)."""
+
+from coachdossier.lib.emails import send
+
+
+def _management_emails() -> list[str]:
+    from coachdossier.accounts.models import Role, User
+
+    return list(User.objects.filter(role_grants__role=Role.MANAGEMENT, is_active=True)
+                .values_list("email", flat=True).distinct())
+
+
+def retention_notice(*, items) -> None:
+    """PR-8: management learns which dossiers (by reference) will be destroyed, and when."""
+    recipients = _management_emails()
+    if recipients:
+        send("retention-notice", recipients, {"items": [{"reference": r, "due_on": d} for r, d in items]})
+
+
+def insurance_expiring(*, profile_id) -> None:
+    """GC-4.4: the coach and management hear before the liability insurance expires."""
+    from .models import CoachProfile
+
+    profile = CoachProfile.objects.select_related("coach").get(pk=profile_id)
+    recipients = sorted({profile.coach.email, *_management_emails()})
+    send("insurance-expiring", recipients, {"coach_name": profile.coach.full_name,
+                                            "expires_on": profile.insurance_expires_on})

@@ -1,0 +1,42 @@
+"""Access matrix rows for the privacy pages (see coachdossier/tests/matrix.py)."""
+
+from coachdossier.privacy import actions
+from coachdossier.tests.matrix import Route
+
+MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 200,
+                   "therapist": 403, "outsider": 403, "auditor": 403}
+MANAGEMENT_AND_AUDITOR = {**MANAGEMENT_ONLY, "auditor": 200}
+
+
+def setup(w):
+    w.profile = actions.save_coach_profile(actor=w.management, coach=w.coach, now=w.now,
+                                           registration_status="registered", registered_on=w.now.date(),
+                                           insurer="Verzekeraar NV", policy_number="P-1",
+                                           insurance_expires_on=w.now.date().replace(year=w.now.year + 1))
+    w.hold = actions.place_legal_hold(actor=w.management, client=w.own_client, reason="Rechtszaak 2026/1", now=w.now)
+
+
+def profile(w):
+    return {"profile_id": w.profile.public_id}
+
+
+def client(w):
+    return {"client_id": w.own_client.public_id}
+
+
+ROUTES = [
+    Route("privacy:overview", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:registry", expect=MANAGEMENT_ONLY),
+    Route("privacy:profile_edit", lambda w: {"coach_id": w.coach.public_id}, expect=MANAGEMENT_ONLY),
+    Route("privacy:fee_new", profile, expect=MANAGEMENT_ONLY),
+    Route("privacy:cv_upload", profile, expect=MANAGEMENT_ONLY),
+    # No CV uploaded in the matrix world: management gets 404, everyone else stops at the role.
+    Route("privacy:cv_download", profile, expect={**MANAGEMENT_ONLY, "management": 404}),
+    Route("privacy:profile_pdf", profile, expect=MANAGEMENT_ONLY),
+    Route("privacy:retention", expect=MANAGEMENT_ONLY),
+    Route("privacy:legal_hold_new", client, expect=MANAGEMENT_ONLY),
+    Route("privacy:legal_hold_release", lambda w: {**client(w), "hold_id": w.hold.public_id}, method="POST",
+          expect={**MANAGEMENT_ONLY, "management": 302}),
+    Route("privacy:checkpoints", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:checkpoints_download", expect=MANAGEMENT_AND_AUDITOR),
+]

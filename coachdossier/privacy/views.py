@@ -1,0 +1,229 @@
+"""Privacy pages for management (registry, retention, legal holds) and the auditor
+(checkpoints). Client data is reached only through clients.access."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coachdossier import audit
+from coachdossier.accounts.decorators import role_required
+from coachdossier.accounts.models import Role, User
+from coachdossier.clients import access
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.models import Client
+
+from . import actions, checkpoints as checkpoint_log, registry
+from .forms import CoachProfileForm, CvForm, FeeForm, LegalHoldForm
+from .models import BackupKind, BackupRun, Checkpoint, CoachProfile, LegalHold, LogVerification
+from .pdfs import coach_profile_pdf
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def overview(request):
+    today = timezone.localdate()
+    is_management = request.user.has_role(Role.MANAGEMENT)
+    context = {
+        "is_management": is_management,
+        "last_backup": BackupRun.objects.filter(kind=BackupKind.BACKUP).first(),
+        "last_verify": BackupRun.objects.filter(kind=BackupKind.VERIFY).first(),
+        "last_log_check": LogVerification.objects.first(),
+        "checkpoint_count": Checkpoint.objects.count(),
+    }
+    if is_management:
+        profiles = CoachProfile.objects.select_related("coach").prefetch_related("fees")
+        context["registry_problems"] = [(p, p.problems(today)) for p in profiles if p.problems(today)]
+        context["unregistered"] = registry.coaches_without_profile()
+        context["backlog_count"] = len(actions.retention_backlog(today))
+    return render(request, "privacy/overview.html", context)
+
+
+# --- Coach registry --------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def registry_list(request):
+    today = timezone.localdate()
+    profiles = list(CoachProfile.objects.select_related("coach").prefetch_related("fees"))
+    rows = [{"profile": p, "problems": p.problems(today)} for p in profiles]
+    return render(request, "privacy/registry.html", {
+        "rows": rows, "unregistered": registry.coaches_without_profile(), "today": today,
+        "reminder_days": registry.REMINDER_DAYS,
+    })
+
+
+def _coach(coach_id):
+    coach = User.objects.filter(public_id=coach_id, is_active=True).first()
+    if coach is None or not coach.has_role(Role.COACH):
+        raise Http404
+    return coach
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def profile_edit(request, coach_id):
+    coach = _coach(coach_id)
+    profile = CoachProfile.objects.filter(coach=coach).first()
+    initial = {name: getattr(profile, name) for name in actions.PROFILE_FIELDS} if profile else {}
+    form = CoachProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_coach_profile(actor=request.user, coach=coach, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The registry entry of %(name)s has been saved.") % {"name": coach.full_name})
+            return redirect("privacy:registry")
+    return render(request, "privacy/profile_form.html", {"form": form, "coach": coach, "profile": profile})
+
+
+def _profile(profile_id):
+    return get_object_or_404(CoachProfile.objects.select_related("coach").prefetch_related("fees"),
+                             public_id=profile_id)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def fee_new(request, profile_id):
+    profile = _profile(profile_id)
+    form = FeeForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_fee(actor=request.user, profile=profile, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The fee payment has been recorded."))
+            return redirect("privacy:registry")
+    return render(request, "privacy/fee_form.html", {"form": form, "profile": profile})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def cv_upload(request, profile_id):
+    profile = _profile(profile_id)
+    form = CvForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.upload_cv(actor=request.user, profile=profile, upload=form.cleaned_data["cv"], now=timezone.now())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The CV has been saved."))
+            return redirect("privacy:registry")
+    return render(request, "privacy/cv_form.html", {"form": form, "profile": profile})
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def cv_download(request, profile_id):
+    profile = _profile(profile_id)
+    if not profile.cv_storage_name:
+        raise Http404
+    response = HttpResponse(actions.read_cv(profile), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="cv-{profile.public_id}.bin"'
+    filename = profile.cv_filename.replace('"', "")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def profile_pdf(request, profile_id):
+    """GC-4.5: the coach's profile to share with a client or principal on request."""
+    profile = _profile(profile_id)
+    response = HttpResponse(coach_profile_pdf(profile, today=timezone.localdate(),
+                                              language=request.LANGUAGE_CODE[:2]),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="coach-profile-{profile.public_id}.pdf"'
+    return response
+
+
+# --- Retention and legal holds ---------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def retention(request):
+    """PR-8: dossiers whose retention term ended or ends within the notice period, with what
+    keeps them; active legal holds."""
+    from coachdossier import policy
+
+    today = timezone.localdate()
+    term = request.GET.get("reference", "").strip()
+    if term:
+        client = Client.objects.visible_to(request.user, "privacy.manage").filter(reference__iexact=term).first()
+        if client is not None:
+            return redirect("privacy:legal_hold_new", client.public_id)
+        messages.error(request, _("No dossier with reference %(ref)s.") % {"ref": term})
+    rows = actions.retention_backlog(today, within_days=policy.current().retention_notice_days)
+    holds = list(LegalHold.objects.active().select_related("client", "placed_by"))
+    KeyRing.load({h.client.public_id for h in holds})
+    access.log_list(request.user, "retention.list", [r["client"] for r in rows])
+    return render(request, "privacy/retention.html", {"rows": rows, "holds": holds, "today": today,
+                                                      "notice_days": policy.current().retention_notice_days})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def legal_hold_new(request, client_id):
+    client, grant = access.get_client_for(request, client_id, "privacy.manage")
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.place_legal_hold(actor=request.user, client=client, reason=form.cleaned_data["reason"],
+                                     now=timezone.now(), grant=grant)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The legal hold has been placed; the dossier will not be destroyed."))
+            return redirect("privacy:retention")
+    holds = list(client.legal_holds.select_related("placed_by", "released_by"))
+    return render(request, "privacy/legal_hold_form.html", {"form": form, "client": client, "holds": holds})
+
+
+@require_POST
+@role_required(Role.MANAGEMENT)
+def legal_hold_release(request, client_id, hold_id):
+    client, grant = access.get_client_for(request, client_id, "privacy.manage")
+    hold = get_object_or_404(LegalHold, client=client, public_id=hold_id)
+    try:
+        actions.release_legal_hold(actor=request.user, hold=hold, now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The legal hold has been released."))
+    return redirect("privacy:legal_hold_new", client.public_id)
+
+
+# --- Signed checkpoints ------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def checkpoints(request):
+    from . import signing
+
+    return render(request, "privacy/checkpoints.html", {
+        "checkpoints": Checkpoint.objects.order_by("-size", "-at")[:100],
+        "public_key": signing.public_key_hex(), "key_id": signing.key_id(),
+        "last_log_check": LogVerification.objects.first(),
+    })
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def checkpoints_download(request):
+    """The auditor keeps these and later runs `coachdossier verify_checkpoints --file`."""
+    audit.record(action="checkpoints.download", object_type="checkpoint", role=",".join(sorted(request.user.roles)))
+    response = JsonResponse(checkpoint_log.as_json(Checkpoint.objects.order_by("size", "at")),
+                            json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="coachdossier-checkpoints.json"'
+    return response
