@@ -152,3 +152,17 @@ class RegistryPageTests(RegistryTestCase):
         with CaptureQueriesContext(connection) as two:
             self.client.get(reverse("privacy:registry"))
         self.assertEqual(len(one), len(two))
+
+
+class DashboardTests(RegistryTestCase):
+    def test_gc_0_3_the_management_dashboard_warns_about_coaches_outside_the_registry(self):
+        self.good_profile(insurance_expires_on=self.now.date().replace(year=2020))
+        self.login(self.management)
+        page = self.client.get("/")
+        self.assertContains(page, "Coach not in registry")
+        self.assertContains(page, "Bob Coach")
+        self.assertContains(page, "insurance expired")
+
+    def test_coaches_see_no_privacy_panel(self):
+        self.login(self.coach)
+        self.assertNotContains(self.client.get("/"), "Coach not in registry")
