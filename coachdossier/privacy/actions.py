@@ -3,6 +3,7 @@ the daily job's steps. Keyword-only arguments, `actor` and `now` required, one t
 one audit row each."""
 
 import datetime
+import hashlib
 import logging
 import uuid
 
@@ -178,8 +179,13 @@ def legal_hold_blocker(*, client, today):
 
 def delete_client_rows(*, client, actor, now):
     """clients.hooks.CLIENT_DESTROYED: this app's rows about the client go with it."""
+    from .models import Handover
+
     LegalHold.objects.filter(client=client).delete()
     RetentionNotice.objects.filter(client=client).delete()
+    files = list(Handover.objects.filter(client=client).values_list("storage_name", flat=True))
+    Handover.objects.filter(client=client).delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 
 
 # --- Retention (PR-8) ----------------------------------------------------------------------
@@ -260,3 +266,66 @@ def destroy_expired(*, now, dry_run=False) -> list[str]:
         except ValidationError as exc:
             done[-1] = f"postponed: {client.reference}: {'; '.join(exc.messages)}"
     return done
+
+
+# --- Hand-over to UWV (PR-R4) ----------------------------------------------------------------
+
+
+def create_handover(*, actor, client: Client, trajectory: Trajectory, now, grant=None):
+    """PR-R4: build and keep the hand-over package of a UWV trajectory that has ended."""
+    from coachdossier.clients import crypto
+    from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+
+    from . import handover
+    from .models import Handover
+
+    if trajectory.client_id != client.pk:
+        raise ValidationError({"trajectory": _("This trajectory belongs to another client.")})
+    if not trajectory.principal.is_uwv:
+        raise ValidationError({"trajectory": _("Only a UWV trajectory is handed over to UWV.")})
+    if trajectory.status != TrajectoryStatus.CLOSED:
+        raise ValidationError({"trajectory": _("Close the trajectory first: the hand-over comes at its end.")})
+    package, source, count = handover.build(client, trajectory, now=now)
+    with atomic_files():
+        item = Handover(public_id=uuid.uuid4(), client=client, trajectory=trajectory, created_by=actor,
+                        created_at=now, sha256=hashlib.sha256(package).hexdigest(), file_count=count,
+                        export_source=source)
+        name = default_storage.save(f"{client.public_id}/handover-{item.public_id}.bin",
+                                    ContentFile(crypto.seal(client.public_id, package, item.aad("zip"))))
+        _remove_on_rollback(name)
+        item.storage_name = name
+        item.save()
+        _log("handover.create", obj=item, client=client, actor=actor, grant=grant)
+    return item
+
+
+def read_handover(item) -> bytes:
+    from coachdossier.clients import crypto
+
+    with default_storage.open(item.storage_name, "rb") as fh:
+        return crypto.open_sealed(item.client.public_id, fh.read(), item.aad("zip"))
+
+
+@transaction.atomic
+def record_handover_delivery(*, actor, item, delivered_on: datetime.date, method: str, recipient: str, now,
+                             grant=None):
+    """The package went to UWV: when, how and to whom (shown in the client's copy)."""
+    errors = {}
+    if item.delivered_at:
+        errors["delivered_on"] = _("This package was already delivered.")
+    if delivered_on > timezone.localdate(now):
+        errors["delivered_on"] = _("The delivery date cannot be in the future.")
+    if delivered_on < timezone.localdate(item.created_at):
+        errors["delivered_on"] = _("The package cannot have been delivered before it was made.")
+    if not (method or "").strip():
+        errors["method"] = _("Say how the package was delivered (for example the UWV portal).")
+    if errors:
+        raise ValidationError(errors)
+    item.delivered_at = timezone.make_aware(datetime.datetime.combine(delivered_on, datetime.time(12)))
+    item.delivered_by = actor
+    item.delivery_sealed = SealedJSON.seal(item.client.public_id, {"method": method.strip(),
+                                                                   "recipient": (recipient or "").strip()},
+                                           item.aad("delivery"))
+    item.save(update_fields=["delivered_at", "delivered_by", "delivery_sealed"])
+    _log("handover.deliver", obj=item, client=item.client, actor=actor, grant=grant)
+    return item

@@ -29,3 +29,24 @@ class CvForm(forms.Form):
 class LegalHoldForm(forms.Form):
     reason = forms.CharField(label=_("reason (for example the court case or claim)"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HandoverForm(forms.Form):
+    trajectory = forms.ChoiceField(label=_("UWV trajectory"))
+
+    def __init__(self, *args, trajectories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trajectories = {str(t.public_id): t for t in trajectories}
+        self.fields["trajectory"].choices = [
+            (str(t.public_id), f"{t.uwv_order_number or '—'} · {t.opened_on:%d-%m-%Y} – "
+                               f"{t.closed_on:%d-%m-%Y}" if t.closed_on else f"{t.uwv_order_number or '—'}")
+            for t in trajectories]
+
+    def clean_trajectory(self):
+        return self.trajectories[self.cleaned_data["trajectory"]]
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = forms.DateField(label=_("delivered on"), widget=DateInput())
+    method = forms.CharField(label=_("how (for example the UWV portal, secure mail)"), max_length=200)
+    recipient = forms.CharField(label=_("to whom at UWV"), max_length=200, required=False)

@@ -183,3 +183,36 @@ class Checkpoint(models.Model):
 def checkpoint_statement(size: int, head_hash: str, at: datetime.datetime) -> bytes:
     stamp = at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return f"coachdossier access log checkpoint v1\nsize {size}\nhead {head_hash}\nat {stamp}\n".encode()
+
+
+# --- Hand-over to UWV (PR-R4) ------------------------------------------------------------
+
+
+class Handover(models.Model):
+    """A hand-over package for UWV at the end of a UWV trajectory: the zip (sealed with the
+    client's key, so it is shredded with them), its SHA-256, and its delivery."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="handovers")
+    trajectory = models.ForeignKey("clients.Trajectory", models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    storage_name = models.CharField(max_length=200, unique=True)
+    sha256 = models.CharField(max_length=64)
+    file_count = models.PositiveIntegerField()
+    export_source = models.CharField(max_length=32)  # "portal.export" or "privacy.handover"
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    delivery_sealed = models.BinaryField(default=b"")  # how and to whom (sealed: may name a UWV employee)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def aad(self, part: str) -> str:
+        return f"handover:{self.public_id}:{part}"
+
+    @property
+    def delivery(self) -> dict:
+        if not self.delivery_sealed:
+            return {}
+        return SealedJSON.open(self.client.public_id, self.delivery_sealed, self.aad("delivery"))

@@ -18,3 +18,11 @@ urlpatterns = [
     path("checkpoints/", views.checkpoints, name="checkpoints"),
     path("checkpoints.json", views.checkpoints_download, name="checkpoints_download"),
 ]
+urlpatterns += [
+    path("handovers/", views.handover_list, name="handovers"),
+    path("clients/<uuid:client_id>/handover/", views.handover, name="handover"),
+    path("clients/<uuid:client_id>/handover/<uuid:handover_id>/download/", views.handover_download,
+         name="handover_download"),
+    path("clients/<uuid:client_id>/handover/<uuid:handover_id>/delivered/", views.handover_deliver,
+         name="handover_deliver"),
+]

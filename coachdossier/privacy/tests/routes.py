@@ -13,6 +13,12 @@ def setup(w):
                                            registration_status="registered", registered_on=w.now.date(),
                                            insurer="Verzekeraar NV", policy_number="P-1",
                                            insurance_expires_on=w.now.date().replace(year=w.now.year + 1))
+    from coachdossier.clients import actions as client_actions
+
+    w.uwv_trajectory = w.other_client.current_trajectory
+    client_actions.close_trajectory(actor=w.management, trajectory=w.uwv_trajectory, now=w.now)
+    w.handover = actions.create_handover(actor=w.management, client=w.other_client, trajectory=w.uwv_trajectory,
+                                         now=w.now)
     w.hold = actions.place_legal_hold(actor=w.management, client=w.own_client, reason="Rechtszaak 2026/1", now=w.now)
 
 
@@ -39,4 +45,11 @@ ROUTES = [
           expect={**MANAGEMENT_ONLY, "management": 302}),
     Route("privacy:checkpoints", expect=MANAGEMENT_AND_AUDITOR),
     Route("privacy:checkpoints_download", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:handovers", expect=MANAGEMENT_ONLY),
+    Route("privacy:handover", client, expect=MANAGEMENT_ONLY),
+    Route("privacy:handover_download", lambda w: {"client_id": w.other_client.public_id,
+                                                  "handover_id": w.handover.public_id}, expect=MANAGEMENT_ONLY),
+    # The package belongs to Daan: asked under Carla's id it does not exist.
+    Route("privacy:handover_deliver", lambda w: {**client(w), "handover_id": w.handover.public_id},
+          expect={**MANAGEMENT_ONLY, "management": 404}),
 ]
