@@ -179,8 +179,10 @@ def legal_hold_blocker(*, client, today):
 
 def delete_client_rows(*, client, actor, now):
     """clients.hooks.CLIENT_DESTROYED: this app's rows about the client go with it."""
-    from .models import Handover
+    from .models import BreachNotice, ConfidentialityBreach, Handover
 
+    ConfidentialityBreach.objects.filter(client=client).delete()
+    BreachNotice.objects.filter(client=client).delete()
     LegalHold.objects.filter(client=client).delete()
     RetentionNotice.objects.filter(client=client).delete()
     files = list(Handover.objects.filter(client=client).values_list("storage_name", flat=True))
@@ -329,3 +331,188 @@ def record_handover_delivery(*, actor, item, delivered_on: datetime.date, method
     item.save(update_fields=["delivered_at", "delivered_by", "delivery_sealed"])
     _log("handover.deliver", obj=item, client=item.client, actor=actor, grant=grant)
     return item
+
+
+# --- Confidentiality-breach register (GC-6.5) ------------------------------------------------
+
+
+@transaction.atomic
+def record_confidentiality_breach(*, actor, client: Client, occurred_on: datetime.date, legal_ground: str,
+                                  reason: str, recipient: str, shared: str, client_informed: bool,
+                                  informed_on: datetime.date | None = None, why_not_told: str = "",
+                                  acute_danger: bool = False, now, grant=None):
+    """GC-6.5: secrecy broken (danger, law, court): why, with whom, what, and whether the
+    client was told, or why not."""
+    from .models import ConfidentialityBreach, LegalGround
+
+    today = timezone.localdate(now)
+    errors = {}
+    if legal_ground not in LegalGround.values:
+        errors["legal_ground"] = _("Choose the legal ground: danger, a legal duty or a court order.")
+    for name, value in (("reason", reason), ("recipient", recipient), ("shared", shared)):
+        if not (value or "").strip():
+            errors[name] = _("This is required.")
+    if occurred_on > today:
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    if client_informed and not informed_on:
+        errors["informed_on"] = _("Enter when the client was informed.")
+    if client_informed and informed_on and informed_on > today:
+        errors["informed_on"] = _("The date cannot be in the future.")
+    if not client_informed and not (why_not_told or "").strip():
+        errors["why_not_told"] = _("Say why the client was not (yet) informed.")
+    if acute_danger and not (why_not_told or "").strip():
+        errors["why_not_told"] = _("Describe the acute danger that telling the client would cause.")
+    if errors:
+        raise ValidationError(errors)
+    item = ConfidentialityBreach(public_id=uuid.uuid4(), client=client, occurred_on=occurred_on,
+                                 legal_ground=legal_ground, client_informed=client_informed,
+                                 informed_on=informed_on if client_informed else None, acute_danger=acute_danger,
+                                 recorded_by=actor, recorded_at=now)
+    item.sealed = SealedJSON.seal(client.public_id, {"reason": reason.strip(), "recipient": recipient.strip(),
+                                                     "shared": shared.strip(), "why_not_told": why_not_told.strip()},
+                                  item.aad())
+    item.save()
+    _log("confidentiality_breach.record", obj=item, client=client, actor=actor, grant=grant)
+    return item
+
+
+# --- Data-breach register (LAW-33) -------------------------------------------------------------
+
+BREACH_TEXT_FIELDS = ("title", "description", "data_affected", "people_affected", "measures")
+
+
+@transaction.atomic
+def record_data_breach(*, actor, discovered_at: datetime.datetime, title: str, description: str,
+                       data_affected: str, people_affected: str, measures: str = "", now):
+    from .models import DataBreach
+
+    errors = {name: _("This is required.") for name, value in (
+        ("title", title), ("description", description), ("data_affected", data_affected),
+        ("people_affected", people_affected)) if not (value or "").strip()}
+    if discovered_at > now:
+        errors["discovered_at"] = _("The discovery cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    breach = DataBreach.objects.create(discovered_at=discovered_at, title=title.strip(), description=description,
+                                       data_affected=data_affected, people_affected=people_affected,
+                                       measures=measures, recorded_by=actor, recorded_at=now)
+    _log("data_breach.record", obj=breach, actor=actor)
+    return breach
+
+
+@transaction.atomic
+def decide_data_breach(*, actor, breach, decision: str, reason: str = "", notified_at=None, reference: str = "",
+                       measures: str | None = None, now):
+    """LAW-33: the decision on notifying the authority (within 72 hours of discovery)."""
+    from .models import BreachDecision
+
+    errors = {}
+    if decision not in BreachDecision.values:
+        errors["decision"] = _("Choose a decision.")
+    if decision == BreachDecision.NOTIFIED and not notified_at:
+        errors["authority_notified_at"] = _("Enter when the authority was notified.")
+    if notified_at and (notified_at > now or notified_at < breach.discovered_at):
+        errors["authority_notified_at"] = _("The notification lies between the discovery and now.")
+    if decision == BreachDecision.NOT_REQUIRED and not (reason or "").strip():
+        errors["decision_reason"] = _("Say why the authority need not be notified (AVG art. 33(1): no risk).")
+    if errors:
+        raise ValidationError(errors)
+    breach.decision, breach.decision_reason = decision, reason or ""
+    breach.authority_notified_at = notified_at if decision == BreachDecision.NOTIFIED else None
+    breach.authority_reference = reference or ""
+    if measures is not None:
+        breach.measures = measures
+    breach.save()
+    _log("data_breach.decide", obj=breach, actor=actor)
+    return breach
+
+
+@transaction.atomic
+def add_breach_client(*, actor, breach, client: Client, notified_on: datetime.date | None, now, grant=None):
+    """A client affected by the breach, and when they were told (AVG art. 34)."""
+    from .models import BreachNotice
+
+    if notified_on and notified_on > timezone.localdate(now):
+        raise ValidationError({"notified_on": _("The date cannot be in the future.")})
+    notice, _created = BreachNotice.objects.update_or_create(breach=breach, client=client,
+                                                             defaults={"notified_on": notified_on})
+    _log("data_breach.client", obj=breach, client=client, actor=actor, grant=grant)
+    return notice
+
+
+@transaction.atomic
+def close_data_breach(*, actor, breach, now):
+    from .models import BreachDecision
+
+    if breach.decision == BreachDecision.PENDING:
+        raise ValidationError({"decision": _("Decide on notifying the authority before closing the breach.")})
+    breach.closed_at = now
+    breach.save(update_fields=["closed_at"])
+    _log("data_breach.close", obj=breach, actor=actor)
+    return breach
+
+
+def send_breach_reminders(*, now, dry_run=False) -> list[str]:
+    """LAW-33: management hears 24 hours after discovery, 12 hours before the 72-hour
+    deadline, and once it has passed, while no decision is recorded (each stage once)."""
+    from .models import BreachDecision, DataBreach
+
+    hours = policy.current().breach_notify_hours
+    done = []
+    for breach in DataBreach.objects.open().filter(decision=BreachDecision.PENDING):
+        deadline = breach.deadline(hours)
+        stage = 3 if now > deadline else 2 if now >= deadline - datetime.timedelta(hours=12) else \
+            1 if now >= breach.discovered_at + datetime.timedelta(hours=24) else 0
+        if stage <= breach.reminded_stage:
+            continue
+        done.append(f"data breach reminder ({'overdue' if stage == 3 else 'deadline ' + deadline.isoformat()}): "
+                    f"{breach.public_id}")
+        if dry_run:
+            continue
+        with transaction.atomic():
+            DataBreach.objects.filter(pk=breach.pk).update(reminded_stage=stage)
+            pk = breach.pk
+            transaction.on_commit(lambda pk=pk, late=stage == 3: emails.breach_deadline(breach_id=pk, late=late))
+    return done
+
+
+# --- Processors and DPIA (LAW-30) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_processor(*, actor, name, service, agreement_reference, agreement_date, location, now):
+    from .models import Processor
+
+    if agreement_date > timezone.localdate(now):
+        raise ValidationError({"agreement_date": _("The date cannot be in the future.")})
+    processor = Processor.objects.create(name=name, service=service, agreement_reference=agreement_reference,
+                                         agreement_date=agreement_date, location=location, created_at=now)
+    _log("processor.add", obj=processor, actor=actor)
+    return processor
+
+
+def upload_dpia(*, actor, title, version, approved_on, upload, now):
+    """Keep the DPIA with the inventory fingerprint it assessed."""
+    from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+
+    from . import inventory
+    from .models import Dpia
+
+    data = upload.read()
+    errors = {}
+    if approved_on > timezone.localdate(now):
+        errors["approved_on"] = _("The date cannot be in the future.")
+    try:
+        uploads.check_upload(data, upload.name)
+    except ValidationError as exc:
+        errors["document"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with atomic_files():
+        name = default_storage.save(f"dpia/{uuid.uuid4()}.bin", ContentFile(data))
+        _remove_on_rollback(name)
+        dpia = Dpia.objects.create(title=title, version=version, approved_on=approved_on, storage_name=name,
+                                   filename=upload.name[:200], inventory_fingerprint=inventory.fingerprint(),
+                                   uploaded_by=actor, uploaded_at=now)
+        _log("dpia.upload", obj=dpia, actor=actor)
+    return dpia

@@ -68,6 +68,10 @@ def insurance_reminders(now, dry_run):
     return actions.send_insurance_reminders(now=now, dry_run=dry_run)
 
 
+def breach_reminders(now, dry_run):
+    return actions.send_breach_reminders(now=now, dry_run=dry_run)
+
+
 def access_log(now, dry_run):
     """GC-6.6: verify the chain, keep the result, and sign a checkpoint of the head."""
     if dry_run:
@@ -82,7 +86,7 @@ def access_log(now, dry_run):
     return lines
 
 
-STEPS = [retention_notices, retention_destruction, orphan_keys, erasure_registry, insurance_reminders,
+STEPS = [retention_notices, retention_destruction, orphan_keys, erasure_registry, insurance_reminders, breach_reminders,
          *[_other(m, f) for m, f in OTHER_APPS], access_log]
 
 

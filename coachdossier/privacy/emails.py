@@ -25,3 +25,16 @@ def insurance_expiring(*, profile_id) -> None:
     recipients = sorted({profile.coach.email, *_management_emails()})
     send("insurance-expiring", recipients, {"coach_name": profile.coach.full_name,
                                             "expires_on": profile.insurance_expires_on})
+
+
+def breach_deadline(*, breach_id, late: bool) -> None:
+    """LAW-33: the 72-hour decision on notifying the authority is due (or overdue)."""
+    from coachdossier import policy
+
+    from .models import DataBreach
+
+    breach = DataBreach.objects.get(pk=breach_id)
+    recipients = _management_emails()
+    if recipients:
+        send("breach-deadline", recipients, {"late": late, "discovered_at": breach.discovered_at,
+                                             "deadline": breach.deadline(policy.current().breach_notify_hours)})

@@ -216,3 +216,130 @@ class Handover(models.Model):
         if not self.delivery_sealed:
             return {}
         return SealedJSON.open(self.client.public_id, self.delivery_sealed, self.aad("delivery"))
+
+
+# --- Registers: confidentiality breaches (GC-6.5), data breaches (LAW-33), processors, DPIA --
+
+
+class LegalGround(models.TextChoices):
+    DANGER = "danger", _("direct danger to the client or others")
+    LAW = "law", _("a legal duty")
+    COURT = "court", _("a court order")
+
+
+class ConfidentialityBreach(models.Model):
+    """GC-6.5: secrecy broken as a last resort. The client sees the entry in the portal
+    unless telling them would cause acute danger."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="confidentiality_breaches")
+    occurred_on = models.DateField(_("date"))
+    legal_ground = models.CharField(_("legal ground"), max_length=8, choices=LegalGround.choices)
+    # reason, recipient, shared (what was shared), why_not_told
+    sealed = models.BinaryField()
+    client_informed = models.BooleanField(_("client informed"), default=False)
+    informed_on = models.DateField(_("informed on"), null=True, blank=True)
+    acute_danger = models.BooleanField(_("telling the client would cause acute danger"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_on", "-recorded_at"]
+
+    def aad(self):
+        return f"confidentiality:{self.public_id}"
+
+    @property
+    def details(self) -> dict:
+        return SealedJSON.open(self.client.public_id, self.sealed, self.aad())
+
+
+class BreachDecision(models.TextChoices):
+    PENDING = "pending", _("decision pending")
+    NOTIFIED = "notified", _("authority notified")
+    NOT_REQUIRED = "not_required", _("no notification required")
+
+
+class DataBreachQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class DataBreach(models.Model):
+    """LAW-33 (AVG art. 33-34): every personal-data breach, with the 72-hour clock from its
+    discovery for the decision to notify the Autoriteit Persoonsgegevens."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    discovered_at = models.DateTimeField(_("discovered at"))
+    title = models.CharField(_("incident"), max_length=200)
+    description = models.TextField(_("what happened"))
+    data_affected = models.TextField(_("data affected"))
+    people_affected = models.TextField(_("people affected (groups and numbers)"))
+    measures = models.TextField(_("measures taken"), blank=True)
+    decision = models.CharField(_("notification of the authority"), max_length=12, choices=BreachDecision.choices,
+                                default=BreachDecision.PENDING)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
+    authority_reference = models.CharField(_("authority's reference"), max_length=60, blank=True)
+    reminded_stage = models.PositiveSmallIntegerField(default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DataBreachQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-discovered_at"]
+
+    def deadline(self, hours: int) -> datetime.datetime:
+        return self.discovered_at + datetime.timedelta(hours=hours)
+
+    def is_late(self, now, hours: int) -> bool:
+        if self.decision == BreachDecision.NOT_REQUIRED:
+            return False
+        done = self.authority_notified_at
+        return (done or now) > self.deadline(hours)
+
+
+class BreachNotice(models.Model):
+    """A client affected by a data breach and when they were told (AVG art. 34)."""
+
+    breach = models.ForeignKey(DataBreach, models.CASCADE, related_name="notices")
+    client = models.ForeignKey(Client, models.CASCADE, related_name="+")
+    notified_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["breach", "client"], name="one_notice_per_client")]
+
+
+class Processor(models.Model):
+    """A processor (hosting, mail) and its processor agreement (AVG art. 28)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("processor"), max_length=200)
+    service = models.CharField(_("service"), max_length=200)
+    agreement_reference = models.CharField(_("processor agreement (reference)"), max_length=200)
+    agreement_date = models.DateField(_("agreement signed on"))
+    location = models.CharField(_("where the data is processed"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class Dpia(models.Model):
+    """The data protection impact assessment, kept in the system and tied to the inventory it
+    assessed (by the inventory's fingerprint)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    version = models.CharField(_("version"), max_length=20)
+    approved_on = models.DateField(_("approved on"))
+    storage_name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=200)
+    inventory_fingerprint = models.CharField(max_length=16)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-approved_on", "-uploaded_at"]

@@ -48,3 +48,35 @@ def coach_profile_pdf(profile, *, today: datetime.date, language: str = "nl") ->
         ]
         return pdf.build_document(letterhead=letterhead(), title=_("Coach profile"), subtitle=profile.coach.full_name,
                                   sections=sections, confidential=False, language=language)
+
+
+def processing_register_pdf(context, *, language: str = "nl") -> bytes:
+    """LAW-30: the processing register, printable, generated from the data inventory."""
+    from . import inventory
+
+    with translation.override(language):
+        sections = []
+        for row in context["rows"]:
+            activity = row["activity"]
+            blocks = [pdf.KeyValues([
+                (_("Purpose"), str(activity.purpose)), (_("Legal basis"), str(activity.legal_basis)),
+                (_("Data subjects"), str(activity.subjects)), (_("Recipients"), str(activity.recipients)),
+                (_("Retention"), row["retention"]),
+            ])]
+            table_rows = [[str(label), field, str(inventory.PROTECTION_LABELS[protection])]
+                          for label, items in row["categories"] for field, protection in items]
+            if table_rows:
+                blocks.append(pdf.Table([_("Category"), _("Field"), _("Protection")], table_rows, (2, 3, 3)))
+            sections.append(pdf.Section(str(activity.name), blocks))
+        sections.append(pdf.Section(_("Processors"), [pdf.Table(
+            [_("Processor"), _("Service"), _("Agreement"), _("Location")],
+            [[p.name, p.service, f"{p.agreement_reference} ({_date(p.agreement_date, language)})", p.location]
+             for p in context["processors"]] or [["—", "", "", ""]], (2, 2, 3, 1))]))
+        dpia = context["dpia"]
+        sections.append(pdf.Section(_("DPIA"), [pdf.Paragraph(
+            (_("%(title)s, version %(version)s, approved on %(date)s.") % {
+                "title": dpia.title, "version": dpia.version, "date": _date(dpia.approved_on, language)})
+            if dpia else _("No DPIA recorded."))]))
+        return pdf.build_document(letterhead=letterhead(), title=_("Register of processing activities"),
+                                  subtitle=f"AVG art. 30 · {_('data inventory')} {context['fingerprint']}",
+                                  sections=sections, confidential=False, language=language)

@@ -26,3 +26,17 @@ urlpatterns += [
     path("clients/<uuid:client_id>/handover/<uuid:handover_id>/delivered/", views.handover_deliver,
          name="handover_deliver"),
 ]
+urlpatterns += [
+    path("confidentiality/", views.confidentiality_register, name="confidentiality_register"),
+    path("clients/<uuid:client_id>/confidentiality/new/", views.confidentiality_new, name="confidentiality_new"),
+    path("breaches/", views.breaches, name="breaches"),
+    path("breaches/new/", views.breach_new, name="breach_new"),
+    path("breaches/<uuid:breach_id>/", views.breach_detail, name="breach_detail"),
+    path("breaches/<uuid:breach_id>/clients/", views.breach_client, name="breach_client"),
+    path("breaches/<uuid:breach_id>/close/", views.breach_close, name="breach_close"),
+    path("processing/", views.processing_register, name="processing"),
+    path("processing.pdf", views.processing_pdf, name="processing_pdf"),
+    path("processors/new/", views.processor_new, name="processor_new"),
+    path("dpia/new/", views.dpia_new, name="dpia_new"),
+    path("dpia/<uuid:dpia_id>/", views.dpia_download, name="dpia_download"),
+]

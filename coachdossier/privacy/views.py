@@ -18,7 +18,20 @@ from coachdossier.clients.forms import apply_errors
 from coachdossier.clients.models import Client
 
 from . import actions, checkpoints as checkpoint_log, registry
-from .forms import CoachProfileForm, CvForm, DeliveryForm, FeeForm, HandoverForm, LegalHoldForm
+from .forms import (
+    BreachClientForm,
+    BreachDecisionForm,
+    CoachProfileForm,
+    ConfidentialityBreachForm,
+    CvForm,
+    DataBreachForm,
+    DeliveryForm,
+    DpiaForm,
+    FeeForm,
+    HandoverForm,
+    LegalHoldForm,
+    ProcessorForm,
+)
 from .models import BackupKind, BackupRun, Checkpoint, CoachProfile, LegalHold, LogVerification
 from .pdfs import coach_profile_pdf
 
@@ -40,6 +53,9 @@ def overview(request):
         context["registry_problems"] = [(p, p.problems(today)) for p in profiles if p.problems(today)]
         context["unregistered"] = registry.coaches_without_profile()
         context["backlog_count"] = len(actions.retention_backlog(today))
+        from .models import DataBreach
+
+        context["open_breaches"] = DataBreach.objects.open().count()
     return render(request, "privacy/overview.html", context)
 
 
@@ -301,3 +317,215 @@ def handover_deliver(request, client_id, handover_id):
             messages.success(request, _("The delivery has been recorded."))
             return redirect("privacy:handover", client.public_id)
     return render(request, "privacy/delivery_form.html", {"form": form, "client": client, "item": item})
+
+
+# --- Confidentiality-breach register (GC-6.5) ----------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def confidentiality_register(request):
+    """The register without content: dossier, date, legal ground, whether the client was told."""
+    from .models import ConfidentialityBreach
+
+    items = ConfidentialityBreach.objects.select_related("client", "recorded_by")
+    return render(request, "privacy/confidentiality_register.html", {"items": items})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COACH)
+def confidentiality_new(request, client_id):
+    client, grant = access.get_client_for(request, client_id, "dossier.write")
+    form = ConfidentialityBreachForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_confidentiality_breach(actor=request.user, client=client, now=timezone.now(), grant=grant,
+                                                  **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The breach of confidentiality has been recorded."))
+            return redirect("clients:detail", client.public_id)
+    return render(request, "privacy/confidentiality_form.html", {"form": form, "client": client})
+
+
+# --- Data-breach register (LAW-33) ----------------------------------------------------------------
+
+
+def _breach(breach_id):
+    from .models import DataBreach
+
+    return get_object_or_404(DataBreach.objects.select_related("recorded_by"), public_id=breach_id)
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def breaches(request):
+    from coachdossier import policy
+
+    from .models import DataBreach
+
+    now, hours = timezone.now(), policy.current().breach_notify_hours
+    rows = [{"breach": b, "deadline": b.deadline(hours), "late": b.is_late(now, hours)}
+            for b in DataBreach.objects.select_related("recorded_by")]
+    return render(request, "privacy/breaches.html", {"rows": rows, "hours": hours})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def breach_new(request):
+    form = DataBreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach = actions.record_data_breach(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The data breach has been recorded; the 72-hour clock runs from its discovery."))
+            return redirect("privacy:breach_detail", breach.public_id)
+    return render(request, "privacy/breach_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def breach_detail(request, breach_id):
+    from coachdossier import policy
+
+    breach = _breach(breach_id)
+    form = BreachDecisionForm(request.POST or None, initial={
+        "decision": breach.decision, "decision_reason": breach.decision_reason,
+        "authority_notified_at": breach.authority_notified_at, "authority_reference": breach.authority_reference,
+        "measures": breach.measures})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.decide_data_breach(actor=request.user, breach=breach, decision=data["decision"],
+                                       reason=data["decision_reason"], notified_at=data["authority_notified_at"],
+                                       reference=data["authority_reference"], measures=data["measures"],
+                                       now=timezone.now())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The decision has been saved."))
+            return redirect("privacy:breach_detail", breach.public_id)
+    hours = policy.current().breach_notify_hours
+    notices = list(breach.notices.select_related("client"))
+    return render(request, "privacy/breach_detail.html", {
+        "breach": breach, "form": form, "deadline": breach.deadline(hours),
+        "late": breach.is_late(timezone.now(), hours), "notices": notices, "client_form": BreachClientForm()})
+
+
+@require_POST
+@role_required(Role.MANAGEMENT)
+def breach_client(request, breach_id):
+    breach = _breach(breach_id)
+    form = BreachClientForm(request.POST)
+    if form.is_valid():
+        client = (Client.objects.visible_to(request.user, "privacy.manage")
+                  .filter(reference__iexact=form.cleaned_data["reference"].strip()).first())
+        if client is None:
+            messages.error(request, _("No dossier with reference %(ref)s.") % {"ref": form.cleaned_data["reference"]})
+        else:
+            client, grant = access.get_client_for(request, client.public_id, "privacy.manage")
+            try:
+                actions.add_breach_client(actor=request.user, breach=breach, client=client, grant=grant,
+                                          notified_on=form.cleaned_data["notified_on"], now=timezone.now())
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The affected client has been recorded."))
+    else:
+        messages.error(request, _("Enter a client reference."))
+    return redirect("privacy:breach_detail", breach.public_id)
+
+
+@require_POST
+@role_required(Role.MANAGEMENT)
+def breach_close(request, breach_id):
+    breach = _breach(breach_id)
+    try:
+        actions.close_data_breach(actor=request.user, breach=breach, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The data breach has been closed."))
+    return redirect("privacy:breach_detail", breach.public_id)
+
+
+# --- Processing register, processors, DPIA (LAW-30, GC-9.5) ----------------------------------------
+
+
+def _processing_context():
+    from . import inventory
+    from .models import Dpia, Processor
+
+    dpia = Dpia.objects.select_related("uploaded_by").first()
+    return {"rows": inventory.register(), "processors": Processor.objects.all(), "dpia": dpia,
+            "dpias": Dpia.objects.select_related("uploaded_by"), "fingerprint": inventory.fingerprint(),
+            "dpia_outdated": dpia is not None and dpia.inventory_fingerprint != inventory.fingerprint(),
+            "protection_labels": inventory.PROTECTION_LABELS}
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def processing_register(request):
+    context = _processing_context()
+    context["is_management"] = request.user.has_role(Role.MANAGEMENT)
+    return render(request, "privacy/processing.html", context)
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def processing_pdf(request):
+    from .pdfs import processing_register_pdf
+
+    response = HttpResponse(processing_register_pdf(_processing_context(), language=request.LANGUAGE_CODE[:2]),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="verwerkingsregister.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def processor_new(request):
+    form = ProcessorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_processor(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The processor has been added."))
+            return redirect("privacy:processing")
+    return render(request, "privacy/processor_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def dpia_new(request):
+    form = DpiaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.upload_dpia(actor=request.user, title=data["title"], version=data["version"],
+                                approved_on=data["approved_on"], upload=data["document"], now=timezone.now())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The DPIA has been saved with the current data inventory."))
+            return redirect("privacy:processing")
+    return render(request, "privacy/dpia_form.html", {"form": form})
+
+
+@require_GET
+@role_required(Role.MANAGEMENT, Role.AUDITOR)
+def dpia_download(request, dpia_id):
+    from django.core.files.storage import default_storage
+
+    from .models import Dpia
+
+    dpia = get_object_or_404(Dpia, public_id=dpia_id)
+    with default_storage.open(dpia.storage_name, "rb") as fh:
+        response = HttpResponse(fh.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{dpia.filename.replace(chr(34), "")}"'
+    return response

@@ -6,6 +6,8 @@ from coachdossier.tests.matrix import Route
 MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 200,
                    "therapist": 403, "outsider": 403, "auditor": 403}
 MANAGEMENT_AND_AUDITOR = {**MANAGEMENT_ONLY, "auditor": 200}
+COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+              "therapist": 403, "outsider": 403, "auditor": 403}
 
 
 def setup(w):
@@ -19,6 +21,15 @@ def setup(w):
     client_actions.close_trajectory(actor=w.management, trajectory=w.uwv_trajectory, now=w.now)
     w.handover = actions.create_handover(actor=w.management, client=w.other_client, trajectory=w.uwv_trajectory,
                                          now=w.now)
+    w.breach = actions.record_data_breach(actor=w.management, discovered_at=w.now, title="Laptop kwijt",
+                                          description="In de trein", data_affected="Geen (versleuteld)",
+                                          people_affected="Onbekend", now=w.now)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coachdossier.clients.management.commands.demo import DEMO_PDF
+
+    w.dpia = actions.upload_dpia(actor=w.management, title="DPIA", version="1.0", approved_on=w.now.date(),
+                                 upload=SimpleUploadedFile("dpia.pdf", DEMO_PDF), now=w.now)
     w.hold = actions.place_legal_hold(actor=w.management, client=w.own_client, reason="Rechtszaak 2026/1", now=w.now)
 
 
@@ -52,4 +63,18 @@ ROUTES = [
     # The package belongs to Daan: asked under Carla's id it does not exist.
     Route("privacy:handover_deliver", lambda w: {**client(w), "handover_id": w.handover.public_id},
           expect={**MANAGEMENT_ONLY, "management": 404}),
+    Route("privacy:confidentiality_register", expect=MANAGEMENT_ONLY),
+    Route("privacy:confidentiality_new", client, expect=COACH_ONLY),
+    Route("privacy:breaches", expect=MANAGEMENT_ONLY),
+    Route("privacy:breach_new", expect=MANAGEMENT_ONLY),
+    Route("privacy:breach_detail", lambda w: {"breach_id": w.breach.public_id}, expect=MANAGEMENT_ONLY),
+    Route("privacy:breach_client", lambda w: {"breach_id": w.breach.public_id}, method="POST",
+          expect={**MANAGEMENT_ONLY, "management": 302}),
+    Route("privacy:breach_close", lambda w: {"breach_id": w.breach.public_id}, method="POST",
+          expect={**MANAGEMENT_ONLY, "management": 302}),
+    Route("privacy:processing", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:processing_pdf", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:processor_new", expect=MANAGEMENT_ONLY),
+    Route("privacy:dpia_new", expect=MANAGEMENT_ONLY),
+    Route("privacy:dpia_download", lambda w: {"dpia_id": w.dpia.public_id}, expect=MANAGEMENT_AND_AUDITOR),
 ]
