@@ -80,3 +80,48 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
         return pdf.build_document(letterhead=letterhead(), title=_("Register of processing activities"),
                                   subtitle=f"AVG art. 30 · {_('data inventory')} {context['fingerprint']}",
                                   sections=sections, confidential=False, language=language)
+
+
+def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
+    """GC-6.6: the auditor's security report, without any client content."""
+
+    def when(value):
+        if not value:
+            return "—"
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def run(item):
+        if not item:
+            return _("never")
+        return f"{when(item.at)} · {_('ok') if item.ok else _('failed')}"
+
+    with translation.override(language):
+        enc = r["encryption"]
+        sections = [
+            pdf.Section(_("Accounts"), [pdf.KeyValues([
+                (_("Staff accounts with two-step verification"), f"{r['mfa']['with_mfa']} / {r['mfa']['staff']}"),
+                (_("Without two-step verification"), ", ".join(r["mfa"]["without"]) or "—"),
+                (_("Inactive for %(days)s days or more") % {"days": r["inactive_days"]},
+                 ", ".join(name for name, _login in r["inactive"]) or "—"),
+            ])]),
+            pdf.Section(_("Encryption"), [pdf.KeyValues([
+                (_("Client data keys"), f"{enc['keys']} ({_('clients')}: {enc['clients']})"),
+                (_("Current master key"), enc["current_master_key"]),
+                (_("Keys still on an older master key"), str(enc["keys_on_old_master_key"])),
+                (_("Oldest data key"), when(enc["oldest_key"])),
+                (_("Last key rotation"), when(enc["last_rewrap"])),
+            ])]),
+            pdf.Section(_("Backups and the access log"), [pdf.KeyValues([
+                (_("Last backup"), run(r["last_backup"])),
+                (_("Last verified backup"), run(r["last_verified"])),
+                (_("Last access-log verification"), run(r["last_log_check"])),
+            ])]),
+            pdf.Section(_("Open matters"), [pdf.KeyValues([
+                (_("Open data breaches"), f"{r['open_breaches']} ({_('late')}: {r['late_breaches']})"),
+                (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
+                 else str(r["overdue_destruction_requests"])),
+                (_("Dossiers past their retention term"), str(r["retention_backlog"])),
+            ])]),
+        ]
+        return pdf.build_document(letterhead=letterhead(), title=_("Security report"),
+                                  subtitle=when(r["generated_at"]), sections=sections, language=language)

@@ -40,3 +40,8 @@ urlpatterns += [
     path("dpia/new/", views.dpia_new, name="dpia_new"),
     path("dpia/<uuid:dpia_id>/", views.dpia_download, name="dpia_download"),
 ]
+urlpatterns += [
+    path("security-report/", views.security_report, name="security_report"),
+    path("security-report.pdf", views.security_report_pdf, name="security_report_pdf"),
+    path("log-review/", views.log_review, name="log_review"),
+]

@@ -529,3 +529,49 @@ def dpia_download(request, dpia_id):
         response = HttpResponse(fh.read(), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{dpia.filename.replace(chr(34), "")}"'
     return response
+
+
+# --- The auditor's security report (GC-6.6) and the monthly log review -------------------------
+
+
+@require_GET
+@role_required(Role.AUDITOR, Role.MANAGEMENT)
+def security_report(request):
+    from . import report
+
+    audit.record(action="security_report.view", object_type="report", role=",".join(sorted(request.user.roles)))
+    return render(request, "privacy/security_report.html", {"r": report.security_report(timezone.now())})
+
+
+@require_GET
+@role_required(Role.AUDITOR, Role.MANAGEMENT)
+def security_report_pdf(request):
+    from . import report
+    from .pdfs import security_report_pdf as build
+
+    audit.record(action="security_report.download", object_type="report", role=",".join(sorted(request.user.roles)))
+    response = HttpResponse(build(report.security_report(timezone.now()), language=request.LANGUAGE_CODE[:2]),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="beveiligingsrapport.pdf"'
+    return response
+
+
+@require_GET
+@role_required(Role.AUDITOR, Role.MANAGEMENT)
+def log_review(request):
+    import datetime
+
+    from . import report
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    raw = request.GET.get("month", "")
+    if raw:
+        try:
+            month = datetime.date.fromisoformat(f"{raw}-01")
+        except ValueError:
+            messages.error(request, _("Give the month as YYYY-MM."))
+    audit.record(action="log_review.view", object_type="report", role=",".join(sorted(request.user.roles)))
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    return render(request, "privacy/log_review.html", {"r": report.log_review(month), "previous": previous,
+                                                       "month_value": month.strftime("%Y-%m")})

@@ -77,4 +77,7 @@ ROUTES = [
     Route("privacy:processor_new", expect=MANAGEMENT_ONLY),
     Route("privacy:dpia_new", expect=MANAGEMENT_ONLY),
     Route("privacy:dpia_download", lambda w: {"dpia_id": w.dpia.public_id}, expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:security_report", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:security_report_pdf", expect=MANAGEMENT_AND_AUDITOR),
+    Route("privacy:log_review", expect=MANAGEMENT_AND_AUDITOR),
 ]
