@@ -516,3 +516,27 @@ def upload_dpia(*, actor, title, version, approved_on, upload, now):
                                    uploaded_by=actor, uploaded_at=now)
         _log("dpia.upload", obj=dpia, actor=actor)
     return dpia
+
+
+# --- Research consent: the umbrella organisation's approval (GC-6.8) ---------------------------
+
+
+@transaction.atomic
+def record_umbrella_approval(*, actor, consent, approved_on: datetime.date, now, grant=None):
+    """GC-6.8: research or education needs the client's consent *and* the umbrella
+    organisation's written approval; this records the second on the client's consent."""
+    from coachdossier.clients.models import ConsentKind
+
+    errors = {}
+    if consent.kind != ConsentKind.RESEARCH:
+        errors["consent"] = _("Only a research consent needs the umbrella organisation's approval.")
+    if approved_on > timezone.localdate(now):
+        errors["approved_on"] = _("The date cannot be in the future.")
+    if consent.withdrawn_at:
+        errors["consent"] = _("This consent was withdrawn.")
+    if errors:
+        raise ValidationError(errors)
+    consent.umbrella_approved_on = approved_on
+    consent.save(update_fields=["umbrella_approved_on"])
+    _log("consent.umbrella_approval", obj=consent, client=consent.client, actor=actor, grant=grant)
+    return consent

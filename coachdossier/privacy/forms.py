@@ -111,3 +111,19 @@ class DpiaForm(forms.Form):
     version = forms.CharField(label=_("version"), max_length=20)
     approved_on = forms.DateField(label=_("approved on"), widget=DateInput())
     document = forms.FileField(label=_("document"))
+
+
+class SupervisionReviewForm(forms.Form):
+    summary = forms.CharField(label=_("case summary (review and edit before download)"),
+                              widget=forms.Textarea(attrs={"rows": 18}))
+    identifiable = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+class ResearchExportForm(forms.Form):
+    date_mode = forms.ChoiceField(label=_("dates"), choices=[("month", _("coarsened to the month")),
+                                                            ("shift", _("shifted by a random offset per client"))])
+    fmt = forms.ChoiceField(label=_("format"), choices=[("csv", "CSV"), ("json", "JSON")])
+
+
+class UmbrellaApprovalForm(forms.Form):
+    approved_on = forms.DateField(label=_("approved by the umbrella organisation on"), widget=DateInput())

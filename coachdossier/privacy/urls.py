@@ -45,3 +45,9 @@ urlpatterns += [
     path("security-report.pdf", views.security_report_pdf, name="security_report_pdf"),
     path("log-review/", views.log_review, name="log_review"),
 ]
+urlpatterns += [
+    path("clients/<uuid:client_id>/supervision/", views.supervision, name="supervision"),
+    path("research/", views.research, name="research"),
+    path("clients/<uuid:client_id>/consents/<uuid:consent_id>/umbrella/", views.umbrella_approval,
+         name="umbrella_approval"),
+]

@@ -31,6 +31,9 @@ from .forms import (
     HandoverForm,
     LegalHoldForm,
     ProcessorForm,
+    ResearchExportForm,
+    SupervisionReviewForm,
+    UmbrellaApprovalForm,
 )
 from .models import BackupKind, BackupRun, Checkpoint, CoachProfile, LegalHold, LogVerification
 from .pdfs import coach_profile_pdf
@@ -575,3 +578,132 @@ def log_review(request):
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     return render(request, "privacy/log_review.html", {"r": report.log_review(month), "previous": previous,
                                                        "month_value": month.strftime("%Y-%m")})
+
+
+# --- De-identified exports (GC-6.9 supervision, GC-6.8 research) --------------------------------
+
+
+def _deid_not_ready(request):
+    """deduce is never built inside a request: start it in the background and ask to wait."""
+    from . import deid_service
+
+    deid_service.ensure_warming()
+    if deid_service.is_ready():
+        return None
+    response = render(request, "privacy/deid_warming.html", status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COACH)
+def supervision(request, client_id):
+    """GC-6.9: the coach picks entries, reviews the de-identified summary, downloads it."""
+    import datetime
+
+    from . import exports
+    from .deidentify import PSEUDONYMISED_LABEL
+
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    waiting = _deid_not_ready(request)
+    if waiting is not None:
+        return waiting
+    today = timezone.localdate()
+    consented = exports.has_consent(client, "supervision", today)
+    entries = list(client.entries.filter(deleted_at__isnull=True, is_medical=False)
+                   .prefetch_related("versions").order_by("occurred_on", "pk"))
+    context = {"client": client, "entries": entries, "consented": consented,
+               "label": PSEUDONYMISED_LABEL.get(request.LANGUAGE_CODE[:2], PSEUDONYMISED_LABEL["en"])}
+    step = request.POST.get("step")
+    if step == "prepare":
+        chosen = [e for e in entries if str(e.public_id) in set(request.POST.getlist("entries"))]
+        identifiable = request.POST.get("identifiable") == "on"
+        if not chosen:
+            context["error"] = _("Choose at least one entry.")
+        elif identifiable and not consented:
+            context["error"] = _("Identifiable use needs the client's supervision consent (GC-6.9).")
+        else:
+            summary = exports.identifiable_summary(chosen) if identifiable else exports.supervision_summary(client, chosen)
+            context["form"] = SupervisionReviewForm(initial={"summary": summary, "identifiable": identifiable})
+            context["identifiable"] = identifiable
+            return render(request, "privacy/supervision_review.html", context)
+    elif step == "download":
+        form = SupervisionReviewForm(request.POST)
+        if form.is_valid():
+            identifiable = form.cleaned_data["identifiable"]
+            text = form.cleaned_data["summary"]
+            if identifiable and not consented:
+                form.add_error(None, _("Identifiable use needs the client's supervision consent (GC-6.9)."))
+            elif not identifiable and (left := exports.leftover_identifiers(client, text)):
+                form.add_error("summary", _("The summary still contains identifying details: %(items)s. "
+                                            "Replace them before downloading.") % {"items": ", ".join(left)})
+            else:
+                access.log_access(client, grant, "supervision.export_identifiable" if identifiable
+                                  else "supervision.export")
+                body = exports.labelled(text, language=request.LANGUAGE_CODE[:2], identifiable=identifiable)
+                response = HttpResponse(body.encode(), content_type="text/plain; charset=utf-8")
+                kind = "identificeerbaar" if identifiable else "gepseudonimiseerd"
+                response["Content-Disposition"] = (f'attachment; filename="casus-{kind}-'
+                                                   f'{datetime.date.today():%Y%m%d}.txt"')
+                return response
+        context["form"], context["identifiable"] = form, form.data.get("identifiable") in ("True", "true", "on")
+        return render(request, "privacy/supervision_review.html", context)
+    return render(request, "privacy/supervision.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COACH)
+def research(request):
+    """GC-6.8: a de-identified dataset of the coach's clients who consented and whose consent
+    the umbrella organisation approved; the others are left out (and counted)."""
+    from . import exports
+
+    today = timezone.localdate()
+    clients = list(Client.objects.visible_to(request.user, "dossier.write")
+                   .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
+    KeyRing.load(c.public_id for c in clients)
+    rows = []
+    for c in clients:
+        research_consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
+        rows.append({"client": c, "consents": research_consents,
+                     "eligible": any(k.umbrella_approved_on for k in research_consents)})
+    form = ResearchExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        eligible = [r["client"] for r in rows if r["eligible"]]
+        if not eligible:
+            form.add_error(None, _("None of your clients has both consents (client and umbrella organisation): "
+                                   "nothing may be exported (GC-6.8)."))
+        else:
+            waiting = _deid_not_ready(request)
+            if waiting is not None:
+                return waiting
+            data = exports.research_rows(eligible, today=today, date_mode=form.cleaned_data["date_mode"])
+            content, content_type, ext = exports.research_file(data, fmt=form.cleaned_data["fmt"],
+                                                                language=request.LANGUAGE_CODE[:2])
+            audit.record_many(action="research.export", clients=eligible, basis="coach",
+                              role=",".join(sorted(request.user.roles)))
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'
+            return response
+    access.log_list(request.user, "research.list", clients)
+    return render(request, "privacy/research.html", {"rows": rows, "form": form,
+                                                     "excluded": sum(1 for r in rows if not r["eligible"])})
+
+
+@require_POST
+@role_required(Role.COACH)
+def umbrella_approval(request, client_id, consent_id):
+    client, grant = access.get_client_for(request, client_id, "consent.manage")
+    consent = get_object_or_404(client.consents.all(), public_id=consent_id)
+    form = UmbrellaApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date of the umbrella organisation's approval."))
+        return redirect("privacy:research")
+    try:
+        actions.record_umbrella_approval(actor=request.user, consent=consent, now=timezone.now(), grant=grant,
+                                         approved_on=form.cleaned_data["approved_on"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The umbrella organisation's approval has been recorded."))
+    return redirect("privacy:research")

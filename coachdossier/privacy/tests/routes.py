@@ -11,6 +11,9 @@ COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 4
 
 
 def setup(w):
+    from coachdossier.privacy import deid_service
+
+    deid_service.forget()  # as in a fresh web process: the supervision page answers 503 until warmed up
     w.profile = actions.save_coach_profile(actor=w.management, coach=w.coach, now=w.now,
                                            registration_status="registered", registered_on=w.now.date(),
                                            insurer="Verzekeraar NV", policy_number="P-1",
@@ -30,6 +33,9 @@ def setup(w):
 
     w.dpia = actions.upload_dpia(actor=w.management, title="DPIA", version="1.0", approved_on=w.now.date(),
                                  upload=SimpleUploadedFile("dpia.pdf", DEMO_PDF), now=w.now)
+    w.research_consent = client_actions.record_consent(
+        actor=w.coach, client=w.own_client, kind="research", given_via="writing", valid_from=w.now.date(),
+        now=w.now, evidence=SimpleUploadedFile("toestemming.pdf", DEMO_PDF))
     w.hold = actions.place_legal_hold(actor=w.management, client=w.own_client, reason="Rechtszaak 2026/1", now=w.now)
 
 
@@ -80,4 +86,9 @@ ROUTES = [
     Route("privacy:security_report", expect=MANAGEMENT_AND_AUDITOR),
     Route("privacy:security_report_pdf", expect=MANAGEMENT_AND_AUDITOR),
     Route("privacy:log_review", expect=MANAGEMENT_AND_AUDITOR),
+    # deduce is not built in the matrix run: the coach gets the polite 503 "being prepared" page.
+    Route("privacy:supervision", client, expect={**COACH_ONLY, "coach": 503}),
+    Route("privacy:research", expect={**COACH_ONLY, "other_coach": 200}),
+    Route("privacy:umbrella_approval", lambda w: {**client(w), "consent_id": w.research_consent.public_id},
+          method="POST", expect={**COACH_ONLY, "coach": 302}),
 ]
