@@ -60,3 +60,41 @@ class PrivacyApiTests(BaseTestCase):
         self.login(self.auditor)
         self.assertIn("public_key", self.client.get("/api/privacy/checkpoints").json())
         self.assertEqual(self.client.get("/api/privacy/retention").status_code, 403)
+
+
+class RegisterApiTests(BaseTestCase):
+    def post(self, url, data):
+        return self.client.post(url, json.dumps(data), content_type="application/json")
+
+    def test_law_33_breaches_through_the_api_with_the_72_hour_deadline(self):
+        self.login(self.management)
+        bad = self.post("/api/privacy/breaches", {"discovered_at": "2026-11-20T10:00:00+01:00", "title": "",
+                                                  "description": "x", "data_affected": "x", "people_affected": "x"})
+        self.assertEqual(bad.status_code, 422)
+        made = self.post("/api/privacy/breaches", {"discovered_at": "2026-11-20T10:00:00+01:00", "title": "Lek",
+                                                   "description": "x", "data_affected": "x", "people_affected": "x"})
+        self.assertEqual(made.status_code, 201)
+        self.assertEqual(made.json()["deadline"][:16], "2026-11-23T10:00")  # 72 hours later, Dutch time
+        decided = self.post(f"/api/privacy/breaches/{made.json()['id']}/decision",
+                            {"decision": "not_required", "reason": "Geen risico"})
+        self.assertEqual(decided.json()["decision"], "not_required")
+
+    def test_law_30_the_processing_register_and_gc_6_6_the_security_report_for_the_auditor(self):
+        self.login(self.auditor)
+        register = self.client.get("/api/privacy/processing-register").json()
+        self.assertTrue(register["activities"][0]["categories"])
+        report = self.client.get("/api/privacy/security-report").json()
+        self.assertEqual(report["encryption"]["keys"], 2)
+        self.assertEqual(self.client.get("/api/privacy/breaches").status_code, 403)
+
+    def test_pr_r4_a_handover_through_the_api(self):
+        from coachdossier.clients import actions as client_actions
+
+        trajectory = self.other_client.current_trajectory
+        self.login(self.management)
+        url = f"/api/privacy/clients/{self.other_client.public_id}/handovers"
+        self.assertEqual(self.post(url, {"trajectory_id": str(trajectory.public_id)}).status_code, 422)
+        client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        made = self.post(url, {"trajectory_id": str(trajectory.public_id)})
+        self.assertEqual(made.status_code, 201)
+        self.assertEqual(self.client.get(url).json()[0]["sha256"], made.json()["sha256"])
