@@ -7,7 +7,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
@@ -24,7 +24,7 @@ def _require(request, *roles):
 
 
 def _errors(exc: ValidationError):
-    return 422, {"detail": exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}}
+    return Status(422, {"detail": exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}})
 
 
 class ProfileIn(Schema):
@@ -109,7 +109,8 @@ def fee_record(request, coach_id: uuid.UUID, data: FeeIn):
         actions.record_fee(actor=request.user, profile=profile, now=timezone.now(), **data.dict())
     except ValidationError as exc:
         return _errors(exc)
-    return 201, _profile_out(CoachProfile.objects.prefetch_related("fees").get(pk=profile.pk), timezone.localdate())
+    profile = CoachProfile.objects.prefetch_related("fees").get(pk=profile.pk)
+    return Status(201, _profile_out(profile, timezone.localdate()))
 
 
 class BacklogOut(Schema):
@@ -165,7 +166,7 @@ def hold_place(request, client_id: uuid.UUID, data: HoldIn):
                                         grant=grant)
     except ValidationError as exc:
         return _errors(exc)
-    return 201, _hold_out(hold)
+    return Status(201, _hold_out(hold))
 
 
 @router.post("/clients/{client_id}/holds/{hold_id}/release", response={200: HoldOut, 422: Error})
@@ -242,7 +243,7 @@ def breach_record(request, data: BreachIn):
         breach = actions.record_data_breach(actor=request.user, now=timezone.now(), **data.dict())
     except ValidationError as exc:
         return _errors(exc)
-    return 201, _breach_out(breach)
+    return Status(201, _breach_out(breach))
 
 
 @router.post("/breaches/{breach_id}/decision", response={200: BreachOut, 422: Error})
@@ -322,13 +323,13 @@ def handover_create(request, client_id: uuid.UUID, data: HandoverIn):
     client, grant = access.get_client_for(request, client_id, "privacy.manage")
     trajectory = client.trajectories.filter(public_id=data.trajectory_id).select_related("principal").first()
     if trajectory is None:
-        return 422, {"detail": {"trajectory_id": ["This trajectory does not belong to the client."]}}
+        return Status(422, {"detail": {"trajectory_id": ["This trajectory does not belong to the client."]}})
     try:
         item = actions.create_handover(actor=request.user, client=client, trajectory=trajectory, now=timezone.now(),
                                        grant=grant)
     except ValidationError as exc:
         return _errors(exc)
-    return 201, _handover_out(item)
+    return Status(201, _handover_out(item))
 
 
 @router.get("/clients/{client_id}/handovers", response=list[HandoverOut])

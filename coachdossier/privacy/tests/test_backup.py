@@ -99,3 +99,20 @@ def test_law_32_a_tampered_manifest_is_refused_by_its_signature(scenario):
 
 def test_backup_verify_checks_both_sets_and_records_the_result(scenario):
     assert scenario["verify"]["runs"] == [True, True]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_law_32_a_postgresql_backup_set_is_made_with_pg_dump_and_verifies(tmp_path):
+    """The PostgreSQL path (pg_dump -Fc, pg_restore --list), when the suite runs on PostgreSQL
+    with the client tools installed; skipped otherwise."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from coachdossier.privacy import backup
+
+    if connection.vendor != "postgresql" or not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("needs PostgreSQL and its client tools")
+    result = backup.create(now=timezone.now(), root=tmp_path / "main", keys_root=tmp_path / "keys")
+    assert (result.main / "database.dump").exists()
+    assert backup.check(result.main) == [] and backup.check(result.keys) == []
