@@ -15,8 +15,6 @@ import secrets
 
 from django.utils.translation import gettext as _
 
-from coachdossier.clients.models import ConsentKind
-
 from .deidentify import PSEUDONYMISED_LABEL, deidentify
 
 
@@ -108,5 +106,3 @@ def research_file(rows, *, fmt: str, language: str) -> tuple[bytes, str, str]:
     writer.writerows(rows)
     return buffer.getvalue().encode(), "text/csv", "csv"
 
-
-__all__ = ["ConsentKind", "has_consent", "known_identifiers", "supervision_summary", "research_rows"]
