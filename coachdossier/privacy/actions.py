@@ -212,15 +212,16 @@ def retention_backlog(today: datetime.date, *, within_days: int | None = None) -
                      .values_list("client_id", flat=True).distinct())
     clients = (Client.objects.filter(pk__in=list(candidate_ids)).prefetch_related("trajectories")
                .order_by("reference"))
+    notices = {(n.client_id, n.due_on): n.notified_at for n in RetentionNotice.objects.filter(client__in=clients)}
     rows = []
     for client in clients:
         due = retention_due_on(client)
         if due is None or due > horizon:
             continue
+        # Blockers are asked only when destruction is due: each app answers for its own rows.
         blockers = hooks.destruction_blockers(client=client, today=today) if due <= today else []
-        notice = RetentionNotice.objects.filter(client=client, due_on=due).first()
         rows.append({"client": client, "due_on": due, "overdue": due <= today, "blockers": blockers,
-                     "notified_at": notice.notified_at if notice else None})
+                     "notified_at": notices.get((client.pk, due))})
     return sorted(rows, key=lambda r: (r["due_on"], r["client"].reference))
 
 
@@ -540,3 +541,28 @@ def record_umbrella_approval(*, actor, consent, approved_on: datetime.date, now,
     consent.save(update_fields=["umbrella_approved_on"])
     _log("consent.umbrella_approval", obj=consent, client=consent.client, actor=actor, grant=grant)
     return consent
+
+
+# --- Monthly access-log review (NEN 7513) -------------------------------------------------------
+
+
+def announce_log_review(*, now, dry_run=False) -> list[str]:
+    """From the first day of a month: tell management and the auditor that last month's log
+    review is ready, with the number of flags (counts only, no names, no content)."""
+    from . import report
+    from .models import LogReviewNotice
+
+    today = timezone.localdate(now)
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if LogReviewNotice.objects.filter(month=month).exists():
+        return []
+    review = report.log_review(month)
+    flags = (len(review["break_glass"]) + sum(n for _name, n in review["outside_caseload"]) + len(review["bulk"])
+             + sum(n for _name, n in review["odd_hours"]))
+    line = f"log review {month:%Y-%m} ready: {flags} flag(s)"
+    if dry_run:
+        return [line]
+    with transaction.atomic():
+        LogReviewNotice.objects.create(month=month, sent_at=now, flags=flags)
+        transaction.on_commit(lambda: emails.log_review_ready(month=month, flags=flags))
+    return [line]

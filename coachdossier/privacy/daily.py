@@ -72,6 +72,10 @@ def breach_reminders(now, dry_run):
     return actions.send_breach_reminders(now=now, dry_run=dry_run)
 
 
+def log_review(now, dry_run):
+    return actions.announce_log_review(now=now, dry_run=dry_run)
+
+
 def access_log(now, dry_run):
     """GC-6.6: verify the chain, keep the result, and sign a checkpoint of the head."""
     if dry_run:
@@ -87,7 +91,7 @@ def access_log(now, dry_run):
 
 
 STEPS = [retention_notices, retention_destruction, orphan_keys, erasure_registry, insurance_reminders, breach_reminders,
-         *[_other(m, f) for m, f in OTHER_APPS], access_log]
+         *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
 
 
 def run(*, now=None, dry_run=False) -> list[str]:

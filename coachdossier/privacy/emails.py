@@ -38,3 +38,13 @@ def breach_deadline(*, breach_id, late: bool) -> None:
     if recipients:
         send("breach-deadline", recipients, {"late": late, "discovered_at": breach.discovered_at,
                                              "deadline": breach.deadline(policy.current().breach_notify_hours)})
+
+
+def log_review_ready(*, month, flags: int) -> None:
+    """NEN 7513: last month's access-log review is ready for management and the auditor."""
+    from coachdossier.accounts.models import Role, User
+
+    recipients = list(User.objects.filter(role_grants__role__in=[Role.MANAGEMENT, Role.AUDITOR], is_active=True)
+                      .values_list("email", flat=True).distinct())
+    if recipients:
+        send("log-review", recipients, {"month": month, "flags": flags})

@@ -176,6 +176,7 @@ FIELDS = {
     "privacy.Dpia.storage_name": NotPersonal("random file name"),
     "privacy.Dpia.filename": NotPersonal("document file name"),
     "privacy.Dpia.inventory_fingerprint": NotPersonal("hash of the inventory"),
+    "privacy.LogReviewNotice.month": NotPersonal("the month reviewed"),
 }
 
 AUTOMATIC = (models.AutoField, models.BigAutoField, models.ForeignKey, models.OneToOneField, models.BooleanField,

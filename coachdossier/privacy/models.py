@@ -343,3 +343,11 @@ class Dpia(models.Model):
 
     class Meta:
         ordering = ["-approved_on", "-uploaded_at"]
+
+
+class LogReviewNotice(models.Model):
+    """The monthly log review was announced to management and the auditor (once per month)."""
+
+    month = models.DateField(unique=True)  # the first day of the month reviewed
+    sent_at = models.DateTimeField()
+    flags = models.PositiveIntegerField()

@@ -57,3 +57,19 @@ class LogReviewTests(BaseTestCase):
         self.login(self.management)
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "2026-10"}), "2026")
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "okt"}), "YYYY-MM")
+
+
+class LogReviewNoticeTests(BaseTestCase):
+    def test_the_daily_job_announces_last_months_review_once_with_counts_only(self):
+        from django.core import mail
+
+        first = timezone.make_aware(datetime.datetime(2026, 12, 1, 7, 0))
+        with acting(Actor(user=self.other_coach, channel="web")):
+            audit.record(action="dossier.read", client=self.own_client, basis=Basis.BREAK_GLASS, now=self.now)
+        with self.captureOnCommitCallbacks(execute=True):
+            lines = actions.announce_log_review(now=first)
+        self.assertEqual(lines, ["log review 2026-11 ready: 1 flag(s)"])
+        self.assertEqual(actions.announce_log_review(now=first + datetime.timedelta(days=1)), [])
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(set(mail.outbox[0].to), {"mia@example.com", "aud@example.com"})
+        self.assertNotIn("Bob", mail.outbox[0].body)
