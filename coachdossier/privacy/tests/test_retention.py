@@ -145,3 +145,36 @@ class LegalHoldTests(RetentionTestCase):
         self.login(self.management)
         response = self.client.get(reverse("privacy:retention"), {"reference": self.other_client.reference})
         self.assertRedirects(response, reverse("privacy:legal_hold_new", args=[self.other_client.public_id]))
+
+
+class DailyJobTests(BaseTestCase):
+    def test_the_daily_job_calls_another_apps_reminders_when_that_app_has_them(self):
+        import sys
+        import types
+
+        from coachdossier.privacy import daily
+
+        calls = []
+        fake = types.ModuleType("coachdossier_fake_reminders")
+        fake.send_due_reminders = lambda now: calls.append(now) or 2
+        sys.modules["coachdossier_fake_reminders"] = fake
+        self.addCleanup(sys.modules.pop, "coachdossier_fake_reminders")
+        step = daily._other("coachdossier_fake_reminders", "send_due_reminders")
+        self.assertEqual(step(self.now, True), ["would call coachdossier_fake_reminders.send_due_reminders"])
+        self.assertEqual(calls, [])
+        self.assertEqual(step(self.now, False), ["coachdossier_fake_reminders.send_due_reminders: 2"])
+        self.assertEqual(calls, [self.now])
+        self.assertEqual(daily._other("coachdossier.nonexistent.actions", "x")(self.now, False), [])
+
+    def test_a_failing_step_is_reported_and_the_others_still_run(self):
+        from unittest import mock
+
+        from coachdossier.privacy import daily
+
+        def broken(now, dry_run):
+            raise RuntimeError("boom")
+
+        with mock.patch.object(daily, "STEPS", [broken, daily.access_log]), self.assertLogs("coachdossier.privacy"):
+            lines = daily.run(now=self.now)
+        self.assertEqual(lines[0], "FAILED: broken (see the log)")
+        self.assertTrue(lines[1].startswith("access log OK"))
