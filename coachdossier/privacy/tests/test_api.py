@@ -3,10 +3,10 @@
 import json
 
 from coachdossier.privacy.models import CoachProfile, LegalHold
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
-class PrivacyApiTests(BaseTestCase):
+class PrivacyApiTests(PrivacyTestCase):
     def put(self, url, data):
         return self.client.put(url, json.dumps(data), content_type="application/json")
 
@@ -62,7 +62,7 @@ class PrivacyApiTests(BaseTestCase):
         self.assertEqual(self.client.get("/api/privacy/retention").status_code, 403)
 
 
-class RegisterApiTests(BaseTestCase):
+class RegisterApiTests(PrivacyTestCase):
     def post(self, url, data):
         return self.client.post(url, json.dumps(data), content_type="application/json")
 

@@ -11,10 +11,10 @@ from coachdossier import audit
 from coachdossier.audit.models import AccessLogEntry
 from coachdossier.privacy import checkpoints, signing
 from coachdossier.privacy.models import Checkpoint, checkpoint_statement
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
-class CheckpointTests(BaseTestCase):
+class CheckpointTests(PrivacyTestCase):
     def test_a_checkpoint_signs_the_logs_size_and_head_and_is_not_repeated(self):
         first = checkpoints.sign_checkpoint(now=self.now)
         self.assertEqual(first.size, AccessLogEntry.objects.order_by("-seq").first().seq)

@@ -12,12 +12,12 @@ from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import EntryKind
 from coachdossier.privacy import actions, deid_service
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 NOTE = "Gesprek met Carla de Vries over haar werk bij Bakkerij Broodnodig BV. Zij woont in Utrecht."
 
 
-class ExportTestCase(BaseTestCase):
+class ExportTestCase(PrivacyTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -47,9 +47,17 @@ class SupervisionTests(ExportTestCase):
         self.assertIn("[PERSOON-1]", summary)
         download = self.client.post(self.url(), {"step": "download", "summary": summary + "\nEigen aanvulling."})
         body = download.content.decode()
-        self.assertTrue(body.startswith("GEPSEUDONIMISEERD"))
+        self.assertTrue(body.startswith("PSEUDONYMISED"))
         self.assertIn("Eigen aanvulling.", body)
         self.assertIn("gepseudonimiseerd", download["Content-Disposition"])
+
+    def test_gc_6_9_in_the_dutch_ui_the_download_is_labelled_gepseudonimiseerd(self):
+        from django.conf import settings
+
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        self.login(self.coach)
+        download = self.client.post(self.url(), {"step": "download", "summary": "[PERSOON-1] werkt weer."})
+        self.assertTrue(download.content.decode().startswith("GEPSEUDONIMISEERD"))
 
     def test_gc_6_9_an_identifier_typed_back_during_review_is_refused(self):
         self.login(self.coach)
@@ -73,7 +81,8 @@ class SupervisionTests(ExportTestCase):
         self.login(self.coach)
         response = self.client.get(self.url())
         self.assertEqual(response.status_code, 503)
-        self.assertContains(response, "probeer het over een minuut", status_code=503)
+        self.assertContains(response, "try again in a minute", status_code=503)
+        self.assertEqual(response["Retry-After"], "60")
 
 
 class ResearchTests(ExportTestCase):
@@ -90,7 +99,7 @@ class ResearchTests(ExportTestCase):
         self.login(self.coach)
         response = self.client.post(reverse("privacy:research"), {"date_mode": "month", "fmt": "csv"})
         text = response.content.decode()
-        self.assertTrue(text.startswith("# Gepseudonimiseerd"))
+        self.assertTrue(text.startswith("# Pseudonymised"))
         rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
         note = next(r for r in rows if r["kind"] == "note")
         self.assertEqual(note["date"], "2026-11")
@@ -102,7 +111,7 @@ class ResearchTests(ExportTestCase):
         actions.record_umbrella_approval(actor=self.coach, consent=consent, approved_on=self.now.date(), now=self.now)
         self.login(self.coach)
         data = json.loads(self.client.post(reverse("privacy:research"), {"date_mode": "shift", "fmt": "json"}).content)
-        self.assertEqual(data["label"], "Gepseudonimiseerd")
+        self.assertEqual(data["label"], "Pseudonymised")
         self.assertEqual(len(data["records"][0]["date"]), 10)
 
     def test_the_umbrella_approval_is_recorded_only_on_a_research_consent(self):

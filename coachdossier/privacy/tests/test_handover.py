@@ -15,10 +15,10 @@ from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import EntryKind
 from coachdossier.privacy import actions, handover
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
-class HandoverTests(BaseTestCase):
+class HandoverTests(PrivacyTestCase):
     def setUp(self):
         super().setUp()
         self.trajectory = self.other_client.current_trajectory  # Daan's trajectory for UWV

@@ -2,7 +2,7 @@
 generated from it."""
 
 from coachdossier.privacy import inventory
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
 def test_law_30_every_field_that_can_hold_personal_data_is_in_the_inventory():
@@ -26,7 +26,7 @@ def test_client_content_is_sealed_with_the_clients_key():
     assert {"clients.EntryVersion.sealed", "clients.Client.name_sealed", "privacy.LegalHold.reason_sealed"} <= sealed
 
 
-class ProcessingRegisterTests(BaseTestCase):
+class ProcessingRegisterTests(PrivacyTestCase):
     def test_gc_9_5_the_register_lists_each_activity_with_its_fields_and_retention(self):
         rows = inventory.register()
         dossier = rows[0]

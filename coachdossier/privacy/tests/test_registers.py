@@ -11,10 +11,10 @@ from django.urls import reverse
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.privacy import actions, portal_sections
 from coachdossier.privacy.models import BreachDecision, ConfidentialityBreach, DataBreach
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
-class ConfidentialityBreachTests(BaseTestCase):
+class ConfidentialityBreachTests(PrivacyTestCase):
     def record(self, **changes):
         values = dict(client=self.own_client, occurred_on=self.now.date(), legal_ground="danger",
                       reason="Dreiging richting collega", recipient="Huisarts", shared="Zorgen over veiligheid",
@@ -56,7 +56,7 @@ class ConfidentialityBreachTests(BaseTestCase):
         self.assertNotContains(page, "Veilig Thuis")  # no dossier content for management (PR-7)
 
 
-class DataBreachTests(BaseTestCase):
+class DataBreachTests(PrivacyTestCase):
     def breach(self, discovered_at=None):
         return actions.record_data_breach(actor=self.management, discovered_at=discovered_at or self.now,
                                           title="Mail naar verkeerde ontvanger", description="Verslag verstuurd",
@@ -76,7 +76,7 @@ class DataBreachTests(BaseTestCase):
             with self.captureOnCommitCallbacks(execute=True):
                 actions.send_breach_reminders(now=self.now + datetime.timedelta(hours=hours))
             self.assertEqual(len(mail.outbox), expected, hours)
-        self.assertIn("72-hour deadline has passed", mail.outbox[-1].subject)
+        self.assertIn("/privacy/breaches/", mail.outbox[-1].body)
         breach.refresh_from_db()
         self.assertEqual(breach.reminded_stage, 3)
 
@@ -114,7 +114,7 @@ class DataBreachTests(BaseTestCase):
         self.assertContains(self.client.get(reverse("privacy:breaches")), "USB-stick kwijt")
 
 
-class ProcessingRegisterPageTests(BaseTestCase):
+class ProcessingRegisterPageTests(PrivacyTestCase):
     def test_law_30_the_register_is_generated_printable_and_lists_processors(self):
         actions.add_processor(actor=self.management, name="Hoster BV", service="Hosting", agreement_reference="VWO-7",
                               agreement_date=self.now.date(), location="Nederland", now=self.now)

@@ -12,10 +12,10 @@ from coachdossier.clients.models import ClientSource, PersonalData, Trajectory
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.privacy import actions, registry
 from coachdossier.privacy.models import CoachProfile, RegistrationStatus
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
-class RegistryTestCase(BaseTestCase):
+class RegistryTestCase(PrivacyTestCase):
     def good_profile(self, coach=None, **changes):
         values = dict(registration_status=RegistrationStatus.REGISTERED, registration_number="CSR-001",
                       registered_on=datetime.date(2020, 1, 1), insurer="Verzekeraar NV", policy_number="AV-1",

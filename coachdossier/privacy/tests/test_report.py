@@ -11,10 +11,11 @@ from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.privacy import actions, report
 from coachdossier.privacy.models import BackupKind, BackupRun
-from coachdossier.test import BaseTestCase, make_user
+from coachdossier.privacy.tests.base import PrivacyTestCase
+from coachdossier.test import make_user
 
 
-class SecurityReportTests(BaseTestCase):
+class SecurityReportTests(PrivacyTestCase):
     def test_gc_6_6_the_report_counts_mfa_keys_backups_breaches_and_inactive_accounts(self):
         make_user("nomfa@example.com", "Zonder Tweestaps", Role.COACH, totp=False)
         BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now, ok=True, location="/b")
@@ -38,7 +39,7 @@ class SecurityReportTests(BaseTestCase):
         self.assertTrue(pdf.content.startswith(b"%PDF"))
 
 
-class LogReviewTests(BaseTestCase):
+class LogReviewTests(PrivacyTestCase):
     def test_the_monthly_review_flags_break_glass_refusals_odd_hours_and_exports(self):
         night = timezone.make_aware(datetime.datetime(2026, 11, 14, 23, 30))  # a Saturday night
         with acting(Actor(user=self.other_coach, channel="web")):
@@ -59,7 +60,7 @@ class LogReviewTests(BaseTestCase):
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "okt"}), "YYYY-MM")
 
 
-class LogReviewNoticeTests(BaseTestCase):
+class LogReviewNoticeTests(PrivacyTestCase):
     def test_the_daily_job_announces_last_months_review_once_with_counts_only(self):
         from django.core import mail
 

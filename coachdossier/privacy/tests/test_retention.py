@@ -14,14 +14,14 @@ from coachdossier.clients import actions as client_actions
 from coachdossier.clients.crypto import ClientKey
 from coachdossier.privacy import actions
 from coachdossier.privacy.models import Checkpoint, LogVerification, RetentionNotice
-from coachdossier.test import BaseTestCase
+from coachdossier.privacy.tests.base import PrivacyTestCase
 
 
 def retention_mail():
-    return [m for m in mail.outbox if m.subject == "Dossiers due for destruction (retention term ends)"]
+    return [m for m in mail.outbox if "/privacy/retention/" in m.body]
 
 
-class RetentionTestCase(BaseTestCase):
+class RetentionTestCase(PrivacyTestCase):
     def setUp(self):
         super().setUp()
         trajectory = self.own_client.current_trajectory
@@ -147,7 +147,7 @@ class LegalHoldTests(RetentionTestCase):
         self.assertRedirects(response, reverse("privacy:legal_hold_new", args=[self.other_client.public_id]))
 
 
-class DailyJobTests(BaseTestCase):
+class DailyJobTests(PrivacyTestCase):
     def test_the_daily_job_calls_another_apps_reminders_when_that_app_has_them(self):
         import sys
         import types
