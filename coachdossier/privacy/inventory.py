@@ -35,13 +35,14 @@ PRINCIPAL = "principal"  # contact persons at UWV, municipalities, employers
 LOGGING = "logging"  # access log: who did what, from where
 SECURITY = "security"  # password hashes, key material, tokens
 INCIDENT = "incident"  # descriptions of data breaches (may name groups of people)
+COMPLAINT = "complaint"  # complaints about the practice: the complaint, letters, dates
 
 CATEGORY_LABELS = {
     IDENTITY: _("identification data"), CONTACT: _("contact details"), DOSSIER: _("dossier content"),
     HEALTH: _("health data (special category)"), DOSSIER_DATES: _("dates of the coaching"),
     STAFF: _("staff and coach registry data"), PRINCIPAL: _("contact persons of principals"),
     LOGGING: _("access-log data"), SECURITY: _("authentication and key material"),
-    INCIDENT: _("data-breach descriptions"),
+    INCIDENT: _("data-breach descriptions"), COMPLAINT: _("complaint files"),
 }
 
 # Protection levels.
@@ -179,6 +180,65 @@ FIELDS = {
     "privacy.LogReviewNotice.month": NotPersonal("the month reviewed"),
 }
 
+# The other apps' fields, kept here until each app keeps its own `<app>/inventory.py`. A tag
+# for a model that is not installed is ignored (see `stale`).
+FIELDS.update({
+    "complaints.ClosureDay.date": NotPersonal("a day the practice is closed"),
+    "complaints.ClosureDay.description": NotPersonal("why the practice is closed"),
+    "complaints.Complaint.number": Tag(COMPLAINT, RESTRICTED),
+    **{f"complaints.Complaint.{name}": Tag(COMPLAINT, RESTRICTED) for name in (
+        "acknowledged_on", "admission_decided_on", "aftercare_done_on", "answered_on", "closed_on", "extended_to",
+        "extension_recorded_on", "mediation_on", "received_on", "registered_on", "ruling_communicated_on",
+        "ruling_on")},
+    "complaints.Complaint.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.ComplaintEvent.sealed_note": Tag(COMPLAINT, SEALED),
+    "complaints.ComplaintKey.complaint_ref": Tag(SECURITY, WRAPPED),
+    "complaints.ComplaintKey.master_key_id": NotPersonal("name of the master key"),
+    "complaints.ComplaintKey.wrapped": Tag(SECURITY, WRAPPED),
+    "complaints.Document.content_type": NotPersonal("file type"),
+    "complaints.Document.name_sealed": Tag(COMPLAINT, SEALED),
+    "complaints.Document.storage_name": NotPersonal("random file name; the file itself is sealed"),
+    "complaints.Letter.date": Tag(COMPLAINT, RESTRICTED),
+    "complaints.Letter.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.LetterTemplate.body": NotPersonal("letter template"),
+    "complaints.LetterTemplate.language": NotPersonal("language code"),
+    "complaints.LetterTemplate.subject": NotPersonal("letter template"),
+    "complaints.ProcedureNotice.document_sha256": NotPersonal("hash of the procedure document"),
+    "complaints.ProcedureNotice.recipient_sha256": Tag(CONTACT, HASHED),
+    "complaints.Reminder.clock": NotPersonal("which deadline"),
+    "complaints.Reminder.day": NotPersonal("bookkeeping of the reminder job"),
+    "measurements.MeasurementSession.measured_on": Tag(DOSSIER_DATES, RESTRICTED),
+    **{f"measurements.MeasurementSession.{name}": Tag(HEALTH, SEALED) for name in (
+        "conclusions_sealed", "hrv_sealed", "report_name_sealed", "rr_name_sealed", "values_sealed")},
+    "measurements.MeasurementSession.report_storage_name": NotPersonal("random file name; the file is sealed"),
+    "measurements.MeasurementSession.rr_storage_name": NotPersonal("random file name; the file is sealed"),
+    "portal.ClientRequest.deadline": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ClientRequest.received_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ClientRequest.sealed": Tag(DOSSIER, SEALED),
+    "portal.ConsentProposal.valid_from": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ConsentProposal.valid_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.Invitation.digest": Tag(SECURITY, HASHED),
+    "portal.Message.body_sealed": Tag(DOSSIER, SEALED),
+    "portal.RecipientNotice.recipient_sealed": Tag(DOSSIER, SEALED),
+    "portal.RequestEvent.note_sealed": Tag(DOSSIER, SEALED),
+    "portal.RequestEvent.step": NotPersonal("a step of the request's procedure"),
+    "questionnaires.Administration.answers_sealed": Tag(HEALTH, SEALED),
+    "questionnaires.Administration.result_sealed": Tag(HEALTH, SEALED),
+    **{f"questionnaires.QuestionnaireDefinition.{name}": NotPersonal("the questionnaire's definition") for name in (
+        "checksum", "key", "source", "title_en", "title_nl", "version")},
+    "reports.Delivery.code_hmac": Tag(SECURITY, HASHED),
+    "reports.Delivery.recipient_sealed": Tag(DOSSIER, SEALED),
+    "reports.Delivery.sha256": NotPersonal("hash of the delivered PDF"),
+    "reports.Delivery.token_sha256": Tag(SECURITY, HASHED),
+    "reports.Report.letter_date": Tag(DOSSIER_DATES, RESTRICTED),
+    "reports.Report.review_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "reports.Report.objection_sealed": Tag(DOSSIER, SEALED),
+    "reports.Report.sealed": Tag(DOSSIER, SEALED),
+    **{f"reports.Report.{name}": NotPersonal("hash of a report PDF") for name in (
+        "pdf_sha256", "sent_sha256", "signed_sha256")},
+    "reports.Report.sent_storage_name": NotPersonal("random file name; the file is sealed"),
+})
+
 AUTOMATIC = (models.AutoField, models.BigAutoField, models.ForeignKey, models.OneToOneField, models.BooleanField,
              models.IntegerField, models.DecimalField, models.DateTimeField)
 
@@ -221,13 +281,17 @@ def untagged() -> list[str]:
 
 
 def stale() -> list[str]:
-    """Tags for fields that no longer exist (so the inventory does not rot)."""
-    existing = {key(m, f) for m in project_models() for f in m._meta.concrete_fields}
-    return sorted(set(_app_fields()) - existing)
+    """Tags for fields of installed models that no longer exist (so the inventory does not rot).
+    Tags for a model that is not installed (an app not merged yet) are ignored."""
+    models_by_label = {m._meta.label: m for m in project_models()}
+    existing = {key(m, f) for m in models_by_label.values() for f in m._meta.concrete_fields}
+    return sorted(k for k in _app_fields() if k.rsplit(".", 1)[0] in models_by_label and k not in existing)
 
 
 def personal_fields() -> list[tuple[str, Tag]]:
-    return sorted((k, t) for k, t in _app_fields().items() if isinstance(t, Tag))
+    """The tagged fields of the models installed here."""
+    installed = {m._meta.label for m in project_models()}
+    return sorted((k, t) for k, t in _app_fields().items() if isinstance(t, Tag) and k.rsplit(".", 1)[0] in installed)
 
 
 def fingerprint() -> str:
@@ -268,6 +332,9 @@ ACTIVITIES = [
              _("Agreement with staff (6(1)(b)); legal obligation (6(1)(c))"), _("staff and coaches"),
              (STAFF, SECURITY), _("the umbrella organisation's auditor (registry standing)"),
              _("as long as the person works for the practice")),
+    Activity(_("Complaints handling"), _("Handling complaints about the practice (KR, Wkkgz)."),
+             _("Legal obligation (6(1)(c))"), _("clients and their representatives"), (COMPLAINT,),
+             _("the complaints committee when the complaint goes to it"), _("as long as the dossier is kept")),
     Activity(_("Incident handling"), _("Documenting data breaches and notifying the authority (AVG art. 33)."),
              _("Legal obligation (6(1)(c))"), _("people affected by a breach"), (INCIDENT,),
              _("the Autoriteit Persoonsgegevens when notification is required"), _("5 years after closing")),
