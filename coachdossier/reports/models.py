@@ -165,6 +165,11 @@ class Report(models.Model):
         {"name", "organisation", "address", "email"}}"""
         return SealedJSON.open(self.client.public_id, self.sealed, self.aad())
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        for name in ("content", "objection"):
+            self.__dict__.pop(name, None)
+
     def seal(self, content: dict) -> None:
         self.sealed = SealedJSON.seal(self.client.public_id, content, self.aad())
         self.__dict__.pop("content", None)

@@ -163,27 +163,23 @@ def report_medical(request, client_id, report_id):
     return redirect("reports:edit", client.public_id, report.public_id)
 
 
-def _simple_action(request, client_id, report_id, fn, success):
-    client, grant, report = _report_for(request, client_id, report_id, "reports.write", log=False)
-    try:
-        result = fn(actor=request.user, report=report, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("reports:detail", client.public_id, report.public_id)
-    if isinstance(result, Report):
-        report = result
-    if success:
-        messages.success(request, success)
-    return redirect("reports:detail", client.public_id, report.public_id)
-
-
 @require_POST
 @role_required(*STAFF_WRITE)
 def report_ready(request, client_id, report_id):
-    """PR-6: the client gets a copy first."""
-    response = _simple_action(request, client_id, report_id, actions.mark_ready, None)
-    return response
+    """PR-6: the client gets a copy first. The notice goes out when this request commits."""
+    client, grant, report = _report_for(request, client_id, report_id, "reports.write", log=False)
+    try:
+        actions.mark_ready(actor=request.user, report=report, now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        report.refresh_from_db()
+        if report.state == S.CLIENT_COPY:
+            messages.success(request, _("The client has been notified and can read the report in the portal."))
+        else:
+            messages.error(request, _("The notice to the client could not be sent. Try again later."))
+    return redirect("reports:detail", client.public_id, report.public_id)
 
 
 @require_POST
