@@ -485,7 +485,8 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
                             expires_at=now + datetime.timedelta(days=policy.current().report_link_days))
         delivery.recipient_sealed = SealedJSON.seal(report.client.public_id, recipient, delivery.aad())
         delivery.save()
-        _log("report.send", report, grant, obj=delivery)
+        _log("report.send", report, grant)
+        _log("report.delivery", report, grant, obj=delivery)  # which link, for the client's copy
         delivery_id = delivery.pk
         transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, token=token, code=code, now=now))
     return Sent(delivery, token, code)
