@@ -141,7 +141,7 @@ def _chosen_entries(report_client, entry_ids, existing: list[dict]) -> list[dict
 
 def _clean_sections(sections) -> list[dict]:
     return [{"title": (s.get("title") or "").strip(), "text": (s.get("text") or "").strip()}
-            for s in sections if (s.get("title") or "").strip() or (s.get("text") or "").strip()]
+            for s in sections if (s.get("text") or "").strip()]  # a title without text is left out
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import ValidationError as Unprocessable
 
 from coachdossier.clients import access
 
@@ -131,8 +131,8 @@ def _run(fn, **kwargs):
     try:
         return fn(now=timezone.now(), **kwargs)
     except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise HttpError(422, detail)
+        # 422 with the action's field errors: {"detail": {"field": ["message", ...]}}
+        raise Unprocessable(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
 
 
 def _report(request, client_id, report_id, action, log_action):
