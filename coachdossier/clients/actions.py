@@ -52,6 +52,15 @@ def _log(action, *, client=None, obj=None, basis=Basis.SYSTEM, ref="", role=""):
     audit.record(action=action, client=client, obj=obj, basis=basis, basis_ref=ref, role=role)
 
 
+def _log_as(action, *, actor, grant, client, obj=None):
+    """Log under the grant the caller checked; without one (a command, or a staff step such
+    as registering a letter) the entry says the actor's roles and no relationship."""
+    if grant is not None:
+        return _log(action, client=client, obj=obj, basis=grant.basis, ref=grant.ref, role=grant.role)
+    role = ",".join(sorted(actor.roles)) if actor is not None else ""
+    return _log(action, client=client, obj=obj, basis=Basis.SYSTEM, role=role)
+
+
 # --- Principals and clients ----------------------------------------------------------------
 
 
@@ -208,8 +217,7 @@ def reformulate_goal(*, actor, trajectory: Trajectory, text: str, reason: str = 
     _raise(errors)
     goal = _add_goal(actor=actor, trajectory=trajectory, text=text.strip(), reason=reason, justification=justification,
                      now=now)
-    _log("goal.write", client=trajectory.client, obj=trajectory, basis=getattr(grant, "basis", Basis.COACH),
-         ref=getattr(grant, "ref", ""), role=Role.COACH)
+    _log_as("goal.write", actor=actor, grant=grant, client=trajectory.client, obj=trajectory)
     return goal
 
 
@@ -270,8 +278,7 @@ def log_session(*, actor, trajectory: Trajectory, date, minutes: int, mode: str,
     _raise(errors)
     session = CoachingSession.objects.create(trajectory=trajectory, date=date, minutes=minutes, mode=mode,
                                              coach=actor, created_at=now)
-    _log("session.log", client=trajectory.client, obj=session, basis=getattr(grant, "basis", Basis.COACH),
-         ref=getattr(grant, "ref", ""), role=Role.COACH)
+    _log_as("session.log", actor=actor, grant=grant, client=trajectory.client, obj=session)
     return session
 
 
@@ -369,8 +376,7 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
             except ValidationError as exc:
                 errors["files"] = f"{upload.name}: {exc.messages[0]}"
         _raise(errors)
-        _log("entry.create", client=client, obj=entry, basis=getattr(grant, "basis", Basis.COACH),
-             ref=getattr(grant, "ref", ""), role=getattr(grant, "role", Role.COACH))
+        _log_as("entry.create", actor=actor, grant=grant, client=client, obj=entry)
     return entry
 
 
@@ -410,16 +416,15 @@ def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str
     if is_medical is not None:
         entry.is_medical = is_medical
     entry.save(update_fields=["version_count", "names_others", "special_category", "is_medical"])
-    _log("entry.correct" if is_correction else "entry.edit", client=entry.client, obj=entry,
-         basis=getattr(grant, "basis", Basis.COACH), ref=getattr(grant, "ref", ""), role=Role.COACH)
+    _log_as("entry.correct" if is_correction else "entry.edit", actor=actor, grant=grant, client=entry.client,
+            obj=entry)
     return version
 
 
 def add_attachments(*, actor, entry: DossierEntry, files, now, grant=None) -> list[Attachment]:
     with atomic_files():
         stored = [_store_attachment(entry=entry, upload=f) for f in files]
-        _log("attachment.add", client=entry.client, obj=entry, basis=getattr(grant, "basis", Basis.COACH),
-             ref=getattr(grant, "ref", ""), role=Role.COACH)
+        _log_as("attachment.add", actor=actor, grant=grant, client=entry.client, obj=entry)
     return stored
 
 
@@ -474,8 +479,7 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             except ValidationError as exc:
                 raise ValidationError({"evidence": exc.messages[0]})
         consent.save()
-        _log("consent.record", client=client, obj=consent, basis=getattr(grant, "basis", Basis.COACH),
-             ref=getattr(grant, "ref", ""), role=getattr(grant, "role", Role.COACH))
+        _log_as("consent.record", actor=actor, grant=grant, client=client, obj=consent)
     return consent
 
 
@@ -487,8 +491,7 @@ def withdraw_consent(*, actor, consent: Consent, now, grant=None) -> Consent:
     consent.withdrawn_at = now
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _log("consent.withdraw", client=consent.client, obj=consent, basis=getattr(grant, "basis", Basis.COACH),
-         ref=getattr(grant, "ref", ""), role=getattr(grant, "role", ""))
+    _log_as("consent.withdraw", actor=actor, grant=grant, client=consent.client, obj=consent)
     return consent
 
 
@@ -499,7 +502,7 @@ def refer_to_therapist(*, actor, client: Client, therapist: User, now, grant=Non
     if Referral.objects.active().filter(client=client, therapist=therapist).exists():
         raise ValidationError({"therapist": _("This client is already referred to this therapist.")})
     referral = Referral.objects.create(client=client, therapist=therapist, referred_by=actor, created_at=now)
-    _log("referral.create", client=client, obj=referral, basis=getattr(grant, "basis", Basis.COACH), role=Role.COACH)
+    _log_as("referral.create", actor=actor, grant=grant, client=client, obj=referral)
     return referral
 
 
@@ -507,8 +510,7 @@ def refer_to_therapist(*, actor, client: Client, therapist: User, now, grant=Non
 def end_referral(*, actor, referral: Referral, now, grant=None) -> Referral:
     referral.ended_at = now
     referral.save(update_fields=["ended_at"])
-    _log("referral.end", client=referral.client, obj=referral, basis=getattr(grant, "basis", Basis.COACH),
-         role=Role.COACH)
+    _log_as("referral.end", actor=actor, grant=grant, client=referral.client, obj=referral)
     return referral
 
 

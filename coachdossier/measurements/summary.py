@@ -22,3 +22,13 @@ def for_client(client) -> dict:
 
 def export_section(client) -> tuple[str, dict]:
     return "measurements", for_client(client)
+
+
+def report_lines(trajectory) -> list[tuple[str, str]]:
+    """For reports (PR-5): the number of biofeedback sessions, never the values, which are
+    health data (PR-4; see questionnaires.summary.report_lines)."""
+    from django.utils.translation import gettext as _
+
+    count = MeasurementSession.objects.filter(client=trajectory.client,
+                                              measured_on__gte=trajectory.opened_on).count()
+    return [(_("Biofeedback sessions"), str(count))] if count else []

@@ -60,6 +60,23 @@ PHRASES = {
     "measurements.read": _lazy("{who} viewed your measurements"),
     "questionnaires.read": _lazy("{who} viewed your questionnaires"),
     "reports.write": _lazy("{who} worked on a report"),
+    "questionnaire.send": _lazy("{who} sent you a questionnaire"),
+    "questionnaire.submit": _lazy("{who} filled in a questionnaire"),
+    "questionnaire.save": _lazy("{who} saved answers of a questionnaire"),
+}
+
+# Actions of later capabilities, by family, when no exact phrase exists.
+PREFIX_PHRASES = {
+    "complaint.": _lazy("{who} handled a step of your complaint"),
+    "questionnaire.": _lazy("{who} worked with your questionnaires"),
+    "measurement.": _lazy("{who} recorded or viewed a biofeedback measurement"),
+    "report.": _lazy("{who} worked on a report about you"),
+    "handover.": _lazy("{who} prepared the hand-over of your dossier to UWV"),
+    "data_breach.": _lazy("{who} recorded that a data breach concerned your data"),
+    "confidentiality_breach.": _lazy("{who} recorded a breach of confidentiality concerning your data"),
+    "supervision.": _lazy("{who} prepared a pseudonymised case summary for supervision"),
+    "research.": _lazy("{who} prepared a pseudonymised research dataset"),
+    "legal_hold.": _lazy("{who} recorded a legal duty to keep your dossier"),
 }
 
 
@@ -79,18 +96,22 @@ def _who(entry: AccessLogEntry, client_user_id) -> str:
     if entry.actor_id == client_user_id:
         return _("You")
     name = entry.actor.full_name or _("a staff member")
-    if entry.basis in (Basis.COACH, Basis.SUBSTITUTE):
+    if entry.basis in (Basis.COACH, Basis.SUBSTITUTE) and "coach" in entry.role:
         return _("Your coach %(name)s") % {"name": name}
     if entry.basis == Basis.REFERRAL:
         return _("Biofeedback therapist %(name)s") % {"name": name}
     if entry.basis == Basis.MANAGEMENT:
         return _("%(name)s of the practice's management") % {"name": name}
+    if entry.basis == Basis.COMPLAINTS:
+        return _("%(name)s (complaints handling)") % {"name": name}
     return name
 
 
 def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None = None) -> Line:
     who = _who(entry, client_user_id)
-    phrase = PHRASES.get(entry.action, _("{who} accessed your dossier ({action})"))
+    phrase = PHRASES.get(entry.action) or next(
+        (p for prefix, p in PREFIX_PHRASES.items() if entry.action.startswith(prefix)),
+        _("{who} accessed your dossier ({action})"))
     sentence = str(phrase).format(who=who, action=entry.action)
     denied = entry.outcome == Outcome.DENIED
     if denied:

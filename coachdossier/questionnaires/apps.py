@@ -12,6 +12,10 @@ class QuestionnairesConfig(AppConfig):
 
         if actions.delete_for_client not in hooks.CLIENT_DESTROYED:
             hooks.CLIENT_DESTROYED.append(actions.delete_for_client)
+        from coachdossier.reports import actions as report_actions
+
+        if summary.report_lines not in report_actions.TRAJECTORY_SUMMARIES:
+            report_actions.TRAJECTORY_SUMMARIES.append(summary.report_lines)
         try:  # the client's copy (GC-5.2) is built by the portal, developed in parallel
             from coachdossier.portal import export
         except ImportError:

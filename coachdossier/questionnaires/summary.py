@@ -36,3 +36,18 @@ def export_section(client) -> tuple[str, dict]:
     for entry in data["questionnaires"]:
         entry["answers"] = answers.get(entry["id"], {})
     return "questionnaires", data
+
+
+def report_lines(trajectory) -> list[tuple[str, str]]:
+    """For reports (PR-5): how many questionnaires were completed, never the scores. DASS-21
+    bands describe depression and anxiety: health data that an employer, a municipality or
+    UWV may not receive (PR-4); the coach quotes results only in a report to the company
+    doctor, by choosing the dossier entries that discuss them."""
+    from django.utils.translation import gettext as _
+
+    done = Administration.objects.filter(client=trajectory.client, completed_at__isnull=False,
+                                         completed_at__date__gte=trajectory.opened_on)
+    moments = sorted({a.get_moment_display() for a in done})
+    if not moments:
+        return []
+    return [(_("Questionnaires completed"), f"{done.count()} ({', '.join(str(m) for m in moments)})")]

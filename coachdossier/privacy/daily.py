@@ -1,0 +1,106 @@
+"""The daily job (`coachdossier run_daily`): every step is idempotent, so running it twice a
+day, or again after a failure, does no harm. Each step returns lines saying what it did (or,
+with dry_run, what it would do)."""
+
+import logging
+from importlib import import_module
+
+from django.utils import timezone
+
+from coachdossier.audit.log import verify as verify_access_log
+from coachdossier.clients import actions as client_actions
+
+from . import actions, checkpoints, erasure
+from .models import LogVerification
+
+log = logging.getLogger("coachdossier.privacy")
+
+# Other apps' daily work, called when the app provides it: (module, function).
+OTHER_APPS = [
+    ("coachdossier.portal.actions", "send_due_reminders"),
+    ("coachdossier.complaints.actions", "send_deadline_reminders"),
+]
+
+
+def _other(module_name, function):
+    def step(now, dry_run):
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and (module_name == exc.name or module_name.startswith(exc.name + "."))):
+                raise  # a missing import *inside* the app's module is a real error
+            return []
+        fn = getattr(module, function, None)
+        if fn is None:
+            return []
+        if dry_run:
+            return [f"would call {module_name}.{function}"]
+        result = fn(now)
+        return [f"{module_name}.{function}: {result}"] if result not in (None, [], 0) else []
+
+    step.__name__ = f"{module_name}.{function}"
+    return step
+
+
+def retention_notices(now, dry_run):
+    return actions.notify_retention(now=now, dry_run=dry_run)
+
+
+def retention_destruction(now, dry_run):
+    return actions.destroy_expired(now=now, dry_run=dry_run)
+
+
+def orphan_keys(now, dry_run):
+    if dry_run:
+        return ["would remove data keys of destroyed clients"]
+    count = client_actions.purge_orphan_keys()
+    return [f"removed {count} orphaned data key(s)"] if count else []
+
+
+def erasure_registry(now, dry_run):
+    if dry_run:
+        return []
+    count = erasure.sync()
+    return [f"erasure registry: {count} destruction(s) added"] if count else []
+
+
+def insurance_reminders(now, dry_run):
+    return actions.send_insurance_reminders(now=now, dry_run=dry_run)
+
+
+def breach_reminders(now, dry_run):
+    return actions.send_breach_reminders(now=now, dry_run=dry_run)
+
+
+def log_review(now, dry_run):
+    return actions.announce_log_review(now=now, dry_run=dry_run)
+
+
+def access_log(now, dry_run):
+    """GC-6.6: verify the chain, keep the result, and sign a checkpoint of the head."""
+    if dry_run:
+        return ["would verify the access log and sign a checkpoint"]
+    result = verify_access_log()
+    LogVerification.objects.create(at=now, ok=result.ok, checked=result.checked, problem=result.problem)
+    lines = [f"access log {'OK' if result.ok else 'BROKEN: ' + result.problem} ({result.checked} entries)"]
+    if result.ok:
+        checkpoint = checkpoints.sign_checkpoint(now=now)
+        if checkpoint:
+            lines.append(f"signed checkpoint at #{checkpoint.size}")
+    return lines
+
+
+STEPS = [retention_notices, retention_destruction, orphan_keys, erasure_registry, insurance_reminders, breach_reminders,
+         *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
+
+
+def run(*, now=None, dry_run=False) -> list[str]:
+    now = now or timezone.now()
+    lines = []
+    for step in STEPS:
+        try:
+            lines += step(now, dry_run)
+        except Exception:  # one failing step must not stop the others (and is reported)
+            log.exception("daily step %s failed", step.__name__)
+            lines.append(f"FAILED: {step.__name__} (see the log)")
+    return lines

@@ -1,0 +1,29 @@
+"""Management's dashboard: coaches who cannot take new clients, coaches not in the registry,
+dossiers due for destruction."""
+
+from django.utils.translation import gettext as _
+
+from coachdossier.accounts.dashboard import Panel
+from coachdossier.accounts.models import Role
+
+
+def panels(request, now):
+    if not request.user.has_role(Role.MANAGEMENT):
+        return []
+    from django.utils import timezone
+
+    from coachdossier import policy
+
+    from . import actions, registry
+    from .models import CoachProfile
+
+    today = timezone.localdate(now)
+    problems = [(p, p.problems(today)) for p in CoachProfile.objects.select_related("coach").prefetch_related("fees")]
+    backlog = actions.retention_backlog(today, within_days=policy.current().retention_notice_days)
+    return [Panel(_("Privacy"), "privacy/dashboard_panel.html", {
+        "registry_problems": [(p, issues) for p, issues in problems if issues],
+        "unregistered": list(registry.coaches_without_profile()),
+        "due": len(backlog),
+        "expiring": [p for p, issues in problems if not issues and p.insurance_expires_on
+                     and (p.insurance_expires_on - today).days <= registry.REMINDER_DAYS],
+    }, order=70)]

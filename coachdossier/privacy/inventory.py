@@ -1,0 +1,365 @@
+"""The data inventory (LAW-30, GC-9.5): every field of every coachdossier model that can
+hold personal data, with its category and how it is protected. The processing register is
+generated from it, and the DPIA refers to it (by its fingerprint).
+
+The rule, enforced by test_inventory.py, for every concrete field of every model in a
+coachdossier app:
+
+- these kinds are classified automatically, because they cannot carry personal data of
+  their own: primary keys and `public_id` UUIDs, foreign keys (a link: the personal data
+  is in the row linked to), booleans, fields with choices (types and statuses), integer and
+  decimal counts, and DateTimeFields (when the system did something);
+- every other field (text, email, binary, date, IP address, JSON, file) must be listed in
+  FIELDS below, or in a `FIELDS` dict in `<app>/inventory.py` of its own app, either with
+  a category and a protection level, or as NOT_PERSONAL with a reason.
+
+A new text field that is in neither fails the test: whoever adds it decides what it is."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Categories of personal data (AVG art. 30(1)(c)).
+IDENTITY = "identity"  # name, date of birth, BSN, reference
+CONTACT = "contact"  # address, email, phone
+DOSSIER = "dossier"  # coaching notes, goals, reports, consents: client content
+HEALTH = "health"  # special category (AVG art. 9): medical entries, measurements
+DOSSIER_DATES = "dossier_dates"  # when sessions, entries and trajectories happened
+STAFF = "staff"  # the practice's own people: accounts, coach registry
+PRINCIPAL = "principal"  # contact persons at UWV, municipalities, employers
+LOGGING = "logging"  # access log: who did what, from where
+SECURITY = "security"  # password hashes, key material, tokens
+INCIDENT = "incident"  # descriptions of data breaches (may name groups of people)
+COMPLAINT = "complaint"  # complaints about the practice: the complaint, letters, dates
+
+CATEGORY_LABELS = {
+    IDENTITY: _("identification data"), CONTACT: _("contact details"), DOSSIER: _("dossier content"),
+    HEALTH: _("health data (special category)"), DOSSIER_DATES: _("dates of the coaching"),
+    STAFF: _("staff and coach registry data"), PRINCIPAL: _("contact persons of principals"),
+    LOGGING: _("access-log data"), SECURITY: _("authentication and key material"),
+    INCIDENT: _("data-breach descriptions"), COMPLAINT: _("complaint files"),
+}
+
+# Protection levels.
+SEALED = "sealed"  # AES-256-GCM with the client's own key (crypto-shredded on destruction)
+WRAPPED = "wrapped"  # key material wrapped by the master key, in the separate key store
+HASHED = "hashed"  # only a hash or keyed hash is stored
+RESTRICTED = "restricted"  # plain column, reachable only through the access policy / role pages
+APPEND_ONLY = "append_only"  # plain column in the hash-chained, append-only access log
+
+PROTECTION_LABELS = {
+    SEALED: _("encrypted with the client's own key"), WRAPPED: _("wrapped key in the separate key store"),
+    HASHED: _("stored as a hash only"), RESTRICTED: _("plain, behind the access policy and roles"),
+    APPEND_ONLY: _("plain, in the append-only hash-chained access log"),
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    category: str
+    protection: str
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    reason: str
+
+
+NOT_PERSONAL = NotPersonal
+
+
+FIELDS = {
+    # accounts
+    "accounts.User.password": Tag(SECURITY, HASHED),
+    "accounts.User.email": Tag(STAFF, RESTRICTED),
+    "accounts.User.full_name": Tag(STAFF, RESTRICTED),
+    "accounts.User.last_login": Tag(LOGGING, RESTRICTED),
+    "accounts.ConfidentialityAcceptance.version": NotPersonal("version of the statement text"),
+    "accounts.ConfidentialityAcceptance.text_sha256": NotPersonal("hash of the statement text"),
+    "accounts.ConfidentialityAcceptance.ip": Tag(LOGGING, RESTRICTED),
+    "accounts.ApiToken.name": NotPersonal("label the user gives the token"),
+    "accounts.ApiToken.digest": Tag(SECURITY, HASHED),
+    "accounts.ApiToken.hint": Tag(SECURITY, RESTRICTED),
+    # audit
+    "audit.AccessLogEntry.role": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.action": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.object_type": NotPersonal("model name"),
+    "audit.AccessLogEntry.object_ref": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.client_ref": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.basis_ref": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.channel": NotPersonal("web, api, command or job"),
+    "audit.AccessLogEntry.ip": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.user_agent": Tag(LOGGING, APPEND_ONLY),
+    "audit.AccessLogEntry.prev_hash": NotPersonal("hash chain"),
+    "audit.AccessLogEntry.hash": NotPersonal("hash chain"),
+    "audit.ChainHead.hash": NotPersonal("hash chain"),
+    "audit.ChainHead.base_hash": NotPersonal("hash chain"),
+    # clients
+    "clients.ClientKey.client_ref": Tag(SECURITY, WRAPPED),
+    "clients.ClientKey.master_key_id": NotPersonal("name of the master key"),
+    "clients.ClientKey.wrapped": Tag(SECURITY, WRAPPED),
+    "clients.Principal.name": NotPersonal("organisation name"),
+    "clients.Principal.contact_name": Tag(PRINCIPAL, RESTRICTED),
+    "clients.Principal.contact_email": Tag(PRINCIPAL, RESTRICTED),
+    "clients.Principal.contact_phone": Tag(PRINCIPAL, RESTRICTED),
+    "clients.Principal.address": NotPersonal("the organisation's postal address"),
+    "clients.Client.reference": Tag(IDENTITY, RESTRICTED),
+    "clients.Client.name_sealed": Tag(IDENTITY, SEALED),
+    "clients.Client.personal_sealed": Tag(CONTACT, SEALED),
+    "clients.ClientSearchToken.token": Tag(IDENTITY, HASHED),
+    "clients.Trajectory.uwv_order_number": Tag(IDENTITY, RESTRICTED),
+    "clients.Trajectory.agreement_date": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Trajectory.opened_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Trajectory.activated_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Trajectory.closed_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Trajectory.retention_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Goal.sealed": Tag(DOSSIER, SEALED),
+    "clients.CoachingSession.date": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.DossierEntry.occurred_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.EntryVersion.sealed": Tag(DOSSIER, SEALED),
+    "clients.Attachment.name_sealed": Tag(DOSSIER, SEALED),
+    "clients.Attachment.content_type": NotPersonal("file type"),
+    "clients.Attachment.storage_name": NotPersonal("random file name; the file itself is sealed"),
+    "clients.Consent.sealed": Tag(DOSSIER, SEALED),
+    "clients.BreakGlass.reason_sealed": Tag(DOSSIER, SEALED),
+    "clients.Consent.valid_from": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Consent.valid_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.Consent.umbrella_approved_on": Tag(DOSSIER_DATES, RESTRICTED),
+    # privacy
+    "privacy.CoachProfile.registration_number": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.registered_on": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.insurer": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.policy_number": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.insurance_expires_on": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.qualifications": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.methods": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.cv_storage_name": NotPersonal("random file name"),
+    "privacy.CoachProfile.cv_filename": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.cv_updated_on": Tag(STAFF, RESTRICTED),
+    "privacy.CoachProfile.insurance_reminded_for": NotPersonal("bookkeeping of the reminder job"),
+    "privacy.FeePayment.paid_on": Tag(STAFF, RESTRICTED),
+    "privacy.LegalHold.reason_sealed": Tag(DOSSIER, SEALED),
+    "privacy.RetentionNotice.due_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "privacy.BackupRun.location": NotPersonal("a directory"),
+    "privacy.BackupRun.detail": NotPersonal("technical result"),
+    "privacy.LogVerification.problem": NotPersonal("technical result"),
+    "privacy.Checkpoint.head_hash": NotPersonal("hash chain"),
+    "privacy.Checkpoint.key_id": NotPersonal("key fingerprint"),
+    "privacy.Checkpoint.signature": NotPersonal("signature"),
+    "privacy.Handover.storage_name": NotPersonal("random file name; the package is sealed"),
+    "privacy.Handover.sha256": NotPersonal("hash of the sealed package"),
+    "privacy.Handover.export_source": NotPersonal("which export built the package"),
+    "privacy.Handover.delivery_sealed": Tag(DOSSIER, SEALED),
+    "privacy.ConfidentialityBreach.occurred_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "privacy.ConfidentialityBreach.sealed": Tag(DOSSIER, SEALED),
+    "privacy.ConfidentialityBreach.informed_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "privacy.DataBreach.title": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.description": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.data_affected": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.people_affected": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.measures": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.decision_reason": Tag(INCIDENT, RESTRICTED),
+    "privacy.DataBreach.authority_reference": NotPersonal("the authority's case number"),
+    "privacy.BreachNotice.notified_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "privacy.Processor.name": NotPersonal("organisation"),
+    "privacy.Processor.service": NotPersonal("service description"),
+    "privacy.Processor.agreement_reference": NotPersonal("document reference"),
+    "privacy.Processor.agreement_date": NotPersonal("date of an agreement between organisations"),
+    "privacy.Processor.location": NotPersonal("country or data centre"),
+    "privacy.Dpia.title": NotPersonal("document title"),
+    "privacy.Dpia.version": NotPersonal("document version"),
+    "privacy.Dpia.approved_on": NotPersonal("document date"),
+    "privacy.Dpia.storage_name": NotPersonal("random file name"),
+    "privacy.Dpia.filename": NotPersonal("document file name"),
+    "privacy.Dpia.inventory_fingerprint": NotPersonal("hash of the inventory"),
+    "privacy.LogReviewNotice.month": NotPersonal("the month reviewed"),
+}
+
+# The other apps' fields, kept here until each app keeps its own `<app>/inventory.py`. A tag
+# for a model that is not installed is ignored (see `stale`).
+FIELDS.update({
+    "complaints.ClosureDay.date": NotPersonal("a day the practice is closed"),
+    "complaints.ClosureDay.description": NotPersonal("why the practice is closed"),
+    "complaints.Complaint.number": Tag(COMPLAINT, RESTRICTED),
+    **{f"complaints.Complaint.{name}": Tag(COMPLAINT, RESTRICTED) for name in (
+        "acknowledged_on", "admission_decided_on", "aftercare_done_on", "answered_on", "closed_on", "extended_to",
+        "extension_recorded_on", "mediation_on", "received_on", "registered_on", "ruling_communicated_on",
+        "ruling_on")},
+    "complaints.Complaint.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.ComplaintEvent.sealed_note": Tag(COMPLAINT, SEALED),
+    "complaints.ComplaintKey.complaint_ref": Tag(SECURITY, WRAPPED),
+    "complaints.ComplaintKey.master_key_id": NotPersonal("name of the master key"),
+    "complaints.ComplaintKey.wrapped": Tag(SECURITY, WRAPPED),
+    "complaints.Document.content_type": NotPersonal("file type"),
+    "complaints.Document.name_sealed": Tag(COMPLAINT, SEALED),
+    "complaints.Document.storage_name": NotPersonal("random file name; the file itself is sealed"),
+    "complaints.Letter.date": Tag(COMPLAINT, RESTRICTED),
+    "complaints.Letter.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.LetterTemplate.body": NotPersonal("letter template"),
+    "complaints.LetterTemplate.language": NotPersonal("language code"),
+    "complaints.LetterTemplate.subject": NotPersonal("letter template"),
+    "complaints.ProcedureNotice.document_sha256": NotPersonal("hash of the procedure document"),
+    "complaints.ProcedureNotice.recipient_sha256": Tag(CONTACT, HASHED),
+    "complaints.Reminder.clock": NotPersonal("which deadline"),
+    "complaints.Reminder.day": NotPersonal("bookkeeping of the reminder job"),
+    "measurements.MeasurementSession.measured_on": Tag(DOSSIER_DATES, RESTRICTED),
+    **{f"measurements.MeasurementSession.{name}": Tag(HEALTH, SEALED) for name in (
+        "conclusions_sealed", "hrv_sealed", "report_name_sealed", "rr_name_sealed", "values_sealed")},
+    "measurements.MeasurementSession.report_storage_name": NotPersonal("random file name; the file is sealed"),
+    "measurements.MeasurementSession.rr_storage_name": NotPersonal("random file name; the file is sealed"),
+    "portal.ClientRequest.deadline": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ClientRequest.received_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ClientRequest.sealed": Tag(DOSSIER, SEALED),
+    "portal.ConsentProposal.valid_from": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.ConsentProposal.valid_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "portal.Invitation.digest": Tag(SECURITY, HASHED),
+    "portal.Message.body_sealed": Tag(DOSSIER, SEALED),
+    "portal.RecipientNotice.recipient_sealed": Tag(DOSSIER, SEALED),
+    "portal.RequestEvent.note_sealed": Tag(DOSSIER, SEALED),
+    "portal.RequestEvent.step": NotPersonal("a step of the request's procedure"),
+    "questionnaires.Administration.answers_sealed": Tag(HEALTH, SEALED),
+    "questionnaires.Administration.result_sealed": Tag(HEALTH, SEALED),
+    **{f"questionnaires.QuestionnaireDefinition.{name}": NotPersonal("the questionnaire's definition") for name in (
+        "checksum", "key", "source", "title_en", "title_nl", "version")},
+    "reports.Delivery.code_hmac": Tag(SECURITY, HASHED),
+    "reports.Delivery.recipient_sealed": Tag(DOSSIER, SEALED),
+    "reports.Delivery.sha256": NotPersonal("hash of the delivered PDF"),
+    "reports.Delivery.token_sha256": Tag(SECURITY, HASHED),
+    "reports.Report.letter_date": Tag(DOSSIER_DATES, RESTRICTED),
+    "reports.Report.review_until": Tag(DOSSIER_DATES, RESTRICTED),
+    "reports.Report.objection_sealed": Tag(DOSSIER, SEALED),
+    "reports.Report.sealed": Tag(DOSSIER, SEALED),
+    **{f"reports.Report.{name}": NotPersonal("hash of a report PDF") for name in (
+        "pdf_sha256", "sent_sha256", "signed_sha256")},
+    "reports.Report.sent_storage_name": NotPersonal("random file name; the file is sealed"),
+})
+
+AUTOMATIC = (models.AutoField, models.BigAutoField, models.ForeignKey, models.OneToOneField, models.BooleanField,
+             models.IntegerField, models.DecimalField, models.DateTimeField)
+
+
+def _app_fields() -> dict:
+    """FIELDS here plus every app's own `<app>/inventory.py` FIELDS."""
+    fields = dict(FIELDS)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("coachdossier.") or config.label == "privacy":
+            continue
+        try:
+            module = import_module(f"{config.name}.inventory")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.inventory":
+                raise
+            continue
+        fields.update(getattr(module, "FIELDS", {}))
+    return fields
+
+
+def is_automatic(field) -> bool:
+    if field.choices or field.name == "public_id" or field.primary_key and not isinstance(field, models.UUIDField):
+        return True
+    return isinstance(field, AUTOMATIC)
+
+
+def project_models():
+    return [m for m in apps.get_models() if m.__module__.startswith("coachdossier.")]
+
+
+def key(model, field) -> str:
+    return f"{model._meta.label}.{field.name}"
+
+
+def untagged() -> list[str]:
+    """Fields that the rule above says must be tagged and are not."""
+    fields = _app_fields()
+    return sorted(key(m, f) for m in project_models() for f in m._meta.concrete_fields
+                  if not is_automatic(f) and key(m, f) not in fields)
+
+
+def stale() -> list[str]:
+    """Tags for fields of installed models that no longer exist (so the inventory does not rot).
+    Tags for a model that is not installed (an app not merged yet) are ignored."""
+    models_by_label = {m._meta.label: m for m in project_models()}
+    existing = {key(m, f) for m in models_by_label.values() for f in m._meta.concrete_fields}
+    return sorted(k for k in _app_fields() if k.rsplit(".", 1)[0] in models_by_label and k not in existing)
+
+
+def personal_fields() -> list[tuple[str, Tag]]:
+    """The tagged fields of the models installed here."""
+    installed = {m._meta.label for m in project_models()}
+    return sorted((k, t) for k, t in _app_fields().items() if isinstance(t, Tag) and k.rsplit(".", 1)[0] in installed)
+
+
+def fingerprint() -> str:
+    """Changes whenever a personal field, its category or its protection changes: the DPIA
+    records the fingerprint it assessed, so a changed inventory shows as 'DPIA to review'."""
+    data = [(k, t.category, t.protection) for k, t in personal_fields()]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+# --- Processing activities (LAW-30): the register is generated from these and the fields above. ---
+
+
+@dataclass(frozen=True)
+class Activity:
+    name: str
+    purpose: str
+    legal_basis: str
+    subjects: str
+    categories: tuple
+    recipients: str
+    retention: str  # a format string over the policy's terms
+
+
+ACTIVITIES = [
+    Activity(_("Coaching and re-integration dossiers"),
+             _("Guiding clients back to work; the dossier the coaching regulations require (GC-5)."),
+             _("Agreement (AVG art. 6(1)(b)); legal obligation towards UWV (6(1)(c)); health data: art. 9(2)(h) and "
+               "UAVG art. 30"),
+             _("clients"), (IDENTITY, CONTACT, DOSSIER, HEALTH, DOSSIER_DATES),
+             _("the client; the principal (UWV, municipality, employer) only reports the client approved or the law "
+               "demands; UWV at the end of a UWV trajectory (hand-over)"),
+             _("{retention_years} years after the trajectory closes (PR-8), then destroyed")),
+    Activity(_("Principals and their contact persons"), _("Agreeing and reporting on trajectories."),
+             _("Legitimate interest (AVG art. 6(1)(f))"), _("contact persons of principals"), (PRINCIPAL,),
+             _("none"), _("as long as the principal relationship lasts")),
+    Activity(_("Staff accounts and coach registry"),
+             _("Access to the system; showing that coaches are registered and insured (GC-0.3, GC-4.4)."),
+             _("Agreement with staff (6(1)(b)); legal obligation (6(1)(c))"), _("staff and coaches"),
+             (STAFF, SECURITY), _("the umbrella organisation's auditor (registry standing)"),
+             _("as long as the person works for the practice")),
+    Activity(_("Complaints handling"), _("Handling complaints about the practice (KR, Wkkgz)."),
+             _("Legal obligation (6(1)(c))"), _("clients and their representatives"), (COMPLAINT,),
+             _("the complaints committee when the complaint goes to it"), _("as long as the dossier is kept")),
+    Activity(_("Incident handling"), _("Documenting data breaches and notifying the authority (AVG art. 33)."),
+             _("Legal obligation (6(1)(c))"), _("people affected by a breach"), (INCIDENT,),
+             _("the Autoriteit Persoonsgegevens when notification is required"), _("5 years after closing")),
+    Activity(_("Access logging"), _("Showing who saw which dossier (NEN 7513) and detecting misuse."),
+             _("Legal obligation (6(1)(c)); NEN 7513"), _("clients and staff"), (LOGGING,),
+             _("the client (their own log); the umbrella auditor (checkpoints, no content)"),
+             _("at least {access_log_retention_years} years")),
+]
+
+
+def register() -> list[dict]:
+    """The processing register, generated: each activity with the concrete fields (and their
+    protection) in its categories."""
+    from coachdossier import policy
+
+    terms = policy.current()
+    by_category = {}
+    for field_key, tag in personal_fields():
+        by_category.setdefault(tag.category, []).append((field_key, tag.protection))
+    rows = []
+    for activity in ACTIVITIES:
+        rows.append({
+            "activity": activity,
+            "categories": [(CATEGORY_LABELS[c], by_category.get(c, [])) for c in activity.categories],
+            "retention": str(activity.retention).format(retention_years=terms.retention_years,
+                                                        access_log_retention_years=terms.access_log_retention_years),
+        })
+    return rows

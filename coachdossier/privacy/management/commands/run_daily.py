@@ -1,0 +1,32 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from coachdossier.audit.context import Actor, acting
+from coachdossier.privacy import daily
+
+
+class Command(BaseCommand):
+    help = ("The daily job: retention notices and destruction (PR-8), orphaned keys, insurance reminders, "
+            "other apps' reminders, access-log verification and a signed checkpoint. Idempotent.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="list what it would do, change nothing")
+        parser.add_argument("--now", help="ISO date-time to run as (for tests and catching up)")
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        if options["now"]:
+            try:
+                now = datetime.datetime.fromisoformat(options["now"])
+            except ValueError as exc:
+                raise CommandError(f"--now: {exc}") from exc
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now)
+        with acting(Actor(user=None, channel="job")):
+            lines = daily.run(now=now, dry_run=options["dry_run"])
+        for line in lines or ["nothing to do"]:
+            self.stdout.write(("[dry run] " if options["dry_run"] else "") + line)
+        if any(line.startswith("FAILED") for line in lines):
+            raise SystemExit(1)

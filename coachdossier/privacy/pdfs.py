@@ -1,0 +1,127 @@
+"""The coach profile PDF (GC-4.5): what a client or principal may ask to see about a coach."""
+
+import datetime
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from coachdossier import policy
+from coachdossier.lib import pdf
+
+
+def letterhead() -> pdf.Letterhead:
+    p = policy.current()
+    return pdf.Letterhead(name=p.practice_name, address_lines=p.practice_address, phone=p.practice_phone,
+                          email=p.practice_email)
+
+
+def _date(d, language):
+    if not d:
+        return "—"
+    return pdf.format_date_nl(d) if language == "nl" else pdf.format_date_en(d)
+
+
+def coach_profile_pdf(profile, *, today: datetime.date, language: str = "nl") -> bytes:
+    with translation.override(language):
+        problems = profile.problems(today)
+        standing = _("in good standing") if not problems else "; ".join(str(p) for p in problems)
+        fees = ", ".join(str(f.year) for f in profile.fees.all()) or "—"
+        sections = [
+            pdf.Section(_("Registration"), [pdf.KeyValues([
+                (_("Coach"), profile.coach.full_name),
+                (_("Registration status"), str(profile.get_registration_status_display())),
+                (_("Registration number"), profile.registration_number or "—"),
+                (_("Registered on"), _date(profile.registered_on, language)),
+                (_("Annual fee paid for"), fees),
+                (_("Standing on %(date)s") % {"date": _date(today, language)}, standing),
+            ])]),
+            pdf.Section(_("Professional liability insurance"), [pdf.KeyValues([
+                (_("Insurer"), profile.insurer or "—"),
+                (_("Policy number"), profile.policy_number or "—"),
+                (_("Valid until"), _date(profile.insurance_expires_on, language)),
+            ])]),
+            pdf.Section(_("Qualifications"), [pdf.Paragraph(profile.qualifications or "—")]),
+            pdf.Section(_("Methods"), [pdf.Paragraph(profile.methods or "—")]),
+            pdf.Section(_("CV"), [pdf.Paragraph(
+                _("Last updated on %(date)s; available on request.") % {"date": _date(profile.cv_updated_on, language)}
+                if profile.cv_updated_on else _("No CV on file."))]),
+        ]
+        return pdf.build_document(letterhead=letterhead(), title=_("Coach profile"), subtitle=profile.coach.full_name,
+                                  sections=sections, confidential=False, language=language)
+
+
+def processing_register_pdf(context, *, language: str = "nl") -> bytes:
+    """LAW-30: the processing register, printable, generated from the data inventory."""
+    from . import inventory
+
+    with translation.override(language):
+        sections = []
+        for row in context["rows"]:
+            activity = row["activity"]
+            blocks = [pdf.KeyValues([
+                (_("Purpose"), str(activity.purpose)), (_("Legal basis"), str(activity.legal_basis)),
+                (_("Data subjects"), str(activity.subjects)), (_("Recipients"), str(activity.recipients)),
+                (_("Retention"), row["retention"]),
+            ])]
+            table_rows = [[str(label), field, str(inventory.PROTECTION_LABELS[protection])]
+                          for label, items in row["categories"] for field, protection in items]
+            if table_rows:
+                blocks.append(pdf.Table([_("Category"), _("Field"), _("Protection")], table_rows, (2, 3, 3)))
+            sections.append(pdf.Section(str(activity.name), blocks))
+        sections.append(pdf.Section(_("Processors"), [pdf.Table(
+            [_("Processor"), _("Service"), _("Agreement"), _("Location")],
+            [[p.name, p.service, f"{p.agreement_reference} ({_date(p.agreement_date, language)})", p.location]
+             for p in context["processors"]] or [["—", "", "", ""]], (2, 2, 3, 1))]))
+        dpia = context["dpia"]
+        sections.append(pdf.Section(_("DPIA"), [pdf.Paragraph(
+            (_("%(title)s, version %(version)s, approved on %(date)s.") % {
+                "title": dpia.title, "version": dpia.version, "date": _date(dpia.approved_on, language)})
+            if dpia else _("No DPIA recorded."))]))
+        return pdf.build_document(letterhead=letterhead(), title=_("Register of processing activities"),
+                                  subtitle=f"AVG art. 30 · {_('data inventory')} {context['fingerprint']}",
+                                  sections=sections, confidential=False, language=language)
+
+
+def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
+    """GC-6.6: the auditor's security report, without any client content."""
+
+    def when(value):
+        if not value:
+            return "—"
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def run(item):
+        if not item:
+            return _("never")
+        return f"{when(item.at)} · {_('ok') if item.ok else _('failed')}"
+
+    with translation.override(language):
+        enc = r["encryption"]
+        sections = [
+            pdf.Section(_("Accounts"), [pdf.KeyValues([
+                (_("Staff accounts with two-step verification"), f"{r['mfa']['with_mfa']} / {r['mfa']['staff']}"),
+                (_("Without two-step verification"), ", ".join(r["mfa"]["without"]) or "—"),
+                (_("Inactive for %(days)s days or more") % {"days": r["inactive_days"]},
+                 ", ".join(name for name, _login in r["inactive"]) or "—"),
+            ])]),
+            pdf.Section(_("Encryption"), [pdf.KeyValues([
+                (_("Client data keys"), f"{enc['keys']} ({_('clients')}: {enc['clients']})"),
+                (_("Current master key"), enc["current_master_key"]),
+                (_("Keys still on an older master key"), str(enc["keys_on_old_master_key"])),
+                (_("Oldest data key"), when(enc["oldest_key"])),
+                (_("Last key rotation"), when(enc["last_rewrap"])),
+            ])]),
+            pdf.Section(_("Backups and the access log"), [pdf.KeyValues([
+                (_("Last backup"), run(r["last_backup"])),
+                (_("Last verified backup"), run(r["last_verified"])),
+                (_("Last access-log verification"), run(r["last_log_check"])),
+            ])]),
+            pdf.Section(_("Open matters"), [pdf.KeyValues([
+                (_("Open data breaches"), f"{r['open_breaches']} ({_('late')}: {r['late_breaches']})"),
+                (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
+                 else str(r["overdue_destruction_requests"])),
+                (_("Dossiers past their retention term"), str(r["retention_backlog"])),
+            ])]),
+        ]
+        return pdf.build_document(letterhead=letterhead(), title=_("Security report"),
+                                  subtitle=when(r["generated_at"]), sections=sections, language=language)

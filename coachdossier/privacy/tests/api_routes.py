@@ -1,0 +1,55 @@
+"""API access-matrix rows for the privacy router (the format of
+coachdossier/clients/tests/api_routes.py: method, OpenAPI path, path values, body builder,
+body kind, expected status per persona)."""
+
+EVERYONE = ("coach", "other_coach", "client", "other_client", "management", "therapist", "outsider", "auditor")
+MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
+MANAGEMENT_AND_AUDITOR = MANAGEMENT_ONLY | {"auditor": 200}
+
+
+def created(table):
+    return {p: (201 if s == 200 else s) for p, s in table.items()}
+
+
+def setup(w):
+    from coachdossier.clients import actions as client_actions
+    from coachdossier.privacy import actions
+
+    w.privacy_profile = actions.save_coach_profile(actor=w.management, coach=w.other_coach, now=w.now,
+                                                   registration_status="pending")
+    w.privacy_hold = actions.place_legal_hold(actor=w.management, client=w.own_client, reason="Zaak", now=w.now)
+    w.privacy_breach = actions.record_data_breach(actor=w.management, discovered_at=w.now, title="Lek",
+                                                  description="x", data_affected="x", people_affected="x", now=w.now)
+    w.privacy_uwv_trajectory = w.other_client.current_trajectory
+    client_actions.close_trajectory(actor=w.management, trajectory=w.privacy_uwv_trajectory, now=w.now)
+
+
+API_ROUTES = [
+    ("get", "/api/privacy/registry", {}, None, None, MANAGEMENT_ONLY),
+    ("put", "/api/privacy/registry/{coach_id}", lambda w: {"coach_id": w.coach.public_id},
+     lambda w: {"registration_status": "registered", "registered_on": "2020-01-01"}, "json", MANAGEMENT_ONLY),
+    ("post", "/api/privacy/registry/{coach_id}/fees", lambda w: {"coach_id": w.other_coach.public_id},
+     lambda w: {"year": 2026, "paid_on": "2026-01-10"}, "json", created(MANAGEMENT_ONLY)),
+    ("get", "/api/privacy/retention", {}, None, None, MANAGEMENT_ONLY),
+    ("get", "/api/privacy/clients/{client_id}/holds", lambda w: {"client_id": w.own_client.public_id}, None, None,
+     MANAGEMENT_ONLY),
+    ("post", "/api/privacy/clients/{client_id}/holds", lambda w: {"client_id": w.own_client.public_id},
+     lambda w: {"reason": "Rechtszaak"}, "json", created(MANAGEMENT_ONLY)),
+    ("post", "/api/privacy/clients/{client_id}/holds/{hold_id}/release",
+     lambda w: {"client_id": w.own_client.public_id, "hold_id": w.privacy_hold.public_id}, None, None,
+     MANAGEMENT_ONLY),
+    ("get", "/api/privacy/checkpoints", {}, None, None, MANAGEMENT_AND_AUDITOR),
+    ("get", "/api/privacy/breaches", {}, None, None, MANAGEMENT_ONLY),
+    ("post", "/api/privacy/breaches", {}, lambda w: {
+        "discovered_at": "2026-11-22T09:00:00+01:00", "title": "Lek", "description": "x", "data_affected": "x",
+        "people_affected": "x"}, "json", created(MANAGEMENT_ONLY)),
+    ("post", "/api/privacy/breaches/{breach_id}/decision", lambda w: {"breach_id": w.privacy_breach.public_id},
+     lambda w: {"decision": "not_required", "reason": "Geen risico"}, "json", MANAGEMENT_ONLY),
+    ("get", "/api/privacy/confidentiality-breaches", {}, None, None, MANAGEMENT_ONLY),
+    ("get", "/api/privacy/processing-register", {}, None, None, MANAGEMENT_AND_AUDITOR),
+    ("get", "/api/privacy/clients/{client_id}/handovers", lambda w: {"client_id": w.other_client.public_id}, None,
+     None, MANAGEMENT_ONLY),
+    ("post", "/api/privacy/clients/{client_id}/handovers", lambda w: {"client_id": w.other_client.public_id},
+     lambda w: {"trajectory_id": str(w.privacy_uwv_trajectory.public_id)}, "json", created(MANAGEMENT_ONLY)),
+    ("get", "/api/privacy/security-report", {}, None, None, MANAGEMENT_AND_AUDITOR),
+]

@@ -1,0 +1,39 @@
+"""The demo practice shows every privacy state the issue asks for."""
+
+import datetime
+import io
+
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
+
+from coachdossier.privacy import registry
+from coachdossier.privacy.models import (
+    Checkpoint,
+    CoachProfile,
+    ConfidentialityBreach,
+    DataBreach,
+    Dpia,
+    LegalHold,
+    Processor,
+)
+
+
+class DemoTests(TestCase):
+    databases = {"default", "keys"}
+
+    def test_the_demo_has_registry_profiles_registers_a_hold_and_a_checkpoint(self):
+        call_command("demo", stdout=io.StringIO())
+        today = timezone.localdate()
+        profiles = list(CoachProfile.objects.prefetch_related("fees"))
+        self.assertTrue(profiles)
+        self.assertTrue(all(not p.problems(today) for p in profiles))  # the demo can assign clients
+        self.assertTrue(any(p.insurance_expires_on - today <= datetime.timedelta(days=registry.REMINDER_DAYS)
+                            for p in profiles))
+        self.assertEqual(list(registry.coaches_without_profile()), [])
+        self.assertTrue(LegalHold.objects.active().exists())
+        self.assertTrue(DataBreach.objects.open().exists() and DataBreach.objects.filter(closed_at__isnull=False))
+        self.assertTrue(ConfidentialityBreach.objects.exists())
+        self.assertEqual(Processor.objects.count(), 2)
+        self.assertTrue(Dpia.objects.exists())
+        self.assertTrue(Checkpoint.objects.exists())

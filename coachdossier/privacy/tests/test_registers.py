@@ -1,0 +1,147 @@
+"""The registers: confidentiality breaches (GC-6.5), data breaches with the 72-hour clock
+(LAW-33), processors and the DPIA next to the generated processing register (LAW-30)."""
+
+import datetime
+
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from coachdossier.clients.management.commands.demo import DEMO_PDF
+from coachdossier.privacy import actions, portal_sections
+from coachdossier.privacy.models import BreachDecision, ConfidentialityBreach, DataBreach
+from coachdossier.privacy.tests.base import PrivacyTestCase
+
+
+class ConfidentialityBreachTests(PrivacyTestCase):
+    def record(self, **changes):
+        values = dict(client=self.own_client, occurred_on=self.now.date(), legal_ground="danger",
+                      reason="Dreiging richting collega", recipient="Huisarts", shared="Zorgen over veiligheid",
+                      client_informed=True, informed_on=self.now.date(), now=self.now)
+        values.update(changes)
+        return actions.record_confidentiality_breach(actor=self.coach, **values)
+
+    def test_gc_6_5_the_breach_is_recorded_sealed_with_ground_recipient_and_what_was_shared(self):
+        item = self.record()
+        self.assertNotIn(b"Huisarts", bytes(item.sealed))
+        self.assertEqual(item.details["recipient"], "Huisarts")
+
+    def test_gc_6_5_a_client_not_informed_needs_the_reason_why_not(self):
+        with self.assertRaises(ValidationError) as ctx:
+            self.record(client_informed=False, informed_on=None)
+        self.assertIn("why_not_told", ctx.exception.message_dict)
+        self.assertFalse(ConfidentialityBreach.objects.exists())
+
+    def test_gc_6_5_the_client_sees_the_breach_unless_telling_causes_acute_danger(self):
+        self.record()
+        self.record(client_informed=False, informed_on=None, acute_danger=True, why_not_told="Dreiging")
+        panels = portal_sections.sections(None, self.own_client, None)
+        self.assertEqual(len(panels[0].context["items"]), 1)
+        self.assertFalse(panels[0].context["items"][0].acute_danger)
+
+    def test_gc_6_5_the_coach_records_it_from_the_client_page_and_management_sees_the_register(self):
+        self.login(self.coach)
+        url = reverse("privacy:confidentiality_new", args=[self.own_client.public_id])
+        response = self.client.post(url, {"occurred_on": "2026-11-20", "legal_ground": "law", "reason": "Meldplicht",
+                                          "recipient": "Veilig Thuis", "shared": "Signalen",
+                                          "client_informed": "on", "informed_on": "2026-11-21"})
+        self.assertRedirects(response, reverse("clients:detail", args=[self.own_client.public_id]),
+                             fetch_redirect_response=False)
+        self.assertContains(self.client.get(reverse("clients:detail", args=[self.own_client.public_id])),
+                            "Veilig Thuis")
+        self.login(self.management)
+        page = self.client.get(reverse("privacy:confidentiality_register"))
+        self.assertContains(page, self.own_client.reference)
+        self.assertNotContains(page, "Veilig Thuis")  # no dossier content for management (PR-7)
+
+
+class DataBreachTests(PrivacyTestCase):
+    def breach(self, discovered_at=None):
+        return actions.record_data_breach(actor=self.management, discovered_at=discovered_at or self.now,
+                                          title="Mail naar verkeerde ontvanger", description="Verslag verstuurd",
+                                          data_affected="Naam, voortgang", people_affected="1 cliënt", now=self.now)
+
+    def test_law_33_the_72_hour_clock_runs_from_discovery(self):
+        breach = self.breach(self.now - datetime.timedelta(hours=80))
+        self.assertEqual(breach.deadline(72), self.now - datetime.timedelta(hours=8))
+        self.assertTrue(breach.is_late(self.now, 72))
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld, geen risico", now=self.now)
+        self.assertFalse(breach.is_late(self.now, 72))
+
+    def test_law_33_reminders_at_24_hours_before_the_deadline_and_when_late_each_once(self):
+        breach = self.breach(self.now)
+        for hours, expected in ((1, 0), (25, 1), (26, 1), (61, 2), (73, 3), (80, 3)):
+            with self.captureOnCommitCallbacks(execute=True):
+                actions.send_breach_reminders(now=self.now + datetime.timedelta(hours=hours))
+            self.assertEqual(len(mail.outbox), expected, hours)
+        self.assertIn("/privacy/breaches/", mail.outbox[-1].body)
+        breach.refresh_from_db()
+        self.assertEqual(breach.reminded_stage, 3)
+
+    def test_law_33_no_reminder_once_decided(self):
+        breach = self.breach(self.now)
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOTIFIED,
+                                   notified_at=self.now + datetime.timedelta(hours=2), reference="AP-1",
+                                   now=self.now + datetime.timedelta(hours=3))
+        self.assertEqual(actions.send_breach_reminders(now=self.now + datetime.timedelta(hours=73)), [])
+
+    def test_law_33_a_notification_needs_its_time_and_closing_needs_a_decision(self):
+        breach = self.breach()
+        with self.assertRaises(ValidationError) as ctx:
+            actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOTIFIED,
+                                       now=self.now)
+        self.assertIn("authority_notified_at", ctx.exception.message_dict)
+        with self.assertRaises(ValidationError):
+            actions.close_data_breach(actor=self.management, breach=breach, now=self.now)
+
+    def test_law_33_management_records_a_breach_its_decision_and_the_clients_told(self):
+        self.login(self.management)
+        response = self.client.post(reverse("privacy:breach_new"), {
+            "discovered_at": "2026-11-22T09:00", "title": "USB-stick kwijt", "description": "Verloren",
+            "data_affected": "Versleutelde export", "people_affected": "3 cliënten"})
+        breach = DataBreach.objects.get()
+        self.assertRedirects(response, reverse("privacy:breach_detail", args=[breach.public_id]))
+        url = reverse("privacy:breach_detail", args=[breach.public_id])
+        bad = self.client.post(url, {"decision": "not_required"})
+        self.assertIn("decision_reason", bad.context["form"].errors)
+        self.client.post(url, {"decision": "not_required", "decision_reason": "Versleuteld"})
+        self.client.post(reverse("privacy:breach_client", args=[breach.public_id]),
+                         {"reference": self.own_client.reference, "notified_on": "2026-11-22"})
+        page = self.client.get(url)
+        self.assertContains(page, self.own_client.reference)
+        self.assertContains(self.client.get(reverse("privacy:breaches")), "USB-stick kwijt")
+
+
+class ProcessingRegisterPageTests(PrivacyTestCase):
+    def test_law_30_the_register_is_generated_printable_and_lists_processors(self):
+        actions.add_processor(actor=self.management, name="Hoster BV", service="Hosting", agreement_reference="VWO-7",
+                              agreement_date=self.now.date(), location="Nederland", now=self.now)
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:processing"))
+        self.assertContains(page, "clients.EntryVersion.sealed")
+        self.assertContains(page, "Hoster BV")
+        pdf = self.client.get(reverse("privacy:processing_pdf"))
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+
+    def test_gc_9_5_the_dpia_is_kept_with_the_inventory_it_assessed(self):
+        from coachdossier.privacy import inventory
+
+        dpia = actions.upload_dpia(actor=self.management, title="DPIA re-integratie", version="1.0",
+                                   approved_on=self.now.date(), upload=SimpleUploadedFile("dpia.pdf", DEMO_PDF),
+                                   now=self.now)
+        self.assertEqual(dpia.inventory_fingerprint, inventory.fingerprint())
+        self.login(self.management)
+        page = self.client.get(reverse("privacy:processing"))
+        self.assertContains(page, "DPIA re-integratie")
+        self.assertNotContains(page, "review the DPIA")
+        download = self.client.get(reverse("privacy:dpia_download", args=[dpia.public_id]))
+        self.assertEqual(download.content, DEMO_PDF)
+
+    def test_a_processor_agreement_date_in_the_future_is_refused_next_to_the_field(self):
+        self.login(self.management)
+        response = self.client.post(reverse("privacy:processor_new"), {
+            "name": "Mail BV", "service": "Mail", "agreement_reference": "X", "agreement_date": "2099-01-01",
+            "location": "NL"})
+        self.assertIn("agreement_date", response.context["form"].errors)

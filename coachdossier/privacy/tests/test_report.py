@@ -1,0 +1,76 @@
+"""GC-6.6: the auditor's security report (no client content) and the monthly log review."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from coachdossier import audit
+from coachdossier.accounts.models import Role
+from coachdossier.audit.context import Actor, acting
+from coachdossier.audit.models import Basis, Outcome
+from coachdossier.privacy import actions, report
+from coachdossier.privacy.models import BackupKind, BackupRun
+from coachdossier.privacy.tests.base import PrivacyTestCase
+from coachdossier.test import make_user
+
+
+class SecurityReportTests(PrivacyTestCase):
+    def test_gc_6_6_the_report_counts_mfa_keys_backups_breaches_and_inactive_accounts(self):
+        make_user("nomfa@example.com", "Zonder Tweestaps", Role.COACH, totp=False)
+        BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now, ok=True, location="/b")
+        actions.record_data_breach(actor=self.management, discovered_at=self.now - datetime.timedelta(days=5),
+                                   title="x", description="x", data_affected="x", people_affected="x", now=self.now)
+        r = report.security_report(self.now + datetime.timedelta(days=100))
+        self.assertEqual(r["mfa"]["without"], ["Zonder Tweestaps"])
+        self.assertEqual(r["encryption"]["keys"], 2)
+        self.assertEqual(r["last_backup"].location, "/b")
+        self.assertIsNone(r["last_verified"])
+        self.assertEqual((r["open_breaches"], r["late_breaches"]), (1, 1))
+        self.assertIn("Alice Coach", [name for name, _ in r["inactive"]])  # nobody logged in for 100 days
+
+    def test_gc_6_6_the_auditor_sees_the_page_and_pdf_without_any_client_content(self):
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:security_report"))
+        self.assertContains(page, "Security report")
+        for secret in ("Carla", "de Vries", "Daan", self.own_client.reference):
+            self.assertNotContains(page, secret)
+        pdf = self.client.get(reverse("privacy:security_report_pdf"))
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+
+
+class LogReviewTests(PrivacyTestCase):
+    def test_the_monthly_review_flags_break_glass_refusals_odd_hours_and_exports(self):
+        night = timezone.make_aware(datetime.datetime(2026, 11, 14, 23, 30))  # a Saturday night
+        with acting(Actor(user=self.other_coach, channel="web")):
+            audit.record(action="dossier.read", client=self.own_client, basis=Basis.BREAK_GLASS, now=night)
+            audit.record(action="dossier.read", client=self.own_client, outcome=Outcome.DENIED, basis=Basis.NONE,
+                         now=night)
+        with acting(Actor(user=self.coach, channel="web")):
+            audit.record(action="dossier.export", client=self.own_client, basis=Basis.COACH, now=self.now)
+        r = report.log_review(datetime.date(2026, 11, 1))
+        self.assertEqual([(name, action) for _at, name, action in r["break_glass"]], [("Bob Coach", "dossier.read")])
+        self.assertEqual(dict(r["outside_caseload"]), {"Bob Coach": 1})
+        self.assertEqual(dict(r["odd_hours"])["Bob Coach"], 2)
+        self.assertEqual(dict(r["exports"]), {"Alice Coach": 1})
+
+    def test_management_opens_the_review_for_a_month_and_a_bad_month_is_explained(self):
+        self.login(self.management)
+        self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "2026-10"}), "2026")
+        self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "okt"}), "YYYY-MM")
+
+
+class LogReviewNoticeTests(PrivacyTestCase):
+    def test_the_daily_job_announces_last_months_review_once_with_counts_only(self):
+        from django.core import mail
+
+        first = timezone.make_aware(datetime.datetime(2026, 12, 1, 7, 0))
+        with acting(Actor(user=self.other_coach, channel="web")):
+            audit.record(action="dossier.read", client=self.own_client, basis=Basis.BREAK_GLASS, now=self.now)
+        with self.captureOnCommitCallbacks(execute=True):
+            lines = actions.announce_log_review(now=first)
+        self.assertEqual(lines, ["log review 2026-11 ready: 1 flag(s)"])
+        self.assertEqual(actions.announce_log_review(now=first + datetime.timedelta(days=1)), [])
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(set(mail.outbox[0].to), {"mia@example.com", "aud@example.com"})
+        self.assertNotIn("Bob", mail.outbox[0].body)

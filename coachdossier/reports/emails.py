@@ -1,0 +1,35 @@
+"""The report mails. None carries report content or the client's name (GC-6.3): a notice
+and a link; the one-time code travels in a mail of its own."""
+
+from django.urls import reverse
+
+from coachdossier import policy
+from coachdossier.lib import emails
+
+
+def _language(user) -> str:
+    return getattr(user, "language", "") or "nl"
+
+
+def client_copy(report) -> None:
+    """PR-6: the client learns a report is waiting for them in the portal."""
+    user = report.client.user
+    emails.send("report-client-copy", [user.email], {
+        "practice": policy.current().practice_name,
+        "path": reverse("reports:review", args=[report.public_id]),
+        "review_days": policy.current().report_review_working_days,
+    }, _language(user))
+
+
+def report_link(delivery, token: str) -> None:
+    emails.send("report-link", [delivery.recipient["email"]], {
+        "practice": policy.current().practice_name, "reference": delivery.report.reference,
+        "path": reverse("reports:download", args=[token]), "expires_at": delivery.expires_at,
+        "code_by_phone": delivery.code_channel == "phone",
+    })
+
+
+def report_code(delivery, code: str) -> None:
+    emails.send("report-code", [delivery.recipient["email"]], {
+        "practice": policy.current().practice_name, "reference": delivery.report.reference, "code": code,
+    })

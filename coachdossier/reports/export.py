@@ -1,0 +1,30 @@
+"""What the client's copy (LAW-15) and the hand-over package include about reports: who
+received which report when, and the fingerprint of what they received."""
+
+from .models import Delivery
+
+
+def sent_reports(client) -> list[dict]:
+    """Every delivery of a report about `client`: recipient, date, type, SHA-256, download."""
+    deliveries = (Delivery.objects.filter(report__client=client).select_related("report__client", "report__trajectory__principal")
+                  .order_by("created_at"))
+    rows = []
+    for d in deliveries:
+        recipient = d.recipient
+        rows.append({
+            "report": d.report.reference,
+            "recipient": ", ".join(p for p in (recipient.get("organisation"), recipient.get("name")) if p),
+            "recipient_kind": d.addressee,
+            "date": d.created_at.isoformat(),
+            "type": d.report.kind,
+            "sha256": d.sha256,
+            "downloaded_at": d.downloaded_at.isoformat() if d.downloaded_at else None,
+            "objection_attached": bool(d.report.objection_sealed),
+            "signed": bool(d.report.signed_sha256),
+        })
+    return rows
+
+
+def export_section(client) -> tuple[str, list[dict]]:
+    """For portal.export.EXPORT_SECTIONS: the section name and its rows."""
+    return "reports_sent", sent_reports(client)
