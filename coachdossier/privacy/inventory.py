@@ -317,7 +317,8 @@ class Activity:
 
 ACTIVITIES = [
     Activity(_("Coaching and re-integration dossiers"),
-             _("Guiding clients back to work; the dossier the coaching regulations require (GC-5)."),
+             _("(1) Guiding the client back to work and (2) reporting to the principal or the company doctor "
+               "(GC-9.2, PR-1); the dossier the code of conduct requires (GC-5)."),
              _("Agreement (AVG art. 6(1)(b)); legal obligation towards UWV (6(1)(c)); health data: art. 9(2)(h) and "
                "UAVG art. 30"),
              _("clients"), (IDENTITY, CONTACT, DOSSIER, HEALTH, DOSSIER_DATES),
