@@ -44,8 +44,9 @@ def set_language(request):
     """Like Django's set_language, but an unknown code is refused with a message."""
     form = LanguageForm(request.POST)
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    # Only a local path: a bare word would be taken for a URL name by redirect() (a 500).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = "/"
     if not form.is_valid():
         messages.error(request, form.errors["language"][0] if "language" in form.errors else _("Unknown language."))

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import ValidationError as Invalid
 
 from coachdossier.accounts.models import Role, User
@@ -165,7 +165,7 @@ def uwv_report(request, start: datetime.date, end: datetime.date):
 
 
 @router.get("/reports/evaluation")
-def evaluation_report(request, year: int):
+def evaluation_report(request, year: int = Query(..., ge=1900, le=2999)):
     """KR-3.6: the annual evaluation's figures."""
     _require_handler(request)
     report = reports.evaluation(year, timezone.localdate())

@@ -410,6 +410,8 @@ def evaluation(request):
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
+    if not 1900 <= year <= 2999:  # a year outside the calendar's range is a 500 in datetime.date
+        year = today.year
     report = reports.evaluation(year, today)
     audit.record(action="complaint.evaluation", object_type="evaluation", object_ref=str(year),
                  basis=Basis.COMPLAINTS, role=",".join(sorted(request.user.roles)))

@@ -67,7 +67,7 @@ class FeeIn(Schema):
 
 
 class Error(Schema):
-    detail: dict
+    detail: dict | list  # field errors from an action; ninja's own validation errors are a list
 
 
 def _profile_out(profile: CoachProfile, today) -> dict:
