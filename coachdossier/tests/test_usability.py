@@ -75,3 +75,12 @@ class TestReportReviewAfterTheAnswer(ReportTestCase):
         page = self.client.get(reverse("reports:review", args=[report.public_id]))
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "You can answer until")
+
+
+class TestAuditorDashboard(BaseTestCase):
+    def test_the_auditor_finds_the_security_report_and_log_review_from_the_dashboard(self):
+        self.login(self.auditor)
+        page = self.client.get(reverse("home"))
+        for name in ("privacy:security_report", "privacy:log_review", "privacy:checkpoints", "privacy:processing"):
+            self.assertContains(page, f'href="{reverse(name)}"')
+            self.assertEqual(self.client.get(reverse(name)).status_code, 200, name)
