@@ -84,3 +84,16 @@ class TestAuditorDashboard(BaseTestCase):
         for name in ("privacy:security_report", "privacy:log_review", "privacy:checkpoints", "privacy:processing"):
             self.assertContains(page, f'href="{reverse(name)}"')
             self.assertEqual(self.client.get(reverse(name)).status_code, 200, name)
+
+
+class TestCoachReachesComplaints(BaseTestCase):
+    def test_kr_2_2_a_coach_off_any_committee_reaches_the_complaint_form_from_the_nav(self):
+        """KR-2.2: a coach registers a complaint that reached them; the way there is in the navigation."""
+        self.login(self.other_coach)
+        home = self.client.get(reverse("home"))
+        self.assertContains(home, f'href="{reverse("complaints:register")}"')
+        register = self.client.get(reverse("complaints:register"))
+        self.assertEqual(register.status_code, 200)
+        self.assertContains(register, f'href="{reverse("complaints:new")}"')
+        self.assertContains(register, "Lodge it here")
+        self.assertEqual(self.client.get(reverse("complaints:new")).status_code, 200)
