@@ -22,7 +22,8 @@ NAVIGATION = [
     ("clients:admin_list", _("Clients"), {Role.MANAGEMENT}),
     ("clients:principals", _("Principals"), {Role.MANAGEMENT}),
     ("measurements:caseload", _("Measurements"), {Role.THERAPIST}),
-    ("complaints:register", _("Complaints"), {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT}),
+    # Coaches too: they register complaints that reach them by phone (KR-2.2) and see their committee cases.
+    ("complaints:register", _("Complaints"), {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH}),
     ("reports:overview", _("Reports"), {Role.MANAGEMENT}),
     ("privacy:overview", _("Privacy"), {Role.MANAGEMENT, Role.AUDITOR}),
     ("portal:home", _("My dossier"), {Role.CLIENT}),

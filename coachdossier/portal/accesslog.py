@@ -63,6 +63,19 @@ PHRASES = {
     "questionnaire.send": _lazy("{who} sent you a questionnaire"),
     "questionnaire.submit": _lazy("{who} filled in a questionnaire"),
     "questionnaire.save": _lazy("{who} saved answers of a questionnaire"),
+    "dossier.write": _lazy("{who} opened your dossier to work in it"),
+    "dossier.statement": _lazy("{who} added a statement of your own to the dossier"),
+    "communication.own": _lazy("{who} looked at how the practice may contact you"),
+    "messages.write": _lazy("{who} wrote a secure message"),
+    "measurements.list": _lazy("{who} saw your name in the list of biofeedback clients"),
+    "measurements.write": _lazy("{who} recorded a biofeedback measurement"),
+    "measurements.download": _lazy("{who} downloaded a biofeedback measurement"),
+    "questionnaires.send": _lazy("{who} prepared a questionnaire for you"),
+    "questionnaires.answer": _lazy("{who} opened a questionnaire to fill in"),
+    "referral.manage": _lazy("{who} handled your referral to a biofeedback therapist"),
+    "reports.review": _lazy("{who} read a report about you before it was sent"),
+    "reports.status": _lazy("{who} saw the state of reports about you (without their content)"),
+    "privacy.manage": _lazy("{who} handled a privacy matter concerning your dossier"),
 }
 
 # Actions of later capabilities, by family, when no exact phrase exists.
@@ -111,8 +124,8 @@ def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None
     who = _who(entry, client_user_id)
     phrase = PHRASES.get(entry.action) or next(
         (p for prefix, p in PREFIX_PHRASES.items() if entry.action.startswith(prefix)),
-        _("{who} accessed your dossier ({action})"))
-    sentence = str(phrase).format(who=who, action=entry.action)
+        _("{who} accessed your dossier"))
+    sentence = str(phrase).format(who=who)
     denied = entry.outcome == Outcome.DENIED
     if denied:
         sentence = _("%(who)s tried to open your dossier and was refused") % {"who": who}

@@ -1,5 +1,5 @@
-"""Management's dashboard: coaches who cannot take new clients, coaches not in the registry,
-dossiers due for destruction."""
+"""The auditor's dashboard: where the registers and reports are. Management's dashboard: coaches
+who cannot take new clients, coaches not in the registry, dossiers due for destruction."""
 
 from django.utils.translation import gettext as _
 
@@ -8,6 +8,8 @@ from coachdossier.accounts.models import Role
 
 
 def panels(request, now):
+    if request.user.has_role(Role.AUDITOR) and not request.user.has_role(Role.MANAGEMENT):
+        return [Panel(_("Audit"), "privacy/dashboard_auditor.html", {}, order=70)]
     if not request.user.has_role(Role.MANAGEMENT):
         return []
     from django.utils import timezone
