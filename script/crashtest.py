@@ -234,7 +234,8 @@ def run(kills: int, python: str, keep: bool = False, seed: int | None = None, ou
         "destroyed": after["destroyed"],
         "second_run_changed": {k: (before[k], after[k]) for k in before if before[k] != after.get(k)},
         "second_run_lines": repeated,
-        "first_run_lines": first.splitlines(),
+        "first_run_destroyed": sum(line.startswith("destroy: ") for line in first.splitlines()),
+        "first_run_lines": [line for line in first.splitlines() if not line.startswith("destroy: ")],
         "seconds": round(time.monotonic() - started, 1),
         "scratch": str(directory),
     }
