@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "coachdossier.accounts.middleware.SessionLifetimeMiddleware",
     "coachdossier.accounts.middleware.StaffGateMiddleware",
     "coachdossier.accounts.middleware.NoStoreMiddleware",
+    "coachdossier.accounts.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "coachdossier.urls"

@@ -3,6 +3,8 @@ from django.urls import include, path
 from coachdossier.accounts import views as account_views
 from coachdossier.api.api import api
 
+handler500 = "coachdossier.accounts.views.server_error"  # a lost database gives a 503 page
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("coachdossier.accounts.urls")),

@@ -7,8 +7,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -133,3 +135,42 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# --- The database is unreachable -------------------------------------------------------------
+
+db_log = logging.getLogger("coachdossier.database")
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """A plain 503 that needs no database: no session, no user, no navigation, no traceback,
+    no content. The next request reconnects by itself (CONN_HEALTH_CHECKS), so the app
+    recovers without a restart when the database is back."""
+    db_log.error("database unavailable (%s) on %s %s: %s", type(exception).__name__, request.method,
+                 request.path, str(exception).splitlines()[0] if str(exception) else "")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost database connection in a view into the 503 page. Errors raised inside
+    other middleware (the session, the user) reach `coachdossier.accounts.views.server_error`
+    (handler500), which gives the same page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request, exception)
+        return None

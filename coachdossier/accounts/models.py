@@ -1,5 +1,6 @@
 """Users, roles, the confidentiality statement, and API tokens."""
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -150,3 +151,47 @@ class ApiToken(models.Model):
     @classmethod
     def new_secret(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("given up")
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Queued messages whose next attempt has come."""
+        return self.filter(status=MailStatus.QUEUED, next_attempt_at__lte=now)
+
+
+class OutgoingMail(models.Model):
+    """The outbox: every mail is stored before it is sent, so a mail server that is down
+    loses nothing; `send_queued_mail` retries with backoff. Mails carry a notice and a link,
+    never dossier content (GC-6.3), so the stored text holds none either."""
+
+    MAX_ATTEMPTS = 12  # 2, 4, 8 ... minutes, capped at 6 hours: about two days of trying
+
+    name = models.CharField(max_length=64)
+    to = models.JSONField()
+    from_email = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.status})"
+
+    def backoff(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=min(2 ** self.attempts, 360))

@@ -90,3 +90,18 @@ def revoke_token(request, token_id):
     actions.revoke_api_token(actor=request.user, token=token, now=timezone.now())
     messages.success(request, _("The token has been revoked."))
     return redirect("accounts:tokens")
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached gives the 503 page, whichever layer
+    noticed it first; anything else is Django's own 500."""
+    import sys
+
+    from django.views import defaults
+
+    from .middleware import DATABASE_ERRORS, database_unavailable
+
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)

@@ -20,9 +20,9 @@ def complaint_received(*, complaint_id: int) -> None:
     recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
                       .values_list("email", flat=True).distinct())
     if recipients:
-        emails.send("complaint-received", recipients,
-                    {"url": reverse("complaints:detail", args=[complaint.public_id]),
-                     "received_on": complaint.received_on})
+        emails.send_or_queue("complaint-received", recipients,
+                             {"url": reverse("complaints:detail", args=[complaint.public_id]),
+                              "received_on": complaint.received_on})
 
 
 def letter_notice(*, letter_id: int) -> None:
@@ -36,13 +36,14 @@ def letter_notice(*, letter_id: int) -> None:
     account = complaint.complainant_user or (complaint.client.user if complaint.client_id else None)
     if account is None or not account.is_active:
         return
-    emails.send("complaint-letter", [account.email],
-                {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number})
-    type(letter).objects.filter(pk=letter.pk).update(emailed=True)
+    # Marked emailed only when the notice went now; a queued notice may still arrive later.
+    if emails.send_or_queue("complaint-letter", [account.email],
+                            {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number}):
+        type(letter).objects.filter(pk=letter.pk).update(emailed=True)
 
 
 def reminder(*, to: list[str], complaint, clock) -> None:
-    emails.send("complaint-reminder", to, {
+    emails.send_or_queue("complaint-reminder", to, {
         "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
         "url": reverse("complaints:detail", args=[complaint.public_id])})
 

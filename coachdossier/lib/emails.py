@@ -2,20 +2,43 @@
 
 Templates: templates/emails/<name>-subject.txt and <name>-body.txt (and optionally
 -body.html). Every function takes ids, loads what it needs, and sends after the commit
-that caused it (callers use transaction.on_commit)."""
+that caused it (callers use transaction.on_commit).
 
+Every mail goes through the outbox (accounts.OutgoingMail): it is stored, then tried at
+once; when the mail server cannot take it, it stays queued and `coachdossier
+send_queued_mail` (also run by `run_daily`) retries it with backoff. The rule for callers:
+
+- `send()` is for mail that something depends on. It returns when the mail went, and
+  raises `MailNotSent` when it did not (the message stays queued). A caller that may only
+  proceed once the mail went (reports: the client's copy before the report counts as
+  delivered) catches the exception and does not proceed; when it retries, the queued message
+  is sent, not a second copy.
+- `send_or_queue()` is for notices nobody waits for: it never raises for a transport error,
+  so a mail server that is down never turns a saved change into an error page; it returns
+  whether the mail went now.
+"""
+
+import datetime
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.template import TemplateDoesNotExist
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 log = logging.getLogger("coachdossier.mail")
 
 
-def send(name: str, to: list[str], context: dict, language: str = "nl") -> None:
+class MailNotSent(Exception):
+    """The mail server did not take the message; it stays in the outbox for a retry."""
+
+    def __init__(self, outbox_id: int, reason: str):
+        super().__init__(f"mail {outbox_id} not sent: {reason}")
+        self.outbox_id = outbox_id
+
+
+def _render(name: str, context: dict, language: str) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
@@ -23,12 +46,94 @@ def send(name: str, to: list[str], context: dict, language: str = "nl") -> None:
         try:
             html = render_to_string(f"emails/{name}-body.html", context)
         except TemplateDoesNotExist:
-            html = None
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
-    log.info("mail %s sent to %d recipient(s)", name, len(to))
+            html = ""
+    return subject, body, html
+
+
+def _store(name: str, to: list[str], subject: str, body: str, html: str, now):
+    """The outbox row for this message. If an identical message is still queued (a caller
+    retrying after a failure), that one is reused, so the recipient gets it once."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    found = OutgoingMail.objects.filter(status=MailStatus.QUEUED, name=name, to=list(to), subject=subject,
+                                        body=body, html=html).first()
+    if found is not None:
+        return found
+    # The queue leaves a fresh message to this first attempt for a minute.
+    return OutgoingMail.objects.create(name=name, to=list(to), from_email=settings.DEFAULT_FROM_EMAIL,
+                                       subject=subject, body=body, html=html, created_at=now,
+                                       next_attempt_at=now + datetime.timedelta(minutes=1))
+
+
+def deliver(mail, now) -> bool:
+    """One attempt to send an outbox message; records the outcome. True when it went."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    message = EmailMultiAlternatives(mail.subject, mail.body, mail.from_email, mail.to)
+    if mail.html:
+        message.attach_alternative(mail.html, "text/html")
+    mail.attempts += 1
+    try:
+        message.send()
+    except Exception as exc:  # any transport error (SMTP, socket, TLS): keep it for a retry
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:255]
+        if mail.attempts >= OutgoingMail.MAX_ATTEMPTS:
+            mail.status = MailStatus.FAILED
+            log.error("mail %s (outbox %s) given up after %d attempts: %s", mail.name, mail.pk, mail.attempts,
+                      mail.last_error)
+        else:
+            mail.next_attempt_at = now + mail.backoff()
+            log.warning("mail %s (outbox %s) not sent, attempt %d, next at %s: %s", mail.name, mail.pk,
+                        mail.attempts, mail.next_attempt_at.isoformat(), mail.last_error)
+        mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        return False
+    mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, now, ""
+    mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    log.info("mail %s sent to %d recipient(s)", mail.name, len(mail.to))
+    return True
+
+
+def send(name: str, to: list[str], context: dict, language: str = "nl") -> None:
+    """Store the message in the outbox and send it now. Raises MailNotSent when the mail
+    server did not take it (it stays queued); see the module docstring for the rule."""
+    subject, body, html = _render(name, context, language)
+    now = timezone.now()
+    mail = _store(name, to, subject, body, html, now)
+    if not deliver(mail, now):
+        raise MailNotSent(mail.pk, mail.last_error)
+
+
+def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl") -> bool:
+    """Like send(), for notices nobody waits for: a transport failure leaves the message
+    queued for `send_queued_mail` and is not an error for the caller."""
+    try:
+        send(name, to, context, language)
+    except MailNotSent:
+        return False
+    return True
+
+
+def send_queued(now, *, limit: int = 200) -> str | None:
+    """Retry the queued messages whose time has come (`coachdossier send_queued_mail`, and a
+    step of `run_daily`), and forget sent ones after 30 days. Returns what it did, or None."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    sent = failed = 0
+    for mail in list(OutgoingMail.objects.due(now).order_by("next_attempt_at")[:limit]):
+        # Claim it: a concurrent run (or send()) that got there first leaves it alone.
+        claimed = OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.QUEUED, attempts=mail.attempts).update(
+            next_attempt_at=now + datetime.timedelta(minutes=5))
+        if not claimed:
+            continue
+        if deliver(mail, now):
+            sent += 1
+        else:
+            failed += 1
+    forgotten, _ = OutgoingMail.objects.filter(status=MailStatus.SENT,
+                                               sent_at__lt=now - datetime.timedelta(days=30)).delete()
+    if not (sent or failed or forgotten):
+        return None
+    return f"{sent} sent, {failed} still not sent, {forgotten} old sent message(s) forgotten"
 
 
 def break_glass_used(*, glass_id: int) -> None:
@@ -40,5 +145,5 @@ def break_glass_used(*, glass_id: int) -> None:
     recipients = list(User.objects.filter(role_grants__role=Role.MANAGEMENT, is_active=True)
                       .values_list("email", flat=True))
     if recipients:
-        send("break-glass", recipients, {"user_name": glass.user.full_name, "reference": glass.client.reference,
-                                         "at": glass.started_at})
+        send_or_queue("break-glass", recipients, {"user_name": glass.user.full_name,
+                                                  "reference": glass.client.reference, "at": glass.started_at})

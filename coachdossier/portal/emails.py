@@ -4,7 +4,7 @@
 from django.urls import reverse
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.lib.emails import send
+from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
 
 from .models import ClientRequest, Direction, Message, email_allowed
 

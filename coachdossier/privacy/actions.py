@@ -566,3 +566,51 @@ def announce_log_review(*, now, dry_run=False) -> list[str]:
         LogReviewNotice.objects.create(month=month, sent_at=now, flags=flags)
         transaction.on_commit(lambda: emails.log_review_ready(month=month, flags=flags))
     return [line]
+
+
+# --- Orphaned files ------------------------------------------------------------------------
+
+ORPHAN_FILE_GRACE = datetime.timedelta(hours=1)
+
+
+def _uuid_or_none(text: str):
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def purge_orphan_files(*, now, dry_run=False) -> list[str]:
+    """Remove stored files that no row refers to, left behind when a process died between
+    storing a file and committing its row (an attachment saved, then SIGKILL), or between a
+    destruction's commit and its file deletion. Files younger than ORPHAN_FILE_GRACE are
+    left alone: their transaction may still be running. Only the client directories are
+    swept: an attachment file (`<client>/<attachment>.bin`) without its Attachment row, and
+    every file of a client that was destroyed or never committed (its key is gone, so the
+    file is unreadable anyway, GC-5.4)."""
+    from coachdossier.clients.models import Attachment
+
+    try:
+        folders, _files = default_storage.listdir("")
+    except FileNotFoundError:
+        return []
+    client_refs = {ref for ref in map(_uuid_or_none, folders) if ref is not None}
+    alive = set(Client.objects.filter(public_id__in=client_refs, destroyed_at__isnull=True)
+                .values_list("public_id", flat=True))
+    referenced = set(Attachment.objects.filter(entry__client__public_id__in=client_refs)
+                     .values_list("storage_name", flat=True))
+    removed = []
+    for ref in sorted(client_refs):
+        for name in default_storage.listdir(str(ref))[1]:
+            path = f"{ref}/{name}"
+            is_attachment_file = name.endswith(".bin") and _uuid_or_none(name[:-4]) is not None
+            if ref in alive and (not is_attachment_file or path in referenced):
+                continue
+            if default_storage.get_modified_time(path) > now - ORPHAN_FILE_GRACE:
+                continue
+            removed.append(path)
+            if not dry_run:
+                default_storage.delete(path)
+    if removed:
+        log.warning("removed %d orphaned file(s)%s", len(removed), " (dry run)" if dry_run else "")
+    return [f"{'would remove' if dry_run else 'removed'} {len(removed)} orphaned file(s)"] if removed else []

@@ -19,6 +19,7 @@ log = logging.getLogger("coachdossier.privacy")
 OTHER_APPS = [
     ("coachdossier.portal.actions", "send_due_reminders"),
     ("coachdossier.complaints.actions", "send_deadline_reminders"),
+    ("coachdossier.lib.emails", "send_queued"),  # the outbox: mail the mail server refused earlier
 ]
 
 
@@ -57,6 +58,10 @@ def orphan_keys(now, dry_run):
     return [f"removed {count} orphaned data key(s)"] if count else []
 
 
+def orphan_files(now, dry_run):
+    return actions.purge_orphan_files(now=now, dry_run=dry_run)
+
+
 def erasure_registry(now, dry_run):
     if dry_run:
         return []
@@ -90,8 +95,8 @@ def access_log(now, dry_run):
     return lines
 
 
-STEPS = [retention_notices, retention_destruction, orphan_keys, erasure_registry, insurance_reminders, breach_reminders,
-         *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
+STEPS = [retention_notices, retention_destruction, orphan_keys, orphan_files, erasure_registry, insurance_reminders,
+         breach_reminders, *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
 
 
 def run(*, now=None, dry_run=False) -> list[str]:

@@ -1,6 +1,6 @@
 """The privacy app's emails: notices with a link, never dossier content (GC-6.3)."""
 
-from coachdossier.lib.emails import send
+from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
 
 
 def _management_emails() -> list[str]:

@@ -85,6 +85,15 @@ FIELDS = {
     "accounts.ApiToken.name": NotPersonal("label the user gives the token"),
     "accounts.ApiToken.digest": Tag(SECURITY, HASHED),
     "accounts.ApiToken.hint": Tag(SECURITY, RESTRICTED),
+    # the outbox: a notice and a link (GC-6.3), but it may name a client's reference or a staff
+    # member, and it holds the recipients' addresses; sent mail is forgotten after 30 days
+    "accounts.OutgoingMail.name": NotPersonal("the name of the mail template"),
+    "accounts.OutgoingMail.to": Tag(CONTACT, RESTRICTED),
+    "accounts.OutgoingMail.from_email": NotPersonal("the practice's sender address"),
+    "accounts.OutgoingMail.subject": Tag(IDENTITY, RESTRICTED),
+    "accounts.OutgoingMail.body": Tag(IDENTITY, RESTRICTED),
+    "accounts.OutgoingMail.html": Tag(IDENTITY, RESTRICTED),
+    "accounts.OutgoingMail.last_error": Tag(CONTACT, RESTRICTED),
     # audit
     "audit.AccessLogEntry.role": Tag(LOGGING, APPEND_ONLY),
     "audit.AccessLogEntry.action": Tag(LOGGING, APPEND_ONLY),

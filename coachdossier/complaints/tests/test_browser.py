@@ -17,7 +17,9 @@ OUT = Path("test-output")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-    pytest.mark.django_db(transaction=True, databases=["default", "keys"]),
+    # serialized_rollback: without it the flush after this test re-creates the content types,
+    # and the next serialized_rollback test (portal, questionnaires) fails to restore them.
+    pytest.mark.django_db(transaction=True, databases=["default", "keys"], serialized_rollback=True),
 ]
 
 

@@ -1,0 +1,129 @@
+"""The outbox: a mail server that is down loses no mail. Messages are stored, tried at once,
+and retried with backoff by `send_queued_mail` (and run_daily); mail that something depends
+on raises, so the dependent step does not proceed until the mail really went."""
+
+import datetime
+import smtplib
+from io import StringIO
+
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.test import override_settings
+
+from coachdossier.accounts.models import MailStatus, OutgoingMail
+from coachdossier.clients.access import Grant
+from coachdossier.clients.access import C as COACH_BASIS
+from coachdossier.lib import emails
+from coachdossier.test import BaseTestCase
+
+FAILING = "coachdossier.accounts.tests.test_outbox.FailingBackend"
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that refuses every connection."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def notice(to="carla@example.com"):
+    return ("portal-destruction-done", [to], {})
+
+
+class TestOutbox(BaseTestCase):
+    def test_a_mail_that_goes_is_stored_as_sent(self):
+        emails.send(*notice())
+        self.assertEqual(len(mail.outbox), 1)
+        stored = OutgoingMail.objects.get()
+        self.assertEqual((stored.status, stored.attempts, stored.to), (MailStatus.SENT, 1, ["carla@example.com"]))
+
+    @override_settings(EMAIL_BACKEND=FAILING)
+    def test_send_raises_when_the_server_is_down_and_the_mail_stays_queued(self):
+        with self.assertRaises(emails.MailNotSent):
+            emails.send(*notice())
+        stored = OutgoingMail.objects.get()
+        self.assertEqual((stored.status, stored.attempts), (MailStatus.QUEUED, 1))
+        self.assertIn("SMTPServerDisconnected", stored.last_error)
+        self.assertGreater(stored.next_attempt_at, stored.created_at)
+
+    @override_settings(EMAIL_BACKEND=FAILING)
+    def test_send_or_queue_never_raises_for_a_transport_error(self):
+        self.assertFalse(emails.send_or_queue(*notice()))
+        self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
+
+    def test_the_queue_sends_it_once_the_server_is_back(self):
+        with override_settings(EMAIL_BACKEND=FAILING):
+            emails.send_or_queue(*notice())
+        stored = OutgoingMail.objects.get()
+        out = StringIO()
+        call_command("send_queued_mail", stdout=out)  # not due yet: the backoff holds it back
+        self.assertEqual(len(mail.outbox), 0)
+        self.assertEqual(emails.send_queued(stored.next_attempt_at), "1 sent, 0 still not sent, "
+                                                                      "0 old sent message(s) forgotten")
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["carla@example.com"])
+        self.assertEqual(OutgoingMail.objects.get().status, MailStatus.SENT)
+        self.assertIsNone(emails.send_queued(stored.next_attempt_at))  # nothing is sent twice
+
+    @override_settings(EMAIL_BACKEND=FAILING)
+    def test_retries_back_off_and_give_up_after_the_last_attempt(self):
+        emails.send_or_queue(*notice())
+        waits = []
+        for _ in range(OutgoingMail.MAX_ATTEMPTS - 1):
+            stored = OutgoingMail.objects.get()
+            self.assertEqual(stored.status, MailStatus.QUEUED)
+            at = stored.next_attempt_at
+            emails.send_queued(at)
+            waits.append(OutgoingMail.objects.get().next_attempt_at - at)
+        self.assertEqual(waits[0], datetime.timedelta(minutes=4))
+        self.assertEqual(waits[3], datetime.timedelta(minutes=32))
+        self.assertEqual(max(waits), datetime.timedelta(hours=6))
+        self.assertEqual(OutgoingMail.objects.get().status, MailStatus.FAILED)
+
+    def test_a_caller_retrying_after_a_failure_sends_the_queued_message_not_a_second_one(self):
+        """The reports rule: the client's copy notice is retried by the report, not duplicated."""
+        with override_settings(EMAIL_BACKEND=FAILING), self.assertRaises(emails.MailNotSent):
+            emails.send(*notice())
+        emails.send(*notice())
+        self.assertEqual(OutgoingMail.objects.count(), 1)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIsNone(emails.send_queued(OutgoingMail.objects.get().next_attempt_at))
+
+    def test_a_step_that_depends_on_the_mail_does_not_proceed_until_it_went(self):
+        """As reports.deliver_client_notice does: only a returned send() marks the client notified."""
+        notified = []
+
+        def deliver_notice():
+            try:
+                emails.send(*notice())
+            except Exception:
+                return False
+            notified.append(True)
+            return True
+
+        with override_settings(EMAIL_BACKEND=FAILING):
+            self.assertFalse(deliver_notice())
+        self.assertEqual(notified, [])
+        self.assertTrue(deliver_notice())
+        self.assertEqual((notified, len(mail.outbox)), ([True], 1))
+
+    @override_settings(EMAIL_BACKEND=FAILING)
+    def test_a_portal_invitation_while_the_server_is_down_is_saved_and_queued(self):
+        from coachdossier.clients.models import Client
+        from coachdossier.portal import actions as portal_actions
+
+        client = Client.objects.get(pk=self.other_client.pk)
+        client.user = None
+        client.save(update_fields=["user"])
+        with self.captureOnCommitCallbacks(execute=True):
+            invitation = portal_actions.invite_client(actor=self.other_coach, client=client, now=self.now,
+                                                      grant=Grant(COACH_BASIS))
+        self.assertIsNotNone(invitation)
+        self.assertEqual(OutgoingMail.objects.get().name, "portal-invitation")
+        self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
+
+    def test_run_daily_retries_the_queue(self):
+        from coachdossier.privacy import daily
+
+        self.assertIn(("coachdossier.lib.emails", "send_queued"), daily.OTHER_APPS)
