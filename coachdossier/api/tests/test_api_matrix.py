@@ -1,7 +1,9 @@
 """GC-2.3, PR-7, LAW-NEN7513: every API route × every persona, generated from the OpenAPI
 schema, so a new API route without a row fails the test. Each app declares its rows in
 `<app>/tests/api_routes.py` (`API_ROUTES`, optional `PATH_VALUES` and `setup(world)`); see
-coachdossier/clients/tests/api_routes.py for the format."""
+coachdossier/clients/tests/api_routes.py for the format. Path values may carry a `_query`
+string; a body builder may read `w.persona`. Every successful response is also searched for
+the identifiers of a client the request has nothing to do with (GC-2.3)."""
 
 import json
 from importlib import import_module
@@ -16,10 +18,9 @@ from coachdossier.test import BaseTestCase
 from coachdossier.tests.matrix import PERSONAS
 
 
-# Routers merged before this matrix existed; their own API tests cover them. Each should move
-# its rows into `<app>/tests/api_routes.py` and leave this set. Any other app's route without
-# a row fails the test.
-NOT_YET_IN_MATRIX = {"complaints", "portal", "questionnaires", "measurements", "privacy", "reports"}
+# Routers without rows yet. Empty: every app declares its API routes, so a new route without a
+# row fails the test.
+NOT_YET_IN_MATRIX = set()
 
 
 def api_route_modules():
@@ -66,27 +67,66 @@ class ApiMatrixTestCase(BaseTestCase):
         self.assertEqual(sorted(served - declared), [], "API routes without a matrix row")
         self.assertEqual(sorted(declared - served), [], "matrix rows for routes that do not exist")
 
+    def call(self, method, url, data, kind, headers):
+        with transaction.atomic():
+            if kind == "json":
+                response = self.client.generic(method.upper(), url, json.dumps(data),
+                                               content_type="application/json", **headers)
+            elif kind == "multipart":
+                response = self.client.post(url, data, **headers)
+            else:
+                response = self.client.generic(method.upper(), url, **headers)
+            transaction.set_rollback(True)
+        return response
+
+    def identifiers(self, client, user):
+        """What would betray a client in a response: their ids, reference, name and e-mail."""
+        return {str(client.public_id), client.reference, user.full_name, user.email}
+
+    def foreign_identifiers(self, persona, kwargs):
+        """Identifiers of the client this request has no business with: for a client persona the
+        other client; for a route addressed to one client, the other one."""
+        carla = self.identifiers(self.own_client, self.client_user)
+        daan = self.identifiers(self.other_client, self.other_client_user)
+        values = {str(v) for v in kwargs.values()}
+        foreign = set()
+        if persona == "client" or str(self.own_client.public_id) in values:
+            foreign |= daan
+        if persona == "other_client" or str(self.other_client.public_id) in values:
+            foreign |= carla
+        return foreign
+
+    def assert_no_foreign_client_data(self, persona, method, url, kwargs, response):
+        """GC-2.3: a response never carries another client's identifiers."""
+        if response.status_code >= 300 or response.get("Content-Type", "").startswith("application/pdf"):
+            return []
+        body = response.content.decode(errors="replace")
+        return [f"{persona} {method.upper()} {url}: response contains {found!r}"
+                for found in sorted(self.foreign_identifiers(persona, kwargs)) if found and found in body]
+
     def test_every_api_route_gives_each_persona_exactly_the_declared_status(self):
+        problems = []
         for method, path, values, body, kind, expect in self.routes():
             self.assertEqual(sorted(set(PERSONAS) - {"anonymous"} - set(expect)), [], path)
-            kwargs = values(self) if callable(values) else self.path_values[values](self) if values else {}
-            url = path.format(**kwargs)
+            kwargs = (values(self) if callable(values) else values if isinstance(values, dict)
+                      else self.path_values[values](self))
+            url = path.format(**kwargs) + kwargs.get("_query", "")  # `_query`: a query string, if any
             for persona in PERSONAS:
                 with self.subTest(method=method, path=path, persona=persona):
                     KeyRing.clear()
                     headers = {}
                     if persona != "anonymous":
                         headers["HTTP_AUTHORIZATION"] = f"Bearer {self.tokens[persona][1]}"
+                    self.persona = persona  # a body builder may depend on who sends it
                     data = body(self) if body else None
-                    with transaction.atomic():
-                        if kind == "json":
-                            response = self.client.generic(method.upper(), url, json.dumps(data),
-                                                           content_type="application/json", **headers)
-                        elif kind == "multipart":
-                            response = self.client.post(url, data, **headers)
-                        else:
-                            response = self.client.generic(method.upper(), url, **headers)
-                        transaction.set_rollback(True)
+                    try:
+                        response = self.call(method, url, data, kind, headers)
+                    except Exception as exc:  # a 500: report it with the rest, not instead of them
+                        problems.append(f"{persona} {method.upper()} {url}: raised {exc!r}")
+                        continue
                     wanted = 401 if persona == "anonymous" else expect[persona]
-                    self.assertEqual(response.status_code, wanted,
-                                     f"{persona} {method.upper()} {url}: {response.content[:300]!r}")
+                    if response.status_code != wanted:
+                        problems.append(f"{persona} {method.upper()} {url}: {response.status_code}, expected "
+                                        f"{wanted}: {response.content[:200]!r}")
+                    problems += self.assert_no_foreign_client_data(persona, method, url, kwargs, response)
+        self.assertEqual(problems, [], "\n".join(problems))

@@ -4,9 +4,11 @@ body kind, expected status per persona). The target client is Carla (`w.own_clie
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from coachdossier.accounts.models import Role
 from coachdossier.clients import actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import EntryKind
+from coachdossier.test import make_user
 
 STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
 EVERYONE = ("coach", "other_coach", "client", "other_client", *STAFF[2:])
@@ -63,7 +65,7 @@ API_ROUTES = [
                 "purpose": "Afstemming", "data_scope": "Voortgang", "evidence": pdf()}, "multipart",
      created(COACH_ONLY)),
     ("post", "/api/clients/{client_id}/consents/{consent_id}/withdraw", "consent", None, None, COACH_ONLY),
-    ("post", "/api/clients/{client_id}/referrals", "client", lambda w: {"therapist": str(w.therapist.public_id)},
+    ("post", "/api/clients/{client_id}/referrals", "client", lambda w: {"therapist": str(w.new_therapist.public_id)},
      "json", created(COACH_ONLY)),
     ("post", "/api/clients/break-glass", {},
      lambda w: {"reference": w.own_client.reference, "reason": "Cliënt belt in crisis, coach onbereikbaar."},
@@ -87,3 +89,5 @@ def setup(w):
                                        valid_from=w.now.date(), now=w.now, evidence=pdf())
     w.attachment = w.consent.evidence
     w.trajectory = w.own_client.current_trajectory
+    # A therapist not yet referred to Carla (other apps' rows may refer `w.therapist`).
+    w.new_therapist = make_user("api-new-therapist@example.com", "Theo Therapeut", Role.THERAPIST)
