@@ -56,6 +56,7 @@ ACTIONS: dict[str, frozenset] = {
     "portal.invite": frozenset({C, S, M}),  # invite the client to the portal (no dossier content)
     "communication.own": frozenset({SELF}),  # GC-6.3: the client's communication agreement
     "privacy.manage": frozenset({M}),  # destruction, hand-over, retention holds
+    "research.export": frozenset({C, S, M}),  # GC-6.8: a de-identified dataset only; management: whole practice
     "access_log.read": frozenset({SELF, M}),
 }
 

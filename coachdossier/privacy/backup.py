@@ -13,13 +13,19 @@ store cannot decrypt anything, and a destroyed client's key is in no key backup 
 the destruction (crypto-shredding).
 
 SQLite is copied with the online backup API (a consistent snapshot while the app runs);
-PostgreSQL with pg_dump -Fc and restored with pg_restore --clean. A restore refuses a set
-whose signature, checksums or database check fail, and says what failed. After every
-restore the erasure registry is replayed (erasure.py)."""
+PostgreSQL with pg_dump -Fc and restored with pg_restore --clean. The manifest records the
+row count of every table, and on PostgreSQL a content checksum of every table, taken from
+the very snapshot pg_dump reads (pg_export_snapshot), so they describe exactly the dump.
+Verifying a set restores its database into a scratch database (a temporary SQLite file, or
+a PostgreSQL database `<name>_verify_<random>` created and dropped for the check) and
+compares counts and checksums with the manifest. A restore refuses a set whose signature,
+checksums or database check fail, and says what failed. After every restore the erasure
+registry is replayed (erasure.py)."""
 
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -67,40 +73,76 @@ def _raw_sqlite(alias: str) -> sqlite3.Connection:
     return conn.connection
 
 
-def _table_counts(alias: str) -> dict:
-    with connections[alias].cursor() as cursor:
-        tables = connections[alias].introspection.table_names(cursor)
-        counts = {}
-        for table in tables:
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
-            counts[table] = cursor.fetchone()[0]
-    return counts
+def _sqlite_counts(conn: sqlite3.Connection) -> dict:
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {table: conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+def _pg_settings(alias: str) -> dict:
+    return connections[alias].settings_dict
 
 
 def _pg_env(alias: str) -> tuple[list[str], dict]:
-    cfg = settings.DATABASES[alias]
+    cfg = _pg_settings(alias)
     args = ["-h", cfg.get("HOST") or "localhost", "-p", str(cfg.get("PORT") or 5432), "-U", cfg.get("USER") or ""]
     return args, {**os.environ, "PGPASSWORD": cfg.get("PASSWORD") or ""}
 
 
-def _dump_database(alias: str, folder: Path) -> str:
+def _pg_connect(alias: str, dbname: str | None = None, **kwargs):
+    """A connection of our own (not Django's): it sees committed data only, in its own snapshot."""
+    import psycopg
+
+    cfg = _pg_settings(alias)
+    return psycopg.connect(host=cfg.get("HOST") or "localhost", port=str(cfg.get("PORT") or 5432),
+                           user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
+                           dbname=dbname or cfg["NAME"], connect_timeout=10, **kwargs)
+
+
+def _pg_stats(conn) -> tuple[dict, dict]:
+    """Row count and content checksum of every table in the current schema. The checksum is
+    the md5 of the sorted md5s of the rows' text form: independent of the physical order,
+    and any changed, added or lost row changes it."""
+    conn.execute("SET TIME ZONE 'UTC'")
+    conn.execute("SET extra_float_digits = 3")
+    tables = [row[0] for row in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
+    counts, checksums = {}, {}
+    for table in tables:
+        quoted = '"' + table.replace('"', '""') + '"'
+        count, digest = conn.execute(
+            f"SELECT COUNT(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) "
+            f"FROM {quoted} AS t").fetchone()
+        counts[table], checksums[table] = count, digest
+    return counts, checksums
+
+
+def _dump_database(alias: str, folder: Path) -> tuple[str, dict]:
+    """Write the database copy; return its file name and what the manifest records of it."""
     if _engine(alias) == "sqlite":
         target = folder / "database.sqlite3"
         with closing(sqlite3.connect(target)) as dest:
             _raw_sqlite(alias).backup(dest)
-        return target.name
+            return target.name, {"tables": _sqlite_counts(dest)}
+    import psycopg
+
     target = folder / "database.dump"
     args, env = _pg_env(alias)
-    subprocess.run(["pg_dump", "-Fc", "-f", str(target), *args, settings.DATABASES[alias]["NAME"]],
-                   env=env, check=True, capture_output=True)
-    return target.name
+    with _pg_connect(alias) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        subprocess.run(["pg_dump", "-Fc", f"--snapshot={snapshot}", "-f", str(target), *args, _pg_settings(alias)["NAME"]],
+                       env=env, check=True, capture_output=True)
+        counts, checksums = _pg_stats(conn)
+    return target.name, {"tables": counts, "checksums": checksums}
 
 
-def _write_manifest(folder: Path, kind: str, alias: str, created_at, extra: dict | None = None) -> None:
+def _write_manifest(folder: Path, kind: str, alias: str, created_at, extra: dict) -> None:
     files = {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*"))
              if p.is_file() and p.name not in ("manifest.json", "manifest.sig")}
     manifest = {"format": FORMAT, "kind": kind, "engine": _engine(alias), "created_at": created_at.isoformat(),
-                "tables": _table_counts(alias), "files": files, "key_id": signing.key_id(), **(extra or {})}
+                "files": files, "key_id": signing.key_id(), **extra}
     data = json.dumps(manifest, indent=1, sort_keys=True).encode()
     (folder / "manifest.json").write_bytes(data)
     (folder / "manifest.sig").write_text(signing.sign(data))
@@ -120,21 +162,22 @@ def create(*, now, root: Path | None = None, keys_root: Path | None = None) -> R
     main.mkdir(parents=True)
     keys.mkdir(parents=True)
     erasure.sync()
-    database = _dump_database("default", main)
+    database, stats = _dump_database("default", main)
     storage_root = Path(default_storage.location)
     if storage_root.exists():
         shutil.copytree(storage_root, main / "files")
     (main / "erasures.json").write_text(json.dumps(erasure.entries()))
-    _write_manifest(main, "main", "default", now, {"database": database})
-    key_database = _dump_database("keys", keys)
-    _write_manifest(keys, "keys", "keys", now, {"database": key_database})
+    _write_manifest(main, "main", "default", now, {"database": database, **stats})
+    key_database, key_stats = _dump_database("keys", keys)
+    _write_manifest(keys, "keys", "keys", now, {"database": key_database, **key_stats})
     return Result(main, keys)
 
 
 def check(folder: Path, *, kind: str | None = None) -> list[str]:
     """Everything wrong with a backup set, without touching the live databases: signature,
     checksums, missing or extra files, and the database copy itself (restored into a scratch
-    database and its row counts compared with the manifest's)."""
+    database; its row counts, and on PostgreSQL its per-table content checksums, compared
+    with the manifest's)."""
     folder = Path(folder)
     manifest_path, sig_path = folder / "manifest.json", folder / "manifest.sig"
     if not manifest_path.exists():
@@ -168,19 +211,60 @@ def _check_database(path: Path, manifest: dict) -> list[str]:
                     src.backup(dest)
                     if (result := dest.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
                         return [f"the database copy fails SQLite's integrity check: {result}"]
-                    problems = []
-                    for table, expected in manifest["tables"].items():
-                        found = dest.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-                        if found != expected:
-                            problems.append(f"table {table}: {found} rows restored, manifest says {expected}")
-                    return problems
+                    return _compare(manifest, _sqlite_counts(dest), None)
             except sqlite3.DatabaseError as exc:
                 return [f"the database copy cannot be read: {exc}"]
+    return _check_pg_dump(path, manifest)
+
+
+def _compare(manifest: dict, counts: dict, checksums: dict | None) -> list[str]:
+    problems = []
+    for table, expected in sorted(manifest["tables"].items()):
+        if table not in counts:
+            problems.append(f"table {table}: missing from the restored database")
+        elif counts[table] != expected:
+            problems.append(f"table {table}: {counts[table]} rows restored, manifest says {expected}")
+    for table in sorted(set(counts) - set(manifest["tables"])):
+        problems.append(f"table {table}: in the restored database, not in the manifest")
+    if checksums is not None:
+        expected_checksums = manifest.get("checksums")
+        if not expected_checksums:
+            problems.append("the manifest has no table checksums to compare the restored content with")
+        else:
+            for table, digest in sorted(expected_checksums.items()):
+                if table in checksums and checksums[table] != digest:
+                    problems.append(f"table {table}: content checksum of the restored rows differs from the manifest")
+    return problems
+
+
+def _check_pg_dump(path: Path, manifest: dict) -> list[str]:
+    """Restore the dump into a scratch database on the same server, compare, drop it."""
+    import psycopg
+
+    alias = "keys" if manifest.get("kind") == "keys" else "default"
+    if _engine(alias) != "postgresql":
+        return [f"a PostgreSQL dump can only be verified on a PostgreSQL installation, this one uses {_engine(alias)}"]
+    scratch = f"{_pg_settings(alias)['NAME'][:40]}_verify_{secrets.token_hex(4)}"
+    args, env = _pg_env(alias)
     try:
-        subprocess.run(["pg_restore", "--list", str(path)], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        return [f"pg_restore cannot read the dump: {exc}"]
-    return []
+        with _pg_connect(alias, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{scratch}"')
+    except psycopg.Error as exc:
+        return [f"cannot create the scratch database {scratch} for the restore check: {exc}".strip()]
+    try:
+        done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", scratch,
+                               *args, str(path)], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            return [f"pg_restore into the scratch database failed: {detail}"]
+        with _pg_connect(alias, dbname=scratch) as conn:
+            counts, checksums = _pg_stats(conn)
+        return _compare(manifest, counts, checksums)
+    except OSError as exc:
+        return [f"pg_restore cannot be run: {exc}"]
+    finally:
+        with _pg_connect(alias, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 def _load_database(alias: str, path: Path, engine: str) -> None:
@@ -192,7 +276,7 @@ def _load_database(alias: str, path: Path, engine: str) -> None:
         return
     args, env = _pg_env(alias)
     connections[alias].close()
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", settings.DATABASES[alias]["NAME"],
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", _pg_settings(alias)["NAME"],
                     *args, str(path)], env=env, check=True, capture_output=True)
 
 

@@ -652,21 +652,26 @@ def supervision(request, client_id):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.COACH)
+@role_required(Role.COACH, Role.MANAGEMENT)
 def research(request):
-    """GC-6.8: a de-identified dataset of the coach's clients who consented and whose consent
-    the umbrella organisation approved; the others are left out (and counted)."""
+    """GC-6.8: a de-identified dataset of the clients who consented and whose consent the
+    umbrella organisation approved; the others are left out (and counted). A coach exports
+    their own clients; management the whole practice, through the action "research.export",
+    which yields only this pseudonymised output (management has no dossier.read, PR-7).
+    Every exported client gets an access-log entry with the basis it was exported on."""
     from . import exports
 
     today = timezone.localdate()
-    clients = list(Client.objects.visible_to(request.user, "dossier.write")
+    clients = list(Client.objects.visible_to(request.user, "research.export")
                    .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
     KeyRing.load(c.public_id for c in clients)
     rows = []
     for c in clients:
         research_consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
+        pending = any(not k.umbrella_approved_on for k in research_consents)
         rows.append({"client": c, "consents": research_consents,
-                     "eligible": any(k.umbrella_approved_on for k in research_consents)})
+                     "eligible": any(k.umbrella_approved_on for k in research_consents),
+                     "can_approve": pending and access.grant_for(request.user, c, "consent.manage") is not None})
     form = ResearchExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         eligible = [r["client"] for r in rows if r["eligible"]]
@@ -680,7 +685,8 @@ def research(request):
             data = exports.research_rows(eligible, today=today, date_mode=form.cleaned_data["date_mode"])
             content, content_type, ext = exports.research_file(data, fmt=form.cleaned_data["fmt"],
                                                                 language=request.LANGUAGE_CODE[:2])
-            audit.record_many(action="research.export", clients=eligible, basis="coach",
+            grants = [access.grant_for(request.user, c, "research.export") for c in eligible]
+            audit.record_many(action="research.export", clients=eligible, bases=[(g.basis, g.ref) for g in grants],
                               role=",".join(sorted(request.user.roles)))
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'

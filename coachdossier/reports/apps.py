@@ -11,6 +11,13 @@ class ReportsConfig(AppConfig):
         from . import actions, export
 
         hooks.CLIENT_DESTROYED.append(actions.destroy_for_client)
+        try:  # PR-R4: the hand-over package to UWV carries the sent reports' PDFs
+            from coachdossier.privacy import handover
+        except ImportError:
+            handover = None
+        files = getattr(handover, "HANDOVER_FILES", None)
+        if files is not None and export.handover_files not in files:
+            files.append(export.handover_files)
         try:  # the portal is built in parallel; its copy lists deliveries once it exists (LAW-15)
             from coachdossier.portal import export as portal_export
         except ImportError:

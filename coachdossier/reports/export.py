@@ -25,6 +25,17 @@ def sent_reports(client) -> list[dict]:
     return rows
 
 
+def handover_files(client) -> list[tuple[str, bytes]]:
+    """For privacy.handover.HANDOVER_FILES (PR-R4): the exact PDF of every report sent about
+    the client, as it went out (its SHA-256 is the one the delivery recorded)."""
+    from .actions import read_sent_pdf
+    from .models import Report
+
+    reports = Report.objects.filter(client=client).exclude(sent_storage_name="").select_related("client") \
+        .order_by("number", "version")
+    return [(f"reports/{r.reference.replace('/', '-')}-{r.kind}.pdf", read_sent_pdf(r)) for r in reports]
+
+
 def export_section(client) -> tuple[str, list[dict]]:
     """For portal.export.EXPORT_SECTIONS: the section name and its rows."""
     return "reports_sent", sent_reports(client)

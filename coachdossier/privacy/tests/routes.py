@@ -88,7 +88,7 @@ ROUTES = [
     Route("privacy:log_review", expect=MANAGEMENT_AND_AUDITOR),
     # deduce is not built in the matrix run: the coach gets the polite 503 "being prepared" page.
     Route("privacy:supervision", client, expect={**COACH_ONLY, "coach": 503}),
-    Route("privacy:research", expect={**COACH_ONLY, "other_coach": 200}),
+    Route("privacy:research", expect={**COACH_ONLY, "other_coach": 200, "management": 200}),
     Route("privacy:umbrella_approval", lambda w: {**client(w), "consent_id": w.research_consent.public_id},
           method="POST", expect={**COACH_ONLY, "coach": 302}),
 ]

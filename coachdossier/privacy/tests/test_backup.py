@@ -4,6 +4,7 @@ backup is refused, and a destroyed client leaves no trace in the database files.
 The scenario runs in a child process against real SQLite files (shredding_scenario.py):
 the suite's own databases live in memory, which has no files to search."""
 
+import io
 import json
 import os
 import shutil
@@ -101,18 +102,134 @@ def test_backup_verify_checks_both_sets_and_records_the_result(scenario):
     assert scenario["verify"]["runs"] == [True, True]
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(databases=["default", "keys"])
-def test_law_32_a_postgresql_backup_set_is_made_with_pg_dump_and_verifies(tmp_path):
-    """The PostgreSQL path (pg_dump -Fc, pg_restore --list), when the suite runs on PostgreSQL
-    with the client tools installed; skipped otherwise."""
+def _needs_postgresql():
     from django.db import connection
-    from django.utils import timezone
-
-    from coachdossier.privacy import backup
 
     if connection.vendor != "postgresql" or not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("needs PostgreSQL and its client tools")
-    result = backup.create(now=timezone.now(), root=tmp_path / "main", keys_root=tmp_path / "keys")
+        pytest.skip("needs the suite on PostgreSQL (DATABASE_URL=postgres://..., as in .ci/run's second pass) "
+                    "and pg_dump/pg_restore on the PATH")
+
+
+def _scratch_databases():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", ["%\\_verify\\_%"])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _resign(folder: Path, change) -> None:
+    from coachdossier.privacy import signing
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    change(manifest)
+    data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    (folder / "manifest.json").write_bytes(data)
+    (folder / "manifest.sig").write_text(signing.sign(data))
+
+
+@pytest.fixture
+def pg_backup(tmp_path):
+    """A PostgreSQL backup set of a database with a real client in it (committed, so that
+    pg_dump, which reads committed data only, sees it)."""
+    _needs_postgresql()
+    from django.utils import timezone
+
+    from coachdossier.accounts import actions as account_actions
+    from coachdossier.accounts.models import Role
+    from coachdossier.audit.context import Actor, acting
+    from coachdossier.clients import actions
+    from coachdossier.clients.models import ClientSource, EntryKind, PersonalData, PrincipalKind
+    from coachdossier.privacy import backup
+
+    now = timezone.now()
+    management = account_actions.create_user(actor=None, email="m@example.com", full_name="M", roles=[Role.MANAGEMENT],
+                                             password="correct horse battery staple")
+    coach = account_actions.create_user(actor=None, email="c@example.com", full_name="C", roles=[Role.COACH],
+                                        password="correct horse battery staple")
+    principal = actions.create_principal(actor=management, name="Werkgever", kind=PrincipalKind.EMPLOYER)
+    with acting(Actor(user=management, channel="command")):
+        client = actions.register_client(actor=management, now=now, principal=principal,
+                                         personal=PersonalData(first_name="Zwaantje", last_name="Zwanenburg"))
+        actions.open_trajectory(actor=management, client=client, principal=principal, coach=coach,
+                                source=ClientSource.UMBRELLA, now=now, goal_text="Werk")
+        actions.add_entry(actor=coach, client=client, kind=EntryKind.NOTE, occurred_on=now.date(),
+                          title="Gesprek", text="Notitie over het gesprek.", now=now)
+    result = backup.create(now=now, root=tmp_path / "main", keys_root=tmp_path / "keys")
+    return backup, result, client
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_law_32_a_postgresql_backup_is_restored_into_a_scratch_database_and_compared(pg_backup):
+    """LAW-32, GC-6.6: `backup --verify` on PostgreSQL restores the dump into a scratch
+    database `<name>_verify_<random>`, compares row counts and per-table content checksums
+    with those the manifest took from pg_dump's own snapshot, drops the scratch database,
+    and the result is the security report's last verified restore."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from coachdossier.privacy import report
+    from coachdossier.privacy.models import BackupKind, BackupRun
+
+    backup, result, client = pg_backup
+    manifest = json.loads((result.main / "manifest.json").read_text())
     assert (result.main / "database.dump").exists()
+    assert manifest["tables"]["clients_client"] >= 1
+    assert set(manifest["checksums"]) == set(manifest["tables"])
+    keys_manifest = json.loads((result.keys / "manifest.json").read_text())
+    assert keys_manifest["tables"] and set(keys_manifest["checksums"]) == set(keys_manifest["tables"])
+    before = _scratch_databases()
     assert backup.check(result.main) == [] and backup.check(result.keys) == []
+    call_command("backup", verify=result.main, stdout=io.StringIO())
+    assert _scratch_databases() == before  # the scratch databases were dropped
+    run = BackupRun.objects.get(kind=BackupKind.VERIFY)
+    assert run.ok and run.location == str(result.main)
+    assert report.security_report(timezone.now())["last_verified"] == run
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_law_32_a_corrupted_postgresql_dump_is_refused_with_what_failed_and_nothing_changes(pg_backup):
+    """LAW-32: a dump changed after the backup fails its checksum; restore refuses and the
+    live database keeps what it has."""
+    from django.utils import timezone
+
+    from coachdossier.clients.models import Client
+
+    backup, result, client = pg_backup
+    dump = result.main / "database.dump"
+    data = bytearray(dump.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    dump.write_bytes(bytes(data))
+    Client.objects.filter(pk=client.pk).update(reference="NA-BACKUP")
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore(main=result.main, now=timezone.now())
+    assert "restore refused, nothing was changed" in str(refused.value)
+    assert "checksum mismatch: database.dump" in str(refused.value)
+    assert Client.objects.get(pk=client.pk).reference == "NA-BACKUP"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_law_32_a_postgresql_dump_whose_content_differs_from_its_source_is_refused(pg_backup):
+    """LAW-32: the scratch restore catches what file checksums cannot: a dump that restores,
+    but not to the rows the source had at backup time (here: a manifest signed over other
+    counts and content, as a broken or swapped dump would give)."""
+    from django.utils import timezone
+
+    backup, result, client = pg_backup
+
+    def change(manifest):
+        manifest["tables"]["clients_client"] += 1
+        manifest["checksums"]["clients_dossierentry"] = "0" * 32
+
+    _resign(result.main, change)
+    problems = backup.check(result.main)
+    assert any(p.startswith("table clients_client: ") and "rows restored, manifest says" in p for p in problems)
+    assert "table clients_dossierentry: content checksum of the restored rows differs from the manifest" in problems
+    before = _scratch_databases()
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore(main=result.main, now=timezone.now())
+    assert "content checksum" in str(refused.value)
+    assert _scratch_databases() == before

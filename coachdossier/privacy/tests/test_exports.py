@@ -114,6 +114,55 @@ class ResearchTests(ExportTestCase):
         self.assertEqual(data["label"], "Pseudonymised")
         self.assertEqual(len(data["records"][0]["date"]), 10)
 
+    def approved_research_consent(self, client, coach):
+        entry_text = "Gesprek over het werk in de bakkerij."
+        client_actions.add_entry(actor=coach, client=client, kind=EntryKind.NOTE, occurred_on=self.now.date(),
+                                 title="Voortgang", text=entry_text, now=self.now)
+        consent = client_actions.record_consent(actor=coach, client=client, kind="research", given_via="writing",
+                                                valid_from=self.now.date(), now=self.now,
+                                                evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF))
+        actions.record_umbrella_approval(actor=coach, consent=consent, approved_on=self.now.date(), now=self.now)
+
+    def test_gc_6_8_management_exports_the_whole_practice_de_identified_and_logged_per_client(self):
+        """GC-6.8, PR-7: management has no dossier.read, but "research.export" gives it the
+        pseudonymised dataset of every consenting client of every coach, each exported client
+        logged on the management basis; clients without both consents stay out."""
+        from coachdossier.audit.models import AccessLogEntry, Basis
+
+        self.approved_research_consent(self.own_client, self.coach)
+        self.approved_research_consent(self.other_client, self.other_coach)
+        self.login(self.management)
+        page = self.client.get(reverse("privacy:research"))
+        self.assertContains(page, self.other_client.display_name)
+        self.assertNotContains(page, 'name="approved_on"')  # approving is the coach's, with consent.manage
+        data = json.loads(self.client.post(reverse("privacy:research"), {"date_mode": "month", "fmt": "json"}).content)
+        self.assertEqual(data["label"], "Pseudonymised")
+        self.assertEqual(len({r["client"] for r in data["records"]}), 2)
+        dumped = json.dumps(data, ensure_ascii=False)
+        for client in (self.own_client, self.other_client):
+            self.assertNotIn(client.personal.last_name, dumped)
+        logged = AccessLogEntry.objects.filter(action="research.export")
+        self.assertEqual({(str(e.client_ref), e.basis) for e in logged},
+                         {(str(self.own_client.public_id), Basis.MANAGEMENT),
+                          (str(self.other_client.public_id), Basis.MANAGEMENT)})
+
+    def test_gc_6_8_a_coach_still_exports_only_their_own_clients(self):
+        from coachdossier.audit.models import AccessLogEntry, Basis
+
+        self.approved_research_consent(self.own_client, self.coach)
+        self.approved_research_consent(self.other_client, self.other_coach)
+        self.login(self.coach)
+        self.assertNotContains(self.client.get(reverse("privacy:research")), self.other_client.display_name)
+        data = json.loads(self.client.post(reverse("privacy:research"), {"date_mode": "month", "fmt": "json"}).content)
+        self.assertEqual(len({r["client"] for r in data["records"]}), 1)
+        self.assertEqual([(str(e.client_ref), e.basis) for e in AccessLogEntry.objects.filter(action="research.export")],
+                         [(str(self.own_client.public_id), Basis.COACH)])
+
+    def test_management_still_cannot_read_a_dossier(self):
+        """PR-7: the research action opens nothing else: management gets 403 on a dossier page."""
+        self.login(self.management)
+        self.assertEqual(self.client.get(reverse("clients:detail", args=[self.own_client.public_id])).status_code, 403)
+
     def test_the_umbrella_approval_is_recorded_only_on_a_research_consent(self):
         from django.core.exceptions import ValidationError
 
