@@ -454,6 +454,8 @@ def run_hooks(out):
             continue
         started = time.perf_counter()
         result = fn(**kwargs)
+        if isinstance(result, bytes):  # a PDF: its size, not its bytes
+            result = f"{len(result):,} bytes"
         out.write(f"  {module_name}.{function}({', '.join(f'{k}={v}' for k, v in kwargs.items())}): "
                   f"{(time.perf_counter() - started) * 1000:.0f} ms{f'  {result}' if result else ''}\n")
 

@@ -151,6 +151,9 @@ class KeyRing:
     @classmethod
     def get(cls, client_ref) -> bytes:
         ref = str(client_ref)
+        cache = cls._cache()
+        if ref in cache:  # every decrypt asks; most find the key already loaded
+            return cache[ref]
         cls.load([ref])
         try:
             return cls._cache()[ref]

@@ -326,7 +326,10 @@ class EntryQuerySet(models.QuerySet):
         qs = self.filter(deleted_at__isnull=True)
         if not include_medical:
             qs = qs.filter(is_medical=False)
-        return qs.select_related("created_by").prefetch_related("versions__author", "attachments")
+        return qs.select_related("created_by").prefetch_related(
+            models.Prefetch("versions", queryset=EntryVersion.objects.select_related("author").order_by("-number"),
+                            to_attr="versions_newest_first"),
+            "attachments")
 
 
 class DossierEntry(models.Model):
@@ -351,6 +354,9 @@ class DossierEntry(models.Model):
 
     @property
     def current(self) -> "EntryVersion":
+        prefetched = getattr(self, "versions_newest_first", None)
+        if prefetched:  # for_timeline(): newest first, no queryset built per entry
+            return prefetched[0]
         versions = list(self.versions.all())
         return max(versions, key=lambda v: v.number)
 

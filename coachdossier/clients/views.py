@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -64,8 +65,24 @@ def client_list(request):
     return render(request, template, {"page": page, "q": term})
 
 
+def _timeline(client, entries):
+    """The timeline rows, prepared once: the current version (decrypted once), the entry's
+    link and its attachments' links and names. Links are reversed once per page and filled
+    in per row, instead of a `{% url %}` and several model lookups per entry in the template."""
+    ref = str(client.public_id)
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    entry_url = reverse("clients:entry", args=[ref, placeholder])
+    attachment_url = reverse("clients:attachment", args=[ref, placeholder])
+    for entry in entries:
+        entry.v = entry.current
+        entry.url = entry_url.replace(placeholder, str(entry.public_id))
+        entry.files = [{"url": attachment_url.replace(placeholder, str(a.public_id)), "name": a.filename,
+                        "size": a.size} for a in entry.attachments.all()]
+    return entries
+
+
 def _dossier_context(client, grant, *, include_medical: bool):
-    entries = list(client.entries.for_timeline(include_medical=include_medical))
+    entries = _timeline(client, list(client.entries.for_timeline(include_medical=include_medical)))
     trajectory = client.current_trajectory
     return {
         "client": client,

@@ -158,7 +158,8 @@ class AccessLogTestCase(TestCase):
             audit.record(action="test.whole_second", client=uuid.uuid4(), now=NOW.replace(microsecond=0))
             audit.record(action="test.fraction", client=uuid.uuid4(), now=NOW.replace(microsecond=5))
         self.assertTrue(verify().ok)
-        if connection.vendor == "sqlite":
-            fast = [(seq, text) for seq, text, _p, _h in log._sqlite_rows(100)]
+        readers = {"sqlite": log._sqlite_rows, "postgresql": log._postgresql_rows}
+        if connection.vendor in readers:
+            fast = [(seq, bytes(text)) for seq, text, _p, _h in readers[connection.vendor](100)]
             orm = [(seq, text) for seq, text, _p, _h in log._orm_rows(100)]
             self.assertEqual(fast, orm)
