@@ -41,8 +41,23 @@ EXCLUDED_CHECKS = ("status_code_conformance", "positive_data_acceptance", "negat
                    "ensure_resource_availability")
 
 
+@pytest.fixture
+def connections_kept_open():
+    """A bare WSGIHandler fires request_finished, whose close_old_connections would close the
+    test's connection mid-transaction on PostgreSQL (Django's test client disconnects it the
+    same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db(databases=["default", "keys"])
-def test_the_api_survives_generated_input_as_a_coach(practice):
+def test_the_api_survives_generated_input_as_a_coach(practice, connections_kept_open):
     """GC-2.3: no 5xx, schema-conformant answers, nothing of another coach's client."""
     from hypothesis import given
 
