@@ -13,6 +13,7 @@ passes the staff gate as a real login would.
 
 import datetime
 
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import TestCase
 from django.utils import timezone
@@ -58,6 +59,16 @@ def make_client(*, actor, coach, principal, first="Carla", last="de Vries", user
 
 class BaseTestCase(TestCase):
     databases = {"default", "keys"}
+
+    @classmethod
+    def setUpClass(cls):
+        # The tests' world happens at NOW, and the pages read the clock: without travelling
+        # there, data dated NOW drifts into the past as the calendar moves on (an invitation
+        # expires, a consent period ends) and tests that passed last week fail today.
+        clock = time_machine.travel(NOW, tick=True)
+        clock.start()
+        cls.addClassCleanup(clock.stop)
+        super().setUpClass()
 
     @classmethod
     def setUpTestData(cls):
