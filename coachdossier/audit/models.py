@@ -29,8 +29,12 @@ HASHED_FIELDS = (
 def canonical(values) -> bytes:
     """The bytes an entry's hash covers, from its HASHED_FIELDS values in that order."""
     parts = list(values)
-    parts[1] = parts[1].astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    parts[1] = canonical_time(parts[1])
     return "\x1f".join("" if v is None else str(v) for v in parts).encode()
+
+
+def canonical_time(at) -> str:
+    return at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def chain_hash(values) -> str:

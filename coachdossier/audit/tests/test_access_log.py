@@ -163,3 +163,27 @@ class AccessLogTestCase(TestCase):
             fast = [(seq, bytes(text)) for seq, text, _p, _h in readers[connection.vendor](100)]
             orm = [(seq, text) for seq, text, _p, _h in log._orm_rows(100)]
             self.assertEqual(fast, orm)
+
+    def test_a_list_appended_in_one_batch_hashes_every_entry_as_the_model_does(self):
+        """LAW-NEN7513: the batch writer (one executemany per list page) stores exactly the hash
+        AccessLogEntry.compute_hash gives for each stored row, chained in order."""
+        import uuid
+
+        from coachdossier.audit import context
+
+        from coachdossier.accounts.models import User
+
+        user = User.objects.create(email="logger@example.com")
+        actor = context.Actor(user=user, ip="2001:db8::5", user_agent="Safari", channel="api")
+        refs = [uuid.uuid4() for _ in range(5)]
+        with context.acting(actor):
+            seqs = audit.record_many(action="client.list", clients=refs, role="coach", now=NOW,
+                                     bases=[("substitute", f"consent-{i}") for i in range(5)])
+        stored = list(AccessLogEntry.objects.filter(seq__in=seqs).order_by("seq"))
+        self.assertEqual([e.client_ref for e in stored], refs)
+        self.assertEqual([e.basis_ref for e in stored], [f"consent-{i}" for i in range(5)])
+        for previous, entry in zip(stored, stored[1:]):
+            self.assertEqual(entry.prev_hash, previous.hash)
+        for entry in stored:
+            self.assertEqual(entry.hash, entry.compute_hash())
+        self.assertTrue(verify().ok)
