@@ -2,8 +2,10 @@
 
 - The per-role dashboard: an app with something for it has `dashboard.py` with
   `panels(request, now) -> list[Panel]`, returning only panels for the request's user.
-- The coach's client page: an app adds sections with `client_sections.py`:
-  `sections(request, client, grant) -> list[Panel]` (questionnaires, measurements, reports).
+- The coach's client page: an app adds a tab with `client_sections.py`: `TAB`, a `Tab`
+  naming the access action the tab needs and logs, and `sections(request, client, grant) ->
+  list[Panel]`, computed only when that tab is opened (questionnaires, measurements, reports,
+  portal, privacy).
 - The client portal: `portal_sections.py`: `sections(request, client, grant) -> list[Panel]`.
 The caller has already checked access; a section must not widen it."""
 
@@ -21,8 +23,20 @@ class Panel:
     order: int = 50
 
 
-def collect_from_apps(module_name: str, function: str, *args) -> list[Panel]:
-    panels = []
+@dataclass(frozen=True)
+class Tab:
+    """A tab of the coach's client page, offered by an app's `client_sections.py`. `action`
+    (clients.access vocabulary) decides who sees the tab and is what opening it logs."""
+
+    key: str
+    label: str
+    action: str
+    order: int = 50
+
+
+def modules_with(module_name: str) -> list:
+    """Our apps' `<app>.<module_name>` modules, in app order."""
+    modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("coachdossier."):
             continue
@@ -32,9 +46,13 @@ def collect_from_apps(module_name: str, function: str, *args) -> list[Panel]:
             if exc.name != f"{config.name}.{module_name}":
                 raise
             continue
-        if module.__name__ == __name__:
-            continue
-        panels.extend(getattr(module, function)(*args))
+        if module.__name__ != __name__:
+            modules.append(module)
+    return modules
+
+
+def collect_from_apps(module_name: str, function: str, *args) -> list[Panel]:
+    panels = [panel for module in modules_with(module_name) for panel in getattr(module, function)(*args)]
     return sorted(panels, key=lambda p: p.order)
 
 

@@ -181,8 +181,7 @@ def get_client_for(request, public_id, action: str, *, log_action: str | None = 
     user, ref = request.user, _parse(public_id)
     client = None
     if ref is not None:
-        client = (Client.objects.filter(public_id=ref).alive().select_related("user")
-                  .prefetch_related("trajectories").first())
+        client = Client.objects.filter(public_id=ref).alive().select_related("user").with_trajectories().first()
     grant = grant_for(user, client, action) if client else None
     if grant is None:
         visible = client is not None and any(g.basis not in NARROW_BASES or g.basis in ACTIONS[action]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/<uuid:client_id>/trajectories/<uuid:trajectory_id>/assign/", views.trajectory_assign,
          name="trajectory_assign"),
     path("<uuid:client_id>/", views.client_detail, name="detail"),
+    path("<uuid:client_id>/tab/<slug:tab>/", views.client_tab, name="tab"),
     path("<uuid:client_id>/personal/", views.personal_edit, name="personal_edit"),
     path("<uuid:client_id>/goal/", views.goal_new, name="goal_new"),
     path("<uuid:client_id>/trajectories/<uuid:trajectory_id>/activate/", views.trajectory_activate,

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coachdossier.accounts.dashboard import Tab, modules_with
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 
@@ -30,7 +32,17 @@ from .forms import (
     TrajectoryForm,
     apply_errors,
 )
-from .models import Attachment, Client, Consent, DossierEntry, EntryKind, Principal, Trajectory
+from .models import (
+    ENTRY_KIND_HELP,
+    Attachment,
+    Client,
+    Consent,
+    DossierEntry,
+    EntryKind,
+    Principal,
+    Trajectory,
+    TrajectoryStatus,
+)
 
 PAGE_SIZE = 50
 
@@ -49,76 +61,134 @@ def _search(qs, term: str):
 # --- Coach ---------------------------------------------------------------------------------
 
 
+def _client_page(request, action: str, url_name: str):
+    """One page of the clients `action` allows, searched by name, logged one entry per client
+    shown (LAW-NEN7513), each prepared once for its row: the link (reversed once per page),
+    the current trajectory and its status label."""
+    qs = _search(Client.objects.visible_to(request.user, action, timezone.now()).with_trajectories(),
+                 request.GET.get("q", "").strip())
+    page = _page(request, qs)
+    crypto.KeyRing.load(c.public_id for c in page)
+    access.log_list(request.user, "client.search" if request.GET.get("q", "").strip() else "client.list", page)
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    url = reverse(url_name, args=[placeholder])
+    labels = dict(TrajectoryStatus.choices)
+    for client in page:
+        client.url = url.replace(placeholder, str(client.public_id))
+        client.t = client.current_trajectory
+        client.status_label = labels[client.t.status] if client.t else ""
+    return page
+
+
 @require_GET
 @role_required(Role.COACH)
 def client_list(request):
     """A coach's caseload: own clients and clients they substitute for, searchable by name."""
-    now = timezone.now()
-    qs = (Client.objects.visible_to(request.user, "dossier.read", now)
-          .prefetch_related("trajectories__principal", "trajectories__coach"))
-    term = request.GET.get("q", "").strip()
-    qs = _search(qs, term)
-    page = _page(request, qs)
-    crypto.KeyRing.load(c.public_id for c in page)
-    access.log_list(request.user, "client.search" if term else "client.list", page)
+    page = _client_page(request, "dossier.read", "clients:detail")
     template = "clients/list.html#rows" if request.htmx else "clients/list.html"
-    return render(request, template, {"page": page, "q": term})
+    return render(request, template, {"page": page, "q": request.GET.get("q", "").strip()})
 
 
-def _timeline(client, entries):
-    """The timeline rows, prepared once: the current version (decrypted once), the entry's
-    link and its attachments' links and names. Links are reversed once per page and filled
-    in per row, instead of a `{% url %}` and several model lookups per entry in the template."""
-    ref = str(client.public_id)
+TIMELINE_SIZE = 50
+
+
+def _timeline(client, *, include_medical: bool, page: int) -> dict:
+    """One page of the timeline, newest first, with a link to the older entries when there
+    are more (a dossier of years stays one quick page). Rows come decrypted from
+    `timeline_page`; links are reversed once per page and filled in per row, and the type's
+    label and explanation are looked up once per type, not per entry."""
+    start = (page - 1) * TIMELINE_SIZE
+    rows = DossierEntry.objects.timeline_page(client, include_medical=include_medical, offset=start,
+                                              limit=TIMELINE_SIZE + 1)
+    has_older = len(rows) > TIMELINE_SIZE
+    rows = rows[:TIMELINE_SIZE]
     placeholder = "00000000-0000-0000-0000-000000000000"
-    entry_url = reverse("clients:entry", args=[ref, placeholder])
-    attachment_url = reverse("clients:attachment", args=[ref, placeholder])
-    for entry in entries:
-        entry.v = entry.current
-        entry.url = entry_url.replace(placeholder, str(entry.public_id))
-        entry.files = [{"url": attachment_url.replace(placeholder, str(a.public_id)), "name": a.filename,
-                        "size": a.size} for a in entry.attachments.all()]
-    return entries
+    entry_url = reverse("clients:entry", args=[client.public_id, placeholder])
+    attachment_url = reverse("clients:attachment", args=[client.public_id, placeholder])
+    kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP[kind])) for kind in EntryKind}
+    for row in rows:
+        row["kind_label"], row["kind_help"] = kinds[row["kind"]]
+        row["url"] = entry_url.replace(placeholder, str(row["public_id"]))
+        for f in row["files"]:
+            f["url"] = attachment_url.replace(placeholder, str(f["public_id"]))
+    return {"entries": rows, "page_number": page, "older_page": page + 1 if has_older else None,
+            "include_medical": include_medical}
 
 
-def _dossier_context(client, grant, *, include_medical: bool):
-    entries = _timeline(client, list(client.entries.for_timeline(include_medical=include_medical)))
+def _dossier_context(client, grant, *, include_medical: bool) -> dict:
     trajectory = client.current_trajectory
+    sessions = list(trajectory.sessions.all()) if trajectory else []
     return {
         "client": client,
         "grant": grant,
         "personal": client.personal,
         "trajectory": trajectory,
-        "trajectories": client.trajectories.all(),
         "goals": list(trajectory.goals.select_related("author").order_by("-number")) if trajectory else [],
-        "sessions": list(trajectory.sessions.all()) if trajectory else [],
-        "entries": entries,
+        "sessions": sessions,
+        "hours_used": round(sum(s.minutes for s in sessions) / 60, 1),
         "medical_count": client.entries.filter(is_medical=True, deleted_at__isnull=True).count(),
-        "include_medical": include_medical,
         "consents": list(client.consents.select_related("substitute")),
         "referrals": list(client.referrals.active().select_related("therapist")),
         "today": timezone.localdate(),
     }
 
 
-def _sections(request, client, grant):
-    from coachdossier.accounts.dashboard import collect_from_apps
+DOSSIER_TAB = Tab("dossier", _lazy("Dossier"), "dossier.read", order=0)
 
-    return collect_from_apps("client_sections", "sections", request, client, grant)
+
+def _tab_modules() -> dict:
+    """The apps that add a tab to the client page, by tab key."""
+    return {module.TAB.key: module for module in modules_with("client_sections")}
+
+
+def _tabs(grant) -> list[Tab]:
+    """The client page's tabs this grant may open: the dossier first, then the apps' tabs."""
+    tabs = [DOSSIER_TAB, *(module.TAB for module in _tab_modules().values())]
+    return sorted((t for t in tabs if grant.basis in access.ACTIONS[t.action]), key=lambda t: t.order)
+
+
+def _timeline_page(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
 
 
 @require_GET
 @role_required(Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
 def client_detail(request, client_id):
     """The dossier: personal data, trajectory, goals, sessions and the timeline of entries.
-    Medical entries appear only when asked for, and that is logged as such (PR-4)."""
+    Medical entries appear only when asked for, and that is logged as such (PR-4). An htmx
+    request gets the timeline alone (showing or hiding medical entries, older entries)."""
     include_medical = request.GET.get("medical") == "1"
     client, grant = access.get_client_for(request, client_id, "dossier.read",
                                           log_action="dossier.read_medical" if include_medical else "dossier.read")
-    context = _dossier_context(client, grant, include_medical=include_medical)
-    context["sections"] = [] if request.htmx else _sections(request, client, grant)
-    template = "clients/detail.html#timeline" if request.htmx else "clients/detail.html"
-    return render(request, template, context)
+    context = {"client": client, "grant": grant,
+               **_timeline(client, include_medical=include_medical, page=_timeline_page(request))}
+    if request.htmx:  # showing or hiding medical entries replaces the timeline; older entries extend it
+        part = "timeline" if context["page_number"] == 1 else "timeline-items"
+        return render(request, f"clients/detail.html#{part}", context)
+    context.update(_dossier_context(client, grant, include_medical=include_medical))
+    context.update(tabs=_tabs(grant), active_tab=DOSSIER_TAB.key)
+    return render(request, "clients/detail.html", context)
+
+
+@require_GET
+@role_required(Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+def client_tab(request, client_id, tab):
+    """One tab of the client page (questionnaires, measurements, reports, portal, privacy),
+    computed only when it is opened and logged as what it shows (LAW-NEN7513): the dossier
+    page itself stays quick, and the client's access log says which part was read."""
+    module = _tab_modules().get(tab)
+    if module is None:
+        raise Http404
+    client, grant = access.get_client_for(request, client_id, "dossier.read", log=False)
+    if grant.basis not in access.ACTIONS[module.TAB.action]:
+        access.deny(request.user, module.TAB.action, client_ref=client.public_id, status=403)
+    access.log_access(client, grant, module.TAB.action)
+    return render(request, "clients/tab.html", {
+        "client": client, "grant": grant, "trajectory": client.current_trajectory, "tabs": _tabs(grant),
+        "active_tab": tab, "tab": module.TAB, "sections": module.sections(request, client, grant)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -359,15 +429,9 @@ def break_glass(request):
 @role_required(Role.MANAGEMENT)
 def admin_list(request):
     """PR-7: names, status, coach and dates of every client; no dossier content."""
-    qs = (Client.objects.visible_to(request.user, "trajectory.manage")
-          .prefetch_related("trajectories__coach", "trajectories__principal"))
-    term = request.GET.get("q", "").strip()
-    qs = _search(qs, term)
-    page = _page(request, qs)
-    crypto.KeyRing.load(c.public_id for c in page)
-    access.log_list(request.user, "client.search" if term else "client.list", page)
+    page = _client_page(request, "trajectory.manage", "clients:admin_detail")
     template = "clients/admin_list.html#rows" if request.htmx else "clients/admin_list.html"
-    return render(request, template, {"page": page, "q": term})
+    return render(request, template, {"page": page, "q": request.GET.get("q", "").strip()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,9 @@
 """Measurements over time on the coach's client page, next to the questionnaire trends."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from coachdossier.accounts.dashboard import Panel
+from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients.access import ACTIONS
 
 from . import trends
@@ -16,6 +17,9 @@ def context_for(client, prefix: str) -> dict | None:
     for s in sessions:
         s.client = client
     return {"client": client, "sessions": sessions, "over_time": trends.over_time(sessions, chart_prefix=prefix)}
+
+
+TAB = Tab("measurements", _lazy("Biofeedback"), "measurements.read", order=31)
 
 
 def sections(request, client, grant):

@@ -4,12 +4,15 @@ button), the client's requests with deadlines, and the secure messages."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.accounts.dashboard import Panel
+from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients import access
 
 from . import actions
 from .forms import ProposalForm
 from .models import CommunicationAgreement, Direction, Invitation, Message
+
+
+TAB = Tab("portal", _("Portal and messages"), "messages.read", order=45)
 
 
 def sections(request, client, grant):

@@ -428,7 +428,7 @@ def invite(request, client_id):
         messages.success(request, _("The invitation has been sent. Earlier links no longer work."))
     if grant.basis == access.M:
         return redirect("portal:manage_client", client.public_id)
-    return redirect("clients:detail", client.public_id)
+    return redirect("clients:tab", client.public_id, "portal")
 
 
 @require_GET
@@ -462,7 +462,7 @@ def coach_message(request, client_id):
             messages.success(request, _("Your message has been sent. The client gets an email notice."))
     else:
         messages.error(request, _("Write your message."))
-    return redirect("clients:detail", client.public_id)
+    return redirect("clients:tab", client.public_id, "portal")
 
 
 @require_POST
@@ -472,7 +472,7 @@ def propose_consent(request, client_id):
     form = ProposalForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("clients:detail", client.public_id)
+        return redirect("clients:tab", client.public_id, "portal")
     try:
         actions.propose_substitute(actor=request.user, client=client, now=timezone.now(), grant=grant,
                                    **form.cleaned_data)
@@ -480,7 +480,7 @@ def propose_consent(request, client_id):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The proposal is in the client's portal; the client decides."))
-    return redirect("clients:detail", client.public_id)
+    return redirect("clients:tab", client.public_id, "portal")
 
 
 @require_http_methods(["GET", "POST"])

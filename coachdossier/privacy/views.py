@@ -348,7 +348,7 @@ def confidentiality_new(request, client_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The breach of confidentiality has been recorded."))
-            return redirect("clients:detail", client.public_id)
+            return redirect("clients:tab", client.public_id, "privacy")
     return render(request, "privacy/confidentiality_form.html", {"form": form, "client": client})
 
 

@@ -36,7 +36,7 @@ def send(request, client_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The questionnaire has been sent. The client gets an email with a link."))
-            return redirect("clients:detail", client.public_id)
+            return redirect("clients:tab", client.public_id, "questionnaires")
     return render(request, "questionnaires/send.html", {"client": client, "form": form})
 
 

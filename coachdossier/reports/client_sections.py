@@ -2,10 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.accounts.dashboard import Panel
+from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients import access
 
 from .models import Report
+
+
+TAB = Tab("reports", _("Reports"), "reports.status", order=40)
 
 
 def sections(request, client, grant) -> list[Panel]:

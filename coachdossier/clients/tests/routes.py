@@ -57,6 +57,8 @@ ROUTES = [
     Route("clients:trajectory_close", trajectory, method="POST", expect={**MANAGEMENT_ONLY, "management": 302}),
     Route("clients:trajectory_assign", trajectory, method="POST", expect={**MANAGEMENT_ONLY, "management": 302}),
     Route("clients:detail", client, expect=DOSSIER_READ),
+    *(Route("clients:tab", lambda w, key=key: {**client(w), "tab": key}, expect=DOSSIER_READ)
+      for key in ("questionnaires", "measurements", "reports", "portal", "privacy")),
     Route("clients:personal_edit", client, expect=COACH_ONLY),
     Route("clients:goal_new", client, expect=COACH_ONLY),
     Route("clients:trajectory_activate", trajectory, method="POST",

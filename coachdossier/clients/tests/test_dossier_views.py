@@ -46,3 +46,96 @@ class ClientDetailTestCase(BaseTestCase):
     def test_post_is_not_allowed(self):
         self.login(self.coach)
         self.assertEqual(self.client.post(self.url(self.own_client)).status_code, 405)
+
+
+class TimelinePagingTestCase(BaseTestCase):
+    """A dossier of years stays one quick page: the newest 50 entries, then 'Older entries'."""
+
+    def setUp(self):
+        super().setUp()
+        import datetime
+
+        for day in range(53):
+            actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                              occurred_on=self.now.date() - datetime.timedelta(days=day), title=f"Gesprek {day}",
+                              text=f"Verslag van dag {day}.", now=self.now)
+        self.login(self.coach)
+        self.url = f"/clients/{self.own_client.public_id}/"
+
+    def test_the_page_shows_the_newest_fifty_entries_and_links_to_the_older_ones(self):
+        """GC-2.3"""
+        r = self.client.get(self.url)
+        self.assertContains(r, "Verslag van dag 0.")
+        self.assertContains(r, "Verslag van dag 49.")
+        self.assertNotContains(r, "Verslag van dag 50.")
+        self.assertContains(r, "?page=2")
+
+    def test_older_entries_come_through_htmx_as_rows_only_and_each_page_is_logged(self):
+        """LAW-NEN7513: every page of the timeline is a read of the dossier."""
+        before = AccessLogEntry.objects.count()
+        r = self.client.get(self.url + "?page=2", headers={"HX-Request": "true"})
+        self.assertContains(r, "Verslag van dag 52.")
+        self.assertNotContains(r, "Verslag van dag 49.")
+        self.assertNotContains(r, 'id="timeline"')  # appended to the list, not a second list
+        self.assertNotContains(r, "?page=3")
+        self.assertEqual(list(AccessLogEntry.objects.filter(seq__gt=before).values_list("action", flat=True)),
+                         ["dossier.read"])
+
+    def test_a_page_number_that_is_not_a_number_shows_the_first_page(self):
+        r = self.client.get(self.url + "?page=abc")
+        self.assertContains(r, "Verslag van dag 0.")
+
+
+class ClientTabsTestCase(BaseTestCase):
+    """The client page's other parts are tabs, computed and logged only when opened."""
+
+    def tab(self, key):
+        return f"/clients/{self.own_client.public_id}/tab/{key}/"
+
+    def test_the_dossier_page_offers_the_tabs_but_does_not_read_their_content(self):
+        """LAW-NEN7513: opening the dossier logs one read, of the dossier."""
+        self.login(self.coach)
+        before = AccessLogEntry.objects.count()
+        r = self.client.get(f"/clients/{self.own_client.public_id}/")
+        for key in ("questionnaires", "measurements", "reports", "portal", "privacy"):
+            self.assertContains(r, self.tab(key))
+        self.assertEqual(list(AccessLogEntry.objects.filter(seq__gt=before).values_list("action", flat=True)),
+                         ["dossier.read"])
+
+    def test_opening_a_tab_is_logged_as_what_it_shows(self):
+        """LAW-NEN7513"""
+        self.login(self.coach)
+        for key, action in (("questionnaires", "questionnaires.read"), ("measurements", "measurements.read"),
+                            ("reports", "reports.status"), ("portal", "messages.read"), ("privacy", "dossier.read")):
+            with self.subTest(tab=key):
+                before = AccessLogEntry.objects.count()
+                r = self.client.get(self.tab(key))
+                self.assertEqual(r.status_code, 200)
+                self.assertContains(r, 'aria-current="page"')
+                entries = list(AccessLogEntry.objects.filter(seq__gt=before))
+                self.assertEqual([(e.action, e.basis, e.client_ref) for e in entries],
+                                 [(action, "coach", self.own_client.public_id)])
+
+    def test_another_coach_gets_404_for_every_tab_and_it_is_logged_as_denied(self):
+        """GC-2.3"""
+        self.login(self.other_coach)
+        r = self.client.get(self.tab("questionnaires"))
+        self.assertEqual(r.status_code, 404)
+        self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)
+
+    def test_an_unknown_tab_is_404(self):
+        self.login(self.coach)
+        self.assertEqual(self.client.get(self.tab("nonsense")).status_code, 404)
+
+    def test_emergency_access_does_not_open_the_reports_tab(self):
+        """GC-2.3: break-glass reads the dossier, not the report states; the tab is neither
+        offered nor opened, and the attempt is logged."""
+        actions.break_glass(actor=self.other_coach, client=self.own_client, reason="Crisis, coach onbereikbaar",
+                            now=self.now)
+        self.login(self.other_coach)
+        r = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, self.tab("reports"))
+        self.assertContains(r, self.tab("questionnaires"))
+        self.assertEqual(self.client.get(self.tab("reports")).status_code, 403)
+        self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)

@@ -162,7 +162,7 @@ class CoachAndClientSeeMeasurementsTestCase(BaseTestCase):
 
     def test_the_coach_sees_measurements_over_time_on_the_client_page(self):
         self.login(self.coach)
-        response = self.client.get(reverse("clients:detail", args=[self.own_client.public_id]))
+        response = self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "measurements"]))
         self.assertContains(response, "Biofeedback")
         self.assertContains(response, 'role="img"')
 

@@ -85,7 +85,7 @@ class InvitationTestCase(PortalTestCase):
 
     def test_the_coach_invites_from_the_client_page(self):
         self.login(self.coach)
-        page = self.client.get(f"/clients/{self.newcomer.public_id}/")
+        page = self.client.get(f"/clients/{self.newcomer.public_id}/tab/portal/")
         self.assertContains(page, f"/portal/manage/{self.newcomer.public_id}/invite/")
         r = self.client.post(f"/portal/manage/{self.newcomer.public_id}/invite/")
         self.assertEqual(r.status_code, 302)

@@ -185,7 +185,7 @@ class MessageTestCase(PortalTestCase):
         self.assertEqual(mail.outbox[-1].to, ["alice@example.com"])
         self.assertNotIn("donderdag", mail.outbox[-1].body)
         self.login(self.coach)
-        page = self.client.get(f"/clients/{self.own_client.public_id}/")
+        page = self.client.get(f"/clients/{self.own_client.public_id}/tab/portal/")
         self.assertContains(page, "Mag de afspraak naar donderdag?")
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(f"/portal/manage/{self.own_client.public_id}/messages/", {"text": "Donderdag 10 uur."})

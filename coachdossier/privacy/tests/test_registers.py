@@ -46,9 +46,9 @@ class ConfidentialityBreachTests(PrivacyTestCase):
         response = self.client.post(url, {"occurred_on": "2026-11-20", "legal_ground": "law", "reason": "Meldplicht",
                                           "recipient": "Veilig Thuis", "shared": "Signalen",
                                           "client_informed": "on", "informed_on": "2026-11-21"})
-        self.assertRedirects(response, reverse("clients:detail", args=[self.own_client.public_id]),
+        self.assertRedirects(response, reverse("clients:tab", args=[self.own_client.public_id, "privacy"]),
                              fetch_redirect_response=False)
-        self.assertContains(self.client.get(reverse("clients:detail", args=[self.own_client.public_id])),
+        self.assertContains(self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "privacy"])),
                             "Veilig Thuis")
         self.login(self.management)
         page = self.client.get(reverse("privacy:confidentiality_register"))

@@ -94,11 +94,11 @@ class SendAndFillTestCase(QuestionnaireTestCase):
 
     def test_the_coach_sends_from_the_client_page(self):
         self.login(self.coach)
-        page = self.client.get(reverse("clients:detail", args=[self.own_client.public_id]))
+        page = self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "questionnaires"]))
         self.assertContains(page, "Questionnaires" if "Vragenlijsten" not in page.content.decode() else "Vragenlijsten")
         response = self.client.post(reverse("questionnaires:send", args=[self.own_client.public_id]),
                                     {"definition": self.dass.public_id, "moment": "intake"})
-        self.assertRedirects(response, reverse("clients:detail", args=[self.own_client.public_id]))
+        self.assertRedirects(response, reverse("clients:tab", args=[self.own_client.public_id, "questionnaires"]))
         self.assertEqual(Administration.objects.get().status, Status.SENT)
 
     def test_a_client_without_portal_account_cannot_be_sent_one(self):
@@ -182,7 +182,7 @@ class SendAndFillTestCase(QuestionnaireTestCase):
             actions.save_answers(actor=self.client_user, administration=a, answers={i: level for i in EXAMPLE},
                                  submit=True, now=self.now.replace(day=1 + n))
         self.login(self.coach)
-        page = self.client.get(reverse("clients:detail", args=[self.own_client.public_id]))
+        page = self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "questionnaires"]))
         self.assertContains(page, 'role="img"', count=3)  # one chart per subscale
         self.assertContains(page, "<polyline", count=3)
 
@@ -313,7 +313,7 @@ class QueryCountTestCase(QuestionnaireTestCase):
         a = self.send()
         actions.save_answers(actor=self.client_user, administration=a, answers=EXAMPLE, submit=True, now=self.now)
         self.login(self.coach)
-        url = reverse("clients:detail", args=[self.own_client.public_id])
+        url = reverse("clients:tab", args=[self.own_client.public_id, "questionnaires"])
         self.client.get(url)
         with CaptureQueriesContext(connection) as one:
             self.client.get(url)

@@ -106,7 +106,7 @@ class CoachPagesTestCase(ReportTestCase):
         self.client_copy()
         self.draft()
         self.login(self.coach)
-        page = self.client.get(reverse("clients:detail", args=[self.own_client.public_id]))
+        page = self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "reports"]))
         self.assertContains(page, "New report")
         self.assertContains(page, "Client copy sent")
         self.assertContains(page, "Draft")
