@@ -126,11 +126,10 @@ def _sqlite_rows(chunk_size):
             yield from rows
 
 
-def _postgresql_rows(chunk_size):
-    """The same on PostgreSQL: the canonical text built in SQL (UTC time with microseconds,
-    hyphenated UUID, the address without its prefix length), read through a server-side
-    cursor so a million rows stream instead of landing in memory at once. A test compares
-    it with the ORM path."""
+def _postgresql_canonical() -> str:
+    """The canonical text of a row as PostgreSQL builds it (UTC time with microseconds,
+    hyphenated UUID, the address without its prefix length), exactly as `canonical()`
+    writes it; a test compares the two."""
     sep = " || chr(31) || "
 
     def text(column):
@@ -139,12 +138,48 @@ def _postgresql_rows(chunk_size):
     at = """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
     parts = [text("seq"), at, text("actor_id"), text("role"), text("client_ref"),
              *(text("host(ip)") if f == "ip" else text(f) for f in HASHED_FIELDS[5:])]
-    sql = (f"SELECT seq, convert_to({sep.join(parts)}, 'UTF8'), prev_hash, hash "
+    return f"convert_to({sep.join(parts)}, 'UTF8')"
+
+
+def _postgresql_rows(chunk_size):
+    """(seq, canonical bytes, prev_hash, hash) read through a server-side cursor, so a million
+    rows stream instead of landing in memory at once."""
+    sql = (f"SELECT seq, {_postgresql_canonical()}, prev_hash, hash "
            f"FROM {AccessLogEntry._meta.db_table} ORDER BY seq")
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk_size):
             yield from rows
+
+
+def _postgresql_first_break(head):
+    """On PostgreSQL the walk runs inside the database, in two scans: every row's hash
+    recomputed with its own sha256() over the same canonical text (a parallel scan: no
+    order needed), and every row's sequence number and link compared with its
+    predecessor's through a window. Only the first broken row, if any, crosses the wire:
+    it is returned with the row before it, as (seq, canonical, prev_hash, hash), for
+    `verify`'s loop to judge like on any other database; [] when nothing is broken."""
+    table = AccessLogEntry._meta.db_table
+    canonical_sql = _postgresql_canonical()
+    # `seq + 0`: a plain min(seq) would walk the primary key in order, one row at a time.
+    hashes = f"SELECT min(seq + 0) FROM {table} WHERE encode(sha256({canonical_sql}), 'hex') <> hash"
+    links = f"""
+        SELECT min(seq) FROM (
+            SELECT seq, prev_hash, lag(seq) OVER w AS before_seq, lag(hash) OVER w AS before_hash
+            FROM {table} WINDOW w AS (ORDER BY seq)
+        ) walk
+        WHERE seq <> COALESCE(before_seq, %s) + 1 OR prev_hash <> COALESCE(before_hash, %s)"""
+    with connection.cursor() as cursor:
+        cursor.execute(hashes)
+        bad_hash = cursor.fetchone()[0]
+        cursor.execute(links, [head.base_seq, head.base_hash])
+        bad_link = cursor.fetchone()[0]
+        found = [seq for seq in (bad_hash, bad_link) if seq is not None]
+        if not found:
+            return []
+        cursor.execute(f"SELECT seq, {canonical_sql}, prev_hash, hash FROM {table} "
+                       f"WHERE seq <= %s ORDER BY seq DESC LIMIT 2", [min(found)])
+        return list(reversed(cursor.fetchall()))
 
 
 def _orm_rows(chunk_size):
@@ -156,13 +191,20 @@ def _orm_rows(chunk_size):
 def verify(chunk_size: int = 20000) -> Verification:
     """Walk the chain from its anchor: contiguous sequence numbers, each hash recomputed and
     linked to its predecessor, and the head row agreeing with the last entry. Reads raw
-    rows, not model instances, so a million entries verify in a few seconds."""
+    rows, not model instances, so a million entries verify in a few seconds; on PostgreSQL
+    the database walks the chain itself and hands over only what is broken."""
     head = ChainHead.objects.get(pk=1)
     expected, prev = head.base_seq + 1, head.base_hash
-    if connection.vendor == "sqlite":
+    if connection.vendor == "postgresql":
+        broken = _postgresql_first_break(head)
+        if not broken:
+            return _check_head(head, *_postgresql_last(head))
+        if len(broken) == 2 and broken[0][0] >= expected:  # start the loop from the last good row
+            expected, prev = broken[0][0] + 1, broken[0][3]
+            broken = broken[1:]
+        rows = iter(broken)
+    elif connection.vendor == "sqlite":
         rows = _sqlite_rows(chunk_size)
-    elif connection.vendor == "postgresql":
-        rows = _postgresql_rows(chunk_size)
     else:
         rows = _orm_rows(chunk_size)
     sha256 = hashlib.sha256
@@ -178,7 +220,18 @@ def verify(chunk_size: int = 20000) -> Verification:
             return Verification(False, checked, seq, "the entry does not match its hash")
         prev = stored_hash
         expected += 1
-    checked = expected - head.base_seq - 1
-    if expected - 1 != head.seq or prev != head.hash:
-        return Verification(False, checked, expected, f"the log ends at #{expected - 1} but its head says #{head.seq}")
+    return _check_head(head, expected - 1, prev)
+
+
+def _postgresql_last(head) -> tuple[int, str]:
+    """The last entry's sequence number and hash (the anchor when the log is empty)."""
+    last = AccessLogEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return last or (head.base_seq, head.base_hash)
+
+
+def _check_head(head, last_seq: int, last_hash: str) -> Verification:
+    checked = last_seq - head.base_seq
+    if last_seq != head.seq or last_hash != head.hash:
+        return Verification(False, checked, last_seq + 1,
+                            f"the log ends at #{last_seq} but its head says #{head.seq}")
     return Verification(True, checked)
