@@ -121,39 +121,42 @@ def client_filter(user, action: str, now) -> Q:
 
 def grants(user, client, now=None) -> list[Grant]:
     """All the relationships `user` has with `client` right now, strongest first."""
+    return list(_grants(user, client, now or timezone.now()))
+
+
+def _grants(user, client, now):
+    """The relationships one at a time, strongest first, each looked up only when asked for:
+    the client's own coach is found in the prefetched trajectories, without the consent and
+    break-glass queries a substitute or an emergency needs."""
     from .models import BreakGlass, Consent, ConsentKind, Referral
 
-    now = now or timezone.now()
     if not getattr(user, "is_authenticated", False) or not user.is_active or client.destroyed_at:
-        return []
-    roles, today, found = user.roles, timezone.localdate(now), []
+        return
+    roles, today = user.roles, timezone.localdate(now)
     if Role.CLIENT in roles and client.user_id == user.pk:
-        found.append(Grant(SELF))
+        yield Grant(SELF)
     if Role.COACH in roles:
         if any(t.coach_id == user.pk for t in client.trajectories.all()):
-            found.append(Grant(C))
+            yield Grant(C)
         consent = (Consent.objects.active_on(today).filter(client=client, kind=ConsentKind.SUBSTITUTE, substitute=user)
                    .first())
         if consent:
-            found.append(Grant(S, str(consent.public_id)))
+            yield Grant(S, str(consent.public_id))
     if Role.THERAPIST in roles:
         referral = Referral.objects.active().filter(client=client, therapist=user).first()
         if referral:
-            found.append(Grant(R, str(referral.public_id)))
+            yield Grant(R, str(referral.public_id))
     if Role.MANAGEMENT in roles:
-        found.append(Grant(M))
+        yield Grant(M)
     glass = BreakGlass.objects.filter(client=client, user=user, started_at__lte=now, expires_at__gt=now).first()
     if glass:
-        found.append(Grant(BG, str(glass.public_id)))
-    return found
+        yield Grant(BG, str(glass.public_id))
 
 
 def grant_for(user, client, action: str, now=None) -> Grant | None:
+    """The strongest relationship that allows `action`, or None."""
     allowed_bases = ACTIONS[action]
-    for grant in grants(user, client, now):
-        if grant.basis in allowed_bases:
-            return grant
-    return None
+    return next((g for g in _grants(user, client, now or timezone.now()) if g.basis in allowed_bases), None)
 
 
 def _parse(public_id) -> uuid.UUID | None:

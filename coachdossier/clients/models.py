@@ -180,7 +180,7 @@ class Client(models.Model):
 
     @cached_property
     def current_trajectory(self):
-        trajectories = sorted(self.trajectories.all(), key=lambda t: (t.status == TrajectoryStatus.CLOSED, -t.pk))
+        trajectories = sorted(self.trajectories.all(), key=lambda t: current_first(t.status, t.pk))
         return trajectories[0] if trajectories else None
 
 
@@ -203,9 +203,28 @@ class TrajectoryStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def current_first(status: str, pk: int) -> tuple:
+    """The order in which a client's trajectories count as current: open ones first, newest first."""
+    return (status == TrajectoryStatus.CLOSED, -pk)
+
+
 class TrajectoryQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=TrajectoryStatus.CLOSED)
+
+    def current_rows(self, client_ids) -> dict[int, dict]:
+        """Each client's current trajectory as a plain row for the client lists (status,
+        dates, principal and coach by name), in one query and without model instances."""
+        rows = self.filter(client_id__in=client_ids).values_list(
+            "client_id", "pk", "status", "coach_id", "opened_on", "closed_on", "principal__name", "coach__full_name",
+            "coach__email").order_by()
+        current: dict[int, dict] = {}
+        for client_id, pk, status, coach_id, opened_on, closed_on, principal, coach_name, coach_email in sorted(
+                rows, key=lambda r: current_first(r[2], r[1])):
+            current.setdefault(client_id, {"status": status, "coach_id": coach_id, "opened_on": opened_on,
+                                           "closed_on": closed_on, "principal": principal,
+                                           "coach": coach_name or coach_email})
+        return current
 
     def retention_due(self, today: datetime.date):
         """Closed trajectories whose retention term (PR-8) has run out."""

@@ -65,18 +65,18 @@ def _client_page(request, action: str, url_name: str):
     """One page of the clients `action` allows, searched by name, logged one entry per client
     shown (LAW-NEN7513), each prepared once for its row: the link (reversed once per page),
     the current trajectory and its status label."""
-    qs = _search(Client.objects.visible_to(request.user, action, timezone.now()).with_trajectories(),
-                 request.GET.get("q", "").strip())
-    page = _page(request, qs)
+    term = request.GET.get("q", "").strip()
+    page = _page(request, _search(Client.objects.visible_to(request.user, action, timezone.now()), term))
     crypto.KeyRing.load(c.public_id for c in page)
-    access.log_list(request.user, "client.search" if request.GET.get("q", "").strip() else "client.list", page)
+    access.log_list(request.user, "client.search" if term else "client.list", page)
+    trajectories = Trajectory.objects.current_rows([c.pk for c in page])
     placeholder = "00000000-0000-0000-0000-000000000000"
     url = reverse(url_name, args=[placeholder])
     labels = dict(TrajectoryStatus.choices)
     for client in page:
         client.url = url.replace(placeholder, str(client.public_id))
-        client.t = client.current_trajectory
-        client.status_label = labels[client.t.status] if client.t else ""
+        client.t = trajectories.get(client.pk)
+        client.status_label = labels[client.t["status"]] if client.t else ""
     return page
 
 
