@@ -45,6 +45,8 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+# Links in lists are reversed once per page with this in place of the row's id, then filled in.
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def _page(request, qs):
@@ -70,23 +72,22 @@ def _client_page(request, action: str, url_name: str):
     crypto.KeyRing.load(c.public_id for c in page)
     access.log_list(request.user, "client.search" if term else "client.list", page)
     trajectories = Trajectory.objects.current_rows([c.pk for c in page])
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    url = reverse(url_name, args=[placeholder])
+    url = reverse(url_name, args=[_PLACEHOLDER])
     labels = dict(TrajectoryStatus.choices)
     for client in page:
-        client.url = url.replace(placeholder, str(client.public_id))
+        client.url = url.replace(_PLACEHOLDER, str(client.public_id))
         client.t = trajectories.get(client.pk)
         client.status_label = labels[client.t["status"]] if client.t else ""
-    return page
+    return page, term
 
 
 @require_GET
 @role_required(Role.COACH)
 def client_list(request):
     """A coach's caseload: own clients and clients they substitute for, searchable by name."""
-    page = _client_page(request, "dossier.read", "clients:detail")
+    page, term = _client_page(request, "dossier.read", "clients:detail")
     template = "clients/list.html#rows" if request.htmx else "clients/list.html"
-    return render(request, template, {"page": page, "q": request.GET.get("q", "").strip()})
+    return render(request, template, {"page": page, "q": term})
 
 
 TIMELINE_SIZE = 50
@@ -102,25 +103,23 @@ def _timeline(client, *, include_medical: bool, page: int) -> dict:
                                               limit=TIMELINE_SIZE + 1)
     has_older = len(rows) > TIMELINE_SIZE
     rows = rows[:TIMELINE_SIZE]
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    entry_url = reverse("clients:entry", args=[client.public_id, placeholder])
-    attachment_url = reverse("clients:attachment", args=[client.public_id, placeholder])
+    entry_url = reverse("clients:entry", args=[client.public_id, _PLACEHOLDER])
+    attachment_url = reverse("clients:attachment", args=[client.public_id, _PLACEHOLDER])
     kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP[kind])) for kind in EntryKind}
     for row in rows:
         row["kind_label"], row["kind_help"] = kinds[row["kind"]]
-        row["url"] = entry_url.replace(placeholder, str(row["public_id"]))
+        row["url"] = entry_url.replace(_PLACEHOLDER, str(row["public_id"]))
         for f in row["files"]:
-            f["url"] = attachment_url.replace(placeholder, str(f["public_id"]))
+            f["url"] = attachment_url.replace(_PLACEHOLDER, str(f["public_id"]))
     return {"entries": rows, "page_number": page, "older_page": page + 1 if has_older else None,
             "include_medical": include_medical}
 
 
-def _dossier_context(client, grant, *, include_medical: bool) -> dict:
+def _dossier_context(client) -> dict:
+    """Everything on the dossier tab besides the timeline."""
     trajectory = client.current_trajectory
     sessions = list(trajectory.sessions.all()) if trajectory else []
     return {
-        "client": client,
-        "grant": grant,
         "personal": client.personal,
         "trajectory": trajectory,
         "goals": list(trajectory.goals.select_related("author").order_by("-number")) if trajectory else [],
@@ -168,7 +167,7 @@ def client_detail(request, client_id):
     if request.htmx:  # showing or hiding medical entries replaces the timeline; older entries extend it
         part = "timeline" if context["page_number"] == 1 else "timeline-items"
         return render(request, f"clients/detail.html#{part}", context)
-    context.update(_dossier_context(client, grant, include_medical=include_medical))
+    context.update(_dossier_context(client))
     context.update(tabs=_tabs(grant), active_tab=DOSSIER_TAB.key)
     return render(request, "clients/detail.html", context)
 
@@ -429,9 +428,9 @@ def break_glass(request):
 @role_required(Role.MANAGEMENT)
 def admin_list(request):
     """PR-7: names, status, coach and dates of every client; no dossier content."""
-    page = _client_page(request, "trajectory.manage", "clients:admin_detail")
+    page, term = _client_page(request, "trajectory.manage", "clients:admin_detail")
     template = "clients/admin_list.html#rows" if request.htmx else "clients/admin_list.html"
-    return render(request, template, {"page": page, "q": request.GET.get("q", "").strip()})
+    return render(request, template, {"page": page, "q": term})
 
 
 @require_http_methods(["GET", "POST"])

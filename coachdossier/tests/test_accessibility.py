@@ -124,6 +124,7 @@ def test_every_main_page_has_no_serious_accessibility_violation_in_dutch_and_eng
     administration_id = practice["administration"].public_id
     staff_pages = {
         "alice@example.com": ["/", "/clients/", f"/clients/{client_id}/", f"/clients/{client_id}/entries/new/",
+                              f"/clients/{client_id}/tab/questionnaires/", f"/clients/{client_id}/tab/portal/",
                               "/complaints/"],
         "mia@example.com": ["/", "/complaints/", "/privacy/", "/clients/manage/"],
         "theo@example.com": ["/", "/measurements/"],
