@@ -32,6 +32,9 @@ class Tab:
     label: str
     action: str
     order: int = 50
+    # Optional `badge(client) -> int`: a count worth seeing before opening the tab (unread
+    # messages); one cheap query, shown on the tab when not zero.
+    badge: object = None
 
 
 def modules_with(module_name: str) -> list:

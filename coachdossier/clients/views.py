@@ -140,10 +140,11 @@ def _tab_modules() -> dict:
     return {module.TAB.key: module for module in modules_with("client_sections")}
 
 
-def _tabs(grant) -> list[Tab]:
-    """The client page's tabs this grant may open: the dossier first, then the apps' tabs."""
+def _tabs(client, grant) -> list[dict]:
+    """The client page's tabs this grant may open, the dossier first, each with its badge."""
     tabs = [DOSSIER_TAB, *(module.TAB for module in _tab_modules().values())]
-    return sorted((t for t in tabs if grant.basis in access.ACTIONS[t.action]), key=lambda t: t.order)
+    return [{"tab": t, "badge": t.badge(client) if t.badge else 0}
+            for t in sorted(tabs, key=lambda t: t.order) if grant.basis in access.ACTIONS[t.action]]
 
 
 def _timeline_page(request) -> int:
@@ -168,7 +169,7 @@ def client_detail(request, client_id):
         part = "timeline" if context["page_number"] == 1 else "timeline-items"
         return render(request, f"clients/detail.html#{part}", context)
     context.update(_dossier_context(client))
-    context.update(tabs=_tabs(grant), active_tab=DOSSIER_TAB.key)
+    context.update(tabs=_tabs(client, grant), active_tab=DOSSIER_TAB.key)
     return render(request, "clients/detail.html", context)
 
 
@@ -186,7 +187,7 @@ def client_tab(request, client_id, tab):
         access.deny(request.user, module.TAB.action, client_ref=client.public_id, status=403)
     access.log_access(client, grant, module.TAB.action)
     return render(request, "clients/tab.html", {
-        "client": client, "grant": grant, "trajectory": client.current_trajectory, "tabs": _tabs(grant),
+        "client": client, "grant": grant, "trajectory": client.current_trajectory, "tabs": _tabs(client, grant),
         "active_tab": tab, "tab": module.TAB, "sections": module.sections(request, client, grant)})
 
 

@@ -12,7 +12,11 @@ from .forms import ProposalForm
 from .models import CommunicationAgreement, Direction, Invitation, Message
 
 
-TAB = Tab("portal", _("Portal and messages"), "messages.read", order=45)
+def unread_messages(client) -> int:
+    return Message.objects.filter(client=client, direction=Direction.TO_COACH, read_at__isnull=True).count()
+
+
+TAB = Tab("portal", _("Portal and messages"), "messages.read", order=45, badge=unread_messages)
 
 
 def sections(request, client, grant):

@@ -139,3 +139,17 @@ class ClientTabsTestCase(BaseTestCase):
         self.assertContains(r, self.tab("questionnaires"))
         self.assertEqual(self.client.get(self.tab("reports")).status_code, 403)
         self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)
+
+    def test_unread_messages_of_the_client_show_on_the_portal_tab_until_it_is_opened(self):
+        """GC-6.3: the coach sees that the client wrote without opening the messages."""
+        from coachdossier.clients.access import Grant
+        from coachdossier.portal import actions as portal_actions
+
+        portal_actions.send_message(actor=self.client_user, client=self.own_client, text="Mag de afspraak later?",
+                                    now=self.now, grant=Grant("client"))
+        self.login(self.coach)
+        page = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertContains(page, "1 new")
+        self.assertNotContains(page, "Mag de afspraak later?")
+        self.assertContains(self.client.get(self.tab("portal")), "Mag de afspraak later?")
+        self.assertNotContains(self.client.get(f"/clients/{self.own_client.public_id}/"), "1 new")

@@ -233,14 +233,14 @@ class AccessLogTestCase(PortalTestCase):
             self.client.get(f"/clients/{self.own_client.public_id}/")
         self.login(self.client_user)
         self.client.get("/portal/access-log/")
-        with self.assertNumQueries(19):
+        with self.assertNumQueries(18):
             self.client.get("/portal/access-log/")
         for _ in range(5):  # more entries, more people: still the same queries
             self.login(self.coach)
             self.client.get(f"/clients/{self.own_client.public_id}/")
         self.login(self.client_user)
         self.client.get("/portal/access-log/")
-        with self.assertNumQueries(19):
+        with self.assertNumQueries(18):
             self.client.get("/portal/access-log/")
 
 
@@ -365,10 +365,10 @@ class RequestListTestCase(PortalTestCase):
         correction()
         self.login(self.client_user)
         self.client.get("/portal/requests/")
-        with self.assertNumQueries(19):
+        with self.assertNumQueries(18):
             self.client.get("/portal/requests/")
         correction()
         correction()
-        with self.assertNumQueries(19):
+        with self.assertNumQueries(18):
             r = self.client.get("/portal/requests/")
         self.assertEqual(r.status_code, 200)
