@@ -185,6 +185,16 @@ class RelationshipsTestCase(PolicyTestCase):
         self.assertEqual(set(Client.objects.visible_to(self.other_coach, "dossier.read", self.now)),
                          {self.own_client, self.other_client})
 
+    def test_gc_2_5_gc_6_4_only_a_substitute_consent_makes_a_coach_a_substitute(self):
+        """GC-2.5, GC-6.4: a disclosure consent that happens to name a coach opens nothing."""
+        today = self.now.date()
+        actions.record_consent(actor=self.client_user, client=self.own_client, kind="disclosure",
+                               substitute=self.other_coach, given_via="portal", recipient="Bedrijfsarts Jansen",
+                               purpose="Re-integratieadvies", data_scope="Belastbaarheid", valid_from=today,
+                               valid_until=today + datetime.timedelta(days=7), now=self.now, grant=Grant(SELF))
+        self.assertEqual(access.grants(self.other_coach, self.own_client, self.now), [])
+        self.assertFalse(self.sees(self.other_coach, "client.see"))
+
     def test_gc_9_2_a_referral_opens_the_measurements_until_it_ends(self):
         """GC-9.1, GC-9.2"""
         self.assertEqual(access.grants(self.therapist, self.own_client, self.now), [])
@@ -193,6 +203,10 @@ class RelationshipsTestCase(PolicyTestCase):
                          Grant(R, str(referral.public_id)))
         self.assertEqual(list(Client.objects.visible_to(self.therapist, "measurements.read", self.now)),
                          [self.own_client])
+        # Only the therapist it names.
+        other_therapist = make_user("tara@example.com", "Tara Therapeut", Role.THERAPIST)
+        self.assertEqual(access.grants(other_therapist, self.own_client, self.now), [])
+        self.assertFalse(self.sees(other_therapist, "measurements.read"))
         actions.end_referral(actor=self.coach, referral=referral, now=self.now)
         self.assertIsNone(access.grant_for(self.therapist, self.own_client, "measurements.write", self.now))
         self.assertFalse(self.sees(self.therapist, "measurements.read"))
