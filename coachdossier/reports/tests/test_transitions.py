@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
+from coachdossier.clients import actions as actions_clients
 from coachdossier.clients.access import Grant
 from coachdossier.reports import actions
 from coachdossier.reports.models import TRANSITIONS, Delivery, Report, ReportState
@@ -144,6 +145,18 @@ class TransitionTableTestCase(LifeCycleTestCase):
         self.assertEqual(list(Report.objects.visible_to(self.other_coach, "reports.write", self.now)), [other])
         self.assertEqual(set(Report.objects.visible_to(self.management, "reports.status")), {own, other})
         self.assertEqual(list(Report.objects.visible_to(self.management, "reports.write", self.now)), [])
+
+
+    def test_gc_2_5_a_substitutes_reports_are_visible_during_the_consent_only(self):
+        """GC-2.5: the report list asks the policy about the moment it is given."""
+        report = self.in_state(S.DRAFT)
+        actions_clients.record_consent(actor=self.client_user, client=self.own_client, kind="substitute",
+                                       substitute=self.other_coach, given_via="portal",
+                                       valid_from=self.now.date(), valid_until=self.now.date() + datetime.timedelta(2),
+                                       now=self.now, grant=CLIENT)
+        self.assertEqual(list(Report.objects.visible_to(self.other_coach, "reports.write", self.now)), [report])
+        self.assertEqual(list(Report.objects.visible_to(self.other_coach, "reports.write",
+                                                        self.now + datetime.timedelta(days=3))), [])
 
 
 class ReviewPeriodTestCase(LifeCycleTestCase):
@@ -304,21 +317,44 @@ class ClientNoticeTestCase(LifeCycleTestCase):
         self.assertEqual(cm.exception.message_dict, {"state": ["The client's copy was already delivered."]})
 
     def test_pr_6_a_failed_notice_keeps_the_report_ready_until_a_retry_goes_out(self):
-        """PR-6: only a notice that went out counts; the retry is logged for the coach."""
+        """PR-6, GC-2.5: only a notice that went out counts; each retry is logged under the grant
+        of whoever pressed the button (here a substitute coach)."""
         report = self.in_state(S.READY)
         self.assertEqual((report.client_notified_at, report.notify_failed_at, report.review_until),
                          (None, self.now, None))
+        substitute = Grant(Basis.SUBSTITUTE, "consent-ref")
         later = self.now + datetime.timedelta(hours=2)
-        with mock.patch("coachdossier.reports.emails.client_copy", side_effect=OSError("still down")):
-            self.assertFalse(actions.notify_client(actor=self.coach, report=report, now=later, grant=COACH))
+        with mock.patch("coachdossier.reports.emails.client_copy", side_effect=OSError("still down")), \
+                self.assertLogs("coachdossier.reports", "ERROR") as logs:
+            self.assertFalse(actions.notify_client(actor=self.other_coach, report=report, now=later, grant=substitute))
+        self.assertIn(f"client copy notice for report {report.public_id} failed", logs.output[0])
         report.refresh_from_db()
-        self.assertEqual((report.state, report.notify_failed_at), (S.READY, later))
-        self.assertTrue(actions.notify_client(actor=self.coach, report=report, now=later, grant=COACH))
+        self.assertEqual((report.state, report.notify_failed_at, report.client_notified_at), (S.READY, later, None))
+        self.assertTrue(actions.notify_client(actor=self.other_coach, report=report, now=later, grant=substitute))
         report.refresh_from_db()
         self.assertEqual((report.state, report.client_notified_at, report.notify_failed_at),
                          (S.CLIENT_COPY, later, None))
         retries = AccessLogEntry.objects.filter(action="report.notify_retry", outcome=Outcome.ALLOWED)
-        self.assertEqual([(e.basis, e.object_ref) for e in retries], [(Basis.COACH, str(report.public_id))] * 2)
+        self.assertEqual([(e.basis, e.basis_ref, e.role, e.object_ref) for e in retries],
+                         [(Basis.SUBSTITUTE, "consent-ref", "coach", str(report.public_id))] * 2)
+
+    def test_pr_6_of_two_notices_sent_at_once_only_the_first_to_finish_starts_the_review_period(self):
+        """PR-6: a retry pressed while the job was mailing; the one that finds the copy already
+        delivered (after its own mail) changes nothing and says so."""
+        with mock.patch("coachdossier.reports.emails.client_copy", side_effect=OSError("smtp down")):
+            report = self.ready(self.draft())
+        later = self.now + datetime.timedelta(days=2)
+
+        def the_other_one_finishes_first(report):
+            with mock.patch("coachdossier.reports.emails.client_copy"):  # its mail went
+                self.assertTrue(actions.deliver_client_notice(report_id=report.pk, now=self.now))
+
+        with mock.patch("coachdossier.reports.emails.client_copy", side_effect=the_other_one_finishes_first):
+            self.assertFalse(actions.deliver_client_notice(report_id=report.pk, now=later))
+        report.refresh_from_db()
+        self.assertEqual((report.state, report.client_notified_at, report.review_until),
+                         (S.CLIENT_COPY, self.now, LAST_REVIEW_DAY))
+        self.assertEqual(AccessLogEntry.objects.filter(action="report.client_notified").count(), 1)
 
     def test_pr_6_a_draft_gets_no_notice(self):
         """PR-6: the notice belongs to a report marked ready."""
