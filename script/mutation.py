@@ -37,6 +37,7 @@ TARGETS = {
             "coachdossier.reports.actions.x__answer__*",
             "coachdossier.reports.actions.x_deliver_client_notice__*",
             "coachdossier.reports.actions.x_notify_client__*",
+            "coachdossier.reports.actions.x_send_report__*",
         ],
     },
     "access": {

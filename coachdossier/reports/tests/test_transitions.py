@@ -16,7 +16,7 @@ from django.utils import timezone
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients import actions as actions_clients
 from coachdossier.clients.access import Grant
-from coachdossier.reports import actions
+from coachdossier.reports import actions, documents
 from coachdossier.reports.models import TRANSITIONS, Delivery, Report, ReportState
 
 from .helpers import CLIENT, COACH, ReportTestCase
@@ -327,7 +327,8 @@ class ClientNoticeTestCase(LifeCycleTestCase):
         with mock.patch("coachdossier.reports.emails.client_copy", side_effect=OSError("still down")), \
                 self.assertLogs("coachdossier.reports", "ERROR") as logs:
             self.assertFalse(actions.notify_client(actor=self.other_coach, report=report, now=later, grant=substitute))
-        self.assertIn(f"client copy notice for report {report.public_id} failed", logs.output[0])
+        self.assertEqual([r.getMessage() for r in logs.records],
+                         [f"client copy notice for report {report.public_id} failed"])
         report.refresh_from_db()
         self.assertEqual((report.state, report.notify_failed_at, report.client_notified_at), (S.READY, later, None))
         self.assertTrue(actions.notify_client(actor=self.other_coach, report=report, now=later, grant=substitute))
@@ -410,3 +411,86 @@ class DeliveryTestCase(ReportTestCase):
         for fields, label in cases:
             with self.subTest(fields=sorted(fields)):
                 self.assertEqual(str(self.delivery(**fields).status_label), label)
+
+
+class SendingTestCase(LifeCycleTestCase):
+    """The `send` transition (PR-6, GC-6.3): the first sending fixes the PDF; every sending,
+    the first and a new link alike, makes one single-use link and withdraws the earlier one."""
+
+    def approved(self, **draft):
+        return self.in_state(S.APPROVED, **draft)
+
+    def sent_now(self, report, *, now, channel="email", **kwargs):
+        with self.captureOnCommitCallbacks(execute=True):
+            sent = actions.send_report(actor=self.coach, report=report, code_channel=channel, now=now, grant=COACH,
+                                       **kwargs)
+        report.refresh_from_db()
+        sent.delivery.refresh_from_db()
+        return sent
+
+    def test_pr_6_the_first_sending_fixes_the_pdf_and_makes_one_link_for_the_principal(self):
+        """PR-6, GC-6.3, GC-9.4"""
+        report = self.approved()
+        first = at(2026, 11, 24, 10, 0)
+        sent = self.sent_now(report, now=first)
+        pdf = actions.read_sent_pdf(report)
+        self.assertEqual((report.state, report.sent_at, report.sent_sha256),
+                         (S.SENT, first, documents.sha256(pdf)))
+        link = sent.delivery
+        self.assertEqual(
+            (link.addressee, link.code_channel, link.sha256, link.created_by, link.created_at, link.expires_at,
+             link.recipient, link.link_mailed_at, link.code_mailed_at, link.revoked_at),
+            ("principal", "email", report.sent_sha256, self.coach, first, at(2026, 12, 8, 10, 0),
+             {"name": "", "organisation": "Bakkerij Broodnodig BV", "email": "hr@example.com"}, first, first, None))
+        self.assertEqual((link.token_sha256, link.code_hmac),
+                         (Delivery.hash_token(sent.token), Delivery.hash_code(sent.token, sent.code)))
+        self.assertRegex(sent.code, r"^\d{6}$")
+        self.assertEqual(len(self.outbox_to("hr@example.com")), 2)  # the link, and the code apart
+        logged = AccessLogEntry.objects.filter(action__in=("report.send", "report.delivery")).order_by("seq")
+        self.assertEqual([(e.action, e.outcome, e.basis, e.object_ref) for e in logged],
+                         [("report.send", Outcome.ALLOWED, Basis.COACH, str(report.public_id)),
+                          ("report.delivery", Outcome.ALLOWED, Basis.COACH, str(link.public_id))])
+
+    def test_pr_6_a_new_link_keeps_the_sent_pdf_and_withdraws_the_unused_earlier_link(self):
+        """PR-6: what was sent stays what was sent; one valid link at a time."""
+        report = self.approved()
+        first, second, third = at(2026, 11, 24, 10, 0), at(2026, 11, 26, 10, 0), at(2026, 11, 27, 10, 0)
+        one = self.sent_now(report, now=first)
+        sha, stored = report.sent_sha256, report.sent_storage_name
+        two = self.sent_now(report, now=second, channel="phone")
+        one.delivery.refresh_from_db()
+        self.assertEqual((report.state, report.sent_at, report.sent_sha256, report.sent_storage_name),
+                         (S.SENT, first, sha, stored))
+        self.assertEqual((one.delivery.revoked_at, two.delivery.revoked_at, two.delivery.sha256), (second, None, sha))
+        self.assertIsNone(two.delivery.code_mailed_at)  # by phone: the coach passes the code on
+        # A link that was used is history, not withdrawn.
+        actions.download(delivery=two.delivery, token=two.token, code=two.code, now=second)
+        self.sent_now(report, now=third)
+        two.delivery.refresh_from_db()
+        self.assertEqual((two.delivery.revoked_at, str(two.delivery.status_label)), (None, "Downloaded"))
+
+    def test_gc_9_4_a_report_to_the_company_doctor_goes_to_the_doctor_named_in_it(self):
+        """GC-9.4, PR-4: the recipient the coach named; an address typed when sending wins."""
+        report = self.approved(addressee="company_doctor",
+                               recipient={"name": "Dr. Jansen", "organisation": "Arbodienst", "email": "arts@example.com"})
+        sent = self.sent_now(report, now=at(2026, 11, 24, 10, 0))
+        self.assertEqual(sent.delivery.recipient, {"name": "Dr. Jansen", "organisation": "Arbodienst",
+                                                   "address": "", "email": "arts@example.com"})
+        again = self.sent_now(report, now=at(2026, 11, 25, 10, 0), recipient_email="  praktijk@example.com ")
+        self.assertEqual(again.delivery.recipient["email"], "praktijk@example.com")
+        self.assertEqual(len(self.outbox_to("praktijk@example.com")), 2)
+
+    def test_gc_9_4_nothing_is_sent_without_an_address_or_a_way_for_the_code(self):
+        """GC-9.4, GC-6.3: a clear message, and the report stays as it was."""
+        no_address = self.approved(addressee="company_doctor", recipient={"name": "Dr. Jansen"})
+        cases = [
+            (no_address, "email", {"recipient_email": ["Give the recipient's email address."]}),
+            (self.approved(), "pigeon", {"code_channel": ["Choose how the code reaches the recipient."]}),
+        ]
+        for report, channel, errors in cases:
+            with self.subTest(errors=sorted(errors)):
+                with self.assertRaises(ValidationError) as cm:
+                    self.sent_now(report, now=at(2026, 11, 24, 10, 0), channel=channel)
+                self.assertEqual(cm.exception.message_dict, errors)
+                self.assertEqual((self.stored_state(report), report.deliveries.count()), (S.APPROVED, 0))
+        self.assertFalse(AccessLogEntry.objects.filter(action="report.send").exists())
