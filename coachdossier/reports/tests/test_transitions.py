@@ -19,7 +19,7 @@ from coachdossier.clients.access import Grant
 from coachdossier.reports import actions, documents
 from coachdossier.reports.models import TRANSITIONS, Delivery, Report, ReportState
 
-from .helpers import CLIENT, COACH, ReportTestCase
+from .helpers import CLIENT, COACH, ReportTestCase, pdf_text
 
 S = ReportState
 EVENTS = ("edit", "ready", "notified", "approve", "sign", "block", "object", "send", "revise")
@@ -445,7 +445,9 @@ class SendingTestCase(LifeCycleTestCase):
         self.assertEqual((link.token_sha256, link.code_hmac),
                          (Delivery.hash_token(sent.token), Delivery.hash_code(sent.token, sent.code)))
         self.assertRegex(sent.code, r"^\d{6}$")
-        self.assertEqual(len(self.outbox_to("hr@example.com")), 2)  # the link, and the code apart
+        link_mail, code_mail = self.outbox_to("hr@example.com")  # the link, and the code apart
+        self.assertIn(f"/reports/d/{sent.token}/", link_mail.body)
+        self.assertIn(sent.code, code_mail.body)
         logged = AccessLogEntry.objects.filter(action__in=("report.send", "report.delivery")).order_by("seq")
         self.assertEqual([(e.action, e.outcome, e.basis, e.object_ref) for e in logged],
                          [("report.send", Outcome.ALLOWED, Basis.COACH, str(report.public_id)),
@@ -466,8 +468,10 @@ class SendingTestCase(LifeCycleTestCase):
         # A link that was used is history, not withdrawn.
         actions.download(delivery=two.delivery, token=two.token, code=two.code, now=second)
         self.sent_now(report, now=third)
+        one.delivery.refresh_from_db()
         two.delivery.refresh_from_db()
         self.assertEqual((two.delivery.revoked_at, str(two.delivery.status_label)), (None, "Downloaded"))
+        self.assertEqual(one.delivery.revoked_at, second)  # withdrawn once, when it was replaced
 
     def test_gc_9_4_a_report_to_the_company_doctor_goes_to_the_doctor_named_in_it(self):
         """GC-9.4, PR-4: the recipient the coach named; an address typed when sending wins."""
@@ -494,3 +498,40 @@ class SendingTestCase(LifeCycleTestCase):
                 self.assertEqual(cm.exception.message_dict, errors)
                 self.assertEqual((self.stored_state(report), report.deliveries.count()), (S.APPROVED, 0))
         self.assertFalse(AccessLogEntry.objects.filter(action="report.send").exists())
+
+    def test_gc_6_1_the_sent_pdf_carries_the_objection_and_the_signature(self):
+        """GC-6.1, PR-6: the objection is always annexed to what is sent, with the signature block."""
+        report = self.in_state(S.OBJECTED, signature_required=True)
+        self.answer(report, "sign")
+        self.assertNotIn("belastbaarheid", pdf_text(documents.render(report)))  # the client copy has neither
+        self.sent_now(report, now=at(2026, 11, 24, 10, 0))
+        sent = pdf_text(actions.read_sent_pdf(report))
+        self.assertIn("belastbaarheid", sent)
+        self.assertIn(report.signed_sha256, sent)
+
+    def test_gc_2_5_a_substitute_sends_under_the_consent_and_a_refusal_is_logged_so_too(self):
+        """GC-2.5, LAW-NEN7513: the log shows on which consent a substitute sent (or tried to)."""
+        report = self.in_state(S.CLIENT_COPY)
+        substitute = Grant(Basis.SUBSTITUTE, "consent-ref")
+        for now in (self.now, at(2026, 12, 1, 9, 0)):  # refused during the review period, then sent
+            try:
+                with self.captureOnCommitCallbacks(execute=True):
+                    actions.send_report(actor=self.other_coach, report=report, code_channel="phone", now=now,
+                                        grant=substitute)
+            except ValidationError:
+                pass
+        logged = AccessLogEntry.objects.filter(action__in=("report.send", "report.delivery")).order_by("seq")
+        self.assertEqual([(e.action, e.outcome, e.basis, e.basis_ref, e.role) for e in logged],
+                         [("report.send", Outcome.DENIED, Basis.SUBSTITUTE, "consent-ref", "coach"),
+                          ("report.send", Outcome.ALLOWED, Basis.SUBSTITUTE, "consent-ref", "coach"),
+                          ("report.delivery", Outcome.ALLOWED, Basis.SUBSTITUTE, "consent-ref", "coach")])
+
+    def test_the_one_time_code_is_any_of_the_million_six_digit_numbers(self):
+        """GC-6.3: five guesses out of a million; the code is always six digits, zeros included."""
+        codes = []
+        for draw in (lambda n: n - 1, lambda n: 0, lambda n: 4207):
+            report = self.approved()
+            with mock.patch("coachdossier.reports.actions.secrets.randbelow", side_effect=draw) as randbelow:
+                codes.append(self.sent_now(report, now=at(2026, 11, 24, 10, 0), channel="phone").code)
+            randbelow.assert_called_once_with(1_000_000)
+        self.assertEqual(codes, ["999999", "000000", "004207"])
