@@ -64,6 +64,9 @@ ACTIONS: dict[str, frozenset] = {
 # therapist is a stranger to the client (404), not a visitor who is refused (403).
 NARROW_BASES = {R}
 
+# Who may use emergency access (and so hold a break-glass grant) at all.
+BREAK_GLASS_ROLES = frozenset({Role.COACH, Role.THERAPIST, Role.MANAGEMENT, Role.COMPLAINTS_OFFICER})
+
 ROLE_OF_BASIS = {C: Role.COACH, S: Role.COACH, R: Role.THERAPIST, SELF: Role.CLIENT,
                  M: Role.MANAGEMENT, BG: ""}
 
@@ -97,7 +100,7 @@ def _relationship_filters(user, now) -> dict[str, Q]:
         filters[SELF] = Q(user=user)
     if Role.MANAGEMENT in roles:
         filters[M] = Q(pk__isnull=False)
-    if roles & {Role.COACH, Role.THERAPIST, Role.MANAGEMENT, Role.COMPLAINTS_OFFICER}:
+    if roles & BREAK_GLASS_ROLES:
         filters[BG] = Q(pk__in=BreakGlass.objects.filter(user=user, started_at__lte=now, expires_at__gt=now)
                         .values("client_id"))
     return filters
@@ -148,9 +151,10 @@ def _grants(user, client, now):
             yield Grant(R, str(referral.public_id))
     if Role.MANAGEMENT in roles:
         yield Grant(M)
-    glass = BreakGlass.objects.filter(client=client, user=user, started_at__lte=now, expires_at__gt=now).first()
-    if glass:
-        yield Grant(BG, str(glass.public_id))
+    if roles & BREAK_GLASS_ROLES:  # as in client_filter: emergency access is for staff only
+        glass = BreakGlass.objects.filter(client=client, user=user, started_at__lte=now, expires_at__gt=now).first()
+        if glass:
+            yield Grant(BG, str(glass.public_id))
 
 
 def grant_for(user, client, action: str, now=None) -> Grant | None:
