@@ -9,13 +9,17 @@ The caller has already checked access; a section must not widen it."""
 
 from dataclasses import dataclass, field
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 
 @dataclass
 class Panel:
-    title: str
+    title: "StrOrPromise"
     template: str
     context: dict = field(default_factory=dict)
     order: int = 50

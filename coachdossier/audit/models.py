@@ -13,7 +13,7 @@ the log's own retention term, which moves the chain's anchor forward.
 """
 
 import hashlib
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +29,7 @@ HASHED_FIELDS = (
 def canonical(values) -> bytes:
     """The bytes an entry's hash covers, from its HASHED_FIELDS values in that order."""
     parts = list(values)
-    parts[1] = parts[1].astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    parts[1] = parts[1].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return "\x1f".join("" if v is None else str(v) for v in parts).encode()
 
 

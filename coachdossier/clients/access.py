@@ -18,6 +18,7 @@ Both are logged as denied.
 
 import uuid
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.db.models import Q
 from django.http import Http404
@@ -163,7 +164,7 @@ def _parse(public_id) -> uuid.UUID | None:
         return None
 
 
-def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None):
+def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None) -> NoReturn:
     """Log a refused access and raise 404 (not yours) or 403 (yours, but not this)."""
     audit.record(action=action, client=client_ref, obj=obj, outcome=Outcome.DENIED, basis=Basis.NONE,
                  role=",".join(sorted(getattr(user, "roles", ()))))
