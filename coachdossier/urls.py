@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from coachdossier.accounts import views as account_views
 from coachdossier.api.api import api, unknown_path
@@ -17,5 +17,6 @@ urlpatterns = [
     path("measurements/", include("coachdossier.measurements.urls")),
     path("privacy/", include("coachdossier.privacy.urls")),
     path("api/", api.urls),
-    path("api/<path:rest>", unknown_path),  # after the API: only what none of its routes matched
+    # After the API: only what none of its routes matched (newlines included, unlike path()).
+    re_path(r"^api/[\s\S]*", unknown_path),
 ]

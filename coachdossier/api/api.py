@@ -104,7 +104,7 @@ for name in ("accounts", "clients", "portal", "reports", "complaints", "question
 
 
 @csrf_exempt  # changes nothing; a POST with a session cookie gets the same 404, not the CSRF page
-def unknown_path(request, rest):
+def unknown_path(request):
     """An /api/ path no route matches (e.g. `/api/clients/null`, which fails the uuid converter)
     answers like every API 404: JSON, not Django's HTML page."""
     return JsonResponse({"detail": "Not found."}, status=404)

@@ -67,7 +67,7 @@ class UnknownApiPathTestCase(TestCase):  # the session middleware looks the cook
         HTML 404 page (or, for a POST with a cookie, the HTML CSRF page)."""
         self.client.cookies["sessionid"] = "not-a-session"
         for method, path in (("get", "/api/clients/null"), ("post", "/api/clients/null,null/consents"),
-                             ("get", "/api/no-such-thing/")):
+                             ("get", "/api/no-such-thing/"), ("post", "/api/clients/%C2%A4/consents/%0AZ/withdraw")):
             r = getattr(self.client, method)(path)
             self.assertEqual((r.status_code, r["Content-Type"]), (404, "application/json"), path)
             self.assertEqual(r.json(), {"detail": "Not found."})
