@@ -262,13 +262,10 @@ class Seeder:
         audit.log computes them, then one INSERT per batch and the head moved once."""
         from django.db import connection, transaction
 
-        from coachdossier.audit.models import AccessLogEntry, ChainHead, HASHED_FIELDS, chain_hash
+        from coachdossier.audit.log import columns, insert_sql
+        from coachdossier.audit.models import ChainHead, chain_hash
 
-        columns = (*HASHED_FIELDS, "hash")
-        table = AccessLogEntry._meta.db_table
-        fields = {f: AccessLogEntry._meta.get_field(f) for f in ("at", "client_ref")}
-        sql = (f"INSERT INTO {table} ({', '.join('actor_id' if c == 'actor_id' else c for c in columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(columns))})")
+        fields, sql = columns(), insert_sql()
         coach_ids = [c.pk for c in self.coaches]
         actions = ["dossier.read", "client.list", "entry.read", "entry.create", "attachment.download"]
         with transaction.atomic():
@@ -325,6 +322,7 @@ def _session_cookie(user) -> str:
     session["auth_started"] = time.time()
     session["last_seen"] = time.time()
     session.save()
+    assert session.session_key is not None
     return session.session_key
 
 
@@ -397,7 +395,7 @@ def measure_gunicorn(out, *, session_key, variants, rounds, per_round):
         def get(port, url):
             request = urllib.request.Request(f"http://127.0.0.1:{port}{url}", headers={
                 "Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
-            with urllib.request.urlopen(request) as response:
+            with urllib.request.urlopen(request) as response:  # nosec B310: the bench's own http://127.0.0.1
                 response.read()
                 return response.status
 

@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -138,7 +139,7 @@ SQLITE_OPTIONS = {
 }
 
 
-def database(url: str) -> dict:
+def database(url: str) -> dj_database_url.DBConfig:
     config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
@@ -275,7 +276,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Attachments are stored encrypted; the directory is never served directly.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -308,7 +309,7 @@ SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 # current code of a *demo* account. Never in production (DEBUG=false).
 DEMO_MODE = DEBUG and envbool("DEMO_MODE", "true")
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from coachdossier.accounts import actions as account_actions
 from coachdossier.accounts import confidentiality
-from coachdossier.accounts.models import ConfidentialityAcceptance, Role
+from coachdossier.accounts.models import ConfidentialityAcceptance, Role, User
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.crypto import KeyRing
-from coachdossier.clients.models import ClientSource, PersonalData, PrincipalKind
+from coachdossier.clients.models import Client, ClientSource, PersonalData, Principal, PrincipalKind
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -59,6 +59,20 @@ def make_client(*, actor, coach, principal, first="Carla", last="de Vries", user
 
 class BaseTestCase(TestCase):
     databases = {"default", "keys"}
+    # The personas and their world, made once per class in setUpTestData.
+    now: datetime.datetime
+    coach: User
+    other_coach: User
+    management: User
+    therapist: User
+    outsider: User
+    auditor: User
+    client_user: User
+    other_client_user: User
+    employer: Principal
+    uwv: Principal
+    own_client: Client
+    other_client: Client
 
     @classmethod
     def setUpClass(cls):

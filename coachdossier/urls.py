@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from coachdossier.accounts import views as account_views
-from coachdossier.api.api import api
+from coachdossier.api.api import api, unknown_path
 
 handler500 = "coachdossier.accounts.views.server_error"  # a lost database gives a 503 page
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("measurements/", include("coachdossier.measurements.urls")),
     path("privacy/", include("coachdossier.privacy.urls")),
     path("api/", api.urls),
+    # After the API: only what none of its routes matched (newlines included, unlike path()).
+    re_path(r"^api/[\s\S]*", unknown_path),
 ]

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
 NOTICE_DAY = T0 + datetime.timedelta(days=5 * 365 - 10)  # inside the 30-day notice window
 DESTROY_DAY = T0 + datetime.timedelta(days=5 * 365 + 60)  # notice period over: destruction
 

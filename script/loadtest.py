@@ -304,7 +304,7 @@ def main():
         sections.append(text)
         all_passed &= passed
     if args.record:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
         with (ROOT / "docs" / "performance.md").open("a") as fh:
             fh.write(f"\n### Load test, {stamp} (`script/loadtest {' '.join(sys.argv[1:])}`)\n\n"
                      + "\n".join(sections))

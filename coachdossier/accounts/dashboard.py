@@ -11,13 +11,17 @@ The caller has already checked access; a section must not widen it."""
 
 from dataclasses import dataclass, field
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 
 @dataclass
 class Panel:
-    title: str
+    title: "StrOrPromise"
     template: str
     context: dict = field(default_factory=dict)
     order: int = 50
@@ -29,7 +33,7 @@ class Tab:
     (clients.access vocabulary) decides who sees the tab and is what opening it logs."""
 
     key: str
-    label: str
+    label: "StrOrPromise"
     action: str
     order: int = 50
     # Optional `badge(client) -> int`: a count worth seeing before opening the tab (unread

@@ -150,6 +150,7 @@ def database_unavailable(request, exception) -> HttpResponse:
     recovers without a restart when the database is back."""
     db_log.error("database unavailable (%s) on %s %s: %s", type(exception).__name__, request.method,
                  request.path, str(exception).splitlines()[0] if str(exception) else "")
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
     else:

@@ -4,13 +4,52 @@ call the same actions as the pages."""
 from importlib import import_module
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from ninja import NinjaAPI
+from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 
 from .auth import session_auth, token_auth
 
-api = NinjaAPI(
+
+class ApiError(Schema):
+    """Every refusal. `detail` is a sentence, or ninja's list of input errors, or field errors;
+    `errors` carries the field errors when an action refused the input (422)."""
+
+    detail: str | list | dict
+    errors: dict[str, list[str]] | None = None
+
+
+# The answers any operation may give besides its own, with the handlers below (and ninja's
+# own 422 for input that does not fit the schema). Operations that declare one keep theirs.
+ERROR_ANSWERS = {
+    400: "The request body cannot be read (not JSON, not multipart/form-data).",
+    401: "No valid session or token.",
+    403: "Not allowed: the role may not do this, or this client is visible but not for this.",
+    404: "Not found, or not yours (GC-2.3: the same answer, so nobody learns what exists).",
+    422: "The input is not valid; nothing was saved.",
+}
+
+
+class CoachdossierAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The generated document, with ERROR_ANSWERS declared on every operation, so a client
+        (and schemathesis' status_code_conformance) knows every status it can get."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ApiError"] = ApiError.model_json_schema(ref_template="#/components/schemas/{model}")
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_ANSWERS.items():
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, "content": body}
+        return schema
+
+
+api = CoachdossierAPI(
     title="coachdossier API",
     version="1",
     description="Client dossiers, privacy and complaints. Authenticate with your session or a "
@@ -40,6 +79,13 @@ def invalid(request, exc):
     return api.create_response(request, {"detail": "The input is not valid.", "errors": errors}, status=422)
 
 
+@api.exception_handler(MultiPartParserError)
+def unreadable_body(request, exc):
+    """A multipart body Django cannot parse (no boundary, cut off) is the client's error, not ours."""
+    return api.create_response(request, {"detail": "The request body is not valid multipart/form-data."},
+                               status=400)
+
+
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
     return api.create_response(request, {"detail": "You may not do this."}, status=403)
@@ -55,3 +101,10 @@ for name in ("accounts", "clients", "portal", "reports", "complaints", "question
             raise
         continue
     api.add_router(f"/{name}/", module.router)
+
+
+@csrf_exempt  # changes nothing; a POST with a session cookie gets the same 404, not the CSRF page
+def unknown_path(request):
+    """An /api/ path no route matches (e.g. `/api/clients/null`, which fails the uuid converter)
+    answers like every API 404: JSON, not Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -28,16 +28,24 @@ def record(*, action: str, client=None, obj=None, object_type: str = "", object_
                        role=role, now=now)[0]
 
 
-_INSERT = {}
+def columns() -> dict:
+    """The log's concrete fields by attribute name (`actor_id`, not `actor`)."""
+    return {f.attname: f for f in AccessLogEntry._meta.concrete_fields}
 
 
-def _insert_sql() -> str:
-    """One INSERT for the log's columns; executemany sends every entry of a call at once."""
+_INSERT: dict[str, str] = {}
+
+
+def insert_sql() -> str:
+    """One INSERT of a whole entry (its HASHED_FIELDS, then its hash), for `executemany`.
+    The SQL in this module is built from the model's own table and column names only; no
+    input reaches it (hence the `nosec B608` marks)."""
     table = AccessLogEntry._meta.db_table
     if table not in _INSERT:
-        columns = ", ".join(connection.ops.quote_name(AccessLogEntry._meta.get_field(name).column)
-                            for name in (*HASHED_FIELDS, "hash"))
-        _INSERT[table] = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(HASHED_FIELDS) + 1))})"
+        fields = columns()
+        names = ", ".join(connection.ops.quote_name(fields[name].column) for name in (*HASHED_FIELDS, "hash"))
+        values = ", ".join(["%s"] * (len(HASHED_FIELDS) + 1))
+        _INSERT[table] = f"INSERT INTO {table} ({names}) VALUES ({values})"  # nosec B608
     return _INSERT[table]
 
 
@@ -62,10 +70,10 @@ def record_many(*, action: str, clients, obj=None, object_type: str = "", object
     user = actor.user
     actor_id = user.pk if user is not None else None
     ip, user_agent = actor.ip, actor.user_agent or ""
-    fields = AccessLogEntry._meta
-    at_db = fields.get_field("at").get_db_prep_value(now, connection)
-    ip_db = fields.get_field("ip").get_db_prep_value(ip, connection)
-    ref_field = fields.get_field("client_ref")
+    fields = columns()
+    at_db = fields["at"].get_db_prep_value(now, connection)
+    ip_db = fields["ip"].get_db_prep_value(ip, connection)
+    ref_field = fields["client_ref"]
     # The canonical text around the per-entry values (seq, client, basis, previous hash).
     at_text = canonical_time(now)
     middle = "\x1f".join(("" if v is None else str(v)) for v in (
@@ -89,7 +97,7 @@ def record_many(*, action: str, clients, obj=None, object_type: str = "", object
             seqs.append(seq)
             prev = digest
         with connection.cursor() as cursor:
-            cursor.executemany(_insert_sql(), rows)
+            cursor.executemany(insert_sql(), rows)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return seqs
 
@@ -118,7 +126,7 @@ def _sqlite_rows(chunk_size):
     parts = [text("seq"), at, text("actor_id"), text("role"), ref,
              *(text(f) for f in HASHED_FIELDS[5:])]
     # CAST AS BLOB hands back the UTF-8 bytes, so Python does not encode a million strings.
-    sql = (f"SELECT seq, CAST({sep.join(parts)} AS BLOB), prev_hash, hash "
+    sql = (f"SELECT seq, CAST({sep.join(parts)} AS BLOB), prev_hash, hash "  # nosec B608
            f"FROM {AccessLogEntry._meta.db_table} ORDER BY seq")
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -144,7 +152,7 @@ def _postgresql_canonical() -> str:
 def _postgresql_rows(chunk_size):
     """(seq, canonical bytes, prev_hash, hash) read through a server-side cursor, so a million
     rows stream instead of landing in memory at once."""
-    sql = (f"SELECT seq, {_postgresql_canonical()}, prev_hash, hash "
+    sql = (f"SELECT seq, {_postgresql_canonical()}, prev_hash, hash "  # nosec B608
            f"FROM {AccessLogEntry._meta.db_table} ORDER BY seq")
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql)
@@ -162,13 +170,10 @@ def _postgresql_first_break(head):
     table = AccessLogEntry._meta.db_table
     canonical_sql = _postgresql_canonical()
     # `seq + 0`: a plain min(seq) would walk the primary key in order, one row at a time.
-    hashes = f"SELECT min(seq + 0) FROM {table} WHERE encode(sha256({canonical_sql}), 'hex') <> hash"
-    links = f"""
-        SELECT min(seq) FROM (
-            SELECT seq, prev_hash, lag(seq) OVER w AS before_seq, lag(hash) OVER w AS before_hash
-            FROM {table} WINDOW w AS (ORDER BY seq)
-        ) walk
-        WHERE seq <> COALESCE(before_seq, %s) + 1 OR prev_hash <> COALESCE(before_hash, %s)"""
+    hashes = f"SELECT min(seq + 0) FROM {table} WHERE encode(sha256({canonical_sql}), 'hex') <> hash"  # nosec B608
+    links = (f"SELECT min(seq) FROM (SELECT seq, prev_hash, lag(seq) OVER w AS before_seq, "  # nosec B608
+             f"lag(hash) OVER w AS before_hash FROM {table} WINDOW w AS (ORDER BY seq)) walk "
+             "WHERE seq <> COALESCE(before_seq, %s) + 1 OR prev_hash <> COALESCE(before_hash, %s)")
     with connection.cursor() as cursor:
         cursor.execute(hashes)
         bad_hash = cursor.fetchone()[0]
@@ -177,7 +182,7 @@ def _postgresql_first_break(head):
         found = [seq for seq in (bad_hash, bad_link) if seq is not None]
         if not found:
             return []
-        cursor.execute(f"SELECT seq, {canonical_sql}, prev_hash, hash FROM {table} "
+        cursor.execute(f"SELECT seq, {canonical_sql}, prev_hash, hash FROM {table} "  # nosec B608
                        f"WHERE seq <= %s ORDER BY seq DESC LIMIT 2", [min(found)])
         return list(reversed(cursor.fetchall()))
 

@@ -13,7 +13,7 @@ the log's own retention term, which moves the chain's anchor forward.
 """
 
 import hashlib
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +34,7 @@ def canonical(values) -> bytes:
 
 
 def canonical_time(at) -> str:
-    return at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def chain_hash(values) -> str:

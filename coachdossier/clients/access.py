@@ -18,10 +18,11 @@ Both are logged as denied.
 
 import uuid
 from dataclasses import dataclass
+from typing import NoReturn
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coachdossier import audit
@@ -67,7 +68,7 @@ NARROW_BASES = {R}
 # Who may use emergency access (and so hold a break-glass grant) at all.
 BREAK_GLASS_ROLES = frozenset({Role.COACH, Role.THERAPIST, Role.MANAGEMENT, Role.COMPLAINTS_OFFICER})
 
-ROLE_OF_BASIS = {C: Role.COACH, S: Role.COACH, R: Role.THERAPIST, SELF: Role.CLIENT,
+ROLE_OF_BASIS: dict[str, str] = {C: Role.COACH, S: Role.COACH, R: Role.THERAPIST, SELF: Role.CLIENT,
                  M: Role.MANAGEMENT, BG: ""}
 
 
@@ -170,7 +171,7 @@ def _parse(public_id) -> uuid.UUID | None:
         return None
 
 
-def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None):
+def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None) -> NoReturn:
     """Log a refused access and raise 404 (not yours) or 403 (yours, but not this)."""
     audit.record(action=action, client=client_ref, obj=obj, outcome=Outcome.DENIED, basis=Basis.NONE,
                  role=",".join(sorted(getattr(user, "roles", ()))))

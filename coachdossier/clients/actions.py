@@ -477,7 +477,7 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             try:
                 consent.evidence = _store_attachment(entry=entry, upload=evidence)
             except ValidationError as exc:
-                raise ValidationError({"evidence": exc.messages[0]})
+                raise ValidationError({"evidence": exc.messages[0]}) from exc
         consent.save()
         _log_as("consent.record", actor=actor, grant=grant, client=client, obj=consent)
     return consent
@@ -560,8 +560,8 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
         for model in (BreakGlass, Referral, ClientSearchToken):
             model.objects.filter(client=client).delete()
         client.trajectories.all().delete()
-        if client.user_id:
-            user = client.user
+        user = client.user
+        if user is not None:
             user.email = f"destroyed-{client.public_id}@invalid"
             user.full_name = ""
             user.is_active = False

@@ -163,7 +163,7 @@ class GoalOut(Schema):
     created_at: datetime.datetime
 
 
-class SessionOut(Schema):
+class CoachingSessionOut(Schema):
     id: uuid.UUID
     date: datetime.date
     minutes: int
@@ -223,7 +223,7 @@ class ClientDetail(Schema):
     personal: dict
     trajectory: TrajectoryOut | None
     goals: list[GoalOut]
-    sessions: list[SessionOut]
+    sessions: list[CoachingSessionOut]
     entries: list[EntryOut]
     medical_hidden: int
     consents: list[ConsentOut]
@@ -284,7 +284,8 @@ def list_clients(request, q: str = "", page: int = 1):
     qs = _search(qs, q.strip())
     page = max(page, 1)
     count = qs.count()
-    clients = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    # A page past the end is empty, without asking SQL for an offset beyond its integers.
+    clients = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]) if (page - 1) * PAGE_SIZE < count else []
     crypto.KeyRing.load(c.public_id for c in clients)
     access.log_list(request.user, "client.search" if q.strip() else "client.list", clients)
     results = []
@@ -363,7 +364,7 @@ def _entry_for(request, client_id, entry_id, action, log_action):
 @router.post("/{uuid:client_id}/entries", response={201: EntryOut})
 def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on: Form[datetime.date],
               title: Form[str] = "", text: Form[str] = "", source: Form[str] = "", is_medical: Form[bool] = False,
-              justification: Form[str] = "", files: File[list[UploadedFile]] = None):
+              justification: Form[str] = "", files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
     """multipart/form-data: the fields, and attachments under `files`. All or nothing."""
     _require_role(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
@@ -448,14 +449,14 @@ def reformulate_goal(request, client_id: uuid.UUID, payload: GoalIn):
     return Status(201, {"number": goal.number})
 
 
-class SessionIn(Schema):
+class CoachingSessionIn(Schema):
     date: datetime.date
     minutes: int
     mode: SessionMode
 
 
-@router.post("/{uuid:client_id}/sessions", response={201: SessionOut})
-def log_session(request, client_id: uuid.UUID, payload: SessionIn):
+@router.post("/{uuid:client_id}/sessions", response={201: CoachingSessionOut})
+def log_session(request, client_id: uuid.UUID, payload: CoachingSessionIn):
     _require_role(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
     session = actions.log_session(actor=request.user, trajectory=_current_trajectory(client), now=timezone.now(),
@@ -499,7 +500,7 @@ def close_trajectory(request, client_id: uuid.UUID, trajectory_id: uuid.UUID):
 def record_consent(request, client_id: uuid.UUID, kind: Form[ConsentKind], given_via: Form[ConsentChannel],
                    valid_from: Form[datetime.date], valid_until: Form[datetime.date | None] = None,
                    substitute: Form[uuid.UUID | None] = None, recipient: Form[str] = "", purpose: Form[str] = "",
-                   data_scope: Form[str] = "", evidence: File[UploadedFile] = None):
+                   data_scope: Form[str] = "", evidence: File[UploadedFile] = None):  # type: ignore[assignment]
     """multipart/form-data; the evidence document under `evidence` (GC-2.5: a substitute
     coach gets access only in the consented period)."""
     _require_role(request, Role.COACH)

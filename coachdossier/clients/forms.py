@@ -141,7 +141,7 @@ class EntryForm(forms.Form):
                                                 "municipalities or UWV."))
     justification = forms.CharField(label=_("Justification (only if the text mentions a special category)"),
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    files = MultipleFileField(label=_("Attachments"), required=False,
+    files = MultipleFileField(label=_("Attachments"), required=False,  # type: ignore[assignment]  # a field, not Form.files
                               help_text=_("PDF, images or office documents."))
 
 

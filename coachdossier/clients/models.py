@@ -10,7 +10,7 @@ count and date things (types, dates, status, flags).
 import datetime
 import json
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 from django.conf import settings
 from django.db import models
@@ -219,7 +219,7 @@ class TrajectoryQuerySet(models.QuerySet):
             "client_id", "pk", "status", "coach_id", "opened_on", "closed_on", "principal__name", "coach__full_name",
             "coach__email").order_by()
         current: dict[int, dict] = {}
-        for client_id, pk, status, coach_id, opened_on, closed_on, principal, coach_name, coach_email in sorted(
+        for client_id, _pk, status, coach_id, opened_on, closed_on, principal, coach_name, coach_email in sorted(
                 rows, key=lambda r: current_first(r[2], r[1])):
             current.setdefault(client_id, {"status": status, "coach_id": coach_id, "opened_on": opened_on,
                                            "closed_on": closed_on, "principal": principal,

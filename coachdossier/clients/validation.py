@@ -19,7 +19,7 @@ def clean_bsn(value: str) -> str:
     try:
         return stdnum_bsn.validate(value)
     except Exception:
-        raise ValidationError(_("This is not a valid BSN: it fails the eleven-test."), code="bsn_invalid")
+        raise ValidationError(_("This is not a valid BSN: it fails the eleven-test."), code="bsn_invalid") from None
 
 
 def clean_postcode(value: str) -> str:
@@ -39,7 +39,7 @@ def clean_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "NL")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid")
+        raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid") from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid")
     fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31 else phonenumbers.PhoneNumberFormat.INTERNATIONAL

@@ -2,7 +2,7 @@
 trajectories, without dossier content). Every client is reached through access.py."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -439,7 +439,7 @@ def admin_list(request):
 def client_register(request):
     form = RegisterClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data, now = form.cleaned_data, timezone.now()
+        now = timezone.now()
         try:
             client = register_with_trajectory(actor=request.user, form=form, now=now)
         except ValidationError as exc:

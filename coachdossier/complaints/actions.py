@@ -33,9 +33,9 @@ from .models import (
     ComplaintEvent,
     Document,
     EventKind,
-    Level,
     Letter,
     LetterKind,
+    Level,
     Outcome,
     ProcedureNotice,
     Reminder,
@@ -285,7 +285,7 @@ def committee_refusal(complaint: Complaint, coach: User) -> str | None:
         return _("%(name)s is the complainant.") % {"name": coach}
     if complaint.coach_id == coach.pk:
         return _("%(name)s is the coach the complaint is about.") % {"name": coach}
-    if complaint.client_id and complaint.client.trajectories.filter(coach=coach).exists():
+    if complaint.client is not None and complaint.client.trajectories.filter(coach=coach).exists():
         return _("%(name)s is the client's own coach.") % {"name": coach}
     return None
 

@@ -67,7 +67,7 @@ class TextIn(Schema):
     text: str = ""
 
 
-class RegisterIn(Schema):
+class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
 
@@ -219,7 +219,7 @@ def _done(complaint) -> dict:
 
 
 @router.post("/{complaint_id}/register", response=ComplaintDetailOut)
-def register(request, complaint_id: UUID, payload: RegisterIn):
+def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     """KR-3.2: enter the complaint in the register; it gets its number."""
     c = _handle(request, complaint_id, "register")
     _run(lambda: actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),

@@ -72,7 +72,7 @@ class Facts:
     closed_on: datetime.date | None = None
 
     @classmethod
-    def of(cls, complaint) -> "Facts":
+    def of(cls, complaint) -> Facts:
         names = {f.name for f in fields(cls)} - {"umbrella"}
         return cls(umbrella=complaint.level == "umbrella", **{n: getattr(complaint, n) for n in names})
 
@@ -172,8 +172,8 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
 
 def nearest(clock_list: list[Clock]) -> Clock | None:
     """The running clock due first (a late one before any open one), or None."""
-    running = [c for c in clock_list if c.is_running and c.due is not None]
-    return min(running, key=lambda c: c.due) if running else None
+    running = [(c.due, c) for c in clock_list if c.is_running and c.due is not None]
+    return min(running, key=lambda due_and_clock: due_and_clock[0])[1] if running else None
 
 
 def handled_in_term(facts: Facts, calendar, policy) -> bool:

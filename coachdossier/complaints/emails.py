@@ -33,7 +33,7 @@ def letter_notice(*, letter_id: int) -> None:
 
     letter = Letter.objects.select_related("complaint__client__user", "complaint__complainant_user").get(pk=letter_id)
     complaint = letter.complaint
-    account = complaint.complainant_user or (complaint.client.user if complaint.client_id else None)
+    account = complaint.complainant_user or (complaint.client.user if complaint.client is not None else None)
     if account is None or not account.is_active:
         return
     # Marked emailed only when the notice went now; a queued notice may still arrive later.

@@ -54,7 +54,7 @@ class StaffComplaintForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 2}))
     phone_agreed = forms.CharField(label=_("Phone form: what was agreed"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
-    files = MultipleFileField(label=_("Source document or email"), required=False)
+    files = MultipleFileField(label=_("Source document or email"), required=False)  # type: ignore[assignment]  # a field, not Form.files
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

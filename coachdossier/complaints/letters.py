@@ -102,7 +102,7 @@ def fill(text: str, values: dict) -> str:
 
 def template_for(kind: str, language: str = "nl") -> LetterTemplate:
     """The practice's template for `kind`, created from the Dutch default on first use."""
-    subject, body = DEFAULTS[kind]
+    subject, body = DEFAULTS[LetterKind(kind)]
     template, _ = LetterTemplate.objects.get_or_create(kind=kind, language=language,
                                                        defaults={"subject": subject, "body": body})
     return template

@@ -71,7 +71,8 @@ def evaluation(year: int, today: datetime.date) -> dict:
     answered = [c for c in complaints if c.answered_on]
     lead_closed = [(c.closed_on - c.received_on).days for c in closed]
     lead_answered = [(c.answered_on - c.received_on).days for c in answered]
-    met, decided = Counter(), Counter()
+    met: Counter[str] = Counter()
+    decided: Counter[str] = Counter()
     for c in complaints:
         for clock in deadlines.clocks(c.facts(), calendar, p, today):
             if clock.state == deadlines.State.MET:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier import audit, policy
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role, User
-from coachdossier.audit.models import Basis, Outcome as LogOutcome
+from coachdossier.audit.models import Basis
+from coachdossier.audit.models import Outcome as LogOutcome
 from coachdossier.clients.forms import apply_errors
 from coachdossier.clients.models import Client, Trajectory
 

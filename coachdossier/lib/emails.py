@@ -43,6 +43,7 @@ def _render(name: str, context: dict, language: str) -> tuple[str, str, str]:
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         body = render_to_string(f"emails/{name}-body.txt", context)
+        html: str
         try:
             html = render_to_string(f"emails/{name}-body.html", context)
         except TemplateDoesNotExist:

@@ -24,6 +24,7 @@ import functools
 import html
 import io
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab import platypus
@@ -116,7 +117,7 @@ class Section:
     """A titled part of a document (dossier copy, register, evaluation report)."""
 
     title: str
-    blocks: list[Block] | tuple[Block, ...] = ()
+    blocks: Sequence[Block] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class Annex:
     """An enclosure that starts on a new page, e.g. the client's written objection (GC-6.1)."""
 
     title: str
-    blocks: list[Block] | tuple[Block, ...] = ()
+    blocks: Sequence[Block] = ()
 
 
 # Dates and labels
@@ -302,7 +303,7 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args, page_label: str, **kwargs):
         super().__init__(*args, **kwargs)
         self._page_label = page_label
-        self._page_states = []
+        self._page_states: list[dict] = []
 
     def showPage(self):
         self._page_states.append(dict(self.__dict__))
@@ -520,7 +521,7 @@ def build_letter(
     reference: str,
     date: datetime.date,
     subject: str,
-    body: list[Block],
+    body: Sequence[Block],
     confidential: bool = True,
     signature: SignatureBlock | None = None,
     annexes: list[Annex] | tuple[Annex, ...] = (),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import holidays
@@ -38,7 +39,7 @@ DEFAULT_POLICY = ALGEMENE_TERMIJNENWET
 _SATURDAY = 5
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def public_holidays(policy: str, year: int) -> frozenset[datetime.date]:
     """The public holidays of one year under a policy (cached: deadlines hit the same years)."""
     if policy not in POLICIES:
@@ -93,7 +94,7 @@ class WorkingCalendar:
     """
 
     policy: str = DEFAULT_POLICY
-    closures: frozenset[datetime.date] = field(default_factory=frozenset)
+    closures: Collection[datetime.date] = field(default_factory=frozenset)  # a frozenset after __post_init__
 
     def __post_init__(self):
         if self.policy not in POLICIES:

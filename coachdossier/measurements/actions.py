@@ -3,6 +3,7 @@ device's PDF report), importing an RR-interval file with HRV analysis, and remov
 destroyed client's measurements with their files."""
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -90,12 +91,12 @@ def analyse_rr(data: bytes, filename: str) -> dict:
         spectrum = hrv.power_spectrum(series) if result.frequency else None
     except hrv.RRFormatError as exc:
         raise ValidationError({"rr_file": _("This is not an RR-interval file we can read: %(reason)s") % {
-            "reason": str(exc)}})
+            "reason": str(exc)}}) from exc
     except hrv.RRQualityError as exc:
         counts = exc.artefacts
-        raise ValidationError({"rr_file": "%s %s" % (hrv.MESSAGES[exc.reason][lang], _(
+        raise ValidationError({"rr_file": "{} {}".format(hrv.MESSAGES[exc.reason][lang], _(
             "%(raw)d intervals, %(range)d out of the physiological range (250-2500 ms), %(ectopic)d ectopic.") % {
-            "raw": counts.n_raw, "range": counts.n_out_of_range, "ectopic": counts.n_ectopic})})
+            "raw": counts.n_raw, "range": counts.n_out_of_range, "ectopic": counts.n_ectopic})}) from exc
     return {"result": result.to_dict(), "tachogram": tachogram.to_dict(),
             "spectrum": spectrum.to_dict() if spectrum else None, "source_format": series.source_format}
 
@@ -105,7 +106,7 @@ def _check_report(upload) -> bytes:
     try:
         content_type = uploads.check_upload(data, upload.name)
     except ValidationError as exc:
-        raise ValidationError({"report": exc.messages})
+        raise ValidationError({"report": exc.messages}) from exc
     if content_type != "application/pdf":
         raise ValidationError({"report": _("The device report must be a PDF.")})
     return data
@@ -116,7 +117,7 @@ def record_session(*, actor, client, measured_on, protocol: str, values: dict, c
     """The therapist records a measurement session. An RR file is analysed on the spot; its
     heart rate, RMSSD and SDNN fill those values when they were left empty. Any bad part
     refuses the whole session: nothing is stored."""
-    errors = {}
+    errors: dict[str, Any] = {}
     if protocol not in Protocol.values:
         errors["protocol"] = _("Choose a protocol.")
     if measured_on > timezone.localdate(now):
@@ -157,7 +158,7 @@ def record_session(*, actor, client, measured_on, protocol: str, values: dict, c
             session.report_storage_name = _store(session, "report", report_data)
             session.report_name_sealed = crypto.seal(ref, report.name.encode()[:255], session.aad("report-name"))
             session.report_size = len(report_data)
-        if analysis is not None:
+        if analysis is not None and rr_data is not None:
             _attach_rr(session, rr_data, rr_file.name, analysis)
         session.save()
         _log("measurement.record", client=client, obj=session, grant=grant)

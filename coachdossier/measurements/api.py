@@ -64,5 +64,5 @@ def record_session(request, client_id: uuid.UUID, payload: SessionIn):
     except ValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         detail = {("rr_intervals_ms" if k == "rr_file" else k): v for k, v in detail.items()}
-        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items())) from exc
     return 201, _out(session)

@@ -261,7 +261,7 @@ def parse_rr(data: bytes, filename: str = "") -> RRSeries:
     if not values:
         raise RRFormatError(f"{filename or 'the file'}: no RR intervals found")
 
-    notes = ()
+    notes: tuple[str, ...] = ()
     if all(v < 10 for v in values):
         values = [v * 1000 for v in values]
         notes = ("converted_from_seconds",)

@@ -9,6 +9,7 @@ date, the protocol, who recorded it, sizes and the storage names.
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -18,11 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier.clients import crypto
 from coachdossier.clients.models import Client, SealedJSON
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
+
 
 @dataclass(frozen=True)
 class Quantity:
     key: str
-    label: str
+    label: "StrOrPromise"
     unit: str
     low: float  # plausible range, inclusive; values outside are typing errors
     high: float

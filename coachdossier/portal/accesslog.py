@@ -104,7 +104,7 @@ class Line:
 
 
 def _who(entry: AccessLogEntry, client_user_id) -> str:
-    if entry.actor_id is None:
+    if entry.actor is None:
         return _("The system")
     if entry.actor_id == client_user_id:
         return _("You")

@@ -9,6 +9,7 @@ import datetime
 import logging
 import uuid
 from dataclasses import asdict, fields
+from functools import partial
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -94,7 +95,7 @@ def invite_client(*, actor, client: Client, now, grant=None) -> tuple[Invitation
     email = client.personal.email
     if not email:
         raise ValidationError({"email": _("The client has no email address. Add it to the personal data first.")})
-    if client.user_id and client.user.is_active and client.user.has_usable_password():
+    if client.user is not None and client.user.is_active and client.user.has_usable_password():
         raise ValidationError({"client": _("The client already has a portal account.")})
     Invitation.objects.filter(client=client, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = Invitation.new_token()
@@ -133,7 +134,7 @@ def accept_invitation(*, token: str, password: str, now) -> User:
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ValidationError({"password1": exc.messages})
+            raise ValidationError({"password1": exc.messages}) from exc
         if user.pk is None:
             user = account_actions.create_user(actor=None, email=user.email, full_name=user.full_name,
                                                roles=[Role.CLIENT], password=password)
@@ -240,7 +241,7 @@ def _file_request(*, actor, client, kind, now, grant, channel, entry, field, pro
                                      title=_("Letter: %(kind)s") % {"kind": request.get_kind_display()}, files=[scan],
                                      now=now, grant=grant)
         except ValidationError as exc:
-            raise ValidationError({"scan": exc.messages[0]})
+            raise ValidationError({"scan": exc.messages[0]}) from exc
     _log(f"request.{kind}", client=client, obj=request, grant=grant)
     if kind == RequestKind.COPY and channel != RequestChannel.LETTER and not _needs_review(client):
         # Nothing in the dossier concerns other people: the copy is released at once.
@@ -331,22 +332,22 @@ def decide_correction(*, actor, request: ClientRequest, now, grant, accept: bool
         _close(request, actor=actor, now=now, status=RequestStatus.REFUSED, step="refused", note=reason.strip())
     else:
         why = _("Correction at the client's request")
-        if request.entry_id:
-            entry = request.entry
+        entry = request.entry
+        if entry is not None:
             current = entry.current.content
             client_actions.edit_entry(actor=actor, entry=entry, title=current.get("title", "") if title is None else title,
                                       text=request.details.get("proposed", "") if text is None else text,
                                       reason=f"{why}: {reason}".strip(": ") if reason else why, now=now, grant=grant,
                                       is_correction=True)
         else:
-            field = request.details.get("field")
+            field = request.details["field"]  # a correction of personal data always names its field
             personal = asdict(client.personal)
             personal[field] = request.details.get("proposed", "") if value is None else value
             try:
                 client_actions.update_personal_data(actor=actor, client=client, personal=PersonalData(**personal),
                                                     now=now, grant=grant, action="client.personal_correct")
             except ValidationError as exc:
-                raise ValidationError({"value": exc.messages})
+                raise ValidationError({"value": exc.messages}) from exc
         request.set_details(decision_reason=(reason or "").strip())
         _close(request, actor=actor, now=now, status=RequestStatus.DONE, step="corrected", note=(reason or "").strip())
         _disclosure_notices(request)
@@ -540,6 +541,6 @@ def send_due_reminders(now) -> int:
             if not updated:
                 continue
             audit.record(action="request.reminder", client=request.client, obj=request, basis=Basis.SYSTEM)
-            transaction.on_commit(lambda pk=request.pk, s=stage: emails.request_reminder(request_id=pk, overdue=s == 2))
+            transaction.on_commit(partial(emails.request_reminder, request_id=request.pk, overdue=stage == 2))
         sent += 1
     return sent

@@ -84,7 +84,7 @@ class ConsentIn(Schema):
     data_scope: str = ""
 
 
-class ConsentOut(Schema):
+class OwnConsentOut(Schema):
     id: uuid.UUID
     kind: str
     substitute: str = ""
@@ -175,13 +175,13 @@ def add_statement(request, payload: StatementIn):
     return 201, {"id": str(entry.public_id)}
 
 
-@router.get("/consents", response=list[ConsentOut])
+@router.get("/consents", response=list[OwnConsentOut])
 def list_consents(request):
     client, grant = _own(request, "consent.own")
     return [_consent_out(c) for c in client.consents.select_related("substitute", "client")]
 
 
-@router.post("/consents", response={201: ConsentOut})
+@router.post("/consents", response={201: OwnConsentOut})
 def grant_consent(request, payload: ConsentIn):
     client, grant = _own(request, "consent.own", log=False)
     substitute = None
@@ -200,7 +200,7 @@ def grant_consent(request, payload: ConsentIn):
     return 201, _consent_out(consent)
 
 
-@router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
+@router.post("/consents/{consent_id}/withdraw", response=OwnConsentOut)
 def withdraw_consent(request, consent_id: uuid.UUID):
     client, grant = _own(request, "consent.own", log=False)
     consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("client").first()

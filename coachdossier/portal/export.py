@@ -152,7 +152,7 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
         (_("Date of birth"), d(personal["date_of_birth"])), (_("Reference"), data["client"]["reference"]),
     ] + ([(_("BSN"), personal["bsn"])] if personal["bsn"] else []))])]
     for t in data["trajectories"]:
-        blocks = [pdf.KeyValues([(_("Principal"), t["principal"]), (_("Coach"), t["coach"]),
+        blocks: list[pdf.Block] = [pdf.KeyValues([(_("Principal"), t["principal"]), (_("Coach"), t["coach"]),
                                  (_("Status"), t["status"]), (_("Opened"), d(t["opened_on"])),
                                  (_("Closed"), d(t["closed_on"]))])]
         if t["goals"]:

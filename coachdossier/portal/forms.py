@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,9 @@ from coachdossier.clients.forms import DateInput, coach_choices
 from coachdossier.clients.models import ConsentKind
 
 from .models import EmailContent, RequestKind
+
+if TYPE_CHECKING:
+    from coachdossier.accounts.models import User
 
 PERSONAL_FIELD_LABELS = [
     ("first_name", _("First name")), ("last_name", _("Last name")), ("street", _("Street")),
@@ -52,7 +57,7 @@ class StatementForm(forms.Form):
 class ConsentGrantForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent to"), choices=[(ConsentKind.SUBSTITUTE, _("A substitute coach")),
                                                             (ConsentKind.DISCLOSURE, _("Sharing data with a party"))])
-    substitute = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, required=False,
+    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, required=False,
                                         to_field_name="public_id")
     recipient = forms.CharField(label=_("Recipient"), max_length=200, required=False)
     purpose = forms.CharField(label=_("Purpose"), max_length=500, required=False)
@@ -89,7 +94,7 @@ class LetterRequestForm(forms.Form):
                                                  "and confirmed by phone."))
     entry = forms.ChoiceField(label=_("Correction of a fact: which entry"), required=False)
     field = forms.ChoiceField(label=_("Correction of personal data: which field"), required=False,
-                              choices=[("", "—")] + PERSONAL_FIELD_LABELS)
+                              choices=[("", "—"), *PERSONAL_FIELD_LABELS])
     proposed = forms.CharField(label=_("Correction: what it should say"), required=False,
                                widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("Correction: the client's reason"), required=False,
@@ -135,7 +140,7 @@ class DestroyForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    substitute = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, to_field_name="public_id")
+    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, to_field_name="public_id")
     valid_from = forms.DateField(label=_("From"), widget=DateInput())
     valid_until = forms.DateField(label=_("Until"), widget=DateInput())
 

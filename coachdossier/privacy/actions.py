@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import logging
 import uuid
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -136,8 +137,7 @@ def send_insurance_reminders(*, now, dry_run=False) -> list[str]:
         with transaction.atomic():
             CoachProfile.objects.filter(pk=profile.pk).update(insurance_reminded_for=profile.insurance_expires_on)
             _log("registry.reminder", obj=profile)
-            pk = profile.pk
-            transaction.on_commit(lambda pk=pk: emails.insurance_expiring(profile_id=pk))
+            transaction.on_commit(partial(emails.insurance_expiring, profile_id=profile.pk))
     return done
 
 
@@ -472,8 +472,7 @@ def send_breach_reminders(*, now, dry_run=False) -> list[str]:
             continue
         with transaction.atomic():
             DataBreach.objects.filter(pk=breach.pk).update(reminded_stage=stage)
-            pk = breach.pk
-            transaction.on_commit(lambda pk=pk, late=stage == 3: emails.breach_deadline(breach_id=pk, late=late))
+            transaction.on_commit(partial(emails.breach_deadline, breach_id=breach.pk, late=stage == 3))
     return done
 
 

@@ -12,7 +12,8 @@ from ninja import Router, Schema, Status
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
 
-from . import actions, checkpoints as checkpoint_log, registry
+from . import actions, registry
+from . import checkpoints as checkpoint_log
 from .models import Checkpoint, CoachProfile, LegalHold, RegistrationStatus
 
 router = Router(tags=["privacy"])

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients import access
 
-
 TAB = Tab("privacy", _lazy("Privacy"), "dossier.read", order=80)
 
 

@@ -616,7 +616,7 @@ def annotate_places(text: str) -> Iterator[_Span]:
                 i = j - 1
                 break
             i += 1
-    for m in re.finditer(rf"(?<![\w-])([a-zà-ÿ][\w'-]+)", text):
+    for m in re.finditer(r"(?<![\w-])([a-zà-ÿ][\w'-]+)", text):
         word = m.group(1)
         if word in lex.common_words or word not in lex.placenames_lower:
             continue

@@ -92,9 +92,10 @@ def replay(*, now) -> int:
 def _tombstone(client, destroyed_at):
     """What destroy_client leaves, without asking for blockers: the erasure already happened
     lawfully; the restore merely brought back a copy."""
+    from django.core.files.storage import default_storage
+
     from coachdossier.clients import hooks
     from coachdossier.clients.models import Attachment, BreakGlass, ClientSearchToken, Consent, DossierEntry, Referral
-    from django.core.files.storage import default_storage
 
     for fn in hooks.CLIENT_DESTROYED:
         if fn is not on_client_destroyed:

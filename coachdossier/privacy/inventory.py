@@ -19,10 +19,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 # Categories of personal data (AVG art. 30(1)(c)).
 IDENTITY = "identity"  # name, date of birth, BSN, reference
@@ -315,13 +319,13 @@ def fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Activity:
-    name: str
-    purpose: str
-    legal_basis: str
-    subjects: str
+    name: "StrOrPromise"
+    purpose: "StrOrPromise"
+    legal_basis: "StrOrPromise"
+    subjects: "StrOrPromise"
     categories: tuple
-    recipients: str
-    retention: str  # a format string over the policy's terms
+    recipients: "StrOrPromise"
+    retention: "StrOrPromise"  # a format string over the policy's terms
 
 
 ACTIVITIES = [
@@ -361,7 +365,7 @@ def register() -> list[dict]:
     from coachdossier import policy
 
     terms = policy.current()
-    by_category = {}
+    by_category: dict[str, list] = {}
     for field_key, tag in personal_fields():
         by_category.setdefault(tag.category, []).append((field_key, tag.protection))
     rows = []

@@ -7,6 +7,7 @@ is sealed with the client's key like any other client content."""
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.models import Client, SealedJSON
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 # --- Coach registry (GC-0.3, GC-4.4, GC-4.5) -----------------------------------------------
 
@@ -56,9 +60,9 @@ class CoachProfile(models.Model):
     def fee_paid_for(self, year: int) -> bool:
         return any(p.year == year for p in self.fees.all())
 
-    def problems(self, today: datetime.date) -> list[str]:
+    def problems(self, today: datetime.date) -> "list[StrOrPromise]":
         """Why this coach is not in good standing today (GC-0.3, GC-4.4, GC-4.5)."""
-        problems = []
+        problems: list[StrOrPromise] = []
         if self.registration_status != RegistrationStatus.REGISTERED:
             problems.append(_("not registered with the umbrella organisation (%(status)s)")
                             % {"status": self.get_registration_status_display()})
@@ -181,7 +185,7 @@ class Checkpoint(models.Model):
 
 
 def checkpoint_statement(size: int, head_hash: str, at: datetime.datetime) -> bytes:
-    stamp = at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return f"coachdossier access log checkpoint v1\nsize {size}\nhead {head_hash}\nat {stamp}\n".encode()
 
 

@@ -58,7 +58,7 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
         sections = []
         for row in context["rows"]:
             activity = row["activity"]
-            blocks = [pdf.KeyValues([
+            blocks: list[pdf.Block] = [pdf.KeyValues([
                 (_("Purpose"), str(activity.purpose)), (_("Legal basis"), str(activity.legal_basis)),
                 (_("Data subjects"), str(activity.subjects)), (_("Recipients"), str(activity.recipients)),
                 (_("Retention"), row["retention"]),

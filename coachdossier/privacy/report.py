@@ -87,8 +87,11 @@ def log_review(month: datetime.date) -> dict:
     entries = (AccessLogEntry.objects.filter(at__gte=start, at__lt=end, actor__isnull=False)
                .exclude(role=Role.CLIENT).select_related("actor")
                .only("seq", "at", "action", "outcome", "basis", "client_ref", "actor__full_name", "role"))
-    break_glass, denied, odd, per_day = [], Counter(), Counter(), defaultdict(set)
-    exports = Counter()
+    break_glass: list = []
+    denied: Counter = Counter()
+    odd: Counter = Counter()
+    per_day: defaultdict[tuple, set] = defaultdict(set)
+    exports: Counter = Counter()
     total = 0
     for e in entries.iterator(chunk_size=5000):
         total += 1

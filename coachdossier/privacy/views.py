@@ -17,7 +17,8 @@ from coachdossier.clients.crypto import KeyRing
 from coachdossier.clients.forms import apply_errors
 from coachdossier.clients.models import Client
 
-from . import actions, checkpoints as checkpoint_log, registry
+from . import actions, registry
+from . import checkpoints as checkpoint_log
 from .forms import (
     BreachClientForm,
     BreachDecisionForm,

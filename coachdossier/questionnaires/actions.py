@@ -90,13 +90,13 @@ def send_questionnaire(*, actor, client, definition: QuestionnaireDefinition, mo
     return administration
 
 
-def _cleaned_answers(administration, answers: dict) -> dict:
+def _cleaned_answers(administration, answers: dict) -> tuple[dict, scoring.Result]:
     """Drop empty answers; AnswerError (out of scale, unknown item) becomes field errors."""
     answers = {k: v for k, v in answers.items() if v not in (None, "")}
     try:
         result = scoring.score(administration.definition.definition, answers)
     except scoring.AnswerError as exc:
-        raise ValidationError({item: _("This answer is not one of the options.") for item, _m in exc.problems})
+        raise ValidationError({item: _("This answer is not one of the options.") for item, _m in exc.problems}) from exc
     return answers, result
 
 

@@ -37,7 +37,7 @@ class AdministrationOut(Schema):
     result: dict | None = None
 
 
-class SendIn(Schema):
+class SendQuestionnaireIn(Schema):
     definition: uuid.UUID
     moment: str = Moment.OTHER
 
@@ -76,7 +76,7 @@ def list_administrations(request, client_id: uuid.UUID):
 
 
 @router.post("/clients/{client_id}/administrations", response={201: AdministrationOut})
-def send(request, client_id: uuid.UUID, payload: SendIn):
+def send(request, client_id: uuid.UUID, payload: SendQuestionnaireIn):
     client, grant = access.get_client_for(request, client_id, "questionnaires.send", log=False)
     now = timezone.now()
     definition = actions.available_definitions(now=now).filter(public_id=payload.definition).first()

@@ -12,7 +12,6 @@ from . import actions, trends
 from .forms import SendForm
 from .models import Administration
 
-
 TAB = Tab("questionnaires", _lazy("Questionnaires"), "questionnaires.read", order=30)
 
 

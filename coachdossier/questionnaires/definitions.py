@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 import jsonschema
 import yaml
@@ -449,7 +450,8 @@ def _check_bands(path: tuple, group: dict, bounds: tuple[float, float] | None, a
     step = Decimal(1).scaleb(-decimals)
     previous = None
     for j, band in bands:
-        low, high = band.get("min"), band.get("max")
+        low: Any = band.get("min")  # YAML: checked to be a number just below
+        high: Any = band.get("max")
         if not _is_number(low) or (high is not None and not _is_number(high)):
             previous = None
             continue
@@ -473,7 +475,7 @@ def _check_bands(path: tuple, group: dict, bounds: tuple[float, float] | None, a
         last_j, last = bands[-1]
         if _is_number(first.get("min")) and first["min"] > lowest:
             add(path + ("bands", first_j, "min"), f"scores from {lowest} up to {first['min']} have no band")
-        last_max = last.get("max")
+        last_max: Any = last.get("max")
         if _is_number(last_max) and last_max < highest:
             add(path + ("bands", last_j, "max"), f"scores above {last_max} up to {highest} have no band")
 
@@ -540,14 +542,21 @@ def round_half_up(value: float, decimals: int) -> float | int:
 # Building the objects from valid data
 
 
-def _text(value: dict | None) -> Text | None:
-    return Text(nl=value["nl"], en=value["en"]) if value else None
+def _text(value: dict) -> Text:
+    return Text(nl=value["nl"], en=value["en"])
+
+
+def _optional_text(value: dict | None) -> Text | None:
+    return _text(value) if value else None
 
 
 def _group(key: str, data: dict, items: list[str], item_map: dict, scale_map: dict) -> Subscale:
     weights = MappingProxyType(dict(data.get("weights", {})))
     group = {**data, "items": items}
-    low, high = _score_bounds(group, items, item_map, scale_map)
+    bounds = _score_bounds(group, items, item_map, scale_map)
+    if bounds is None:  # validate() refuses such a group before anything is built
+        raise ValueError(f"subscale {key}: an item has no scale")
+    low, high = bounds
     return Subscale(
         key=key,
         title=_text(data["title"]),
@@ -576,7 +585,7 @@ def _build(data: dict) -> Definition:
         key=data["key"],
         version=data["version"],
         title=_text(data["title"]),
-        description=_text(data.get("description")),
+        description=_optional_text(data.get("description")),
         instructions=_text(data["instructions"]),
         scales=tuple(
             Scale(key=s["key"], options=tuple(Option(o["value"], _text(o["label"])) for o in s["options"]))

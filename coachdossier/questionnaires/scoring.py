@@ -16,9 +16,10 @@ definition (cached by checksum), so one call is a few dict look-ups per item.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from coachdossier.questionnaires.definitions import Band, Definition, Subscale, Text, round_half_up
 
@@ -155,7 +156,10 @@ def _plan(definition: Definition) -> _Plan:
     for item in definition.items:
         scale = scales[item.scale]
         if item.reverse:
-            low_plus_high = scale.min_value + scale.max_value
+            low, high = scale.min_value, scale.max_value
+            if low is None or high is None:  # validate() refuses reverse scoring on such a scale
+                raise ValueError(f"item {item.id}: reverse scoring needs a numeric scale")
+            low_plus_high = low + high
             tables[item.id] = {v: low_plus_high - v for v in scale.values}
         else:
             tables[item.id] = {v: v for v in scale.values}

@@ -64,6 +64,7 @@ def calendar() -> WorkingCalendar:
 
 
 def default_content(kind: str, language: str) -> dict:
+    kind = ReportKind(kind)
     index = 0 if language == "nl" else 1
     return {
         "subject": SUBJECTS[language][kind],
@@ -270,7 +271,7 @@ def mark_ready(*, actor, report: Report, now, grant=None) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     content = report.content
     errors = {}
-    if report.client.user_id is None or not report.client.user.is_active:
+    if report.client.user is None or not report.client.user.is_active:
         errors["state"] = _("The client has no portal account: the client copy goes through the portal (PR-6). "
                             "Invite the client first.")
     # Entries may have been marked medical since they were chosen: check again (PR-4).
@@ -517,7 +518,7 @@ def find_delivery(token: str) -> Delivery | None:
             .filter(token_sha256=Delivery.hash_token(token)).first())
 
 
-def download(*, delivery: Delivery, token: str, code: str, now) -> bytes:
+def download(*, delivery: Delivery, token: str, code: str, now) -> "bytes | _Refused":
     """The recipient opens the link with the code: the PDF, once. Wrong codes count; after
     `MAX_ATTEMPTS` the link locks. Every attempt is in the client's access log. Returns the
     PDF, or a `_Refused` message (the refusal and its count are committed, not rolled back)."""

@@ -132,7 +132,7 @@ def _run(fn, **kwargs):
         return fn(now=timezone.now(), **kwargs)
     except ValidationError as exc:
         # 422 with the action's field errors: {"detail": {"field": ["message", ...]}}
-        raise Unprocessable(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        raise Unprocessable(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from exc
 
 
 def _report(request, client_id, report_id, action, log_action):

@@ -18,7 +18,7 @@ FIRST_PAGE_SHORTFALL = 5
 
 
 def render_report_pdf(pages: int) -> bytes:
-    body = [pdf.Paragraph("Geachte heer, mevrouw,"),
+    body: list[pdf.Block] = [pdf.Paragraph("Geachte heer, mevrouw,"),
             pdf.KeyValues([("Cliënt", "Carla de Vries"), ("Geboortedatum", "12 maart 1980")])]
     count = max(1, pages * PARAGRAPHS_PER_PAGE - FIRST_PAGE_SHORTFALL)
     for n in range(count):

@@ -7,7 +7,6 @@ from coachdossier.clients import access
 
 from .models import Report
 
-
 TAB = Tab("reports", _("Reports"), "reports.status", order=40)
 
 

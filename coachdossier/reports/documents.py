@@ -49,7 +49,7 @@ def recipient_lines(report, content=None) -> list[str]:
 def body_blocks(report, content=None, *, client_name: str, birth_date=None, coach_name: str) -> list:
     content = content if content is not None else report.content
     labels = LABELS[report.language]
-    blocks = []
+    blocks: list[pdf.Block] = []
     if content.get("salutation"):
         blocks.append(pdf.Paragraph(content["salutation"]))
     rows = [(labels["client"], client_name)]

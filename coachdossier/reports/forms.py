@@ -43,7 +43,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, sections: list[dict], entry_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.section_count = len(sections) + EXTRA_SECTIONS
-        self.fields["entries"].choices = entry_choices
+        self.fields["entries"].choices = entry_choices  # type: ignore[attr-defined]  # a MultipleChoiceField
         for i in range(self.section_count):
             initial = sections[i] if i < len(sections) else {"title": "", "text": ""}
             self.fields[f"section_{i}_title"] = forms.CharField(

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import hmac
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.models import Client, SealedJSON, Trajectory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 
 class ReportKind(models.TextChoices):
@@ -193,7 +197,7 @@ class Report(models.Model):
     def review_passed(self, today: datetime.date) -> bool:
         return self.review_until is not None and today > self.review_until
 
-    def send_refusal(self, now) -> str | None:
+    def send_refusal(self, now) -> "StrOrPromise | None":
         """Why the report cannot be sent now, or None (PR-6, GC-6.1)."""
         if self.state == S.BLOCKED:
             return _("The client blocked this report; it can never be sent (GC-6.1).")
@@ -204,6 +208,8 @@ class Report(models.Model):
         if self.signature_required and not self.signed_sha256:
             return _("This report needs the client's signature before it can be sent (PR-6).")
         if self.state == S.CLIENT_COPY and not self.review_passed(timezone.localdate(now)):
+            if self.review_until is None:  # no review period started: the client was never notified
+                return _("The client's copy has not been delivered yet (PR-6).")
             return _("The client may answer until %(date)s; the report can be sent after that (PR-6).") % {
                 "date": self.review_until.strftime("%d-%m-%Y")}
         return None
@@ -257,7 +263,7 @@ class Delivery(models.Model):
         # Keyed with the link's token: a stolen database alone does not give away the code.
         return hmac.new(token.encode(), code.strip().encode(), hashlib.sha256).hexdigest()
 
-    def refusal(self, now) -> str | None:
+    def refusal(self, now) -> "StrOrPromise | None":
         if self.revoked_at:
             return _("This link was withdrawn.")
         if self.downloaded_at:

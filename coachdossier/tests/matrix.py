@@ -17,8 +17,8 @@ A persona missing from `expect` is a test failure: every cell is decided explici
 `test_access_matrix` fails when a route in the URL configuration has no Route here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 PERSONAS = ("anonymous", "coach", "other_coach", "client", "other_client", "management", "therapist",
             "outsider", "auditor")

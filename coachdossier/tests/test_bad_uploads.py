@@ -46,7 +46,7 @@ BAD_FILES = {
 
 
 def stored_files() -> set[str]:
-    root = default_storage.location
+    root = default_storage.location  # type: ignore[attr-defined]  # FileSystemStorage (settings.STORAGES)
     found = set()
     for directory, _dirs, files in os.walk(root):
         found |= {os.path.join(directory, name) for name in files}
@@ -97,7 +97,7 @@ class BadUploadsAreRefusedTestCase(BaseTestCase):
                     self.assertEqual([t.count() for t in tables], rows_before, f"{page}: {case} left a row")
 
     def test_a_good_file_passes_on_each_page_so_the_refusals_are_about_the_file(self):
-        for page, user, url, data, field, tables in self.pages():
+        for page, user, url, data, field, _tables in self.pages():
             self.login(user)
             with self.subTest(page=page):
                 files_before = stored_files()

@@ -28,9 +28,8 @@ def test_a_new_coach_enrols_mfa_accepts_the_statement_and_switches_to_english(li
     """LAW-32, PR-R1–R2"""
     settings.LANGUAGE_CODE = "nl"  # the production default (tests otherwise run in English)
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     from allauth.mfa.models import Authenticator
+    from playwright.sync_api import sync_playwright
 
     user = account_actions.create_user(actor=None, email="nieuw@example.com", full_name="Nina Nieuw",
                                        roles=[Role.COACH], password=PASSWORD)

@@ -3,8 +3,8 @@ traceback, no content), and the next request after the database is back works ag
 
 from unittest import mock
 
-from django.db.utils import InterfaceError, OperationalError
 from django import test as django_test
+from django.db.utils import InterfaceError, OperationalError
 from django.urls import reverse
 
 from coachdossier.test import BaseTestCase

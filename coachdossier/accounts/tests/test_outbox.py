@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from coachdossier.accounts.models import MailStatus, OutgoingMail
-from coachdossier.clients.access import Grant
 from coachdossier.clients.access import C as COACH_BASIS
+from coachdossier.clients.access import Grant
 from coachdossier.lib import emails
 from coachdossier.test import BaseTestCase
 

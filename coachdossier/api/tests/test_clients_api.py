@@ -80,6 +80,13 @@ class ClientListApiTestCase(ApiTestCase):
         self.assertNotIn("hours_used", json.dumps(results))
         self.assertEqual(AccessLogEntry.objects.filter(action="client.list").count(), 2)
 
+    def test_a_page_far_past_the_end_is_empty_rather_than_a_server_error(self):
+        """Found by script/fuzz-api: page=775312575569852074521788416 overflowed SQLite's OFFSET (500)."""
+        for page in (2, 775312575569852074521788416):
+            r = self.call(self.coach, "GET", f"/api/clients/?page={page}")
+            self.assertEqual(r.status_code, 200)
+            self.assertEqual((r.json()["count"], r.json()["page"], r.json()["results"]), (1, page, []))
+
 
 class WriteApiTestCase(ApiTestCase):
     def test_an_entry_with_an_attachment_is_added_through_multipart(self):
@@ -88,6 +95,15 @@ class WriteApiTestCase(ApiTestCase):
             "kind": "correspondence_in", "occurred_on": "2026-11-20", "title": "Brief", "files": [pdf]})
         self.assertEqual(r.status_code, 201, r.content)
         self.assertEqual(r.json()["attachments"][0]["filename"], "brief.pdf")
+
+    def test_a_multipart_body_without_a_boundary_gives_400_and_saves_nothing(self):
+        """Found by script/fuzz-api: Django's MultiPartParserError surfaced as a 500."""
+        before = DossierEntry.objects.count()
+        r = self.client.post(f"/api/clients/{self.own_client.public_id}/entries", b"kind=note",
+                             content_type="multipart/form-data", HTTP_AUTHORIZATION=f"Bearer {self.token(self.coach)}")
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.json(), {"detail": "The request body is not valid multipart/form-data."})
+        self.assertEqual(DossierEntry.objects.count(), before)
 
     def test_bad_input_gives_422_with_field_errors_and_saves_nothing(self):
         """GC-9.1: a BSN for a client whose principal is not UWV, an invalid postcode."""

@@ -169,9 +169,8 @@ class AccessLogTestCase(TestCase):
         AccessLogEntry.compute_hash gives for each stored row, chained in order."""
         import uuid
 
-        from coachdossier.audit import context
-
         from coachdossier.accounts.models import User
+        from coachdossier.audit import context
 
         user = User.objects.create(email="logger@example.com")
         actor = context.Actor(user=user, ip="2001:db8::5", user_agent="Safari", channel="api")

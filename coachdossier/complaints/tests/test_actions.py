@@ -40,7 +40,7 @@ class ComplaintsTestCase(BaseTestCase):
         cls.coach_c = make_user("cor@example.com", "Cor Coach", Role.COACH)
         cls.coach_d = make_user("dina@example.com", "Dina Coach", Role.COACH)
 
-    def lodge(self, received=D(2026, 3, 24), **kwargs):
+    def lodge(self, received=datetime.date(2026, 3, 24), **kwargs):
         args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal",
                     subject="coach", coach=self.coach,
                     category="communication", description="Mijn coach kwam twee keer niet opdagen.",

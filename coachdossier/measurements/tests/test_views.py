@@ -20,7 +20,7 @@ def long_rr(n=400, mean=800.0):
     import math
 
     values, t = [], 0.0
-    for i in range(n):
+    for _i in range(n):
         rr = mean + 40 * math.sin(2 * math.pi * 0.25 * t) + 25 * math.sin(2 * math.pi * 0.1 * t)
         values.append(f"{rr:.0f}")
         t += rr / 1000

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import AccessLogEntry, Outcome
@@ -50,7 +51,7 @@ class InvitationTestCase(PortalTestCase):
     def test_a_used_link_is_refused_logged_and_changes_nothing(self):
         _, token = self.invite()
         actions.accept_invitation(token=token, password="een lange zin als wachtwoord", now=self.now)
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             actions.accept_invitation(token=token, password="een andere lange zin hier", now=self.now)
         user = User.objects.get(email="emma@example.com")
         self.assertTrue(user.check_password("een lange zin als wachtwoord"))

@@ -38,8 +38,8 @@ class InspectionTestCase(PortalTestCase):
         self.assertEqual(self.client.get("/portal/copy/request/").status_code, 405)
 
     def test_a_client_without_a_record_gets_404(self):
-        from coachdossier.test import make_user
         from coachdossier.accounts.models import Role
+        from coachdossier.test import make_user
 
         orphan = make_user("orphan@example.com", "Orphan", Role.CLIENT)
         self.login(orphan)

@@ -98,7 +98,7 @@ class TestCorpus:
         false_hits = []
         for note in corpus_results:
             result: DeidResult = note["result"]
-            for start, end, tag, original in note["gold"]:
+            for _start, _end, tag, original in note["gold"]:
                 if still_present(original, result.text):
                     missed += 1
                     misses.append(f"{note['id']}: {tag} {original!r}")

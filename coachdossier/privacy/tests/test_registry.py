@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coachdossier.clients import actions as client_actions
-from coachdossier.clients.models import ClientSource, PersonalData, Trajectory
 from coachdossier.clients.management.commands.demo import DEMO_PDF
+from coachdossier.clients.models import ClientSource, PersonalData, Trajectory
 from coachdossier.privacy import actions, registry
 from coachdossier.privacy.models import CoachProfile, RegistrationStatus
 from coachdossier.privacy.tests.base import PrivacyTestCase

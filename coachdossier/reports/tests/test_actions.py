@@ -2,14 +2,12 @@
 
 from unittest import mock
 
-from django.core import mail
 from django.core.exceptions import ValidationError
 
-from coachdossier.audit.models import AccessLogEntry, Outcome
+from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients import actions as client_actions
-from coachdossier.clients.models import EntryKind
 from coachdossier.clients.access import Grant
-from coachdossier.audit.models import Basis
+from coachdossier.clients.models import EntryKind
 from coachdossier.reports import actions, documents
 from coachdossier.reports.models import Delivery, Report, ReportState
 

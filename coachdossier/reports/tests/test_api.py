@@ -5,7 +5,7 @@ import json
 from coachdossier.accounts import actions as account_actions
 from coachdossier.reports.models import Report, ReportState
 
-from .helpers import CLIENT, ReportTestCase
+from .helpers import ReportTestCase
 
 
 class ReportApiTestCase(ReportTestCase):

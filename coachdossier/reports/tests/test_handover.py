@@ -6,7 +6,8 @@ import json
 import zipfile
 
 from coachdossier.clients import actions as client_actions
-from coachdossier.privacy import actions as privacy_actions, handover
+from coachdossier.privacy import actions as privacy_actions
+from coachdossier.privacy import handover
 from coachdossier.reports import actions, export
 
 from .helpers import AFTER_REVIEW, ReportTestCase

@@ -31,7 +31,7 @@ ANSWERS = {"approve": actions.approve_report, "sign": actions.sign_report, "bloc
 
 
 class ReportMachine(RuleBasedStateMachine):
-    case: ReportTestCase = None
+    case: ReportTestCase  # set by the test case before the machine runs
 
     def __init__(self):
         super().__init__()

@@ -1,6 +1,5 @@
 """The report pages: coach, client (portal), management and the recipient's download page."""
 
-from django.core import mail
 from django.urls import reverse
 
 from coachdossier.audit.models import AccessLogEntry, Outcome
@@ -205,8 +204,8 @@ class ClientReviewTestCase(ReportTestCase):
         self.assertEqual(report.objection, "Ik ben het niet eens met de conclusie.")
 
     def test_the_portal_section_lists_reports_waiting_for_an_answer(self):
-        from coachdossier.clients.access import Grant
         from coachdossier.audit.models import Basis
+        from coachdossier.clients.access import Grant
         from coachdossier.reports.portal_sections import sections
 
         waiting = self.client_copy()

@@ -81,8 +81,9 @@ def argparse_suppress():
 
 
 def _recreate_postgres(url):
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         self.print_accounts()
 
     def print_accounts(self):
-        self.stdout.write("\nDemo accounts (password for all: %s)" % PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password for all: {PASSWORD})")
         rows = [(", ".join(sorted(u.roles)), u.email) for u in User.objects.filter(is_demo=True).order_by("email")]
         for roles, email in rows:
             self.stdout.write(f"  {roles:32} {email}")

@@ -26,13 +26,13 @@ class Command(BaseCommand):
         try:
             source = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text; nothing loaded")
+            raise CommandError(f"{file}: not UTF-8 text; nothing loaded") from None
         try:
             with acting(Actor(user=None, channel="command")):
                 row, created = actions.load_questionnaire(actor=None, source=source, now=timezone.now())
         except DefinitionError as exc:
             listing = "\n".join(f"  - {problem}" for problem in exc.problems)
-            raise CommandError(f"{file}: {len(exc.problems)} problem(s); nothing loaded:\n{listing}")
+            raise CommandError(f"{file}: {len(exc.problems)} problem(s); nothing loaded:\n{listing}") from exc
         if created:
             self.stdout.write(f"Loaded {row.key} version {row.version} ({row.checksum[:12]}).")
         else:

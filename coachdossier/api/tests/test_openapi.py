@@ -1,0 +1,73 @@
+"""The OpenAPI document describes every operation with its own schemas."""
+
+import inspect
+import json
+from collections import defaultdict
+from importlib import import_module
+
+from django.test import SimpleTestCase, TestCase
+from ninja import Schema
+
+from coachdossier.api.api import api
+
+
+def api_schemas() -> dict[str, list[str]]:
+    """Schema class name → the modules defining a Schema of that name, over every mounted router."""
+    defined = defaultdict(list)
+    for prefix, _router in api._routers:
+        name = prefix.strip("/")
+        if not name:
+            continue
+        module = import_module(f"coachdossier.{name}.api")
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Schema) and cls.__module__ == module.__name__:
+                defined[cls_name].append(module.__name__)
+    return defined
+
+
+class OpenApiSchemaNamesTestCase(SimpleTestCase):
+    def test_no_two_routers_define_a_schema_of_the_same_name(self):
+        """ninja names components after the class: a second SessionOut silently replaced the first,
+        so /api/clients/{id} was documented with the measurement session's fields (script/fuzz-api)."""
+        defined = api_schemas()
+        self.assertGreater(len(defined), 20)
+        self.assertEqual({name: modules for name, modules in defined.items() if len(modules) > 1}, {})
+
+    def test_the_document_names_each_operations_own_session_schema(self):
+        paths = json.loads(json.dumps(api.get_openapi_schema()))["paths"]  # as served: string status codes
+        coaching = paths["/api/clients/{client_id}/sessions"]["post"]["responses"]["201"]
+        measured = paths["/api/measurements/clients/{client_id}/sessions"]["post"]["responses"]["201"]
+        self.assertNotEqual(coaching["content"]["application/json"]["schema"],
+                            measured["content"]["application/json"]["schema"])
+
+
+class OpenApiErrorAnswersTestCase(SimpleTestCase):
+    def test_every_operation_declares_the_refusals_it_can_give_with_the_shared_error_schema(self):
+        """So schemathesis' status_code_conformance holds (script/fuzz-api) and a client knows
+        every status it can get."""
+        document = json.loads(json.dumps(api.get_openapi_schema()))
+        operations = [op for ops in document["paths"].values() for op in ops.values()]
+        self.assertGreater(len(operations), 80)
+        for operation in operations:
+            for status in ("400", "401", "403", "404", "422"):
+                self.assertIn(status, operation["responses"], operation["operationId"])
+        me = document["paths"]["/api/accounts/me"]["get"]["responses"]["404"]
+        self.assertEqual(me["content"]["application/json"]["schema"], {"$ref": "#/components/schemas/ApiError"})
+        self.assertIn("ApiError", document["components"]["schemas"])
+
+    def test_an_operation_keeps_the_error_schema_it_declares_itself(self):
+        register = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/privacy/breaches"]["post"]
+        self.assertEqual(register["responses"]["422"]["content"]["application/json"]["schema"],
+                         {"$ref": "#/components/schemas/Error"})
+
+
+class UnknownApiPathTestCase(TestCase):  # the session middleware looks the cookie up
+    def test_a_path_no_api_route_matches_gets_the_json_404_even_as_a_post_with_a_session_cookie(self):
+        """Found by script/fuzz-api: `/api/clients/null` failed the uuid converter and got Django's
+        HTML 404 page (or, for a POST with a cookie, the HTML CSRF page)."""
+        self.client.cookies["sessionid"] = "not-a-session"
+        for method, path in (("get", "/api/clients/null"), ("post", "/api/clients/null,null/consents"),
+                             ("get", "/api/no-such-thing/"), ("post", "/api/clients/%C2%A4/consents/%0AZ/withdraw")):
+            r = getattr(self.client, method)(path)
+            self.assertEqual((r.status_code, r["Content-Type"]), (404, "application/json"), path)
+            self.assertEqual(r.json(), {"detail": "Not found."})
