@@ -487,26 +487,35 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
         delivery.save()
         _log("report.send", report, grant)
         _log("report.delivery", report, grant, obj=delivery)  # which link, for the client's copy
+        # The mails are queued in this transaction: only the token's hash is kept, so a link
+        # mail not written before the commit could never be written again (a kill right after
+        # the commit would leave a report "sent" that nobody received).
+        from . import emails
+
+        mail_ids = [emails.report_link(delivery, token).pk]
+        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
+            mail_ids.append(emails.report_code(delivery, code).pk)
         delivery_id = delivery.pk
-        transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, token=token, code=code, now=now))
+        transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, mail_ids=mail_ids, now=now))
     return Sent(delivery, token, code)
 
 
-def deliver_link(*, delivery_id: int, token: str, code: str, now) -> bool:
-    """The link, and (when so chosen) the code in a second, separate email."""
-    from . import emails
+def deliver_link(*, delivery_id: int, mail_ids: list[int], now) -> bool:
+    """Send the queued link mail and (when so chosen) the code in a second, separate mail.
+    What does not go now stays in the outbox, and `send_queued_mail` retries it."""
+    from coachdossier.lib import emails
 
-    delivery = Delivery.objects.select_related("report__client").get(pk=delivery_id)
-    try:
-        emails.report_link(delivery, token)
-        Delivery.objects.filter(pk=delivery_id).update(link_mailed_at=now)
-        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
-            emails.report_code(delivery, code)
-            Delivery.objects.filter(pk=delivery_id).update(code_mailed_at=now)
-    except Exception:
-        log.exception("report link for delivery %s failed", delivery.public_id)
-        Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
-        return False
+    fields = ["link_mailed_at", "code_mailed_at"]
+    for mail_id, field in zip(mail_ids, fields):
+        try:
+            went = emails.deliver_now(mail_id, now)
+        except Exception:
+            log.exception("report mail %s for delivery %s failed", mail_id, delivery_id)
+            went = False
+        if not went:
+            Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
+            return False
+        Delivery.objects.filter(pk=delivery_id).update(**{field: now})
     return True
 
 
