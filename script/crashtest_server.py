@@ -358,7 +358,7 @@ class EntryCase(Case):
     def steps(self, work):
         while True:
             self.n += 1
-            title = f"crash-{self.n}"
+            title = f"{self.name}-{self.n}"  # the backup case writes entries too
             work.inflight = title
             self.sent.add(title)
             self.post_entry(title)
@@ -378,8 +378,8 @@ class EntryCase(Case):
         if missing:
             self.problems.append(f"acknowledged entries missing or without attachment: {sorted(missing)[:5]}")
         self.twice = [t for t in self.interrupted if len(by_title.get(t, [])) > 1]
-        self.unknown = [e["id"] for t, es in by_title.items() if t and t.startswith("crash-") and t not in self.sent
-                        for e in es]
+        self.unknown = [e["id"] for t, es in by_title.items() if t and t.startswith(f"{self.name}-")
+                        and t not in self.sent for e in es]
         if self.unknown:
             self.problems.append(f"entries nobody sent: {self.unknown[:5]}")
 
@@ -695,7 +695,7 @@ CASES = {"entry": EntryCase, "report": ReportCase, "destruction": DestructionCas
 
 
 class Context:
-    def __init__(self, directory: Path, python: str, workers: int, kills: int):
+    def __init__(self, directory: Path, python: str, workers: int, kills: int, cases=()):
         self.scratch = crashtest.Scratch(directory, python)
         self.scratch.env = {**loadtest.Target("sqlite", directory).env, "PYTHONUNBUFFERED": "1",
                             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -704,8 +704,8 @@ class Context:
         self.scratch.manage("migrate", "--noinput")
         self.scratch.manage("collectstatic", "--noinput")
         self.seed_file = directory / "seed.json"
-        self.child("seed", str(self.seed_file), "--reports", str(3 * kills + 6),
-                   "--destructions", str(3 * kills + 6))
+        self.child("seed", str(self.seed_file), "--reports", str(3 * kills + 6 if "report" in cases else 0),
+                   "--destructions", str(3 * kills + 6 if "destruction" in cases else 0))
         self.seed = json.loads(self.seed_file.read_text())
         self.server = Server(self.scratch, workers)
         self.backup_seconds = 0.0
@@ -813,7 +813,7 @@ def run(cases: list[str], kills: int, python: str, *, seed=None, workers=2, keep
     random.seed(seed)
     directory = Path(tempfile.mkdtemp(prefix="coachdossier-crash-server-"))
     started = time.monotonic()
-    ctx = Context(directory, python, workers, kills)
+    ctx = Context(directory, python, workers, kills, cases)
     results = {}
     try:
         ctx.server.start()
