@@ -390,7 +390,7 @@ class EntryCase(Case):
 
 class ReportCase(Case):
     name = "report"
-    window = (0.05, 1.5)
+    window = (0.05, 1.0)
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -495,7 +495,7 @@ class ReportCase(Case):
 
 class DestructionCase(Case):
     name = "destruction"
-    window = (0.05, 1.5)
+    window = (0.05, 1.0)
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -704,8 +704,8 @@ class Context:
         self.scratch.manage("migrate", "--noinput")
         self.scratch.manage("collectstatic", "--noinput")
         self.seed_file = directory / "seed.json"
-        self.child("seed", str(self.seed_file), "--reports", str(3 * kills + 6 if "report" in cases else 0),
-                   "--destructions", str(3 * kills + 6 if "destruction" in cases else 0))
+        self.child("seed", str(self.seed_file), "--reports", str(5 * kills + 10 if "report" in cases else 0),
+                   "--destructions", str(5 * kills + 10 if "destruction" in cases else 0))
         self.seed = json.loads(self.seed_file.read_text())
         self.server = Server(self.scratch, workers)
         self.backup_seconds = 0.0
