@@ -16,6 +16,13 @@ send_queued_mail` (also run by `run_daily`) retries it with backoff. The rule fo
 - `send_or_queue()` is for notices nobody waits for: it never raises for a transport error,
   so a mail server that is down never turns a saved change into an error page; it returns
   whether the mail went now.
+- `queue()` is for mail that is part of a change (a report's link, "your dossier was
+  destroyed"): the outbox row is written in the change's own transaction and tried at once
+  after the commit (`deliver_now`). A process killed between the commit and the attempt
+  leaves the message queued, and `send_queued_mail` sends it; sent after commit with
+  `transaction.on_commit` alone, it would be lost (a report counted as sent whose link never
+  went; script/crashtest-server). Delivery is at least once: killed after the mail server
+  took the message but before its row says so, it is sent again.
 """
 
 import datetime
@@ -23,6 +30,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -112,6 +120,33 @@ def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl")
     except MailNotSent:
         return False
     return True
+
+
+def queue(name: str, to: list[str], context: dict, language: str = "nl", *, deliver_after_commit=True):
+    """Store the message in the outbox inside the caller's transaction; unless the caller
+    delivers it itself (`deliver_now`), try it once the transaction commits. Returns the row."""
+    subject, body, html = _render(name, context, language)
+    mail = _store(name, to, subject, body, html, timezone.now())
+    if deliver_after_commit:
+        mail_id = mail.pk
+        transaction.on_commit(lambda: deliver_now(mail_id))
+    return mail
+
+
+def deliver_now(mail_id: int, now=None) -> bool:
+    """Try a queued message at once (after the commit that queued it). True when it went,
+    now or before; a failure leaves it queued for `send_queued`."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    now = now or timezone.now()
+    mail = OutgoingMail.objects.filter(pk=mail_id).first()
+    if mail is None or mail.status != MailStatus.QUEUED:
+        return mail is not None and mail.status == MailStatus.SENT
+    # Claim it as send_queued does: a queue run that got there first leaves it alone.
+    if not OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.QUEUED, attempts=mail.attempts).update(
+            next_attempt_at=now + datetime.timedelta(minutes=5)):
+        return False
+    return deliver(mail, now)
 
 
 def send_queued(now, *, limit: int = 200) -> str | None:

@@ -400,7 +400,7 @@ def execute_destruction(*, actor, request: ClientRequest, now, grant=None, told=
                                     status=RequestStatus.DONE, step="destroyed")
         RecipientNotice.objects.filter(pk__in=[n.pk for n in notices]).update(recipient_sealed=b"")
         if address:
-            transaction.on_commit(lambda: emails.destruction_done(to=address))
+            emails.destruction_done(to=address)  # into the outbox with this commit, sent after it
     return request
 
 

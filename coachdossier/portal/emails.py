@@ -4,6 +4,7 @@
 from django.urls import reverse
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.lib.emails import queue
 from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
 
 from .models import ClientRequest, Direction, Message, email_allowed
@@ -83,7 +84,9 @@ def message_waiting(*, message_id: int) -> None:
 
 
 def destruction_done(*, to: str) -> None:
-    send("portal-destruction-done", [to], {})
+    """Queued inside the destruction's transaction: the address is destroyed with the
+    dossier, so a notice not in the outbox at the commit could never be sent afterwards."""
+    queue("portal-destruction-done", [to], {})
 
 
 def consent_proposed(*, proposal_id: int) -> None:

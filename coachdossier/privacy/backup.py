@@ -156,23 +156,49 @@ def default_roots() -> tuple[Path, Path]:
     return base, keys
 
 
+PARTIAL = ".partial"
+
+
 def create(*, now, root: Path | None = None, keys_root: Path | None = None) -> Result:
-    """Write a main set and a key-store set; return their folders."""
+    """Write a main set and a key-store set; return their folders.
+
+    Both are written under `<stamp>.partial` and get their own name only when complete: the
+    key-store set first, then the main set. A run that dies half-way (SIGKILL, a full disk)
+    leaves `.partial` folders, which `check` refuses, so a main set under its own name always
+    has its complete key-store set beside it (script/crashtest-server)."""
     default_main, default_keys = default_roots()
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     main, keys = Path(root or default_main) / stamp, Path(keys_root or default_keys) / stamp
-    main.mkdir(parents=True)
-    keys.mkdir(parents=True)
+    main_work, keys_work = main.with_name(stamp + PARTIAL), keys.with_name(stamp + PARTIAL)
+    main_work.mkdir(parents=True)
+    keys_work.mkdir(parents=True)
     erasure.sync()
-    database, stats = _dump_database("default", main)
+    database, stats = _dump_database("default", main_work)
     storage_root = Path(default_storage.location)  # type: ignore[attr-defined]  # FileSystemStorage
     if storage_root.exists():
-        shutil.copytree(storage_root, main / "files")
-    (main / "erasures.json").write_text(json.dumps(erasure.entries()))
-    _write_manifest(main, "main", "default", now, {"database": database, **stats})
-    key_database, key_stats = _dump_database("keys", keys)
-    _write_manifest(keys, "keys", "keys", now, {"database": key_database, **key_stats})
+        shutil.copytree(storage_root, main_work / "files")
+    (main_work / "erasures.json").write_text(json.dumps(erasure.entries()))
+    _write_manifest(main_work, "main", "default", now, {"database": database, **stats})
+    key_database, key_stats = _dump_database("keys", keys_work)
+    _write_manifest(keys_work, "keys", "keys", now, {"database": key_database, **key_stats})
+    _fsync_tree(keys_work)
+    _fsync_tree(main_work)
+    keys_work.rename(keys)
+    main_work.rename(main)
     return Result(main, keys)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """The files on disk before the rename makes the set count as complete."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def unfinished(*roots: Path) -> list[Path]:
+    """Folders left by interrupted runs (safe to delete once no backup is running)."""
+    return sorted(p for root in roots if Path(root).exists() for p in Path(root).glob(f"*{PARTIAL}"))
 
 
 def check(folder: Path, *, kind: str | None = None) -> list[str]:
@@ -181,6 +207,8 @@ def check(folder: Path, *, kind: str | None = None) -> list[str]:
     database; its row counts, and on PostgreSQL its per-table content checksums, compared
     with the manifest's)."""
     folder = Path(folder)
+    if folder.name.endswith(PARTIAL):
+        return [f"{folder}: an unfinished backup set (its run was interrupted): not a backup to use"]
     manifest_path, sig_path = folder / "manifest.json", folder / "manifest.sig"
     if not manifest_path.exists():
         return [f"{folder}: no manifest.json: not a coachdossier backup set"]

@@ -327,6 +327,20 @@ def deliver_client_notice(*, report_id: int, now) -> bool:
     return True
 
 
+def retry_client_notices(now) -> str | None:
+    """PR-6: send the client's notice again for every report still waiting for it (a mail
+    server that was down, a process killed before the notice went). Called by run_daily and
+    `notify_report_clients`; a report whose notice went is no longer ready, so a second run
+    does nothing."""
+    delivered = failed = 0
+    for report_id in Report.objects.filter(state=S.READY).values_list("pk", flat=True):
+        if deliver_client_notice(report_id=report_id, now=now):
+            delivered += 1
+        else:
+            failed += 1
+    return f"client notices: {delivered} delivered, {failed} still failing" if delivered or failed else None
+
+
 def notify_client(*, actor, report: Report, now, grant=None) -> bool:
     """Retry the client's notice of a ready report."""
     if report.state != S.READY:
@@ -488,26 +502,35 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
         delivery.save()
         _log("report.send", report, grant)
         _log("report.delivery", report, grant, obj=delivery)  # which link, for the client's copy
+        # The mails are queued in this transaction: only the token's hash is kept, so a link
+        # mail not written before the commit could never be written again (a kill right after
+        # the commit would leave a report "sent" that nobody received).
+        from . import emails
+
+        mail_ids = [emails.report_link(delivery, token).pk]
+        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
+            mail_ids.append(emails.report_code(delivery, code).pk)
         delivery_id = delivery.pk
-        transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, token=token, code=code, now=now))
+        transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, mail_ids=mail_ids, now=now))
     return Sent(delivery, token, code)
 
 
-def deliver_link(*, delivery_id: int, token: str, code: str, now) -> bool:
-    """The link, and (when so chosen) the code in a second, separate email."""
-    from . import emails
+def deliver_link(*, delivery_id: int, mail_ids: list[int], now) -> bool:
+    """Send the queued link mail and (when so chosen) the code in a second, separate mail.
+    What does not go now stays in the outbox, and `send_queued_mail` retries it."""
+    from coachdossier.lib import emails
 
-    delivery = Delivery.objects.select_related("report__client").get(pk=delivery_id)
-    try:
-        emails.report_link(delivery, token)
-        Delivery.objects.filter(pk=delivery_id).update(link_mailed_at=now)
-        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
-            emails.report_code(delivery, code)
-            Delivery.objects.filter(pk=delivery_id).update(code_mailed_at=now)
-    except Exception:
-        log.exception("report link for delivery %s failed", delivery.public_id)
-        Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
-        return False
+    fields = ["link_mailed_at", "code_mailed_at"]
+    for mail_id, field in zip(mail_ids, fields):
+        try:
+            went = emails.deliver_now(mail_id, now)
+        except Exception:
+            log.exception("report mail %s for delivery %s failed", mail_id, delivery_id)
+            went = False
+        if not went:
+            Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
+            return False
+        Delivery.objects.filter(pk=delivery_id).update(**{field: now})
     return True
 
 

@@ -21,15 +21,17 @@ def client_copy(report) -> None:
     }, _language(user))
 
 
-def report_link(delivery, token: str) -> None:
-    emails.send("report-link", [delivery.recipient["email"]], {
+def report_link(delivery, token: str):
+    """Queued in the sending transaction (a sent report never lacks its link mail); the
+    caller delivers it after the commit. Returns the outbox row."""
+    return emails.queue("report-link", [delivery.recipient["email"]], {
         "practice": policy.current().practice_name, "reference": delivery.report.reference,
         "path": reverse("reports:download", args=[token]), "expires_at": delivery.expires_at,
         "code_by_phone": delivery.code_channel == "phone",
-    })
+    }, deliver_after_commit=False)
 
 
-def report_code(delivery, code: str) -> None:
-    emails.send("report-code", [delivery.recipient["email"]], {
+def report_code(delivery, code: str):
+    return emails.queue("report-code", [delivery.recipient["email"]], {
         "practice": policy.current().practice_name, "reference": delivery.report.reference, "code": code,
-    })
+    }, deliver_after_commit=False)

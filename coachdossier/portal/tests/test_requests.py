@@ -205,6 +205,24 @@ class DestructionTestCase(PortalTestCase):
         self.assertEqual(mail.outbox[-1].to, ["carla@example.com"])
         self.assertNotIn("Carla", mail.outbox[-1].body)
 
+    def test_the_destruction_notice_survives_a_process_killed_right_after_the_commit(self):
+        """script/crashtest-server: the address goes with the dossier, so the notice must be in
+        the outbox with the destruction's commit; the after-commit attempt never runs here."""
+        from django.utils import timezone
+
+        from coachdossier.accounts.models import MailStatus, OutgoingMail
+        from coachdossier.lib import emails
+
+        request = self.file()
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=False):
+            actions.execute_destruction(actor=self.management, request=request, now=self.now, grant=MANAGEMENT_GRANT)
+        self.assertIsNotNone(Client.objects.get(pk=self.own_client.pk).destroyed_at)
+        queued = OutgoingMail.objects.get(name="portal-destruction-done")
+        self.assertEqual((queued.status, queued.to), (MailStatus.QUEUED, ["carla@example.com"]))
+        emails.send_queued(timezone.now() + datetime.timedelta(minutes=2))
+        self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
+
     def test_a_legal_duty_to_keep_blocks_it_records_the_reason_and_tells_the_client(self):
         """GC-5.4: an open complaint or statutory hand-over blocks destruction."""
         request = self.file()

@@ -233,3 +233,39 @@ def test_law_32_a_postgresql_dump_whose_content_differs_from_its_source_is_refus
         backup.restore(main=result.main, now=timezone.now())
     assert "content checksum" in str(refused.value)
     assert _scratch_databases() == before
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])  # SQLite's backup API waits on open writes
+def test_law_32_a_backup_that_dies_half_way_leaves_only_unfinished_sets_that_are_refused(tmp_path, monkeypatch):
+    """script/crashtest-server: a backup killed after its main set but during the key store
+    left a main set that verified on its own, without its key-store set. Sets are now written
+    as `<stamp>.partial` and renamed when complete (key store first), and an unfinished set is
+    refused even when what it holds happens to verify."""
+    from django.utils import timezone
+
+    from coachdossier.privacy import backup
+
+    real_dump = backup._dump_database
+
+    def dies_in_the_key_store(alias, folder):
+        if alias == "keys":
+            raise SystemExit("killed")  # the process ends here, as after SIGKILL
+        return real_dump(alias, folder)
+
+    monkeypatch.setattr(backup, "_dump_database", dies_in_the_key_store)
+    with pytest.raises(SystemExit):
+        backup.create(now=timezone.now(), root=tmp_path / "main", keys_root=tmp_path / "keys")
+    [main] = (tmp_path / "main").iterdir()
+    assert main.name.endswith(".partial") and list((tmp_path / "keys").iterdir())[0].name.endswith(".partial")
+    assert (main / "manifest.sig").exists()  # the main set itself was complete and signed
+    [problem] = backup.check(main)
+    assert "unfinished backup set" in problem
+    with pytest.raises(backup.BackupError, match="unfinished"):
+        backup.restore(main=main, now=timezone.now())
+    assert backup.unfinished(tmp_path / "main", tmp_path / "keys") == sorted(
+        [main, *(tmp_path / "keys").iterdir()])
+
+    monkeypatch.setattr(backup, "_dump_database", real_dump)
+    result = backup.create(now=timezone.now(), root=tmp_path / "main", keys_root=tmp_path / "keys")
+    assert not result.main.name.endswith(".partial") and not result.keys.name.endswith(".partial")
+    assert backup.check(result.main) == [] and backup.check(result.keys) == []

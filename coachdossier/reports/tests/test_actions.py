@@ -1,8 +1,11 @@
 """The report life cycle in the domain code: copy first, the client's answer, sending."""
 
+import datetime
 from unittest import mock
 
+from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients import actions as client_actions
@@ -270,6 +273,39 @@ class DownloadTestCase(ReportTestCase):
         self.assertNotEqual(delivery.token_sha256, sent.token)
         self.assertNotIn(sent.code, delivery.code_hmac)
 
+    def test_a_sending_process_killed_right_after_the_commit_still_gets_the_link_and_code_out(self):
+        """script/crashtest-server: only the token's hash is stored, so the link mail must be in
+        the outbox with the commit; the after-commit attempt never runs here (as after a SIGKILL)."""
+        from coachdossier.accounts.models import MailStatus, OutgoingMail
+        from coachdossier.lib import emails
+
+        report = self.client_copy()
+        actions.approve_report(actor=self.client_user, report=report, now=self.now, grant=CLIENT)
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=False):
+            sent = actions.send_report(actor=self.coach, report=report, code_channel="email", now=self.now,
+                                       grant=COACH)
+        queued = OutgoingMail.objects.filter(status=MailStatus.QUEUED).order_by("pk")
+        self.assertEqual([m.name for m in queued], ["report-link", "report-code"])
+        self.assertEqual(mail.outbox, [])
+        emails.send_queued(timezone.now() + datetime.timedelta(minutes=2))
+        link, code = self.outbox_to("hr@example.com")
+        self.assertIn(f"/reports/d/{sent.token}/", link.body)
+        self.assertIn(sent.code, code.body)
+
+    def test_a_link_mail_that_fails_now_stays_queued_and_marks_the_delivery(self):
+        from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+        report = self.client_copy()
+        actions.approve_report(actor=self.client_user, report=report, now=self.now, grant=CLIENT)
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("down")):
+            self.send(report, now=self.now)
+        delivery = Delivery.objects.get()
+        self.assertIsNotNone(delivery.mail_failed_at)
+        self.assertIsNone(delivery.link_mailed_at)
+        self.assertEqual(report.state, ReportState.SENT)
+        self.assertTrue(OutgoingMail.objects.filter(name="report-link", status=MailStatus.QUEUED).exists())
+
     def test_a_code_by_phone_is_not_mailed(self):
         report, sent = self.sent(channel="phone")
         [link] = self.outbox_to("hr@example.com")
@@ -343,3 +379,19 @@ class DestructionTestCase(ReportTestCase):
         self.assertFalse(Report.objects.filter(client=self.own_client).exists())
         self.assertFalse(Delivery.objects.exists())
         self.assertFalse(default_storage.exists(name))
+
+
+class DailyRetryTestCase(ReportTestCase):
+    def test_pr_6_the_daily_job_sends_a_client_notice_that_failed_and_a_second_run_does_nothing(self):
+        """PR-6: a report waits for its client copy; the daily job retries the notice until it goes."""
+        from coachdossier.privacy import daily
+
+        with mock.patch("coachdossier.reports.emails.client_copy", side_effect=OSError("smtp down")):
+            report = self.ready(self.draft())
+        report.refresh_from_db()
+        self.assertEqual(report.state, ReportState.READY)
+        first = "\n".join(daily.run(now=self.now))
+        report.refresh_from_db()
+        self.assertEqual(report.state, ReportState.CLIENT_COPY)
+        self.assertIn("client notices: 1 delivered, 0 still failing", first)
+        self.assertNotIn("client notices", "\n".join(daily.run(now=self.now)))

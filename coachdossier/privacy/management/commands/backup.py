@@ -37,3 +37,7 @@ class Command(BaseCommand):
                                  detail=f"key store: {result.keys}")
         self.stdout.write(f"main set:      {result.main}\nkey-store set: {result.keys}\n"
                           "Keep the key-store sets on other media than the main sets.")
+        left = backup.unfinished(result.main.parent, result.keys.parent)
+        if left:
+            self.stdout.write(f"{len(left)} unfinished set(s) of interrupted runs (never used by restore; delete "
+                              f"them when no backup is running): " + ", ".join(str(p) for p in left))
