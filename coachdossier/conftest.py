@@ -97,7 +97,8 @@ if production_server.wanted():
 
         if connection.vendor != "postgresql":
             pytest.fail("COACHDOSSIER_BROWSER_SERVER=gunicorn needs the suite on PostgreSQL (DATABASE_URL=postgres://"
-                        "...): gunicorn's workers cannot see SQLite test databases, which live in this process's memory")
+                        "...): gunicorn's workers cannot see SQLite test databases, which live in this process's "
+                        "memory")
         server = production_server.LazyServer(request.getfixturevalue("_production_static"))
         try:
             yield server

@@ -147,7 +147,8 @@ def database(url: str) -> dict:
 
 
 LOCAL_STATE_DIR.mkdir(parents=True, exist_ok=True)
-Path(os.getenv("STATIC_ROOT") or BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects it
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it
 DATABASE_URL = required("DATABASE_URL", f"sqlite:///{LOCAL_STATE_DIR / 'coachdossier.sqlite3'}")
 
 
@@ -291,7 +292,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.getenv("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Attachments (and every other stored file) are ciphertext, sealed before they reach the
 # store; the store is never served directly. On a local directory by default, or on an

@@ -448,7 +448,7 @@ def main() -> int:
         say("gunicorn (production settings) behind nginx (deploy/coachdossier.nginx)")
         gunicorn, gunicorn_log = instance.start("gunicorn", [
             str(VENV_BIN / "gunicorn"), "coachdossier.wsgi", "--bind", f"127.0.0.1:{app_port}", "--workers", "2",
-            "--timeout", "60", "--access-logfile", "-"], env=env)
+            "--timeout", "60", "--access-logfile", "-", "--no-control-socket"], env=env)
         wait_for_port(app_port, gunicorn, "gunicorn", gunicorn_log)
         cert, key = self_signed_certificate(work)
         conf = work / "nginx.conf"

@@ -103,7 +103,8 @@ def running(static_root: Path, language: str):
            "EMAIL_PORT": str(smtp.port), "EMAIL_USE_TLS": "false"}
     log = tempfile.NamedTemporaryFile(prefix="coachdossier-gunicorn-", suffix=".log", delete=False)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "coachdossier.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--timeout", "60"], cwd=ROOT, env=env, stdout=log, stderr=log)
+                               "--workers", "2", "--timeout", "60", "--no-control-socket"],
+                              cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -127,6 +128,20 @@ def running(static_root: Path, language: str):
         smtp.stop()
         log.close()
         os.unlink(log.name)
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """Once gunicorn is gone, end every other session on the test databases: its workers'
+    (which end a moment after the processes do) and the one the test body opened inside
+    Playwright's greenlet, whose context has a Django connection of its own that nothing
+    closes. Otherwise the test databases cannot be dropped at the end."""
+    from django.db import connections
+
+    for alias in ("default", "keys"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 class _Unchanged:
