@@ -87,6 +87,15 @@ def _production_static(tmp_path_factory):
 
 if production_server.wanted():
 
+    @pytest.fixture(scope="session", autouse=True)
+    def _end_other_sessions_before_the_test_databases_go(request, django_db_blocker):
+        # Asked for by value, not by argument, so that tests without a database do not count
+        # as database tests (see _append_only_log_allows_test_flush); torn down before it.
+        request.getfixturevalue("django_db_setup")
+        yield
+        with django_db_blocker.unblock():
+            production_server.end_other_sessions()
+
     @pytest.fixture
     def live_server(request):
         """With COACHDOSSIER_BROWSER_SERVER=gunicorn the browser tests drive gunicorn with

@@ -128,14 +128,14 @@ def running(static_root: Path, language: str):
         smtp.stop()
         log.close()
         os.unlink(log.name)
-        _end_other_sessions()
 
 
-def _end_other_sessions() -> None:
-    """Once gunicorn is gone, end every other session on the test databases: its workers'
-    (which end a moment after the processes do) and the one the test body opened inside
-    Playwright's greenlet, whose context has a Django connection of its own that nothing
-    closes. Otherwise the test databases cannot be dropped at the end."""
+def end_other_sessions() -> None:
+    """At the end of the session, end every other session on the test databases: the last
+    workers' (which end a moment after the processes do) and the ones the test bodies opened
+    inside Playwright's greenlet, whose context has a Django connection of its own that
+    nothing closes (ending it during the session would break the next test that reuses it).
+    Otherwise the test databases cannot be dropped."""
     from django.db import connections
 
     for alias in ("default", "keys"):
