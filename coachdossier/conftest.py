@@ -9,6 +9,8 @@ transactional test (a serialized-rollback flush skips post_migrate)."""
 
 import pytest
 
+from coachdossier.tests import production_server
+
 _disabled_on_postgres = False
 
 
@@ -74,3 +76,40 @@ def pytest_runtest_setup(item):
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.all().delete()
+
+
+@pytest.fixture(scope="session")
+def _production_static(tmp_path_factory):
+    root = tmp_path_factory.mktemp("static")
+    production_server.collectstatic(root)
+    return root
+
+
+if production_server.wanted():
+
+    @pytest.fixture(scope="session", autouse=True)
+    def _end_other_sessions_before_the_test_databases_go(request, django_db_blocker):
+        # Asked for by value, not by argument, so that tests without a database do not count
+        # as database tests (see _append_only_log_allows_test_flush); torn down before it.
+        request.getfixturevalue("django_db_setup")
+        yield
+        with django_db_blocker.unblock():
+            production_server.end_other_sessions()
+
+    @pytest.fixture
+    def live_server(request):
+        """With COACHDOSSIER_BROWSER_SERVER=gunicorn the browser tests drive gunicorn with
+        production settings (DEBUG=false) on the same test databases instead of Django's live
+        server thread (tests/production_server.py); it starts on the test's first
+        `live_server.url`, in the language the test set by then."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.fail("COACHDOSSIER_BROWSER_SERVER=gunicorn needs the suite on PostgreSQL (DATABASE_URL=postgres://"
+                        "...): gunicorn's workers cannot see SQLite test databases, which live in this process's "
+                        "memory")
+        server = production_server.LazyServer(request.getfixturevalue("_production_static"))
+        try:
+            yield server
+        finally:
+            server.close()

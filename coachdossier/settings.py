@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coachdossier.audit.middleware.TrustedProxyMiddleware",  # first: everything after sees the real client
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,7 +148,8 @@ def database(url: str) -> dj_database_url.DBConfig:
 
 
 LOCAL_STATE_DIR.mkdir(parents=True, exist_ok=True)
-(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it
 DATABASE_URL = required("DATABASE_URL", f"sqlite:///{LOCAL_STATE_DIR / 'coachdossier.sqlite3'}")
 
 
@@ -235,6 +237,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# The reverse proxies in front of the app (addresses or CIDRs, e.g. "127.0.0.1,10.0.0.0/24").
+# Only a request arriving from one of them may name the client's address (X-Forwarded-For)
+# or the scheme (X-Forwarded-Proto); from anyone else those headers are ignored, so nobody
+# can forge the address in the access log (LAW-NEN7513). Default: none, REMOTE_ADDR is the client.
+def _networks(name: str):
+    import ipaddress
+
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in envlist(name))
+    except ValueError as exc:
+        raise MissingSetting(f"coachdossier: {name}: {exc}") from exc
+
+
+TRUSTED_PROXIES = _networks("TRUSTED_PROXIES")
+
 # Security headers. `check --deploy` must report nothing with DEBUG=false.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -245,7 +262,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXIES:
+        # Only then: TrustedProxyMiddleware drops X-Forwarded-Proto from anyone else.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -274,14 +293,37 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES: dict[str, dict[str, Any]] = {
-    # Attachments are stored encrypted; the directory is never served directly.
-    "default": {
+# Attachments (and every other stored file) are ciphertext, sealed before they reach the
+# store; the store is never served directly. On a local directory by default, or on an
+# S3-compatible object store (django-storages) when several app servers share the files.
+ATTACHMENTS_STORAGE = os.getenv("ATTACHMENTS_STORAGE", "local")
+ATTACHMENTS: dict[str, Any]
+if ATTACHMENTS_STORAGE == "local":
+    ATTACHMENTS = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": os.getenv("ATTACHMENTS_DIR", str(LOCAL_STATE_DIR / "attachments"))},
-    },
+    }
+elif ATTACHMENTS_STORAGE == "s3":
+    ATTACHMENTS = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": required("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": os.getenv("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.getenv("ATTACHMENTS_S3_REGION") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws); never in the repository.
+            "access_key": os.getenv("ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.getenv("ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.getenv("ATTACHMENTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,  # like the local directory: a taken name gets a suffix
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise MissingSetting(f"coachdossier: ATTACHMENTS_STORAGE must be 'local' or 's3', not {ATTACHMENTS_STORAGE!r}")
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": ATTACHMENTS,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -326,7 +368,8 @@ if TESTING:
     LANGUAGE_CODE = "en"
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")
+    if ATTACHMENTS_STORAGE == "local":
+        STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")
     ACCOUNT_RATE_LIMITS = dict(ACCOUNT_RATE_LIMITS)
     # django-zeal: N+1 detection inside `zeal.zeal_context()` (the query-count tests use it).
     INSTALLED_APPS.append("zeal")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections
 
@@ -150,6 +151,45 @@ def _write_manifest(folder: Path, kind: str, alias: str, created_at, extra: dict
     (folder / "manifest.sig").write_text(signing.sign(data))
 
 
+def stored_files(folder: str = ""):
+    """Every file in the attachment store (a local directory or an S3 bucket), by name."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder}/" if folder else ""
+    for name in sorted(files):
+        yield prefix + name
+    for sub in sorted(folders):
+        yield from stored_files(prefix + sub)
+
+
+def copy_files(target: Path) -> int:
+    """Copy every stored file, ciphertext as it is, into `target`; the same for a directory
+    and a bucket. Returns the number of files."""
+    count = 0
+    for name in stored_files():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        count += 1
+    return count
+
+
+def restore_files(source: Path) -> None:
+    """Make the store hold exactly the backup's files: the store's own API, so the same for
+    a directory and a bucket. Ciphertext is copied as it is."""
+    for name in list(stored_files()):
+        default_storage.delete(name)
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        name = path.relative_to(source).as_posix()
+        with open(path, "rb") as fh:
+            stored = default_storage.save(name, File(fh, name=name))
+        if stored != name:
+            raise BackupError(f"the store saved {name} as {stored}: it was not empty after clearing it")
+
+
 def default_roots() -> tuple[Path, Path]:
     base = Path(os.getenv("COACHDOSSIER_BACKUP_DIR") or settings.LOCAL_STATE_DIR / "backups")
     keys = Path(os.getenv("COACHDOSSIER_KEY_BACKUP_DIR") or settings.LOCAL_STATE_DIR / "key-backups")
@@ -174,9 +214,7 @@ def create(*, now, root: Path | None = None, keys_root: Path | None = None) -> R
     keys_work.mkdir(parents=True)
     erasure.sync()
     database, stats = _dump_database("default", main_work)
-    storage_root = Path(default_storage.location)  # type: ignore[attr-defined]  # FileSystemStorage
-    if storage_root.exists():
-        shutil.copytree(storage_root, main_work / "files")
+    copy_files(main_work / "files")
     (main_work / "erasures.json").write_text(json.dumps(erasure.entries()))
     _write_manifest(main_work, "main", "default", now, {"database": database, **stats})
     key_database, key_stats = _dump_database("keys", keys_work)
@@ -326,10 +364,8 @@ def restore(*, main: Path | None = None, keys: Path | None = None, now) -> dict:
         manifest = json.loads((Path(main) / "manifest.json").read_text())
         merged = erasure.merge(json.loads((Path(main) / "erasures.json").read_text()))
         _load_database("default", Path(main) / manifest["database"], manifest["engine"])
-        storage_root = Path(default_storage.location)  # type: ignore[attr-defined]  # FileSystemStorage
         if (Path(main) / "files").exists():
-            shutil.rmtree(storage_root, ignore_errors=True)
-            shutil.copytree(Path(main) / "files", storage_root)
+            restore_files(Path(main) / "files")
     if keys is not None:
         manifest = json.loads((Path(keys) / "manifest.json").read_text())
         _load_database("keys", Path(keys) / manifest["database"], manifest["engine"])

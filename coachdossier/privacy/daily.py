@@ -2,9 +2,13 @@
 day, or again after a failure, does no harm. Each step returns lines saying what it did (or,
 with dry_run, what it would do)."""
 
+import fcntl
 import logging
+from contextlib import contextmanager
 from importlib import import_module
 
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from coachdossier.audit.log import verify as verify_access_log
@@ -98,6 +102,39 @@ def access_log(now, dry_run):
 
 STEPS = [retention_notices, retention_destruction, orphan_keys, orphan_files, erasure_registry, insurance_reminders,
          breach_reminders, *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
+
+
+# pg_try_advisory_lock key of the daily job: any constant, the same on every app server.
+LOCK_KEY = 7_513_000_001
+
+
+@contextmanager
+def single_run():
+    """Yields True when this process may do the daily work and False while another holds it,
+    so that two app servers whose timers fire together do not both send the reminders. On
+    PostgreSQL a session advisory lock (shared by every host using the database; released
+    if the process dies); on SQLite, which lives on one machine, a lock file next to it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            got = cursor.fetchone()[0]
+        try:
+            yield got
+        finally:
+            if got:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        return
+    with open(settings.LOCAL_STATE_DIR / "run_daily.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def run(*, now=None, dry_run=False) -> list[str]:

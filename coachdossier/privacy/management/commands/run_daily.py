@@ -24,8 +24,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: {exc}") from exc
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
-        with acting(Actor(user=None, channel="job")):
-            lines = daily.run(now=now, dry_run=options["dry_run"])
+        with daily.single_run() as mine:
+            if not mine:
+                # Another host (or an earlier run still going) is doing today's work.
+                self.stdout.write("another run_daily is running (it holds the lock): nothing done")
+                return
+            with acting(Actor(user=None, channel="job")):
+                lines = daily.run(now=now, dry_run=options["dry_run"])
         for line in lines or ["nothing to do"]:
             self.stdout.write(("[dry run] " if options["dry_run"] else "") + line)
         if any(line.startswith("FAILED") for line in lines):
