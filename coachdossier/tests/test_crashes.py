@@ -5,22 +5,19 @@ so it is too slow for every run of the suite and is opt-in:
     COACHDOSSIER_CRASH_KILLS=5 python -m pytest coachdossier/tests/test_crashes.py
 """
 
-import importlib.util
 import os
 import sys
-from pathlib import Path
 
 import pytest
+
+from coachdossier.test import load_script
 
 KILLS = int(os.getenv("COACHDOSSIER_CRASH_KILLS", "0"))
 
 
 @pytest.mark.skipif(not KILLS, reason="opt-in: set COACHDOSSIER_CRASH_KILLS (script/crashtest runs 40)")
 def test_sigkills_lose_no_acknowledged_write_leave_no_orphan_and_the_daily_job_is_idempotent():
-    path = Path(__file__).resolve().parents[2] / "script" / "crashtest.py"
-    spec = importlib.util.spec_from_file_location("crashtest", path)
-    crashtest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(crashtest)
+    crashtest = load_script("crashtest")
     summary = crashtest.run(KILLS, sys.executable, seed=KILLS)
     assert summary["kills"] == KILLS
     assert summary["integrity_ok"] == KILLS

@@ -6,22 +6,19 @@ more per case, so it is opt-in:
     COACHDOSSIER_SERVER_CRASH_KILLS=3 python -m pytest coachdossier/tests/test_crashes_server.py
 """
 
-import importlib.util
 import os
 import sys
-from pathlib import Path
 
 import pytest
+
+from coachdossier.test import load_script
 
 KILLS = int(os.getenv("COACHDOSSIER_SERVER_CRASH_KILLS", "0"))
 
 
 @pytest.mark.skipif(not KILLS, reason="opt-in: set COACHDOSSIER_SERVER_CRASH_KILLS (script/crashtest-server runs 10)")
 def test_a_killed_server_leaves_nothing_half_done_and_every_interrupted_request_completes_when_re_run():
-    path = Path(__file__).resolve().parents[2] / "script" / "crashtest_server.py"
-    spec = importlib.util.spec_from_file_location("crashtest_server", path)
-    crashtest_server = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(crashtest_server)
+    crashtest_server = load_script("crashtest_server")
     summary = crashtest_server.run(list(crashtest_server.CASES), KILLS, sys.executable, seed=KILLS, out=lambda *a: None)
     for name, case in summary["cases"].items():
         assert case["kills"] == case["integrity ok"] == KILLS, name
