@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "coachdossier.accounts.context_processors.navigation",
             ],
+            # Django's `date` filter with the same output, several times faster (lib/dates.py).
+            "builtins": ["coachdossier.lib.dates"],
         },
     }
 ]
