@@ -10,6 +10,7 @@
 The caller has already checked access; a section must not widen it."""
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -41,8 +42,11 @@ class Tab:
     badge: object = None
 
 
-def modules_with(module_name: str) -> list:
-    """Our apps' `<app>.<module_name>` modules, in app order."""
+@cache
+def modules_with(module_name: str) -> tuple:
+    """Our apps' `<app>.<module_name>` modules, in app order. Found once per process: the
+    installed apps do not change while it runs, and a failed import is not cached by Python,
+    so looking again on every request cost a search of the import path per app per page."""
     modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("coachdossier."):
@@ -55,7 +59,7 @@ def modules_with(module_name: str) -> list:
             continue
         if module.__name__ != __name__:
             modules.append(module)
-    return modules
+    return tuple(modules)
 
 
 def collect_from_apps(module_name: str, function: str, *args) -> list[Panel]:

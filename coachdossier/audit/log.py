@@ -49,6 +49,23 @@ def insert_sql() -> str:
     return _INSERT[table]
 
 
+_HEAD: dict[str, tuple[str, str]] = {}  # by database vendor
+
+
+def head_sql() -> tuple[str, str]:
+    """Reading (locked for update where the database can) and moving the chain head, as
+    plain SQL: they run on every logged request, and building the two ORM queries cost more
+    than running them."""
+    key = connection.vendor
+    if key not in _HEAD:
+        q = connection.ops.quote_name
+        table, seq, hash_ = q(ChainHead._meta.db_table), q("seq"), q("hash")
+        lock = f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+        _HEAD[key] = (f"SELECT {seq}, {hash_} FROM {table} WHERE id = 1{lock}",  # nosec B608
+                      f"UPDATE {table} SET {seq} = %s, {hash_} = %s WHERE id = 1")  # nosec B608
+    return _HEAD[key]
+
+
 def record_many(*, action: str, clients, obj=None, object_type: str = "", object_ref: str = "",
                 outcome: str = Outcome.ALLOWED, basis: str = Basis.SYSTEM, basis_ref="", role: str = "",
                 now=None, bases=None) -> list[int]:
@@ -81,9 +98,11 @@ def record_many(*, action: str, clients, obj=None, object_type: str = "", object
     tail = "\x1f".join(("" if v is None else str(v)) for v in (actor.channel, ip, user_agent))
     head_text = f"{at_text}\x1f{'' if actor_id is None else actor_id}\x1f{role}"
     sha256 = hashlib.sha256
-    with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(pk=1)
-        rows, prev, seq, seqs = [], head.hash, head.seq, []
+    read_head, move_head = head_sql()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(read_head)
+        seq, prev = cursor.fetchone()
+        rows, seqs = [], []
         for i, client in enumerate(clients):
             seq += 1
             b, b_ref = (bases[i] if bases else (basis, basis_ref))
@@ -96,9 +115,8 @@ def record_many(*, action: str, clients, obj=None, object_type: str = "", object
                          object_type, object_ref, outcome, b, b_ref, actor.channel, ip_db, user_agent, prev, digest))
             seqs.append(seq)
             prev = digest
-        with connection.cursor() as cursor:
-            cursor.executemany(insert_sql(), rows)
-        ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        cursor.executemany(insert_sql(), rows)
+        cursor.execute(move_head, [seq, prev])
     return seqs
 
 

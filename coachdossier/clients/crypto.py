@@ -11,6 +11,7 @@ row or field fails to decrypt instead of showing the wrong client's data.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -31,8 +32,14 @@ class KeyDestroyed(Exception):
 
 
 def _master_keys() -> dict[str, bytes]:
+    return _parse_master_keys(settings.MASTER_KEYS)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_master_keys(value: str) -> dict[str, bytes]:
+    """Parsed once per value (a list page unwraps 50 data keys; tests change the setting)."""
     keys = {}
-    for part in settings.MASTER_KEYS.split(","):
+    for part in value.split(","):
         key_id, _, b64 = part.strip().partition(":")
         raw = base64.b64decode(b64)
         if len(raw) != 32:
@@ -145,8 +152,10 @@ class KeyRing:
         missing = [str(r) for r in client_refs if str(r) not in cache]
         if not missing:
             return
-        for key in ClientKey.objects.filter(client_ref__in=missing):
-            cache[str(key.client_ref)] = unwrap(key.master_key_id, key.wrapped, str(key.client_ref))
+        for client_ref, key_id, wrapped in ClientKey.objects.filter(client_ref__in=missing).values_list(
+                "client_ref", "master_key_id", "wrapped"):
+            ref = str(client_ref)
+            cache[ref] = unwrap(key_id, wrapped, ref)
 
     @classmethod
     def get(cls, client_ref) -> bytes:
