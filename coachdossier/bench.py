@@ -38,10 +38,21 @@ def bench_hello(request):
     return HttpResponse("hello", content_type="text/plain")
 
 
+@login_required
+def bench_query(request):
+    """hello plus one ORM query of the kind the pages run (a row with a join, as a model):
+    its difference to hello is what one query costs, the unit of the pages' floor."""
+    from coachdossier.clients.models import Trajectory
+
+    Trajectory.objects.filter(coach=request.user).select_related("principal").first()
+    return HttpResponse("hello", content_type="text/plain")
+
+
 def _urlpatterns():
     from coachdossier import urls
 
-    return [path("bench/hello/", bench_hello, name="bench_hello"), *urls.urlpatterns]
+    return [path("bench/hello/", bench_hello, name="bench_hello"), path("bench/query/", bench_query),
+            *urls.urlpatterns]
 
 
 def apply_switches():
@@ -330,13 +341,18 @@ def _median_ms(samples):
     return statistics.median(samples) * 1000
 
 
-def count_queries(http, url) -> int:
+def count_queries(http, url, *, statements_only=False) -> int:
+    """SQL queries of one request (the second, so one-off work is not counted); with
+    `statements_only`, without BEGIN/COMMIT/savepoints."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     http.get(url)
     with CaptureQueriesContext(connection) as queries:
         http.get(url)
+    if statements_only:
+        return sum(1 for q in queries.captured_queries
+                   if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")))
     return len(queries)
 
 
@@ -544,8 +560,11 @@ def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, 
     def no_log():
         return access_log(False)
 
+    statements = {page: count_queries(http, url, statements_only=True) for page, url in
+                  (("hello", "/bench/hello/"), ("client list", "/clients/"), ("dossier", featured_url))}
     in_process = {
         "hello": ("/bench/hello/", plain),
+        "hello + one ORM query": ("/bench/query/", plain),
         "client list": ("/clients/", plain),
         "dossier": (featured_url, plain),
         "dossier (no-op cipher)": (twin_url, noop),
@@ -555,10 +574,12 @@ def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, 
     results = measure_inprocess(out, session_key=session_key, variants=in_process, rounds=rounds,
                                 per_round=per_round)
     _report(out, results)
+    _report_floor(out, results, statements)
 
     if gunicorn:
         over_http = {
             "hello": ("/bench/hello/", "real"),
+            "hello + one ORM query": ("/bench/query/", "real"),
             "client list": ("/clients/", "real"),
             "dossier": (featured_url, "real"),
             "dossier (no-op cipher)": (twin_url, "noop"),
@@ -568,9 +589,21 @@ def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, 
         results = measure_gunicorn(out, session_key=session_key, variants=over_http, rounds=rounds,
                                    per_round=per_round)
         _report(out, results)
+        _report_floor(out, results, statements)
 
     out.write("\nlater capabilities:\n")
     run_hooks(out)
+
+
+def _report_floor(out, r, statements):
+    """What the SQL alone costs each page, in hellos: (its statements beyond hello's) × (one
+    ORM query's cost). A page cannot be faster than this without running fewer queries."""
+    one = max(r["hello + one ORM query"] - r["hello"], 0.0)
+    out.write(f"  one ORM query                  {one:5.2f} ms = {one / r['hello']:.2f} × hello\n")
+    for page in ("client list", "dossier"):
+        extra = statements[page] - statements["hello"]
+        out.write(f"  floor of the {page:12s}      {1 + extra * one / r['hello']:5.2f} × hello from its {extra} SQL "
+                  f"statements beyond hello's {statements['hello']}, before any decrypting or rendering\n")
 
 
 def _report(out, r):
