@@ -185,7 +185,7 @@ MASTER_KEYS = os.getenv("COACHDOSSIER_MASTER_KEYS") or (
     _development_master_keys() if DEBUG else required("COACHDOSSIER_MASTER_KEYS")
 )
 # Keyed hash for the name search index; separate from SECRET_KEY so that rotating
-# sessions never breaks search.
+# sessions never breaks search. After changing it, `coachdossier rebuild_search_index`.
 SEARCH_INDEX_KEY = required("COACHDOSSIER_SEARCH_KEY", "dev-search-key")
 
 
