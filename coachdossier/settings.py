@@ -187,8 +187,35 @@ MASTER_KEYS = os.getenv("COACHDOSSIER_MASTER_KEYS") or (
     _development_master_keys() if DEBUG else required("COACHDOSSIER_MASTER_KEYS")
 )
 # Keyed hash for the name search index; separate from SECRET_KEY so that rotating
-# sessions never breaks search.
+# sessions never breaks search. After changing it, `coachdossier rebuild_search_index`.
 SEARCH_INDEX_KEY = required("COACHDOSSIER_SEARCH_KEY", "dev-search-key")
+
+
+# The Ed25519 seed that signs access-log checkpoints and backup manifests. privacy/signing.py
+# reads it (development generates var/signing.key there); it is checked here, at start-up,
+# so that a production host without it, or with a broken one, refuses to start instead of
+# failing at night in run_daily and backup. The value is a secret: never echoed.
+def _check_signing_key() -> None:
+    import base64
+    import binascii
+
+    value = os.getenv("COACHDOSSIER_SIGNING_KEY", "").strip()
+    if not value:
+        if not DEBUG:
+            required("COACHDOSSIER_SIGNING_KEY")
+        return
+    try:
+        seed = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        seed = b""
+    if len(seed) != 32:
+        raise MissingSetting(
+            "coachdossier: COACHDOSSIER_SIGNING_KEY must be base64 of exactly 32 random bytes (make one with: "
+            "python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
+        )
+
+
+_check_signing_key()
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

@@ -111,6 +111,7 @@ class Target:
         self.env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
                     "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false",
                     "COACHDOSSIER_MASTER_KEYS": keys, "COACHDOSSIER_SEARCH_KEY": secrets.token_urlsafe(32),
+                    "COACHDOSSIER_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
                     "COACHDOSSIER_STATE_DIR": str(directory), "ATTACHMENTS_DIR": str(directory / "attachments"),
                     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
                     "SITE_URL": "http://127.0.0.1"}

@@ -142,6 +142,42 @@ def update_personal_data(*, actor, client: Client, personal: PersonalData, now, 
     return client
 
 
+def rebuild_search_index(*, actor, now, batch_size: int = 500) -> int:
+    """After COACHDOSSIER_SEARCH_KEY changed every stored token is stale and search finds
+    nobody: recompute each living client's name tokens under the current key. Returns how
+    many clients were re-indexed.
+
+    One access-log entry for the run, written first: the system decrypts every name, shows
+    none. Then one transaction per batch, each client's row locked while its tokens are
+    replaced, so a rename committed meanwhile is indexed as renamed. Not one transaction
+    overall: on SQLite it would hold the write lock, and every logged request with it, for
+    the whole run, and there is nothing to keep consistent across clients (under the new key
+    the old tokens find nobody anyway). An interrupted run leaves the rest as it was; running
+    it again finishes it. Destroyed clients are skipped (their key is gone) and keep no
+    tokens (GC-5.4)."""
+    audit.record(action="search_index.rebuild", object_type="search_index", basis=Basis.SYSTEM,
+                 role=",".join(sorted(actor.roles)) if actor is not None else "", now=now)
+    ClientSearchToken.objects.filter(client__destroyed_at__isnull=False).delete()
+    done, after = 0, 0
+    while True:
+        try:
+            with transaction.atomic():
+                batch = list(Client.objects.alive().filter(pk__gt=after).order_by("pk").select_for_update()
+                             .only("pk", "public_id", "name_sealed", "destroyed_at")[:batch_size])
+                if not batch:
+                    return done
+                crypto.KeyRing.load(client.public_id for client in batch)
+                tokens = [ClientSearchToken(client=client, token=token) for client in batch
+                          for token in crypto.search_tokens(client.name.get("first_name", ""),
+                                                            client.name.get("last_name", ""))]
+                ClientSearchToken.objects.filter(client__in=batch).delete()
+                ClientSearchToken.objects.bulk_create(tokens)
+        finally:
+            crypto.KeyRing.clear()  # no unwrapped key kept beyond its batch
+        done += len(batch)
+        after = batch[-1].pk
+
+
 # --- Trajectories --------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """The practice's Ed25519 signing key: it signs access-log checkpoints and backup manifests.
 
-Production sets COACHDOSSIER_SIGNING_KEY (base64 of a 32-byte Ed25519 private key seed);
-development generates a key file next to the master key (var/signing.key), like
-settings._development_master_keys. The public key is what an auditor pins."""
+Production sets COACHDOSSIER_SIGNING_KEY (base64 of a 32-byte Ed25519 private key seed), and
+settings refuse to start without it or with a malformed one; development generates a key file
+next to the master key (var/signing.key), like settings._development_master_keys. The public
+key is what an auditor pins."""
 
 import base64
 import hashlib

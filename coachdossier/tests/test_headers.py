@@ -126,7 +126,8 @@ def test_production_settings_turn_on_hsts_and_secure_cookies():
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "p" * 60, "ALLOWED_HOSTS": "example.org",
            "DATABASE_URL": "sqlite:////tmp/unused.sqlite3", "COACHDOSSIER_SEARCH_KEY": "s" * 40,
-           "COACHDOSSIER_MASTER_KEYS": "k1:" + "A" * 43 + "=", "DJANGO_SETTINGS_MODULE": "coachdossier.settings"}
+           "COACHDOSSIER_MASTER_KEYS": "k1:" + "A" * 43 + "=", "COACHDOSSIER_SIGNING_KEY": "B" * 43 + "=",
+           "DJANGO_SETTINGS_MODULE": "coachdossier.settings"}
     env.pop("PYTEST_CURRENT_TEST", None)
     code = ("import json, django; from django.conf import settings as s; "
             "print(json.dumps([s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "

@@ -206,7 +206,7 @@ PRODUCTION_ENV = {
 
 def run_manage(env, *args):
     ours = ("DEBUG", "PYTEST_CURRENT_TEST", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "KEYS_DATABASE_URL",
-            "COACHDOSSIER_MASTER_KEYS", "COACHDOSSIER_SEARCH_KEY")
+            "COACHDOSSIER_MASTER_KEYS", "COACHDOSSIER_SEARCH_KEY", "COACHDOSSIER_SIGNING_KEY")
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("DJANGO_")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
@@ -217,6 +217,7 @@ def production_env(tmp_path):
 
     return {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(60),
             "COACHDOSSIER_MASTER_KEYS": f"prod1:{base64.b64encode(os.urandom(32)).decode()}",
+            "COACHDOSSIER_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
             "COACHDOSSIER_STATE_DIR": str(tmp_path)}
 
 
@@ -239,7 +240,7 @@ def test_hsts_is_sent_in_production(tmp_path):
 
 def test_a_missing_required_variable_gives_one_clear_line_and_no_traceback(tmp_path):
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "COACHDOSSIER_MASTER_KEYS",
-                 "COACHDOSSIER_SEARCH_KEY"):
+                 "COACHDOSSIER_SEARCH_KEY", "COACHDOSSIER_SIGNING_KEY"):
         env = production_env(tmp_path)
         del env[name]
         result = run_manage(env, "check")
@@ -248,3 +249,55 @@ def test_a_missing_required_variable_gives_one_clear_line_and_no_traceback(tmp_p
         assert "Traceback" not in output, output
         assert len(output.splitlines()) == 1, output
         assert name in output
+
+
+def test_production_refuses_to_start_without_the_signing_key(tmp_path):
+    """run_daily signs the access-log checkpoint (LAW-NEN7513) and backup signs its manifest
+    (LAW-32): a host without the key must stop at start-up, not fail at night."""
+    env = production_env(tmp_path)
+    del env["COACHDOSSIER_SIGNING_KEY"]
+    result = run_manage(env, "check")
+    assert result.returncode != 0
+    assert (result.stdout + result.stderr).strip() == (
+        "coachdossier: the environment variable COACHDOSSIER_SIGNING_KEY is required when DEBUG=false")
+    assert not (tmp_path / "signing.key").exists()  # no key of its own made up in production
+
+
+def test_production_refuses_to_start_with_a_signing_key_that_is_not_base64_of_32_bytes(tmp_path):
+    """LAW-NEN7513, LAW-32: a wrong key is refused at start-up, in one line that does not echo it."""
+    import base64
+
+    for malformed in ("not base64 at all!", base64.b64encode(os.urandom(31)).decode(),
+                      base64.b64encode(os.urandom(64)).decode()):
+        result = run_manage({**production_env(tmp_path), "COACHDOSSIER_SIGNING_KEY": malformed}, "check")
+        output = (result.stdout + result.stderr).strip()
+        assert result.returncode != 0, malformed
+        assert len(output.splitlines()) == 1, output
+        assert output.startswith("coachdossier: COACHDOSSIER_SIGNING_KEY must be base64 of exactly 32 random bytes")
+        assert malformed not in output
+
+
+def test_production_starts_with_a_valid_signing_key_and_signs_with_it(tmp_path):
+    """LAW-NEN7513, LAW-32: checkpoints and manifests are signed with the configured key."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    seed = os.urandom(32)
+    env = {**production_env(tmp_path), "COACHDOSSIER_SIGNING_KEY": base64.b64encode(seed).decode()}
+    assert run_manage(env, "check").returncode == 0
+    result = run_manage(env, "shell", "--no-imports", "-c",
+                        "from coachdossier.privacy import signing; print(signing.public_key_hex())")
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert result.stdout.strip() == expected.hex()
+
+
+def test_development_starts_without_a_signing_key_and_makes_its_own(tmp_path):
+    """DEBUG=true needs no variables: the signing key is generated in the state directory."""
+    env = {"DEBUG": "true", "COACHDOSSIER_STATE_DIR": str(tmp_path)}
+    result = run_manage(env, "shell", "--no-imports", "-c",
+                        "from coachdossier.privacy import signing; print(signing.public_key_hex())")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "signing.key").exists()

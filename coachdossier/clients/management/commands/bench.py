@@ -47,6 +47,7 @@ class Command(BaseCommand):
             "DEBUG": "false", "SECURE_SSL_REDIRECT": "false", "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "COACHDOSSIER_MASTER_KEYS": settings.MASTER_KEYS,
             "COACHDOSSIER_SEARCH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "COACHDOSSIER_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "ATTACHMENTS_DIR": os.path.join(scratch, "attachments"), "EMAIL_BACKEND":
                 "django.core.mail.backends.locmem.EmailBackend",
         })
