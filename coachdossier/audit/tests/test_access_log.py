@@ -60,8 +60,11 @@ class AccessLogTestCase(TestCase):
                          now=NOW + datetime.timedelta(seconds=i))
         self.k = self.base + 3  # the entry we tamper with
 
+    def verify(self):
+        return verify()
+
     def assertBrokenAt(self, seq):
-        result = verify()
+        result = self.verify()
         self.assertFalse(result.ok)
         self.assertEqual(result.first_bad_seq, seq, result.problem)
         err = io.StringIO()
@@ -70,7 +73,7 @@ class AccessLogTestCase(TestCase):
         self.assertIn(f"#{seq}", err.getvalue())
 
     def test_an_untouched_log_verifies(self):
-        self.assertTrue(verify().ok)
+        self.assertTrue(self.verify().ok)
         out = io.StringIO()
         call_command("verify_access_log", stdout=out)
         self.assertIn("access log OK", out.getvalue())
@@ -106,7 +109,7 @@ class AccessLogTestCase(TestCase):
             forged = AccessLogEntry(seq=last.seq + 1, at=last.at, action="test.forged", prev_hash=last.hash)
             forged.hash = forged.compute_hash()
             forged.save(force_insert=True)
-        self.assertFalse(verify().ok)
+        self.assertFalse(self.verify().ok)
 
     def test_reordered_entries_are_detected(self):
         """LAW-NEN7513: two entries swap places."""
@@ -186,3 +189,57 @@ class AccessLogTestCase(TestCase):
         for entry in stored:
             self.assertEqual(entry.hash, entry.compute_hash())
         self.assertTrue(verify().ok)
+
+
+class AccessLogInRangesTestCase(AccessLogTestCase):
+    """LAW-NEN7513: every check above again with the log walked in ranges (as
+    `verify_access_log` does on SQLite, one range per core): a tampering at or next to a cut
+    between ranges is found, at the same entry and with the same message."""
+
+    def verify(self):
+        return verify(parts=4)
+
+    def test_every_range_cut_gives_the_same_answer_as_one_walk(self):
+        with triggers_off():
+            raw("UPDATE audit_accesslogentry SET action = 'test.nothing' WHERE seq = %s", [self.k])
+        whole = verify()
+        for parts in range(2, 9):
+            ranged = verify(parts=parts)
+            self.assertEqual((ranged.ok, ranged.first_bad_seq, ranged.problem),
+                             (whole.ok, whole.first_bad_seq, whole.problem), parts)
+
+
+class AccessLogFileTestCase(TestCase):
+    """LAW-NEN7513: on a SQLite file, the ranges are walked in worker processes, each on its
+    own read-only connection, and find what one walk finds."""
+
+    def test_worker_processes_walk_a_copy_of_the_log_as_the_test_connection_does(self):
+        import sqlite3
+        import tempfile
+
+        from coachdossier.audit import log
+
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite only")
+        for i in range(9):
+            audit.record(action=f"test.read{i}", now=NOW + datetime.timedelta(seconds=i))
+        head = ChainHead.objects.get(pk=1)
+        with tempfile.NamedTemporaryFile(suffix=".sqlite3") as copy:
+            connection.ensure_connection()
+            target = sqlite3.connect(copy.name)
+            connection.connection.backup(target)
+            target.close()
+            ranges = log._sqlite_ranges(head, 3)
+            in_process = [log._walk_in_process(*r) for r in ranges]
+            in_workers = [log._walk_file(copy.name, *r) for r in ranges]
+            self.assertEqual(in_workers, in_process)
+            self.assertTrue(all(flagged is None for flagged, _first, _last in in_workers))
+            target = sqlite3.connect(copy.name)
+            target.execute("DROP TRIGGER IF EXISTS accesslog_no_update")
+            for name, in target.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                target.execute(f'DROP TRIGGER "{name}"')
+            target.execute("UPDATE audit_accesslogentry SET action = 'x' WHERE seq = ?", [head.seq - 2])
+            target.commit()
+            target.close()
+            flagged = [log._walk_file(copy.name, *r)[0] for r in ranges]
+            self.assertIn(head.seq - 2, flagged)
