@@ -341,14 +341,16 @@ class EntryCase(Case):
         super().__init__(ctx)
         self.coach = Browser(self.server, self.seed["coach"])
         self.acked, self.sent, self.interrupted, self.n = set(), set(), [], 0
+        self.forms = {}  # title -> (client, the form's one-time token): a re-sent form is the same form
         self.pdf = (self.scratch.dir / "upload.pdf").read_bytes()
 
     def post_entry(self, title):
-        client = random.choice(self.seed["entry_clients"])
+        client, token = self.forms.setdefault(title, (random.choice(self.seed["entry_clients"]),
+                                                      secrets.token_urlsafe(16)))
         path = f"/clients/{client}/entries/new/"
         response = self.coach.post(path, {"kind": "note", "occurred_on": self.seed["today"], "title": title,
                                           "text": "Korte notitie over de voortgang.", "source": "",
-                                          "justification": ""},
+                                          "justification": "", "idempotency_key": token},
                                    files={"files": ("scan.pdf", self.pdf + os.urandom(random.randint(0, 4096)),
                                                     "application/pdf")})
         if response.status_code != 302:
@@ -378,6 +380,8 @@ class EntryCase(Case):
         if missing:
             self.problems.append(f"acknowledged entries missing or without attachment: {sorted(missing)[:5]}")
         self.twice = [t for t in self.interrupted if len(by_title.get(t, [])) > 1]
+        if self.twice:  # the form's one-time token makes a re-sent form find the entry it made
+            self.problems.append(f"re-sent forms that made a second entry: {sorted(self.twice)[:5]}")
         self.unknown = [e["id"] for t, es in by_title.items() if t and t.startswith(f"{self.name}-")
                         and t not in self.sent for e in es]
         if self.unknown:

@@ -8,11 +8,12 @@ of field errors where a field is to blame) and change nothing when the input is 
 import datetime
 import uuid
 from dataclasses import asdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -389,8 +390,9 @@ def _entry_errors(*, kind, text, title, justification, occurred_on, today, sourc
 
 def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "", text: str = "",
               is_medical=False, source: str = "", justification: str = "", files=(), now, grant=None,
-              trajectory=None) -> DossierEntry:
-    """A new dossier entry with its first version and attachments, all or nothing."""
+              trajectory=None, idempotency_key_sha256: str = "") -> DossierEntry:
+    """A new dossier entry with its first version and attachments, all or nothing. (For a
+    request that may arrive twice, `add_entry_once`.)"""
     today = timezone.localdate(now)
     if kind == EntryKind.CLIENT_STATEMENT and getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"kind": _("Only the client can add a client statement (GC-5.3).")})
@@ -402,6 +404,7 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
             client=client, trajectory=trajectory or client.current_trajectory, kind=kind,
             occurred_on=occurred_on or today, is_medical=is_medical, created_by=actor, created_at=now,
             names_others=bool(screening["other_persons"]), special_category=bool(screening["special_categories"]),
+            idempotency_key_sha256=idempotency_key_sha256,
         )
         _write_version(entry=entry, number=1, author=actor, now=now, content={
             "title": title, "text": text, "source": source, "justification": justification, "reason": ""})
@@ -414,6 +417,31 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
         _raise(errors)
         _log_as("entry.create", actor=actor, grant=grant, client=client, obj=entry)
     return entry
+
+
+def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=None,
+                   **fields: Any) -> tuple[DossierEntry, bool]:
+    """`add_entry` for a request that may arrive twice: a response lost on a flaky connection, a
+    double click, the browser posting the form again, an API client retrying. The first call
+    with `idempotency_key` creates the entry and keeps the key's hash with it; the same user
+    sending the same key for the same client again creates nothing and gets that entry back,
+    logged as `dossier.write` on it (the coach worked in the dossier; nothing was added). The
+    same key for another client, or from another user, is another request. Without a key:
+    `add_entry`. Returns (entry, created)."""
+    if not idempotency_key:
+        return add_entry(actor=actor, client=client, now=now, grant=grant, **fields), True
+    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
+    entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
+    if entry is None:
+        try:
+            return add_entry(actor=actor, client=client, now=now, grant=grant, idempotency_key_sha256=digest,
+                             **fields), True
+        except IntegrityError:  # the same request, running at the same time, committed first
+            entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
+            if entry is None:
+                raise
+    _log_as("dossier.write", actor=actor, grant=grant, client=client, obj=entry)
+    return entry, False
 
 
 def _known_names(client) -> list[str]:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, HeaderEx, P, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
@@ -361,19 +361,28 @@ def _entry_for(request, client_id, entry_id, action, log_action):
     return client, grant, entry
 
 
-@router.post("/{uuid:client_id}/entries", response={201: EntryOut})
+IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
+    "Optional: a random value of your own (a UUID, say) that names this request. Send the same "
+    "key again (a retry after a lost response) and no second entry is made: the answer is 200 "
+    "with the entry the first request made. Keys are per user and per client."))
+
+
+@router.post("/{uuid:client_id}/entries", response={200: EntryOut, 201: EntryOut})
 def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on: Form[datetime.date],
               title: Form[str] = "", text: Form[str] = "", source: Form[str] = "", is_medical: Form[bool] = False,
-              justification: Form[str] = "", files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
-    """multipart/form-data: the fields, and attachments under `files`. All or nothing."""
+              justification: Form[str] = "", files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+              idempotency_key: HeaderEx[str, IDEMPOTENCY_KEY] = ""):
+    """multipart/form-data: the fields, and attachments under `files`. All or nothing. 201 with
+    the new entry; 200 with the earlier one when its `Idempotency-Key` is sent again."""
     _require_role(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
-    entry = actions.add_entry(actor=request.user, client=client, kind=kind, occurred_on=occurred_on, title=title,
-                              text=text, source=source, is_medical=is_medical, justification=justification,
-                              files=files or [], now=timezone.now(), grant=grant)
+    entry, created = actions.add_entry_once(
+        idempotency_key=idempotency_key.strip(), actor=request.user, client=client, kind=kind, occurred_on=occurred_on,
+        title=title, text=text, source=source, is_medical=is_medical, justification=justification,
+        files=files or [], now=timezone.now(), grant=grant)
     entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
         pk=entry.pk)
-    return Status(201, _entry_out(entry))
+    return Status(201 if created else 200, _entry_out(entry))
 
 
 @router.get("/{uuid:client_id}/entries/{uuid:entry_id}", response=EntryDetail)

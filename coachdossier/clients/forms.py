@@ -1,3 +1,6 @@
+import re
+import secrets
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +40,25 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
+
+
+class OneTimeTokenField(forms.CharField):
+    """A hidden random token the page made when it showed the form (`new()`). It is never an error:
+    a value that is not such a token (edited, garbled) counts as none, since a hidden field's
+    error would have nowhere to show."""
+
+    widget = forms.HiddenInput
+    PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return value if isinstance(value, str) and self.PATTERN.fullmatch(value) else ""
+
+    @staticmethod
+    def new() -> str:
+        return secrets.token_urlsafe(16)
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -143,6 +165,9 @@ class EntryForm(forms.Form):
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("Attachments"), required=False,  # type: ignore[assignment]  # a field, not Form.files
                               help_text=_("PDF, images or office documents."))
+    # Given with the empty form: the same form sent twice makes one entry (actions.add_entry_once).
+    # Optional, so a form shown before it existed still saves.
+    idempotency_key = OneTimeTokenField()
 
 
 class EntryEditForm(forms.Form):

@@ -8,6 +8,7 @@ count and date things (types, dates, status, flags).
 """
 
 import datetime
+import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, fields
@@ -405,12 +406,25 @@ class DossierEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     version_count = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The request that created the entry, so the same request sent again (a lost response, a
+    # double click, an API retry) finds this entry instead of adding a second one: the SHA-256 of
+    # its user and one-time key (the form's hidden token, or the API's Idempotency-Key). A hash
+    # of a random value, never of content; empty for entries made without a key.
+    idempotency_key_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = EntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
         indexes = [models.Index(fields=["client", "occurred_on"])]
+        constraints = [models.UniqueConstraint(fields=["client", "idempotency_key_sha256"],
+                                               condition=~Q(idempotency_key_sha256=""),
+                                               name="unique_entry_idempotency_key")]
+
+    @staticmethod
+    def hash_idempotency_key(user_id: int, key: str) -> str:
+        """A key names one user's request: the same key from another user is another request."""
+        return hashlib.sha256(f"{user_id}:{key}".encode()).hexdigest()
 
     @property
     def current(self) -> "EntryVersion":

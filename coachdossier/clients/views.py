@@ -24,6 +24,7 @@ from .forms import (
     EntryEditForm,
     EntryForm,
     GoalForm,
+    OneTimeTokenField,
     PersonalDataForm,
     PrincipalForm,
     ReferralForm,
@@ -196,18 +197,21 @@ def client_tab(request, client_id, tab):
 def entry_new(request, client_id):
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"occurred_on": timezone.localdate()})
+                     initial={"occurred_on": timezone.localdate(), "idempotency_key": OneTimeTokenField.new()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.add_entry(actor=request.user, client=client, kind=data["kind"], occurred_on=data["occurred_on"],
-                              title=data["title"], text=data["text"], source=data["source"],
-                              is_medical=data["is_medical"], justification=data["justification"],
-                              files=data["files"], now=timezone.now(), grant=grant)
+            entry, created = actions.add_entry_once(
+                idempotency_key=data["idempotency_key"], actor=request.user, client=client, kind=data["kind"],
+                occurred_on=data["occurred_on"], title=data["title"], text=data["text"], source=data["source"],
+                is_medical=data["is_medical"], justification=data["justification"], files=data["files"],
+                now=timezone.now(), grant=grant)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The entry has been added to the dossier."))
+            if not created:  # the same form sent again: show the entry it made, there is no second one
+                return redirect("clients:entry", client.public_id, entry.public_id)
             return redirect("clients:detail", client.public_id)
     return render(request, "clients/entry_form.html", {"client": client, "form": form})
 

@@ -23,6 +23,11 @@ send_queued_mail` (also run by `run_daily`) retries it with backoff. The rule fo
   `transaction.on_commit` alone, it would be lost (a report counted as sent whose link never
   went; script/crashtest-server). Delivery is at least once: killed after the mail server
   took the message but before its row says so, it is sent again.
+
+An app whose state depends on whether a queued mail went (a report delivery's "Mail failed")
+registers a function in `OUTCOME_HOOKS` from its AppConfig.ready(); `deliver` calls it in the
+transaction that records each attempt, so the app's row and the outbox row never disagree,
+whichever attempt (the first, or a retry by `send_queued_mail`) settles it.
 """
 
 import datetime
@@ -36,6 +41,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 log = logging.getLogger("coachdossier.mail")
+
+# fn(*, mail, now): one attempt at `mail` was recorded (mail.status is SENT, still QUEUED after a
+# failure, or FAILED when given up). Runs inside the transaction that saves the outcome.
+OUTCOME_HOOKS: list = []
 
 
 class MailNotSent(Exception):
@@ -94,12 +103,20 @@ def deliver(mail, now) -> bool:
             mail.next_attempt_at = now + mail.backoff()
             log.warning("mail %s (outbox %s) not sent, attempt %d, next at %s: %s", mail.name, mail.pk,
                         mail.attempts, mail.next_attempt_at.isoformat(), mail.last_error)
-        mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        _record(mail, now, ["attempts", "last_error", "status", "next_attempt_at"])
         return False
     mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, now, ""
-    mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    _record(mail, now, ["attempts", "last_error", "status", "sent_at"])
     log.info("mail %s sent to %d recipient(s)", mail.name, len(mail.to))
     return True
+
+
+def _record(mail, now, fields: list[str]) -> None:
+    """Save an attempt's outcome together with what depends on it (OUTCOME_HOOKS)."""
+    with transaction.atomic():
+        mail.save(update_fields=fields)
+        for fn in OUTCOME_HOOKS:
+            fn(mail=mail, now=now)
 
 
 def send(name: str, to: list[str], context: dict, language: str = "nl") -> None:

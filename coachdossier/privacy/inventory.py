@@ -134,6 +134,7 @@ FIELDS = {
     "clients.Goal.sealed": Tag(DOSSIER, SEALED),
     "clients.CoachingSession.date": Tag(DOSSIER_DATES, RESTRICTED),
     "clients.DossierEntry.occurred_on": Tag(DOSSIER_DATES, RESTRICTED),
+    "clients.DossierEntry.idempotency_key_sha256": NotPersonal("hash of a random one-time request key, no content"),
     "clients.EntryVersion.sealed": Tag(DOSSIER, SEALED),
     "clients.Attachment.name_sealed": Tag(DOSSIER, SEALED),
     "clients.Attachment.content_type": NotPersonal("file type"),

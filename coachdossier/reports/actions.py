@@ -499,17 +499,19 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
                             code_channel=code_channel, sha256=report.sent_sha256, created_by=actor, created_at=now,
                             expires_at=now + datetime.timedelta(days=policy.current().report_link_days))
         delivery.recipient_sealed = SealedJSON.seal(report.client.public_id, recipient, delivery.aad())
+        # The mails are queued in this transaction: only the token's hash is kept, so a link
+        # mail not written before the commit could never be written again (a kill right after
+        # the commit would leave a report "sent" that nobody received). The delivery keeps
+        # their outbox rows, so a mail that goes only on a retry still updates it.
+        from . import emails
+
+        delivery.link_mail = emails.report_link(delivery, token)
+        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
+            delivery.code_mail = emails.report_code(delivery, code)
         delivery.save()
         _log("report.send", report, grant)
         _log("report.delivery", report, grant, obj=delivery)  # which link, for the client's copy
-        # The mails are queued in this transaction: only the token's hash is kept, so a link
-        # mail not written before the commit could never be written again (a kill right after
-        # the commit would leave a report "sent" that nobody received).
-        from . import emails
-
-        mail_ids = [emails.report_link(delivery, token).pk]
-        if delivery.code_channel == Delivery.CodeChannel.EMAIL:
-            mail_ids.append(emails.report_code(delivery, code).pk)
+        mail_ids = [m.pk for m in (delivery.link_mail, delivery.code_mail) if m is not None]
         delivery_id = delivery.pk
         transaction.on_commit(lambda: deliver_link(delivery_id=delivery_id, mail_ids=mail_ids, now=now))
     return Sent(delivery, token, code)
@@ -517,21 +519,46 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
 
 def deliver_link(*, delivery_id: int, mail_ids: list[int], now) -> bool:
     """Send the queued link mail and (when so chosen) the code in a second, separate mail.
-    What does not go now stays in the outbox, and `send_queued_mail` retries it."""
+    What does not go now stays in the outbox, and `send_queued_mail` retries it. Each
+    attempt's outcome reaches the delivery through `record_mail_outcome`."""
     from coachdossier.lib import emails
 
-    fields = ["link_mailed_at", "code_mailed_at"]
-    for mail_id, field in zip(mail_ids, fields):
+    for mail_id in mail_ids:
         try:
             went = emails.deliver_now(mail_id, now)
-        except Exception:
+        except Exception:  # the outcome was not recorded: say so, the queue tries it again
             log.exception("report mail %s for delivery %s failed", mail_id, delivery_id)
-            went = False
-        if not went:
             Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
             return False
-        Delivery.objects.filter(pk=delivery_id).update(**{field: now})
+        if not went:  # recorded as failed, or a queue run holds it and records what it finds
+            return False
     return True
+
+
+# The outbox mails of a delivery: mail name -> (the Delivery field naming the mail, its time sent).
+DELIVERY_MAILS = {"report-link": ("link_mail", "link_mailed_at"), "report-code": ("code_mail", "code_mailed_at")}
+
+
+def record_mail_outcome(*, mail, now) -> None:
+    """lib.emails.OUTCOME_HOOKS: the outbox recorded an attempt at a report's link or code mail,
+    at once after sending or on a later retry. Sent: the delivery's time for that mail is set,
+    and its failure cleared once no mail is outstanding; not sent, or given up: the delivery
+    shows the failure (PR-6: the coach sees whether the recipient could have the report).
+    Runs in the transaction that records the attempt."""
+    from coachdossier.accounts.models import MailStatus
+
+    if mail.name not in DELIVERY_MAILS:
+        return
+    link, sent_at = DELIVERY_MAILS[mail.name]
+    for delivery in Delivery.objects.select_for_update().filter(**{link: mail}):
+        if mail.status == MailStatus.SENT:
+            if getattr(delivery, sent_at) is None:
+                setattr(delivery, sent_at, mail.sent_at or now)
+            if not delivery.mail_outstanding:
+                delivery.mail_failed_at = None
+        else:
+            delivery.mail_failed_at = now
+        delivery.save(update_fields=[sent_at, "mail_failed_at"])
 
 
 def find_delivery(token: str) -> Delivery | None:

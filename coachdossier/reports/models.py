@@ -236,9 +236,14 @@ class Delivery(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    # The outbox rows of the link and code mails, so an attempt that settles later (a retry by
+    # send_queued_mail) updates the times below (actions.record_mail_outcome). Sent mail is
+    # forgotten after 30 days, so the link may become empty; the times stay.
+    link_mail = models.ForeignKey("accounts.OutgoingMail", models.SET_NULL, null=True, blank=True, related_name="+")
+    code_mail = models.ForeignKey("accounts.OutgoingMail", models.SET_NULL, null=True, blank=True, related_name="+")
     link_mailed_at = models.DateTimeField(null=True, blank=True)
     code_mailed_at = models.DateTimeField(null=True, blank=True)
-    mail_failed_at = models.DateTimeField(null=True, blank=True)
+    mail_failed_at = models.DateTimeField(null=True, blank=True)  # last failed attempt; cleared when all went
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
@@ -273,6 +278,12 @@ class Delivery(models.Model):
         if now >= self.expires_at:
             return _("This link has expired. Ask the practice for a new one.")
         return None
+
+    @property
+    def mail_outstanding(self) -> bool:
+        """A mail the recipient needs has not gone yet: the link, or the code when it goes by email."""
+        return self.link_mailed_at is None or (self.code_channel == self.CodeChannel.EMAIL
+                                               and self.code_mailed_at is None)
 
     @property
     def status_label(self):

@@ -123,6 +123,28 @@ class TestOutbox(BaseTestCase):
         self.assertEqual(OutgoingMail.objects.get().name, "portal-invitation")
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
 
+    def test_an_outcome_hook_runs_in_the_transaction_that_records_the_attempt(self):
+        """What an app records about a mail (a report delivery's "Mail failed") and the outbox row
+        commit together: when the app's step fails, the attempt is not recorded as sent and the
+        queue tries the mail again (delivery is at least once)."""
+        from unittest import mock
+
+        with override_settings(EMAIL_BACKEND=FAILING):
+            emails.send_or_queue(*notice())
+        seen = []
+
+        def broken(*, mail, now):
+            seen.append((mail.status, now))
+            raise RuntimeError("the app's step failed")
+
+        at = OutgoingMail.objects.get().next_attempt_at
+        with mock.patch.object(emails, "OUTCOME_HOOKS", [broken]), self.assertRaises(RuntimeError):
+            emails.send_queued(at)
+        self.assertEqual(seen, [(MailStatus.SENT, at)])
+        self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
+        self.assertEqual(emails.send_queued(at + datetime.timedelta(minutes=5)),
+                         "1 sent, 0 still not sent, 0 old sent message(s) forgotten")
+
     def test_run_daily_retries_the_queue(self):
         from coachdossier.privacy import daily
 

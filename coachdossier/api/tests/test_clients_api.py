@@ -96,6 +96,54 @@ class WriteApiTestCase(ApiTestCase):
         self.assertEqual(r.status_code, 201, r.content)
         self.assertEqual(r.json()["attachments"][0]["filename"], "brief.pdf")
 
+    def post_entry(self, user, client, key=None, **fields):
+        headers = {"Authorization": f"Bearer {self.token(user)}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        data = {"kind": "note", "occurred_on": "2026-11-20", "title": "Gesprek", "text": "Goed gesprek.", **fields}
+        return self.client.post(f"/api/clients/{client.public_id}/entries", data, headers=headers)
+
+    def test_the_same_idempotency_key_sent_again_answers_200_with_the_first_entry_and_adds_nothing(self):
+        """LAW-NEN7513: the repeat is logged as the coach's work on that entry."""
+        first = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry")
+        self.assertEqual(first.status_code, 201, first.content)
+        again = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry")
+        self.assertEqual((again.status_code, again.json()), (200, first.json()))
+        self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+        last = AccessLogEntry.objects.last()
+        self.assertEqual((last.action, last.object_ref, last.channel), ("dossier.write", first.json()["id"], "api"))
+
+    def test_another_idempotency_key_or_none_adds_another_entry(self):
+        ids = {self.post_entry(self.coach, self.own_client, key=key).json()["id"] for key in ("a", "b", None, None)}
+        self.assertEqual(len(ids), 4)
+
+    def test_gc_2_3_an_idempotency_key_reaches_no_other_clients_entry(self):
+        """GC-2.3: the key is looked up within the client it is sent for, after the access policy."""
+        first = self.post_entry(self.coach, self.own_client, key="k").json()
+        r = self.post_entry(self.other_coach, self.own_client, key="k")
+        self.assertEqual((r.status_code, r.json()), (404, {"detail": "Not found."}))
+        r = self.post_entry(self.other_coach, self.other_client, key="k")
+        self.assertEqual(r.status_code, 201)
+        self.assertNotEqual(r.json()["id"], first["id"])
+        self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+
+    def test_refused_input_with_an_idempotency_key_saves_nothing_and_leaves_the_key_unused(self):
+        """PR-4"""
+        r = self.post_entry(self.coach, self.own_client, key="k", text="Hij is moslim.")
+        self.assertEqual(r.status_code, 422)
+        self.assertFalse(DossierEntry.objects.filter(client=self.own_client).exists())
+        r = self.post_entry(self.coach, self.own_client, key="k", text="Hij is moslim.",
+                            justification="Gebedstijden bepalen het rooster.")
+        self.assertEqual(r.status_code, 201)
+
+    def test_the_idempotency_key_header_is_documented(self):
+        from coachdossier.api.api import api
+
+        operation = api.get_openapi_schema()["paths"]["/api/clients/{client_id}/entries"]["post"]
+        [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+        self.assertEqual((header["name"], header["required"]), ("Idempotency-Key", False))
+        self.assertIn(200, operation["responses"])
+
     def test_a_multipart_body_without_a_boundary_gives_400_and_saves_nothing(self):
         """Found by script/fuzz-api: Django's MultiPartParserError surfaced as a 500."""
         before = DossierEntry.objects.count()

@@ -1,7 +1,10 @@
+from django.contrib.messages import get_messages
+from django.utils import translation
+
 from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions
-from coachdossier.clients.models import EntryKind
-from coachdossier.test import BaseTestCase
+from coachdossier.clients.models import DossierEntry, EntryKind
+from coachdossier.test import BaseTestCase, make_client
 
 
 class ClientDetailTestCase(BaseTestCase):
@@ -153,3 +156,111 @@ class ClientTabsTestCase(BaseTestCase):
         self.assertNotContains(page, "Mag de afspraak later?")
         self.assertContains(self.client.get(self.tab("portal")), "Mag de afspraak later?")
         self.assertNotContains(self.client.get(f"/clients/{self.own_client.public_id}/"), "1 new")
+
+
+class NewEntryFormTestCase(BaseTestCase):
+    """The new-entry form carries a one-time token, so the same form sent twice (a response lost
+    on a flaky connection, a double click, the browser posting again) makes one entry."""
+
+    def setUp(self):
+        super().setUp()
+        translation.activate("en")
+        self.login(self.coach)
+
+    def url(self, client=None):
+        return f"/clients/{(client or self.own_client).public_id}/entries/new/"
+
+    def token(self, client=None):
+        return self.client.get(self.url(client)).context["form"]["idempotency_key"].value()
+
+    def post(self, token, client=None, **fields):
+        data = {"kind": "note", "occurred_on": self.now.date().isoformat(), "title": "Gesprek",
+                "text": "Tweede gesprek, werkhervatting besproken.", "idempotency_key": token, **fields}
+        return self.client.post(self.url(client), data)
+
+    def entries(self, client=None):
+        return DossierEntry.objects.filter(client=client or self.own_client)
+
+    def messages(self, response):
+        return [str(m) for m in get_messages(response.wsgi_request)]
+
+    def test_the_form_carries_a_fresh_random_token_each_time_it_is_shown(self):
+        r = self.client.get(self.url())
+        token = r.context["form"]["idempotency_key"].value()
+        self.assertContains(r, f'<input type="hidden" name="idempotency_key" value="{token}"', html=False)
+        self.assertGreaterEqual(len(token), 20)
+        self.assertNotEqual(self.token(), token)
+
+    def test_the_same_form_sent_twice_makes_one_entry_and_the_second_answer_leads_to_it(self):
+        """LAW-NEN7513: the repeat is in the log as the coach's work on that entry, not as a second entry."""
+        token = self.token()
+        first = self.post(token)
+        self.assertRedirects(first, f"/clients/{self.own_client.public_id}/", fetch_redirect_response=False)
+        entry = self.entries().get()
+        self.client.cookies.pop("messages", None)  # the first answer never arrived, nor its message
+        before = AccessLogEntry.objects.count()
+        again = self.post(token)
+        self.assertRedirects(again, f"/clients/{self.own_client.public_id}/entries/{entry.public_id}/",
+                             fetch_redirect_response=False)
+        self.assertEqual(self.messages(again), ["The entry has been added to the dossier."])
+        self.assertEqual(list(self.entries()), [entry])
+        logged = AccessLogEntry.objects.filter(seq__gt=before)
+        self.assertEqual([(e.action, e.outcome, e.object_ref, e.client_ref, e.actor) for e in logged],
+                         [("dossier.write", Outcome.ALLOWED, str(entry.public_id), self.own_client.public_id,
+                           self.coach)])
+        self.assertEqual(AccessLogEntry.objects.filter(action="entry.create").count(), 1)
+
+    def test_another_token_makes_another_entry_even_with_the_same_text(self):
+        self.post(self.token())
+        self.post(self.token())
+        self.assertEqual(self.entries().count(), 2)
+
+    def test_gc_2_3_a_token_used_for_one_client_makes_a_new_entry_for_another_and_never_leads_to_the_first(self):
+        """GC-2.3: a token is looked up within the client it is sent to."""
+        second = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Eva",
+                             last="Smit")
+        token = self.token()
+        self.post(token)
+        first_entry = self.entries().get()
+        r = self.post(token, client=second)
+        self.assertRedirects(r, f"/clients/{second.public_id}/", fetch_redirect_response=False)
+        self.assertNotIn(str(first_entry.public_id), r["Location"])
+        self.assertEqual((self.entries().count(), self.entries(second).count()), (1, 1))
+
+    def test_gc_2_3_another_coach_sending_the_token_to_the_first_client_gets_404(self):
+        """GC-2.3: the access policy answers before any token is looked at."""
+        token = self.token()
+        self.post(token)
+        self.login(self.other_coach)
+        r = self.post(token)
+        self.assertEqual(r.status_code, 404)
+        self.assertEqual(self.entries().count(), 1)
+        self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)
+        self.post(token, client=self.other_client)  # his own client: a new entry, his own
+        self.assertEqual(self.entries(self.other_client).count(), 1)
+
+    def test_an_invalid_form_saves_nothing_and_leaves_its_token_for_the_corrected_one(self):
+        """PR-4: refused for a special category without a justification; corrected, it is saved once."""
+        token = self.token()
+        r = self.post(token, text="Hij is moslim.")
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("text", r.context["form"].errors)
+        self.assertEqual(r.context["form"]["idempotency_key"].value(), token)  # the corrected form sends it again
+        self.assertFalse(self.entries().exists())
+        r = self.post(token, text="Hij is moslim.", justification="Gebedstijden bepalen het rooster.")
+        self.assertRedirects(r, f"/clients/{self.own_client.public_id}/", fetch_redirect_response=False)
+        self.assertEqual(self.entries().count(), 1)
+
+    def test_a_form_without_a_token_still_saves(self):
+        """A page rendered before the token existed."""
+        self.post("")
+        self.post("")
+        self.assertEqual(self.entries().count(), 2)
+
+    def test_a_token_the_page_did_not_make_counts_as_none_and_is_never_an_error(self):
+        """A hidden field's error would have nowhere to show (test_form_fuzz posts such values)."""
+        for garbled in ("\x00abc", "kort", "x" * 65, "<script>"):
+            with self.subTest(garbled=garbled):
+                self.assertEqual(self.post(garbled).status_code, 302)
+        self.assertEqual(self.entries().count(), 4)
+        self.assertEqual(set(self.entries().values_list("idempotency_key_sha256", flat=True)), {""})

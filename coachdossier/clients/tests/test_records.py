@@ -251,6 +251,55 @@ class EntryTestCase(BaseTestCase):
             self.add(kind=EntryKind.CLIENT_STATEMENT)
 
 
+class EntryOnceTestCase(BaseTestCase):
+    """add_entry_once: one entry per request key, per user and client, whichever way it arrives."""
+
+    def once(self, key, *, actor=None, client=None, **kwargs):
+        fields = {"kind": EntryKind.NOTE, "occurred_on": self.now.date(), "title": "Gesprek", "text": "Goed gesprek.",
+                  **kwargs}
+        return actions.add_entry_once(idempotency_key=key, actor=actor or self.coach, client=client or self.own_client,
+                                      now=self.now, **fields)
+
+    def test_the_same_key_gives_the_first_entry_back_and_makes_no_second(self):
+        entry, created = self.once("k-1")
+        self.assertEqual(self.once("k-1"), (entry, False))
+        self.assertTrue(created)
+        self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+
+    def test_only_a_hash_of_the_user_and_key_is_kept_never_the_key_or_content(self):
+        entry, _ = self.once("k-1")
+        self.assertEqual(entry.idempotency_key_sha256, DossierEntry.hash_idempotency_key(self.coach.pk, "k-1"))
+        self.assertNotIn("k-1", entry.idempotency_key_sha256)
+
+    def test_the_same_key_from_another_user_is_another_request(self):
+        """Two users working in one dossier (a coach and her substitute, GC-2.5) never get each
+        other's entry back by choosing the same key."""
+        mine, _ = self.once("k-1")
+        theirs, created = self.once("k-1", actor=self.other_coach)
+        self.assertTrue(created)
+        self.assertNotEqual(mine, theirs)
+
+    def test_a_twin_request_that_committed_first_is_returned_and_no_second_entry_is_made(self):
+        """Two requests with one key at the same moment: the unique constraint stops the second."""
+        from unittest import mock
+
+        from django.db.models.query import QuerySet
+
+        twin = actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                 occurred_on=self.now.date(), title="Gesprek", now=self.now,
+                                 idempotency_key_sha256=DossierEntry.hash_idempotency_key(self.coach.pk, "k-1"))
+        real_first, looked = QuerySet.first, []
+
+        def first_misses_the_twin(queryset):  # the twin committed just after this request looked
+            looked.append(queryset.model)
+            return None if len(looked) == 1 else real_first(queryset)
+
+        with mock.patch.object(QuerySet, "first", first_misses_the_twin):
+            self.assertEqual(self.once("k-1"), (twin, False))
+        self.assertEqual(looked[0], DossierEntry)
+        self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+
+
 class UploadTestCase(BaseTestCase):
     """GC-6.6, GC-2.3: attachments are checked on content; a refused upload stores nothing."""
 

@@ -363,6 +363,116 @@ class DownloadTestCase(ReportTestCase):
         self.assertEqual(sent_reports(self.other_client), [])
 
 
+class MailRetryTestCase(ReportTestCase):
+    """PR-6: a link or code mail that the mail server refused stays in the outbox; when a retry
+    sends it, the coach's report page says so, and a mail given up keeps saying it failed."""
+
+    def approved(self):
+        report = self.client_copy()
+        actions.approve_report(actor=self.client_user, report=report, now=self.now, grant=CLIENT)
+        return report
+
+    def send_while(self, refusing, report, **kwargs):
+        """Send the report with the mail server answering each mail by `refusing` in turn."""
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=refusing):
+            sent = self.send(report, now=self.now, **kwargs)
+        sent.delivery.refresh_from_db()
+        return sent.delivery
+
+    def retry(self, at, *, refusing=None):
+        """One run of `send_queued_mail` at `at`."""
+        from coachdossier.lib import emails
+
+        if refusing is None:
+            return emails.send_queued(at)
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=refusing):
+            return emails.send_queued(at)
+
+    def mailed(self, delivery):
+        delivery.refresh_from_db()
+        return (str(delivery.status_label), delivery.link_mailed_at, delivery.code_mailed_at, delivery.mail_failed_at)
+
+    def test_pr_6_a_link_mail_that_goes_on_a_retry_turns_mail_failed_into_waiting_for_download(self):
+        """PR-6, GC-6.3"""
+        delivery = self.send_while(OSError("smtp down"), self.approved())
+        self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, self.now))
+        later = self.now + datetime.timedelta(minutes=10)
+        self.assertEqual(self.retry(later), "2 sent, 0 still not sent, 0 old sent message(s) forgotten")
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", later, later, None))
+        self.assertEqual(sum("/reports/d/" in m.body for m in self.outbox_to("hr@example.com")), 1)
+
+    def test_pr_6_a_code_mail_that_goes_on_a_retry_clears_the_failure(self):
+        """PR-6, GC-6.3: the link went at once, the code only on the retry."""
+        delivery = self.send_while([None, OSError("smtp down")], self.approved())
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", self.now, None, self.now))
+        later = self.now + datetime.timedelta(minutes=10)
+        self.retry(later)
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", self.now, later, None))
+
+    def test_pr_6_a_retry_that_fails_again_keeps_the_failure_with_its_time(self):
+        """PR-6"""
+        delivery = self.send_while(OSError("smtp down"), self.approved())
+        later = self.now + datetime.timedelta(minutes=10)
+        self.assertEqual(self.retry(later, refusing=OSError("smtp down")),
+                         "0 sent, 2 still not sent, 0 old sent message(s) forgotten")
+        self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, later))
+
+    def test_pr_6_a_link_mail_given_up_keeps_saying_mail_failed(self):
+        """PR-6: after OutgoingMail.MAX_ATTEMPTS the outbox stops trying; the coach sees the failure."""
+        from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+        delivery = self.send_while(OSError("smtp down"), self.approved())
+        at = self.now
+        while OutgoingMail.objects.filter(status=MailStatus.QUEUED).exists():
+            at = OutgoingMail.objects.filter(status=MailStatus.QUEUED).latest("next_attempt_at").next_attempt_at
+            self.retry(at, refusing=OSError("smtp down"))
+        self.assertEqual(set(OutgoingMail.objects.filter(name__in=("report-link", "report-code"))
+                             .values_list("name", "status")),
+                         {("report-link", MailStatus.FAILED), ("report-code", MailStatus.FAILED)})
+        self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, at))
+        self.assertIsNone(self.retry(at + datetime.timedelta(days=1)))  # nothing left to try
+        self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, at))
+
+    def test_pr_6_mails_a_killed_process_left_queued_are_marked_when_the_queue_sends_them(self):
+        """PR-6, script/crashtest-server: the attempt after the commit never ran; the queue's did."""
+        with self.captureOnCommitCallbacks(execute=False):
+            sent = actions.send_report(actor=self.coach, report=self.approved(), code_channel="email",
+                                       now=self.now, grant=COACH)
+        delivery = sent.delivery
+        later = self.now + datetime.timedelta(minutes=10)
+        self.retry(later, refusing=[None, OSError("smtp down")])
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", later, None, later))
+        self.retry(later + datetime.timedelta(minutes=10))
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", later, later + datetime.timedelta(minutes=10),
+                                                 None))
+
+    def test_a_new_link_is_not_marked_by_the_earlier_links_mails(self):
+        """PR-6: each delivery follows its own outbox rows."""
+        report = self.approved()
+        first = self.send_while(OSError("smtp down"), report)
+        second = self.send(report, now=self.now + datetime.timedelta(minutes=1)).delivery
+        self.assertEqual(self.mailed(second)[0], "Waiting for download")
+        self.retry(self.now + datetime.timedelta(hours=1), refusing=OSError("smtp down"))
+        self.assertEqual(self.mailed(second)[0], "Waiting for download")
+        self.assertEqual(self.mailed(first)[0], "Withdrawn")
+
+    def test_pr_6_a_delivery_made_before_mails_were_linked_is_caught_up_by_the_migration(self):
+        """PR-6: reports migration 0002 finds the link mail by its token's hash; a link that went
+        on a retry no longer shows "Mail failed"."""
+        from importlib import import_module
+
+        from django.apps import apps
+
+        delivery = self.send_while(OSError("smtp down"), self.approved())
+        Delivery.objects.filter(pk=delivery.pk).update(link_mail=None, code_mail=None)  # as before the fix
+        later = self.now + datetime.timedelta(minutes=10)
+        self.retry(later)
+        self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, self.now))  # the defect
+        import_module("coachdossier.reports.migrations.0002_delivery_mails").link_existing_mails(apps, None)
+        self.assertEqual(self.mailed(delivery), ("Waiting for download", later, None, self.now))
+        self.assertEqual(delivery.link_mail.name, "report-link")
+
+
 class DestructionTestCase(ReportTestCase):
     def test_destroying_a_client_deletes_their_reports_and_deliveries(self):
         """GC-5.4"""
