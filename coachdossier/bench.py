@@ -477,7 +477,8 @@ def run_hooks(out):
 # --- The run -------------------------------------------------------------------------------
 
 
-def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, per_round=20, gunicorn=True):
+def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, per_round=20, gunicorn=True,
+        fresh_process=True):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client as HttpClient
@@ -538,15 +539,41 @@ def run(out, *, clients=5000, entries=100_000, log_entries=1_000_000, rounds=5, 
         out.write(f"  {page:14s} at 500: {queries_500[page]:3d}   at {clients}: {queries_5000[page]:3d}\n")
 
     processes = os.cpu_count() or 1
+    out.write("\n")
     for label, kwargs in (("", {"parts": processes, "processes": processes}), (", one process", {})):
         t = time.perf_counter()
         result = verify(**kwargs)
-        out.write(f"\nverify_access_log{label}: {result.checked} entries in {time.perf_counter() - t:.2f} s "
-                  f"({'OK' if result.ok else 'BROKEN: ' + result.problem})")
-    out.write("\n")
+        out.write(f"verify_access_log{label}: {result.checked} entries in {time.perf_counter() - t:.2f} s "
+                  f"({'OK' if result.ok else 'BROKEN: ' + result.problem})\n")
 
-    session_key = _session_cookie(coach)
     twin_url = f"/clients/{twin[1]}/"
+    if not fresh_process:
+        measure(out, coach_pk=coach.pk, featured_url=featured_url, twin_url=twin_url, rounds=rounds,
+                per_round=per_round, gunicorn=gunicorn)
+        return
+    # The pages are measured in a new process, as a server's worker is one: this process has
+    # just seeded a million rows, and its heap left every page a third slower or more.
+    from django.db import connections
+
+    connections.close_all()
+    out.flush()
+    command = [sys.executable, "-m", "coachdossier", "bench", "--measure", str(coach.pk), featured_url, twin_url,
+               "--rounds", str(rounds), "--requests", str(per_round), *([] if gunicorn else ["--no-gunicorn"])]
+    subprocess.run(command, check=True)
+
+
+def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int, per_round: int,
+            gunicorn: bool = True):
+    """The pages side by side (see the module docstring), on a database `run` seeded."""
+    from django.test import Client as HttpClient
+
+    from coachdossier.accounts.models import User
+
+    _install_urlconf()
+    coach = User.objects.get(pk=coach_pk)
+    http = HttpClient()
+    http.force_login(coach)
+    session_key = _session_cookie(coach)
 
     @contextmanager
     def plain():

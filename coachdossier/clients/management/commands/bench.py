@@ -31,8 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20, help="requests per variant per round")
         parser.add_argument("--no-gunicorn", action="store_true")
         parser.add_argument("--inner", action="store_true", help=argparse_suppress())
+        parser.add_argument("--measure", nargs=3, metavar=("COACH", "DOSSIER", "TWIN"), help=argparse_suppress())
 
     def handle(self, *args, **o):
+        if o["measure"]:
+            from coachdossier import bench
+
+            coach, featured_url, twin_url = o["measure"]
+            bench.measure(self.stdout, coach_pk=int(coach), featured_url=featured_url, twin_url=twin_url,
+                          rounds=o["rounds"], per_round=o["requests"], gunicorn=not o["no_gunicorn"])
+            return
         if o["inner"]:
             from coachdossier import bench
 
