@@ -149,11 +149,16 @@ def _sqlite_select(where: str = "", order: str = "ORDER BY seq") -> str:
             f"FROM {AccessLogEntry._meta.db_table}{where} {order}")
 
 
+def _fetched(cursor, chunk_size):
+    """An executed cursor's rows, fetched `chunk_size` at a time."""
+    while rows := cursor.fetchmany(chunk_size):
+        yield from rows
+
+
 def _sqlite_rows(chunk_size):
     with connection.cursor() as cursor:
         cursor.execute(_sqlite_select())
-        while rows := cursor.fetchmany(chunk_size):
-            yield from rows
+        yield from _fetched(cursor, chunk_size)
 
 
 # --- SQLite in parts --------------------------------------------------------------------------
@@ -185,12 +190,7 @@ def _walk(rows, expected: int) -> tuple[int | None, tuple | None, tuple | None]:
 def _walk_in_process(where: str, params: list, expected: int, chunk_size: int = 20000):
     with connection.cursor() as cursor:
         cursor.execute(_sqlite_select(where), params)
-
-        def rows():
-            while batch := cursor.fetchmany(chunk_size):
-                yield from batch
-
-        return _walk(rows(), expected)
+        return _walk(_fetched(cursor, chunk_size), expected)
 
 
 def _walk_file(path: str, where: str, params: list, expected: int, chunk_size: int = 20000):
@@ -200,12 +200,7 @@ def _walk_file(path: str, where: str, params: list, expected: int, chunk_size: i
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         cursor = db.execute(_sqlite_select(where).replace("%s", "?"), params)
-
-        def rows():
-            while batch := cursor.fetchmany(chunk_size):
-                yield from batch
-
-        return _walk(rows(), expected)
+        return _walk(_fetched(cursor, chunk_size), expected)
     finally:
         db.close()
 
@@ -277,8 +272,7 @@ def _postgresql_rows(chunk_size):
            f"FROM {AccessLogEntry._meta.db_table} ORDER BY seq")
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql)
-        while rows := cursor.fetchmany(chunk_size):
-            yield from rows
+        yield from _fetched(cursor, chunk_size)
 
 
 def _postgresql_first_break(head):
