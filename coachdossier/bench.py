@@ -61,6 +61,8 @@ def apply_switches():
         use_cipher("noop")
     if os.environ.get("BENCH_ACCESS_LOG") == "off":
         access_log(False).__enter__()
+    if os.environ.get("BENCH_TEMPLATES") == "off":
+        templates(False).__enter__()
 
 
 def application(environ, start_response):
@@ -117,6 +119,23 @@ def access_log(on: bool):
         yield
     finally:
         log.record_many = original
+
+
+@contextmanager
+def templates(on: bool):
+    """Bench only: with templates off every Django template renders as the empty string, so
+    a page is measured without its rendering: its queries, decrypting and logging. (What a
+    template would compute lazily, such as a consent's details, is then skipped too, so this
+    is a lower bound of the page's cost before rendering.)"""
+    from django.template.backends.django import Template
+
+    original = Template.render
+    if not on:
+        Template.render = lambda self, context=None, request=None: ""  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Template.render = original  # type: ignore[method-assign]
 
 
 # --- Seeding -------------------------------------------------------------------------------
@@ -388,13 +407,14 @@ def _free_port() -> int:
 
 
 def measure_gunicorn(out, *, session_key, variants, rounds, per_round):
-    """Three gunicorn servers (real, no-op cipher, access log off), one sync worker each,
+    """Four gunicorn servers (real, no-op cipher, access log off, templates off), one sync worker each,
     requests over loopback, variants interleaved."""
     from django.conf import settings
 
     servers, procs = {}, []
     try:
-        for server, env in (("real", {}), ("noop", {"BENCH_CIPHER": "noop"}), ("nolog", {"BENCH_ACCESS_LOG": "off"})):
+        for server, env in (("real", {}), ("noop", {"BENCH_CIPHER": "noop"}), ("nolog", {"BENCH_ACCESS_LOG": "off"}),
+                            ("norender", {"BENCH_TEMPLATES": "off"})):
             port = _free_port()
             proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
@@ -590,6 +610,9 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
     def no_log():
         return access_log(False)
 
+    def no_templates():
+        return templates(False)
+
     statements = {page: count_queries(http, url, statements_only=True) for page, url in
                   (("hello", "/bench/hello/"), ("client list", "/clients/"), ("dossier", featured_url))}
     in_process = {
@@ -599,6 +622,8 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
         "dossier": (featured_url, plain),
         "dossier (no-op cipher)": (twin_url, noop),
         "dossier (access log off)": (featured_url, no_log),
+        "client list, not rendered": ("/clients/", no_templates),
+        "dossier, not rendered": (featured_url, no_templates),
     }
     out.write(f"\nin-process through the WSGI handler: median ms over {rounds} rounds × {per_round} requests\n")
     results = measure_inprocess(out, session_key=session_key, variants=in_process, rounds=rounds,
@@ -614,6 +639,8 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
             "dossier": (featured_url, "real"),
             "dossier (no-op cipher)": (twin_url, "noop"),
             "dossier (access log off)": (featured_url, "nolog"),
+            "client list, not rendered": ("/clients/", "norender"),
+            "dossier, not rendered": (featured_url, "norender"),
         }
         out.write(f"\ngunicorn over loopback (1 sync worker each): median ms over {rounds} rounds × {per_round}\n")
         results = measure_gunicorn(out, session_key=session_key, variants=over_http, rounds=rounds,
@@ -645,3 +672,5 @@ def _report(out, r):
     out.write(f"  ratio real / no-op cipher      {dossier / r['dossier (no-op cipher)']:5.2f}  (target ≤ 1.10)\n")
     out.write(f"  ratio log on / log off         {dossier / r['dossier (access log off)']:5.2f}  "
               f"(target ≤ 1.25 SQLite, ≤ 1.8 PostgreSQL)\n")
+    out.write(f"  without rendering: client list {r['client list, not rendered'] / hello:5.2f} × hello, dossier "
+              f"{r['dossier, not rendered'] / hello:5.2f} × hello (the pages' cost before any template)\n")

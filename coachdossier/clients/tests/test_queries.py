@@ -77,3 +77,30 @@ class QueryCountTestCase(BaseTestCase):
         with self.assertRaises(NPlusOneError), zeal_context():
             for client in Client.objects.all():
                 list(client.trajectories.all())
+
+
+class BenchTemplatesSwitchTestCase(BaseTestCase):
+    """`coachdossier bench` measures the pages once more with templates off, to show what they
+    cost before rendering (docs/performance.md). That figure means something only if the page
+    runs the same queries without its template, and if rendering comes back afterwards."""
+
+    def queries_and_body(self, url):
+        self.client.get(url)
+        KeyRing.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries), response.content
+
+    def test_without_templates_the_pages_run_the_same_queries_and_render_nothing(self):
+        from coachdossier.bench import templates
+
+        self.login(self.coach)
+        for url in ("/clients/", f"/clients/{self.own_client.public_id}/"):
+            with self.subTest(url):
+                rendered, body = self.queries_and_body(url)
+                with templates(False):
+                    not_rendered, empty = self.queries_and_body(url)
+                self.assertEqual(not_rendered, rendered)
+                self.assertEqual(empty, b"")
+                self.assertIn(b"<html", self.queries_and_body(url)[1])
