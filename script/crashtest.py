@@ -123,7 +123,33 @@ class Scratch:
         return subprocess.Popen([self.python, str(ROOT / "manage.py"), "run_daily", "--now", now.isoformat()],
                                 env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    @property
+    def postgres(self) -> bool:
+        return self.env["DATABASE_URL"].startswith("postgres")
+
+    def _pg_urls(self) -> list[str]:
+        main = self.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+        keys = self.env.get("KEYS_DATABASE_URL") or f"{main}_keys"
+        return [main, keys.replace("postgres://", "postgresql://", 1)]
+
     def integrity(self) -> bool:
+        """SQLite: PRAGMA integrity_check on both files. PostgreSQL (whose server the kills
+        never touch): amcheck over every B-tree index of both databases, each index checked
+        against its table's rows, so a row without its index entry or the reverse is found."""
+        if self.postgres:
+            import psycopg
+
+            for url in self._pg_urls():
+                with psycopg.connect(url, autocommit=True) as db:
+                    db.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+                    try:
+                        db.execute("SELECT bt_index_check(i.indexrelid, true) FROM pg_index i "
+                                   "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+                                   "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                   "WHERE am.amname = 'btree' AND n.nspname = 'public'").fetchall()
+                    except psycopg.Error:
+                        return False
+            return True
         for name in ("main.sqlite3", "keys.sqlite3"):
             with sqlite3.connect(self.dir / name) as db:
                 if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
@@ -131,6 +157,15 @@ class Scratch:
         return True
 
     def query(self, sql: str) -> list:
+        """Rows of the main database, the same on both: PostgreSQL's UUIDs come back as the 32
+        hex digits SQLite stores."""
+        if self.postgres:
+            import uuid
+
+            import psycopg
+
+            with psycopg.connect(self._pg_urls()[0], autocommit=True) as db:
+                return [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in db.execute(sql)]
         with sqlite3.connect(self.dir / "main.sqlite3") as db:
             return db.execute(sql).fetchall()
 

@@ -11,7 +11,11 @@ the gunicorn master restarts, and of the whole server, which the harness restart
     destruction  the client asks in the portal -> management carries it out on the request page
     backup       `coachdossier backup` (the command) is killed while the coach keeps writing
 
-After every kill: PRAGMA integrity_check on both databases, the case's "never half done"
+`--database postgres` runs the same against scratch PostgreSQL databases (the production
+database; its server is never killed, the application is).
+
+After every kill: PRAGMA integrity_check on both databases (on PostgreSQL: amcheck over every
+B-tree index, against its table's rows), the case's "never half done"
 rules, and the interrupted operation re-run until it completes. At the end: run_daily (two
 hours ahead, so its orphan sweep may take files from the last hour), then every acknowledged
 request is there, no entry without its version, attachment rows and files match, every sent
@@ -699,12 +703,23 @@ CASES = {"entry": EntryCase, "report": ReportCase, "destruction": DestructionCas
 
 
 class Context:
-    def __init__(self, directory: Path, python: str, workers: int, kills: int, cases=()):
+    def __init__(self, directory: Path, python: str, workers: int, kills: int, cases=(), database="sqlite"):
         self.scratch = crashtest.Scratch(directory, python)
-        self.scratch.env = {**loadtest.Target("sqlite", directory).env, "PYTHONUNBUFFERED": "1",
+        self.database = database
+        self.targets = [loadtest.Target(database, directory, name=f"coachdossier_crash_{os.getpid()}")]
+        self.scratch.env = {**self.targets[0].env, "PYTHONUNBUFFERED": "1",
                             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                             "COACHDOSSIER_SIGNING_KEY": _b64(secrets.token_bytes(32)),
                             "COACHDOSSIER_ERASURE_REGISTRY": str(directory / "erasure-registry.sqlite3")}
+        try:
+            self.prepare(kills, cases, workers)
+        except BaseException:
+            for target in self.targets:
+                target.drop()
+            raise
+
+    def prepare(self, kills, cases, workers):
+        directory = self.scratch.dir
         self.scratch.manage("migrate", "--noinput")
         self.scratch.manage("collectstatic", "--noinput")
         self.seed_file = directory / "seed.json"
@@ -733,9 +748,10 @@ class Context:
         "" when it restored, verifies and every attachment row has its file, else what failed."""
         target = self.scratch.dir / "restored"
         target.mkdir()
+        fresh = loadtest.Target(self.database, target, name=f"coachdossier_crash_{os.getpid()}_restored")
+        self.targets.append(fresh)
         env = {**self.scratch.env, "COACHDOSSIER_STATE_DIR": str(target),
-               "DATABASE_URL": f"sqlite:///{target / 'main.sqlite3'}",
-               "KEYS_DATABASE_URL": f"sqlite:///{target / 'keys.sqlite3'}",
+               "DATABASE_URL": fresh.env["DATABASE_URL"], "KEYS_DATABASE_URL": fresh.env["KEYS_DATABASE_URL"],
                "ATTACHMENTS_DIR": str(target / "attachments"),
                "COACHDOSSIER_ERASURE_REGISTRY": str(target / "erasure-registry.sqlite3")}
         restored = crashtest.Scratch(target, self.scratch.python)
@@ -812,12 +828,13 @@ def run_case(ctx: Context, name: str, kills: int, rng: random.Random, out=print)
     return case, stats
 
 
-def run(cases: list[str], kills: int, python: str, *, seed=None, workers=2, keep=False, out=print) -> dict:
+def run(cases: list[str], kills: int, python: str, *, seed=None, workers=2, keep=False, database="sqlite",
+        out=print) -> dict:
     rng = random.Random(seed)
     random.seed(seed)
     directory = Path(tempfile.mkdtemp(prefix="coachdossier-crash-server-"))
     started = time.monotonic()
-    ctx = Context(directory, python, workers, kills, cases)
+    ctx = Context(directory, python, workers, kills, cases, database)
     results = {}
     try:
         ctx.server.start()
@@ -832,7 +849,7 @@ def run(cases: list[str], kills: int, python: str, *, seed=None, workers=2, keep
         facts = ctx.facts()
         disk, referenced = ctx.scratch.files(), set(facts["referenced"])
         verify = ctx.scratch.manage("verify_access_log", check=False)
-        summary = {"cases": {}, "seconds": 0.0, "scratch": str(directory),
+        summary = {"database": database, "cases": {}, "seconds": 0.0, "scratch": str(directory),
                    "run_daily": [line for line in daily.stdout.splitlines() if line.strip()] + (
                        [daily.stderr.strip()[-500:]] if daily.returncode else []),
                    "orphaned files": sorted(disk - referenced), "rows without file": sorted(referenced - disk),
@@ -854,6 +871,8 @@ def run(cases: list[str], kills: int, python: str, *, seed=None, workers=2, keep
         ctx.server.stop()
         if not keep:
             shutil.rmtree(directory, ignore_errors=True)
+            for target in ctx.targets:
+                target.drop()
 
 
 def main():
@@ -862,7 +881,10 @@ def main():
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs per case (default 10)")
     parser.add_argument("--seed", type=int, help="random seed (for a reproducible run)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch directory for inspection")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch directory (and PostgreSQL databases) for inspection")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="sqlite (default) or postgres (127.0.0.1:5432, user postgres; scratch databases)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--reports", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--destructions", type=int, default=0, help=argparse.SUPPRESS)
@@ -876,7 +898,10 @@ def main():
     if not 1 <= args.kills <= 200:
         parser.error("--kills must be between 1 and 200")
     cases = list(CASES) if args.case == "all" else [args.case]
-    summary = run(cases, args.kills, sys.executable, seed=args.seed, workers=args.workers, keep=args.keep)
+    if args.database == "postgres" and not loadtest.postgres_reachable():
+        parser.error("PostgreSQL is not reachable on 127.0.0.1:5432 as user postgres")
+    summary = run(cases, args.kills, sys.executable, seed=args.seed, workers=args.workers, keep=args.keep,
+                  database=args.database)
     print(json.dumps(summary, indent=1, default=str))
     sys.exit(0 if summary["passed"] else 1)
 

@@ -105,7 +105,7 @@ def percentile_table(stats_csv: Path) -> list[dict]:
 
 
 class Target:
-    def __init__(self, kind: str, directory: Path):
+    def __init__(self, kind: str, directory: Path, name: str = ""):
         self.kind, self.dir = kind, directory
         keys = f"load1:{base64.b64encode(secrets.token_bytes(32)).decode()}"
         self.env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
@@ -120,12 +120,15 @@ class Target:
             self.env["DATABASE_URL"] = f"sqlite:///{directory / 'main.sqlite3'}"
             self.env["KEYS_DATABASE_URL"] = f"sqlite:///{directory / 'keys.sqlite3'}"
         else:
-            name = f"coachdossier_load_{os.getpid()}"
+            name = name or f"coachdossier_load_{os.getpid()}"
             self.pg_names = [name, f"{name}_keys"]
             for db in self.pg_names:
                 subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"],
                                check=True, capture_output=True)
             self.env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+            # Named, not left to the default: a KEYS_DATABASE_URL inherited from the caller's
+            # environment (CI's PostgreSQL pass sets one) must never be the scratch key store.
+            self.env["KEYS_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}_keys"
 
     def manage(self, *args):
         done = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=self.env, cwd=ROOT,
