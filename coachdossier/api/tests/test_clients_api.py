@@ -16,13 +16,16 @@ class ApiTestCase(BaseTestCase):
     def token(self, user):
         return account_actions.create_api_token(actor=user, name="test", now=self.now)[1]
 
-    def call(self, user, method, path, data=None, **kwargs):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token(user)}"} if user else {}
-        if data is not None and "content_type" not in kwargs and method != "POST_MULTIPART":
-            return self.client.generic(method, path, json.dumps(data), content_type="application/json", **headers)
+    def call(self, user, method, path, data=None, headers=None):
+        """`data` goes as JSON, or as multipart/form-data with method "POST_MULTIPART"; `headers`
+        (such as Idempotency-Key) go with every kind of request, next to the user's token."""
+        headers = {**({"Authorization": f"Bearer {self.token(user)}"} if user else {}), **(headers or {})}
         if method == "POST_MULTIPART":
-            return self.client.post(path, data, **headers)
-        return self.client.generic(method, path, **headers)
+            return self.client.post(path, data, headers=headers)
+        if data is not None:
+            return self.client.generic(method, path, json.dumps(data), content_type="application/json",
+                                       headers=headers)
+        return self.client.generic(method, path, headers=headers)
 
 
 class ClientDetailApiTestCase(ApiTestCase):
@@ -97,11 +100,9 @@ class WriteApiTestCase(ApiTestCase):
         self.assertEqual(r.json()["attachments"][0]["filename"], "brief.pdf")
 
     def post_entry(self, user, client, key=None, **fields):
-        headers = {"Authorization": f"Bearer {self.token(user)}"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
         data = {"kind": "note", "occurred_on": "2026-11-20", "title": "Gesprek", "text": "Goed gesprek.", **fields}
-        return self.client.post(f"/api/clients/{client.public_id}/entries", data, headers=headers)
+        return self.call(user, "POST_MULTIPART", f"/api/clients/{client.public_id}/entries", data,
+                         headers={"Idempotency-Key": key} if key is not None else None)
 
     def test_the_same_idempotency_key_sent_again_answers_200_with_the_first_entry_and_adds_nothing(self):
         """LAW-NEN7513: the repeat is logged as the coach's work on that entry."""
