@@ -376,13 +376,13 @@ def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on:
     the new entry; 200 with the earlier one when its `Idempotency-Key` is sent again."""
     _require_role(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
-    entry, created = actions.add_entry_once(
+    entry, outcome = actions.add_entry_once(
         idempotency_key=idempotency_key.strip(), actor=request.user, client=client, kind=kind, occurred_on=occurred_on,
         title=title, text=text, source=source, is_medical=is_medical, justification=justification,
         files=files or [], now=timezone.now(), grant=grant)
     entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
         pk=entry.pk)
-    return Status(201 if created else 200, _entry_out(entry))
+    return Status(201 if outcome is actions.EntryOnce.CREATED else 200, _entry_out(entry))
 
 
 @router.get("/{uuid:client_id}/entries/{uuid:entry_id}", response=EntryDetail)
