@@ -209,10 +209,16 @@ def entry_new(request, client_id):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The entry has been added to the dossier."))
-            if outcome is not actions.EntryOnce.CREATED:  # the same form sent again: show the entry it made
-                return redirect("clients:entry", client.public_id, entry.public_id)
-            return redirect("clients:detail", client.public_id)
+            if outcome is actions.EntryOnce.CONFLICT:  # GC-6.6: changes dropped without a word are lost
+                messages.warning(request, _(
+                    "This entry had already been saved when you sent the form again; the changes in your "
+                    "second submission were not saved. Edit the entry to change it."))
+            else:
+                messages.success(request, _("The entry has been added to the dossier."))
+            if outcome is actions.EntryOnce.CREATED:
+                return redirect("clients:detail", client.public_id)
+            # The form sent again: show the entry it made, there is no second one.
+            return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_form.html", {"client": client, "form": form})
 
 
