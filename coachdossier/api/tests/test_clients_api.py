@@ -114,6 +114,33 @@ class WriteApiTestCase(ApiTestCase):
         last = AccessLogEntry.objects.last()
         self.assertEqual((last.action, last.object_ref, last.channel), ("dossier.write", first.json()["id"], "api"))
 
+    def test_gc_6_6_the_same_idempotency_key_with_other_content_answers_409_naming_the_entry_and_saves_nothing(self):
+        """Same key, other payload: a conflict, not a 200 that would pass for "saved". LAW-NEN7513:
+        logged as any repeat, one reference to the entry and no content."""
+        first = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry").json()
+        before = AccessLogEntry.objects.count()
+        r = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry", text="Goed gesprek, met aanvulling.")
+        self.assertEqual(r.status_code, 409, r.content)
+        self.assertEqual(r.json()["entry"], first["id"])
+        self.assertIn("Nothing of this request was saved", r.json()["detail"])
+        entry = DossierEntry.objects.get(client=self.own_client)
+        self.assertEqual((entry.version_count, entry.current.content["text"]), (1, "Goed gesprek."))
+        logged = AccessLogEntry.objects.filter(seq__gt=before, client_ref=self.own_client.public_id)
+        self.assertEqual([(e.action, e.object_ref, e.channel) for e in logged], [("dossier.write", first["id"], "api")])
+
+    def test_gc_6_6_an_attachment_sent_again_with_its_key_is_a_repeat_and_another_attachment_a_conflict(self):
+        def pdf(data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
+            return SimpleUploadedFile("brief.pdf", data)
+
+        first = self.post_entry(self.coach, self.own_client, key="k", files=[pdf()])
+        self.assertEqual(first.status_code, 201, first.content)
+        again = self.post_entry(self.coach, self.own_client, key="k", files=[pdf()])
+        self.assertEqual((again.status_code, again.json()), (200, first.json()))
+        other = self.post_entry(self.coach, self.own_client, key="k",
+                                files=[pdf(b"%PDF-1.4\n2 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")])
+        self.assertEqual((other.status_code, other.json()["entry"]), (409, first.json()["id"]))
+        self.assertEqual(DossierEntry.objects.get(client=self.own_client).attachments.count(), 1)
+
     def test_another_idempotency_key_or_none_adds_another_entry(self):
         ids = {self.post_entry(self.coach, self.own_client, key=key).json()["id"] for key in ("a", "b", None, None)}
         self.assertEqual(len(ids), 4)
@@ -144,6 +171,8 @@ class WriteApiTestCase(ApiTestCase):
         [header] = [p for p in operation["parameters"] if p["in"] == "header"]
         self.assertEqual((header["name"], header["required"]), ("Idempotency-Key", False))
         self.assertIn(200, operation["responses"])
+        conflict = operation["responses"][409]["content"]["application/json"]["schema"]
+        self.assertEqual(conflict, {"$ref": "#/components/schemas/EntryConflict"})
 
     def test_a_multipart_body_without_a_boundary_gives_400_and_saves_nothing(self):
         """Found by script/fuzz-api: Django's MultiPartParserError surfaced as a 500."""
