@@ -6,6 +6,7 @@ of field errors where a field is to blame) and change nothing when the input is 
 """
 
 import datetime
+import enum
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -419,29 +420,68 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
     return entry
 
 
+class EntryOnce(enum.Enum):
+    """What `add_entry_once` made of a request."""
+
+    CREATED = "created"  # the first time: a new entry
+    REPEATED = "repeated"  # the same request again: nothing added, the entry it made
+    CONFLICT = "conflict"  # the key again with other content: nothing of it saved, the entry as it is
+
+
 def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=None,
-                   **fields: Any) -> tuple[DossierEntry, bool]:
+                   **fields: Any) -> tuple[DossierEntry, EntryOnce]:
     """`add_entry` for a request that may arrive twice: a response lost on a flaky connection, a
     double click, the browser posting the form again, an API client retrying. The first call
-    with `idempotency_key` creates the entry and keeps the key's hash with it; the same user
-    sending the same key for the same client again creates nothing and gets that entry back,
-    logged as `dossier.write` on it (the coach worked in the dossier; nothing was added). The
-    same key for another client, or from another user, is another request. Without a key:
-    `add_entry`. Returns (entry, created)."""
-    if not idempotency_key:
-        return add_entry(actor=actor, client=client, now=now, grant=grant, **fields), True
-    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
-    entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
-    if entry is None:
-        try:
-            return add_entry(actor=actor, client=client, now=now, grant=grant, idempotency_key_sha256=digest,
-                             **fields), True
-        except IntegrityError:  # the same request, running at the same time, committed first
-            entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
-            if entry is None:
-                raise
-    _log_as("dossier.write", actor=actor, grant=grant, client=client, obj=entry)
-    return entry, False
+    with `idempotency_key` creates the entry and keeps the key's hash with it (CREATED); the
+    same user sending the same key for the same client again creates nothing and gets that
+    entry back, logged as `dossier.write` on it (the coach worked in the dossier; nothing was
+    added). The same key for another client, or from another user, is another request. Without
+    a key: `add_entry`.
+
+    A repeat whose content is not what the entry holds now (the coach changed the still-open
+    form after a first post that saved but never answered) is a CONFLICT rather than REPEATED,
+    so the caller can say that the changes were not saved instead of dropping them without a
+    word (GC-6.6). It is logged the same way and saves nothing else; the entry is compared
+    decrypted, so no hash of content is ever kept. One transaction. Returns (entry, outcome)."""
+    with atomic_files():
+        if not idempotency_key:
+            return add_entry(actor=actor, client=client, now=now, grant=grant, **fields), EntryOnce.CREATED
+        digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
+        entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
+        if entry is None:
+            try:
+                return add_entry(actor=actor, client=client, now=now, grant=grant, idempotency_key_sha256=digest,
+                                 **fields), EntryOnce.CREATED
+            except IntegrityError:  # the same request, running at the same time, committed first
+                entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
+                if entry is None:
+                    raise
+        _log_as("dossier.write", actor=actor, grant=grant, client=client, obj=entry)
+        return entry, EntryOnce.CONFLICT if _differs(entry, **fields) else EntryOnce.REPEATED
+
+
+def _differs(entry: DossierEntry, *, kind=None, occurred_on=None, title="", text="", source="", justification="",
+             is_medical=False, files=(), **ignored) -> bool:
+    """Whether a repeated new-entry request says something other than `entry` holds now: its
+    current version, its flags and its attachments (names and bytes)."""
+    content = entry.current.content
+    if ((kind is not None and kind != entry.kind) or (occurred_on is not None and occurred_on != entry.occurred_on)
+            or bool(is_medical) != entry.is_medical
+            or any((value or "") != content.get(key, "") for key, value in
+                   (("title", title), ("text", text), ("source", source), ("justification", justification)))):
+        return True
+    kept = list(entry.attachments.all())
+    if sorted(a.size for a in kept) != sorted(f.size for f in files):
+        return True
+    return sorted((a.filename.encode()[:255], read_attachment(a)) for a in kept) != sorted(
+        (f.name.encode()[:255], _read_upload(f)) for f in files)
+
+
+def _read_upload(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
 
 
 def _known_names(client) -> list[str]:

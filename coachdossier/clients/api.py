@@ -364,25 +364,40 @@ def _entry_for(request, client_id, entry_id, action, log_action):
 IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
     "Optional: a random value of your own (a UUID, say) that names this request. Send the same "
     "key again (a retry after a lost response) and no second entry is made: the answer is 200 "
-    "with the entry the first request made. Keys are per user and per client."))
+    "with the entry the first request made, or 409 if this request's content differs from what "
+    "that entry holds now. Keys are per user and per client."))
 
 
-@router.post("/{uuid:client_id}/entries", response={200: EntryOut, 201: EntryOut})
+class EntryConflict(Schema):
+    """The `Idempotency-Key` was used before for an entry that holds other content than this
+    request: nothing of the request was saved. Change the entry with PUT on it, or send the
+    new entry with another key."""
+
+    detail: str
+    entry: uuid.UUID
+
+
+@router.post("/{uuid:client_id}/entries", response={200: EntryOut, 201: EntryOut, 409: EntryConflict})
 def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on: Form[datetime.date],
               title: Form[str] = "", text: Form[str] = "", source: Form[str] = "", is_medical: Form[bool] = False,
               justification: Form[str] = "", files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
               idempotency_key: HeaderEx[str, IDEMPOTENCY_KEY] = ""):
     """multipart/form-data: the fields, and attachments under `files`. All or nothing. 201 with
-    the new entry; 200 with the earlier one when its `Idempotency-Key` is sent again."""
+    the new entry; 200 with the earlier one when its `Idempotency-Key` is sent again; 409 naming
+    the earlier one when the key is sent again with other content (which is not saved)."""
     _require_role(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
-    entry, created = actions.add_entry_once(
+    entry, outcome = actions.add_entry_once(
         idempotency_key=idempotency_key.strip(), actor=request.user, client=client, kind=kind, occurred_on=occurred_on,
         title=title, text=text, source=source, is_medical=is_medical, justification=justification,
         files=files or [], now=timezone.now(), grant=grant)
+    if outcome is actions.EntryOnce.CONFLICT:
+        return Status(409, {"detail": "This Idempotency-Key was already used for the entry named here, which holds "
+                                      "other content than this request. Nothing of this request was saved.",
+                            "entry": entry.public_id})
     entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
         pk=entry.pk)
-    return Status(201 if created else 200, _entry_out(entry))
+    return Status(201 if outcome is actions.EntryOnce.CREATED else 200, _entry_out(entry))
 
 
 @router.get("/{uuid:client_id}/entries/{uuid:entry_id}", response=EntryDetail)

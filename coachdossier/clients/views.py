@@ -201,7 +201,7 @@ def entry_new(request, client_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            entry, created = actions.add_entry_once(
+            entry, outcome = actions.add_entry_once(
                 idempotency_key=data["idempotency_key"], actor=request.user, client=client, kind=data["kind"],
                 occurred_on=data["occurred_on"], title=data["title"], text=data["text"], source=data["source"],
                 is_medical=data["is_medical"], justification=data["justification"], files=data["files"],
@@ -209,10 +209,16 @@ def entry_new(request, client_id):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The entry has been added to the dossier."))
-            if not created:  # the same form sent again: show the entry it made, there is no second one
-                return redirect("clients:entry", client.public_id, entry.public_id)
-            return redirect("clients:detail", client.public_id)
+            if outcome is actions.EntryOnce.CONFLICT:  # GC-6.6: changes dropped without a word are lost
+                messages.warning(request, _(
+                    "This entry had already been saved when you sent the form again; the changes in your "
+                    "second submission were not saved. Edit the entry to change it."))
+            else:
+                messages.success(request, _("The entry has been added to the dossier."))
+            if outcome is actions.EntryOnce.CREATED:
+                return redirect("clients:detail", client.public_id)
+            # The form sent again: show the entry it made, there is no second one.
+            return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_form.html", {"client": client, "form": form})
 
 

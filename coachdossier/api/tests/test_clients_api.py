@@ -16,13 +16,16 @@ class ApiTestCase(BaseTestCase):
     def token(self, user):
         return account_actions.create_api_token(actor=user, name="test", now=self.now)[1]
 
-    def call(self, user, method, path, data=None, **kwargs):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token(user)}"} if user else {}
-        if data is not None and "content_type" not in kwargs and method != "POST_MULTIPART":
-            return self.client.generic(method, path, json.dumps(data), content_type="application/json", **headers)
+    def call(self, user, method, path, data=None, headers=None):
+        """`data` goes as JSON, or as multipart/form-data with method "POST_MULTIPART"; `headers`
+        (such as Idempotency-Key) go with every kind of request, next to the user's token."""
+        headers = {**({"Authorization": f"Bearer {self.token(user)}"} if user else {}), **(headers or {})}
         if method == "POST_MULTIPART":
-            return self.client.post(path, data, **headers)
-        return self.client.generic(method, path, **headers)
+            return self.client.post(path, data, headers=headers)
+        if data is not None:
+            return self.client.generic(method, path, json.dumps(data), content_type="application/json",
+                                       headers=headers)
+        return self.client.generic(method, path, headers=headers)
 
 
 class ClientDetailApiTestCase(ApiTestCase):
@@ -97,11 +100,9 @@ class WriteApiTestCase(ApiTestCase):
         self.assertEqual(r.json()["attachments"][0]["filename"], "brief.pdf")
 
     def post_entry(self, user, client, key=None, **fields):
-        headers = {"Authorization": f"Bearer {self.token(user)}"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
         data = {"kind": "note", "occurred_on": "2026-11-20", "title": "Gesprek", "text": "Goed gesprek.", **fields}
-        return self.client.post(f"/api/clients/{client.public_id}/entries", data, headers=headers)
+        return self.call(user, "POST_MULTIPART", f"/api/clients/{client.public_id}/entries", data,
+                         headers={"Idempotency-Key": key} if key is not None else None)
 
     def test_the_same_idempotency_key_sent_again_answers_200_with_the_first_entry_and_adds_nothing(self):
         """LAW-NEN7513: the repeat is logged as the coach's work on that entry."""
@@ -112,6 +113,33 @@ class WriteApiTestCase(ApiTestCase):
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
         last = AccessLogEntry.objects.last()
         self.assertEqual((last.action, last.object_ref, last.channel), ("dossier.write", first.json()["id"], "api"))
+
+    def test_gc_6_6_the_same_idempotency_key_with_other_content_answers_409_naming_the_entry_and_saves_nothing(self):
+        """Same key, other payload: a conflict, not a 200 that would pass for "saved". LAW-NEN7513:
+        logged as any repeat, one reference to the entry and no content."""
+        first = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry").json()
+        before = AccessLogEntry.objects.count()
+        r = self.post_entry(self.coach, self.own_client, key="3f1c0d9e-retry", text="Goed gesprek, met aanvulling.")
+        self.assertEqual(r.status_code, 409, r.content)
+        self.assertEqual(r.json()["entry"], first["id"])
+        self.assertIn("Nothing of this request was saved", r.json()["detail"])
+        entry = DossierEntry.objects.get(client=self.own_client)
+        self.assertEqual((entry.version_count, entry.current.content["text"]), (1, "Goed gesprek."))
+        logged = AccessLogEntry.objects.filter(seq__gt=before, client_ref=self.own_client.public_id)
+        self.assertEqual([(e.action, e.object_ref, e.channel) for e in logged], [("dossier.write", first["id"], "api")])
+
+    def test_gc_6_6_an_attachment_sent_again_with_its_key_is_a_repeat_and_another_attachment_a_conflict(self):
+        def pdf(data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
+            return SimpleUploadedFile("brief.pdf", data)
+
+        first = self.post_entry(self.coach, self.own_client, key="k", files=[pdf()])
+        self.assertEqual(first.status_code, 201, first.content)
+        again = self.post_entry(self.coach, self.own_client, key="k", files=[pdf()])
+        self.assertEqual((again.status_code, again.json()), (200, first.json()))
+        other = self.post_entry(self.coach, self.own_client, key="k",
+                                files=[pdf(b"%PDF-1.4\n2 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")])
+        self.assertEqual((other.status_code, other.json()["entry"]), (409, first.json()["id"]))
+        self.assertEqual(DossierEntry.objects.get(client=self.own_client).attachments.count(), 1)
 
     def test_another_idempotency_key_or_none_adds_another_entry(self):
         ids = {self.post_entry(self.coach, self.own_client, key=key).json()["id"] for key in ("a", "b", None, None)}
@@ -143,6 +171,8 @@ class WriteApiTestCase(ApiTestCase):
         [header] = [p for p in operation["parameters"] if p["in"] == "header"]
         self.assertEqual((header["name"], header["required"]), ("Idempotency-Key", False))
         self.assertIn(200, operation["responses"])
+        conflict = operation["responses"][409]["content"]["application/json"]["schema"]
+        self.assertEqual(conflict, {"$ref": "#/components/schemas/EntryConflict"})
 
     def test_a_multipart_body_without_a_boundary_gives_400_and_saves_nothing(self):
         """Found by script/fuzz-api: Django's MultiPartParserError surfaced as a 500."""

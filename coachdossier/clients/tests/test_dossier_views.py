@@ -1,10 +1,16 @@
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import translation
 
 from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions
+from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import DossierEntry, EntryKind
 from coachdossier.test import BaseTestCase, make_client
+
+CHANGES_NOT_SAVED = ("This entry had already been saved when you sent the form again; the changes in your second "
+                     "submission were not saved. Edit the entry to change it.")
 
 
 class ClientDetailTestCase(BaseTestCase):
@@ -209,6 +215,48 @@ class NewEntryFormTestCase(BaseTestCase):
                          [("dossier.write", Outcome.ALLOWED, str(entry.public_id), self.own_client.public_id,
                            self.coach)])
         self.assertEqual(AccessLogEntry.objects.filter(action="entry.create").count(), 1)
+
+    def test_gc_6_6_the_form_changed_and_sent_again_says_plainly_that_the_changes_were_not_saved(self):
+        """The first answer was lost; the coach edited the still-open form and sent it again. The
+        entry stays as first saved, and she is told so on its page instead of losing her edits
+        without a word. LAW-NEN7513: logged as any repeat, one reference to the entry."""
+        token = self.token()
+        self.post(token)
+        entry = self.entries().get()
+        self.client.cookies.pop("messages", None)  # the first answer never arrived, nor its message
+        before = AccessLogEntry.objects.count()
+        again = self.post(token, text="Tweede gesprek, werkhervatting en re-integratieplan besproken.")
+        self.assertRedirects(again, f"/clients/{self.own_client.public_id}/entries/{entry.public_id}/",
+                             fetch_redirect_response=False)
+        [message] = get_messages(again.wsgi_request)
+        self.assertEqual((message.level_tag, str(message)), ("warning", CHANGES_NOT_SAVED))
+        self.assertEqual(list(self.entries()), [entry])
+        self.assertEqual(entry.versions.get().content["text"], "Tweede gesprek, werkhervatting besproken.")
+        self.assertEqual([(e.action, e.object_ref) for e in AccessLogEntry.objects.filter(seq__gt=before)],
+                         [("dossier.write", str(entry.public_id))])
+
+    def test_the_warning_shows_on_the_entry_page_in_dutch_by_default(self):
+        token = self.token()
+        self.post(token)
+        self.client.cookies.pop("messages", None)
+        with override_settings(LANGUAGE_CODE="nl"):
+            r = self.client.post(self.url(), {"kind": "note", "occurred_on": self.now.date().isoformat(),
+                                              "title": "Gesprek", "text": "Anders.", "idempotency_key": token},
+                                 follow=True)
+        self.assertContains(r, "Deze aantekening was al opgeslagen")
+        self.assertContains(r, "Tweede gesprek, werkhervatting besproken.")
+
+    def test_gc_6_6_the_same_form_with_another_attachment_sent_again_is_not_saved_and_says_so(self):
+        token = self.token()
+        self.post(token, files=[SimpleUploadedFile("brief.pdf", DEMO_PDF)])
+        self.client.cookies.pop("messages", None)
+        again = self.post(token, files=[SimpleUploadedFile("brief.pdf", DEMO_PDF),
+                                        SimpleUploadedFile("bijlage.pdf", DEMO_PDF)])
+        self.assertEqual(self.messages(again), [CHANGES_NOT_SAVED])
+        self.assertEqual(self.entries().get().attachments.count(), 1)
+        self.client.cookies.pop("messages", None)
+        again = self.post(token, files=[SimpleUploadedFile("brief.pdf", DEMO_PDF)])
+        self.assertEqual(self.messages(again), ["The entry has been added to the dossier."])
 
     def test_another_token_makes_another_entry_even_with_the_same_text(self):
         self.post(self.token())

@@ -261,9 +261,9 @@ class EntryOnceTestCase(BaseTestCase):
                                       now=self.now, **fields)
 
     def test_the_same_key_gives_the_first_entry_back_and_makes_no_second(self):
-        entry, created = self.once("k-1")
-        self.assertEqual(self.once("k-1"), (entry, False))
-        self.assertTrue(created)
+        entry, outcome = self.once("k-1")
+        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.REPEATED))
+        self.assertIs(outcome, actions.EntryOnce.CREATED)
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
 
     def test_only_a_hash_of_the_user_and_key_is_kept_never_the_key_or_content(self):
@@ -275,8 +275,8 @@ class EntryOnceTestCase(BaseTestCase):
         """Two users working in one dossier (a coach and her substitute, GC-2.5) never get each
         other's entry back by choosing the same key."""
         mine, _ = self.once("k-1")
-        theirs, created = self.once("k-1", actor=self.other_coach)
-        self.assertTrue(created)
+        theirs, outcome = self.once("k-1", actor=self.other_coach)
+        self.assertIs(outcome, actions.EntryOnce.CREATED)
         self.assertNotEqual(mine, theirs)
 
     def test_a_twin_request_that_committed_first_is_returned_and_no_second_entry_is_made(self):
@@ -295,9 +295,59 @@ class EntryOnceTestCase(BaseTestCase):
             return None if len(looked) == 1 else real_first(queryset)
 
         with mock.patch.object(QuerySet, "first", first_misses_the_twin):
-            self.assertEqual(self.once("k-1"), (twin, False))
+            self.assertEqual(self.once("k-1", text=""), (twin, actions.EntryOnce.REPEATED))
         self.assertEqual(looked[0], DossierEntry)
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+
+    def test_gc_6_6_the_same_key_with_changed_content_is_a_conflict_and_saves_none_of_it(self):
+        """A first post saved but never answered; the coach changed the still-open form and sent it
+        again: she must be told, so the repeat is a CONFLICT, and the entry stays as it was."""
+        entry, _ = self.once("k-1", source="UWV")
+        changes = {"title": "Ander gesprek", "text": "Goed gesprek, met aanvulling.", "source": "Gemeente",
+                   "justification": "Nodig voor het traject.", "kind": EntryKind.FACT, "is_medical": True,
+                   "occurred_on": self.now.date() - datetime.timedelta(days=1)}
+        for field, value in changes.items():
+            with self.subTest(field=field):
+                sent = {"source": "UWV", field: value}
+                self.assertEqual(self.once("k-1", **sent), (entry, actions.EntryOnce.CONFLICT))
+        entry.refresh_from_db()
+        self.assertEqual((entry.version_count, entry.kind, entry.is_medical, entry.current.content["text"]),
+                         (1, EntryKind.NOTE, False, "Goed gesprek."))
+        self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
+
+    def test_the_same_content_as_the_entry_holds_now_is_a_plain_repeat_even_after_an_edit(self):
+        entry, _ = self.once("k-1")
+        actions.edit_entry(actor=self.coach, entry=entry, title="Gesprek", text="Bijgewerkt.", reason="Aangevuld",
+                           now=self.now)
+        self.assertEqual(self.once("k-1", text="Bijgewerkt."), (entry, actions.EntryOnce.REPEATED))
+        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.CONFLICT))
+
+    def test_gc_6_6_attachments_count_the_same_file_again_is_a_repeat_another_or_none_a_conflict(self):
+        def pdf(name="brief.pdf", data=DEMO_PDF):
+            return SimpleUploadedFile(name, data)
+
+        entry, _ = self.once("k-1", files=[pdf()])
+        self.assertEqual(self.once("k-1", files=[pdf()]), (entry, actions.EntryOnce.REPEATED))
+        other = DEMO_PDF.replace(b"200 200", b"300 300")  # the same size, other bytes
+        self.assertNotEqual(other, DEMO_PDF)
+        for files in ([], [pdf(data=other)], [pdf(name="andere.pdf")], [pdf(), pdf(name="tweede.pdf")]):
+            with self.subTest(files=[f.name for f in files]):
+                self.assertEqual(self.once("k-1", files=files), (entry, actions.EntryOnce.CONFLICT))
+        self.assertEqual(Attachment.objects.filter(entry=entry).count(), 1)
+
+    def test_law_nen7513_a_conflicting_repeat_is_logged_like_any_repeat_and_the_chain_stays_whole(self):
+        """Nothing but the one `dossier.write` reference to the entry: no gap, no content."""
+        from coachdossier.audit import log
+
+        entry, _ = self.once("k-1")
+        before = AccessLogEntry.objects.order_by("-seq").first().seq
+        files_before = attachment_files()
+        self.once("k-1", text="Veranderd.", files=[SimpleUploadedFile("brief.pdf", DEMO_PDF)])
+        logged = list(AccessLogEntry.objects.filter(seq__gt=before))
+        self.assertEqual([(e.seq, e.action, e.object_ref) for e in logged],
+                         [(before + 1, "dossier.write", str(entry.public_id))])
+        self.assertTrue(log.verify().ok)
+        self.assertEqual(attachment_files(), files_before)
 
 
 class UploadTestCase(BaseTestCase):
