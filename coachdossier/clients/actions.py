@@ -438,7 +438,7 @@ def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=No
     added). The same key for another client, or from another user, is another request. Without
     a key: `add_entry`.
 
-    A repeat whose content is not what the entry holds now (the coach changed the still-open
+    A repeat whose content is not what the first request saved (the coach changed the still-open
     form after a first post that saved but never answered) is a CONFLICT rather than REPEATED,
     so the caller can say that the changes were not saved instead of dropping them without a
     word (GC-6.6). It is logged the same way and saves nothing else; the entry is compared
@@ -462,11 +462,13 @@ def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=No
 
 def _differs(entry: DossierEntry, *, kind=None, occurred_on=None, title="", text="", source="", justification="",
              is_medical=False, files=(), **ignored) -> bool:
-    """Whether a repeated new-entry request says something other than `entry` holds now: its
-    current version, its flags and its attachments (names and bytes)."""
-    content = entry.current.content
+    """Whether a repeated new-entry request says something other than the request that made
+    `entry`: its first version (a later edit does not turn an exact retry into a conflict),
+    its type, date, source and attachments (names and bytes), and its medical mark while no
+    edit can have changed it."""
+    content = entry.versions.get(number=1).content
     if ((kind is not None and kind != entry.kind) or (occurred_on is not None and occurred_on != entry.occurred_on)
-            or bool(is_medical) != entry.is_medical
+            or (entry.version_count == 1 and bool(is_medical) != entry.is_medical)
             or any((value or "") != content.get(key, "") for key, value in
                    (("title", title), ("text", text), ("source", source), ("justification", justification)))):
         return True

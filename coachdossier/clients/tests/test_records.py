@@ -315,12 +315,12 @@ class EntryOnceTestCase(BaseTestCase):
                          (1, EntryKind.NOTE, False, "Goed gesprek."))
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
 
-    def test_the_same_content_as_the_entry_holds_now_is_a_plain_repeat_even_after_an_edit(self):
+    def test_an_exact_retry_stays_a_plain_repeat_after_the_entry_was_edited(self):
         entry, _ = self.once("k-1")
         actions.edit_entry(actor=self.coach, entry=entry, title="Gesprek", text="Bijgewerkt.", reason="Aangevuld",
-                           now=self.now)
-        self.assertEqual(self.once("k-1", text="Bijgewerkt."), (entry, actions.EntryOnce.REPEATED))
-        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.CONFLICT))
+                           is_medical=True, now=self.now)
+        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.REPEATED))
+        self.assertEqual(self.once("k-1", text="Bijgewerkt."), (entry, actions.EntryOnce.CONFLICT))
 
     def test_gc_6_6_attachments_count_the_same_file_again_is_a_repeat_another_or_none_a_conflict(self):
         def pdf(name="brief.pdf", data=DEMO_PDF):
