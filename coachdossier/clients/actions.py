@@ -156,7 +156,11 @@ def rebuild_search_index(*, actor, now, batch_size: int = 500) -> int:
     the whole run, and there is nothing to keep consistent across clients (under the new key
     the old tokens find nobody anyway). An interrupted run leaves the rest as it was; running
     it again finishes it. Destroyed clients are skipped (their key is gone) and keep no
-    tokens (GC-5.4)."""
+    tokens (GC-5.4).
+
+    Lock order, as in every action that changes a client's rows (`destroy_client`,
+    `update_personal_data`): the client's row first, then its tokens; taking them the other
+    way round deadlocks with this on PostgreSQL."""
     audit.record(action="search_index.rebuild", object_type="search_index", basis=Basis.SYSTEM,
                  role=",".join(sorted(actor.roles)) if actor is not None else "", now=now)
     ClientSearchToken.objects.filter(client__destroyed_at__isnull=False).delete()
@@ -168,6 +172,7 @@ def rebuild_search_index(*, actor, now, batch_size: int = 500) -> int:
                              .only("pk", "public_id", "name_sealed", "destroyed_at")[:batch_size])
                 if not batch:
                     return done
+                # The batch's client rows are locked (above) before their tokens (below).
                 crypto.KeyRing.load(client.public_id for client in batch)
                 tokens = [ClientSearchToken(client=client, token=token) for client in batch
                           for token in crypto.search_tokens(client.name.get("first_name", ""),
@@ -652,12 +657,18 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
     already gone from the database, and `purge_orphan_keys` (run daily) removes the key."""
     from . import hooks
 
-    if client.destroyed_at:
-        raise ValidationError({"client": _("This dossier was already destroyed.")})
-    blockers = hooks.destruction_blockers(client=client, today=timezone.localdate(now))
-    if blockers:
-        raise ValidationError({"client": blockers})
     with transaction.atomic():
+        # Lock order: the client's row first, then its search tokens and every other row of
+        # theirs, as `rebuild_search_index` and `update_personal_data` take them. Deleting the
+        # tokens before locking the client (it was locked only by the UPDATE at the end) could
+        # deadlock on PostgreSQL with a rebuild batch holding the client and waiting for them.
+        # Checked under the lock: a destruction committed meanwhile is seen, not repeated.
+        locked = Client.objects.select_for_update().only("pk", "destroyed_at").get(pk=client.pk)
+        if locked.destroyed_at:
+            raise ValidationError({"client": _("This dossier was already destroyed.")})
+        blockers = hooks.destruction_blockers(client=client, today=timezone.localdate(now))
+        if blockers:
+            raise ValidationError({"client": blockers})
         for fn in hooks.CLIENT_DESTROYED:
             fn(client=client, actor=actor, now=now)
         files = list(Attachment.objects.filter(entry__client=client).values_list("storage_name", flat=True))

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import File, Form, HeaderEx, P, Router, Schema, Status
+from ninja import Field, File, Form, HeaderEx, P, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
@@ -217,6 +218,14 @@ class ConsentOut(Schema):
     withdrawn_at: datetime.datetime | None
 
 
+class EntryList(Schema):
+    """One page of a dossier's entries, newest first, `PAGE_SIZE` to a page."""
+
+    count: int = Field(description="All entries listed (medical ones only when asked for), over every page.")
+    page: int
+    results: list[EntryOut]
+
+
 class ClientDetail(Schema):
     id: uuid.UUID
     reference: str
@@ -224,7 +233,13 @@ class ClientDetail(Schema):
     trajectory: TrajectoryOut | None
     goals: list[GoalOut]
     sessions: list[CoachingSessionOut]
-    entries: list[EntryOut]
+    entries: list[EntryOut] = Field(description=(
+        "The newest entries: the first page of `GET /api/clients/{id}/entries` (at most 50). A dossier "
+        "with more has `entries_next`; before this was paged, every entry came here."))
+    entry_count: int = Field(description="All entries listed (medical ones only when asked for).")
+    entries_next: str | None = Field(description=(
+        "The path of the next page of entries (`/api/clients/{id}/entries?page=2`, with the same "
+        "`medical`), or null when `entries` holds them all."))
     medical_hidden: int
     consents: list[ConsentOut]
 
@@ -266,6 +281,15 @@ def create_principal(request, payload: PrincipalIn):
 # --- Clients -------------------------------------------------------------------------------
 
 
+def _page(qs, page: int) -> tuple[int, int, list]:
+    """The API's paging: `count` over all pages, page `page` (1 at the least) of `PAGE_SIZE` rows."""
+    page = max(page, 1)
+    count = qs.count()
+    # A page past the end is empty, without asking SQL for an offset beyond its integers.
+    rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]) if (page - 1) * PAGE_SIZE < count else []
+    return count, page, rows
+
+
 def _search(qs, term: str):
     words = crypto.normalise_for_search(term).split()
     for word in words:
@@ -282,10 +306,7 @@ def list_clients(request, q: str = "", page: int = 1):
     qs = (Client.objects.visible_to(request.user, action)
           .prefetch_related("trajectories__principal", "trajectories__coach"))
     qs = _search(qs, q.strip())
-    page = max(page, 1)
-    count = qs.count()
-    # A page past the end is empty, without asking SQL for an offset beyond its integers.
-    clients = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]) if (page - 1) * PAGE_SIZE < count else []
+    count, page, clients = _page(qs, page)
     crypto.KeyRing.load(c.public_id for c in clients)
     access.log_list(request.user, "client.search" if q.strip() else "client.list", clients)
     results = []
@@ -317,14 +338,29 @@ def register_client(request, payload: RegisterIn):
                         "trajectory": _trajectory_out(trajectory, content=False)})
 
 
+def _read_dossier(request, client_id, medical: bool):
+    """The client, through the access policy, with the read logged as the web page logs it:
+    asking for medical entries is logged as such (PR-4)."""
+    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
+    client, _grant = access.get_client_for(request, client_id, "dossier.read",
+                                           log_action="dossier.read_medical" if medical else "dossier.read")
+    return client
+
+
+def _entry_page(client, *, medical: bool, page: int) -> tuple[int, int, list[dict]]:
+    """A page of entries at a fixed number of queries, however many the dossier holds."""
+    count, page, entries = _page(client.entries.for_timeline(include_medical=medical), page)
+    return count, page, [_entry_out(e) for e in entries]
+
+
 @router.get("/{uuid:client_id}", response=ClientDetail)
 def client_detail(request, client_id: uuid.UUID, medical: bool = False):
-    """The dossier. Medical entries only when asked for, logged as such (PR-4)."""
-    _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
-    client, grant = access.get_client_for(request, client_id, "dossier.read",
-                                          log_action="dossier.read_medical" if medical else "dossier.read")
+    """The dossier, with the newest page of its entries; the rest through
+    `GET /api/clients/{id}/entries` (`entries_next`). Medical entries only when asked for,
+    logged as such (PR-4)."""
+    client = _read_dossier(request, client_id, medical)
     trajectory = client.current_trajectory
-    entries = client.entries.for_timeline(include_medical=medical)
+    count, _first, entries = _entry_page(client, medical=medical, page=1)
     goals = list(trajectory.goals.select_related("author").order_by("-number")) if trajectory else []
     return {
         "id": client.public_id, "reference": client.reference,
@@ -334,7 +370,9 @@ def client_detail(request, client_id: uuid.UUID, medical: bool = False):
                    "author": g.author.full_name, "created_at": g.created_at} for g in goals],
         "sessions": [{"id": s.public_id, "date": s.date, "minutes": s.minutes, "mode": s.mode}
                      for s in (trajectory.sessions.all() if trajectory else [])],
-        "entries": [_entry_out(e) for e in entries],
+        "entries": entries, "entry_count": count,
+        "entries_next": (reverse("api:list_entries", args=[client.public_id]) + "?page=2"
+                         + ("&medical=true" if medical else "") if count > PAGE_SIZE else None),
         "medical_hidden": 0 if medical else client.entries.filter(is_medical=True, deleted_at__isnull=True).count(),
         "consents": [_consent_out(c) for c in client.consents.select_related("substitute")],
     }
@@ -350,6 +388,16 @@ def update_personal(request, client_id: uuid.UUID, payload: PersonalIn):
 
 
 # --- Entries -------------------------------------------------------------------------------
+
+
+@router.get("/{uuid:client_id}/entries", response=EntryList)
+def list_entries(request, client_id: uuid.UUID, page: int = 1, medical: bool = False):
+    """The dossier's entries, newest first, 50 to a page (`page` from 1; past the end an empty
+    page). Each page read is logged as a dossier read; medical entries only when asked for,
+    and that read logged as such (PR-4)."""
+    client = _read_dossier(request, client_id, medical)
+    count, page, entries = _entry_page(client, medical=medical, page=page)
+    return {"count": count, "page": page, "results": entries}
 
 
 def _entry_for(request, client_id, entry_id, action, log_action):

@@ -295,4 +295,8 @@ class Delivery(models.Model):
             return _("Withdrawn")
         if self.mail_failed_at and not self.link_mailed_at:
             return _("Mail failed")
+        if self.mail_failed_at and self.mail_outstanding:
+            # PR-6: the link went, the code did not: the recipient cannot open the report, so
+            # "Waiting for download" would hide that nobody can download it yet.
+            return _("Code mail failed")
         return _("Waiting for download")

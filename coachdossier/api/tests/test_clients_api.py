@@ -1,6 +1,8 @@
 """The client-records API behaves like the pages: same actions, same policy, same log."""
 
+import datetime
 import json
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -8,6 +10,7 @@ from coachdossier.accounts import actions as account_actions
 from coachdossier.accounts.models import ApiToken
 from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions
+from coachdossier.clients import api as clients_api
 from coachdossier.clients.models import Client, DossierEntry, EntryKind, Principal
 from coachdossier.test import BaseTestCase
 
@@ -63,6 +66,104 @@ class ClientDetailApiTestCase(ApiTestCase):
         self.assertEqual(r.status_code, 404)
         last = AccessLogEntry.objects.last()
         self.assertEqual((last.outcome, last.actor), (Outcome.DENIED, self.other_coach))
+
+
+class EntryPagingApiTestCase(ApiTestCase):
+    """A dossier of years holds thousands of entries: the API hands them out a page at a time,
+    newest first, each page read through the access policy and logged like the dossier page."""
+
+    def setUp(self):
+        super().setUp()
+        paging = mock.patch.object(clients_api, "PAGE_SIZE", 3)  # pages of 3 instead of 50
+        paging.start()
+        self.addCleanup(paging.stop)
+
+    def add(self, n, *, first=1, medical=False):
+        for i in range(first, first + n):
+            actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                              occurred_on=self.now.date() - datetime.timedelta(days=100 - i), title=f"Gesprek {i}",
+                              text="Goed gesprek.", is_medical=medical,
+                              justification="Nodig voor de belastbaarheid." if medical else "", now=self.now)
+
+    def titles(self, body):
+        return [e["title"] for e in body]
+
+    def get(self, path, user=None):
+        r = self.call(user or self.coach, "GET", path)
+        self.assertEqual(r.status_code, 200, r.content)
+        return r.json()
+
+    def test_the_dossier_carries_only_the_newest_page_of_entries_with_their_count_and_the_next_page(self):
+        self.add(7)
+        body = self.get(f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual(self.titles(body["entries"]), ["Gesprek 7", "Gesprek 6", "Gesprek 5"])
+        self.assertEqual(body["entry_count"], 7)
+        self.assertEqual(body["entries_next"], f"/api/clients/{self.own_client.public_id}/entries?page=2")
+        self.assertEqual(self.titles(self.get(body["entries_next"])["results"]), ["Gesprek 4", "Gesprek 3",
+                                                                                   "Gesprek 2"])
+
+    def test_a_dossier_that_fits_one_page_has_every_entry_and_no_next_page(self):
+        self.add(3)
+        body = self.get(f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual((len(body["entries"]), body["entry_count"], body["entries_next"]), (3, 3, None))
+
+    def test_the_entries_come_a_page_at_a_time_newest_first_and_past_the_end_empty(self):
+        self.add(7)
+        path = f"/api/clients/{self.own_client.public_id}/entries"
+        pages = [self.get(f"{path}?page={n}") for n in (1, 2, 3, 4, 10**30)]
+        self.assertEqual([(p["count"], p["page"], self.titles(p["results"])) for p in pages], [
+            (7, 1, ["Gesprek 7", "Gesprek 6", "Gesprek 5"]),
+            (7, 2, ["Gesprek 4", "Gesprek 3", "Gesprek 2"]),
+            (7, 3, ["Gesprek 1"]),
+            (7, 4, []),
+            (7, 10**30, []),
+        ])
+        self.assertEqual(self.get(f"{path}?page=0")["page"], 1)
+
+    def test_law_nen7513_every_page_read_is_logged_as_a_dossier_read_through_the_api(self):
+        """GC-2.3, LAW-NEN7513"""
+        self.add(4)
+        before = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+        self.get(f"/api/clients/{self.own_client.public_id}/entries?page=2")
+        entry = AccessLogEntry.objects.get(seq__gt=before, client_ref=self.own_client.public_id)
+        self.assertEqual((entry.action, entry.channel, entry.basis, entry.actor, entry.outcome),
+                         ("dossier.read", "api", "coach", self.coach, Outcome.ALLOWED))
+
+    def test_pr_4_medical_entries_are_left_out_of_every_page_unless_asked_for_and_asking_is_logged(self):
+        """PR-4: as on the dossier page: hidden from the list and its count; asked for, the read
+        is logged as a medical read, and the next page keeps asking."""
+        self.add(2)
+        self.add(2, first=3, medical=True)
+        path = f"/api/clients/{self.own_client.public_id}/entries"
+        plain = self.get(path)
+        self.assertEqual((plain["count"], self.titles(plain["results"])), (2, ["Gesprek 2", "Gesprek 1"]))
+        detail = self.get(f"/api/clients/{self.own_client.public_id}")
+        self.assertEqual((detail["entry_count"], detail["medical_hidden"], detail["entries_next"]), (2, 2, None))
+        self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read")
+        medical = self.get(f"{path}?medical=true")
+        self.assertEqual((medical["count"], self.titles(medical["results"])),
+                         (4, ["Gesprek 4", "Gesprek 3", "Gesprek 2"]))
+        self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read_medical")
+        detail = self.get(f"/api/clients/{self.own_client.public_id}?medical=true")
+        self.assertEqual(detail["entries_next"], f"/api/clients/{self.own_client.public_id}/entries?page=2&medical=true")
+
+    def test_gc_2_3_another_coach_gets_404_for_the_entries_logged_as_denied(self):
+        """GC-2.3"""
+        self.add(1)
+        r = self.call(self.other_coach, "GET", f"/api/clients/{self.own_client.public_id}/entries")
+        self.assertEqual(r.status_code, 404)
+        self.assertNotIn("Gesprek", r.content.decode())
+        last = AccessLogEntry.objects.last()
+        self.assertEqual((last.outcome, last.actor, last.client_ref), (Outcome.DENIED, self.other_coach,
+                                                                       self.own_client.public_id))
+
+    def test_the_paged_entries_are_described_in_the_openapi_document(self):
+        schema = self.client.get("/api/openapi.json").json()
+        self.assertIn("/api/clients/{client_id}/entries", schema["paths"])
+        self.assertEqual(set(schema["paths"]["/api/clients/{client_id}/entries"]), {"get", "post"})
+        detail = schema["components"]["schemas"]["ClientDetail"]["properties"]
+        self.assertIn("entries_next", detail)
+        self.assertIn("at most 50", detail["entries"]["description"])
 
 
 class ClientListApiTestCase(ApiTestCase):

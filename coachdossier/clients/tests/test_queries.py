@@ -69,6 +69,19 @@ class QueryCountTestCase(BaseTestCase):
         self.assertEqual(self.count("/api/clients/"), small_list)
         self.assertEqual(self.count(url), small_detail)
 
+    def test_the_api_entries_cost_the_same_at_5_and_60_entries_on_every_page(self):
+        """A dossier past one page (50) costs the API what a small one does, page after page."""
+        self.login(self.coach)
+        self.add_entries(5)
+        detail = f"/api/clients/{self.own_client.public_id}"
+        entries = f"{detail}/entries"
+        small_detail, small_page = self.count(detail), self.count(entries)
+        self.add_entries(55)
+        self.assertEqual(self.count(detail), small_detail)
+        self.assertEqual(self.count(entries), small_page)
+        self.assertEqual(self.count(f"{entries}?page=2"), small_page)
+        self.assertEqual(self.count(f"{entries}?page=2&medical=true"), small_page)
+
     def test_zeal_is_active_and_would_catch_an_n_plus_one(self):
         from zeal.errors import NPlusOneError
 

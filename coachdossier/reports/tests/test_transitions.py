@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients import actions as actions_clients
@@ -400,17 +400,32 @@ class DeliveryTestCase(ReportTestCase):
 
     def test_the_coach_sees_what_became_of_each_link(self):
         """PR-6: the status on the report page."""
+        by_email = {"code_channel": Delivery.CodeChannel.EMAIL}
         cases = [
             ({"downloaded_at": self.NOW, "locked_at": self.NOW, "revoked_at": self.NOW}, "Downloaded"),
             ({"locked_at": self.NOW, "revoked_at": self.NOW}, "Locked"),
             ({"revoked_at": self.NOW, "mail_failed_at": self.NOW}, "Withdrawn"),
             ({"mail_failed_at": self.NOW}, "Mail failed"),
-            ({"mail_failed_at": self.NOW, "link_mailed_at": self.NOW}, "Waiting for download"),  # the code mail failed
+            ({**by_email, "mail_failed_at": self.NOW, "link_mailed_at": self.NOW}, "Code mail failed"),
+            ({**by_email, "link_mailed_at": self.NOW}, "Waiting for download"),  # the code mail is still queued
+            ({**by_email, "link_mailed_at": self.NOW, "code_mailed_at": self.NOW}, "Waiting for download"),
             ({}, "Waiting for download"),
         ]
         for fields, label in cases:
             with self.subTest(fields=sorted(fields)):
                 self.assertEqual(str(self.delivery(**fields).status_label), label)
+
+    def test_pr_6_a_code_mail_that_failed_says_so_even_though_the_link_went(self):
+        """PR-6, GC-6.3: without the code the recipient cannot open the link; "Waiting for
+        download" would hide that. A code passed on by phone has no mail to fail."""
+        went = {"link_mailed_at": self.NOW, "mail_failed_at": self.NOW}
+        self.assertEqual(str(self.delivery(code_channel=Delivery.CodeChannel.EMAIL, **went).status_label),
+                         "Code mail failed")
+        self.assertEqual(str(self.delivery(code_channel=Delivery.CodeChannel.PHONE, **went).status_label),
+                         "Waiting for download")
+        with translation.override("nl"):
+            self.assertEqual(str(self.delivery(code_channel=Delivery.CodeChannel.EMAIL, **went).status_label),
+                             "Verzenden van e-mail met code mislukt")
 
 
 class SendingTestCase(LifeCycleTestCase):

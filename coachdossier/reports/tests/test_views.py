@@ -1,5 +1,7 @@
 """The report pages: coach, client (portal), management and the recipient's download page."""
 
+from unittest import mock
+
 from django.urls import reverse
 
 from coachdossier.audit.models import AccessLogEntry, Outcome
@@ -100,6 +102,30 @@ class CoachPagesTestCase(ReportTestCase):
         page = self.client.get(self.url("detail", report))
         self.assertContains(page, "The coach passes it on by phone")
         self.assertNotContains(page, code)
+
+    def test_pr_6_a_failed_code_mail_shows_on_the_report_page_with_the_new_link_to_send(self):
+        """PR-6, GC-6.3: the link went, the code did not; the coach sees it and can send a new
+        link (with a new code) from the same page, as for a failed link mail."""
+        report = self.client_copy()
+        actions.approve_report(actor=self.client_user, report=report, now=self.now, grant=CLIENT)
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=[None, OSError("smtp down")]):
+            first = self.send(report).delivery
+        self.login(self.coach)
+        page = self.client.get(self.url("detail", report))
+        self.assertContains(page, "Code mail failed")
+        self.assertNotContains(page, "Waiting for download")
+        self.assertContains(page, f'href="{self.url("send", report)}"')
+        self.assertContains(page, "Send a new link")
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(self.url("send", report), {"code_channel": "email",
+                                                            "recipient_email": "hr@example.com"})
+        self.assertEqual(r.status_code, 302)
+        page = self.client.get(self.url("detail", report))
+        self.assertNotContains(page, "Code mail failed")
+        self.assertContains(page, "Waiting for download")
+        self.assertContains(page, "Withdrawn")
+        first.refresh_from_db()
+        self.assertIsNotNone(first.revoked_at)
 
     def test_the_client_page_lists_the_reports_with_their_state(self):
         self.client_copy()
