@@ -171,6 +171,22 @@ DATABASES["keys"]["TEST"] = {"DEPENDENCIES": []}
 DATABASE_ROUTERS = ["coachdossier.clients.crypto.KeyStoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds allauth's login rate limits and the TOTP codes already used (LAW-32):
+# security state that every gunicorn worker must share and that must outlive a worker's
+# restart, or each worker would grant its own 5 failed logins and accept a code another one
+# already took. So it lives in the main database ("default": KeyStoreRouter lets the table
+# nowhere else), created by `coachdossier migrate`. Never put anything about a client in it.
+# MAX_ENTRIES: a write that finds more rows first deletes the expired ones (Django culls by
+# itself), and only when still over, a third of the rest; a practice writes a few hundred
+# entries a day, so that second step takes a flood from over a thousand addresses at once.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coachdossier_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+
 # Encryption master keys (LAW-32): "id:base64key,id:base64key", the first one current.
 # Development generates a key file outside the repository on first start.
 def _development_master_keys() -> str:
