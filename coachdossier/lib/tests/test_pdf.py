@@ -219,7 +219,7 @@ def fixed_document(**kwargs) -> bytes:
 
 
 # (letter, document) SHA-256 per version. Version 1's were computed with the code of main at
-# 6ba673c, before version 2 existed: Helvetica, and "Ł" printed as "L".
+# 6ba673c, before version 2 existed: Helvetica, "Ş" printed as "S" and "Ł" as "?".
 PINNED = {
     1: ("8f3776f8f396238f25584bf1a359d60bda2bf30938b2d35e0b0e51e375b4bcfc",
         "20b7e8997953dc004ca001acd9c107f3356e80f76429b1ce55b8ce91c92fbbd3"),
