@@ -583,10 +583,12 @@ def _address_hash(address: str) -> str:
 
 def _send_procedure(*, address, trajectory_id=None, coach_id=None, now):
     """Send the procedure PDF, then keep the proof (so a failed send leaves no proof)."""
-    data = letters.procedure_pdf()
+    renderer = letters.pdf.RENDERER
+    data = letters.procedure_pdf(renderer)
     emails.procedure(to=address, pdf=data)
     ProcedureNotice.objects.create(trajectory_id=trajectory_id, coach_id=coach_id, sent_at=now,
-                                   recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data))
+                                   recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data),
+                                   document_renderer=renderer)
 
 
 def on_trajectory_opened(*, trajectory, actor, now):

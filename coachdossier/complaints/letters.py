@@ -2,8 +2,9 @@
 regulation), filled in and rendered as PDF with `lib.pdf.build_letter`; and the complaints
 procedure itself as a PDF (KR-3.1).
 
-A letter's filled-in text is stored sealed with the complaint (models.Letter), so the PDF can
-be rendered again, byte for byte, at any time."""
+A letter's filled-in text is stored sealed with the complaint (models.Letter), with the
+lib.pdf renderer version it was made with (Letter.pdf_renderer), so the PDF can be rendered
+again, byte for byte, at any time."""
 
 import hashlib
 import string
@@ -120,7 +121,7 @@ def render(letter) -> bytes:
     body = [pdf.Paragraph(part) for part in content["body"].split("\n\n") if part.strip()]
     return pdf.build_letter(letterhead=letterhead(), recipient_lines=content.get("recipient_lines") or ["—"],
                             reference=letter.complaint.number or "—", date=letter.date,
-                            subject=content["subject"], body=body)
+                            subject=content["subject"], body=body, renderer=letter.pdf_renderer)
 
 
 # --- The procedure itself (KR-3.1) ---------------------------------------------------------
@@ -154,7 +155,7 @@ PROCEDURE = [
 ]
 
 
-def procedure_pdf() -> bytes:
+def procedure_pdf(renderer: int = pdf.RENDERER) -> bytes:
     p = policy.current()
     values = {"register": p.complaint_register_working_days, "ack": p.complaint_acknowledge_weeks,
               "non": p.complaint_non_admission_weeks, "settle": p.complaint_settle_weeks,
@@ -162,7 +163,7 @@ def procedure_pdf() -> bytes:
               "contact": p.complaints_contact}
     sections = [pdf.Section(title, [pdf.Paragraph(fill(t, values)) for t in texts]) for title, texts in PROCEDURE]
     return pdf.build_document(letterhead=letterhead(), title="Klachtenregeling", subtitle=p.practice_name,
-                              sections=sections, confidential=False)
+                              sections=sections, confidential=False, renderer=renderer)
 
 
 def sha256(data: bytes) -> str:

@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.accounts.models import Role
+from coachdossier.lib import pdf
 
 from . import sealing
 
@@ -302,6 +303,9 @@ class Letter(models.Model):
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
     date = models.DateField()
     sealed = models.BinaryField()  # {"subject", "body", "recipient_lines"}
+    # The lib.pdf renderer version the letter is rendered with, always: it is rendered again
+    # whenever it is shown, and must be the letter that was sent. Letters from before version 2: 1.
+    pdf_renderer = models.PositiveSmallIntegerField(default=pdf.RENDERER, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     emailed = models.BooleanField(default=False)  # a portal notice went out (GC-6.3)
@@ -362,6 +366,7 @@ class ProcedureNotice(models.Model):
     sent_at = models.DateTimeField()
     recipient_sha256 = models.CharField(max_length=64)
     document_sha256 = models.CharField(max_length=64)
+    document_renderer = models.PositiveSmallIntegerField(default=pdf.RENDERER)  # lib.pdf version of that PDF
 
     class Meta:
         ordering = ["-sent_at"]

@@ -12,9 +12,23 @@ with a handful of block types; this module owns the layout:
 Both return the PDF as bytes. Equal input gives equal bytes (ReportLab's invariant mode), so
 the SHA-256 stored for a sent or signed PDF can be checked by rendering it again.
 
-All text is user text: it is escaped, never read as ReportLab markup. Only the built-in
-Helvetica is used, so no fonts need installing; it covers the Windows-1252 repertoire
-(ë, é, ï, €, „…”), and other characters are folded to their base letter (Ş -> S).
+All text is user text: it is escaped, never read as ReportLab markup.
+
+Renderer versions. A stored SHA-256 can only be checked by rendering again if the document
+is rendered exactly as it was, so the fonts and the text fitting are versioned, and every
+stored hashed document records the version it was made with (``renderer=``):
+
+1. the built-in Helvetica (and Courier for the document fingerprint). It has only the
+   Windows-1252 repertoire (ë, é, ï, €, „…”); other characters are folded to their base
+   letter (Ş -> S, Ł -> ?). Kept unchanged forever for the documents made with it.
+2. DejaVu Sans, regular and bold, embedded (subset) from ``fonts/`` in this package: wide
+   Latin, Greek and Cyrillic, so "Şahin", "Łukasz Wiśniewski" and "Nguyễn" print as written.
+   Text is NFC-normalised; a character the font lacks is folded to its base letter where the
+   font has that, else printed as "?", never as a black box. The fingerprint stays in Courier.
+
+``RENDERER`` is the version new documents get. A change to the output of a version (other
+fonts, another layout, a ReportLab upgrade that changes bytes) is a new version; the tests
+pin each version's bytes for a fixed document and each font file's SHA-256.
 """
 
 from __future__ import annotations
@@ -24,15 +38,18 @@ import functools
 import html
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab import platypus
-from reportlab.lib import colors
+from reportlab.lib import colors, fonts
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 __all__ = [
@@ -42,6 +59,8 @@ __all__ = [
     "Letterhead",
     "PageBreak",
     "Paragraph",
+    "RENDERER",
+    "RENDERERS",
     "Section",
     "SignatureBlock",
     "Spacer",
@@ -218,7 +237,7 @@ def _labels(language: str) -> dict:
 # Text
 
 
-def _fit_to_font(text: str) -> str:
+def _fold_to_cp1252(text: str) -> str:
     # Helvetica as a built-in font only has the Windows-1252 repertoire; anything else would
     # print as a black box. Folding "Şahin" to "Sahin" keeps a name readable.
     if text.isascii():
@@ -234,17 +253,28 @@ def _fit_to_font(text: str) -> str:
     return "".join(out)
 
 
-def _plain(text: object) -> str:
-    """User text made safe for drawing directly on the canvas (no markup involved)."""
+def _fit_to_coverage(text: str, covered: frozenset[int]) -> str:
+    # NFC first: a name typed on a Mac arrives as "e" plus combining marks, which would be
+    # drawn as separate glyphs (no shaping); composed, "ễ" is one glyph the font has.
+    text = unicodedata.normalize("NFC", text)
+    out = []
+    for ch in text:
+        if ch in "\n\t" or ord(ch) in covered:
+            out.append(ch)
+        else:  # never the font's black box: its base letter where the font has it, else "?"
+            base = unicodedata.normalize("NFKD", ch)[:1]
+            out.append(base if base and ord(base) in covered and base.isprintable() else "?")
+    return "".join(out)
+
+
+def _without_controls(text: object) -> str:
     text = "" if text is None else str(text)
     # Control characters (from pasted text) have no glyph and can upset ReportLab.
-    text = "".join(ch if ch in "\n\t" or ch.isprintable() else " " for ch in text)
-    return _fit_to_font(text)
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else " " for ch in text)
 
 
-def _markup(text: object) -> str:
-    """User text made safe for a ReportLab Paragraph, which reads its input as markup."""
-    escaped = html.escape(_plain(text), quote=False)
+def _escape(plain: str) -> str:
+    escaped = html.escape(plain, quote=False)
     return escaped.replace("\t", " ").replace("\n", "<br/>")
 
 
@@ -262,36 +292,107 @@ RULE = colors.HexColor("#c4ccd6")
 TINT = colors.HexColor("#f1f4f8")
 
 
-
-def _style(name, size, leading, color=INK, font="Helvetica", **kwargs) -> ParagraphStyle:
+def _style(name, size, leading, color=INK, *, font, **kwargs) -> ParagraphStyle:
     return ParagraphStyle(
         name, fontName=font, fontSize=size, leading=leading, textColor=color, **kwargs
     )
 
 
-BOLD = "Helvetica-Bold"
-_STYLES = {
-    "body": _style("body", 10, 14, spaceAfter=7),
-    "small": _style("small", 8, 10.5, MUTED),
-    "cell": _style("cell", 9, 12),
-    "cell_head": _style("cell_head", 9, 12, ACCENT, BOLD),
-    "label": _style("label", 9, 12, font=BOLD),
-    "mono": _style("mono", 8, 11, font="Courier"),
-    "heading": _style("heading", 11, 14, ACCENT, BOLD, spaceBefore=8, spaceAfter=4),
-    "section": _style("section", 13, 17, ACCENT, BOLD, spaceBefore=12, spaceAfter=6),
-    "title": _style("title", 18, 23, ACCENT, BOLD),
-    "subtitle": _style("subtitle", 11, 15, MUTED),
-    "subject": _style("subject", 10, 14, font=BOLD, spaceAfter=14),
-    "address": _style("address", 10, 13.5),
-    "contact": _style("contact", 8, 10.5, MUTED, alignment=TA_RIGHT),
-}
+def _styles(regular: str, bold: str, mono: str) -> dict[str, ParagraphStyle]:
+    r, b = regular, bold
+    return {
+        "body": _style("body", 10, 14, font=r, spaceAfter=7),
+        "small": _style("small", 8, 10.5, MUTED, font=r),
+        "cell": _style("cell", 9, 12, font=r),
+        "cell_head": _style("cell_head", 9, 12, ACCENT, font=b),
+        "label": _style("label", 9, 12, font=b),
+        "mono": _style("mono", 8, 11, font=mono),
+        "heading": _style("heading", 11, 14, ACCENT, font=b, spaceBefore=8, spaceAfter=4),
+        "section": _style("section", 13, 17, ACCENT, font=b, spaceBefore=12, spaceAfter=6),
+        "title": _style("title", 18, 23, ACCENT, font=b),
+        "subtitle": _style("subtitle", 11, 15, MUTED, font=r),
+        "subject": _style("subject", 10, 14, font=b, spaceAfter=14),
+        "address": _style("address", 10, 13.5, font=r),
+        "contact": _style("contact", 8, 10.5, MUTED, font=r, alignment=TA_RIGHT),
+    }
 
 
-def _heading(text: str, style: str) -> list:
+@dataclass(frozen=True)
+class _Kit:
+    """What one renderer version draws with: its fonts, its paragraph styles, and how it fits
+    user text to the font that will draw it."""
+
+    version: int
+    regular: str
+    bold: str
+    mono: str
+    styles: dict[str, ParagraphStyle]
+    fit: Callable[[str, str], str]  # (text, font name) -> text the font can draw
+
+    def plain(self, text: object, font: str) -> str:
+        """User text made safe for drawing directly on the canvas in ``font`` (no markup)."""
+        return self.fit(_without_controls(text), font)
+
+    def markup(self, text: object, style: str = "body") -> str:
+        """User text made safe for a ReportLab Paragraph in ``style``, which reads it as markup."""
+        return _escape(self.plain(text, self.styles[style].fontName))
+
+    def paragraph(self, text: object, style: str) -> platypus.Paragraph:
+        return platypus.Paragraph(self.markup(text, style), self.styles[style])
+
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+# The font files' bytes are part of version 2's output forever: they are vendored here (from
+# matplotlib 3.11.2's DejaVu 2.37, LICENSE_DEJAVU), never read from another package that an
+# upgrade may change, and test_pdf.py pins their SHA-256.
+DEJAVU_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf"}
+
+
+def _version_1() -> _Kit:
+    return _Kit(1, "Helvetica", "Helvetica-Bold", "Courier", _styles("Helvetica", "Helvetica-Bold", "Courier"),
+                lambda text, font: _fold_to_cp1252(text))
+
+
+def _version_2() -> _Kit:
+    regular, bold = "coachdossier-2-DejaVuSans", "coachdossier-2-DejaVuSans-Bold"
+    coverage = {}
+    for name, face in ((regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")):
+        # asciiReadable pinned (ReportLab's default today): it decides how glyphs are numbered.
+        font = TTFont(name, FONTS / DEJAVU_FILES[face], asciiReadable=1)
+        pdfmetrics.registerFont(font)
+        coverage[name] = frozenset(font.face.charToGlyph)
+    # <b> in layout markup (the list of annexes) must find the bold face. No italic is mapped:
+    # the layout uses none, and user text is escaped, so an <i> can only be a layout mistake.
+    fonts.addMapping(regular, 0, 0, regular)
+    fonts.addMapping(regular, 1, 0, bold)
+
+    def fit(text: str, font: str) -> str:
+        if font in coverage:
+            return _fit_to_coverage(text, coverage[font])
+        return _fold_to_cp1252(text)  # the fingerprint's built-in Courier
+
+    return _Kit(2, regular, bold, "Courier", _styles(regular, bold, "Courier"), fit)
+
+
+_VERSIONS: dict[int, Callable[[], _Kit]] = {1: _version_1, 2: _version_2}
+RENDERERS = tuple(_VERSIONS)
+RENDERER = 2  # the version new documents are made with
+
+
+@functools.cache
+def _kit(renderer: int) -> _Kit:
+    try:
+        make = _VERSIONS[renderer]
+    except KeyError:
+        raise ValueError(f"Unknown PDF renderer version {renderer!r}; known: {list(RENDERERS)}") from None
+    return make()
+
+
+def _heading(kit: _Kit, text: str, style: str) -> list:
     # A heading never ends a page: start a new one when less than ~4 lines fit below it.
     # (The style's keepWithNext is not used: it pushes a heading and a long table that
     # follows it to the next page as a whole, leaving the page before it empty.)
-    return [platypus.CondPageBreak(30 * mm), platypus.Paragraph(_markup(text), _STYLES[style])]
+    return [platypus.CondPageBreak(30 * mm), kit.paragraph(text, style)]
 
 
 class _NumberedCanvas(Canvas):
@@ -300,9 +401,10 @@ class _NumberedCanvas(Canvas):
     Pages are kept until ``save``, which is cheaper than rendering the whole PDF twice.
     """
 
-    def __init__(self, *args, page_label: str, **kwargs):
+    def __init__(self, *args, page_label: str, font: str, **kwargs):
         super().__init__(*args, **kwargs)
         self._page_label = page_label
+        self._page_font = font
         self._page_states: list[dict] = []
 
     def showPage(self):
@@ -313,7 +415,7 @@ class _NumberedCanvas(Canvas):
         total = len(self._page_states)
         for state in self._page_states:
             self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
+            self.setFont(self._page_font, 8)
             self.setFillColor(MUTED)
             label = self._page_label.format(page=self._pageNumber, total=total)
             self.drawRightString(PAGE_WIDTH - RIGHT, 12 * mm, label)
@@ -321,16 +423,16 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _draw_footer(canvas, *, left_text: str, labels: dict, confidential: bool):
+def _draw_footer(canvas, kit: _Kit, *, left_text: str, labels: dict, confidential: bool):
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(LEFT, 16 * mm, PAGE_WIDTH - RIGHT, 16 * mm)
-    canvas.setFont("Helvetica", 8)
+    canvas.setFont(kit.regular, 8)
     canvas.setFillColor(MUTED)
-    canvas.drawString(LEFT, 12 * mm, _plain(left_text))
+    canvas.drawString(LEFT, 12 * mm, kit.plain(left_text, kit.regular))
     if confidential:
-        canvas.setFont(BOLD, 8)
+        canvas.setFont(kit.bold, 8)
         canvas.setFillColor(ACCENT)
         canvas.drawCentredString(LEFT + TEXT_WIDTH / 2, 12 * mm, labels["confidential"])
     canvas.restoreState()
@@ -344,39 +446,42 @@ def _draw_paragraph(canvas, markup: str, style: ParagraphStyle, x: float, top: f
     return height
 
 
-def _contact_markup(letterhead: Letterhead, labels: dict) -> str:
-    lines = [_markup(line) for line in letterhead.address_lines]
-    lines.append(f"{labels['phone']} {_markup(letterhead.phone)}")
-    lines.append(f"{labels['email']} {_markup(letterhead.email)}")
+def _contact_markup(kit: _Kit, letterhead: Letterhead, labels: dict) -> str:
+    def markup(text):
+        return kit.markup(text, "contact")
+
+    lines = [markup(line) for line in letterhead.address_lines]
+    lines.append(f"{labels['phone']} {markup(letterhead.phone)}")
+    lines.append(f"{labels['email']} {markup(letterhead.email)}")
     if letterhead.website:
-        lines.append(f"{labels['website']} {_markup(letterhead.website)}")
+        lines.append(f"{labels['website']} {markup(letterhead.website)}")
     return "<br/>".join(lines)
 
 
-def _draw_letterhead(canvas, letterhead: Letterhead, labels: dict):
+def _draw_letterhead(canvas, kit: _Kit, letterhead: Letterhead, labels: dict):
     """The practice name top left, its contact details top right, a rule below both."""
     top = PAGE_HEIGHT - 15 * mm
-    canvas.setFont(BOLD, 16)
+    canvas.setFont(kit.bold, 16)
     canvas.setFillColor(ACCENT)
-    canvas.drawString(LEFT, top - 16, _plain(letterhead.name))
-    contact = _contact_markup(letterhead, labels)
-    _draw_paragraph(canvas, contact, _STYLES["contact"], LEFT + TEXT_WIDTH / 2, top, TEXT_WIDTH / 2)
+    canvas.drawString(LEFT, top - 16, kit.plain(letterhead.name, kit.bold))
+    contact = _contact_markup(kit, letterhead, labels)
+    _draw_paragraph(canvas, contact, kit.styles["contact"], LEFT + TEXT_WIDTH / 2, top, TEXT_WIDTH / 2)
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1)
     canvas.line(LEFT, PAGE_HEIGHT - 40 * mm, PAGE_WIDTH - RIGHT, PAGE_HEIGHT - 40 * mm)
 
 
-def _render_blocks(blocks, labels: dict) -> list:
+def _render_blocks(kit: _Kit, blocks, labels: dict) -> list:
     flowables = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            flowables.append(platypus.Paragraph(_markup(block.text), _STYLES["body"]))
+            flowables.append(kit.paragraph(block.text, "body"))
         elif isinstance(block, Heading):
-            flowables += _heading(block.text, "heading")
+            flowables += _heading(kit, block.text, "heading")
         elif isinstance(block, KeyValues):
-            flowables.append(_key_values(block.rows))
+            flowables.append(_key_values(kit, block.rows))
         elif isinstance(block, Table):
-            flowables.append(_data_table(block, labels))
+            flowables.append(_data_table(kit, block, labels))
         elif isinstance(block, Spacer):
             flowables.append(platypus.Spacer(1, block.height_mm * mm))
         elif isinstance(block, PageBreak):
@@ -386,12 +491,8 @@ def _render_blocks(blocks, labels: dict) -> list:
     return flowables
 
 
-def _cell(text: object, style: str) -> platypus.Paragraph:
-    return platypus.Paragraph(_markup(text), _STYLES[style])
-
-
-def _key_values(rows, width: float = TEXT_WIDTH) -> platypus.Table:
-    data = [[_cell(label, "label"), _cell(value, "cell")] for label, value in rows]
+def _key_values(kit: _Kit, rows, width: float = TEXT_WIDTH) -> platypus.Table:
+    data = [[kit.paragraph(label, "label"), kit.paragraph(value, "cell")] for label, value in rows]
     widths = [width * 0.32, width * 0.68]
     table = platypus.Table(data, colWidths=widths, hAlign="LEFT", splitInRow=1)
     table.setStyle(
@@ -406,15 +507,15 @@ def _key_values(rows, width: float = TEXT_WIDTH) -> platypus.Table:
     return table
 
 
-def _data_table(block: Table, labels: dict) -> platypus.Table:
+def _data_table(kit: _Kit, block: Table, labels: dict) -> platypus.Table:
     columns = len(block.header)
     weights = list(block.col_widths) if block.col_widths else [1] * columns
     if len(weights) != columns:
         raise ValueError(f"{len(weights)} column widths for {columns} columns")
     widths = [TEXT_WIDTH * w / sum(weights) for w in weights]
 
-    header = [_cell(h, "cell_head") for h in block.header]
-    rows = [[_cell(value, "cell") for value in row] for row in block.rows]
+    header = [kit.paragraph(h, "cell_head") for h in block.header]
+    rows = [[kit.paragraph(value, "cell") for value in row] for row in block.rows]
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 1, ACCENT),
@@ -423,7 +524,7 @@ def _data_table(block: Table, labels: dict) -> platypus.Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     if not rows:
-        rows = [[_cell(labels["no_rows"], "small")] + [""] * (columns - 1)]
+        rows = [[kit.paragraph(labels["no_rows"], "small")] + [""] * (columns - 1)]
         style.append(("SPAN", (0, 1), (-1, 1)))
     for i in range(2, len(rows) + 1, 2):
         style.append(("BACKGROUND", (0, i), (-1, i), TINT))
@@ -437,7 +538,7 @@ def _data_table(block: Table, labels: dict) -> platypus.Table:
     return table
 
 
-def _signature(signature: SignatureBlock, labels: dict) -> platypus.Flowable:
+def _signature(kit: _Kit, signature: SignatureBlock, labels: dict) -> platypus.Flowable:
     signed_at = signature.signed_at
     if signed_at.tzinfo is None or signed_at.utcoffset() is None:
         raise ValueError("signed_at must be timezone-aware")
@@ -446,16 +547,17 @@ def _signature(signature: SignatureBlock, labels: dict) -> platypus.Flowable:
 
     inner = TEXT_WIDTH - 12 * mm
     content = [
-        [platypus.Paragraph(_markup(labels["signature"]), _STYLES["cell_head"])],
-        [platypus.Paragraph(_markup(signature.statement), _STYLES["cell"])],
+        [kit.paragraph(labels["signature"], "cell_head")],
+        [kit.paragraph(signature.statement, "cell")],
         [
             _key_values(
+                kit,
                 [(labels["signed_by"], signature.signed_by), (labels["signed_at"], when)],
                 width=inner,
             )
         ],
-        [platypus.Paragraph(_markup(labels["document_sha256"]), _STYLES["label"])],
-        [platypus.Paragraph(_markup(signature.document_sha256), _STYLES["mono"])],
+        [kit.paragraph(labels["document_sha256"], "label")],
+        [kit.paragraph(signature.document_sha256, "mono")],
     ]
     box = platypus.Table(content, colWidths=[TEXT_WIDTH], hAlign="LEFT")
     box.setStyle(
@@ -471,13 +573,13 @@ def _signature(signature: SignatureBlock, labels: dict) -> platypus.Flowable:
     return platypus.KeepTogether([platypus.Spacer(1, 6 * mm), box])
 
 
-def _annexes(annexes, labels: dict) -> list:
+def _annexes(kit: _Kit, annexes, labels: dict) -> list:
     flowables = []
     for number, annex in enumerate(annexes, start=1):
         flowables.append(platypus.PageBreak())
         title = f"{labels['annex']} {number}: {annex.title}"
-        flowables.append(platypus.Paragraph(_markup(title), _STYLES["section"]))
-        flowables.extend(_render_blocks(annex.blocks, labels))
+        flowables.append(kit.paragraph(title, "section"))
+        flowables.extend(_render_blocks(kit, annex.blocks, labels))
     return flowables
 
 
@@ -489,12 +591,12 @@ def _frame(name: str, *, top: float) -> platypus.Frame:
     )
 
 
-def _render(doc: platypus.BaseDocTemplate, story: list, page_label: str) -> bytes:
-    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_label=page_label))
+def _render(kit: _Kit, doc: platypus.BaseDocTemplate, story: list, page_label: str) -> bytes:
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_label=page_label, font=kit.regular))
     return doc.filename.getvalue()
 
 
-def _doc_template(*, title, author, subject, keywords, page_templates) -> platypus.BaseDocTemplate:
+def _doc_template(kit: _Kit, *, title, author, subject, keywords, page_templates) -> platypus.BaseDocTemplate:
     return platypus.BaseDocTemplate(
         io.BytesIO(),
         pagesize=A4,
@@ -502,10 +604,10 @@ def _doc_template(*, title, author, subject, keywords, page_templates) -> platyp
         # invariant: no creation time or random file id, so equal input gives equal bytes
         # and a stored SHA-256 can be reproduced.
         invariant=1,
-        title=_plain(title),
-        author=_plain(author),
-        subject=_plain(subject),
-        keywords=[_plain(k) for k in keywords],
+        title=kit.plain(title, kit.regular),
+        author=kit.plain(author, kit.regular),
+        subject=kit.plain(subject, kit.regular),
+        keywords=[kit.plain(k, kit.regular) for k in keywords],
         creator="coachdossier",
         producer="coachdossier",
     )
@@ -526,6 +628,7 @@ def build_letter(
     signature: SignatureBlock | None = None,
     annexes: list[Annex] | tuple[Annex, ...] = (),
     language: str = "nl",
+    renderer: int = RENDERER,
 ) -> bytes:
     """A Dutch business letter (NEN 1026 layout) as PDF bytes.
 
@@ -534,45 +637,50 @@ def build_letter(
     a reference line (Ons kenmerk, Datum), the subject (Betreft) and the body. Later pages
     repeat reference and date in a small header. Every page has a footer with the practice
     name and "Pagina n van N". The salutation and closing belong to ``body``.
+
+    ``renderer`` is the version to render with: a document whose hash is stored is rendered
+    again with the version it was made with.
     """
+    kit = _kit(renderer)
     labels = _labels(language)
     date_text = labels["format_date"](date)
 
     def first_page(canvas, doc):
         canvas.saveState()
-        _draw_letterhead(canvas, letterhead, labels)
+        _draw_letterhead(canvas, kit, letterhead, labels)
         top = PAGE_HEIGHT - 50 * mm
         if confidential:
-            canvas.setFont(BOLD, 8)
+            canvas.setFont(kit.bold, 8)
             canvas.setFillColor(ACCENT)
             canvas.drawString(LEFT, top + 3 * mm, labels["confidential"])
-        address = "<br/>".join(_markup(line) for line in recipient_lines)
-        _draw_paragraph(canvas, address, _STYLES["address"], LEFT, top, 85 * mm)
+        address = "<br/>".join(kit.markup(line, "address") for line in recipient_lines)
+        _draw_paragraph(canvas, address, kit.styles["address"], LEFT, top, 85 * mm)
         canvas.restoreState()
-        _draw_footer(canvas, left_text=letterhead.name, labels=labels, confidential=confidential)
+        _draw_footer(canvas, kit, left_text=letterhead.name, labels=labels, confidential=confidential)
 
     def later_page(canvas, doc):
         canvas.saveState()
-        canvas.setFont(BOLD, 9)
+        canvas.setFont(kit.bold, 9)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, _plain(letterhead.name))
-        canvas.setFont("Helvetica", 8)
+        canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, kit.plain(letterhead.name, kit.bold))
+        canvas.setFont(kit.regular, 8)
         canvas.setFillColor(MUTED)
         canvas.drawRightString(
             PAGE_WIDTH - RIGHT,
             PAGE_HEIGHT - 15 * mm,
-            _plain(f"{labels['our_reference']} {reference}  ·  {labels['date']} {date_text}"),
+            kit.plain(f"{labels['our_reference']} {reference}  ·  {labels['date']} {date_text}", kit.regular),
         )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(LEFT, PAGE_HEIGHT - 18 * mm, PAGE_WIDTH - RIGHT, PAGE_HEIGHT - 18 * mm)
         canvas.restoreState()
-        _draw_footer(canvas, left_text=letterhead.name, labels=labels, confidential=confidential)
+        _draw_footer(canvas, kit, left_text=letterhead.name, labels=labels, confidential=confidential)
 
     # Page 1's body starts below the address window (50 mm from the top, 40 mm high).
     first_frame = _frame("first", top=95 * mm)
     later_frame = _frame("later", top=25 * mm)
     doc = _doc_template(
+        kit,
         title=subject,
         author=letterhead.name,
         subject=subject,
@@ -587,10 +695,8 @@ def build_letter(
 
     reference_line = platypus.Table(
         [
-            [platypus.Paragraph(_markup(labels["our_reference"]), _STYLES["small"]),
-             platypus.Paragraph(_markup(labels["date"]), _STYLES["small"])],
-            [platypus.Paragraph(_markup(reference), _STYLES["cell"]),
-             platypus.Paragraph(_markup(date_text), _STYLES["cell"])],
+            [kit.paragraph(labels["our_reference"], "small"), kit.paragraph(labels["date"], "small")],
+            [kit.paragraph(reference, "cell"), kit.paragraph(date_text, "cell")],
         ],
         colWidths=[60 * mm, TEXT_WIDTH - 60 * mm],
         hAlign="LEFT",
@@ -600,20 +706,20 @@ def build_letter(
     )
     reference_line.spaceAfter = 8 * mm
 
-    subject_markup = f"{_markup(labels['subject'])}: {_markup(subject)}"
-    story = [reference_line, platypus.Paragraph(subject_markup, _STYLES["subject"])]
-    story += _render_blocks(body, labels)
+    subject_markup = f"{kit.markup(labels['subject'], 'subject')}: {kit.markup(subject, 'subject')}"
+    story = [reference_line, platypus.Paragraph(subject_markup, kit.styles["subject"])]
+    story += _render_blocks(kit, body, labels)
     if signature is not None:
-        story.append(_signature(signature, labels))
+        story.append(_signature(kit, signature, labels))
     if annexes:
         # Dutch letters list their enclosures under the signature.
         heading = labels["annexes"] if len(annexes) > 1 else labels["annex"]
-        listing = "<br/>".join(f"{i}. {_markup(a.title)}" for i, a in enumerate(annexes, start=1))
+        listing = "<br/>".join(f"{i}. {kit.markup(a.title, 'small')}" for i, a in enumerate(annexes, start=1))
         story.append(platypus.Spacer(1, 6 * mm))
-        enclosures = f"<b>{_markup(heading)}</b><br/>{listing}"
-        story.append(platypus.Paragraph(enclosures, _STYLES["small"]))
-        story += _annexes(annexes, labels)
-    return _render(doc, story, labels["page"])
+        enclosures = f"<b>{kit.markup(heading, 'label')}</b><br/>{listing}"
+        story.append(platypus.Paragraph(enclosures, kit.styles["small"]))
+        story += _annexes(kit, annexes, labels)
+    return _render(kit, doc, story, labels["page"])
 
 
 def build_document(
@@ -627,14 +733,16 @@ def build_document(
     metadata: dict | None = None,
     signature: SignatureBlock | None = None,
     annexes: list[Annex] | tuple[Annex, ...] = (),
+    renderer: int = RENDERER,
 ) -> bytes:
     """A multi-page document (dossier copy, register, evaluation report) as PDF bytes.
 
     Every page carries the practice name (and "VERTROUWELIJK") on top and a footer with the
     title and "Pagina n van N". Each section gets a heading; data tables repeat their header
     row on every page. ``metadata`` may set the PDF's ``author``, ``subject`` and
-    ``keywords``; the title is the document title.
+    ``keywords``; the title is the document title. ``renderer`` as for ``build_letter``.
     """
+    kit = _kit(renderer)
     labels = _labels(language)
     metadata = metadata or {}
     unknown = set(metadata) - {"author", "subject", "keywords"}
@@ -643,9 +751,9 @@ def build_document(
 
     def every_page(canvas, doc):
         canvas.saveState()
-        canvas.setFont(BOLD, 9)
+        canvas.setFont(kit.bold, 9)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, _plain(letterhead.name))
+        canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, kit.plain(letterhead.name, kit.bold))
         if confidential:
             label = labels["confidential"]
             canvas.drawRightString(PAGE_WIDTH - RIGHT, PAGE_HEIGHT - 15 * mm, label)
@@ -655,10 +763,11 @@ def build_document(
         canvas.restoreState()
         # The confidential marking is already in the header; the footer names the document.
         footer = f"{letterhead.name}  ·  {title}"
-        _draw_footer(canvas, left_text=footer, labels=labels, confidential=False)
+        _draw_footer(canvas, kit, left_text=footer, labels=labels, confidential=False)
 
     frame = _frame("body", top=28 * mm)
     doc = _doc_template(
+        kit,
         title=title,
         author=metadata.get("author", letterhead.name),
         subject=metadata.get("subject", subtitle),
@@ -666,14 +775,14 @@ def build_document(
         page_templates=[platypus.PageTemplate("page", [frame], onPage=every_page)],
     )
 
-    story = [_cell(title, "title")]
+    story = [kit.paragraph(title, "title")]
     if subtitle:
-        story += [platypus.Spacer(1, 2 * mm), _cell(subtitle, "subtitle")]
+        story += [platypus.Spacer(1, 2 * mm), kit.paragraph(subtitle, "subtitle")]
     story.append(platypus.Spacer(1, 4 * mm))
     for section in sections:
-        story += _heading(section.title, "section")
-        story += _render_blocks(section.blocks, labels)
+        story += _heading(kit, section.title, "section")
+        story += _render_blocks(kit, section.blocks, labels)
     if signature is not None:
-        story.append(_signature(signature, labels))
-    story += _annexes(annexes, labels)
-    return _render(doc, story, labels["page"])
+        story.append(_signature(kit, signature, labels))
+    story += _annexes(kit, annexes, labels)
+    return _render(kit, doc, story, labels["page"])

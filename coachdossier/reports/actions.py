@@ -23,6 +23,7 @@ from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import crypto
 from coachdossier.clients.models import DossierEntry, SealedJSON
+from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
 
 from . import documents
@@ -291,8 +292,10 @@ def mark_ready(*, actor, report: Report, now, grant=None) -> Report:
     report.letter_date = timezone.localdate(now)
     report.ready_at = now
     report.signature_required = report.signature_required or report.trajectory.vulnerable  # GC-1.6
+    report.pdf_renderer = pdf.RENDERER  # every PDF of this report is rendered so from now on
     report.pdf_sha256 = documents.sha256(documents.render(report))
-    _move(report, "ready", fields=["sealed", "letter_date", "ready_at", "pdf_sha256", "signature_required"])
+    _move(report, "ready", fields=["sealed", "letter_date", "ready_at", "pdf_renderer", "pdf_sha256",
+                                   "signature_required"])
     _log("report.ready", report, grant)
     report_id = report.pk
     transaction.on_commit(lambda: deliver_client_notice(report_id=report_id, now=now))

@@ -11,9 +11,10 @@ PARAGRAPH = ("In de afgelopen periode hebben cliënt en coach wekelijks gesproke
              "energie over de dag beter verdeeld raakt. Twee ochtenden per week voert cliënt een vaste taak uit "
              "bij de eigen werkgever; dat verloopt naar tevredenheid. Afgesproken is om de uren geleidelijk uit "
              "te breiden, met aandacht voor herstelmomenten en een duidelijke taakafbakening.")
-# Measured: about eight such paragraphs fill an A4 page; the first page, with the letterhead
-# and address block, holds three fewer.
-PARAGRAPHS_PER_PAGE = 8
+# Measured: about seven such paragraphs fill an A4 page in DejaVu Sans (renderer version 2,
+# wider than version 1's Helvetica, which fitted eight); the first page, with the letterhead
+# and address block, holds fewer.
+PARAGRAPHS_PER_PAGE = 7
 FIRST_PAGE_SHORTFALL = 5
 
 

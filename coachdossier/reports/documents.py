@@ -2,7 +2,8 @@
 
 The letter is built from the sealed content, the date fixed when the report was marked
 ready, and the practice's letterhead. ReportLab's invariant mode makes equal input give
-equal bytes, so the SHA-256 of the client copy can be checked again at any time."""
+equal bytes, so the SHA-256 of the client copy can be checked again at any time: with the
+renderer version recorded when the report was marked ready (Report.pdf_renderer)."""
 
 import hashlib
 
@@ -94,7 +95,10 @@ def render(report, *, final: bool = False) -> bytes:
     if final and report.objection:
         annexes.append(pdf.Annex(labels["objection"], [pdf.Paragraph(labels["objection_intro"]),
                                                        pdf.Paragraph(report.objection)]))
+    # A draft's preview shows what marking it ready would make; from then on, the recorded version.
+    renderer = report.pdf_renderer if report.ready_at else pdf.RENDERER
     return pdf.build_letter(
+        renderer=renderer,
         letterhead=letterhead(), recipient_lines=recipient_lines(report, content), reference=report.reference,
         date=report.letter_date, subject=content.get("subject", ""),
         body=body_blocks(report, content, client_name=client.display_name, birth_date=personal.birth_date,

@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.models import Client, SealedJSON, Trajectory
+from coachdossier.lib import pdf
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a str or a lazy translation
@@ -120,6 +121,10 @@ class Report(models.Model):
     sealed = models.BinaryField()
     letter_date = models.DateField(null=True, blank=True)  # fixed when marked ready
     pdf_sha256 = models.CharField(max_length=64, blank=True)  # the client copy, as the client sees it
+    # The lib.pdf renderer version of every PDF of this report (client copy and the PDF sent),
+    # fixed when it is marked ready: pdf_sha256 and signed_sha256 hold only when it is rendered
+    # again exactly so. Reports made before version 2 existed have 1.
+    pdf_renderer = models.PositiveSmallIntegerField(default=pdf.RENDERER, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

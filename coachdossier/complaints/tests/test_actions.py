@@ -10,18 +10,20 @@ from coachdossier.accounts.models import Role
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
-from coachdossier.complaints import actions
+from coachdossier.complaints import actions, letters
 from coachdossier.complaints.deadlines import State
 from coachdossier.complaints.models import (
     Complaint,
     ComplaintEvent,
     EventKind,
+    Letter,
     LetterKind,
     ProcedureNotice,
     Reminder,
     Status,
     clocks_for,
 )
+from coachdossier.lib import pdf
 from coachdossier.test import BaseTestCase, make_user
 
 D = datetime.date
@@ -355,3 +357,51 @@ class TestReminderCommand(ComplaintsTestCase):
         self.assertTrue(Reminder.objects.filter(clock="register").exists())
         call_command("complaint_reminders", stdout=second)
         self.assertEqual(second.getvalue().strip(), "0 reminder(s) sent.")
+
+
+class TestRendererVersions(ComplaintsTestCase):
+    """lib.pdf is versioned: a letter is rendered again whenever it is shown, with the version it
+    was made with, so it stays the letter that was sent."""
+
+    def acknowledged(self):
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)))
+        return actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 30)))
+
+    def test_kr_3_3a_a_new_letter_is_made_with_version_2_and_renders_the_same_bytes_every_time(self):
+        """KR-3.3a"""
+        letter = Letter.objects.get(pk=self.acknowledged().pk)
+        self.assertEqual(letter.pdf_renderer, 2)
+        data = letters.render(letter)
+        self.assertIn(b"/BaseFont /AAAAAA+DejaVuSans", data)
+        self.assertEqual(letters.render(Letter.objects.get(pk=letter.pk)), data)
+
+    def test_kr_3_3a_a_letter_made_with_version_1_is_still_rendered_as_it_was_sent(self):
+        """KR-3.3a: letters from before version 2 get 1 from the migration and keep it."""
+        letter = self.acknowledged()
+        Letter.objects.filter(pk=letter.pk).update(pdf_renderer=1)
+        old = Letter.objects.get(pk=letter.pk)
+        data = letters.render(old)
+        self.assertNotIn(b"DejaVu", data)
+        content = old.content
+        body = [pdf.Paragraph(part) for part in content["body"].split("\n\n") if part.strip()]
+        self.assertEqual(data, pdf.build_letter(letterhead=letters.letterhead(), recipient_lines=content["recipient_lines"],
+                                                reference=old.complaint.number, date=old.date,
+                                                subject=content["subject"], body=body, renderer=1))
+
+    def test_kr_3_1_the_procedure_notice_records_the_renderer_its_hash_holds_for(self):
+        """KR-3.1: the proof's SHA-256 is reproducible with the recorded version (policy unchanged)."""
+        actions.send_procedure_to_coach(actor=self.management, coach=self.coach_c, now=self.now)
+        notice = ProcedureNotice.objects.get(coach=self.coach_c)
+        self.assertEqual(notice.document_renderer, 2)
+        self.assertEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(notice.document_renderer)))
+        self.assertNotEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(1)))
+
+    def test_the_migration_gives_existing_letters_and_notices_version_1_and_new_ones_version_2(self):
+        from importlib import import_module
+
+        operations = import_module("coachdossier.complaints.migrations.0002_pdf_renderer").Migration.operations
+        self.assertEqual([(type(o).__name__, o.model_name, o.name, o.field.default) for o in operations], [
+            ("AddField", "letter", "pdf_renderer", 1), ("AlterField", "letter", "pdf_renderer", 2),
+            ("AddField", "procedurenotice", "document_renderer", 1),
+            ("AlterField", "procedurenotice", "document_renderer", 2)])

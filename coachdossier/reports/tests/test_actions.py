@@ -11,6 +11,7 @@ from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.access import Grant
 from coachdossier.clients.models import EntryKind
+from coachdossier.lib import pdf
 from coachdossier.reports import actions, documents
 from coachdossier.reports.models import Delivery, Report, ReportState
 
@@ -520,3 +521,67 @@ class DailyRetryTestCase(ReportTestCase):
         self.assertEqual(report.state, ReportState.CLIENT_COPY)
         self.assertIn("client notices: 1 delivered, 0 still failing", first)
         self.assertNotIn("client notices", "\n".join(daily.run(now=self.now)))
+
+
+class RendererVersionTestCase(ReportTestCase):
+    """lib.pdf is versioned: a report's PDFs are rendered again with the version it was marked
+    ready with, so the hashes the client signed and the practice sent keep holding."""
+
+    NAME = "Łukasz Wiśniewski en Nguyễn Thị Minh Khai"
+
+    def named(self, **kwargs):
+        return self.client_copy(sections=[{"title": "Verloop", "text": f"Gesprek met {self.NAME}."}], **kwargs)
+
+    def test_pr_6_a_report_marked_ready_now_is_rendered_with_version_2_and_its_hash_is_of_that_rendering(self):
+        """PR-6, GC-5.1: the client copy prints names as written."""
+        report = self.named()
+        self.assertEqual(report.pdf_renderer, 2)
+        data = documents.render(report)
+        self.assertEqual(report.pdf_sha256, documents.sha256(data))
+        self.assertIn(b"/BaseFont /AAAAAA+DejaVuSans", data)
+        self.assertIn(self.NAME, pdf_text_exactly(data))
+
+    def test_pr_6_a_report_made_with_version_1_still_matches_its_hash_and_is_signed_and_sent_in_version_1(self):
+        """PR-6: a report marked ready before version 2 existed (simulated by making version 1
+        the current one while it is marked ready)."""
+        with mock.patch.object(pdf, "RENDERER", 1):
+            report = self.named(signature_required=True)
+        self.assertEqual(report.pdf_renderer, 1)
+        data = documents.render(report)
+        self.assertEqual(report.pdf_sha256, documents.sha256(data))
+        self.assertNotIn(b"DejaVu", data)
+        self.assertIn("?ukasz Wisniewski en Nguyen Thi Minh Khai", pdf_text_exactly(data))  # folded, as then
+        actions.sign_report(actor=self.client_user, report=report, document_sha256=report.pdf_sha256, now=self.now,
+                            grant=CLIENT)
+        report.refresh_from_db()
+        self.send(report)
+        sent = actions.read_sent_pdf(report)
+        self.assertNotIn(b"DejaVu", sent)
+        self.assertIn(report.signed_sha256, pdf_text_exactly(sent))
+
+    def test_a_draft_marked_ready_after_version_2_came_gets_version_2_whatever_it_was_created_with(self):
+        report = self.draft()
+        Report.objects.filter(pk=report.pk).update(pdf_renderer=1)  # a draft from before the migration
+        report.refresh_from_db()
+        report.letter_date = self.now.date()  # as the preview view does
+        self.assertIn(b"DejaVuSans", documents.render(report))  # its preview shows what ready will make
+        report = self.ready(report)
+        self.assertEqual(report.pdf_renderer, 2)
+        self.assertEqual(report.pdf_sha256, documents.sha256(documents.render(report)))
+
+    def test_pr_6_the_migration_gives_existing_reports_version_1_and_new_ones_version_2(self):
+        """PR-6: reports that exist when the field is added were made with version 1."""
+        from importlib import import_module
+
+        from django.db import migrations
+
+        add, alter = import_module("coachdossier.reports.migrations.0003_report_pdf_renderer").Migration.operations
+        self.assertIsInstance(add, migrations.AddField)
+        self.assertEqual((add.name, add.field.default, alter.field.default), ("pdf_renderer", 1, 2))
+        self.assertEqual(Report._meta.get_field("pdf_renderer").default, pdf.RENDERER)
+
+
+def pdf_text_exactly(data: bytes) -> str:
+    from coachdossier.lib.tests.test_pdf import pdf_text as poppler_text
+
+    return poppler_text(data).replace("\n", " ")
