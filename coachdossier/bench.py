@@ -55,14 +55,29 @@ def _urlpatterns():
             *urls.urlpatterns]
 
 
+# The switches a bench server process turned on, kept for its whole life: a context manager
+# entered and then dropped is closed when it is garbage-collected, which runs its `finally`
+# and switches it back off (until 2026-12-04 the gunicorn "access log off" server measured
+# with the log on for that reason).
+_switched: list = []
+
+
 def apply_switches():
     """Environment switches for one bench process (the gunicorn variants)."""
     if os.environ.get("BENCH_CIPHER") == "noop":
         use_cipher("noop")
-    if os.environ.get("BENCH_ACCESS_LOG") == "off":
-        access_log(False).__enter__()
-    if os.environ.get("BENCH_TEMPLATES") == "off":
-        templates(False).__enter__()
+    for variable, switch in (("BENCH_ACCESS_LOG", access_log), ("BENCH_TEMPLATES", templates)):
+        if os.environ.get(variable) == "off":
+            manager = switch(False)
+            manager.__enter__()
+            _switched.append(manager)
+
+
+def reset_switches():
+    """Undo `apply_switches` (for tests)."""
+    while _switched:
+        _switched.pop().__exit__(None, None, None)
+    use_cipher("real")
 
 
 def application(environ, start_response):

@@ -117,3 +117,27 @@ class BenchTemplatesSwitchTestCase(BaseTestCase):
                 self.assertEqual(not_rendered, rendered)
                 self.assertEqual(empty, b"")
                 self.assertIn(b"<html", self.queries_and_body(url)[1])
+
+    def test_a_bench_server_keeps_its_switches_for_its_whole_life(self):
+        """The gunicorn variants turn their switch on once, from the environment; a switch that
+        was garbage-collected would quietly measure the real page under the wrong name."""
+        import gc
+        import os
+        from unittest import mock
+
+        from django.template.backends.django import Template
+
+        from coachdossier import bench
+        from coachdossier.audit import log
+
+        real_render, real_record = Template.render, log.record_many
+        with mock.patch.dict(os.environ, {"BENCH_TEMPLATES": "off", "BENCH_ACCESS_LOG": "off"}):
+            bench.apply_switches()
+        try:
+            gc.collect()
+            self.assertIsNot(Template.render, real_render)
+            self.assertIsNot(log.record_many, real_record)
+        finally:
+            bench.reset_switches()
+        self.assertIs(Template.render, real_render)
+        self.assertIs(log.record_many, real_record)
