@@ -413,12 +413,12 @@ IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
     "Optional: a random value of your own (a UUID, say) that names this request. Send the same "
     "key again (a retry after a lost response) and no second entry is made: the answer is 200 "
     "with the entry the first request made, or 409 if this request's content differs from what "
-    "that entry holds now. Keys are per user and per client."))
+    "the first request sent. Keys are per user and per client."))
 
 
 class EntryConflict(Schema):
-    """The `Idempotency-Key` was used before for an entry that holds other content than this
-    request: nothing of the request was saved. Change the entry with PUT on it, or send the
+    """The `Idempotency-Key` was used before, by a request with other content than this one:
+    nothing of this request was saved. Change the entry with PUT on it, or send the
     new entry with another key."""
 
     detail: str
@@ -440,8 +440,8 @@ def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on:
         title=title, text=text, source=source, is_medical=is_medical, justification=justification,
         files=files or [], now=timezone.now(), grant=grant)
     if outcome is actions.EntryOnce.CONFLICT:
-        return Status(409, {"detail": "This Idempotency-Key was already used for the entry named here, which holds "
-                                      "other content than this request. Nothing of this request was saved.",
+        return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the entry "
+                                      "named here. Nothing of this request was saved.",
                             "entry": entry.public_id})
     entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
         pk=entry.pk)
