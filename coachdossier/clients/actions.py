@@ -333,7 +333,7 @@ def _store_attachment(*, entry: DossierEntry, upload) -> Attachment:
     content_type = uploads.check_upload(data, upload.name)
     attachment = Attachment(public_id=uuid.uuid4(), entry=entry, content_type=content_type, size=len(data))
     client_ref = entry.client.public_id
-    attachment.name_sealed = crypto.seal(client_ref, upload.name.encode()[:255], attachment.aad("name"))
+    attachment.name_sealed = crypto.seal(client_ref, uploads.stored_name(upload.name), attachment.aad("name"))
     attachment.storage_name = f"{client_ref}/{attachment.public_id}.bin"
     sealed = crypto.seal(client_ref, data, attachment.aad("data"))
     stored = default_storage.save(attachment.storage_name, ContentFile(sealed))
@@ -480,8 +480,8 @@ def _differs(entry: DossierEntry, *, kind=None, occurred_on=None, title="", text
     kept = list(entry.attachments.all())
     if sorted(a.size for a in kept) != sorted(f.size for f in files):
         return True
-    return sorted((a.filename.encode()[:255], read_attachment(a)) for a in kept) != sorted(
-        (f.name.encode()[:255], _read_upload(f)) for f in files)
+    return sorted((a.filename.encode(), read_attachment(a)) for a in kept) != sorted(
+        (uploads.stored_name(f.name), _read_upload(f)) for f in files)
 
 
 def _read_upload(upload) -> bytes:

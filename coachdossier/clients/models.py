@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto
+from . import crypto, uploads
 from .crypto import ClientKey  # noqa: F401  (the key store model lives in crypto.py)
 
 
@@ -379,7 +379,8 @@ class EntryQuerySet(models.QuerySet):
         for entry_id, public_id, name_sealed, size in (Attachment.objects.filter(entry_id__in=ids)
                                                        .values_list("entry_id", "public_id", "name_sealed", "size")
                                                        .order_by("pk")):
-            name = crypto.open_sealed(client.public_id, name_sealed, Attachment.aad_for(public_id, "name")).decode()
+            aad = Attachment.aad_for(public_id, "name")
+            name = uploads.shown_name(crypto.open_sealed(client.public_id, name_sealed, aad))
             files.setdefault(entry_id, []).append({"public_id": public_id, "name": name, "size": size})
         rows = []
         for (pk, public_id, kind, occurred_on, is_medical, names_others, version_count, sealed, author_name,
@@ -489,7 +490,7 @@ class Attachment(models.Model):
 
     @cached_property
     def filename(self) -> str:
-        return crypto.open_sealed(self.entry.client.public_id, self.name_sealed, self.aad("name")).decode()
+        return uploads.shown_name(crypto.open_sealed(self.entry.client.public_id, self.name_sealed, self.aad("name")))
 
 
 # --- Consents and other relationships ------------------------------------------------------

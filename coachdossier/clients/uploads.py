@@ -52,6 +52,29 @@ def _office_zip_type(data: bytes) -> str | None:
     return None
 
 
+NAME_BYTES = 255
+
+
+def stored_name(filename: str) -> bytes:
+    """An upload's file name as it is kept (sealed): at most NAME_BYTES bytes of UTF-8, cut
+    between characters and never inside one, with the extension kept when the name is cut. (A
+    plain byte cut could split a character: "ş" is two bytes, and such a name no longer
+    decoded, so every page listing the file failed.)"""
+    data = filename.encode()
+    if len(data) <= NAME_BYTES:
+        return data
+    base, dot, extension = filename.rpartition(".")
+    suffix = f".{extension}".encode() if dot and base and len(extension.encode()) < 16 else b""
+    stem = (base if suffix else filename).encode()[:NAME_BYTES - len(suffix)]
+    return stem.decode("utf-8", "ignore").encode() + suffix
+
+
+def shown_name(data: bytes) -> str:
+    """A kept file name as text. Names stored before `stored_name` may end in half a
+    character; that half is shown as the replacement character instead of failing the page."""
+    return data.decode("utf-8", "replace")
+
+
 def check_upload(data: bytes, filename: str) -> str:
     """The content type of an acceptable upload, or ValidationError with a clear reason."""
     if not data:

@@ -82,7 +82,7 @@ def _store_document(complaint, upload, actor, now) -> Document:
     content_type = uploads.check_upload(data, upload.name)
     doc = Document(public_id=uuid.uuid4(), complaint=complaint, content_type=content_type, size=len(data),
                    added_by=actor, added_at=now)
-    doc.name_sealed = sealing.seal_bytes(complaint, upload.name.encode()[:255], doc.aad("name"))
+    doc.name_sealed = sealing.seal_bytes(complaint, uploads.stored_name(upload.name), doc.aad("name"))
     sealed = sealing.seal_bytes(complaint, data, doc.aad("data"))
     stored = default_storage.save(f"complaints/{complaint.public_id}/{doc.public_id}.bin", ContentFile(sealed))
     _remove_on_rollback(stored)

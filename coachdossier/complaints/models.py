@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.accounts.models import Role
+from coachdossier.clients import uploads
 from coachdossier.lib import pdf
 
 from . import sealing
@@ -352,7 +353,7 @@ class Document(models.Model):
 
     @cached_property
     def name(self) -> str:
-        return sealing.open_bytes(self.complaint, self.name_sealed, self.aad("name")).decode()
+        return uploads.shown_name(sealing.open_bytes(self.complaint, self.name_sealed, self.aad("name")))
 
 
 class ProcedureNotice(models.Model):

@@ -156,7 +156,7 @@ def record_session(*, actor, client, measured_on, protocol: str, values: dict, c
         session.conclusions_sealed = SealedJSON.seal(ref, {"text": conclusions.strip()}, session.aad("conclusions"))
         if report_data is not None:
             session.report_storage_name = _store(session, "report", report_data)
-            session.report_name_sealed = crypto.seal(ref, report.name.encode()[:255], session.aad("report-name"))
+            session.report_name_sealed = crypto.seal(ref, uploads.stored_name(report.name), session.aad("report-name"))
             session.report_size = len(report_data)
         if analysis is not None and rr_data is not None:
             _attach_rr(session, rr_data, rr_file.name, analysis)
@@ -168,7 +168,7 @@ def record_session(*, actor, client, measured_on, protocol: str, values: dict, c
 def _attach_rr(session, data: bytes, filename: str, analysis: dict) -> None:
     ref = session.client.public_id
     session.rr_storage_name = _store(session, "rr", data)
-    session.rr_name_sealed = crypto.seal(ref, filename.encode()[:255], session.aad("rr-name"))
+    session.rr_name_sealed = crypto.seal(ref, uploads.stored_name(filename), session.aad("rr-name"))
     session.hrv_sealed = SealedJSON.seal(ref, analysis, session.aad("hrv"))
 
 

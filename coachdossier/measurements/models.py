@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.clients import crypto
+from coachdossier.clients import crypto, uploads
 from coachdossier.clients.models import Client, SealedJSON
 
 if TYPE_CHECKING:
@@ -93,13 +93,14 @@ class MeasurementSession(models.Model):
     def report_filename(self) -> str:
         if not self.report_storage_name:
             return ""
-        return crypto.open_sealed(self.client.public_id, self.report_name_sealed, self.aad("report-name")).decode()
+        sealed = self.report_name_sealed
+        return uploads.shown_name(crypto.open_sealed(self.client.public_id, sealed, self.aad("report-name")))
 
     @cached_property
     def rr_filename(self) -> str:
         if not self.rr_storage_name:
             return ""
-        return crypto.open_sealed(self.client.public_id, self.rr_name_sealed, self.aad("rr-name")).decode()
+        return uploads.shown_name(crypto.open_sealed(self.client.public_id, self.rr_name_sealed, self.aad("rr-name")))
 
     def value_rows(self) -> list[dict]:
         values = self.values
