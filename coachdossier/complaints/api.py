@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
 
 from coachdossier.accounts.models import Role, User
@@ -204,7 +204,7 @@ def lodge(request, payload: LodgeIn):
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
         phone_form=payload.phone_form))
-    return 201, _out(complaint, detail=True)
+    return Status(201, _out(complaint, detail=True))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)

@@ -7,7 +7,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from coachdossier.clients import access
@@ -65,4 +65,4 @@ def record_session(request, client_id: uuid.UUID, payload: SessionIn):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         detail = {("rr_intervals_ms" if k == "rr_file" else k): v for k, v in detail.items()}
         raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items())) from exc
-    return 201, _out(session)
+    return Status(201, _out(session))

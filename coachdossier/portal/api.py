@@ -8,7 +8,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -151,7 +151,7 @@ def file_request(request, payload: RequestIn):
                                      proposed=payload.proposed, reason=payload.reason)
     except ValidationError as exc:
         _fail(exc)
-    return 201, RequestOut.from_request(found)
+    return Status(201, RequestOut.from_request(found))
 
 
 @router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)")
@@ -172,7 +172,7 @@ def add_statement(request, payload: StatementIn):
                                       now=timezone.now(), grant=grant)
     except ValidationError as exc:
         _fail(exc)
-    return 201, {"id": str(entry.public_id)}
+    return Status(201, {"id": str(entry.public_id)})
 
 
 @router.get("/consents", response=list[OwnConsentOut])
@@ -197,7 +197,7 @@ def grant_consent(request, payload: ConsentIn):
                                         data_scope=payload.data_scope)
     except ValidationError as exc:
         _fail(exc)
-    return 201, _consent_out(consent)
+    return Status(201, _consent_out(consent))
 
 
 @router.post("/consents/{consent_id}/withdraw", response=OwnConsentOut)
@@ -264,8 +264,8 @@ def send_message(request, payload: MessageIn):
                                  grant=grant, about=about)
     except ValidationError as exc:
         _fail(exc)
-    return 201, {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
-                 "created_at": m.created_at}
+    return Status(201, {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
+                        "created_at": m.created_at})
 
 
 @router.get("/access-log", response=list[LogLine])

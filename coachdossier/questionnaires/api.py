@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from coachdossier.clients import access
@@ -87,7 +87,7 @@ def send(request, client_id: uuid.UUID, payload: SendQuestionnaireIn):
                                                     moment=payload.moment, now=now, grant=grant)
     except ValidationError as exc:
         _unprocessable(exc)
-    return 201, _out(administration)
+    return Status(201, _out(administration))
 
 
 @router.post("/administrations/{administration_id}/answers", response=AdministrationOut)

@@ -5,7 +5,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import ValidationError as Unprocessable
 
 from coachdossier.clients import access
@@ -163,7 +163,7 @@ def list_reports(request, client_id: uuid.UUID):
 @router.post("/clients/{client_id}/reports", response={201: ReportStatus})
 def create_report(request, client_id: uuid.UUID, data: NewReport):
     client, grant = access.get_client_for(request, client_id, "reports.write", log=False)
-    return 201, _run(actions.create_report, actor=request.user, client=client, grant=grant, **data.dict())
+    return Status(201, _run(actions.create_report, actor=request.user, client=client, grant=grant, **data.dict()))
 
 
 @router.get("/clients/{client_id}/reports/{report_id}", response=ReportContent)
