@@ -30,11 +30,16 @@ ERROR_ANSWERS = {
     404: "Not found, or not yours (GC-2.3: the same answer, so nobody learns what exists).",
     422: "The input is not valid; nothing was saved.",
 }
+# Answers the web server gives before the application sees the request (gunicorn refuses a
+# request line over 4 KB, nginx one over 8 KB), as its own small HTML page.
+SERVER_ANSWERS = {
+    414: "The request line (path and query) is too long: refused by the web server; nothing was read.",
+}
 
 
 class CoachdossierAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        """The generated document, with ERROR_ANSWERS declared on every operation, so a client
+        """The generated document, with ERROR_ANSWERS and SERVER_ANSWERS declared on every operation, so a client
         (and schemathesis' status_code_conformance) knows every status it can get."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -46,6 +51,9 @@ class CoachdossierAPI(NinjaAPI):
                 for status, description in ERROR_ANSWERS.items():
                     if status not in responses and str(status) not in responses:
                         responses[status] = {"description": description, "content": body}
+                for status, description in SERVER_ANSWERS.items():
+                    responses.setdefault(status, {"description": description,
+                                                  "content": {"text/html": {"schema": {"type": "string"}}}})
         return schema
 
 

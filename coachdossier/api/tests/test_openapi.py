@@ -55,6 +55,15 @@ class OpenApiErrorAnswersTestCase(SimpleTestCase):
         self.assertEqual(me["content"]["application/json"]["schema"], {"$ref": "#/components/schemas/ApiError"})
         self.assertIn("ApiError", document["components"]["schemas"])
 
+    def test_every_operation_declares_the_414_the_web_server_gives_for_an_overlong_request_line(self):
+        """schemathesis once repeated a query parameter until gunicorn refused the request line
+        (4 KB) with its HTML 414: a status every operation can get, before the application."""
+        document = json.loads(json.dumps(api.get_openapi_schema()))
+        html = {"text/html": {"schema": {"type": "string"}}}
+        for ops in document["paths"].values():
+            for operation in ops.values():
+                self.assertEqual(operation["responses"]["414"]["content"], html, operation["operationId"])
+
     def test_an_operation_keeps_the_error_schema_it_declares_itself(self):
         register = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/privacy/breaches"]["post"]
         self.assertEqual(register["responses"]["422"]["content"]["application/json"]["schema"],
