@@ -14,6 +14,7 @@ from django.urls import reverse
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import Attachment, DossierEntry
+from coachdossier.clients.tests.test_upload_names import LONG_TURKISH
 from coachdossier.complaints import actions as complaint_actions
 from coachdossier.complaints.models import Document
 from coachdossier.measurements.models import MeasurementSession
@@ -105,3 +106,25 @@ class BadUploadsAreRefusedTestCase(BaseTestCase):
                 errors = response.context["form"].errors if response.status_code == 200 else None
                 self.assertEqual(response.status_code, 302, f"{page}: {errors}")
                 self.assertGreater(len(stored_files() - files_before), 0)
+
+    def test_gc_6_6_a_long_turkish_file_name_is_saved_whole_to_the_character_and_the_page_listing_it_opens(self):
+        """A name cut to 255 bytes inside a character ("ş" is two) no longer decoded, and every
+        page listing the file failed (clients/tests/test_upload_names.py)."""
+        own = self.own_client.public_id
+        kept = {  # page → (the stored name, the page that lists the file)
+            "dossier entry": (lambda: Attachment.objects.get().filename,
+                              lambda: reverse("clients:detail", args=[own])),
+            "measurements report": (lambda: MeasurementSession.objects.get().report_filename,
+                                    lambda: reverse("measurements:session",
+                                                    args=[own, MeasurementSession.objects.get().public_id])),
+            "complaint document": (lambda: Document.objects.get().name,
+                                   lambda: reverse("complaints:detail", args=[self.complaint.public_id])),
+        }
+        for page, user, url, data, field, _tables in self.pages():
+            name, listing = kept[page]
+            with self.subTest(page=page):
+                self.login(user)
+                response = self.client.post(url, {**data, field: SimpleUploadedFile(LONG_TURKISH, DEMO_PDF)})
+                self.assertEqual(response.status_code, 302)
+                self.assertEqual(name(), "ş" * 125 + ".pdf")
+                self.assertContains(self.client.get(listing()), "ş" * 125 + ".pdf")
