@@ -49,11 +49,27 @@ def bench_query(request):
     return HttpResponse("hello", content_type="text/plain")
 
 
+@login_required
+def bench_access(request, client_id):
+    """hello plus what every dossier read does before it reads the dossier: the access check
+    (the client with its trajectories, the grant) and the access-log entry with its durable
+    commit. Its ratio to hello is the least any page showing a dossier can cost."""
+    from coachdossier.clients import access
+
+    access.get_client_for(request, client_id, "dossier.read")
+    return HttpResponse("hello", content_type="text/plain")
+
+
 def _urlpatterns():
     from coachdossier import urls
 
     return [path("bench/hello/", bench_hello, name="bench_hello"), path("bench/query/", bench_query),
-            *urls.urlpatterns]
+            path("bench/access/<uuid:client_id>/", bench_access), *urls.urlpatterns]
+
+
+def access_url(dossier_url: str) -> str:
+    """The bench's access-check-only URL for the dossier at `dossier_url` (/clients/<id>/)."""
+    return f"/bench/access/{dossier_url.strip('/').split('/')[-1]}/"
 
 
 # The switches a bench server process turned on, kept for its whole life: a context manager
@@ -656,6 +672,7 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
     in_process = {
         "hello": ("/bench/hello/", plain),
         "hello + one ORM query": ("/bench/query/", plain),
+        "access check and log entry": (access_url(featured_url), plain),
         "client list": ("/clients/", plain),
         "dossier": (featured_url, plain),
         "dossier (no-op cipher)": (twin_url, noop),
@@ -673,6 +690,7 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
         over_http = {
             "hello": ("/bench/hello/", "real"),
             "hello + one ORM query": ("/bench/query/", "real"),
+            "access check and log entry": (access_url(featured_url), "real"),
             "client list": ("/clients/", "real"),
             "dossier": (featured_url, "real"),
             "dossier (no-op cipher)": (twin_url, "noop"),
@@ -712,3 +730,5 @@ def _report(out, r):
               f"(target ≤ 1.25 SQLite, ≤ 1.8 PostgreSQL)\n")
     out.write(f"  without rendering: client list {r['client list, not rendered'] / hello:5.2f} × hello, dossier "
               f"{r['dossier, not rendered'] / hello:5.2f} × hello (the pages' cost before any template)\n")
+    out.write(f"  access check and log entry     {r['access check and log entry'] / hello:5.2f} × hello (what every "
+              f"dossier read costs before it reads the dossier: the check, the log entry, its commit)\n")

@@ -97,7 +97,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "coachdossier.audit.middleware.RequestContextMiddleware",
     "coachdossier.clients.crypto.KeyRingMiddleware",
     "coachdossier.accounts.middleware.SessionLifetimeMiddleware",
@@ -272,6 +271,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 MFA_ADAPTER = "coachdossier.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coachdossier"
+# The security page lists sessions with when each was last seen; the row is written at most once
+# a minute (accounts.middleware.SessionLifetimeMiddleware), not on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Sessions: absolute lifetime in the cookie age; inactivity is enforced by

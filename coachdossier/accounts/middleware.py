@@ -1,6 +1,7 @@
 """Request gates for accounts: session lifetime, the staff gate (MFA and the
 confidentiality statement), and no-store caching for authenticated pages."""
 
+import hashlib
 import logging
 import time
 
@@ -23,10 +24,32 @@ GATE_OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/2fa/", "/accou
 TOUCH_EVERY_SECONDS = 60
 
 
+def browser_of(request) -> str:
+    """A short digest of the request's address and browser: a change shows up in the user's
+    session list at once (allauth's usersessions), without keeping either in the session."""
+    from allauth.account.adapter import get_adapter
+
+    seen = f"{get_adapter().get_client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+def record_session_activity(request) -> None:
+    """Update the user's session row (address, browser, last seen) for the security page."""
+    from allauth.usersessions import app_settings
+    from allauth.usersessions.models import UserSession
+
+    request.session["browser"] = browser_of(request)
+    if app_settings.TRACK_ACTIVITY and request.session.session_key:
+        UserSession.objects.create_from_request(request)
+
+
 class SessionLifetimeMiddleware:
     """Ends a session after SESSION_IDLE_SECONDS without a request, and after the absolute
-    lifetime (SESSION_COOKIE_AGE) since login. Writes the session at most once a minute so a
-    page view costs no extra commit."""
+    lifetime (SESSION_COOKIE_AGE) since login. Writes the session, and the user's session
+    row that the security page lists, at most once a minute, and at once when the address or
+    browser changes: a page view costs no commit of its own, so a dossier read makes exactly
+    one, its access-log entry's (allauth's UserSessionsMiddleware, which this replaces, wrote
+    the row on every request)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,8 +76,10 @@ class SessionLifetimeMiddleware:
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             if "auth_started" not in session:
                 session["auth_started"] = now
-            if now - last >= TOUCH_EVERY_SECONDS or "last_seen" not in session:
+            if now - last >= TOUCH_EVERY_SECONDS or "last_seen" not in session \
+                    or session.get("browser") != browser_of(request):
                 session["last_seen"] = now
+                record_session_activity(request)
         return self.get_response(request)
 
 

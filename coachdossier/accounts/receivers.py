@@ -9,6 +9,8 @@ from allauth.mfa.signals import authentication_failed, authenticator_added, auth
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from .middleware import browser_of
+
 security_log = logging.getLogger("coachdossier.security")
 
 
@@ -16,6 +18,8 @@ security_log = logging.getLogger("coachdossier.security")
 def on_login(sender, request, user, **kwargs):
     request.session["auth_started"] = time.time()
     request.session["last_seen"] = time.time()
+    # allauth has just written the session row (address, browser): no second write on the next page.
+    request.session["browser"] = browser_of(request)
     security_log.info("login user_id=%s", user.pk)
 
 

@@ -2,10 +2,15 @@
 queries at 5 and at 50 clients or entries (CaptureQueriesContext), and django-zeal raises
 on an N+1 inside them."""
 
+import sys
+from unittest import mock
+
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from zeal import zeal_context
 
+from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients import actions
 from coachdossier.clients.crypto import KeyRing
 from coachdossier.clients.models import EntryKind
@@ -141,3 +146,37 @@ class BenchTemplatesSwitchTestCase(BaseTestCase):
             bench.reset_switches()
         self.assertIs(Template.render, real_render)
         self.assertIs(log.record_many, real_record)
+
+
+class BenchAccessViewTestCase(BaseTestCase):
+    """`coachdossier bench` prints what the access check and its log entry cost alone, the
+    least any dossier page costs. The figure means something only if the bench view does what
+    the dossier page does before reading the dossier: the same check, refusals and log entry."""
+
+    def setUp(self):
+        super().setUp()
+        import types
+
+        from coachdossier import bench
+
+        module = types.ModuleType("coachdossier_bench_urls_test")
+        module.urlpatterns = bench._urlpatterns()
+        patcher = mock.patch.dict(sys.modules, {"coachdossier_bench_urls_test": module})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        urls = override_settings(ROOT_URLCONF="coachdossier_bench_urls_test")
+        urls.enable()
+        self.addCleanup(urls.disable)
+        self.url = bench.access_url(f"/clients/{self.own_client.public_id}/")
+
+    def test_law_nen7513_the_bench_access_view_logs_the_read_as_the_dossier_page_does(self):
+        self.login(self.coach)
+        self.client.get(f"/clients/{self.own_client.public_id}/")
+        page = AccessLogEntry.objects.order_by("-seq").values_list("action", "client_ref", "basis").first()
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        self.assertEqual(AccessLogEntry.objects.order_by("-seq").values_list("action", "client_ref", "basis").first(),
+                         page)
+
+    def test_the_bench_access_view_refuses_a_stranger_with_404(self):
+        self.login(self.other_coach)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
