@@ -227,6 +227,25 @@ class AccessLogTestCase(PortalTestCase):
         self.assertContains(r, "Crisis: cliënte belde de praktijk in nood.")
         self.assertEqual(AccessLogEntry.objects.last().action, "access_log.read")
 
+    def test_law_nen7513_a_dutch_client_reads_every_line_of_the_log_in_dutch(self):
+        """LAW-NEN7513: the phrases were once marked with an alias makemessages does not know,
+        so the Dutch page said "U looked at who viewed your dossier"."""
+        from django.utils import translation
+
+        from coachdossier.portal.accesslog import PHRASES, PREFIX_PHRASES
+
+        for action, phrase in [*PHRASES.items(), *PREFIX_PHRASES.items()]:
+            with translation.override("en"):
+                english = str(phrase)
+            with translation.override("nl"):
+                self.assertNotEqual(str(phrase), english, f"{action} has no Dutch phrase")
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        self.client.get("/portal/dossier/")
+        r = self.client.get("/portal/access-log/")
+        self.assertContains(r, "U heeft uw dossier ingezien")
+        self.assertNotContains(r, "viewed your dossier")
+
     def test_the_page_runs_a_fixed_number_of_queries(self):
         self.login(self.coach)
         for _ in range(5):
