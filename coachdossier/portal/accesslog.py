@@ -74,6 +74,17 @@ PHRASES = {
     "questionnaires.answer": gettext_lazy("{who} opened a questionnaire to fill in"),
     "referral.manage": gettext_lazy("{who} handled your referral to a biofeedback therapist"),
     "reports.review": gettext_lazy("{who} read a report about you before it was sent"),
+    # LAW-15: what happened to a report is told as it happened, not as "worked on a report".
+    "report.read": gettext_lazy("{who} read a report about you"),
+    "report.review": gettext_lazy("{who} read a report about you before it was sent"),
+    "report.download": gettext_lazy("{who} downloaded a report about you"),
+    "report.client_notified": gettext_lazy("{who} sent you a report about you to read before it goes out"),
+    "report.approve": gettext_lazy("{who} agreed that a report about you may be sent"),
+    "report.sign": gettext_lazy("{who} signed a report about you"),
+    "report.block": gettext_lazy("{who} blocked a report about you"),
+    "report.object": gettext_lazy("{who} objected in writing to a report about you"),
+    "report.send": gettext_lazy("{who} sent a report about you to the principal"),
+    "report.delivery": gettext_lazy("{who} sent the recipient of a report about you a link to download it"),
     "reports.status": gettext_lazy("{who} saw the state of reports about you (without their content)"),
     "privacy.manage": gettext_lazy("{who} handled a privacy matter concerning your dossier"),
 }
@@ -104,6 +115,8 @@ class Line:
 
 
 def _who(entry: AccessLogEntry, client_user_id) -> str:
+    if entry.role == "recipient":  # a report's recipient, who has no account
+        return _("The recipient of the report")
     if entry.actor is None:
         return _("The system")
     if entry.actor_id == client_user_id:

@@ -246,6 +246,23 @@ class AccessLogTestCase(PortalTestCase):
         self.assertContains(r, "U heeft uw dossier ingezien")
         self.assertNotContains(r, "viewed your dossier")
 
+    def test_law_15_the_client_reads_what_happened_to_a_report_not_that_someone_worked_on_it(self):
+        """LAW-15, GC-6.1: blocking, signing and sending a report each have their own line."""
+        from coachdossier.audit.models import Basis
+        from coachdossier.portal.accesslog import describe
+
+        def line(action, actor=None, basis=Basis.CLIENT, role="client"):
+            entry = AccessLogEntry(action=action, actor=actor, basis=basis, role=role, outcome=Outcome.ALLOWED)
+            return describe(entry, client_user_id=self.client_user.pk).sentence
+
+        self.assertEqual(line("report.block", self.client_user), "You blocked a report about you")
+        self.assertEqual(line("report.sign", self.client_user), "You signed a report about you")
+        self.assertEqual(line("report.object", self.client_user), "You objected in writing to a report about you")
+        self.assertEqual(line("report.send", self.coach, Basis.COACH, "coach"),
+                         "Your coach Alice Coach sent a report about you to the principal")
+        self.assertEqual(line("report.download", None, Basis.SYSTEM, "recipient"),
+                         "The recipient of the report downloaded a report about you")
+
     def test_the_page_runs_a_fixed_number_of_queries(self):
         self.login(self.coach)
         for _ in range(5):
