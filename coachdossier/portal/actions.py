@@ -433,6 +433,9 @@ def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, v
     """GC-1.3, GC-2.5, GC-6.4: the client gives a consent themself, in the portal."""
     if kind not in (ConsentKind.SUBSTITUTE, ConsentKind.DISCLOSURE):
         raise ValidationError({"kind": _("In the portal you can consent to a substitute coach or a disclosure.")})
+    if valid_from and valid_from < timezone.localdate(now):
+        # GC-6.4: given now, it cannot cover what already happened (decide_proposal starts it today too).
+        raise ValidationError({"valid_from": _("A consent you give now starts today at the earliest.")})
     return client_actions.record_consent(actor=actor, client=client, kind=kind, given_via=ConsentChannel.PORTAL,
                                          valid_from=valid_from, valid_until=valid_until, substitute=substitute,
                                          recipient=recipient, purpose=purpose, data_scope=data_scope, now=now,

@@ -164,6 +164,17 @@ class ConsentTestCase(PortalTestCase):
         self.assertContains(r, "Name the party that may receive the data.")
         self.assertFalse(Consent.objects.exists())
 
+    def test_gc_6_4_a_consent_given_in_the_portal_cannot_start_before_the_day_it_is_given(self):
+        """GC-6.4, GC-2.5: a consent given today cannot cover a disclosure or a substitute's access
+        that already took place; a back-dated start would make the record say otherwise."""
+        self.login(self.client_user)
+        r = self.client.post("/portal/consents/", {"kind": "disclosure", "recipient": "Bedrijfsarts",
+                                                   "purpose": "Re-integratie", "data_scope": "Uren",
+                                                   "valid_from": "2020-01-01"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "A consent you give now starts today at the earliest.")
+        self.assertFalse(Consent.objects.exists())
+
     def test_withdrawing_someone_elses_consent_is_404_and_logged(self):
         consent = client_actions.record_consent(
             actor=self.other_client_user, client=self.other_client, kind="disclosure", recipient="Arts",
