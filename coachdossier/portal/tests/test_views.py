@@ -1,3 +1,5 @@
+import datetime
+
 from django.core import mail
 
 from coachdossier.audit.context import Actor, acting
@@ -174,6 +176,18 @@ class ConsentTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "A consent you give now starts today at the earliest.")
         self.assertFalse(Consent.objects.exists())
+
+    def test_gc_1_3_a_consent_that_starts_later_is_not_shown_as_active_yet_and_can_be_withdrawn(self):
+        """GC-1.3"""
+        consent = client_actions.record_consent(
+            actor=self.client_user, client=self.own_client, kind="disclosure", recipient="Bedrijfsarts",
+            purpose="p", data_scope="d", given_via="portal", valid_from=self.now.date() + datetime.timedelta(days=10),
+            now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        r = self.client.get("/portal/consents/")
+        self.assertContains(r, "not yet in force")
+        self.assertNotContains(r, ">active<")
+        self.assertContains(r, f"/portal/consents/{consent.public_id}/withdraw/")
 
     def test_withdrawing_someone_elses_consent_is_404_and_logged(self):
         consent = client_actions.record_consent(
