@@ -181,7 +181,17 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
         errors["proposed"] = _("Write what it should say.")
     if not (reason or "").strip():
         errors["reason"] = _("Say why it is wrong or incomplete.")
+    if not errors and _same_correction_open(client, entry=entry, field=field, proposed=proposed):
+        errors["proposed"] = _("You already asked for this correction; your coach is handling it. You can follow "
+                               "it under My requests.")
     return errors
+
+
+def _same_correction_open(client, *, entry, field, proposed) -> bool:
+    """A form sent twice (back and send again, a double tap) is one request, not two."""
+    same_target = client.requests.open().filter(kind=RequestKind.CORRECTION, entry=entry)
+    return any(r.details.get("field", "") == (field or "") and r.details.get("proposed") == proposed.strip()
+               for r in same_target)
 
 
 def file_request(*, actor, client: Client, kind: str, now, grant, channel: str = RequestChannel.PORTAL,

@@ -419,17 +419,17 @@ class RequestListTestCase(PortalTestCase):
         entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
                                          occurred_on=self.now.date(), title="t", text="x", now=self.now)
 
-        def correction():
+        def correction(proposed):
             actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
-                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed="y", reason="z")
+                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed=proposed, reason="z")
 
-        correction()
+        correction("y1")
         self.login(self.client_user)
         self.client.get("/portal/requests/")
         with self.assertNumQueries(18):
             self.client.get("/portal/requests/")
-        correction()
-        correction()
+        correction("y2")
+        correction("y3")
         with self.assertNumQueries(18):
             r = self.client.get("/portal/requests/")
         self.assertEqual(r.status_code, 200)
