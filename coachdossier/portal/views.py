@@ -284,7 +284,8 @@ def destruction_new(request):
             messages.success(request, _("Your request is received. The dossier will be destroyed within 4 weeks, "
                                         "unless the law obliges us to keep it; you will be told either way."))
             return redirect("portal:requests")
-    return render(request, "portal/destruction_form.html", {"client": client, "form": form})
+    pending = client.requests.open().filter(kind=RequestKind.DESTRUCTION).first()
+    return render(request, "portal/destruction_form.html", {"client": client, "form": form, "pending": pending})
 
 
 @require_http_methods(["GET", "POST"])

@@ -120,6 +120,16 @@ class DestructionPageTestCase(PortalTestCase):
         self.assertContains(listing, "destroyed")
         self.assertContains(listing, "Mia Directie")
 
+    def test_gc_5_4_a_client_who_already_asked_sees_the_request_and_its_deadline_not_the_form_again(self):
+        """GC-5.4"""
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                             now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        r = self.client.get("/portal/requests/destruction/")
+        self.assertContains(r, "We received your request on Nov. 23, 2026.")
+        self.assertContains(r, "destroyed by Dec. 21, 2026 at the latest")
+        self.assertNotContains(r, 'name="confirm"')
+
     def test_the_coach_cannot_execute_a_destruction(self):
         request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
                                        now=self.now, grant=CLIENT_GRANT)
