@@ -34,12 +34,17 @@ class SetPasswordForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    field = forms.ChoiceField(label=_("What is wrong"), required=False,
-                              choices=[("", _("— an entry of the dossier —"))] + PERSONAL_FIELD_LABELS)
+    field = forms.ChoiceField(label=_("Which of your personal data is wrong"), required=False,
+                              choices=[("", _("— choose —"))] + PERSONAL_FIELD_LABELS)
     entry = forms.CharField(widget=forms.HiddenInput, required=False)
     proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     reason = forms.CharField(label=_("Why it is wrong or incomplete"), widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000)
+
+    def __init__(self, *args, entry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entry is not None:  # the request is about this entry; a field chosen beside it would be ignored
+            del self.fields["field"]
 
 
 class DestructionForm(forms.Form):

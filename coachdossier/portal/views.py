@@ -250,12 +250,12 @@ def correction_new(request):
     initial = {"entry": entry_id or ""}
     if entry is not None:
         initial["proposed"] = entry.current.content.get("text", "")
-    form = CorrectionForm(request.POST or None, initial=initial)
+    form = CorrectionForm(request.POST or None, initial=initial, entry=entry)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.file_request(actor=request.user, client=client, kind=RequestKind.CORRECTION, now=timezone.now(),
-                                 grant=grant, entry=entry, field="" if entry else data["field"],
+                                 grant=grant, entry=entry, field=data.get("field", ""),
                                  proposed=data["proposed"], reason=data["reason"])
         except ValidationError as exc:
             apply_errors(form, exc)

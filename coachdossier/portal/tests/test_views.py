@@ -63,6 +63,18 @@ class CorrectionPageTestCase(PortalTestCase):
         self.assertContains(r, "Only facts can be corrected")
         self.assertFalse(ClientRequest.objects.exists())
 
+    def test_gc_5_3_from_an_entry_the_form_asks_only_about_that_entry(self):
+        """GC-5.3: the personal-data field list is not offered beside an entry, where it was ignored."""
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Uren", text="32 uur.", now=self.now)
+        self.login(self.client_user)
+        r = self.client.get(f"/portal/requests/correction/?entry={entry.public_id}")
+        self.assertNotContains(r, 'name="field"')
+        r = self.client.get("/portal/requests/correction/")
+        self.assertContains(r, 'name="field"')
+        self.assertNotContains(r, "an entry of the dossier")
+        self.assertContains(r, 'href="/portal/dossier/"')
+
     def test_a_forged_entry_id_of_another_client_is_404_and_logged(self):
         other = client_actions.add_entry(actor=self.other_coach, client=self.other_client, kind=EntryKind.FACT,
                                          occurred_on=self.now.date(), title="Daan", text="Feit.", now=self.now)
