@@ -163,6 +163,17 @@ class StatementTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 403)
 
 
+    def test_a_screen_reader_reads_the_help_text_with_the_field(self):
+        """Django points aria-describedby at "<id>_helptext"; the help text must carry that id."""
+        import re
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/statements/new/").content.decode()
+        [described_by] = re.findall(r'id="id_text"[^>]*aria-describedby="([^"]+)"|'
+                                    r'aria-describedby="([^"]+)"[^>]*id="id_text"', page)
+        self.assertIn(f'id="{"".join(described_by)}"', page)
+
+
 class ConsentTestCase(PortalTestCase):
     def test_gc_1_3_the_client_withdraws_a_substitute_consent_and_access_ends_at_once(self):
         """GC-1.3, GC-6.4: withdrawal takes effect immediately on access."""
@@ -357,7 +368,7 @@ class LetterRequestPageTestCase(PortalTestCase):
         r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
                                    "proposed": "24 uur.", "reason": "Brief van cliënte"})
         self.assertEqual(r.status_code, 200)
-        self.assertContains(r, 'id="id_identity_check_help"')
+        self.assertContains(r, 'id="id_identity_check_helptext"')
         self.assertFalse(ClientRequest.objects.exists())
         r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
                                    "proposed": "24 uur.", "reason": "Brief van cliënte",
