@@ -430,12 +430,16 @@ def on_client_destroyed(*, client, actor, now):
 # --- Statements, consents, messages, communication -----------------------------------------
 
 
-def add_statement(*, actor, client: Client, title: str, text: str, now, grant):
-    """GC-5.3: the client's own written view, an entry type staff can never edit."""
+def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
+                  idempotency_key: str = "") -> tuple[DossierEntry, client_actions.EntryOnce]:
+    """GC-5.3: the client's own written view, an entry type staff can never edit. The form
+    sent again with the same `idempotency_key` (a double tap, back and send) adds nothing;
+    the outcome says so, as for `add_entry_once`."""
     if getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"text": _("Only the client can add a client statement (GC-5.3).")})
-    return client_actions.add_entry(actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
-                                    occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)
+    return client_actions.add_entry_once(
+        idempotency_key=idempotency_key, actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
+        occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)
 
 
 def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, valid_until=None, substitute=None,

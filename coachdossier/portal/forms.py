@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.clients.forms import DateInput, coach_choices
+from coachdossier.clients.forms import DateInput, OneTimeTokenField, coach_choices
 from coachdossier.clients.models import ConsentKind
 
 from .models import EmailContent, RequestKind
@@ -57,6 +57,7 @@ class StatementForm(forms.Form):
     text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
                            help_text=_("Your own view, for example on the coaching relationship. Staff can never "
                                        "change it."))
+    idempotency_key = OneTimeTokenField()
 
 
 class ConsentGrantForm(forms.Form):

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
-from coachdossier.clients.actions import read_attachment
-from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.actions import EntryOnce, read_attachment
+from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Attachment, Client, Consent, DossierEntry
 
 from . import accesslog, actions, export
@@ -292,15 +292,20 @@ def destruction_new(request):
 @client_only
 def statement_new(request):
     client, grant = _own(request, "dossier.statement", log=False)
-    form = StatementForm(request.POST or None)
+    form = StatementForm(request.POST or None, initial={"idempotency_key": OneTimeTokenField.new()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.add_statement(actor=request.user, client=client, now=timezone.now(), grant=grant,
-                                  **form.cleaned_data)
+            _entry, outcome = actions.add_statement(actor=request.user, client=client, now=timezone.now(),
+                                                    grant=grant, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Your statement has been added to your dossier."))
+            if outcome is EntryOnce.CONFLICT:
+                messages.warning(request, _("Your statement had already been added when you sent the form again; "
+                                            "the changes in your second submission were not saved. You can add "
+                                            "another statement."))
+            else:
+                messages.success(request, _("Your statement has been added to your dossier."))
             return redirect("portal:dossier")
     return render(request, "portal/statement_form.html", {"client": client, "form": form})
 

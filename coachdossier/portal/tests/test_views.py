@@ -163,6 +163,23 @@ class StatementTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 403)
 
 
+    def test_gc_5_3_a_statement_form_sent_twice_adds_one_statement(self):
+        """GC-5.3: a double tap, or back and 'add' again, must not put the statement in the dossier twice."""
+        import re
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/statements/new/").content.decode()
+        [key] = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+        form = {"title": "Mijn kijk", "text": "Het contact is goed.", "idempotency_key": key}
+        self.assertRedirects(self.client.post("/portal/statements/new/", form), "/portal/dossier/",
+                             fetch_redirect_response=False)
+        self.assertRedirects(self.client.post("/portal/statements/new/", form), "/portal/dossier/",
+                             fetch_redirect_response=False)
+        self.assertEqual(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).count(), 1)
+        r = self.client.post("/portal/statements/new/", {**form, "text": "Toch anders."}, follow=True)
+        self.assertContains(r, "the changes in your second submission were not saved")
+        self.assertEqual(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).count(), 1)
+
     def test_a_screen_reader_reads_the_help_text_with_the_field(self):
         """Django points aria-describedby at "<id>_helptext"; the help text must carry that id."""
         import re
