@@ -29,6 +29,12 @@ class InspectionTestCase(PortalTestCase):
         self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read")
         self.assertEqual(AccessLogEntry.objects.last().basis, "client")
 
+    def test_the_portal_menu_marks_the_page_the_client_is_on(self):
+        self.login(self.client_user)
+        r = self.client.get("/portal/messages/")
+        self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
+        self.assertContains(r, 'aria-current="page"', count=2)  # the top bar's "My dossier" and this one
+
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)
         self.assertEqual(self.client.get("/portal/dossier/").status_code, 403)
