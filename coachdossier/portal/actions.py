@@ -58,6 +58,7 @@ security_log = logging.getLogger("coachdossier.security")
 # Personal data a client may ask to have corrected (GC-9.1 fields; the name included).
 CORRECTABLE_FIELDS = [f.name for f in fields(PersonalData)]
 REMINDER_DAYS_BEFORE = 7
+REPEAT_WINDOW = datetime.timedelta(minutes=10)  # a message sent again within this is the same message
 
 
 def _raise(errors: dict):
@@ -510,6 +511,9 @@ def send_message(*, actor, client: Client, text: str, now, grant, about: Dossier
         raise ValidationError({"text": _("A message can be at most 10,000 characters.")})
     if about is not None and about.client_id != client.pk:
         raise ValidationError({"about": _("This entry is not part of the dossier.")})
+    repeat = _same_message_just_sent(client, actor=actor, text=text, about=about, now=now)
+    if repeat is not None:
+        return repeat
     direction = Direction.TO_COACH if getattr(grant, "basis", None) == Basis.CLIENT else Direction.TO_CLIENT
     message = Message(public_id=uuid.uuid4(), client=client, direction=direction, sender=actor, about=about,
                       created_at=now)
@@ -518,6 +522,16 @@ def send_message(*, actor, client: Client, text: str, now, grant, about: Dossier
     _log("message.send", client=client, obj=message, grant=grant)
     transaction.on_commit(lambda: emails.message_waiting(message_id=message.pk))
     return message
+
+
+def _same_message_just_sent(client, *, actor, text, about, now) -> Message | None:
+    """The thread's last message, when it is this one again from the same sender within a few
+    minutes: a double tap or a form sent again, not a second message (nor a second email)."""
+    last = Message.objects.filter(client=client).select_related("client").last()
+    if (last is not None and last.sender_id == actor.pk and last.about_id == (about.pk if about else None)
+            and now - last.created_at < REPEAT_WINDOW and last.body == text):
+        return last
+    return None
 
 
 def mark_read(*, client: Client, direction: str, now) -> int:

@@ -276,6 +276,20 @@ class MessageTestCase(PortalTestCase):
         self.assertContains(self.client.get("/portal/messages/"), "Donderdag 10 uur.")
         self.assertEqual(Message.objects.filter(read_at__isnull=False).count(), 2)
 
+    def test_a_message_sent_twice_in_a_row_reaches_the_coach_once(self):
+        """A double tap, or back and 'send' again: one message, one email notice."""
+        self.login(self.client_user)
+        with self.captureOnCommitCallbacks(execute=True):
+            for _ in range(2):
+                r = self.client.post("/portal/messages/", {"text": "Mag de afspraak naar donderdag?"})
+                self.assertRedirects(r, "/portal/messages/", fetch_redirect_response=False)
+        self.assertEqual(Message.objects.count(), 1)
+        self.assertEqual(len(mail.outbox), 1)
+        later = self.now + datetime.timedelta(hours=1)
+        actions.send_message(actor=self.client_user, client=self.own_client, text="Mag de afspraak naar donderdag?",
+                             now=later, grant=CLIENT_GRANT)
+        self.assertEqual(Message.objects.count(), 2)  # asked again an hour later: a new message
+
     def test_no_email_notice_when_the_client_declined_email(self):
         """GC-6.3: the communication agreement is respected."""
         self.login(self.client_user)
