@@ -29,6 +29,10 @@ FORMAT_VERSION = "1"
 
 # fn(client) -> (key, data): questionnaires, measurements and reports plug in here.
 EXPORT_SECTIONS: list = []
+# key -> fn(data, language) -> (title, [pdf blocks]): how the client reads that section in the
+# PDF (GC-5.2). The app that adds the section adds its reading; without one, the PDF prints
+# the section's JSON.
+PDF_SECTIONS: dict = {}
 # fn(client) -> list of {"recipient", "purpose", "data_scope", "date" (ISO)}: every party
 # the data went to besides consented disclosures (the reports app adds reports sent). They
 # appear in the copy (AVG art. 15(1)(c)) and are listed to be told after a correction or
@@ -131,7 +135,8 @@ def to_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-def _date(value: str | None, language: str) -> str:
+def format_date(value: str | None, language: str) -> str:
+    """An ISO date or time from the export as the PDF writes it ("4 december 2026")."""
     if not value:
         return "—"
     import datetime
@@ -149,7 +154,7 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
     """The same content as the JSON, readable by a person."""
     terms = policy.current()
     personal = data["client"]["personal_data"]
-    d = lambda v: _date(v, language)  # noqa: E731
+    d = lambda v: format_date(v, language)  # noqa: E731
     sections = [pdf.Section(_("Personal data"), [pdf.KeyValues([
         (_("Name"), f"{personal['first_name']} {personal['last_name']}"),
         (_("Address"), f"{personal['street']} {personal['house_number']}, {personal['postcode']} {personal['city']}"),
@@ -201,7 +206,11 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
          for r in data["requests"]] or [["—", "", "", ""]],
         col_widths=(3, 2, 2, 2))]))
     for key, value in data["extra"].items():
-        sections.append(pdf.Section(key, [pdf.Paragraph(json.dumps(value, ensure_ascii=False, indent=1))]))
+        if key in PDF_SECTIONS:
+            title, section_blocks = PDF_SECTIONS[key](value, language)
+            sections.append(pdf.Section(title, section_blocks))
+        else:
+            sections.append(pdf.Section(key, [pdf.Paragraph(json.dumps(value, ensure_ascii=False, indent=1))]))
     sections.append(pdf.Section(_("Who looked at your dossier"), [pdf.Table(
         [_("When"), _("What")],
         [[line["at"][:16].replace("T", " "), line["description"] + (f" ({line['reason']})" if line["reason"] else "")]

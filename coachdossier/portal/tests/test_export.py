@@ -94,6 +94,23 @@ class ExportTestCase(PortalTestCase):
         for label in ("(Verstrekking)", "(Correctie)", "(Identiteit)", "(Intake)"):  # narrow cells wrap per word
             self.assertIn(label, text)
 
+    def test_gc_5_2_the_pdf_copy_shows_no_raw_json_of_the_other_apps_sections(self):
+        """GC-5.1, GC-5.2: questionnaires, measurements, reports sent and hand-overs read as
+        tables with Dutch headings, not as '"measurements": []' under the heading "measurements"."""
+        from django.utils import translation
+
+        from coachdossier.reports.tests.helpers import pdf_text
+
+        with translation.override("nl"):
+            data = export.build_export(self.own_client, now=self.now)
+            text = pdf_text(export.build_pdf(data, language="nl"))
+        self.assertEqual(set(data["extra"]), {"questionnaires", "measurements", "reports_sent", "uwv_handovers"})
+        for raw in ("(measurements)", "(questionnaires)", "(reports_sent)", "(uwv_handovers)", "([])", "({)"):
+            self.assertNotIn(raw, text)
+        for title in ("(Vragenlijsten)", "(Biofeedbackmetingen)", "(Verzonden rapportages)",
+                      "(Overdrachten aan UWV)"):
+            self.assertIn(title, text)
+
     def test_later_apps_plug_their_data_in(self):
         export.EXPORT_SECTIONS.append(lambda client: ("questionnaires", [{"name": "UWES", "score": 4.2}]))
         try:
