@@ -88,8 +88,11 @@ def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_conse
 
         # Withdraw the consent.
         page.goto(f"{live_server.url}/portal/consents/")
-        page.click("form[action*='/withdraw/'] button")
-        page.wait_for_url("**/portal/consents/")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        with page.expect_navigation():
+            page.click("form[action*='/withdraw/'] button")
+        assert asked == ["Withdraw this consent? It ends access at once."]
         page.screenshot(path=str(OUTPUT / "portal-client.png"), full_page=True)
         browser.close()
 

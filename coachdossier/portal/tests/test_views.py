@@ -245,6 +245,17 @@ class ConsentTestCase(PortalTestCase):
         self.assertNotContains(r, ">active<")
         self.assertContains(r, f"/portal/consents/{consent.public_id}/withdraw/")
 
+    def test_gc_1_3_withdrawing_asks_first_as_it_does_for_the_coach(self):
+        """GC-1.3, GC-2.5: a mis-tap on a phone would end a substitute coach's access at once."""
+        client_actions.record_consent(
+            actor=self.client_user, client=self.own_client, kind="disclosure", recipient="Bedrijfsarts",
+            purpose="p", data_scope="d", given_via="portal", valid_from=self.now.date(), now=self.now,
+            grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/").content.decode()
+        form = page.split("/withdraw/")[1].split("</form>")[0]
+        self.assertIn('data-confirm="Withdraw this consent? It ends access at once."', form)
+
     def test_withdrawing_someone_elses_consent_is_404_and_logged(self):
         consent = client_actions.record_consent(
             actor=self.other_client_user, client=self.other_client, kind="disclosure", recipient="Arts",
