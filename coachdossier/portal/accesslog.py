@@ -85,6 +85,10 @@ PHRASES = {
     "report.object": gettext_lazy("{who} objected in writing to a report about you"),
     "report.send": gettext_lazy("{who} sent a report about you to the principal"),
     "report.delivery": gettext_lazy("{who} sent the recipient of a report about you a link to download it"),
+    "complaint.lodge": gettext_lazy("{who} lodged a complaint"),
+    "complaint.read": gettext_lazy("{who} read your complaint"),
+    "complaint.letter_read": gettext_lazy("{who} read a letter about your complaint"),
+    "complaint.document_read": gettext_lazy("{who} opened a document of your complaint"),
     "reports.status": gettext_lazy("{who} saw the state of reports about you (without their content)"),
     "privacy.manage": gettext_lazy("{who} handled a privacy matter concerning your dossier"),
 }

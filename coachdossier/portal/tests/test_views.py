@@ -369,6 +369,15 @@ class AccessLogTestCase(PortalTestCase):
         self.assertEqual(line("report.download", None, Basis.SYSTEM, "recipient"),
                          "The recipient of the report downloaded a report about you")
 
+    def test_law_nen7513_a_client_reading_her_own_complaint_is_not_said_to_handle_it(self):
+        """It said "You handled a step of your complaint" when she opened it."""
+        from coachdossier.audit.models import Basis
+        from coachdossier.portal.accesslog import describe
+
+        entry = AccessLogEntry(action="complaint.read", actor=self.client_user, basis=Basis.CLIENT, role="client",
+                               outcome=Outcome.ALLOWED)
+        self.assertEqual(describe(entry, client_user_id=self.client_user.pk).sentence, "You read your complaint")
+
     def test_the_page_runs_a_fixed_number_of_queries(self):
         self.login(self.coach)
         for _ in range(5):
