@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachdossier.accounts.dashboard import Tab, modules_with
@@ -133,7 +133,7 @@ def _dossier_context(client) -> dict:
     }
 
 
-DOSSIER_TAB = Tab("dossier", _lazy("Dossier"), "dossier.read", order=0)
+DOSSIER_TAB = Tab("dossier", gettext_lazy("Dossier"), "dossier.read", order=0)
 
 
 def _tab_modules() -> dict:

@@ -1,7 +1,7 @@
 """Measurements over time on the coach's client page, next to the questionnaire trends."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients.access import ACTIONS
@@ -19,7 +19,7 @@ def context_for(client, prefix: str) -> dict | None:
     return {"client": client, "sessions": sessions, "over_time": trends.over_time(sessions, chart_prefix=prefix)}
 
 
-TAB = Tab("measurements", _lazy("Biofeedback"), "measurements.read", order=31)
+TAB = Tab("measurements", gettext_lazy("Biofeedback"), "measurements.read", order=31)
 
 
 def sections(request, client, grant):

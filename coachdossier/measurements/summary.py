@@ -1,6 +1,6 @@
 """JSON-able summaries of a client's measurements, for reports and the client's copy."""
 
-from .models import QUANTITY, MeasurementSession
+from .models import QUANTITY, MeasurementSession, Protocol
 
 
 def for_client(client) -> dict:
@@ -22,6 +22,23 @@ def for_client(client) -> dict:
 
 def export_section(client) -> tuple[str, dict]:
     return "measurements", for_client(client)
+
+
+def pdf_section(data: dict, language: str):
+    """portal.export.PDF_SECTIONS: the measurements as the client reads them in the copy."""
+    from django.utils import formats
+    from django.utils.translation import gettext as _
+
+    from coachdossier.lib import pdf
+    from coachdossier.portal.export import format_date
+
+    protocols = dict(Protocol.choices)
+    rows = [[format_date(m["date"], language), str(protocols.get(m["protocol"], m["protocol"])),
+             "\n".join(f"{QUANTITY[v['key']].label} {formats.number_format(v['value'], 1)} {v['unit']}"
+                       for v in m["values"]), m["conclusions"] or "—"] for m in data["measurements"]]
+    return _("Biofeedback measurements"), [pdf.Table(
+        [_("Date"), _("Protocol"), _("Values"), _("Conclusions")], rows or [["—", "", "", ""]],
+        col_widths=(2, 3, 3, 3))]
 
 
 def report_lines(trajectory) -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ security_log = logging.getLogger("coachdossier.security")
 # Personal data a client may ask to have corrected (GC-9.1 fields; the name included).
 CORRECTABLE_FIELDS = [f.name for f in fields(PersonalData)]
 REMINDER_DAYS_BEFORE = 7
+REPEAT_WINDOW = datetime.timedelta(minutes=10)  # a message sent again within this is the same message
 
 
 def _raise(errors: dict):
@@ -181,7 +182,17 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
         errors["proposed"] = _("Write what it should say.")
     if not (reason or "").strip():
         errors["reason"] = _("Say why it is wrong or incomplete.")
+    if not errors and _same_correction_open(client, entry=entry, field=field, proposed=proposed):
+        errors["proposed"] = _("You already asked for this correction; your coach is handling it. You can follow "
+                               "it under My requests.")
     return errors
+
+
+def _same_correction_open(client, *, entry, field, proposed) -> bool:
+    """A form sent twice (back and send again, a double tap) is one request, not two."""
+    same_target = client.requests.open().filter(kind=RequestKind.CORRECTION, entry=entry)
+    return any(r.details.get("field", "") == (field or "") and r.details.get("proposed") == proposed.strip()
+               for r in same_target)
 
 
 def file_request(*, actor, client: Client, kind: str, now, grant, channel: str = RequestChannel.PORTAL,
@@ -420,12 +431,16 @@ def on_client_destroyed(*, client, actor, now):
 # --- Statements, consents, messages, communication -----------------------------------------
 
 
-def add_statement(*, actor, client: Client, title: str, text: str, now, grant):
-    """GC-5.3: the client's own written view, an entry type staff can never edit."""
+def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
+                  idempotency_key: str = "") -> tuple[DossierEntry, client_actions.EntryOnce]:
+    """GC-5.3: the client's own written view, an entry type staff can never edit. The form
+    sent again with the same `idempotency_key` (a double tap, back and send) adds nothing;
+    the outcome says so, as for `add_entry_once`."""
     if getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"text": _("Only the client can add a client statement (GC-5.3).")})
-    return client_actions.add_entry(actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
-                                    occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)
+    return client_actions.add_entry_once(
+        idempotency_key=idempotency_key, actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
+        occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)
 
 
 def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, valid_until=None, substitute=None,
@@ -433,6 +448,9 @@ def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, v
     """GC-1.3, GC-2.5, GC-6.4: the client gives a consent themself, in the portal."""
     if kind not in (ConsentKind.SUBSTITUTE, ConsentKind.DISCLOSURE):
         raise ValidationError({"kind": _("In the portal you can consent to a substitute coach or a disclosure.")})
+    if valid_from and valid_from < timezone.localdate(now):
+        # GC-6.4: given now, it cannot cover what already happened (decide_proposal starts it today too).
+        raise ValidationError({"valid_from": _("A consent you give now starts today at the earliest.")})
     return client_actions.record_consent(actor=actor, client=client, kind=kind, given_via=ConsentChannel.PORTAL,
                                          valid_from=valid_from, valid_until=valid_until, substitute=substitute,
                                          recipient=recipient, purpose=purpose, data_scope=data_scope, now=now,
@@ -493,6 +511,9 @@ def send_message(*, actor, client: Client, text: str, now, grant, about: Dossier
         raise ValidationError({"text": _("A message can be at most 10,000 characters.")})
     if about is not None and about.client_id != client.pk:
         raise ValidationError({"about": _("This entry is not part of the dossier.")})
+    repeat = _same_message_just_sent(client, actor=actor, text=text, about=about, now=now)
+    if repeat is not None:
+        return repeat
     direction = Direction.TO_COACH if getattr(grant, "basis", None) == Basis.CLIENT else Direction.TO_CLIENT
     message = Message(public_id=uuid.uuid4(), client=client, direction=direction, sender=actor, about=about,
                       created_at=now)
@@ -501,6 +522,16 @@ def send_message(*, actor, client: Client, text: str, now, grant, about: Dossier
     _log("message.send", client=client, obj=message, grant=grant)
     transaction.on_commit(lambda: emails.message_waiting(message_id=message.pk))
     return message
+
+
+def _same_message_just_sent(client, *, actor, text, about, now) -> Message | None:
+    """The thread's last message, when it is this one again from the same sender within a few
+    minutes: a double tap or a form sent again, not a second message (nor a second email)."""
+    last = Message.objects.filter(client=client).select_related("client").last()
+    if (last is not None and last.sender_id == actor.pk and last.about_id == (about.pk if about else None)
+            and now - last.created_at < REPEAT_WINDOW and last.body == text):
+        return last
+    return None
 
 
 def mark_read(*, client: Client, direction: str, now) -> int:

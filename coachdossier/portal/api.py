@@ -168,8 +168,8 @@ def copy_json(request, request_id: uuid.UUID):
 def add_statement(request, payload: StatementIn):
     client, grant = _own(request, "dossier.statement", log=False)
     try:
-        entry = actions.add_statement(actor=request.user, client=client, title=payload.title, text=payload.text,
-                                      now=timezone.now(), grant=grant)
+        entry, _outcome = actions.add_statement(actor=request.user, client=client, title=payload.title,
+                                                text=payload.text, now=timezone.now(), grant=grant)
     except ValidationError as exc:
         _fail(exc)
     return Status(201, {"id": str(entry.public_id)})

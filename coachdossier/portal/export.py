@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from coachdossier import policy
 from coachdossier.clients.actions import read_attachment
-from coachdossier.clients.models import ENTRY_KIND_HELP
+from coachdossier.clients.models import ENTRY_KIND_HELP, ConsentKind, TrajectoryStatus
 from coachdossier.lib import pdf
 
 from . import accesslog
-from .models import ClientRequest, Message
+from .models import ClientRequest, Message, RequestKind, RequestStatus
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "dossier-export.schema.json"
 SCHEMA_ID = "https://coachdossier.nl/portal/schema.json"
@@ -29,6 +29,10 @@ FORMAT_VERSION = "1"
 
 # fn(client) -> (key, data): questionnaires, measurements and reports plug in here.
 EXPORT_SECTIONS: list = []
+# key -> fn(data, language) -> (title, [pdf blocks]): how the client reads that section in the
+# PDF (GC-5.2). The app that adds the section adds its reading; without one, the PDF prints
+# the section's JSON.
+PDF_SECTIONS: dict = {}
 # fn(client) -> list of {"recipient", "purpose", "data_scope", "date" (ISO)}: every party
 # the data went to besides consented disclosures (the reports app adds reports sent). They
 # appear in the copy (AVG art. 15(1)(c)) and are listed to be told after a correction or
@@ -131,7 +135,8 @@ def to_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-def _date(value: str | None, language: str) -> str:
+def format_date(value: str | None, language: str) -> str:
+    """An ISO date or time from the export as the PDF writes it ("4 december 2026")."""
     if not value:
         return "—"
     import datetime
@@ -140,11 +145,16 @@ def _date(value: str | None, language: str) -> str:
     return pdf.format_date_nl(d) if language == "nl" else pdf.format_date_en(d)
 
 
+def _label(choices, value: str) -> str:
+    """A stored code as the client reads it ("Correctie", not "correction"); GC-5.2."""
+    return str(dict(choices.choices).get(value, value))
+
+
 def build_pdf(data: dict, *, language: str = "nl") -> bytes:
     """The same content as the JSON, readable by a person."""
     terms = policy.current()
     personal = data["client"]["personal_data"]
-    d = lambda v: _date(v, language)  # noqa: E731
+    d = lambda v: format_date(v, language)  # noqa: E731
     sections = [pdf.Section(_("Personal data"), [pdf.KeyValues([
         (_("Name"), f"{personal['first_name']} {personal['last_name']}"),
         (_("Address"), f"{personal['street']} {personal['house_number']}, {personal['postcode']} {personal['city']}"),
@@ -153,7 +163,7 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
     ] + ([(_("BSN"), personal["bsn"])] if personal["bsn"] else []))])]
     for t in data["trajectories"]:
         blocks: list[pdf.Block] = [pdf.KeyValues([(_("Principal"), t["principal"]), (_("Coach"), t["coach"]),
-                                 (_("Status"), t["status"]), (_("Opened"), d(t["opened_on"])),
+                                 (_("Status"), _label(TrajectoryStatus, t["status"])), (_("Opened"), d(t["opened_on"])),
                                  (_("Closed"), d(t["closed_on"]))])]
         if t["goals"]:
             blocks.append(pdf.Table([_("Version"), _("Goal or question"), _("Date")],
@@ -182,7 +192,7 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
     sections.append(pdf.Section(_("Dossier entries"), blocks or [pdf.Paragraph(_("No entries."))]))
     sections.append(pdf.Section(_("Consents"), [pdf.Table(
         [_("Type"), _("For"), _("Valid"), _("Withdrawn")],
-        [[c["kind"], c["substitute"] or c["recipient"], f"{d(c['valid_from'])} – {d(c['valid_until'])}",
+        [[_label(ConsentKind, c["kind"]), c["substitute"] or c["recipient"], f"{d(c['valid_from'])} – {d(c['valid_until'])}",
           d(c["withdrawn_at"])] for c in data["consents"]] or [["—", "", "", ""]], col_widths=(2, 3, 4, 2))]))
     sections.append(pdf.Section(_("Disclosures and reports sent"), [pdf.Table(
         [_("Recipient"), _("Purpose"), _("Date")],
@@ -192,10 +202,15 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
                                                 for m in data["messages"]] or [pdf.Paragraph(_("No messages."))]))
     sections.append(pdf.Section(_("Your requests"), [pdf.Table(
         [_("Request"), _("Received"), _("Deadline"), _("Status")],
-        [[r["kind"], d(r["received_on"]), d(r["deadline"]), r["status"]] for r in data["requests"]] or [["—", "", "", ""]],
+        [[_label(RequestKind, r["kind"]), d(r["received_on"]), d(r["deadline"]), _label(RequestStatus, r["status"])]
+         for r in data["requests"]] or [["—", "", "", ""]],
         col_widths=(3, 2, 2, 2))]))
     for key, value in data["extra"].items():
-        sections.append(pdf.Section(key, [pdf.Paragraph(json.dumps(value, ensure_ascii=False, indent=1))]))
+        if key in PDF_SECTIONS:
+            title, section_blocks = PDF_SECTIONS[key](value, language)
+            sections.append(pdf.Section(title, section_blocks))
+        else:
+            sections.append(pdf.Section(key, [pdf.Paragraph(json.dumps(value, ensure_ascii=False, indent=1))]))
     sections.append(pdf.Section(_("Who looked at your dossier"), [pdf.Table(
         [_("When"), _("What")],
         [[line["at"][:16].replace("T", " "), line["description"] + (f" ({line['reason']})" if line["reason"] else "")]

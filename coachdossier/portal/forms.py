@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.clients.forms import DateInput, coach_choices
+from coachdossier.clients.forms import DateInput, OneTimeTokenField, coach_choices
 from coachdossier.clients.models import ConsentKind
 
 from .models import EmailContent, RequestKind
@@ -34,12 +34,17 @@ class SetPasswordForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    field = forms.ChoiceField(label=_("What is wrong"), required=False,
-                              choices=[("", _("— an entry of the dossier —"))] + PERSONAL_FIELD_LABELS)
+    field = forms.ChoiceField(label=_("Which of your personal data is wrong"), required=False,
+                              choices=[("", _("— choose —"))] + PERSONAL_FIELD_LABELS)
     entry = forms.CharField(widget=forms.HiddenInput, required=False)
     proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     reason = forms.CharField(label=_("Why it is wrong or incomplete"), widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000)
+
+    def __init__(self, *args, entry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entry is not None:  # the request is about this entry; a field chosen beside it would be ignored
+            del self.fields["field"]
 
 
 class DestructionForm(forms.Form):
@@ -52,6 +57,7 @@ class StatementForm(forms.Form):
     text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
                            help_text=_("Your own view, for example on the coaching relationship. Staff can never "
                                        "change it."))
+    idempotency_key = OneTimeTokenField()
 
 
 class ConsentGrantForm(forms.Form):

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
-from coachdossier.clients.actions import read_attachment
-from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.actions import EntryOnce, read_attachment
+from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Attachment, Client, Consent, DossierEntry
 
 from . import accesslog, actions, export
@@ -250,12 +250,12 @@ def correction_new(request):
     initial = {"entry": entry_id or ""}
     if entry is not None:
         initial["proposed"] = entry.current.content.get("text", "")
-    form = CorrectionForm(request.POST or None, initial=initial)
+    form = CorrectionForm(request.POST or None, initial=initial, entry=entry)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.file_request(actor=request.user, client=client, kind=RequestKind.CORRECTION, now=timezone.now(),
-                                 grant=grant, entry=entry, field="" if entry else data["field"],
+                                 grant=grant, entry=entry, field=data.get("field", ""),
                                  proposed=data["proposed"], reason=data["reason"])
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -284,22 +284,28 @@ def destruction_new(request):
             messages.success(request, _("Your request is received. The dossier will be destroyed within 4 weeks, "
                                         "unless the law obliges us to keep it; you will be told either way."))
             return redirect("portal:requests")
-    return render(request, "portal/destruction_form.html", {"client": client, "form": form})
+    pending = client.requests.open().filter(kind=RequestKind.DESTRUCTION).first()
+    return render(request, "portal/destruction_form.html", {"client": client, "form": form, "pending": pending})
 
 
 @require_http_methods(["GET", "POST"])
 @client_only
 def statement_new(request):
     client, grant = _own(request, "dossier.statement", log=False)
-    form = StatementForm(request.POST or None)
+    form = StatementForm(request.POST or None, initial={"idempotency_key": OneTimeTokenField.new()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.add_statement(actor=request.user, client=client, now=timezone.now(), grant=grant,
-                                  **form.cleaned_data)
+            _entry, outcome = actions.add_statement(actor=request.user, client=client, now=timezone.now(),
+                                                    grant=grant, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Your statement has been added to your dossier."))
+            if outcome is EntryOnce.CONFLICT:
+                messages.warning(request, _("Your statement had already been added when you sent the form again; "
+                                            "the changes in your second submission were not saved. You can add "
+                                            "another statement."))
+            else:
+                messages.success(request, _("Your statement has been added to your dossier."))
             return redirect("portal:dossier")
     return render(request, "portal/statement_form.html", {"client": client, "form": form})
 

@@ -21,3 +21,4 @@ class PrivacyConfig(AppConfig):
 
         if hasattr(export, "EXPORT_SECTIONS") and handover.export_section not in export.EXPORT_SECTIONS:
             export.EXPORT_SECTIONS.append(handover.export_section)
+        getattr(export, "PDF_SECTIONS", {}).setdefault("uwv_handovers", handover.pdf_section)

@@ -2,12 +2,12 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients import access
 
-TAB = Tab("privacy", _lazy("Privacy"), "dossier.read", order=80)
+TAB = Tab("privacy", gettext_lazy("Privacy"), "dossier.read", order=80)
 
 
 def sections(request, client, grant):

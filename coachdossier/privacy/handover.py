@@ -103,6 +103,19 @@ def build(client, trajectory, *, now) -> tuple[bytes, str, int]:
     return buffer.getvalue(), source, len(files)
 
 
+def pdf_section(rows: list[dict], language: str):
+    """portal.export.PDF_SECTIONS: each hand-over to UWV, its files and its delivery."""
+    from django.utils.translation import gettext as _
+
+    from coachdossier.lib import pdf
+    from coachdossier.portal.export import format_date
+
+    return _("Hand-overs to UWV"), [pdf.Table(
+        [_("Prepared"), _("Files"), _("Delivered")],
+        [[format_date(h["created_at"], language), str(h["files"]), format_date(h["delivered_at"], language)]
+         for h in rows] or [["—", "", ""]], col_widths=(3, 2, 3))]
+
+
 def export_section(client) -> tuple[str, list[dict]]:
     """For portal.export.EXPORT_SECTIONS: the client's copy shows every hand-over to UWV."""
     from .models import Handover

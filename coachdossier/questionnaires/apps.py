@@ -23,3 +23,4 @@ class QuestionnairesConfig(AppConfig):
         sections = getattr(export, "EXPORT_SECTIONS", None)
         if sections is not None and summary.export_section not in sections:
             sections.append(summary.export_section)
+        getattr(export, "PDF_SECTIONS", {}).setdefault("questionnaires", summary.pdf_section)

@@ -3,7 +3,7 @@ per subscale, and the form to send a questionnaire."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coachdossier.accounts.dashboard import Panel, Tab
 from coachdossier.clients.access import ACTIONS
@@ -12,7 +12,7 @@ from . import actions, trends
 from .forms import SendForm
 from .models import Administration
 
-TAB = Tab("questionnaires", _lazy("Questionnaires"), "questionnaires.read", order=30)
+TAB = Tab("questionnaires", gettext_lazy("Questionnaires"), "questionnaires.read", order=30)
 
 
 def sections(request, client, grant):

@@ -1,6 +1,6 @@
 """JSON-able summaries of a client's questionnaires, for reports and the client's copy."""
 
-from .models import Administration
+from .models import Administration, Moment, Status
 
 
 def for_client(client) -> dict:
@@ -36,6 +36,27 @@ def export_section(client) -> tuple[str, dict]:
     for entry in data["questionnaires"]:
         entry["answers"] = answers.get(entry["id"], {})
     return "questionnaires", data
+
+
+def pdf_section(data: dict, language: str):
+    """portal.export.PDF_SECTIONS: each questionnaire, its moment and its scores, as the client
+    reads them in the copy (the answers are in the JSON)."""
+    from django.utils.translation import gettext as _
+
+    from coachdossier.lib import pdf
+    from coachdossier.portal.export import format_date
+
+    def text(value):
+        return value.get(language) or value.get("nl", "") if isinstance(value, dict) else str(value or "")
+
+    moments, statuses = dict(Moment.choices), dict(Status.choices)
+    rows = [[text(q["title"]), str(moments.get(q["moment"], q["moment"])),
+             format_date(q["completed_at"] or q["sent_at"], language),
+             "\n".join(f"{text(s['title'])} {s['score']}" + (f" ({text(s['band'])})" if s["band"] else "")
+                       for s in q.get("scores", [])) or str(statuses.get(q["status"], q["status"]))]
+            for q in data["questionnaires"]]
+    return _("Questionnaires"), [pdf.Table([_("Questionnaire"), _("Moment"), _("Date"), _("Result")],
+                                           rows or [["—", "", "", ""]], col_widths=(4, 2, 2, 3))]
 
 
 def report_lines(trajectory) -> list[tuple[str, str]]:

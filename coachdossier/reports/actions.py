@@ -91,6 +91,8 @@ def trajectory_data(trajectory, language: str) -> list[list[str]]:
         rows.append(["Afgesloten op" if nl else "Closed on", date(language, trajectory.closed_on)])
     used = trajectory.hours_used()
     hours = f"{used}" + (f" / {trajectory.approved_hours}" if trajectory.approved_hours else "")
+    if nl:
+        hours = hours.replace(".", ",")  # Dutch writes a decimal comma: 5,5 uur
     rows.append(["Gebruikte uren" if nl else "Hours used", hours])
     rows.append(["Aantal gesprekken" if nl else "Sessions", str(trajectory.sessions.count())])
     for fn in TRAJECTORY_SUMMARIES:

@@ -28,3 +28,4 @@ class ReportsConfig(AppConfig):
         sections = getattr(portal_export, "EXPORT_SECTIONS", None)
         if sections is not None and export.export_section not in sections:
             sections.append(export.export_section)
+        getattr(portal_export, "PDF_SECTIONS", {}).setdefault("reports_sent", export.pdf_section)

@@ -1,7 +1,7 @@
 """What the client's copy (LAW-15) and the hand-over package include about reports: who
 received which report when, and the fingerprint of what they received."""
 
-from .models import Delivery
+from .models import Delivery, ReportKind
 
 
 def sent_reports(client) -> list[dict]:
@@ -39,3 +39,18 @@ def handover_files(client) -> list[tuple[str, bytes]]:
 def export_section(client) -> tuple[str, list[dict]]:
     """For portal.export.EXPORT_SECTIONS: the section name and its rows."""
     return "reports_sent", sent_reports(client)
+
+
+def pdf_section(rows: list[dict], language: str):
+    """portal.export.PDF_SECTIONS: which report went to whom, when, and whether it was opened."""
+    from django.utils.translation import gettext as _
+
+    from coachdossier.lib import pdf
+    from coachdossier.portal.export import format_date
+
+    kinds = dict(ReportKind.choices)
+    return _("Reports sent"), [pdf.Table(
+        [_("Report"), _("Recipient"), _("Sent"), _("Downloaded")],
+        [[f"{kinds.get(r['type'], r['type'])} {r['report']}", r["recipient"], format_date(r["date"], language),
+          format_date(r["downloaded_at"], language)] for r in rows] or [["—", "", "", ""]],
+        col_widths=(3, 3, 2, 2))]

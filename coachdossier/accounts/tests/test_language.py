@@ -25,3 +25,16 @@ class DutchByDefaultTestCase(BaseTestCase):
         r = self.client.post("/accounts/language/", {"language": "xx", "next": "/clients/"}, follow=True)
         self.assertContains(r, "Onbekende taal")
         self.assertContains(r, "Mijn cliënten")
+
+    def test_allauths_pages_address_a_client_as_u_like_the_rest_of_the_site(self):
+        """allauth's own Dutch says "je"; a client asked for her password again before a copy
+        read "Voer je wachtwoord in" on a site that otherwise says "u"."""
+        import re
+
+        self.login(self.client_user)
+        for url in ("/accounts/reauthenticate/", "/accounts/email/"):
+            page = self.client.get(url).content.decode()
+            self.assertIsNone(re.search(r"\b(je|jouw)\b", page), url)
+        self.client.logout()
+        page = self.client.get("/accounts/password/reset/").content.decode()
+        self.assertIsNone(re.search(r"\b(je|jouw)\b", page))

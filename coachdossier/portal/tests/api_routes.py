@@ -49,8 +49,8 @@ API_ROUTES = [
      created(OWN_RECORD)),
     ("get", "/api/portal/consents", {}, None, None, OWN_RECORD),
     ("post", "/api/portal/consents", {}, lambda w: {
-        "kind": "disclosure", "valid_from": "2026-11-20", "recipient": "Bedrijfsarts", "purpose": "Afstemming",
-        "data_scope": "Voortgang"}, "json", created(OWN_RECORD)),
+        "kind": "disclosure", "valid_from": w.now.date().isoformat(), "recipient": "Bedrijfsarts",
+        "purpose": "Afstemming", "data_scope": "Voortgang"}, "json", created(OWN_RECORD)),
     ("post", "/api/portal/consents/{consent_id}/withdraw", lambda w: {"consent_id": w.portal_api_consent.public_id},
      None, None, CARLAS),
     ("get", "/api/portal/consents/proposals", {}, None, None, OWN_RECORD),

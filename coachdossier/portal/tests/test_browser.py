@@ -37,6 +37,18 @@ def append_only_log_flushable():
     AccessLogEntry.objects.all().delete()
 
 
+def carla_with_her_coach(**personal):
+    """Carla's portal account and record, with her coach, at an employer; `personal` as make_client takes it."""
+    from coachdossier.clients.models import PrincipalKind
+
+    KeyRing.clear()
+    management = make_user("mia@example.com", "Mia Directie", Role.MANAGEMENT)
+    coach = make_user("alice@example.com", "Alice Coach", Role.COACH)
+    user = make_user("carla@example.com", "Carla de Vries", Role.CLIENT)
+    employer = client_actions.create_principal(actor=management, name="Bakkerij", kind=PrincipalKind.EMPLOYER)
+    return coach, user, make_client(actor=management, coach=coach, principal=employer, user=user, **personal)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
 def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_consent(live_server,
                                                                                    append_only_log_flushable):
@@ -44,14 +56,7 @@ def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_conse
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    KeyRing.clear()
-    management = make_user("mia@example.com", "Mia Directie", Role.MANAGEMENT)
-    coach = make_user("alice@example.com", "Alice Coach", Role.COACH)
-    user = make_user("carla@example.com", "Carla de Vries", Role.CLIENT)
-    from coachdossier.clients.models import PrincipalKind
-
-    employer = client_actions.create_principal(actor=management, name="Bakkerij", kind=PrincipalKind.EMPLOYER)
-    client = make_client(actor=management, coach=coach, principal=employer, user=user)
+    coach, user, client = carla_with_her_coach()
     client_actions.add_entry(actor=coach, client=client, kind=EntryKind.FACT, occurred_on=NOW.date(),
                              title="Werkuren", text="Werkt 32 uur per week.", now=NOW)
     consent = client_actions.record_consent(actor=user, client=client, kind="disclosure", recipient="Bedrijfsarts",
@@ -88,8 +93,11 @@ def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_conse
 
         # Withdraw the consent.
         page.goto(f"{live_server.url}/portal/consents/")
-        page.click("form[action*='/withdraw/'] button")
-        page.wait_for_url("**/portal/consents/")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        with page.expect_navigation():
+            page.click("form[action*='/withdraw/'] button")
+        assert asked == ["Withdraw this consent? It ends access at once."]
         page.screenshot(path=str(OUTPUT / "portal-client.png"), full_page=True)
         browser.close()
 
@@ -97,3 +105,26 @@ def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_conse
     correction = ClientRequest.objects.get(client=client, kind=RequestKind.CORRECTION)
     assert correction.details["proposed"] == "Werkt 24 uur per week."
     assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_gc_5_1_the_dossier_fits_a_320_px_screen_with_a_long_email_address(live_server, append_only_log_flushable):
+    """GC-5.1 on the narrowest phone (WCAG 1.4.10 reflow at 320 CSS px): a long email address
+    wraps instead of making the whole page scroll sideways."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    carla_with_her_coach(first="Maximiliaan-Alexandra", street="Burgemeester van Haarenlaan", house_number="1234",
+                         postcode="8168 ZH", city="Kolhorn")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+        page.goto(f"{live_server.url}/accounts/login/?next=/portal/dossier/")
+        page.fill("input[name=login]", "carla@example.com")
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url("**/portal/dossier/")
+        assert page.get_by_text("maximiliaan-alexandra@example.com").is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert width <= 320

@@ -78,6 +78,39 @@ class ExportTestCase(PortalTestCase):
         self.assertEqual(len(attachment), 1)
         self.assertEqual(archive.read(attachment[0]), self.pdf)
 
+    def test_gc_5_2_the_pdf_copy_names_kinds_and_states_in_the_clients_language(self):
+        """GC-5.1, GC-5.2: "Toestemming", "Kopie van het dossier", "Actief", not "disclosure", "copy", "active"."""
+        from django.utils import translation
+
+        from coachdossier.reports.tests.helpers import pdf_text
+
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                             now=self.now, grant=CLIENT_GRANT, field="city", proposed="Zwolle", reason="Verhuisd.")
+        with translation.override("nl"):
+            data = export.build_export(self.own_client, now=self.now)
+            text = pdf_text(export.build_pdf(data, language="nl"))
+        for raw in ("(disclosure)", "(correction)", "(identity_verified)", "(intake)"):
+            self.assertNotIn(raw, text)
+        for label in ("(Verstrekking)", "(Correctie)", "(Identiteit)", "(Intake)"):  # narrow cells wrap per word
+            self.assertIn(label, text)
+
+    def test_gc_5_2_the_pdf_copy_shows_no_raw_json_of_the_other_apps_sections(self):
+        """GC-5.1, GC-5.2: questionnaires, measurements, reports sent and hand-overs read as
+        tables with Dutch headings, not as '"measurements": []' under the heading "measurements"."""
+        from django.utils import translation
+
+        from coachdossier.reports.tests.helpers import pdf_text
+
+        with translation.override("nl"):
+            data = export.build_export(self.own_client, now=self.now)
+            text = pdf_text(export.build_pdf(data, language="nl"))
+        self.assertEqual(set(data["extra"]), {"questionnaires", "measurements", "reports_sent", "uwv_handovers"})
+        for raw in ("(measurements)", "(questionnaires)", "(reports_sent)", "(uwv_handovers)", "([])", "({)"):
+            self.assertNotIn(raw, text)
+        for title in ("(Vragenlijsten)", "(Biofeedbackmetingen)", "(Verzonden rapportages)",
+                      "(Overdrachten aan UWV)"):
+            self.assertIn(title, text)
+
     def test_later_apps_plug_their_data_in(self):
         export.EXPORT_SECTIONS.append(lambda client: ("questionnaires", [{"name": "UWES", "score": 4.2}]))
         try:

@@ -114,6 +114,22 @@ class CorrectionTestCase(PortalTestCase):
         self.assertFalse(ClientRequest.objects.exists())
         self.assertEqual(AccessLogEntry.objects.last().outcome, Outcome.DENIED)
 
+    def test_gc_5_3_the_same_correction_sent_twice_is_one_request(self):
+        """GC-5.3: back and 'send' again (or a double tap) must not give the coach two requests."""
+        entry = fact(self)
+        for target in ({"entry": entry}, {"field": "city"}):
+            actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                                 now=self.now, grant=CLIENT_GRANT, proposed="Utrecht", reason="Verhuisd.", **target)
+            with self.assertRaises(ValidationError) as caught:
+                actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                                     now=self.now, grant=CLIENT_GRANT, proposed=" Utrecht ", reason="Verhuisd!",
+                                     **target)
+            self.assertIn("already asked", caught.exception.message_dict["proposed"][0])
+        self.assertEqual(ClientRequest.objects.count(), 2)
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                             now=self.now, grant=CLIENT_GRANT, field="city", proposed="Amersfoort", reason="Toch.")
+        self.assertEqual(ClientRequest.objects.count(), 3)
+
     def test_personal_data_is_corrected_through_the_records_action(self):
         request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
                                        now=self.now, grant=CLIENT_GRANT, field="city", proposed="Utrecht",

@@ -1,3 +1,5 @@
+import datetime
+
 from django.core import mail
 
 from coachdossier.audit.context import Actor, acting
@@ -26,6 +28,12 @@ class InspectionTestCase(PortalTestCase):
         self.assertNotContains(r, "Geheim van Daan")
         self.assertEqual(AccessLogEntry.objects.last().action, "dossier.read")
         self.assertEqual(AccessLogEntry.objects.last().basis, "client")
+
+    def test_the_portal_menu_marks_the_page_the_client_is_on(self):
+        self.login(self.client_user)
+        r = self.client.get("/portal/messages/")
+        self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
+        self.assertContains(r, 'aria-current="page"', count=2)  # the top bar's "My dossier" and this one
 
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)
@@ -60,6 +68,18 @@ class CorrectionPageTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "Only facts can be corrected")
         self.assertFalse(ClientRequest.objects.exists())
+
+    def test_gc_5_3_from_an_entry_the_form_asks_only_about_that_entry(self):
+        """GC-5.3: the personal-data field list is not offered beside an entry, where it was ignored."""
+        entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Uren", text="32 uur.", now=self.now)
+        self.login(self.client_user)
+        r = self.client.get(f"/portal/requests/correction/?entry={entry.public_id}")
+        self.assertNotContains(r, 'name="field"')
+        r = self.client.get("/portal/requests/correction/")
+        self.assertContains(r, 'name="field"')
+        self.assertNotContains(r, "an entry of the dossier")
+        self.assertContains(r, 'href="/portal/dossier/"')
 
     def test_a_forged_entry_id_of_another_client_is_404_and_logged(self):
         other = client_actions.add_entry(actor=self.other_coach, client=self.other_client, kind=EntryKind.FACT,
@@ -118,6 +138,16 @@ class DestructionPageTestCase(PortalTestCase):
         self.assertContains(listing, "destroyed")
         self.assertContains(listing, "Mia Directie")
 
+    def test_gc_5_4_a_client_who_already_asked_sees_the_request_and_its_deadline_not_the_form_again(self):
+        """GC-5.4"""
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                             now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        r = self.client.get("/portal/requests/destruction/")
+        self.assertContains(r, "We received your request on Nov. 23, 2026.")
+        self.assertContains(r, "destroyed by Dec. 21, 2026 at the latest")
+        self.assertNotContains(r, 'name="confirm"')
+
     def test_the_coach_cannot_execute_a_destruction(self):
         request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
                                        now=self.now, grant=CLIENT_GRANT)
@@ -137,6 +167,34 @@ class StatementTestCase(PortalTestCase):
         self.login(self.coach)
         r = self.client.get(f"/clients/{self.own_client.public_id}/entries/{entry.public_id}/edit/")
         self.assertEqual(r.status_code, 403)
+
+
+    def test_gc_5_3_a_statement_form_sent_twice_adds_one_statement(self):
+        """GC-5.3: a double tap, or back and 'add' again, must not put the statement in the dossier twice."""
+        import re
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/statements/new/").content.decode()
+        [key] = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+        form = {"title": "Mijn kijk", "text": "Het contact is goed.", "idempotency_key": key}
+        self.assertRedirects(self.client.post("/portal/statements/new/", form), "/portal/dossier/",
+                             fetch_redirect_response=False)
+        self.assertRedirects(self.client.post("/portal/statements/new/", form), "/portal/dossier/",
+                             fetch_redirect_response=False)
+        self.assertEqual(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).count(), 1)
+        r = self.client.post("/portal/statements/new/", {**form, "text": "Toch anders."}, follow=True)
+        self.assertContains(r, "the changes in your second submission were not saved")
+        self.assertEqual(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).count(), 1)
+
+    def test_a_screen_reader_reads_the_help_text_with_the_field(self):
+        """Django points aria-describedby at "<id>_helptext"; the help text must carry that id."""
+        import re
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/statements/new/").content.decode()
+        [described_by] = re.findall(r'id="id_text"[^>]*aria-describedby="([^"]+)"|'
+                                    r'aria-describedby="([^"]+)"[^>]*id="id_text"', page)
+        self.assertIn(f'id="{"".join(described_by)}"', page)
 
 
 class ConsentTestCase(PortalTestCase):
@@ -163,6 +221,40 @@ class ConsentTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "Name the party that may receive the data.")
         self.assertFalse(Consent.objects.exists())
+
+    def test_gc_6_4_a_consent_given_in_the_portal_cannot_start_before_the_day_it_is_given(self):
+        """GC-6.4, GC-2.5: a consent given today cannot cover a disclosure or a substitute's access
+        that already took place; a back-dated start would make the record say otherwise."""
+        self.login(self.client_user)
+        r = self.client.post("/portal/consents/", {"kind": "disclosure", "recipient": "Bedrijfsarts",
+                                                   "purpose": "Re-integratie", "data_scope": "Uren",
+                                                   "valid_from": "2020-01-01"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "A consent you give now starts today at the earliest.")
+        self.assertFalse(Consent.objects.exists())
+
+    def test_gc_1_3_a_consent_that_starts_later_is_not_shown_as_active_yet_and_can_be_withdrawn(self):
+        """GC-1.3"""
+        consent = client_actions.record_consent(
+            actor=self.client_user, client=self.own_client, kind="disclosure", recipient="Bedrijfsarts",
+            purpose="p", data_scope="d", given_via="portal", valid_from=self.now.date() + datetime.timedelta(days=10),
+            now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        r = self.client.get("/portal/consents/")
+        self.assertContains(r, "not yet in force")
+        self.assertNotContains(r, ">active<")
+        self.assertContains(r, f"/portal/consents/{consent.public_id}/withdraw/")
+
+    def test_gc_1_3_withdrawing_asks_first_as_it_does_for_the_coach(self):
+        """GC-1.3, GC-2.5: a mis-tap on a phone would end a substitute coach's access at once."""
+        client_actions.record_consent(
+            actor=self.client_user, client=self.own_client, kind="disclosure", recipient="Bedrijfsarts",
+            purpose="p", data_scope="d", given_via="portal", valid_from=self.now.date(), now=self.now,
+            grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/").content.decode()
+        form = page.split("/withdraw/")[1].split("</form>")[0]
+        self.assertIn('data-confirm="Withdraw this consent? It ends access at once."', form)
 
     def test_withdrawing_someone_elses_consent_is_404_and_logged(self):
         consent = client_actions.record_consent(
@@ -195,6 +287,20 @@ class MessageTestCase(PortalTestCase):
         self.assertContains(self.client.get("/portal/messages/"), "Donderdag 10 uur.")
         self.assertEqual(Message.objects.filter(read_at__isnull=False).count(), 2)
 
+    def test_a_message_sent_twice_in_a_row_reaches_the_coach_once(self):
+        """A double tap, or back and 'send' again: one message, one email notice."""
+        self.login(self.client_user)
+        with self.captureOnCommitCallbacks(execute=True):
+            for _ in range(2):
+                r = self.client.post("/portal/messages/", {"text": "Mag de afspraak naar donderdag?"})
+                self.assertRedirects(r, "/portal/messages/", fetch_redirect_response=False)
+        self.assertEqual(Message.objects.count(), 1)
+        self.assertEqual(len(mail.outbox), 1)
+        later = self.now + datetime.timedelta(hours=1)
+        actions.send_message(actor=self.client_user, client=self.own_client, text="Mag de afspraak naar donderdag?",
+                             now=later, grant=CLIENT_GRANT)
+        self.assertEqual(Message.objects.count(), 2)  # asked again an hour later: a new message
+
     def test_no_email_notice_when_the_client_declined_email(self):
         """GC-6.3: the communication agreement is respected."""
         self.login(self.client_user)
@@ -226,6 +332,51 @@ class AccessLogTestCase(PortalTestCase):
         self.assertContains(r, "Bob Coach used emergency access (break-glass) to your dossier")
         self.assertContains(r, "Crisis: cliënte belde de praktijk in nood.")
         self.assertEqual(AccessLogEntry.objects.last().action, "access_log.read")
+
+    def test_law_nen7513_a_dutch_client_reads_every_line_of_the_log_in_dutch(self):
+        """LAW-NEN7513: the phrases were once marked with an alias makemessages does not know,
+        so the Dutch page said "U looked at who viewed your dossier"."""
+        from django.utils import translation
+
+        from coachdossier.portal.accesslog import PHRASES, PREFIX_PHRASES
+
+        for action, phrase in [*PHRASES.items(), *PREFIX_PHRASES.items()]:
+            with translation.override("en"):
+                english = str(phrase)
+            with translation.override("nl"):
+                self.assertNotEqual(str(phrase), english, f"{action} has no Dutch phrase")
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        self.client.get("/portal/dossier/")
+        r = self.client.get("/portal/access-log/")
+        self.assertContains(r, "U heeft uw dossier ingezien")
+        self.assertNotContains(r, "viewed your dossier")
+
+    def test_law_15_the_client_reads_what_happened_to_a_report_not_that_someone_worked_on_it(self):
+        """LAW-15, GC-6.1: blocking, signing and sending a report each have their own line."""
+        from coachdossier.audit.models import Basis
+        from coachdossier.portal.accesslog import describe
+
+        def line(action, actor=None, basis=Basis.CLIENT, role="client"):
+            entry = AccessLogEntry(action=action, actor=actor, basis=basis, role=role, outcome=Outcome.ALLOWED)
+            return describe(entry, client_user_id=self.client_user.pk).sentence
+
+        self.assertEqual(line("report.block", self.client_user), "You blocked a report about you")
+        self.assertEqual(line("report.sign", self.client_user), "You signed a report about you")
+        self.assertEqual(line("report.object", self.client_user), "You objected in writing to a report about you")
+        self.assertEqual(line("report.send", self.coach, Basis.COACH, "coach"),
+                         "Your coach Alice Coach sent a report about you to the principal")
+        self.assertEqual(line("report.download", None, Basis.SYSTEM, "recipient"),
+                         "The recipient of the report downloaded a report about you")
+
+    def test_law_nen7513_a_client_reading_her_own_complaint_is_not_said_to_handle_it(self):
+        """It said "You handled a step of your complaint" when she opened it."""
+        from coachdossier.audit.models import Basis
+        from coachdossier.portal.accesslog import describe
+
+        entry = AccessLogEntry(action="complaint.read", actor=self.client_user, basis=Basis.CLIENT, role="client",
+                               outcome=Outcome.ALLOWED)
+        self.assertEqual(describe(entry, client_user_id=self.client_user.pk).sentence, "You read your complaint")
 
     def test_the_page_runs_a_fixed_number_of_queries(self):
         self.login(self.coach)
@@ -274,7 +425,7 @@ class LetterRequestPageTestCase(PortalTestCase):
         r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
                                    "proposed": "24 uur.", "reason": "Brief van cliënte"})
         self.assertEqual(r.status_code, 200)
-        self.assertContains(r, 'id="id_identity_check_help"')
+        self.assertContains(r, 'id="id_identity_check_helptext"')
         self.assertFalse(ClientRequest.objects.exists())
         r = self.client.post(url, {"kind": "correction", "received_on": "2026-11-20", "entry": str(entry.public_id),
                                    "proposed": "24 uur.", "reason": "Brief van cliënte",
@@ -358,17 +509,17 @@ class RequestListTestCase(PortalTestCase):
         entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
                                          occurred_on=self.now.date(), title="t", text="x", now=self.now)
 
-        def correction():
+        def correction(proposed):
             actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
-                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed="y", reason="z")
+                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed=proposed, reason="z")
 
-        correction()
+        correction("y1")
         self.login(self.client_user)
         self.client.get("/portal/requests/")
         with self.assertNumQueries(13):
             self.client.get("/portal/requests/")
-        correction()
-        correction()
+        correction("y2")
+        correction("y3")
         with self.assertNumQueries(13):
             r = self.client.get("/portal/requests/")
         self.assertEqual(r.status_code, 200)

@@ -105,6 +105,20 @@ class CopyFirstTestCase(ReportTestCase):
             actions.revise_report(actor=self.coach, report=report, now=self.now)
 
 
+class TrajectoryDataTestCase(ReportTestCase):
+    def test_a_dutch_letter_writes_hours_with_a_decimal_comma(self):
+        """The client and the principal read "5,5 / 30,0" in a Dutch letter, not "5.5 / 30.0"."""
+        from decimal import Decimal
+
+        trajectory = self.own_client.current_trajectory
+        trajectory.approved_hours = Decimal("30.0")
+        trajectory.save(update_fields=["approved_hours"])
+        client_actions.log_session(actor=self.coach, trajectory=trajectory, date=self.now.date(), minutes=90,
+                                   mode="in_person", now=self.now)
+        self.assertIn(["Gebruikte uren", "1,5 / 30,0"], actions.trajectory_data(trajectory, "nl"))
+        self.assertIn(["Hours used", "1.5 / 30.0"], actions.trajectory_data(trajectory, "en"))
+
+
 class SignatureTestCase(ReportTestCase):
     def test_pr_6_a_report_that_needs_a_signature_is_never_sent_unsigned(self):
         """PR-6"""

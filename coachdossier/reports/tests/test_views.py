@@ -213,6 +213,15 @@ class ClientReviewTestCase(ReportTestCase):
         report.refresh_from_db()
         self.assertEqual(report.state, ReportState.BLOCKED)
 
+    def test_gc_6_1_the_client_confirms_before_a_block_or_an_approval_which_cannot_be_undone(self):
+        """GC-6.1, PR-6: one tap on a phone must not decide the report."""
+        report = self.client_copy()
+        self.login(self.client_user)
+        page = self.client.get(self.url("review", report)).content.decode()
+        for name in ("review_block", "review_approve"):
+            form = page.split(f'action="{self.url(name, report)}"')[1].split("</form>")[0]
+            self.assertIn("data-confirm=", form, name)
+
     def test_a_uwv_client_is_offered_an_objection_not_a_block(self):
         """GC-6.1"""
         report = self.client_copy(client=self.other_client, coach=self.other_coach)
