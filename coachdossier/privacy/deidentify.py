@@ -24,9 +24,12 @@ longest wins (so "Bouwbedrijf Hendriks B.V." is one institution, not a person pl
 from __future__ import annotations
 
 import enum
+import fcntl
 import re
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -121,12 +124,30 @@ def get_deducer():
     """The process-wide `deduce.Deduce` instance, built on first use (slow) and shared."""
     global _deducer
     if _deducer is None:
-        with _deducer_lock:
+        with _deducer_lock, _one_process_at_a_time():
             if _deducer is None:
                 import deduce  # imported here: importing is cheap, building is not
 
                 _deducer = deduce.Deduce()
     return _deducer
+
+
+DEDUCE_LOCK = Path(tempfile.gettempdir()) / "coachdossier-deduce.lock"
+
+
+@contextmanager
+def _one_process_at_a_time():
+    """deduce writes its lookup cache with a plain open("wb") and reads it back without a
+    check, so a process building while another writes reads half a file ("pickle data was
+    truncated"): the workers of a server warming up after an upgrade, or `script/server`'s
+    warm-up beside its first request. Building one process at a time, the others wait and
+    then read a whole cache."""
+    with open(DEDUCE_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def warm_up() -> None:

@@ -395,3 +395,36 @@ class TestPersonMentions:
         monkeypatch.setattr(deid, "get_deducer", lambda: pytest.fail("deduce used on the fast path"))
         find_person_mentions("Collega Ahmed belde.")
         find_special_categories("Collega Ahmed belde.")
+
+
+class TestDeduceBuiltOneProcessAtATime:
+    """deduce writes its lookup cache with a plain open("wb"): a process reading it while
+    another writes it fails with "pickle data was truncated" (seen when two test runs built
+    deduce at once; a server's workers warming up after an upgrade do the same)."""
+
+    def test_building_deduce_holds_a_lock_that_other_processes_wait_for(self, monkeypatch, tmp_path):
+        import fcntl
+        import sys
+        import types
+
+        lock_path = tmp_path / "deduce.lock"
+        held = []
+
+        def build():
+            with open(lock_path, "a") as other:  # another open file, as another process has
+                try:
+                    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    held.append(True)
+                else:
+                    held.append(False)
+                    fcntl.flock(other, fcntl.LOCK_UN)
+            return "deducer"
+
+        monkeypatch.setitem(sys.modules, "deduce", types.SimpleNamespace(Deduce=build))
+        monkeypatch.setattr(deid, "DEDUCE_LOCK", lock_path)
+        monkeypatch.setattr(deid, "_deducer", None)
+        assert get_deducer() == "deducer"
+        assert held == [True]
+        with open(lock_path, "a") as after:  # and it is let go
+            fcntl.flock(after, fcntl.LOCK_EX | fcntl.LOCK_NB)
