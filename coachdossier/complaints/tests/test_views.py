@@ -71,6 +71,15 @@ class TestCasePage(ComplaintsTestCase):
         self.complaint.refresh_from_db()
         self.assertIsNone(self.complaint.admitted)
 
+    def test_kr_3_3a_an_acknowledgement_sent_twice_says_why_the_second_was_not_saved(self):
+        """KR-3.3a: after a double submit the step's form is gone, so its reason stands at the top."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        self.assertEqual(self.step("acknowledge", {"text": ""}).status_code, 302)
+        response = self.step("acknowledge", {"text": ""})
+        self.assertContains(response, "This step was not saved:")
+        self.assertContains(response, "The acknowledgement was already sent.", count=1)
+        self.assertEqual(self.complaint.letters.count(), 1)
+
     def test_a_conflicted_committee_member_is_refused_on_the_page(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         response = self.step("committee", {"coaches": [self.coach.pk, self.coach_c.pk]})
