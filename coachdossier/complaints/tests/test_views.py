@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -138,6 +139,13 @@ class TestPracticeSettings(ComplaintsTestCase):
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
         letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
         self.assertEqual(letter.content["body"], "Beste Carla de Vries, uw klacht K-2026-001 is binnen.")
+
+    def test_the_placeholders_are_explained_in_dutch_on_the_dutch_page(self):
+        self.login(self.management)
+        with override_settings(LANGUAGE_CODE="nl"):
+            page = self.client.get(reverse("complaints:templates"))
+        self.assertContains(page, "{name}")
+        self.assertNotContains(page, "the complainant&#x27;s name")
 
     def test_a_closure_day_moves_the_deadline(self):
         complaint = self.lodge(received=D(2026, 11, 20))  # register due Fri 27 Nov
