@@ -100,3 +100,12 @@ class TestUwvQuarterlyReport(ComplaintsTestCase):
         self.assertIn("Termijn gehaald: ", text)
         for english in ("mean", "median", "longest", "Deadline met"):
             self.assertNotIn(english, text)
+
+    def test_kr_2_1_channels_read_as_how_the_complaint_came_in_not_as_form_fields(self):
+        """KR-2.1: 'Kanaal: E-mailadres' named a field, not the channel e-mail."""
+        from django.utils import translation
+
+        with translation.override("nl"):
+            text = reports.evaluation_csv(reports.evaluation(2026, D(2026, 12, 31))).decode("utf-8-sig")
+        self.assertIn("Kanaal: E-mail;", text)
+        self.assertIn("Kanaal: Telefoon;", text)
