@@ -81,6 +81,13 @@ class TestCasePage(ComplaintsTestCase):
         self.assertContains(response, "The acknowledgement was already sent.", count=1)
         self.assertEqual(self.complaint.letters.count(), 1)
 
+    def test_kr_3_5_closing_asks_first_because_a_closed_complaint_cannot_be_reopened(self):
+        """KR-3.5: the close button was one click from an irreversible step."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.assertContains(page, 'name="submit-close" data-confirm="Close this complaint? A closed complaint '
+                                  'cannot be reopened (KR-3.5)."')
+
     def test_a_conflicted_committee_member_is_refused_on_the_page(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         response = self.step("committee", {"coaches": [self.coach.pk, self.coach_c.pk]})
