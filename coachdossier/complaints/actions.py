@@ -48,6 +48,17 @@ from .models import (
 )
 
 PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
+# A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
+# and a complaint only now registered a year after receipt has missed every term anyway.
+RECEIPT_MAX_AGE = datetime.timedelta(days=365)
+
+
+def _receipt_date_error(received_on: datetime.date, today: datetime.date) -> str | None:
+    if received_on > today:
+        return _("The receipt date cannot be in the future.")
+    if received_on < today - RECEIPT_MAX_AGE:
+        return _("The receipt date is more than a year ago; check the year.")
+    return None
 
 
 def _raise(errors: dict):
@@ -117,8 +128,8 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["level"] = _("Choose the level.")
     if not (description or "").strip():
         errors["description"] = _("Describe the complaint.")
-    if received_on > today:
-        errors["received_on"] = _("The receipt date cannot be in the future.")
+    if problem := _receipt_date_error(received_on, today):
+        errors["received_on"] = problem
     if subject == Subject.COACH and (coach is None or not coach.has_role(Role.COACH)):
         errors["coach"] = _("Name the coach the complaint is about.")
     if subject != Subject.COACH:
@@ -188,8 +199,8 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
     errors = {}
     if complaint.number:
         errors["complaint"] = _("This complaint is already in the register.")
-    if received_on is not None and received_on > today:
-        errors["received_on"] = _("The receipt date cannot be in the future.")
+    if received_on is not None and (problem := _receipt_date_error(received_on, today)):
+        errors["received_on"] = problem
     if category is not None and category not in Category.values:
         errors["category"] = _("Choose a category.")
     _raise(errors)

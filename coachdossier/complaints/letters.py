@@ -9,21 +9,23 @@ again, byte for byte, at any time."""
 import hashlib
 import string
 
+from django.utils.translation import gettext_lazy as _
+
 from coachdossier import policy
 from coachdossier.lib import pdf
 
 from .models import LetterKind, LetterTemplate
 
 PLACEHOLDERS = {
-    "name": "the complainant's name",
-    "number": "the complaint number",
-    "received_on": "the receipt date",
-    "reason": "the reason for non-admission",
-    "text": "the free text written for this letter",
-    "new_date": "the new settlement date (extension)",
-    "contact": "the complaints contact person and number",
-    "practice": "the practice's name",
-    "ruling": "the committee's ruling",
+    "name": _("the complainant's name"),
+    "number": _("the complaint number"),
+    "received_on": _("the receipt date"),
+    "reason": _("the reason for non-admission"),
+    "text": _("the free text written for this letter"),
+    "new_date": _("the new settlement date (extension)"),
+    "contact": _("the complaints contact person and number"),
+    "practice": _("the practice's name"),
+    "ruling": _("the committee's ruling"),
 }
 
 DEFAULTS = {
@@ -104,7 +106,7 @@ def fill(text: str, values: dict) -> str:
 def template_for(kind: str, language: str = "nl") -> LetterTemplate:
     """The practice's template for `kind`, created from the Dutch default on first use."""
     subject, body = DEFAULTS[LetterKind(kind)]
-    template, _ = LetterTemplate.objects.get_or_create(kind=kind, language=language,
+    template, _created = LetterTemplate.objects.get_or_create(kind=kind, language=language,
                                                        defaults={"subject": subject, "body": body})
     return template
 

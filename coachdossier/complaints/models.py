@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coachdossier.accounts.models import Role
 from coachdossier.clients import uploads
@@ -32,8 +33,10 @@ class Channel(models.TextChoices):
     """KR-2.1 / KR-2.2: how the complaint reached the practice."""
 
     LETTER = "letter", _("Letter")
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
+    # A context of their own: the form fields "Email" and "Phone" are "E-mailadres" and
+    # "Telefoonnummer" in Dutch, which read wrongly as the way a complaint came in.
+    EMAIL = "email", pgettext_lazy("complaint channel", "Email")
+    PHONE = "phone", pgettext_lazy("complaint channel", "Phone")
     FORM = "form", _("Remark on a form or evaluation")
     PORTAL = "portal", _("Client portal")
 

@@ -158,11 +158,14 @@ def evaluation_rows(report: dict) -> list[list]:
     for title, key in ((_("Lead time to closure (days)"), "lead_closed"),
                        (_("Lead time to settlement letter (days)"), "lead_answered")):
         s = report[key]
-        rows += [[f"{title}: {_('mean')}", s["mean"]], [f"{title}: {_('median')}", s["median"]],
-                 [f"{title}: {_('longest')}", s["max"]]]
-    rows += [[f"{_('Deadline met')}: {label} ({rule})", f"{met}/{decided}"] for label, rule, met, decided, _pct
+        # Outside the f-strings: makemessages does not find _() inside one, so it stayed English.
+        mean, median, longest = _("mean"), _("median"), _("longest")
+        rows += [[f"{title}: {mean}", s["mean"]], [f"{title}: {median}", s["median"]],
+                 [f"{title}: {longest}", s["max"]]]
+    met_label, measure = _("Deadline met"), _("Measure")
+    rows += [[f"{met_label}: {label} ({rule})", f"{met}/{decided}"] for label, rule, met, decided, _pct
              in report["deadlines"]]
-    rows += [[f"{_('Measure')} {number}", text] for number, text in report["measures"]]
+    rows += [[f"{measure} {number}", text] for number, text in report["measures"]]
     return rows
 
 

@@ -155,6 +155,7 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
         "settle_due": actions.current_settle_due(complaint),
         "aftercare_attempts": policy.current().complaint_aftercare_attempts,
         "step_errors": bound_form.errors if bound_form is not None else None, "bound_step": bound_step,
+        "step_problems": bound_form.non_field_errors() if bound_form is not None else [],
     }
     # Several forms on one page: ids per step, so every label points at its own field.
     step_forms = {name: (form_class(auto_id=f"id_{name}_%s") if form_class else None)

@@ -90,8 +90,14 @@ def analyse_rr(data: bytes, filename: str) -> dict:
         tachogram = hrv.tachogram_points(series)
         spectrum = hrv.power_spectrum(series) if result.frequency else None
     except hrv.RRFormatError as exc:
+        reason = {
+            "not_a_number": _("line(s) %(lines)s hold no number."),
+            "no_rr_column": _("line %(lines)s is not a number, and no column is named rr, rri, rr_ms, interval "
+                              "or ibi."),
+        }.get(exc.kind, _("no RR intervals found.")) % {
+            "lines": ", ".join(str(n) for n in exc.lines[:10]) + (" …" if len(exc.lines) > 10 else "")}
         raise ValidationError({"rr_file": _("This is not an RR-interval file we can read: %(reason)s") % {
-            "reason": str(exc)}}) from exc
+            "reason": reason}}) from exc
     except hrv.RRQualityError as exc:
         counts = exc.artefacts
         raise ValidationError({"rr_file": "{} {}".format(hrv.MESSAGES[exc.reason][lang], _(
@@ -138,7 +144,7 @@ def record_session(*, actor, client, measured_on, protocol: str, values: dict, c
             analysis = analyse_rr(rr_data, rr_file.name)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if not values and analysis is None and not conclusions.strip():
+    if not values and rr_file is None and not conclusions.strip():  # a bad RR file has its own message
         errors.setdefault("__all__", _("Enter at least one value, an RR file or a conclusion."))
     if errors:
         raise ValidationError(errors)

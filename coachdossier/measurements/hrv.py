@@ -98,8 +98,9 @@ MESSAGES = {
 class RRFormatError(ValueError):
     """The file is not an RR-interval file we can read; ``lines`` are 1-based line numbers."""
 
-    def __init__(self, message: str, lines: tuple[int, ...] = ()):
+    def __init__(self, message: str, lines: tuple[int, ...] = (), kind: str = "empty"):
         self.lines = tuple(lines)
+        self.kind = kind  # "empty", "not_a_number" or "no_rr_column": the page words it in the user's language
         super().__init__(message)
 
 
@@ -256,7 +257,8 @@ def parse_rr(data: bytes, filename: str = "") -> RRSeries:
 
     if bad:
         raise RRFormatError(
-            f"{filename or 'the file'}: not a number on line(s) {_list_lines(bad)}", lines=tuple(bad)
+            f"{filename or 'the file'}: not a number on line(s) {_list_lines(bad)}", lines=tuple(bad),
+            kind="not_a_number",
         )
     if not values:
         raise RRFormatError(f"{filename or 'the file'}: no RR intervals found")
@@ -280,6 +282,7 @@ def _parse_table(content: list[tuple[int, str]], filename: str) -> tuple[str, li
             f"{filename or 'the file'}: line {header_line} is not a number and has no RR column "
             f"(looked for rr, rri, rr_ms, interval, ibi; found: {', '.join(columns)})",
             lines=(header_line,),
+            kind="no_rr_column",
         )
 
     values, bad = [], []

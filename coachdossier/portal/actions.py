@@ -215,6 +215,9 @@ def file_request(*, actor, client: Client, kind: str, now, grant, channel: str =
             errors["received_on"] = _("Give the date the letter was received.")
         elif received_on > today:
             errors["received_on"] = _("The date cannot be in the future.")
+        elif received_on < today - datetime.timedelta(days=365):
+            # A typing error (0026 for 2026): the deadline runs from this date.
+            errors["received_on"] = _("The receipt date is more than a year ago; check the year.")
     elif not is_client:
         errors["channel"] = _("Only the client can file a request in the portal.")
     if kind == RequestKind.CORRECTION:

@@ -185,7 +185,7 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
                 marker += _("[corrected at your request] ")
             blocks.append(pdf.Paragraph(f"{marker}{v['title']}\n{v['text']}".strip()))
             blocks.append(pdf.Paragraph(f"{v['author']} · {d(v['created_at'])}"
-                                        + (f" · {_('reason')}: {v['reason']}" if v["reason"] else "")))
+                                        + (" · " + _("reason") + f": {v['reason']}" if v["reason"] else "")))
         for a in e["attachments"]:
             blocks.append(pdf.Paragraph(_("Attachment: %(name)s (%(size)d bytes)") % {"name": a["filename"],
                                                                                      "size": a["size"]}))

@@ -513,7 +513,8 @@ def letter_request(request, client_id):
         else:
             messages.success(request, _("The request has been registered with its deadline."))
             return redirect("portal:request", client.public_id, found.public_id)
-    return render(request, "portal/letter_form.html", {"client": client, "form": form})
+    return render(request, "portal/letter_form.html", {"client": client, "form": form,
+                                                       "content": _content_allowed(grant)})
 
 
 def _staff_request(request, client_id, request_id, action):

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from coachdossier import audit, policy
@@ -435,6 +435,10 @@ def add_breach_client(*, actor, breach, client: Client, notified_on: datetime.da
 
     if notified_on and notified_on > timezone.localdate(now):
         raise ValidationError({"notified_on": _("The date cannot be in the future.")})
+    if notified_on and notified_on < timezone.localdate(breach.discovered_at):
+        raise ValidationError({"notified_on": _("The client cannot have been told before the breach was "
+                                                "discovered (%(date)s).") % {
+            "date": formats.date_format(timezone.localdate(breach.discovered_at), "SHORT_DATE_FORMAT")}})
     notice, _created = BreachNotice.objects.update_or_create(breach=breach, client=client,
                                                              defaults={"notified_on": notified_on})
     _log("data_breach.client", obj=breach, client=client, actor=actor, grant=grant)

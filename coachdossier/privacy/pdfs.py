@@ -78,7 +78,7 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
                 "title": dpia.title, "version": dpia.version, "date": _date(dpia.approved_on, language)})
             if dpia else _("No DPIA recorded."))]))
         return pdf.build_document(letterhead=letterhead(), title=_("Register of processing activities"),
-                                  subtitle=f"AVG art. 30 · {_('data inventory')} {context['fingerprint']}",
+                                  subtitle="AVG art. 30 · " + _("data inventory") + f" {context['fingerprint']}",
                                   sections=sections, confidential=False, language=language)
 
 
@@ -93,7 +93,7 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
     def run(item):
         if not item:
             return _("never")
-        return f"{when(item.at)} · {_('ok') if item.ok else _('failed')}"
+        return when(item.at) + " · " + (_("ok") if item.ok else _("failed"))
 
     with translation.override(language):
         enc = r["encryption"]
@@ -105,7 +105,7 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
                  ", ".join(name for name, _login in r["inactive"]) or "—"),
             ])]),
             pdf.Section(_("Encryption"), [pdf.KeyValues([
-                (_("Client data keys"), f"{enc['keys']} ({_('clients')}: {enc['clients']})"),
+                (_("Client data keys"), f"{enc['keys']} (" + _("clients") + f": {enc['clients']})"),
                 (_("Current master key"), enc["current_master_key"]),
                 (_("Keys still on an older master key"), str(enc["keys_on_old_master_key"])),
                 (_("Oldest data key"), when(enc["oldest_key"])),
@@ -117,7 +117,7 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
                 (_("Last access-log verification"), run(r["last_log_check"])),
             ])]),
             pdf.Section(_("Open matters"), [pdf.KeyValues([
-                (_("Open data breaches"), f"{r['open_breaches']} ({_('late')}: {r['late_breaches']})"),
+                (_("Open data breaches"), f"{r['open_breaches']} (" + _("late") + f": {r['late_breaches']})"),
                 (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
                  else str(r["overdue_destruction_requests"])),
                 (_("Dossiers past their retention term"), str(r["retention_backlog"])),

@@ -438,8 +438,9 @@ def breach_client(request, breach_id):
                 messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, _("The affected client has been recorded."))
-    else:
-        messages.error(request, _("Enter a client reference."))
+    else:  # a bad date is not a missing reference: say what is wrong
+        messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}"
+                                         for name, errors in form.errors.items()))
     return redirect("privacy:breach_detail", breach.public_id)
 
 

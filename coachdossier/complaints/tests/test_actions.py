@@ -99,6 +99,19 @@ class TestLodging(ComplaintsTestCase):
         self.assertIn("received_on", cm.exception.message_dict)
         self.assertFalse(Complaint.objects.exists())
 
+    def test_kr_3_2_a_receipt_date_with_a_mistyped_year_is_refused_so_no_clock_runs_from_it(self):
+        """KR-3.2: every clock runs from the receipt date; year 0026 for 2026 broke the register."""
+        for received in (D(26, 3, 24), D(2025, 3, 23)):
+            with self.assertRaises(ValidationError) as cm:
+                self.lodge(received=received, now=at(D(2026, 3, 24)))
+            self.assertIn("received_on", cm.exception.message_dict)
+        self.assertFalse(Complaint.objects.exists())
+        complaint = self.lodge(received=D(2025, 3, 24), now=at(D(2026, 3, 24)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.register_complaint(actor=self.management, complaint=complaint, now=at(D(2026, 3, 24)),
+                                       received_on=D(26, 3, 24))
+        self.assertIn("received_on", cm.exception.message_dict)
+
     def test_gc_0_2_a_complaint_about_a_coach_at_umbrella_level(self):
         """GC-0.2: a client of the umbrella organisation may complain at umbrella level."""
         complaint = self.lodge(level="umbrella")

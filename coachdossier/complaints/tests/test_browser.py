@@ -113,6 +113,7 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
         do_step(page, "settle", lambda: page.fill("#id_settle_text", "Uw afspraken liggen voortaan vast."))
         do_step(page, "call", lambda: (page.select_option("#id_call_reached", "yes"),
                                        page.select_option("#id_call_satisfied", "yes")))
+        page.once("dialog", lambda dialog: dialog.accept())  # KR-3.5: closing asks first
         do_step(page, "close", lambda: page.select_option("#id_close_outcome", "satisfied"))
         page.screenshot(path=str(OUT / "complaint-5-closed.png"), full_page=True)
         browser.close()

@@ -88,3 +88,24 @@ class TestUwvQuarterlyReport(ComplaintsTestCase):
         self.assertEqual(rows["Written settlement"], (1, 1))
         self.assertTrue(reports.evaluation_pdf(report).startswith(b"%PDF"))
         self.assertIn("Total", reports.evaluation_csv(report).decode("utf-8-sig"))
+
+    def test_kr_3_6_the_dutch_csv_of_the_evaluation_has_no_english_labels(self):
+        """KR-3.6: management hands the CSV on; 'mean', 'longest' and 'Deadline met' stayed English."""
+        from django.utils import translation
+
+        self.complaint(D(2026, 4, 7), admitted=True, answered=D(2026, 5, 19))
+        with translation.override("nl"):
+            text = reports.evaluation_csv(reports.evaluation(2026, D(2026, 12, 31))).decode("utf-8-sig")
+        self.assertIn("Doorlooptijd tot sluiting (dagen): gemiddeld", text)
+        self.assertIn("Termijn gehaald: ", text)
+        for english in ("mean", "median", "longest", "Deadline met"):
+            self.assertNotIn(english, text)
+
+    def test_kr_2_1_channels_read_as_how_the_complaint_came_in_not_as_form_fields(self):
+        """KR-2.1: 'Kanaal: E-mailadres' named a field, not the channel e-mail."""
+        from django.utils import translation
+
+        with translation.override("nl"):
+            text = reports.evaluation_csv(reports.evaluation(2026, D(2026, 12, 31))).decode("utf-8-sig")
+        self.assertIn("Kanaal: E-mail;", text)
+        self.assertIn("Kanaal: Telefoon;", text)

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -71,6 +72,22 @@ class TestCasePage(ComplaintsTestCase):
         self.complaint.refresh_from_db()
         self.assertIsNone(self.complaint.admitted)
 
+    def test_kr_3_3a_an_acknowledgement_sent_twice_says_why_the_second_was_not_saved(self):
+        """KR-3.3a: after a double submit the step's form is gone, so its reason stands at the top."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        self.assertEqual(self.step("acknowledge", {"text": ""}).status_code, 302)
+        response = self.step("acknowledge", {"text": ""})
+        self.assertContains(response, "This step was not saved:")
+        self.assertContains(response, "The acknowledgement was already sent.", count=1)
+        self.assertEqual(self.complaint.letters.count(), 1)
+
+    def test_kr_3_5_closing_asks_first_because_a_closed_complaint_cannot_be_reopened(self):
+        """KR-3.5: the close button was one click from an irreversible step."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.assertContains(page, 'name="submit-close" data-confirm="Close this complaint? A closed complaint '
+                                  'cannot be reopened (KR-3.5)."')
+
     def test_a_conflicted_committee_member_is_refused_on_the_page(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         response = self.step("committee", {"coaches": [self.coach.pk, self.coach_c.pk]})
@@ -129,6 +146,13 @@ class TestPracticeSettings(ComplaintsTestCase):
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
         letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
         self.assertEqual(letter.content["body"], "Beste Carla de Vries, uw klacht K-2026-001 is binnen.")
+
+    def test_the_placeholders_are_explained_in_dutch_on_the_dutch_page(self):
+        self.login(self.management)
+        with override_settings(LANGUAGE_CODE="nl"):
+            page = self.client.get(reverse("complaints:templates"))
+        self.assertContains(page, "{name}")
+        self.assertNotContains(page, "the complainant&#x27;s name")
 
     def test_a_closure_day_moves_the_deadline(self):
         complaint = self.lodge(received=D(2026, 11, 20))  # register due Fri 27 Nov

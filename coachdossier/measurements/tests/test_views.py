@@ -4,6 +4,7 @@ measurement section; recording sessions and importing RR files through the pages
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from coachdossier.audit.models import AccessLogEntry
@@ -108,6 +109,19 @@ class ReferredTherapistTestCase(BaseTestCase):
         })
         self.assertEqual(response.status_code, 200)
         self.assertIn("rr_file", response.context["form"].errors)
+        self.assertFalse(MeasurementSession.objects.exists())
+
+    def test_gc_9_1_an_unreadable_rr_file_is_explained_in_dutch_and_only_once(self):
+        """GC-9.1: the therapist read an English parser message, and 'enter at least one value, an RR
+        file or a conclusion' beside the RR file she had just given."""
+        with override_settings(LANGUAGE_CODE="nl"):
+            response = self.client.post(reverse("measurements:session_new", args=[self.own_client.public_id]), {
+                "measured_on": "2026-11-20", "protocol": "rest",
+                "rr_file": SimpleUploadedFile("rr.txt", b"hello\nworld\n")})
+        self.assertEqual(response.context["form"].errors["rr_file"], [
+            "Dit is geen RR-intervalbestand dat we kunnen lezen: regel 1 is geen getal, en geen kolom heet rr, "
+            "rri, rr_ms, interval of ibi."])
+        self.assertFalse(response.context["form"].non_field_errors())
         self.assertFalse(MeasurementSession.objects.exists())
 
     def test_a_device_report_that_is_not_a_pdf_is_refused_and_no_file_is_left(self):

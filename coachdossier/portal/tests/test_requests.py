@@ -184,6 +184,16 @@ class CorrectionTestCase(PortalTestCase):
         self.assertEqual(request.deadline, datetime.date(2026, 12, 16))
         self.assertEqual(request.details["identity_check"], "Handtekening vergeleken met de overeenkomst")
 
+    def test_law_15_a_letter_received_date_with_a_mistyped_year_is_refused_not_a_server_error(self):
+        """LAW-15: the one-month deadline runs from the receipt date; year 0026 gave a 500."""
+        for received in (datetime.date(26, 11, 16), self.now.date() - datetime.timedelta(days=366)):
+            with self.assertRaises(ValidationError) as caught:
+                actions.file_request(actor=self.coach, client=self.own_client, kind=RequestKind.COPY,
+                                     now=self.now, grant=COACH_GRANT, channel=RequestChannel.LETTER,
+                                     received_on=received, identity_check="ID gezien")
+            self.assertIn("received_on", caught.exception.message_dict)
+        self.assertFalse(ClientRequest.objects.exists())
+
     def test_a_copy_by_letter_waits_for_the_coach_who_then_downloads_it_for_the_post(self):
         request = actions.file_request(actor=self.coach, client=self.own_client, kind=RequestKind.COPY, now=self.now,
                                        grant=COACH_GRANT, channel=RequestChannel.LETTER, received_on=self.now.date(),

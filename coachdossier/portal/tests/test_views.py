@@ -437,6 +437,17 @@ class LetterRequestPageTestCase(PortalTestCase):
         self.assertEqual(request.channel, "letter")
 
 
+    def test_management_is_led_back_to_the_clients_request_page_not_to_the_dossier_it_may_not_open(self):
+        """PR-7: management handles a letter without the dossier, so the back link must not give 403."""
+        self.login(self.management)
+        r = self.client.get(f"/portal/manage/{self.own_client.public_id}/requests/new/")
+        self.assertContains(r, f'href="/portal/manage/{self.own_client.public_id}/"')
+        self.assertNotContains(r, f'href="/clients/{self.own_client.public_id}/"')
+        self.login(self.coach)
+        r = self.client.get(f"/portal/manage/{self.own_client.public_id}/requests/new/")
+        self.assertContains(r, f'href="/clients/{self.own_client.public_id}/tab/portal/"')
+
+
 class ConsentProposalTestCase(PortalTestCase):
     def test_gc_1_3_the_coach_proposes_a_substitute_and_only_the_clients_consent_gives_access(self):
         """GC-1.3, GC-2.5: the client grants a consent the coach proposed."""

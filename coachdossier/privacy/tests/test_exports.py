@@ -84,6 +84,17 @@ class SupervisionTests(ExportTestCase):
         self.assertContains(response, "try again in a minute", status_code=503)
         self.assertEqual(response["Retry-After"], "60")
 
+    def test_gc_6_9_the_dutch_wait_page_is_dutch_throughout(self):
+        """GC-6.9: its main sentence was never extracted for translation and stayed English."""
+        from django.conf import settings
+
+        deid_service.forget()
+        self.login(self.coach)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        response = self.client.get(self.url())
+        self.assertContains(response, "probeer het over een minuut opnieuw", status_code=503)
+        self.assertNotContains(response, "try again in a minute", status_code=503)
+
 
 class ResearchTests(ExportTestCase):
     def test_gc_6_8_no_export_without_both_consents(self):

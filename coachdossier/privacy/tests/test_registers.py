@@ -96,6 +96,24 @@ class DataBreachTests(PrivacyTestCase):
         with self.assertRaises(ValidationError):
             actions.close_data_breach(actor=self.management, breach=breach, now=self.now)
 
+    def test_law_33_a_client_cannot_be_told_before_the_breach_was_discovered(self):
+        """LAW-33: AVG art. 34, the dates of discovery and of telling the client run in that order."""
+        breach = self.breach()
+        with self.assertRaises(ValidationError) as ctx:
+            actions.add_breach_client(actor=self.management, breach=breach, client=self.own_client,
+                                      notified_on=self.now.date() - datetime.timedelta(days=1), now=self.now)
+        self.assertIn("notified_on", ctx.exception.message_dict)
+        self.assertFalse(breach.notices.exists())
+
+    def test_a_mistyped_date_for_telling_the_client_is_named_not_taken_for_a_missing_reference(self):
+        breach = self.breach()
+        self.login(self.management)
+        response = self.client.post(reverse("privacy:breach_client", args=[breach.public_id]),
+                                    {"reference": self.own_client.reference, "notified_on": "22-13-2026"},
+                                    follow=True)
+        self.assertContains(response, "client told on: Enter a valid date.")
+        self.assertNotContains(response, "Enter a client reference.")
+
     def test_law_33_management_records_a_breach_its_decision_and_the_clients_told(self):
         self.login(self.management)
         response = self.client.post(reverse("privacy:breach_new"), {
