@@ -205,6 +205,7 @@ FIELDS.update({
         "extension_recorded_on", "mediation_on", "received_on", "registered_on", "ruling_communicated_on",
         "ruling_on")},
     "complaints.Complaint.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.Complaint.idempotency_key_sha256": NotPersonal("hash of a random one-time request key, no content"),
     "complaints.ComplaintEvent.sealed_note": Tag(COMPLAINT, SEALED),
     "complaints.ComplaintKey.complaint_ref": Tag(SECURITY, WRAPPED),
     "complaints.ComplaintKey.master_key_id": NotPersonal("name of the master key"),
