@@ -492,16 +492,28 @@ class CopyReleasePageTestCase(PortalTestCase):
 
 
 class DoubleCopyRequestTestCase(PortalTestCase):
-    def test_a_second_click_while_a_copy_is_prepared_files_nothing_new(self):
+    def ask_a_copy_the_coach_must_check(self):
         entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
                                          occurred_on=self.now.date(), title="t", text="x", now=self.now)
         entry.names_others = True
         entry.save(update_fields=["names_others"])
         self.reauthenticated(self.client_user)
         self.client.post("/portal/copy/request/")
+
+    def test_a_second_click_while_a_copy_is_prepared_files_nothing_new(self):
+        self.ask_a_copy_the_coach_must_check()
         r = self.client.post("/portal/copy/request/", follow=True)
         self.assertContains(r, "A copy is already being prepared")
         self.assertEqual(ClientRequest.objects.count(), 1)
+
+    def test_law_15_while_the_coach_checks_a_copy_the_page_shows_what_it_waits_for_not_the_button(self):
+        """LAW-15, AVG art. 15(4): the open request and what comes next, instead of a button that fails."""
+        self.ask_a_copy_the_coach_must_check()
+        page = self.client.get("/portal/copy/")
+        self.assertContains(page, "your coach checks them first. You will get an email when your copy is ready")
+        self.assertContains(page, "Waiting for your coach")
+        self.assertNotContains(page, "Identity verified")
+        self.assertNotContains(page, "Make my copy")
 
 
 class RequestListTestCase(PortalTestCase):
