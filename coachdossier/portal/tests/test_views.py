@@ -214,6 +214,16 @@ class ConsentTestCase(PortalTestCase):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 404)
 
+    def test_gc_2_5_a_client_who_names_her_own_coach_as_substitute_is_told_so_in_her_own_words(self):
+        """GC-2.5: the error speaks to the client ('your own coach'), not about her, in both languages."""
+        self.login(self.client_user)
+        form = {"kind": "substitute", "substitute": self.coach.public_id, "valid_from": self.now.date().isoformat(),
+                "valid_until": "2026-12-31"}
+        self.assertContains(self.client.post("/portal/consents/", form), "This coach is already your own coach.")
+        self.client.cookies["django_language"] = "nl"
+        self.assertContains(self.client.post("/portal/consents/", form), "Deze coach is al uw eigen coach.")
+        self.assertFalse(Consent.objects.exists())
+
     def test_gc_6_4_a_disclosure_consent_needs_recipient_purpose_and_scope(self):
         """GC-6.4"""
         self.login(self.client_user)
