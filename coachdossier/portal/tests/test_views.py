@@ -471,6 +471,32 @@ class ConsentProposalTestCase(PortalTestCase):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
 
+    def test_gc_2_5_the_proposal_puts_its_buttons_in_valid_html_no_form_inside_a_paragraph(self):
+        """GC-2.5: a <p> cannot hold a <form>; a browser closes the paragraph and the layout breaks."""
+        from html.parser import HTMLParser
+
+        actions.propose_substitute(actor=self.coach, client=self.own_client, substitute=self.other_coach,
+                                   valid_from=self.now.date(), valid_until=datetime.date(2026, 12, 23), now=self.now,
+                                   grant=None)
+        forms_in_a_paragraph = []
+
+        class Page(HTMLParser):
+            open_paragraphs = 0
+
+            def handle_starttag(self, tag, attrs):
+                self.open_paragraphs += tag == "p"
+                if tag == "form" and self.open_paragraphs:
+                    forms_in_a_paragraph.append(dict(attrs).get("action"))
+
+            def handle_endtag(self, tag):
+                self.open_paragraphs -= tag == "p" and self.open_paragraphs > 0
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/")
+        self.assertContains(page, "I agree")
+        Page().feed(page.content.decode())
+        self.assertEqual(forms_in_a_paragraph, [])
+
     def test_a_proposal_for_the_clients_own_coach_is_refused(self):
         self.login(self.coach)
         self.client.post(f"/portal/manage/{self.own_client.public_id}/consents/propose/",
