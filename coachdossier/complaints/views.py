@@ -276,9 +276,11 @@ def _own_client(user):
 def lodge(request):
     """KR-1: a client lodges a complaint in the portal."""
     client = _own_client(request.user)
-    own_coaches = User.objects.filter(pk__in=[t.coach_id for t in client.trajectories.all()]) if client else None
-    form = forms.PortalComplaintForm(request.POST or None, coach_queryset=own_coaches,
-                                     initial={"idempotency_key": OneTimeTokenField.new()})
+    coach_ids = {t.coach_id for t in client.trajectories.all()} if client else set()
+    own_coaches = User.objects.filter(pk__in=coach_ids) if client else None
+    # A client with one coach who chooses 'About a coach' means that coach.
+    form = forms.PortalComplaintForm(request.POST or None, coach_queryset=own_coaches, initial={
+        "idempotency_key": OneTimeTokenField.new(), "coach": next(iter(coach_ids)) if len(coach_ids) == 1 else None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

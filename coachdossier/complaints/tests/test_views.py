@@ -52,6 +52,12 @@ class TestPortalLodging(ComplaintsTestCase):
         self.assertContains(changed, "the changes in your second submission were not saved")
         self.assertEqual(Complaint.objects.count(), 1)
 
+    def test_kr_1_a_client_with_one_coach_finds_that_coach_already_chosen(self):
+        """KR-1: a low threshold: the client with one coach need not pick her from a list."""
+        self.login(self.client_user)
+        page = self.client.get(reverse("complaints:lodge"))
+        self.assertContains(page, f'<option value="{self.coach.pk}" selected>')
+
     def test_the_portal_section_lists_the_clients_complaints(self):
         from coachdossier.complaints.portal_sections import sections
 
