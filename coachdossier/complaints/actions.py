@@ -12,7 +12,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,8 @@ from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
-from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+from coachdossier.clients.actions import EntryOnce, _remove_on_rollback, atomic_files
+from coachdossier.clients.models import DossierEntry
 
 from . import deadlines, emails, letters, sealing
 from .models import (
@@ -112,9 +113,10 @@ def read_document(doc: Document) -> bytes:
 
 def lodge_complaint(*, actor, now, channel, subject, category, description, received_on=None, level=Level.PRACTICE,
                     client=None, coach=None, name="", address_lines=(), email="", phone="",
-                    phone_offer_made=False, phone_form=None, files=()) -> Complaint:
+                    phone_offer_made=False, phone_form=None, files=(), idempotency_key_sha256="") -> Complaint:
     """A complaint reaches the practice: lodged by a client in the portal, or by staff on
-    behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2)."""
+    behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). (For a
+    request that may arrive twice, `lodge_complaint_once`.)"""
     today = _today(now)
     received_on = received_on or today
     errors = {}
@@ -156,7 +158,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         complaint = Complaint(public_id=uuid.uuid4(), client=client, complainant_user=actor if is_client else None,
                               lodged_by=actor, channel=channel, subject=subject, coach=coach, level=level,
                               category=category, received_on=received_on, lodged_at=now,
-                              phone_offer_made=phone_offer_made)
+                              phone_offer_made=phone_offer_made, idempotency_key_sha256=idempotency_key_sha256)
         content = {"description": description.strip(), "name": name.strip(), "address_lines": list(address_lines),
                    "email": email.strip(), "phone": phone.strip(), "phone_form": phone_form}
         if client is not None:
@@ -182,6 +184,42 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     pk = complaint.pk
     transaction.on_commit(lambda: emails.complaint_received(complaint_id=pk))
     return complaint
+
+
+def lodge_complaint_once(*, idempotency_key: str, actor, **fields) -> tuple[Complaint, EntryOnce]:
+    """`lodge_complaint` for a request that may arrive twice (a double click, back and send
+    again, an API retry), the way `add_entry_once` does it for dossier entries: the first call
+    with `idempotency_key` lodges the complaint and keeps the key's hash with it (CREATED); the
+    same user sending the same key again lodges nothing and gets that complaint back, so there
+    is one case in the register (KR-3.2) with one set of clocks (REPEATED), or CONFLICT when
+    the repeat says something else than the complaint that was lodged, so the caller can say
+    its changes were not saved. Without a key: `lodge_complaint`. Returns (complaint, outcome)."""
+    if not idempotency_key:
+        return lodge_complaint(actor=actor, **fields), EntryOnce.CREATED
+    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
+    with atomic_files():
+        complaint = Complaint.objects.filter(idempotency_key_sha256=digest).first()
+        if complaint is None:
+            try:
+                return lodge_complaint(actor=actor, idempotency_key_sha256=digest, **fields), EntryOnce.CREATED
+            except IntegrityError:  # the same request, running at the same time, committed first
+                complaint = Complaint.objects.filter(idempotency_key_sha256=digest).first()
+                if complaint is None:
+                    raise
+        # Nothing is lodged; what comes back is shown to the sender, so it is a read of the case.
+        _log("complaint.read", complaint, actor, Basis.CLIENT if complaint.complainant_user_id else Basis.COMPLAINTS)
+        return complaint, EntryOnce.CONFLICT if _complaint_differs(complaint, **fields) else EntryOnce.REPEATED
+
+
+def _complaint_differs(complaint: Complaint, *, channel=None, subject=None, category=None, description="",
+                       level=Level.PRACTICE, coach=None, **ignored) -> bool:
+    """Whether a repeated lodging says something other than the request that lodged `complaint`:
+    what it is about, whom, its category and level, and its description (compared unsealed, so
+    no hash of content is kept)."""
+    coach_id = coach.pk if coach is not None and subject == Subject.COACH else None
+    return ((channel, subject, category, level, coach_id)
+            != (complaint.channel, complaint.subject, complaint.category, complaint.level, complaint.coach_id)
+            or (description or "").strip() != complaint.content.get("description", ""))
 
 
 def _next_number(year: int) -> str:

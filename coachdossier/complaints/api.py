@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.clients.actions import EntryOnce
 from coachdossier.clients.models import Client
 
 from . import actions, letters, reports
@@ -183,8 +184,26 @@ def list_complaints(request, open: bool = True):
     return [_out(c, calendar=calendar) for c in qs]
 
 
-@router.post("/", response={201: ComplaintDetailOut})
-def lodge(request, payload: LodgeIn):
+IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
+    "Optional: a random value of your own (a UUID, say) that names this request. Send the same "
+    "key again (a retry after a lost response) and no second complaint is lodged: the answer is "
+    "200 with the complaint the first request lodged, or 409 if this request's content differs "
+    "from what the first request sent. Keys are per user."))
+
+
+class LodgeConflict(Schema):
+    """The `Idempotency-Key` was used before, by a request with other content than this one:
+    nothing of this request was saved."""
+
+    detail: str
+    complaint: UUID
+
+
+@router.post("/", response={200: ComplaintDetailOut, 201: ComplaintDetailOut, 409: LodgeConflict})
+def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_KEY] = ""):
+    """KR-1, KR-2: lodge a complaint. 201 with the new complaint; 200 with the earlier one when
+    its `Idempotency-Key` is sent again (one case, one set of clocks); 409 naming the earlier
+    one when the key is sent again with other content (which is not saved)."""
     user = request.user
     if not user.has_role(Role.CLIENT, Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH):
         raise PermissionDenied
@@ -199,12 +218,17 @@ def lodge(request, payload: LodgeIn):
     if client is not None and coach is not None and user.has_role(Role.CLIENT) and not user.is_staff_member:
         if not client.trajectories.filter(coach=coach).exists():
             raise invalid({"coach": ["Name your own coach."]})
-    complaint = _run(lambda: actions.lodge_complaint(
-        actor=user, now=timezone.now(), channel=payload.channel, subject=payload.subject, category=payload.category,
+    complaint, outcome = _run(lambda: actions.lodge_complaint_once(
+        idempotency_key=idempotency_key.strip(), actor=user, now=timezone.now(), channel=payload.channel,
+        subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
         phone_form=payload.phone_form))
-    return Status(201, _out(complaint, detail=True))
+    if outcome is EntryOnce.CONFLICT:
+        return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
+                                      "named here. Nothing of this request was saved.",
+                            "complaint": complaint.public_id})
+    return Status(201 if outcome is EntryOnce.CREATED else 200, _out(complaint, detail=True))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)

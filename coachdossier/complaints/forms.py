@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.clients.forms import DateInput, MultipleFileField
+from coachdossier.clients.forms import DateInput, MultipleFileField, OneTimeTokenField
 
 from .models import Category, Channel, Level, Outcome, Ruling, Subject, ToldVia
 
@@ -21,6 +21,8 @@ class PortalComplaintForm(forms.Form):
                               help_text=_("A complaint about a coach may also go to the umbrella organisation's "
                                           "complaints committee (GC-0.2)."))
     description = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 8}))
+    # Given with the empty form: the same form sent twice lodges one complaint (lodge_complaint_once).
+    idempotency_key = OneTimeTokenField()
 
     def __init__(self, *args, coach_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +57,7 @@ class StaffComplaintForm(forms.Form):
     phone_agreed = forms.CharField(label=_("Phone form: what was agreed"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("Source document or email"), required=False)  # type: ignore[assignment]  # a field, not Form.files
+    idempotency_key = OneTimeTokenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

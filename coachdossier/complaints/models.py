@@ -200,6 +200,11 @@ class Complaint(models.Model):
     closed_on = models.DateField(null=True, blank=True)  # KR-3.5
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     content_removed_at = models.DateTimeField(null=True, blank=True)  # the client was destroyed
+    # The request that lodged it, as for dossier entries (DossierEntry.idempotency_key_sha256):
+    # the SHA-256 of the user and the form's one-time key or the API's Idempotency-Key, so the
+    # same request sent twice finds this complaint instead of starting a second case with its
+    # own clocks. A hash of a random value, never of content; empty when lodged without a key.
+    idempotency_key_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -211,6 +216,8 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=~Q(subject="coach") | Q(coach__isnull=False),
                                    name="coach_complaint_names_coach"),
             models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="unique_complaint_number"),
+            models.UniqueConstraint(fields=["idempotency_key_sha256"], condition=~Q(idempotency_key_sha256=""),
+                                    name="unique_complaint_idempotency_key"),
         ]
 
     def __str__(self):

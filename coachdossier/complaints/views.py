@@ -5,6 +5,7 @@ making the procedure known (KR-3.1) and the reports (KR-3.6, KR-3.7)."""
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,8 @@ from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.audit.models import Outcome as LogOutcome
-from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.actions import EntryOnce
+from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Client, Trajectory
 
 from . import actions, deadlines, forms, letters, reports
@@ -109,7 +111,8 @@ def register(request):
 def complaint_new(request):
     """Staff lodge a complaint that reached them (KR-2.1, KR-2.2)."""
     form = forms.StaffComplaintForm(request.POST or None, request.FILES or None,
-                                    initial={"received_on": timezone.localdate()})
+                                    initial={"received_on": timezone.localdate(),
+                                             "idempotency_key": OneTimeTokenField.new()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         client = None
@@ -122,8 +125,9 @@ def complaint_new(request):
                 form.add_error("client_reference", _("No client with this reference."))
         if not form.errors:
             try:
-                complaint = actions.lodge_complaint(
-                    actor=request.user, now=timezone.now(), channel=data["channel"], subject=data["subject"],
+                complaint, outcome = actions.lodge_complaint_once(
+                    idempotency_key=data["idempotency_key"], actor=request.user, now=timezone.now(),
+                    channel=data["channel"], subject=data["subject"],
                     category=data["category"], level=data["level"], description=data["description"],
                     received_on=data["received_on"], client=client, coach=data["coach"], name=data["name"],
                     address_lines=[line.strip() for line in data["address"].splitlines() if line.strip()],
@@ -134,6 +138,9 @@ def complaint_new(request):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
+                if outcome is EntryOnce.CONFLICT:
+                    messages.warning(request, _("This complaint had already been lodged when the form was sent "
+                                                "again; the changes in the second submission were not saved."))
                 if _is_handler(request.user):
                     return redirect("complaints:detail", complaint.public_id)
                 return render(request, "complaints/lodged.html", {"complaint": complaint})
@@ -270,20 +277,25 @@ def _own_client(user):
 def lodge(request):
     """KR-1: a client lodges a complaint in the portal."""
     client = _own_client(request.user)
-    own_coaches = User.objects.filter(pk__in=[t.coach_id for t in client.trajectories.all()]) if client else None
-    form = forms.PortalComplaintForm(request.POST or None, coach_queryset=own_coaches)
+    coach_ids = {t.coach_id for t in client.trajectories.all()} if client else set()
+    own_coaches = User.objects.filter(pk__in=coach_ids) if client else None
+    # A client with one coach who chooses 'About a coach' means that coach.
+    form = forms.PortalComplaintForm(request.POST or None, coach_queryset=own_coaches, initial={
+        "idempotency_key": OneTimeTokenField.new(), "coach": next(iter(coach_ids)) if len(coach_ids) == 1 else None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            complaint = actions.lodge_complaint(actor=request.user, now=timezone.now(), channel="portal",
-                                                subject=data["subject"], category=data["category"],
-                                                level=data["level"], description=data["description"],
-                                                client=client, coach=data["coach"],
-                                                name="" if client else request.user.full_name,
-                                                email="" if client else request.user.email)
+            complaint, outcome = actions.lodge_complaint_once(
+                idempotency_key=data["idempotency_key"], actor=request.user, now=timezone.now(), channel="portal",
+                subject=data["subject"], category=data["category"], level=data["level"],
+                description=data["description"], client=client, coach=data["coach"],
+                name="" if client else request.user.full_name, email="" if client else request.user.email)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            if outcome is EntryOnce.CONFLICT:
+                messages.warning(request, _("Your complaint had already been sent when you sent the form again; "
+                                            "the changes in your second submission were not saved."))
             return redirect("complaints:mine", complaint.public_id)
     return render(request, "complaints/lodge.html", {"form": form})
 

@@ -454,6 +454,11 @@ def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, v
     if valid_from and valid_from < timezone.localdate(now):
         # GC-6.4: given now, it cannot cover what already happened (decide_proposal starts it today too).
         raise ValidationError({"valid_from": _("A consent you give now starts today at the earliest.")})
+    if kind == ConsentKind.SUBSTITUTE and substitute is not None and client.trajectories.filter(
+            coach=substitute).exists():
+        # Said to the client, where record_consent's message is written for staff.
+        raise ValidationError({"substitute": _("This coach is already your own coach. Choose another coach to "
+                                               "stand in for your coach.")})
     return client_actions.record_consent(actor=actor, client=client, kind=kind, given_via=ConsentChannel.PORTAL,
                                          valid_from=valid_from, valid_until=valid_until, substitute=substitute,
                                          recipient=recipient, purpose=purpose, data_scope=data_scope, now=now,

@@ -168,7 +168,9 @@ def attachment(request, attachment_id):
 def copy(request):
     client, grant = _own(request, "requests.own")
     copies = list(client.requests.filter(kind=RequestKind.COPY))
-    return render(request, "portal/copy.html", {"client": client, "copies": copies})
+    # One copy at a time (file_request refuses a second): while one is open, the page says what it waits for.
+    pending = next((r for r in copies if r.is_open), None)
+    return render(request, "portal/copy.html", {"client": client, "copies": copies, "pending": pending})
 
 
 @require_POST

@@ -205,6 +205,7 @@ FIELDS.update({
         "extension_recorded_on", "mediation_on", "received_on", "registered_on", "ruling_communicated_on",
         "ruling_on")},
     "complaints.Complaint.sealed": Tag(COMPLAINT, SEALED),
+    "complaints.Complaint.idempotency_key_sha256": NotPersonal("hash of a random one-time request key, no content"),
     "complaints.ComplaintEvent.sealed_note": Tag(COMPLAINT, SEALED),
     "complaints.ComplaintKey.complaint_ref": Tag(SECURITY, WRAPPED),
     "complaints.ComplaintKey.master_key_id": NotPersonal("name of the master key"),
@@ -238,6 +239,8 @@ FIELDS.update({
     "portal.RequestEvent.step": NotPersonal("a step of the request's procedure"),
     "questionnaires.Administration.answers_sealed": Tag(HEALTH, SEALED),
     "questionnaires.Administration.result_sealed": Tag(HEALTH, SEALED),
+    "questionnaires.Administration.idempotency_key_sha256": NotPersonal(
+        "hash of a random one-time request key, no content"),
     **{f"questionnaires.QuestionnaireDefinition.{name}": NotPersonal("the questionnaire's definition") for name in (
         "checksum", "key", "source", "title_en", "title_nl", "version")},
     "reports.Delivery.code_hmac": Tag(SECURITY, HASHED),

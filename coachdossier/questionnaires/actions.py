@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from coachdossier import audit
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis
-from coachdossier.clients.models import SealedJSON
+from coachdossier.clients.models import DossierEntry, SealedJSON
 
 from . import definitions, scoring
 from .models import Administration, Moment, QuestionnaireDefinition, Status
@@ -101,15 +101,24 @@ def _cleaned_answers(administration, answers: dict) -> tuple[dict, scoring.Resul
 
 
 def save_answers(*, actor, administration: Administration, answers: dict, submit: bool, now,
-                 grant=None) -> Administration:
+                 grant=None, idempotency_key: str = "") -> Administration:
     """Save answers so far (the client may continue later), or submit: every required item
     answered, scored with the administration's definition, and sealed. A completed
-    questionnaire cannot be submitted again."""
+    questionnaire cannot be submitted again; but the submission that completed it, sent again
+    with the same `idempotency_key` and the same answers (a double click, a retry after a lost
+    response), gets the completed administration back, as `add_entry_once` does for entries:
+    one result, and no error for a request that did what it asked."""
+    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key) if idempotency_key and submit else ""
     with transaction.atomic():
         # Lock the row: two tabs submitting at once must not both pass the check.
         locked = Administration.objects.select_for_update().select_related("definition", "client").get(
             pk=administration.pk)
         if locked.status == Status.COMPLETED:
+            if digest and digest == locked.idempotency_key_sha256 and (
+                    _cleaned_answers(locked, answers)[0] == locked.answers):
+                _log("questionnaires.read", client=locked.client, obj=locked, grant=grant, basis=Basis.CLIENT,
+                     role=Role.CLIENT)
+                return locked
             raise ValidationError({"__all__": _("This questionnaire was already submitted; it cannot be changed.")})
         merged = {**locked.answers, **answers} if not submit else answers
         merged, result = _cleaned_answers(locked, merged)
@@ -122,6 +131,7 @@ def save_answers(*, actor, administration: Administration, answers: dict, submit
             locked.result_sealed = SealedJSON.seal(locked.client.public_id, result.to_dict(), locked.aad("result"))
             locked.status = Status.COMPLETED
             locked.completed_at = now
+            locked.idempotency_key_sha256 = digest
         else:
             locked.status = Status.IN_PROGRESS
         locked.save()

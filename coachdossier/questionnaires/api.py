@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import HeaderEx, P, Router, Schema, Status
 from ninja.errors import HttpError
 
 from coachdossier.clients import access
@@ -90,9 +90,18 @@ def send(request, client_id: uuid.UUID, payload: SendQuestionnaireIn):
     return Status(201, _out(administration))
 
 
+IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
+    "Optional, for a submission: a random value of your own (a UUID, say) that names this "
+    "request. Send the same key with the same answers again (a retry after a lost response) "
+    "and the answer is the result the first request recorded, not an error. Keys are per user."))
+
+
 @router.post("/administrations/{administration_id}/answers", response=AdministrationOut)
-def answer(request, administration_id: uuid.UUID, payload: AnswersIn):
-    """The client saves answers (submit=false) or submits them (submit=true)."""
+def answer(request, administration_id: uuid.UUID, payload: AnswersIn,
+           idempotency_key: HeaderEx[str, IDEMPOTENCY_KEY] = ""):
+    """The client saves answers (submit=false) or submits them (submit=true). A completed
+    questionnaire cannot be submitted again (422), except by its own submission repeated
+    with its `Idempotency-Key` and the same answers (200 with the result)."""
     administration = (Administration.objects.filter(public_id=administration_id)
                       .select_related("definition", "client").first())
     if administration is None:
@@ -104,7 +113,7 @@ def answer(request, administration_id: uuid.UUID, payload: AnswersIn):
     try:
         administration = actions.save_answers(actor=request.user, administration=administration,
                                               answers=payload.answers, submit=payload.submit, now=timezone.now(),
-                                              grant=grant)
+                                              grant=grant, idempotency_key=idempotency_key.strip())
     except ValidationError as exc:
         _unprocessable(exc)
     return _out(administration)

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from coachdossier.clients.forms import OneTimeTokenField
+
 from .models import Moment, QuestionnaireDefinition
 
 
@@ -39,7 +41,9 @@ class AnswerForm(forms.Form):
                 choices=[(str(o.value), o.label.get(lang)) for o in scale.options],
                 initial=None if initial is None else str(initial))
             self.fields[item.id].item_required = item.required
+        # Given with the page: the same submission sent twice records one result (actions.save_answers).
+        self.fields["idempotency_key"] = OneTimeTokenField()
 
     def answers(self) -> dict:
         return {item_id: self._values[item_id][value] for item_id, value in self.cleaned_data.items()
-                if value not in (None, "")}
+                if item_id in self._values and value not in (None, "")}

@@ -109,6 +109,10 @@ class Administration(models.Model):
     answered_count = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The request that submitted the answers, as for dossier entries (DossierEntry.idempotency_key_sha256):
+    # the SHA-256 of the user and the form's one-time key or the API's Idempotency-Key, so the same
+    # submission arriving twice gets the result instead of an error. Never a hash of content.
+    idempotency_key_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AdministrationQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
-from coachdossier.clients.forms import apply_errors
+from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Client
 
 from . import actions, trends
@@ -92,13 +92,15 @@ def fill(request, administration_id):
             "trends": trends.trends(trends.completed_for(client)),
         })
     definition = administration.definition.definition
-    form = AnswerForm(request.POST or None, definition=definition, initial_answers=administration.answers)
+    form = AnswerForm(request.POST or None, definition=definition, initial_answers=administration.answers,
+                      initial={"idempotency_key": OneTimeTokenField.new()})
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         if form.is_valid():
             try:
                 actions.save_answers(actor=request.user, administration=administration, answers=form.answers(),
-                                     submit=submit, now=timezone.now(), grant=grant)
+                                     submit=submit, now=timezone.now(), grant=grant,
+                                     idempotency_key=form.cleaned_data["idempotency_key"])
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:

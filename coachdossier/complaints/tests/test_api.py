@@ -36,6 +36,23 @@ class TestComplaintsApi(ComplaintsTestCase):
         pdf = self.client.get(f"/api/complaints/{cid}/letters/{closed['letters'][0]['id']}")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
 
+    def test_kr_3_2_a_lodging_retried_with_its_idempotency_key_lodges_one_complaint(self):
+        """KR-3.2: a retry after a lost response gets the first complaint back, not a second case."""
+        self.login(self.client_user)
+        body = {"subject": "service", "category": "planning", "description": "Te lang gewacht op een afspraak."}
+
+        def lodge(data):
+            return self.client.post("/api/complaints/", json.dumps(data), content_type="application/json",
+                                    headers={"Idempotency-Key": "retry-1"})
+
+        first, again = lodge(body), lodge(body)
+        self.assertEqual((first.status_code, again.status_code), (201, 200), again.content)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        changed = lodge({**body, "description": "Iets anders."})
+        self.assertEqual(changed.status_code, 409)
+        self.assertEqual(changed.json()["complaint"], first.json()["id"])
+        self.assertEqual(Complaint.objects.count(), 1)
+
     def test_strangers_get_404_and_committee_steps_need_the_officer(self):
         complaint = self.lodge()
         self.login(self.other_client_user)

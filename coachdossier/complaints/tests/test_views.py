@@ -35,6 +35,30 @@ class TestPortalLodging(ComplaintsTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Complaint.objects.exists())
 
+    def test_kr_3_2_a_complaint_form_sent_twice_opens_one_case_with_one_set_of_clocks(self):
+        """KR-3.2: a double click, or back and send again, must not start a second case with its own deadlines."""
+        import re
+
+        self.login(self.client_user)
+        page = self.client.get(reverse("complaints:lodge")).content.decode()
+        [key] = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+        form = {"subject": "service", "category": "planning", "level": "practice",
+                "description": "Te lang gewacht op een afspraak.", "idempotency_key": key}
+        first = self.client.post(reverse("complaints:lodge"), form)
+        second = self.client.post(reverse("complaints:lodge"), form)
+        complaint = Complaint.objects.get()
+        self.assertRedirects(first, reverse("complaints:mine", args=[complaint.public_id]))
+        self.assertRedirects(second, reverse("complaints:mine", args=[complaint.public_id]))
+        changed = self.client.post(reverse("complaints:lodge"), {**form, "description": "Toch anders."}, follow=True)
+        self.assertContains(changed, "the changes in your second submission were not saved")
+        self.assertEqual(Complaint.objects.count(), 1)
+
+    def test_kr_1_a_client_with_one_coach_finds_that_coach_already_chosen(self):
+        """KR-1: a low threshold: the client with one coach need not pick her from a list."""
+        self.login(self.client_user)
+        page = self.client.get(reverse("complaints:lodge"))
+        self.assertContains(page, f'<option value="{self.coach.pk}" selected>')
+
     def test_the_portal_section_lists_the_clients_complaints(self):
         from coachdossier.complaints.portal_sections import sections
 
@@ -256,6 +280,18 @@ class TestStaffLodging(ComplaintsTestCase):
         complaint = Complaint.objects.get()
         self.assertEqual((complaint.channel, complaint.client, complaint.lodged_by),
                          ("phone", self.own_client, self.coach))
+
+    def test_kr_3_2_a_staff_complaint_form_sent_twice_lodges_one_complaint(self):
+        """KR-3.2: the staff form sent again with its one-time key starts no second case."""
+        import re
+
+        self.login(self.outsider)
+        page = self.client.get(reverse("complaints:new")).content.decode()
+        [key] = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+        form = self.form(channel="letter", idempotency_key=key)
+        self.client.post(reverse("complaints:new"), form)
+        self.client.post(reverse("complaints:new"), form)
+        self.assertEqual(Complaint.objects.count(), 1)
 
     def test_an_unknown_client_reference_is_refused_next_to_the_field(self):
         self.login(self.outsider)

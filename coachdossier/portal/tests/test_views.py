@@ -214,6 +214,16 @@ class ConsentTestCase(PortalTestCase):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 404)
 
+    def test_gc_2_5_a_client_who_names_her_own_coach_as_substitute_is_told_so_in_her_own_words(self):
+        """GC-2.5: the error speaks to the client ('your own coach'), not about her, in both languages."""
+        self.login(self.client_user)
+        form = {"kind": "substitute", "substitute": self.coach.public_id, "valid_from": self.now.date().isoformat(),
+                "valid_until": "2026-12-31"}
+        self.assertContains(self.client.post("/portal/consents/", form), "This coach is already your own coach.")
+        self.client.cookies["django_language"] = "nl"
+        self.assertContains(self.client.post("/portal/consents/", form), "Deze coach is al uw eigen coach.")
+        self.assertFalse(Consent.objects.exists())
+
     def test_gc_6_4_a_disclosure_consent_needs_recipient_purpose_and_scope(self):
         """GC-6.4"""
         self.login(self.client_user)
@@ -472,6 +482,32 @@ class ConsentProposalTestCase(PortalTestCase):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
 
+    def test_gc_2_5_the_proposal_puts_its_buttons_in_valid_html_no_form_inside_a_paragraph(self):
+        """GC-2.5: a <p> cannot hold a <form>; a browser closes the paragraph and the layout breaks."""
+        from html.parser import HTMLParser
+
+        actions.propose_substitute(actor=self.coach, client=self.own_client, substitute=self.other_coach,
+                                   valid_from=self.now.date(), valid_until=datetime.date(2026, 12, 23), now=self.now,
+                                   grant=None)
+        forms_in_a_paragraph = []
+
+        class Page(HTMLParser):
+            open_paragraphs = 0
+
+            def handle_starttag(self, tag, attrs):
+                self.open_paragraphs += tag == "p"
+                if tag == "form" and self.open_paragraphs:
+                    forms_in_a_paragraph.append(dict(attrs).get("action"))
+
+            def handle_endtag(self, tag):
+                self.open_paragraphs -= tag == "p" and self.open_paragraphs > 0
+
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/")
+        self.assertContains(page, "I agree")
+        Page().feed(page.content.decode())
+        self.assertEqual(forms_in_a_paragraph, [])
+
     def test_a_proposal_for_the_clients_own_coach_is_refused(self):
         self.login(self.coach)
         self.client.post(f"/portal/manage/{self.own_client.public_id}/consents/propose/",
@@ -503,16 +539,28 @@ class CopyReleasePageTestCase(PortalTestCase):
 
 
 class DoubleCopyRequestTestCase(PortalTestCase):
-    def test_a_second_click_while_a_copy_is_prepared_files_nothing_new(self):
+    def ask_a_copy_the_coach_must_check(self):
         entry = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
                                          occurred_on=self.now.date(), title="t", text="x", now=self.now)
         entry.names_others = True
         entry.save(update_fields=["names_others"])
         self.reauthenticated(self.client_user)
         self.client.post("/portal/copy/request/")
+
+    def test_a_second_click_while_a_copy_is_prepared_files_nothing_new(self):
+        self.ask_a_copy_the_coach_must_check()
         r = self.client.post("/portal/copy/request/", follow=True)
         self.assertContains(r, "A copy is already being prepared")
         self.assertEqual(ClientRequest.objects.count(), 1)
+
+    def test_law_15_while_the_coach_checks_a_copy_the_page_shows_what_it_waits_for_not_the_button(self):
+        """LAW-15, AVG art. 15(4): the open request and what comes next, instead of a button that fails."""
+        self.ask_a_copy_the_coach_must_check()
+        page = self.client.get("/portal/copy/")
+        self.assertContains(page, "your coach checks them first. You will get an email when your copy is ready")
+        self.assertContains(page, "Waiting for your coach")
+        self.assertNotContains(page, "Identity verified")
+        self.assertNotContains(page, "Make my copy")
 
 
 class RequestListTestCase(PortalTestCase):

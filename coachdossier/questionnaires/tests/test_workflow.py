@@ -176,6 +176,27 @@ class SendAndFillTestCase(QuestionnaireTestCase):
         administration.refresh_from_db()
         self.assertEqual(administration.result["subscales"][0]["score"], 28)
 
+    def test_gc_9_1_the_same_submission_sent_twice_records_one_result_without_an_error(self):
+        """GC-9.1: the coach sees one result. A double click: both requests loaded the open
+        questionnaire; the second, with the page's one-time key and the same answers, gets the
+        recorded result, not 'already submitted'."""
+        import re
+
+        administration = self.send()
+        self.login(self.client_user)
+        url = reverse("questionnaires:fill", args=[administration.public_id])
+        [key] = re.findall(r'name="idempotency_key" value="([^"]+)"', self.client.get(url).content.decode())
+        for _click in range(2):  # the second request had read the questionnaire before the first finished
+            actions.save_answers(actor=self.client_user, administration=administration, answers=EXAMPLE,
+                                 submit=True, now=self.now, idempotency_key=key)
+        administration.refresh_from_db()
+        self.assertEqual(administration.result["subscales"][0]["score"], 28)
+        with self.assertRaises(ValidationError):  # other answers under the same key change nothing
+            actions.save_answers(actor=self.client_user, administration=administration,
+                                 answers={i: 0 for i in EXAMPLE}, submit=True, now=self.now, idempotency_key=key)
+        administration.refresh_from_db()
+        self.assertEqual(administration.result["subscales"][0]["score"], 28)
+
     def test_the_coach_sees_trends_and_results_on_the_client_page(self):
         for n, level in enumerate([2, 1, 0]):
             a = self.send(moment=["intake", "during", "end"][n])
@@ -228,6 +249,20 @@ class ApiTestCase(QuestionnaireTestCase):
         self.assertEqual(ok.json()["result"]["subscales"][1]["score"], 14)
         again = self.client.post(url, {"answers": EXAMPLE, "submit": True}, content_type="application/json")
         self.assertEqual(again.status_code, 422)
+
+    def test_gc_9_1_a_submission_retried_with_its_idempotency_key_gets_the_one_result(self):
+        administration = self.send()
+        self.login(self.client_user)
+        url = f"/api/questionnaires/administrations/{administration.public_id}/answers"
+
+        def submit(answers):
+            return self.client.post(url, {"answers": answers, "submit": True}, content_type="application/json",
+                                    headers={"Idempotency-Key": "retry-1"})
+
+        first, again = submit(EXAMPLE), submit(EXAMPLE)
+        self.assertEqual((first.status_code, again.status_code), (200, 200), again.content)
+        self.assertEqual(again.json()["result"], first.json()["result"])
+        self.assertEqual(submit({i: 0 for i in EXAMPLE}).status_code, 422)
 
     def test_a_stranger_gets_404(self):
         self.login(self.other_coach)
