@@ -21,6 +21,7 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+from coachdossier.lib.dates import format_date
 
 from . import deadlines, emails, letters, sealing
 from .models import (
@@ -337,10 +338,11 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     due = current_settle_due(complaint)
     if today > due:
         errors["new_date"] = _("The settlement term expired on %(date)s; it can no longer be extended.") % {
-            "date": due.isoformat()}
+            "date": format_date(due, "DATE_FORMAT")}
     elif new_date is None or new_date <= due:
+        # Written as the case page writes the due date in its clocks, in the user's language.
         errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
-            "date": due.isoformat()}
+            "date": format_date(due, "DATE_FORMAT")}
     if told_via not in ToldVia.values:
         errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
     _raise(errors)
