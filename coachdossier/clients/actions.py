@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
+from coachdossier.lib.dates import format_date
 
 from . import crypto, uploads, validation
 from .models import (
@@ -316,6 +317,9 @@ def log_session(*, actor, trajectory: Trajectory, date, minutes: int, mode: str,
     errors = {}
     if date > timezone.localdate(now):
         errors["date"] = _("A session cannot be in the future.")
+    elif date < (began := trajectory.began_on):
+        errors["date"] = _("A session cannot be before the trajectory began (%(date)s); check the year.") % {
+            "date": format_date(began, "DATE_FORMAT")}
     if not (0 < minutes <= 600):
         errors["minutes"] = _("Enter a duration between 1 and 600 minutes.")
     _raise(errors)
@@ -380,6 +384,13 @@ def read_attachment(attachment: Attachment) -> bytes:
         return crypto.open_sealed(attachment.entry.client.public_id, fh.read(), attachment.aad("data"))
 
 
+# An entry may describe what happened long ago (a medical history, a diploma, an earlier
+# employer), so the date has no floor of a year or ten; but nothing in a living client's dossier
+# happened before 1900, and a year such as 0001 or 0026 is a typing error that later shows as
+# "1-1-1" in lists and the report's entry picker.
+EARLIEST_ENTRY_DATE = datetime.date(1900, 1, 1)
+
+
 def _entry_errors(*, kind, text, title, justification, occurred_on, today, source) -> dict:
     errors = {}
     if kind not in EntryKind.values:
@@ -388,6 +399,8 @@ def _entry_errors(*, kind, text, title, justification, occurred_on, today, sourc
         errors["text"] = _("Write something, or give the entry a title.")
     if occurred_on and occurred_on > today:
         errors["occurred_on"] = _("The date cannot be in the future.")
+    elif occurred_on and occurred_on < EARLIEST_ENTRY_DATE:
+        errors["occurred_on"] = _("The date is before 1900; check the year.")
     if kind == EntryKind.RECEIVED_DOCUMENT and not (source or "").strip():
         errors["source"] = _("Say where the document comes from (for example UWV).")
     errors.update(validation.require_justification(f"{title}\n{text}", justification))

@@ -264,6 +264,12 @@ class Trajectory(models.Model):
         return f"{self.client.reference} · {self.principal}"
 
     @property
+    def began_on(self) -> datetime.date:
+        """The first day a session of this trajectory can have been: the day it was opened here,
+        or the coaching agreement if that was earlier (a trajectory recorded after it began)."""
+        return min(d for d in (self.opened_on, self.agreement_date) if d is not None)
+
+    @property
     def current_goal(self):
         goals = list(self.goals.all())
         return max(goals, key=lambda g: g.number) if goals else None

@@ -22,6 +22,7 @@ from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import EntryOnce, _remove_on_rollback, atomic_files
 from coachdossier.clients.models import DossierEntry
+from coachdossier.lib.dates import format_date
 
 from . import deadlines, emails, letters, sealing
 from .models import (
@@ -52,6 +53,16 @@ PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
 # A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
 # and a complaint only now registered a year after receipt has missed every term anyway.
 RECEIPT_MAX_AGE = datetime.timedelta(days=365)
+# A letter's own words are a few paragraphs: 10,000 characters is some four pages, the limit of
+# a portal message and of an objection to a report. Without it 100,000 characters went into a
+# letter (a paste gone wrong), and with them into the PDF the complainant receives.
+LETTER_TEXT_MAX = 10_000
+
+
+def _letter_text_errors(**texts: str | None) -> dict:
+    """The free-text fields of a letter (the text, a reason, measures) that are too long."""
+    return {name: _("A letter text can be at most 10,000 characters.")
+            for name, text in texts.items() if len((text or "").strip()) > LETTER_TEXT_MAX}
 
 
 def _receipt_date_error(received_on: datetime.date, today: datetime.date) -> str | None:
@@ -264,6 +275,7 @@ def _require_registered(complaint):
 
 
 def _letter(complaint, kind, actor, now, **values) -> Letter:
+    _raise(_letter_text_errors(text=values.get("text"), reason=values.get("reason")))
     template = letters.template_for(kind)
     content = complaint.content
     p = policy.current()
@@ -312,6 +324,7 @@ def decide_admission(*, actor, complaint: Complaint, now, admitted: bool, reason
         raise ValidationError({"admitted": _("Admission was already decided.")})
     if not admitted and not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason the complaint is not admitted.")})
+    _raise(_letter_text_errors(reason=reason))
     complaint.admitted = bool(admitted)
     complaint.admission_decided_on = _today(now)
     complaint.status = Status.IN_HANDLING if admitted else Status.NOT_ADMITTED
@@ -375,12 +388,14 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     due = current_settle_due(complaint)
     if today > due:
         errors["new_date"] = _("The settlement term expired on %(date)s; it can no longer be extended.") % {
-            "date": due.isoformat()}
+            "date": format_date(due, "DATE_FORMAT")}
     elif new_date is None or new_date <= due:
+        # Written as the case page writes the due date in its clocks, in the user's language.
         errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
-            "date": due.isoformat()}
+            "date": format_date(due, "DATE_FORMAT")}
     if told_via not in ToldVia.values:
         errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
+    errors.update(_letter_text_errors(text=text))
     _raise(errors)
     complaint.extended_to = new_date
     complaint.extension_recorded_on = today
@@ -408,6 +423,7 @@ def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -
         errors["complaint"] = _("The complaint was already settled.")
     if not (text or "").strip():
         errors["text"] = _("Write the settlement.")
+    errors.update(_letter_text_errors(text=text, measures=measures))
     _raise(errors)
     if measures.strip():
         complaint.set_content({**complaint.content, "measures": measures.strip()})
@@ -434,6 +450,7 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
         errors["ruling_on"] = _("The date of the ruling cannot be in the future.")
     elif ruling_on < complaint.received_on:
         errors["ruling_on"] = _("The ruling cannot be before the complaint was received.")
+    errors.update(_letter_text_errors(measures=measures))
     _raise(errors)
     complaint.ruling, complaint.ruling_on = ruling, ruling_on
     if measures.strip():

@@ -450,11 +450,13 @@ def uwv(request):
     form = forms.PeriodForm(request.GET or None, initial={"start": start, "end": end})
     if request.GET and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    figures = reports.uwv_figures(start, end)
+    # A period asked for and refused gets no figures: those of the current quarter, shown
+    # under the error, were read as the figures asked for.
+    figures = None if form.errors else reports.uwv_figures(start, end)
     fmt = request.GET.get("format")
-    if fmt == "pdf" and not form.errors:
+    if fmt == "pdf" and figures is not None:
         return _pdf(reports.uwv_pdf(figures), f"uwv-klachten-{start}-{end}.pdf")
-    if fmt == "csv" and not form.errors:
+    if fmt == "csv" and figures is not None:
         return _csv(reports.uwv_csv(figures), f"uwv-klachten-{start}-{end}.csv")
     quarters = [(y, q, *reports.quarter_bounds(y, q)) for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)]
     return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters})

@@ -36,6 +36,8 @@ def _log(action, *, obj=None, client=None, actor=None, grant=None):
 
 # --- Coach registry (GC-0.3, GC-4.4, GC-4.5) -----------------------------------------------
 
+EARLIEST_REGISTRY_DATE = datetime.date(1900, 1, 1)
+INSURANCE_MAX_YEARS_AHEAD = 10
 PROFILE_FIELDS = ("registration_status", "registration_number", "registered_on", "insurer", "policy_number",
                   "insurance_expires_on", "qualifications", "methods")
 
@@ -53,8 +55,17 @@ def save_coach_profile(*, actor, coach: User, now, **values) -> CoachProfile:
     status = values.get("registration_status", RegistrationStatus.PENDING)
     if status == RegistrationStatus.REGISTERED and not values.get("registered_on"):
         errors["registered_on"] = _("Enter the date of registration.")
-    if values.get("registered_on") and values["registered_on"] > timezone.localdate(now):
+    today = timezone.localdate(now)
+    if values.get("registered_on") and values["registered_on"] > today:
         errors["registered_on"] = _("The registration date cannot be in the future.")
+    # Year 0001 for 2026 was accepted. No working coach registered before 1900, and a liability
+    # insurance is renewed within years, not decades: dates outside that are typing errors.
+    for name in ("registered_on", "insurance_expires_on"):
+        if values.get(name) and values[name] < EARLIEST_REGISTRY_DATE:
+            errors[name] = _("The date is before 1900; check the year.")
+    expires = values.get("insurance_expires_on")
+    if expires and expires > datetime.date(today.year + INSURANCE_MAX_YEARS_AHEAD, 12, 31):
+        errors["insurance_expires_on"] = _("The expiry date is more than ten years ahead; check the year.")
     insurance = [values.get(f) for f in ("insurer", "policy_number", "insurance_expires_on")]
     if any(insurance) and not all(insurance):
         for name, value in zip(("insurer", "policy_number", "insurance_expires_on"), insurance):

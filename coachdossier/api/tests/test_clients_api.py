@@ -293,6 +293,18 @@ class WriteApiTestCase(ApiTestCase):
         self.assertEqual(set(r.json()["errors"]), {"postcode", "bsn"})
         self.assertEqual(Client.objects.count(), 2)
 
+    def test_a_mistyped_year_on_an_entry_or_a_session_gives_422_with_the_field_error(self):
+        """Year 0001 for 2026 was accepted from the API as from the page."""
+        r = self.post_entry(self.coach, self.own_client, occurred_on="0001-11-20")
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(list(r.json()["errors"]), ["occurred_on"])
+        r = self.call(self.coach, "POST", f"/api/clients/{self.own_client.public_id}/sessions",
+                      {"date": "0001-11-20", "minutes": 60, "mode": "video"})
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(list(r.json()["errors"]), ["date"])
+        self.assertFalse(DossierEntry.objects.filter(client=self.own_client).exists())
+        self.assertFalse(self.own_client.current_trajectory.sessions.exists())
+
     def test_an_executable_renamed_to_pdf_is_refused_with_422_and_nothing_stored(self):
         """GC-6.6"""
         exe = SimpleUploadedFile("rapport.pdf", b"MZ\x90\x00" + b"\x00" * 200)

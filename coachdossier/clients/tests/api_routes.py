@@ -58,7 +58,8 @@ API_ROUTES = [
      lambda w: {"text": "Duurzaam terug in eigen functie", "reason": "Scherper geformuleerd"}, "json",
      created(COACH_ONLY)),
     ("post", "/api/clients/{client_id}/sessions", "client",
-     lambda w: {"date": "2026-11-20", "minutes": 60, "mode": "video"}, "json", created(COACH_ONLY)),
+     # the day the persona's trajectory opened: a session cannot be before it
+     lambda w: {"date": "2026-11-23", "minutes": 60, "mode": "video"}, "json", created(COACH_ONLY)),
     ("post", "/api/clients/{client_id}/trajectories/{trajectory_id}/activate", "trajectory", None, None,
      {**COACH_ONLY, "management": 200}),
     ("post", "/api/clients/{client_id}/trajectories/{trajectory_id}/close", "trajectory", None, None,

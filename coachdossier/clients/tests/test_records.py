@@ -172,6 +172,38 @@ class TrajectoryTestCase(BaseTestCase):
                                 mode="video", now=self.now)
         self.assertEqual(trajectory.hours_used(), 1.5)
 
+    def test_a_session_before_the_trajectory_began_is_refused_as_a_mistyped_year(self):
+        """0001-01-02 for 2026 was accepted and shown as 1-1-1; the trajectory says when it began."""
+        client, trajectory = self.new_client(goal_text="Werk vinden")
+        for day in (datetime.date(1, 1, 2), self.now.date() - DAY):
+            with translation.override("nl"), self.assertRaises(ValidationError) as caught:
+                actions.log_session(actor=self.coach, trajectory=trajectory, date=day, minutes=60, mode="video",
+                                    now=self.now)
+            self.assertEqual(caught.exception.message_dict["date"], [
+                "Een sessie kan niet vóór het begin van het traject liggen (23 november 2026); controleer het jaar."])
+        self.assertFalse(trajectory.sessions.exists())
+        actions.log_session(actor=self.coach, trajectory=trajectory, date=self.now.date(), minutes=60, mode="video",
+                            now=self.now)
+
+    def test_the_session_page_shows_a_mistyped_year_next_to_the_date(self):
+        self.login(self.coach)
+        page = self.client.post(f"/clients/{self.own_client.public_id}/sessions/new/",
+                                {"date": "0001-01-02", "minutes": 60, "mode": "video"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("check the year", page.context["form"].errors["date"][0])
+        self.assertFalse(self.own_client.current_trajectory.sessions.exists())
+
+    def test_gc_0_4_a_trajectory_recorded_after_its_agreement_takes_sessions_from_the_agreement_on(self):
+        """GC-0.4: the sessions of a running trajectory, recorded here later, can still be logged."""
+        agreed = self.now.date() - 30 * DAY
+        client, trajectory = self.new_client(goal_text="Werk vinden", agreement_date=agreed)
+        actions.log_session(actor=self.coach, trajectory=trajectory, date=agreed, minutes=60, mode="video",
+                            now=self.now)
+        with self.assertRaises(ValidationError):
+            actions.log_session(actor=self.coach, trajectory=trajectory, date=agreed - DAY, minutes=60, mode="video",
+                                now=self.now)
+        self.assertEqual(trajectory.sessions.count(), 1)
+
     def test_gc_6_2_a_closed_dossier_stays_under_the_same_access_rules(self):
         """GC-6.2"""
         trajectory = self.own_client.current_trajectory
@@ -198,6 +230,16 @@ class EntryTestCase(BaseTestCase):
         self.assertIn("source", caught.exception.message_dict)
         entry = self.add(kind="received_document", source="UWV")
         self.assertEqual(entry.current.content["source"], "UWV")
+
+    def test_an_entry_dated_before_1900_is_a_mistyped_year_but_a_history_of_years_back_is_not(self):
+        """An entry dated 0001-01-02 for 2026 was accepted and shown as 1-1-1 in the report's entry picker."""
+        for day in (datetime.date(1, 1, 2), datetime.date(26, 11, 20), datetime.date(1899, 12, 31)):
+            with translation.override("nl"), self.assertRaises(ValidationError) as caught:
+                self.add(occurred_on=day)
+            self.assertEqual(caught.exception.message_dict["occurred_on"],
+                             ["De datum ligt vóór 1900; controleer het jaar."])
+        self.assertFalse(DossierEntry.objects.filter(client=self.own_client).exists())
+        self.add(kind="fact", title="Medische voorgeschiedenis", occurred_on=datetime.date(1998, 5, 1))
 
     def test_editing_keeps_every_earlier_version_with_author_and_time(self):
         entry = self.add(kind="fact", title="Werk", text="32 uur")

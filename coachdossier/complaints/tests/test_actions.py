@@ -177,6 +177,53 @@ class TestTheWholeProcedure(ComplaintsTestCase):
         self.assertEqual(complaint.letters.get().kind, LetterKind.EXTENSION)
         self.assertIn("1 juni 2026", complaint.letters.get().content["body"])
 
+    def test_kr_3_3d_a_refused_extension_names_the_due_date_as_the_page_writes_dates(self):
+        """KR-3.3d: the message gave the due date as 2026-05-06 in a page that writes 6 mei 2026."""
+        from django.utils import translation
+
+        complaint = self.lodge(received=D(2026, 3, 24))  # settle due Wed 6 May 2026
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), admitted=True)
+        for language, written in (("nl", "6 mei 2026"), ("en", "May 6, 2026")):
+            for today in (D(2026, 5, 6), D(2026, 5, 7)):  # a date not after it; a term already expired
+                with translation.override(language), self.assertRaises(ValidationError) as cm:
+                    actions.extend_term(actor=self.outsider, complaint=complaint, now=at(today),
+                                        new_date=D(2026, 5, 1), told_via="phone")
+                [message] = cm.exception.message_dict["new_date"]
+                self.assertIn(written, message)
+                self.assertNotIn("2026-05-06", message)
+
+    def test_a_letter_text_longer_than_ten_thousand_characters_is_refused_and_nothing_is_saved(self):
+        """KR-3.3: 100,000 characters went into a complaint letter; its free text now has a limit."""
+        too_long, longest = "x" * (actions.LETTER_TEXT_MAX + 1), "x" * actions.LETTER_TEXT_MAX
+        complaint = self.lodge(received=D(2026, 3, 24))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), text=too_long)
+        self.assertEqual(cm.exception.message_dict["text"], ["A letter text can be at most 10,000 characters."])
+        with self.assertRaises(ValidationError) as cm:
+            actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)),
+                                     admitted=False, reason=too_long)
+        self.assertIn("reason", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.acknowledged_on)
+        self.assertIsNone(complaint.admitted)
+        self.assertFalse(Letter.objects.exists())
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), admitted=True)
+        with self.assertRaises(ValidationError) as cm:
+            actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 5, 6)),
+                                new_date=D(2026, 6, 1), told_via="letter", text=too_long)
+        self.assertIn("text", cm.exception.message_dict)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(D(2026, 3, 26)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), text=too_long,
+                           measures=too_long)
+        self.assertEqual(set(cm.exception.message_dict), {"text", "measures"})
+        self.assertFalse(Letter.objects.exists())
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), text=longest)
+        self.assertEqual(Letter.objects.count(), 1)
+
     def test_kr_3_3c_non_admission_needs_a_reason_and_sends_the_letter(self):
         """KR-3.3c: no reason, nothing saved; with a reason the letter says it."""
         complaint = self.lodge()

@@ -53,6 +53,15 @@ class TestComplaintsApi(ComplaintsTestCase):
         self.assertEqual(changed.json()["complaint"], first.json()["id"])
         self.assertEqual(Complaint.objects.count(), 1)
 
+    def test_a_letter_text_over_the_limit_is_a_422_with_the_field_error(self):
+        complaint = self.lodge()
+        self.login(self.outsider)
+        self.post(f"/api/complaints/{complaint.public_id}/register", {})
+        response = self.post(f"/api/complaints/{complaint.public_id}/acknowledgement", {"text": "x" * 100_000})
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["detail"][0]["loc"], ["body", "text"])
+        self.assertFalse(complaint.letters.exists())
+
     def test_strangers_get_404_and_committee_steps_need_the_officer(self):
         complaint = self.lodge()
         self.login(self.other_client_user)

@@ -215,6 +215,20 @@ class TestReportPages(ComplaintsTestCase):
         bad = self.client.get(reverse("complaints:uwv") + "?start=2026-12-31&end=2026-01-01")
         self.assertContains(bad, "The end comes before the start.")
 
+    def test_kr_3_7_a_refused_period_shows_no_figures_and_offers_no_download(self):
+        """KR-3.7: the current quarter's figures under the error were read as those asked for."""
+        self.login(self.outsider)
+        for query in ("?start=2026-12-31&end=2026-01-01", "?start=2026-13-01&end=2026-12-31"):
+            page = self.client.get(reverse("complaints:uwv") + query)
+            self.assertTrue(page.context["form"].errors)
+            self.assertIsNone(page.context["figures"])
+            self.assertNotContains(page, 'id="uwv-figures"')
+            self.assertNotContains(page, "format=pdf")
+            for fmt in ("pdf", "csv"):
+                download = self.client.get(reverse("complaints:uwv") + query + f"&format={fmt}")
+                self.assertEqual(download["Content-Type"], "text/html; charset=utf-8")
+                self.assertIsNone(download.context["figures"])
+
 
 class TestNoticesAndDashboard(ComplaintsTestCase):
     def test_a_letter_reaches_the_client_as_a_notice_with_a_portal_link_only(self):

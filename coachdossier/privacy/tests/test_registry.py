@@ -68,6 +68,19 @@ class StandingTests(RegistryTestCase):
         self.good_profile(registration_status=RegistrationStatus.SUSPENDED)
         self.assertIn("not registered", registry.standing_problem(self.coach, self.now.date()))
 
+    def test_gc_4_4_registry_dates_with_a_mistyped_year_are_refused_and_nothing_is_saved(self):
+        """GC-0.3, GC-4.4: year 0001 for 2026 was accepted as a registration date and an expiry."""
+        for registered, expires in ((datetime.date(1, 3, 1), datetime.date(2027, 1, 1)),
+                                    (datetime.date(2020, 3, 1), datetime.date(1, 1, 1)),
+                                    (datetime.date(2020, 3, 1), datetime.date(self.now.year + 11, 1, 1))):
+            with self.assertRaises(ValidationError) as ctx:
+                actions.save_coach_profile(actor=self.management, coach=self.coach, now=self.now,
+                                           registration_status=RegistrationStatus.REGISTERED, registered_on=registered,
+                                           insurer="V", policy_number="1", insurance_expires_on=expires)
+            [field] = ctx.exception.message_dict
+            self.assertIn("check the year", ctx.exception.message_dict[field][0])
+        self.assertFalse(CoachProfile.objects.filter(coach=self.coach).exists())
+
     def test_a_registered_coach_needs_a_registration_date_and_a_whole_insurance(self):
         with self.assertRaises(ValidationError) as ctx:
             actions.save_coach_profile(actor=self.management, coach=self.coach, now=self.now,
