@@ -216,6 +216,12 @@ def open_trajectory(*, actor, client: Client, principal: Principal, coach: User,
         errors["uwv_order_number"] = _("Only a UWV trajectory has a UWV order number.")
     if approved_hours is not None and approved_hours <= 0:
         errors["approved_hours"] = _("Approved hours must be more than zero.")
+    # GC-0.4: the agreement date records an agreement already made, and an earlier one lets
+    # earlier sessions through (`began_on`), so year 0001 for 2026 would admit year-1 sessions.
+    if agreement_date and agreement_date > today:
+        errors["agreement_date"] = _("The date cannot be in the future.")
+    elif agreement_date and agreement_date < EARLIEST_ENTRY_DATE:
+        errors["agreement_date"] = _("The date is before 1900; check the year.")
     if goal_text:
         errors.update(validation.require_justification(goal_text, goal_justification, "goal_text"))
     if client.trajectories.open().exists():

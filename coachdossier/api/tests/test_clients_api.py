@@ -305,6 +305,15 @@ class WriteApiTestCase(ApiTestCase):
         self.assertFalse(DossierEntry.objects.filter(client=self.own_client).exists())
         self.assertFalse(self.own_client.current_trajectory.sessions.exists())
 
+    def test_a_mistyped_agreement_year_gives_422_with_the_field_error_and_registers_no_client(self):
+        """GC-0.4: year 0001 for 2026 as the agreement date would let sessions of year 1 through."""
+        r = self.call(self.management, "POST", "/api/clients/", {
+            "first_name": "Eva", "last_name": "Smit", "principal": str(self.employer.public_id),
+            "coach": str(self.coach.public_id), "source": "umbrella", "agreement_date": "0001-11-20"})
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(list(r.json()["errors"]), ["agreement_date"])
+        self.assertEqual(Client.objects.count(), 2)
+
     def test_an_executable_renamed_to_pdf_is_refused_with_422_and_nothing_stored(self):
         """GC-6.6"""
         exe = SimpleUploadedFile("rapport.pdf", b"MZ\x90\x00" + b"\x00" * 200)

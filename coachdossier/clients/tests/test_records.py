@@ -204,6 +204,30 @@ class TrajectoryTestCase(BaseTestCase):
                                 now=self.now)
         self.assertEqual(trajectory.sessions.count(), 1)
 
+    def test_gc_0_4_an_agreement_date_before_1900_or_in_the_future_is_refused_and_no_trajectory_opened(self):
+        """GC-0.4: agreement year 0001 for 2026 was accepted, and then let sessions of year 1 through."""
+        client = actions.register_client(actor=self.management, personal=PersonalData(first_name="Eva", last_name="Smit"),
+                                         principal=self.employer, now=self.now)
+        for agreed, message in ((datetime.date(1, 11, 20), "The date is before 1900; check the year."),
+                                (self.now.date() + DAY, "The date cannot be in the future.")):
+            with self.assertRaises(ValidationError) as caught:
+                actions.open_trajectory(actor=self.management, client=client, principal=self.employer,
+                                        coach=self.coach, source=ClientSource.OWN, agreement_date=agreed, now=self.now)
+            self.assertEqual(caught.exception.message_dict, {"agreement_date": [message]})
+        self.assertFalse(client.trajectories.exists())
+
+    def test_the_trajectory_page_shows_a_mistyped_agreement_year_next_to_the_date(self):
+        """GC-0.4"""
+        client = actions.register_client(actor=self.management, personal=PersonalData(first_name="Eva", last_name="Smit"),
+                                         principal=self.employer, now=self.now)
+        self.login(self.management)
+        page = self.client.post(f"/clients/manage/{client.public_id}/trajectories/new/", {
+            "principal": self.employer.public_id, "coach": self.coach.public_id, "source": "own",
+            "agreement_date": "0001-11-20"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("check the year", page.context["form"].errors["agreement_date"][0])
+        self.assertFalse(client.trajectories.exists())
+
     def test_gc_6_2_a_closed_dossier_stays_under_the_same_access_rules(self):
         """GC-6.2"""
         trajectory = self.own_client.current_trajectory
