@@ -55,12 +55,18 @@ from .models import (
 client_only = role_required(Role.CLIENT)
 
 
+def recently_authenticated(request) -> bool:
+    """Whether the last sign-in or re-authentication of this session is recent enough that
+    `require_recent_authentication` lets the request through without asking the password."""
+    records = get_authentication_records(request, request.user)
+    return bool(records) and time.time() - records[-1]["at"] <= allauth_account_settings.REAUTHENTICATION_TIMEOUT
+
+
 def require_recent_authentication(request):
     """Identity check before a destruction request or a copy (allauth's re-authentication):
     the last sign-in or re-authentication of this session must be recent, otherwise
     allauth asks for the password again and then resumes the request."""
-    records = get_authentication_records(request, request.user)
-    if not records or time.time() - records[-1]["at"] > allauth_account_settings.REAUTHENTICATION_TIMEOUT:
+    if not recently_authenticated(request):
         raise ReauthenticationRequired()
 
 
@@ -170,7 +176,9 @@ def copy(request):
     copies = list(client.requests.filter(kind=RequestKind.COPY))
     # One copy at a time (file_request refuses a second): while one is open, the page says what it waits for.
     pending = next((r for r in copies if r.is_open), None)
-    return render(request, "portal/copy.html", {"client": client, "copies": copies, "pending": pending})
+    # The notice about the password only when the request will really ask for it.
+    return render(request, "portal/copy.html", {"client": client, "copies": copies, "pending": pending,
+                                                "asks_password": not recently_authenticated(request)})
 
 
 @require_POST
@@ -287,7 +295,8 @@ def destruction_new(request):
                                         "unless the law obliges us to keep it; you will be told either way."))
             return redirect("portal:requests")
     pending = client.requests.open().filter(kind=RequestKind.DESTRUCTION).first()
-    return render(request, "portal/destruction_form.html", {"client": client, "form": form, "pending": pending})
+    return render(request, "portal/destruction_form.html", {"client": client, "form": form, "pending": pending,
+                                                            "asks_password": not recently_authenticated(request)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,11 +12,12 @@ MANAGEMENT_GRANT = access.Grant(Basis.MANAGEMENT)
 
 
 class PortalTestCase(BaseTestCase):
-    def reauthenticated(self, user):
-        """Signed in with a re-authentication just now, as allauth records it in the session."""
+    def reauthenticated(self, user, seconds_ago=0):
+        """Signed in with a re-authentication just now (or `seconds_ago`), as allauth records it
+        in the session."""
         self.login(user)
         session = self.client.session
         session["account_authentication_methods_user"] = str(user.pk)
-        session["account_authentication_methods"] = [{"method": "password", "at": time.time(),
+        session["account_authentication_methods"] = [{"method": "password", "at": time.time() - seconds_ago,
                                                       "reauthenticated": True}]
         session.save()

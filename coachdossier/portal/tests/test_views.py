@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core import mail
 
 from coachdossier.audit.context import Actor, acting
@@ -108,6 +109,30 @@ class CorrectionPageTestCase(PortalTestCase):
         self.assertEqual(entry.current.content["text"], "24 uur per week.")
         self.login(self.client_user)
         self.assertContains(self.client.get("/portal/dossier/"), "corrected at your request")
+
+
+class ReauthenticationNoticeTestCase(PortalTestCase):
+    """The copy and destruction pages say the password is asked again only when it will be."""
+
+    PAGES = ("/portal/copy/", "/portal/requests/destruction/")
+
+    def test_gc_5_1_gc_5_4_within_the_re_authentication_window_no_password_is_announced_or_asked(self):
+        """GC-5.1, GC-5.4: within 5 minutes of signing in the request goes through without the password."""
+        self.reauthenticated(self.client_user, seconds_ago=60)
+        for page in self.PAGES:
+            self.assertNotContains(self.client.get(page), "ask for your password again", msg_prefix=page)
+        self.assertContains(self.client.get("/portal/copy/"), "your coach checks them first (within one month)")
+        r = self.client.post("/portal/requests/destruction/", {"confirm": "on"})
+        self.assertRedirects(r, "/portal/requests/", fetch_redirect_response=False)
+
+    def test_gc_5_1_gc_5_4_outside_the_re_authentication_window_the_pages_say_the_password_is_asked(self):
+        """GC-5.1, GC-5.4"""
+        self.reauthenticated(self.client_user, seconds_ago=settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 60)
+        for page in self.PAGES:
+            self.assertContains(self.client.get(page), "ask for your password again", msg_prefix=page)
+        r = self.client.post("/portal/requests/destruction/", {"confirm": "on"})
+        self.assertIn("/accounts/reauthenticate/", r["Location"])
+        self.assertFalse(ClientRequest.objects.exists())
 
 
 class DestructionPageTestCase(PortalTestCase):
