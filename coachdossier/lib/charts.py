@@ -4,6 +4,11 @@ Each chart is an ``<svg role="img">`` with a ``<title>`` and ``<desc>`` for scre
 readers; templates put a data table next to it as the accessible fallback. Colours are
 SVG presentation attributes (allowed under a strict style-src), text is escaped.
 
+Each comes in a wide shape (the default) and, with ``narrow=True``, a shape drawn for a phone:
+a smaller canvas with bigger text and fewer date labels, so that scaled down to a 320 px screen
+its labels stay readable (the viewBox scales text with everything else). Templates put both in
+the figure and CSS shows one.
+
 Two kinds:
 - ``line_chart``: a few series over time (questionnaire trends, measurements), optional
   horizontal bands (severity bands) behind them.
@@ -43,23 +48,40 @@ class Shade:
     fill: str = ""
 
 
+@dataclass(frozen=True)
+class _Size:
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font: int
+    dates: int  # at most this many date labels under a line chart
+    css: str
+
+
+WIDE = _Size(WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM, font=11, dates=6, css="chart")
+# Shown below 640 px: about 270 px wide on a 320 px phone, so 14 units render at 11.8 px.
+NARROW = _Size(320, 240, 40, 12, 22, 46, font=14, dates=3, css="chart chart-narrow")
+
+
 @dataclass
 class _Frame:
     x0: float
     x1: float
     y0: float
     y1: float
-    w: int = WIDTH
-    h: int = HEIGHT
+    size: _Size = WIDE
     marks: list = field(default_factory=list)
 
     def x(self, value: float) -> float:
-        span = (self.x1 - self.x0) or 1
-        return PAD_LEFT + (value - self.x0) / span * (self.w - PAD_LEFT - PAD_RIGHT)
+        span, size = (self.x1 - self.x0) or 1, self.size
+        return size.left + (value - self.x0) / span * (size.width - size.left - size.right)
 
     def y(self, value: float) -> float:
-        span = (self.y1 - self.y0) or 1
-        return self.h - PAD_BOTTOM - (value - self.y0) / span * (self.h - PAD_TOP - PAD_BOTTOM)
+        span, size = (self.y1 - self.y0) or 1, self.size
+        return size.height - size.bottom - (value - self.y0) / span * (size.height - size.top - size.bottom)
 
 
 def _n(value: float) -> str:
@@ -88,10 +110,11 @@ def _fmt(value: float) -> str:
     return f"{value:.2g}"
 
 
-def _open(title: str, desc: str, chart_id: str) -> list[str]:
+def _open(title: str, desc: str, chart_id: str, size: _Size) -> list[str]:
     chart_id = escape(chart_id)  # an attribute value: escaped like every text in the chart
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{size.css}" viewBox="0 0 {size.width} {size.height}" '
+        'role="img" '
         f'width="100%" preserveAspectRatio="xMidYMid meet" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
@@ -99,26 +122,28 @@ def _open(title: str, desc: str, chart_id: str) -> list[str]:
 
 
 def _axes(frame: _Frame, y_ticks: list[float], y_unit: str) -> list[str]:
-    out = ['<g font-size="11" fill="#555" font-family="sans-serif">']
+    size = frame.size
+    out = [f'<g font-size="{size.font}" fill="#555" font-family="sans-serif">']
     for tick in y_ticks:
         y = frame.y(tick)
-        out.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{_n(y)}" y2="{_n(y)}" stroke="#e0e0e0"/>')
-        out.append(f'<text x="{PAD_LEFT - 6}" y="{_n(y + 4)}" text-anchor="end">{escape(_fmt(tick))}</text>')
+        out.append(f'<line x1="{size.left}" x2="{size.width - size.right}" y1="{_n(y)}" y2="{_n(y)}" stroke="#e0e0e0"/>')
+        out.append(f'<text x="{size.left - 6}" y="{_n(y + size.font * 4 / 11)}" text-anchor="end">'
+                   f'{escape(_fmt(tick))}</text>')
     if y_unit:
-        out.append(f'<text x="4" y="{PAD_TOP - 4 if PAD_TOP > 12 else 12}" text-anchor="start">{escape(y_unit)}</text>')
-    base = HEIGHT - PAD_BOTTOM
-    out.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{base}" y2="{base}" stroke="#888"/>')
-    out.append(f'<line x1="{PAD_LEFT}" x2="{PAD_LEFT}" y1="{PAD_TOP}" y2="{base}" stroke="#888"/>')
+        out.append(f'<text x="4" y="{size.top - 4 if size.top > 12 else 12}" text-anchor="start">{escape(y_unit)}</text>')
+    base = size.height - size.bottom
+    out.append(f'<line x1="{size.left}" x2="{size.width - size.right}" y1="{base}" y2="{base}" stroke="#888"/>')
+    out.append(f'<line x1="{size.left}" x2="{size.left}" y1="{size.top}" y2="{base}" stroke="#888"/>')
     out.append("</g>")
     return out
 
 
-def _legend(labels: list[str], colours: list[str]) -> list[str]:
-    out, x = ['<g font-size="11" font-family="sans-serif">'], PAD_LEFT
+def _legend(labels: list[str], colours: list[str], size: _Size) -> list[str]:
+    out, x, box = [f'<g font-size="{size.font}" font-family="sans-serif">'], size.left, size.font - 1
     for label, colour in zip(labels, colours):
-        out.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="{HEIGHT - 5}" fill="#333">{escape(label)}</text>')
-        x += 24 + 7 * len(label)
+        out.append(f'<rect x="{x}" y="{size.height - box - 4}" width="{box}" height="{box}" fill="{colour}"/>')
+        out.append(f'<text x="{x + box + 4}" y="{size.height - 5}" fill="#333">{escape(label)}</text>')
+        x += round(24 + 7 * len(label) * size.font / 11)
     out.append("</g>")
     return out
 
@@ -132,12 +157,14 @@ def _as_number(x) -> float:
 
 
 def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_min: float | None = None,
-               y_max: float | None = None, y_unit: str = "", bands: Sequence[Shade] = ()) -> SafeString:
+               y_max: float | None = None, y_unit: str = "", bands: Sequence[Shade] = (),
+               narrow: bool = False) -> SafeString:
     """Series over time, with a dot per point (repeated administrations are few)."""
     xs = [_as_number(x) for s in series for x, y in s.points if y is not None]
     ys = [y for s in series for _, y in s.points if y is not None]
     if not xs:
         return SafeString("")
+    size = NARROW if narrow else WIDE
     lo = min(ys) if y_min is None else y_min
     hi = max(ys) if y_max is None else y_max
     if hi <= lo:
@@ -145,24 +172,29 @@ def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_
     x0, x1 = min(xs), max(xs)
     if x0 == x1:
         x0, x1 = x0 - 1, x1 + 1
-    frame = _Frame(x0, x1, lo, hi)
-    out = _open(title, desc, chart_id)
+    frame = _Frame(x0, x1, lo, hi, size)
+    out = _open(title, desc, chart_id, size)
     for i, band in enumerate(bands):
         top = hi if band.end is None else min(band.end, hi)
         bottom = max(band.start, lo)
         if top <= bottom:
             continue
         fill = band.fill or BAND_FILLS[min(i, len(BAND_FILLS) - 1)]
-        out.append(f'<rect x="{PAD_LEFT}" y="{_n(frame.y(top))}" width="{WIDTH - PAD_LEFT - PAD_RIGHT}" '
+        out.append(f'<rect x="{size.left}" y="{_n(frame.y(top))}" width="{size.width - size.left - size.right}" '
                    f'height="{_n(frame.y(bottom) - frame.y(top))}" fill="{fill}"><title>{escape(band.label)}</title></rect>')
     out += _axes(frame, _nice_ticks(lo, hi), y_unit)
     dates = sorted({x for s in series for x, y in s.points if y is not None}, key=_as_number)
-    out.append('<g font-size="11" fill="#555" font-family="sans-serif">')
-    step = max(1, math.ceil(len(dates) / 6))
+    out.append(f'<g font-size="{size.font}" fill="#555" font-family="sans-serif">')
+    step = max(1, math.ceil(len(dates) / size.dates))
     for x in dates[::step]:
         label = x.strftime("%d-%m-%Y") if hasattr(x, "strftime") else _fmt(x)
-        out.append(f'<text x="{_n(frame.x(_as_number(x)))}" y="{HEIGHT - PAD_BOTTOM + 14}" '
-                   f'text-anchor="middle">{escape(label)}</text>')
+        at = frame.x(_as_number(x))
+        anchor = "middle"
+        if narrow:  # a date label is a third of the narrow canvas: keep the outer ones inside it
+            share = (at - size.left) / (size.width - size.left - size.right)
+            anchor = "start" if share < 0.2 else "end" if share > 0.8 else "middle"
+        out.append(f'<text x="{_n(at)}" y="{size.height - size.bottom + size.font + 3}" '
+                   f'text-anchor="{anchor}">{escape(label)}</text>')
     out.append("</g>")
     colours = []
     for i, s in enumerate(series):
@@ -176,7 +208,7 @@ def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_
         for px, py, y in pts:
             out.append(f'<circle cx="{_n(px)}" cy="{_n(py)}" r="4" fill="{colour}">'
                        f'<title>{escape(s.label)}: {escape(_fmt(y))}</title></circle>')
-    out += _legend([s.label for s in series], colours)
+    out += _legend([s.label for s in series], colours, size)
     out.append("</svg>")
     return mark_safe("".join(out))  # nosec B308 B703  # every text and id in it went through escape()
 
@@ -186,27 +218,29 @@ def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id:
     """A dense numeric series (hundreds of points) as one path."""
     if not x:
         return SafeString("")
+    size = WIDE
     lo = min(y) if y_min is None else min(y_min, min(y))
     hi = max(y)
     x0, x1 = min(x), max(x)
-    frame = _Frame(x0, x1 if x1 > x0 else x0 + 1, lo, hi if hi > lo else lo + 1)
-    out = _open(title, desc, chart_id)
+    frame = _Frame(x0, x1 if x1 > x0 else x0 + 1, lo, hi if hi > lo else lo + 1, size)
+    out = _open(title, desc, chart_id, size)
     labels, colours = [], []
     for i, shade in enumerate(shades):
         start, end = max(shade.start, x0), min(shade.end if shade.end is not None else x1, x1)
         if end <= start:
             continue
         fill = shade.fill or BAND_FILLS[i % len(BAND_FILLS)]
-        out.append(f'<rect x="{_n(frame.x(start))}" y="{PAD_TOP}" width="{_n(frame.x(end) - frame.x(start))}" '
-                   f'height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="{fill}"><title>{escape(shade.label)}</title></rect>')
+        out.append(f'<rect x="{_n(frame.x(start))}" y="{size.top}" width="{_n(frame.x(end) - frame.x(start))}" '
+                   f'height="{size.height - size.top - size.bottom}" fill="{fill}"><title>{escape(shade.label)}</title></rect>')
         labels.append(shade.label)
         colours.append(fill)
     out += _axes(frame, _nice_ticks(frame.y0, frame.y1), y_unit)
-    out.append('<g font-size="11" fill="#555" font-family="sans-serif">')
+    out.append(f'<g font-size="{size.font}" fill="#555" font-family="sans-serif">')
     for tick in _nice_ticks(x0, x1, 6):
-        out.append(f'<text x="{_n(frame.x(tick))}" y="{HEIGHT - PAD_BOTTOM + 14}" text-anchor="middle">'
+        out.append(f'<text x="{_n(frame.x(tick))}" y="{size.height - size.bottom + 14}" text-anchor="middle">'
                    f'{escape(_fmt(tick))}</text>')
-    out.append(f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - PAD_BOTTOM + 28}" text-anchor="end">{escape(x_unit)}</text>')
+    out.append(f'<text x="{size.width - size.right}" y="{size.height - size.bottom + 28}" text-anchor="end">'
+               f'{escape(x_unit)}</text>')
     out.append("</g>")
     path = " ".join(f"{_n(frame.x(a))},{_n(frame.y(b))}" for a, b in zip(x, y))
     if area:
@@ -215,6 +249,6 @@ def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id:
                    f'fill="#1f5fa8" fill-opacity="0.25" stroke="none"/>')
     out.append(f'<polyline points="{path}" fill="none" stroke="#1f5fa8" stroke-width="1.2"/>')
     if labels:
-        out += _legend(labels, colours)
+        out += _legend(labels, colours, size)
     out.append("</svg>")
     return mark_safe("".join(out))  # nosec B308 B703  # every text and id in it went through escape()

@@ -10,20 +10,22 @@ from .models import QUANTITIES
 
 
 def over_time(sessions, *, chart_prefix: str = "m") -> list[dict]:
-    """[{"title", "unit", "svg", "rows": [(date, value)]}] for each quantity measured at least once."""
+    """[{"title", "unit", "svg", "svg_narrow", "rows": [(date, value)]}] for each quantity measured at
+    least once; "svg_narrow" is the same chart drawn for a phone."""
     sessions = sorted(sessions, key=lambda s: (s.measured_on, s.created_at))
     out = []
     for n, q in enumerate(QUANTITIES):
         rows = [(s.measured_on, s.values[q.key]) for s in sessions if q.key in s.values]
         if not rows:
             continue
-        svg = charts.line_chart(
-            [charts.Series(label=f"{q.label} ({q.unit})", points=rows)],
-            title=_("%(quantity)s over time") % {"quantity": q.label},
-            desc=_("%(n)d measurements in %(unit)s; the table lists the same figures.") % {"n": len(rows),
-                                                                                           "unit": q.unit},
-            chart_id=f"{chart_prefix}-{n}", y_unit=q.unit, y_min=0)
-        out.append({"title": str(q.label), "unit": q.unit, "svg": svg, "rows": rows})
+        title = _("%(quantity)s over time") % {"quantity": q.label}
+        desc = _("%(n)d measurements in %(unit)s; the table lists the same figures.") % {"n": len(rows),
+                                                                                         "unit": q.unit}
+        series = [charts.Series(label=f"{q.label} ({q.unit})", points=rows)]
+        svg, svg_narrow = (charts.line_chart(series, title=title, desc=desc, chart_id=f"{chart_prefix}-{n}{suffix}",
+                                             y_unit=q.unit, y_min=0, narrow=narrow)
+                           for suffix, narrow in (("", False), ("-s", True)))
+        out.append({"title": str(q.label), "unit": q.unit, "svg": svg, "svg_narrow": svg_narrow, "rows": rows})
     return out
 
 

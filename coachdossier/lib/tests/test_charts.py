@@ -40,3 +40,16 @@ def test_an_xy_chart_draws_one_path_with_shaded_bands():
 
 def test_no_data_gives_no_chart():
     assert charts.line_chart([charts.Series("x", [])], title="t", desc="d", chart_id="t4") == ""
+
+
+def test_the_narrow_chart_has_bigger_text_on_a_smaller_canvas_and_its_date_labels_stay_inside():
+    series = [charts.Series("HR", [(datetime.date(2026, 1, 1) + datetime.timedelta(weeks=w), 70) for w in range(9)])]
+    wide, narrow = (ET.fromstring(str(charts.line_chart(series, title="t", desc="d", chart_id="t4", narrow=n)))  # nosec B314
+                    for n in (False, True))
+    assert wide.get("viewBox") == "0 0 640 260" and wide.get("class") == "chart"
+    assert narrow.get("viewBox") == "0 0 320 240" and narrow.get("class") == "chart chart-narrow"
+    # 14 units on a 320 wide canvas stay 11 px or more once it is drawn about 270 px wide.
+    assert {g.get("font-size") for g in narrow.iter(f"{NS}g") if g.get("font-size")} == {"14"}
+    dates = [t for t in narrow.iter(f"{NS}text") if t.text and t.text.endswith("-2026")]
+    assert len(dates) <= 3
+    assert [t.get("text-anchor") for t in dates][0] == "start"

@@ -37,6 +37,14 @@ def append_only_log_flushable():
     AccessLogEntry.objects.all().delete()
 
 
+def log_in_as_carla(page, base: str, next_url: str) -> None:
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.fill("input[name=login]", "carla@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(f"**{next_url}")
+
+
 def carla_with_her_coach(**personal):
     """Carla's portal account and record, with her coach, at an employer; `personal` as make_client takes it."""
     from coachdossier.clients.models import PrincipalKind
@@ -68,11 +76,7 @@ def test_pr_3_a_client_downloads_a_copy_files_a_correction_and_withdraws_a_conse
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/?next=/portal/")
-        page.fill("input[name=login]", "carla@example.com")
-        page.fill("input[name=password]", PASSWORD)
-        page.press("input[name=password]", "Enter")
-        page.wait_for_url("**/portal/")
+        log_in_as_carla(page, live_server.url, "/portal/")
 
         # The copy: one click, then the PDF.
         page.goto(f"{live_server.url}/portal/copy/")
@@ -119,12 +123,61 @@ def test_gc_5_1_the_dossier_fits_a_320_px_screen_with_a_long_email_address(live_
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-        page.goto(f"{live_server.url}/accounts/login/?next=/portal/dossier/")
-        page.fill("input[name=login]", "carla@example.com")
-        page.fill("input[name=password]", PASSWORD)
-        page.press("input[name=password]", "Enter")
-        page.wait_for_url("**/portal/dossier/")
+        log_in_as_carla(page, live_server.url, "/portal/dossier/")
         assert page.get_by_text("maximiliaan-alexandra@example.com").is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert width <= 320
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_gc_9_1_measurements_on_the_portal_home_fit_a_320_px_screen_with_readable_chart_labels(
+        live_server, append_only_log_flushable):
+    """GC-9.1 on the narrowest phone (WCAG 1.4.10 reflow, 1.4.4 text size): the measurements table
+    stacks its rows instead of scrolling sideways, and the charts' labels stay at least 11 px,
+    in Dutch and in English."""
+    import datetime
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.measurements import actions as measurement_actions
+    from coachdossier.measurements.tests.test_views import long_rr
+
+    _coach, _user, client = carla_with_her_coach()
+    therapist = make_user("theo@example.com", "Theo Therapeut", Role.THERAPIST)
+    for weeks, (hr, rmssd, sdnn) in enumerate([(78, 24, 38), (74, 29, 44), (71, 33, 49), (69, 36, 52)]):
+        measurement_actions.record_session(
+            actor=therapist, client=client, measured_on=NOW.date() - datetime.timedelta(weeks=6 - 2 * weeks),
+            protocol="rest", values={"heart_rate_bpm": hr, "rmssd_ms": rmssd, "sdnn_ms": sdnn,
+                                     "breathing_rate_per_min": 6.5, "skin_conductance_us": 4.2},
+            rr_file=SimpleUploadedFile("rr.txt", long_rr()) if weeks == 3 else None, now=NOW)
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for language in ("nl", "en"):
+            context = browser.new_context(viewport={"width": 320, "height": 640})
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            log_in_as_carla(page, live_server.url, "/portal/")
+            page.click("main details summary")  # the figures in tables, too
+            found[language] = page.evaluate("""() => {
+                const sideways = [...document.querySelectorAll('main *')]
+                    .filter(e => e.scrollWidth > e.clientWidth + 1
+                                 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                    .map(e => e.tagName + '.' + e.className);
+                const labels = [...document.querySelectorAll('main svg.chart text')]
+                    .filter(t => t.getBoundingClientRect().width > 0)
+                    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+                return {page: document.documentElement.scrollWidth, sideways, labels,
+                        values: document.querySelector('main td[data-label]') !== null};
+            }""")
+            page.screenshot(path=str(OUTPUT / f"portal-measurements-320-{language}.png"), full_page=True)
+            context.close()
+        browser.close()
+    for language, measured in found.items():
+        assert measured["page"] <= 320, language
+        assert measured["sideways"] == [], language
+        assert measured["values"], language
+        assert measured["labels"] and min(measured["labels"]) >= 11, (language, sorted(measured["labels"])[:3])
