@@ -6,7 +6,6 @@ of field errors where a field is to blame) and change nothing when the input is 
 """
 
 import datetime
-import enum
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -21,7 +20,9 @@ from django.utils.translation import gettext as _
 from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
+from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
+from coachdossier.lib.idempotency import Once
 
 from . import crypto, uploads, validation
 from .models import (
@@ -444,16 +445,8 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
     return entry
 
 
-class EntryOnce(enum.Enum):
-    """What `add_entry_once` made of a request."""
-
-    CREATED = "created"  # the first time: a new entry
-    REPEATED = "repeated"  # the same request again: nothing added, the entry it made
-    CONFLICT = "conflict"  # the key again with other content: nothing of it saved, the entry as it is
-
-
 def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=None,
-                   **fields: Any) -> tuple[DossierEntry, EntryOnce]:
+                   **fields: Any) -> tuple[DossierEntry, Once]:
     """`add_entry` for a request that may arrive twice: a response lost on a flaky connection, a
     double click, the browser posting the form again, an API client retrying. The first call
     with `idempotency_key` creates the entry and keeps the key's hash with it (CREATED); the
@@ -469,19 +462,19 @@ def add_entry_once(*, idempotency_key: str, actor, client: Client, now, grant=No
     decrypted, so no hash of content is ever kept. One transaction. Returns (entry, outcome)."""
     with atomic_files():
         if not idempotency_key:
-            return add_entry(actor=actor, client=client, now=now, grant=grant, **fields), EntryOnce.CREATED
-        digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
+            return add_entry(actor=actor, client=client, now=now, grant=grant, **fields), Once.CREATED
+        digest = idempotency.key_digest(actor.pk, idempotency_key)
         entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
         if entry is None:
             try:
                 return add_entry(actor=actor, client=client, now=now, grant=grant, idempotency_key_sha256=digest,
-                                 **fields), EntryOnce.CREATED
+                                 **fields), Once.CREATED
             except IntegrityError:  # the same request, running at the same time, committed first
                 entry = DossierEntry.objects.filter(client=client, idempotency_key_sha256=digest).first()
                 if entry is None:
                     raise
         _log_as("dossier.write", actor=actor, grant=grant, client=client, obj=entry)
-        return entry, EntryOnce.CONFLICT if _differs(entry, **fields) else EntryOnce.REPEATED
+        return entry, Once.CONFLICT if _differs(entry, **fields) else Once.REPEATED
 
 
 def _differs(entry: DossierEntry, *, kind=None, occurred_on=None, title="", text="", source="", justification="",

@@ -15,6 +15,7 @@ from ninja import Field, File, Form, HeaderEx, P, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.lib.idempotency import Once
 
 from . import access, actions, crypto
 from .models import (
@@ -439,13 +440,13 @@ def add_entry(request, client_id: uuid.UUID, kind: Form[EntryKind], occurred_on:
         idempotency_key=idempotency_key.strip(), actor=request.user, client=client, kind=kind, occurred_on=occurred_on,
         title=title, text=text, source=source, is_medical=is_medical, justification=justification,
         files=files or [], now=timezone.now(), grant=grant)
-    if outcome is actions.EntryOnce.CONFLICT:
+    if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the entry "
                                       "named here. Nothing of this request was saved.",
                             "entry": entry.public_id})
     entry = DossierEntry.objects.select_related("created_by").prefetch_related("versions", "attachments").get(
         pk=entry.pk)
-    return Status(201 if outcome is actions.EntryOnce.CREATED else 200, _entry_out(entry))
+    return Status(201 if outcome is Once.CREATED else 200, _entry_out(entry))
 
 
 @router.get("/{uuid:client_id}/entries/{uuid:entry_id}", response=EntryDetail)

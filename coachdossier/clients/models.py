@@ -8,7 +8,6 @@ count and date things (types, dates, status, flags).
 """
 
 import datetime
-import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, fields
@@ -427,11 +426,6 @@ class DossierEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["client", "idempotency_key_sha256"],
                                                condition=~Q(idempotency_key_sha256=""),
                                                name="unique_entry_idempotency_key")]
-
-    @staticmethod
-    def hash_idempotency_key(user_id: int, key: str) -> str:
-        """A key names one user's request: the same key from another user is another request."""
-        return hashlib.sha256(f"{user_id}:{key}".encode()).hexdigest()
 
     @property
     def current(self) -> "EntryVersion":

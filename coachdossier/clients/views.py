@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier.accounts.dashboard import Tab, modules_with
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
+from coachdossier.lib.idempotency import Once
 
 from . import access, actions, crypto
 from .forms import (
@@ -209,13 +210,13 @@ def entry_new(request, client_id):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if outcome is actions.EntryOnce.CONFLICT:  # GC-6.6: changes dropped without a word are lost
+            if outcome is Once.CONFLICT:  # GC-6.6: changes dropped without a word are lost
                 messages.warning(request, _(
                     "This entry had already been saved when you sent the form again; the changes in your "
                     "second submission were not saved. Edit the entry to change it."))
             else:
                 messages.success(request, _("The entry has been added to the dossier."))
-            if outcome is actions.EntryOnce.CREATED:
+            if outcome is Once.CREATED:
                 return redirect("clients:detail", client.public_id)
             # The form sent again: show the entry it made, there is no second one.
             return redirect("clients:entry", client.public_id, entry.public_id)

@@ -20,9 +20,10 @@ from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
-from coachdossier.clients.actions import EntryOnce, _remove_on_rollback, atomic_files
-from coachdossier.clients.models import DossierEntry
+from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
+from coachdossier.lib.idempotency import Once
 
 from . import deadlines, emails, letters, sealing
 from .models import (
@@ -197,7 +198,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     return complaint
 
 
-def lodge_complaint_once(*, idempotency_key: str, actor, **fields) -> tuple[Complaint, EntryOnce]:
+def lodge_complaint_once(*, idempotency_key: str, actor, **fields) -> tuple[Complaint, Once]:
     """`lodge_complaint` for a request that may arrive twice (a double click, back and send
     again, an API retry), the way `add_entry_once` does it for dossier entries: the first call
     with `idempotency_key` lodges the complaint and keeps the key's hash with it (CREATED); the
@@ -206,20 +207,20 @@ def lodge_complaint_once(*, idempotency_key: str, actor, **fields) -> tuple[Comp
     the repeat says something else than the complaint that was lodged, so the caller can say
     its changes were not saved. Without a key: `lodge_complaint`. Returns (complaint, outcome)."""
     if not idempotency_key:
-        return lodge_complaint(actor=actor, **fields), EntryOnce.CREATED
-    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key)
+        return lodge_complaint(actor=actor, **fields), Once.CREATED
+    digest = idempotency.key_digest(actor.pk, idempotency_key)
     with atomic_files():
         complaint = Complaint.objects.filter(idempotency_key_sha256=digest).first()
         if complaint is None:
             try:
-                return lodge_complaint(actor=actor, idempotency_key_sha256=digest, **fields), EntryOnce.CREATED
+                return lodge_complaint(actor=actor, idempotency_key_sha256=digest, **fields), Once.CREATED
             except IntegrityError:  # the same request, running at the same time, committed first
                 complaint = Complaint.objects.filter(idempotency_key_sha256=digest).first()
                 if complaint is None:
                     raise
         # Nothing is lodged; what comes back is shown to the sender, so it is a read of the case.
         _log("complaint.read", complaint, actor, Basis.CLIENT if complaint.complainant_user_id else Basis.COMPLAINTS)
-        return complaint, EntryOnce.CONFLICT if _complaint_differs(complaint, **fields) else EntryOnce.REPEATED
+        return complaint, Once.CONFLICT if _complaint_differs(complaint, **fields) else Once.REPEATED
 
 
 def _complaint_differs(complaint: Complaint, *, channel=None, subject=None, category=None, description="",

@@ -12,8 +12,8 @@ from ninja import HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.clients.actions import EntryOnce
 from coachdossier.clients.models import Client
+from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
 from .models import Complaint, Letter, clocks_for, working_calendar
@@ -224,11 +224,11 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
         phone_form=payload.phone_form))
-    if outcome is EntryOnce.CONFLICT:
+    if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
                             "complaint": complaint.public_id})
-    return Status(201 if outcome is EntryOnce.CREATED else 200, _out(complaint, detail=True))
+    return Status(201 if outcome is Once.CREATED else 200, _out(complaint, detail=True))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)

@@ -18,9 +18,9 @@ from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.audit.models import Outcome as LogOutcome
-from coachdossier.clients.actions import EntryOnce
 from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Client, Trajectory
+from coachdossier.lib.idempotency import Once
 
 from . import actions, deadlines, forms, letters, reports
 from .models import (
@@ -138,7 +138,7 @@ def complaint_new(request):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                if outcome is EntryOnce.CONFLICT:
+                if outcome is Once.CONFLICT:
                     messages.warning(request, _("This complaint had already been lodged when the form was sent "
                                                 "again; the changes in the second submission were not saved."))
                 if _is_handler(request.user):
@@ -293,7 +293,7 @@ def lodge(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if outcome is EntryOnce.CONFLICT:
+            if outcome is Once.CONFLICT:
                 messages.warning(request, _("Your complaint had already been sent when you sent the form again; "
                                             "the changes in your second submission were not saved."))
             return redirect("complaints:mine", complaint.public_id)

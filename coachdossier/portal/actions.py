@@ -34,6 +34,7 @@ from coachdossier.clients.models import (
     PersonalData,
     SealedJSON,
 )
+from coachdossier.lib.idempotency import Once
 from coachdossier.lib.workdays import WorkingCalendar
 
 from . import emails
@@ -435,7 +436,7 @@ def on_client_destroyed(*, client, actor, now):
 
 
 def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
-                  idempotency_key: str = "") -> tuple[DossierEntry, client_actions.EntryOnce]:
+                  idempotency_key: str = "") -> tuple[DossierEntry, Once]:
     """GC-5.3: the client's own written view, an entry type staff can never edit. The form
     sent again with the same `idempotency_key` (a double tap, back and send) adds nothing;
     the outcome says so, as for `add_entry_once`."""

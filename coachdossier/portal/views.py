@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
-from coachdossier.clients.actions import EntryOnce, read_attachment
+from coachdossier.clients.actions import read_attachment
 from coachdossier.clients.forms import OneTimeTokenField, apply_errors
 from coachdossier.clients.models import Attachment, Client, Consent, DossierEntry
+from coachdossier.lib.idempotency import Once
 
 from . import accesslog, actions, export
 from .forms import (
@@ -311,7 +312,7 @@ def statement_new(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if outcome is EntryOnce.CONFLICT:
+            if outcome is Once.CONFLICT:
                 messages.warning(request, _("Your statement had already been added when you sent the form again; "
                                             "the changes in your second submission were not saved. You can add "
                                             "another statement."))

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from coachdossier import audit
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis
-from coachdossier.clients.models import DossierEntry, SealedJSON
+from coachdossier.clients.models import SealedJSON
+from coachdossier.lib import idempotency
 
 from . import definitions, scoring
 from .models import Administration, Moment, QuestionnaireDefinition, Status
@@ -108,7 +109,7 @@ def save_answers(*, actor, administration: Administration, answers: dict, submit
     with the same `idempotency_key` and the same answers (a double click, a retry after a lost
     response), gets the completed administration back, as `add_entry_once` does for entries:
     one result, and no error for a request that did what it asked."""
-    digest = DossierEntry.hash_idempotency_key(actor.pk, idempotency_key) if idempotency_key and submit else ""
+    digest = idempotency.key_digest(actor.pk, idempotency_key) if idempotency_key and submit else ""
     with transaction.atomic():
         # Lock the row: two tabs submitting at once must not both pass the check.
         locked = Administration.objects.select_for_update().select_related("definition", "client").get(

@@ -27,6 +27,8 @@ from coachdossier.clients.models import (
     PersonalData,
     TrajectoryStatus,
 )
+from coachdossier.lib import idempotency
+from coachdossier.lib.idempotency import Once
 from coachdossier.test import BaseTestCase as _BaseTestCase
 
 DAY = datetime.timedelta(days=1)
@@ -317,7 +319,7 @@ class EntryTestCase(BaseTestCase):
             self.add(kind=EntryKind.CLIENT_STATEMENT)
 
 
-class EntryOnceTestCase(BaseTestCase):
+class OnceTestCase(BaseTestCase):
     """add_entry_once: one entry per request key, per user and client, whichever way it arrives."""
 
     def once(self, key, *, actor=None, client=None, **kwargs):
@@ -328,13 +330,13 @@ class EntryOnceTestCase(BaseTestCase):
 
     def test_the_same_key_gives_the_first_entry_back_and_makes_no_second(self):
         entry, outcome = self.once("k-1")
-        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.REPEATED))
-        self.assertIs(outcome, actions.EntryOnce.CREATED)
+        self.assertEqual(self.once("k-1"), (entry, Once.REPEATED))
+        self.assertIs(outcome, Once.CREATED)
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
 
     def test_only_a_hash_of_the_user_and_key_is_kept_never_the_key_or_content(self):
         entry, _ = self.once("k-1")
-        self.assertEqual(entry.idempotency_key_sha256, DossierEntry.hash_idempotency_key(self.coach.pk, "k-1"))
+        self.assertEqual(entry.idempotency_key_sha256, idempotency.key_digest(self.coach.pk, "k-1"))
         self.assertNotIn("k-1", entry.idempotency_key_sha256)
 
     def test_the_same_key_from_another_user_is_another_request(self):
@@ -342,7 +344,7 @@ class EntryOnceTestCase(BaseTestCase):
         other's entry back by choosing the same key."""
         mine, _ = self.once("k-1")
         theirs, outcome = self.once("k-1", actor=self.other_coach)
-        self.assertIs(outcome, actions.EntryOnce.CREATED)
+        self.assertIs(outcome, Once.CREATED)
         self.assertNotEqual(mine, theirs)
 
     def test_a_twin_request_that_committed_first_is_returned_and_no_second_entry_is_made(self):
@@ -353,7 +355,7 @@ class EntryOnceTestCase(BaseTestCase):
 
         twin = actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
                                  occurred_on=self.now.date(), title="Gesprek", now=self.now,
-                                 idempotency_key_sha256=DossierEntry.hash_idempotency_key(self.coach.pk, "k-1"))
+                                 idempotency_key_sha256=idempotency.key_digest(self.coach.pk, "k-1"))
         real_first, looked = QuerySet.first, []
 
         def first_misses_the_twin(queryset):  # the twin committed just after this request looked
@@ -361,7 +363,7 @@ class EntryOnceTestCase(BaseTestCase):
             return None if len(looked) == 1 else real_first(queryset)
 
         with mock.patch.object(QuerySet, "first", first_misses_the_twin):
-            self.assertEqual(self.once("k-1", text=""), (twin, actions.EntryOnce.REPEATED))
+            self.assertEqual(self.once("k-1", text=""), (twin, Once.REPEATED))
         self.assertEqual(looked[0], DossierEntry)
         self.assertEqual(DossierEntry.objects.filter(client=self.own_client).count(), 1)
 
@@ -375,7 +377,7 @@ class EntryOnceTestCase(BaseTestCase):
         for field, value in changes.items():
             with self.subTest(field=field):
                 sent = {"source": "UWV", field: value}
-                self.assertEqual(self.once("k-1", **sent), (entry, actions.EntryOnce.CONFLICT))
+                self.assertEqual(self.once("k-1", **sent), (entry, Once.CONFLICT))
         entry.refresh_from_db()
         self.assertEqual((entry.version_count, entry.kind, entry.is_medical, entry.current.content["text"]),
                          (1, EntryKind.NOTE, False, "Goed gesprek."))
@@ -385,20 +387,20 @@ class EntryOnceTestCase(BaseTestCase):
         entry, _ = self.once("k-1")
         actions.edit_entry(actor=self.coach, entry=entry, title="Gesprek", text="Bijgewerkt.", reason="Aangevuld",
                            is_medical=True, now=self.now)
-        self.assertEqual(self.once("k-1"), (entry, actions.EntryOnce.REPEATED))
-        self.assertEqual(self.once("k-1", text="Bijgewerkt."), (entry, actions.EntryOnce.CONFLICT))
+        self.assertEqual(self.once("k-1"), (entry, Once.REPEATED))
+        self.assertEqual(self.once("k-1", text="Bijgewerkt."), (entry, Once.CONFLICT))
 
     def test_gc_6_6_attachments_count_the_same_file_again_is_a_repeat_another_or_none_a_conflict(self):
         def pdf(name="brief.pdf", data=DEMO_PDF):
             return SimpleUploadedFile(name, data)
 
         entry, _ = self.once("k-1", files=[pdf()])
-        self.assertEqual(self.once("k-1", files=[pdf()]), (entry, actions.EntryOnce.REPEATED))
+        self.assertEqual(self.once("k-1", files=[pdf()]), (entry, Once.REPEATED))
         other = DEMO_PDF.replace(b"200 200", b"300 300")  # the same size, other bytes
         self.assertNotEqual(other, DEMO_PDF)
         for files in ([], [pdf(data=other)], [pdf(name="andere.pdf")], [pdf(), pdf(name="tweede.pdf")]):
             with self.subTest(files=[f.name for f in files]):
-                self.assertEqual(self.once("k-1", files=files), (entry, actions.EntryOnce.CONFLICT))
+                self.assertEqual(self.once("k-1", files=files), (entry, Once.CONFLICT))
         self.assertEqual(Attachment.objects.filter(entry=entry).count(), 1)
 
     def test_law_nen7513_a_conflicting_repeat_is_logged_like_any_repeat_and_the_chain_stays_whole(self):
