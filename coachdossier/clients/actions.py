@@ -42,7 +42,9 @@ from .models import (
     Principal,
     Referral,
     SealedJSON,
+    TermField,
     Trajectory,
+    TrajectoryChange,
     TrajectoryStatus,
 )
 
@@ -202,6 +204,27 @@ def assignment_refusal(coach: User, today: datetime.date) -> str | None:
     return standing_problem(coach, today)
 
 
+def _terms_errors(*, principal, uwv_order_number, approved_hours, agreement_date, today) -> dict:
+    """What is wrong with a trajectory's terms, on opening and on every later change."""
+    errors = {}
+    if principal.is_uwv and not uwv_order_number:
+        errors["uwv_order_number"] = _("A UWV trajectory needs the UWV order number.")
+    if not principal.is_uwv and uwv_order_number:
+        errors["uwv_order_number"] = _("Only a UWV trajectory has a UWV order number.")
+    if approved_hours is not None and approved_hours <= 0:
+        errors["approved_hours"] = _("Approved hours must be more than zero.")
+    elif approved_hours is not None and (approved_hours >= 10_000 or approved_hours != round(approved_hours, 1)):
+        # The column holds 99999.9 at most, in tenths; the API would otherwise round silently.
+        errors["approved_hours"] = _("Give the hours with at most one decimal, below 10,000.")
+    # GC-0.4: the agreement date records an agreement already made, and an earlier one lets
+    # earlier sessions through (`began_on`), so year 0001 for 2026 would admit year-1 sessions.
+    if agreement_date and agreement_date > today:
+        errors["agreement_date"] = _("The date cannot be in the future.")
+    elif agreement_date and agreement_date < EARLIEST_ENTRY_DATE:
+        errors["agreement_date"] = _("The date is before 1900; check the year.")
+    return errors
+
+
 @transaction.atomic
 def open_trajectory(*, actor, client: Client, principal: Principal, coach: User, source: str, now,
                     uwv_order_number="", approved_hours=None, agreement_date=None, vulnerable=False,
@@ -211,18 +234,8 @@ def open_trajectory(*, actor, client: Client, principal: Principal, coach: User,
     refusal = assignment_refusal(coach, today)
     if refusal:
         errors["coach"] = refusal
-    if principal.is_uwv and not uwv_order_number:
-        errors["uwv_order_number"] = _("A UWV trajectory needs the UWV order number.")
-    if not principal.is_uwv and uwv_order_number:
-        errors["uwv_order_number"] = _("Only a UWV trajectory has a UWV order number.")
-    if approved_hours is not None and approved_hours <= 0:
-        errors["approved_hours"] = _("Approved hours must be more than zero.")
-    # GC-0.4: the agreement date records an agreement already made, and an earlier one lets
-    # earlier sessions through (`began_on`), so year 0001 for 2026 would admit year-1 sessions.
-    if agreement_date and agreement_date > today:
-        errors["agreement_date"] = _("The date cannot be in the future.")
-    elif agreement_date and agreement_date < EARLIEST_ENTRY_DATE:
-        errors["agreement_date"] = _("The date is before 1900; check the year.")
+    errors.update(_terms_errors(principal=principal, uwv_order_number=uwv_order_number,
+                                approved_hours=approved_hours, agreement_date=agreement_date, today=today))
     if goal_text:
         errors.update(validation.require_justification(goal_text, goal_justification, "goal_text"))
     if client.trajectories.open().exists():
@@ -312,11 +325,61 @@ def assign_coach(*, actor, trajectory: Trajectory, coach: User, now) -> Trajecto
     refusal = assignment_refusal(coach, timezone.localdate(now))
     if refusal:
         raise ValidationError({"coach": refusal})
+    if coach.pk == trajectory.coach_id:
+        raise ValidationError({"coach": _("%(name)s is already the coach of this trajectory.") % {
+            "name": coach.full_name}})
+    TrajectoryChange.objects.create(trajectory=trajectory, field=TermField.COACH, old=trajectory.coach.full_name,
+                                    new=coach.full_name, author=actor, changed_at=now)
     trajectory.coach = coach
     trajectory.save(update_fields=["coach"])
     _log("trajectory.assign_coach", client=trajectory.client, obj=trajectory, basis=Basis.MANAGEMENT,
          role=Role.MANAGEMENT)
     return trajectory
+
+
+TERMS = (TermField.UWV_ORDER_NUMBER, TermField.APPROVED_HOURS, TermField.AGREEMENT_DATE, TermField.VULNERABLE)
+
+
+@transaction.atomic
+def change_trajectory_terms(*, actor, trajectory: Trajectory, now, uwv_order_number: str, approved_hours,
+                            agreement_date, vulnerable: bool, grant=None) -> list[TrajectoryChange]:
+    """Management records a change in what was agreed after the trajectory was opened: the
+    principal approved more hours, the order number was corrected, the agreement was signed
+    (GC-0.4), the client's position turned out vulnerable (GC-1.6). Every changed term is
+    kept with its old and new value, who and when; a closed trajectory's terms are final."""
+    # Locked, so two managers saving at once each record the value the other left.
+    given, trajectory = trajectory, Trajectory.objects.select_for_update().select_related(
+        "principal", "client").get(pk=trajectory.pk)
+    today = timezone.localdate(now)
+    errors: dict[str, Any] = {}
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        _raise({"__all__": _("This trajectory is closed; its terms can no longer change.")})
+    errors.update(_terms_errors(principal=trajectory.principal, uwv_order_number=uwv_order_number,
+                                approved_hours=approved_hours, agreement_date=agreement_date, today=today))
+    # A later agreement date must not leave sessions before the trajectory began.
+    began = min(d for d in (trajectory.opened_on, agreement_date) if d is not None)
+    first = trajectory.sessions.order_by("date").values_list("date", flat=True).first()
+    if "agreement_date" not in errors and first is not None and first < began:
+        errors["agreement_date"] = _("A session on %(date)s was logged before this date; the agreement cannot "
+                                     "be later than the first session.") % {"date": format_date(first)}
+    wanted = {TermField.UWV_ORDER_NUMBER: uwv_order_number.strip(), TermField.APPROVED_HOURS: approved_hours,
+              TermField.AGREEMENT_DATE: agreement_date, TermField.VULNERABLE: bool(vulnerable)}
+    changed = {field.value: value for field, value in wanted.items()
+               if TrajectoryChange.as_text(getattr(trajectory, field)) != TrajectoryChange.as_text(value)}
+    if not errors and not changed:
+        errors["__all__"] = _("Nothing was changed.")
+    _raise(errors)
+    rows = [TrajectoryChange(trajectory=trajectory, field=field, old=TrajectoryChange.as_text(getattr(trajectory, field)),
+                             new=TrajectoryChange.as_text(value), author=actor, changed_at=now)
+            for field, value in changed.items()]
+    TrajectoryChange.objects.bulk_create(rows)
+    for field, value in changed.items():
+        setattr(trajectory, field, value)
+        setattr(given, field, value)  # the caller's copy shows what was saved
+    trajectory.save(update_fields=list(changed))
+    _log("trajectory.terms", client=trajectory.client, obj=trajectory,
+         basis=getattr(grant, "basis", Basis.MANAGEMENT), role=getattr(grant, "role", Role.MANAGEMENT))
+    return rows
 
 
 @transaction.atomic

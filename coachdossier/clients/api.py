@@ -566,6 +566,43 @@ def close_trajectory(request, client_id: uuid.UUID, trajectory_id: uuid.UUID):
     return _trajectory_out(trajectory, content=False)
 
 
+class TermsIn(Schema):
+    """The whole set of terms: a field left out is an error, never a silent clearing."""
+
+    uwv_order_number: str
+    approved_hours: Decimal | None
+    agreement_date: datetime.date | None
+    vulnerable: bool
+
+
+class TermChangeOut(Schema):
+    field: str
+    old: str
+    new: str
+    author: str
+    changed_at: datetime.datetime
+
+
+class TermsOut(Schema):
+    trajectory: TrajectoryOut
+    changes: list[TermChangeOut]
+
+
+@router.put("/{uuid:client_id}/trajectories/{uuid:trajectory_id}/terms", response=TermsOut)
+def change_trajectory_terms(request, client_id: uuid.UUID, trajectory_id: uuid.UUID, payload: TermsIn):
+    """Management changes a trajectory's terms after opening (GC-0.4, GC-1.6); every changed
+    term is kept with its earlier value. 422 when nothing changes or the trajectory is closed."""
+    _require_role(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log=False)
+    trajectory = _trajectory(client, trajectory_id)
+    actions.change_trajectory_terms(actor=request.user, trajectory=trajectory, now=timezone.now(), grant=grant,
+                                    **payload.dict())
+    changes = trajectory.changes.select_related("author")
+    return {"trajectory": _trajectory_out(trajectory, content=False),
+            "changes": [{"field": c.field, "old": c.old, "new": c.new, "author": c.author.full_name,
+                         "changed_at": c.changed_at} for c in changes]}
+
+
 # --- Consents, referrals, break-glass ------------------------------------------------------
 
 

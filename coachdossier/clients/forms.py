@@ -218,6 +218,22 @@ class BreakGlassForm(forms.Form):
                              min_length=20, help_text=_("Management is told, and the client will see this."))
 
 
+class TermsForm(forms.Form):
+    """A trajectory's terms after opening (GC-0.4, GC-1.6); the same fields as on opening."""
+
+    uwv_order_number = forms.CharField(label=_("UWV order number"), max_length=40, required=False)
+    approved_hours = forms.DecimalField(label=_("Approved hours"), max_digits=6, decimal_places=1, required=False,
+                                        min_value=0, help_text=_("For example after the principal approved an "
+                                                                 "extension."))
+    agreement_date = forms.DateField(label=_("Date of the coaching agreement"), required=False, widget=DateInput())
+    vulnerable = forms.BooleanField(label=_("Client in a vulnerable or dependent position (GC-1.6)"), required=False,
+                                    help_text=_("Reports then always need the client's explicit sign-off."))
+
+    @classmethod
+    def of(cls, trajectory, data=None):
+        return cls(data, initial={name: getattr(trajectory, name) for name in cls.base_fields})
+
+
 class AssignCoachForm(forms.Form):
     coach = forms.ModelChoiceField(label=_("Coach"), queryset=User.objects.none(), to_field_name="public_id")
 

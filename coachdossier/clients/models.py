@@ -8,6 +8,7 @@ count and date things (types, dates, status, flags).
 """
 
 import datetime
+import decimal
 import json
 import uuid
 from dataclasses import asdict, dataclass, fields
@@ -305,6 +306,62 @@ class SessionMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     VIDEO = "video", _("Video call")
     PHONE = "phone", _("Phone")
+
+
+class TermField(models.TextChoices):
+    COACH = "coach", _("Coach")
+    UWV_ORDER_NUMBER = "uwv_order_number", _("UWV order number")
+    APPROVED_HOURS = "approved_hours", _("Approved hours")
+    AGREEMENT_DATE = "agreement_date", _("Date of the coaching agreement")
+    VULNERABLE = "vulnerable", _("Client in a vulnerable or dependent position")
+
+
+class TrajectoryChange(models.Model):
+    """One changed term of a trajectory after it was opened (GC-0.4, GC-1.6): the coach
+    assigned, the order number, the hours the principal approved, the agreement date, the
+    vulnerable marker. Old and new value as text (dates ISO, booleans "1"/"0", the coach by
+    name), so a report on approved against used hours can always say what was agreed when."""
+
+    trajectory = models.ForeignKey(Trajectory, models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=20, choices=TermField.choices)
+    old = models.CharField(max_length=200, blank=True)
+    new = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    @staticmethod
+    def as_text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal):  # hours: 10 and 10.0 are the same term
+            return f"{value:.1f}"
+        return str(value)
+
+    def _shown(self, text: str):
+        from django.utils.formats import date_format
+
+        if text == "":
+            return "—"
+        if self.field == TermField.VULNERABLE:
+            return _("yes") if text == "1" else _("no")
+        if self.field == TermField.AGREEMENT_DATE:
+            return date_format(datetime.date.fromisoformat(text), "DATE_FORMAT")
+        return text
+
+    @property
+    def old_shown(self):
+        return self._shown(self.old)
+
+    @property
+    def new_shown(self):
+        return self._shown(self.new)
 
 
 class CoachingSession(models.Model):

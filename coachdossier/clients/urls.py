@@ -14,6 +14,8 @@ urlpatterns = [
     path("manage/<uuid:client_id>/trajectories/new/", views.trajectory_new, name="trajectory_new"),
     path("manage/<uuid:client_id>/trajectories/<uuid:trajectory_id>/close/", views.trajectory_close,
          name="trajectory_close"),
+    path("manage/<uuid:client_id>/trajectories/<uuid:trajectory_id>/terms/", views.trajectory_terms,
+         name="trajectory_terms"),
     path("manage/<uuid:client_id>/trajectories/<uuid:trajectory_id>/assign/", views.trajectory_assign,
          name="trajectory_assign"),
     path("<uuid:client_id>/", views.client_detail, name="detail"),

@@ -4,6 +4,7 @@ trajectories, without dossier content). Every client is reached through access.p
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from .forms import (
     ReferralForm,
     RegisterClientForm,
     SessionForm,
+    TermsForm,
     TrajectoryForm,
     apply_errors,
 )
@@ -43,6 +45,7 @@ from .models import (
     EntryKind,
     Principal,
     Trajectory,
+    TrajectoryChange,
     TrajectoryStatus,
 )
 
@@ -479,7 +482,8 @@ def register_with_trajectory(*, actor, form, now):
 @role_required(Role.MANAGEMENT)
 def admin_detail(request, client_id):
     client, grant = access.get_client_for(request, client_id, "trajectory.manage", log_action="client.see")
-    trajectories = client.trajectories.select_related("principal", "coach").prefetch_related("sessions", "goals")
+    trajectories = client.trajectories.select_related("principal", "coach").prefetch_related(
+        "sessions", "goals", Prefetch("changes", TrajectoryChange.objects.select_related("author")))
     return render(request, "clients/admin_detail.html", {"client": client, "trajectories": trajectories,
                                                          "assign_form": AssignCoachForm()})
 
@@ -532,6 +536,26 @@ def trajectory_assign(request, client_id, trajectory_id):
     else:
         messages.error(request, _("Choose a coach."))
     return redirect("clients:admin_detail", client.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
+def trajectory_terms(request, client_id, trajectory_id):
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log=False)
+    trajectory = get_object_or_404(Trajectory.objects.select_related("principal"), client=client,
+                                   public_id=trajectory_id)
+    form = TermsForm.of(trajectory, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_trajectory_terms(actor=request.user, trajectory=trajectory, now=timezone.now(),
+                                            grant=grant, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The terms have been changed; the earlier values are kept below."))
+            return redirect("clients:admin_detail", client.public_id)
+    return render(request, "clients/trajectory_terms.html", {"client": client, "trajectory": trajectory,
+                                                             "form": form})
 
 
 @require_GET

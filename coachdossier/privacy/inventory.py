@@ -131,6 +131,10 @@ FIELDS = {
     "clients.Trajectory.activated_on": Tag(DOSSIER_DATES, RESTRICTED),
     "clients.Trajectory.closed_on": Tag(DOSSIER_DATES, RESTRICTED),
     "clients.Trajectory.retention_until": Tag(DOSSIER_DATES, RESTRICTED),
+    # Earlier and later terms as text: an order number (identifying), hours, a date, a marker,
+    # a coach's name; tagged as the most identifying of them.
+    "clients.TrajectoryChange.old": Tag(IDENTITY, RESTRICTED),
+    "clients.TrajectoryChange.new": Tag(IDENTITY, RESTRICTED),
     "clients.Goal.sealed": Tag(DOSSIER, SEALED),
     "clients.CoachingSession.date": Tag(DOSSIER_DATES, RESTRICTED),
     "clients.DossierEntry.occurred_on": Tag(DOSSIER_DATES, RESTRICTED),

@@ -56,6 +56,7 @@ ROUTES = [
     Route("clients:trajectory_new", client, expect=MANAGEMENT_ONLY),
     Route("clients:trajectory_close", trajectory, method="POST", expect={**MANAGEMENT_ONLY, "management": 302}),
     Route("clients:trajectory_assign", trajectory, method="POST", expect={**MANAGEMENT_ONLY, "management": 302}),
+    Route("clients:trajectory_terms", trajectory, expect=MANAGEMENT_ONLY),
     Route("clients:detail", client, expect=DOSSIER_READ),
     *(Route("clients:tab", lambda w, key=key: {**client(w), "tab": key}, expect=DOSSIER_READ)
       for key in ("questionnaires", "measurements", "reports", "portal", "privacy")),

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
+from coachdossier.clients.models import TrajectoryChange
 from coachdossier.privacy import registry
 from coachdossier.privacy.models import (
     Checkpoint,
@@ -25,6 +26,11 @@ class DemoTests(TestCase):
     def test_the_demo_has_registry_profiles_registers_a_hold_and_a_checkpoint(self):
         call_command("demo", stdout=io.StringIO())
         today = timezone.localdate()
+        # GC-0.4: a UWV extension shows management a trajectory's terms history (and the
+        # hand-over and registers what was approved when).
+        extension = TrajectoryChange.objects.filter(field="approved_hours").first()
+        self.assertIsNotNone(extension)
+        self.assertGreater(float(extension.new), float(extension.old))
         profiles = list(CoachProfile.objects.prefetch_related("fees"))
         self.assertTrue(profiles)
         self.assertTrue(all(not p.problems(today) for p in profiles))  # the demo can assign clients

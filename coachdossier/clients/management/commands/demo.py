@@ -181,6 +181,12 @@ class Command(BaseCommand):
             )
             if i != 11:  # one client stays in intake without a goal
                 actions.activate_trajectory(actor=management, trajectory=trajectory, now=start)
+            if principal.is_uwv and i % 2 == 0:  # UWV approved an extension halfway (GC-0.4: terms history)
+                halfway = start + (now - start) / 2
+                actions.change_trajectory_terms(
+                    actor=management, trajectory=trajectory, now=halfway, uwv_order_number=trajectory.uwv_order_number,
+                    approved_hours=trajectory.approved_hours + 8, agreement_date=trajectory.agreement_date,
+                    vulnerable=trajectory.vulnerable)
             with acting(Actor(user=coach, channel="command")):
                 for n, (entry_kind, title, text) in enumerate(NOTES[: rng.randint(3, len(NOTES))]):
                     day = start + datetime.timedelta(days=7 * n)
