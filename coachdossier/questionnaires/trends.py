@@ -51,13 +51,15 @@ def trends(administrations, *, chart_prefix: str = "q") -> list[Trend]:
         latest = trend.rows[-1]["administration"]
         for i, (title, group) in enumerate(zip(trend.subscales, trend.groups)):
             series = [charts.Series(label=title, points=[(row["date"], row["scores"][i][0]) for row in trend.rows])]
-            svg = charts.line_chart(
+            # The same chart drawn twice: wide, and for a phone (shown instead under 600 px).
+            svg, svg_narrow = (charts.line_chart(
                 series, title=_("%(title)s: %(subscale)s over time") % {"title": trend.title, "subscale": title},
                 desc=_("Scores of %(n)d completed administrations, with the severity bands behind them; "
                        "the table lists the same figures.") % {"n": len(trend.rows)},
-                chart_id=f"{chart_prefix}-{n}-{i}", y_min=group["min_score"], y_max=group["max_score"],
-                bands=_bands(latest, group["key"], lang))
-            trend.charts.append({"title": title, "svg": svg})
+                chart_id=f"{chart_prefix}-{n}-{i}{suffix}", y_min=group["min_score"], y_max=group["max_score"],
+                bands=_bands(latest, group["key"], lang), narrow=narrow)
+                for suffix, narrow in (("", False), ("-s", True)))
+            trend.charts.append({"title": title, "svg": svg, "svg_narrow": svg_narrow})
     return list(by_key.values())
 
 

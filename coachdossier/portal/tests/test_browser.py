@@ -181,3 +181,51 @@ def test_gc_9_1_measurements_on_the_portal_home_fit_a_320_px_screen_with_readabl
         assert measured["sideways"] == [], language
         assert measured["values"], language
         assert measured["labels"] and min(measured["labels"]) >= 11, (language, sorted(measured["labels"])[:3])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_gc_9_1_questionnaire_trends_fit_a_320_px_screen_with_readable_chart_labels(
+        live_server, append_only_log_flushable):
+    """GC-9.1 on the narrowest phone (WCAG 1.4.10 reflow, 1.4.4 text size): the client's
+    questionnaire trends are drawn for a phone, so their labels stay at least 11 px (the wide
+    chart scaled down to 320 px shrank them to about 6 px), in Dutch and in English."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    import datetime
+
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.questionnaires import actions as q_actions
+    from coachdossier.questionnaires.models import QuestionnaireDefinition
+    from coachdossier.questionnaires.tests.test_workflow import EXAMPLE
+
+    coach, user, client = carla_with_her_coach()
+    q_actions.ensure_shipped(now=NOW)
+    dass = QuestionnaireDefinition.objects.get(key="dass-21")
+    for weeks, moment in enumerate(["intake", "during", "end"]):
+        when = NOW - datetime.timedelta(weeks=6 - 2 * weeks)
+        administration = q_actions.send_questionnaire(actor=coach, client=client, definition=dass, moment=moment,
+                                                      now=when)
+        q_actions.save_answers(actor=user, administration=administration, answers=EXAMPLE, submit=True, now=when)
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for language in ("nl", "en"):
+            context = browser.new_context(viewport={"width": 320, "height": 640})
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            log_in_as_carla(page, live_server.url, "/questionnaires/mine/")
+            found[language] = page.evaluate("""() => {
+                const labels = [...document.querySelectorAll('main svg.chart text')]
+                    .filter(t => t.getBoundingClientRect().width > 0)
+                    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+                const charts = [...document.querySelectorAll('main svg.chart')]
+                    .filter(s => s.getBoundingClientRect().width > 0).length;
+                return {page: document.documentElement.scrollWidth, labels, charts};
+            }""")
+            page.screenshot(path=str(OUTPUT / f"portal-questionnaires-320-{language}.png"), full_page=True)
+            context.close()
+        browser.close()
+    for language, measured in found.items():
+        assert measured["page"] <= 320, language
+        assert measured["charts"] == 3, language  # one per subscale: the phone's, not both
+        assert measured["labels"] and min(measured["labels"]) >= 11, (language, sorted(measured["labels"])[:3])

@@ -204,8 +204,10 @@ class SendAndFillTestCase(QuestionnaireTestCase):
                                  submit=True, now=self.now.replace(day=1 + n))
         self.login(self.coach)
         page = self.client.get(reverse("clients:tab", args=[self.own_client.public_id, "questionnaires"]))
-        self.assertContains(page, 'role="img"', count=3)  # one chart per subscale
-        self.assertContains(page, "<polyline", count=3)
+        # One chart per subscale, drawn wide and for a phone (shown instead under 600 px).
+        self.assertContains(page, 'role="img"', count=6)
+        self.assertContains(page, "<polyline", count=6)
+        self.assertContains(page, 'class="chart chart-narrow"', count=3)
 
     def test_the_summary_names_the_version_and_is_json_able(self):
         a = self.send()
@@ -315,7 +317,7 @@ class DemoQuestionnaireTestCase(QuestionnaireTestCase):
         page = self.client.get(url)
         self.assertContains(page, "fictional demo questionnaire")
         charts = len(administration.result["subscales"]) + 1  # and the total
-        self.assertContains(page, 'role="img"', count=charts)
+        self.assertContains(page, 'role="img"', count=2 * charts)  # each drawn wide and for a phone
 
 
 class QueryCountTestCase(QuestionnaireTestCase):
@@ -338,7 +340,7 @@ class QueryCountTestCase(QuestionnaireTestCase):
         submit_one()
         with CaptureQueriesContext(connection) as three:
             response = self.client.get(url)
-        self.assertContains(response, "<circle", count=9)
+        self.assertContains(response, "<circle", count=18)  # 3 points × 3 subscales, wide and for a phone
         self.assertEqual(len(three), len(one))
 
     def test_the_client_page_section_runs_the_same_number_of_queries_for_more_results(self):
