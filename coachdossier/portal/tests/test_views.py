@@ -336,6 +336,16 @@ class MessageTestCase(PortalTestCase):
                              now=later, grant=CLIENT_GRANT)
         self.assertEqual(Message.objects.count(), 2)  # asked again an hour later: a new message
 
+    def test_an_error_on_a_hidden_field_is_shown_not_swallowed(self):
+        """Bad input gets a clear message: a tampered hidden field (here the entry a message is
+        about) used to leave the form re-shown without a word of why nothing was sent."""
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "en"
+        r = self.client.post("/portal/messages/", {"text": "Mag de afspraak naar donderdag?", "about": "x\x00"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, '<div class="alert alert-error" role="alert"><p>Null characters are not allowed.</p>')
+        self.assertEqual(Message.objects.count(), 0)
+
     def test_no_email_notice_when_the_client_declined_email(self):
         """GC-6.3: the communication agreement is respected."""
         self.login(self.client_user)
