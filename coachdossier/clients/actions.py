@@ -204,6 +204,9 @@ def assignment_refusal(coach: User, today: datetime.date) -> str | None:
     return standing_problem(coach, today)
 
 
+ORDER_NUMBER_LENGTH = 40  # Trajectory.uwv_order_number's column
+
+
 def _terms_errors(*, principal, uwv_order_number, approved_hours, agreement_date, today) -> dict:
     """What is wrong with a trajectory's terms, on opening and on every later change."""
     errors = {}
@@ -211,6 +214,9 @@ def _terms_errors(*, principal, uwv_order_number, approved_hours, agreement_date
         errors["uwv_order_number"] = _("A UWV trajectory needs the UWV order number.")
     if not principal.is_uwv and uwv_order_number:
         errors["uwv_order_number"] = _("Only a UWV trajectory has a UWV order number.")
+    elif len(uwv_order_number) > ORDER_NUMBER_LENGTH:
+        # The API takes any length; PostgreSQL would refuse the row with a 500.
+        errors["uwv_order_number"] = _("The order number is too long (at most 40 characters).")
     if approved_hours is not None and approved_hours <= 0:
         errors["approved_hours"] = _("Approved hours must be more than zero.")
     elif approved_hours is not None and (approved_hours >= 10_000 or approved_hours != round(approved_hours, 1)):
@@ -485,8 +491,11 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
     today = timezone.localdate(now)
     if kind == EntryKind.CLIENT_STATEMENT and getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"kind": _("Only the client can add a client statement (GC-5.3).")})
-    _raise(_entry_errors(kind=kind, text=text, title=title, justification=justification,
-                         occurred_on=occurred_on, today=today, source=source))
+    errors = _entry_errors(kind=kind, text=text, title=title, justification=justification,
+                           occurred_on=occurred_on, today=today, source=source)
+    if kind == EntryKind.AGREEMENT and not files:  # GC-0.4: the agreement is the signed document
+        errors["files"] = _("Attach the signed agreement (a scan or PDF).")
+    _raise(errors)
     screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client))
     with atomic_files():
         entry = DossierEntry.objects.create(

@@ -390,6 +390,7 @@ class EntryKind(models.TextChoices):
     FACT = "fact", _("Fact")
     FINDING = "finding", _("Finding or conclusion of the coach")
     CLIENT_STATEMENT = "client_statement", _("Statement of the client")
+    AGREEMENT = "agreement", _("Coaching agreement")  # GC-0.4: the signed agreement, as an attachment
 
     @classmethod
     def staff_kinds(cls):
@@ -405,6 +406,7 @@ ENTRY_KIND_HELP = {
     EntryKind.FACT: _("A fact about you. If it is wrong you can ask for a correction."),
     EntryKind.FINDING: _("Your coach's professional view. It cannot be corrected, but you may add your own statement."),
     EntryKind.CLIENT_STATEMENT: _("Your own written view, added to the dossier at your request."),
+    EntryKind.AGREEMENT: _("The agreement for your coaching trajectory, as you and your coach signed it."),
 }
 
 

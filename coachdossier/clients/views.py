@@ -4,7 +4,7 @@ trajectories, without dossier content). Every client is reached through access.p
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -131,6 +131,10 @@ def _dossier_context(client) -> dict:
         "sessions": sessions,
         "hours_used": round(sum(s.minutes for s in sessions) / 60, 1),
         "medical_count": client.entries.filter(is_medical=True, deleted_at__isnull=True).count(),
+        # GC-0.4: the signed agreement of this trajectory, the newest if it was renewed.
+        "agreement": (client.entries.listed(include_medical=False)
+                      .filter(kind=EntryKind.AGREEMENT, trajectory=trajectory).order_by("-occurred_on", "-pk")
+                      .values("public_id", "occurred_on").first() if trajectory else None),
         "consents": list(client.consents.select_related("substitute")),
         "referrals": list(client.referrals.active().select_related("therapist")),
         "today": timezone.localdate(),
@@ -200,8 +204,11 @@ def client_tab(request, client_id, tab):
 @role_required(Role.COACH)
 def entry_new(request, client_id):
     client, grant = access.get_client_for(request, client_id, "dossier.write", log=False)
+    # ?kind=agreement from the trajectory's "add the signed agreement" link.
+    kind = request.GET.get("kind") if request.GET.get("kind") in EntryKind.values else None
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"occurred_on": timezone.localdate(), "idempotency_key": OneTimeTokenField.new()})
+                     initial={"occurred_on": timezone.localdate(), "idempotency_key": OneTimeTokenField.new(),
+                              "kind": kind})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -482,7 +489,11 @@ def register_with_trajectory(*, actor, form, now):
 @role_required(Role.MANAGEMENT)
 def admin_detail(request, client_id):
     client, grant = access.get_client_for(request, client_id, "trajectory.manage", log_action="client.see")
-    trajectories = client.trajectories.select_related("principal", "coach").prefetch_related(
+    # PR-7: management sees whether the signed agreement is in the dossier (GC-0.4), not the document.
+    agreement = DossierEntry.objects.listed(include_medical=True).filter(trajectory=OuterRef("pk"),
+                                                                         kind=EntryKind.AGREEMENT)
+    trajectories = client.trajectories.select_related("principal", "coach").annotate(
+        has_agreement=Exists(agreement)).prefetch_related(
         "sessions", "goals", Prefetch("changes", TrajectoryChange.objects.select_related("author")))
     return render(request, "clients/admin_detail.html", {"client": client, "trajectories": trajectories,
                                                          "assign_form": AssignCoachForm()})

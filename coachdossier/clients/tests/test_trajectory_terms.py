@@ -12,7 +12,8 @@ from django.utils import translation
 
 from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients import actions
-from coachdossier.clients.models import TermField, TrajectoryChange, TrajectoryStatus
+from coachdossier.clients.models import EntryKind, TermField, TrajectoryChange, TrajectoryStatus
+from coachdossier.clients.tests.api_routes import pdf
 from coachdossier.test import BaseTestCase
 
 DAY = datetime.timedelta(days=1)
@@ -106,6 +107,12 @@ class TermsTestCase(BaseTestCase):
         self.change(trajectory=uwv_trajectory, uwv_order_number="UWV-124")
         self.assertEqual(uwv_trajectory.changes.get().old, "UWV-123")
 
+    def test_an_order_number_longer_than_its_column_is_refused_not_a_database_error(self):
+        uwv_trajectory = self.other_client.current_trajectory
+        with self.assertRaises(ValidationError) as caught:
+            self.change(trajectory=uwv_trajectory, uwv_order_number="UWV-" + "9" * 40)
+        self.assertIn("too long", caught.exception.message_dict["uwv_order_number"][0])
+
     def test_a_closed_trajectorys_terms_are_final(self):
         actions.close_trajectory(actor=self.management, trajectory=self.trajectory, now=self.now)
         self.trajectory.refresh_from_db()
@@ -190,3 +197,54 @@ class TermsApiTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 422)
         self.assertIn("approved_hours", json.dumps(response.json()))
         self.assertFalse(TrajectoryChange.objects.exists())
+
+
+class AgreementDocumentTestCase(BaseTestCase):
+    """GC-0.4: "a trajectory has an agreement (date, document)": the signed agreement is a
+    dossier entry of its own type with the document attached; the coach's trajectory block
+    links it, management sees only whether it is there (PR-7)."""
+
+    def setUp(self):
+        super().setUp()
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        self.trajectory = self.own_client.current_trajectory
+
+    def add_agreement(self, files=None):
+        return actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.AGREEMENT,
+                                 occurred_on=self.now.date(), title="Coachingsovereenkomst", now=self.now,
+                                 files=[pdf()] if files is None else files)
+
+    def test_gc_0_4_an_agreement_without_the_signed_document_is_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.add_agreement(files=[])
+        self.assertIn("Attach the signed agreement", caught.exception.message_dict["files"][0])
+        self.assertFalse(self.own_client.entries.exists())
+
+    def test_gc_0_4_the_coach_finds_the_signed_agreement_on_the_trajectory(self):
+        self.login(self.coach)
+        self.client.cookies["django_language"] = "en"
+        page = self.client.get(reverse("clients:detail", args=[self.own_client.public_id])).content.decode()
+        self.assertIn(f"/clients/{self.own_client.public_id}/entries/new/?kind=agreement", page)
+        entry = self.add_agreement()
+        page = self.client.get(reverse("clients:detail", args=[self.own_client.public_id])).content.decode()
+        self.assertIn(f'<a href="/clients/{self.own_client.public_id}/entries/{entry.public_id}/">signed agreement</a>',
+                      page)
+
+    def test_the_add_link_opens_the_entry_form_with_the_agreement_type_chosen(self):
+        self.login(self.coach)
+        response = self.client.get(reverse("clients:entry_new", args=[self.own_client.public_id]) + "?kind=agreement")
+        self.assertEqual(response.context["form"].initial["kind"], "agreement")
+        response = self.client.get(reverse("clients:entry_new", args=[self.own_client.public_id]) + "?kind=nonsense")
+        self.assertIsNone(response.context["form"].initial["kind"])
+
+    def test_pr_7_management_sees_that_the_agreement_is_there_but_not_the_document(self):
+        self.login(self.management)
+        self.client.cookies["django_language"] = "en"
+        url = reverse("clients:admin_detail", args=[self.own_client.public_id])
+        self.assertContains(self.client.get(url), "no signed agreement in the dossier")
+        entry = self.add_agreement()
+        page = self.client.get(url)
+        self.assertContains(page, "signed agreement in the dossier")
+        self.assertNotContains(page, "no signed agreement in the dossier")
+        self.assertNotContains(page, str(entry.public_id))

@@ -188,6 +188,13 @@ class Command(BaseCommand):
                     approved_hours=trajectory.approved_hours + 8, agreement_date=trajectory.agreement_date,
                     vulnerable=trajectory.vulnerable)
             with acting(Actor(user=coach, channel="command")):
+                if i % 3 != 2:  # GC-0.4: most dossiers hold the signed agreement, some still lack it
+                    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+                    actions.add_entry(actor=coach, client=client, kind=EntryKind.AGREEMENT, occurred_on=start.date(),
+                                      title="Coachingsovereenkomst", text="Door cliënt en coach ondertekend.",
+                                      files=[Upload("overeenkomst.pdf", DEMO_PDF, content_type="application/pdf")],
+                                      now=start)
                 for n, (entry_kind, title, text) in enumerate(NOTES[: rng.randint(3, len(NOTES))]):
                     day = start + datetime.timedelta(days=7 * n)
                     if day > now:
