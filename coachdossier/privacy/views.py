@@ -573,9 +573,16 @@ def log_review(request):
     raw = request.GET.get("month", "")
     if raw:
         try:
-            month = datetime.date.fromisoformat(f"{raw}-01")
+            asked = datetime.date.fromisoformat(f"{raw}-01")
         except ValueError:
             messages.error(request, _("Give the month as YYYY-MM."))
+        else:
+            # The month before and after must exist too (the "previous month" link, the end of
+            # the month), which year 1 and 9999 do not: they answered 500.
+            if 1900 <= asked.year <= 9998:
+                month = asked
+            else:
+                messages.error(request, _("Choose a month between 1900 and 9998."))
     audit.record(action="log_review.view", object_type="report", role=",".join(sorted(request.user.roles)))
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     return render(request, "privacy/log_review.html", {"r": report.log_review(month), "previous": previous,
