@@ -11,6 +11,7 @@ row or field fails to decrypt instead of showing the wrong client's data.
 """
 
 import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -39,13 +40,23 @@ def _master_keys() -> dict[str, bytes]:
 def _parse_master_keys(value: str) -> dict[str, bytes]:
     """Parsed once per value (a list page unwraps 50 data keys; tests change the setting)."""
     keys = {}
-    for part in value.split(","):
-        key_id, _, b64 = part.strip().partition(":")
-        raw = base64.b64decode(b64)
-        if len(raw) != 32:
-            raise ValueError(f"master key {key_id!r} must be 32 bytes (base64 of 32 random bytes)")
+    for number, part in enumerate(value.split(","), start=1):
+        key_id, colon, b64 = part.strip().partition(":")
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except binascii.Error:
+            raw = b""
+        if not colon or len(raw) != 32:
+            # The message names the entry by its position, never by its text: without the
+            # "id:" a value is all key, and it would end up in the logs (LAW-32).
+            raise ValueError(f"COACHDOSSIER_MASTER_KEYS, key {number}: expected id:base64 of 32 random bytes "
+                             "(an id, a colon, then the key)")
         keys[key_id] = raw
     return keys
+
+
+def configured_master_key_ids() -> set[str]:
+    return set(_master_keys())
 
 
 def current_master_key_id() -> str:

@@ -8,6 +8,7 @@ the chain verifies from its anchor, and for each checkpoint the entry at seq N s
 hash H. Rewriting any entry up to N would change H, and the practice cannot re-sign old
 checkpoints the auditor already holds without the mismatch showing."""
 
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -45,15 +46,13 @@ def as_json(checkpoints) -> dict:
 
 @dataclass
 class Problem:
-    size: int
+    size: int | None  # the checkpoint's size; None for a break in the chain itself
     message: str
 
 
 def verify_checkpoints(checkpoints: list[dict] | None = None, public_key_hex: str | None = None) -> list[Problem]:
     """Check every checkpoint (from the database, or as an auditor's downloaded JSON) against
     today's log. An empty list means: all signatures hold and the log extends each one."""
-    import datetime
-
     public = bytes.fromhex(public_key_hex) if public_key_hex else None
     if checkpoints is None:
         checkpoints = [{"size": c.size, "head_hash": c.head_hash, "at": c.at, "signature": c.signature}
@@ -61,7 +60,8 @@ def verify_checkpoints(checkpoints: list[dict] | None = None, public_key_hex: st
     problems = []
     chain = verify_chain()
     if not chain.ok:
-        problems.append(Problem(chain.first_bad_seq or 0, f"the access log itself does not verify: {chain.problem}"))
+        problems.append(Problem(None, f"the access log itself does not verify at entry #{chain.first_bad_seq}: "
+                                      f"{chain.problem}"))
     head = ChainHead.objects.get(pk=1)
     previous = None
     for cp in sorted(checkpoints, key=lambda c: c["size"]):
@@ -90,6 +90,21 @@ def verify_checkpoints(checkpoints: list[dict] | None = None, public_key_hex: st
 
 
 def load_file(path) -> tuple[list[dict], str]:
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
-    return data["checkpoints"], data["public_key"]
+    """The auditor's checkpoints.json; ValueError with a plain message when it is not one."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("not a checkpoints.json as downloaded from /privacy/checkpoints/ (not JSON)") from None
+    try:
+        checkpoints, public_key = data["checkpoints"], data["public_key"]
+        bytes.fromhex(public_key)
+        for cp in checkpoints:
+            int(cp["size"]), str(cp["head_hash"]), str(cp["signature"])
+            datetime.datetime.fromisoformat(cp["at"])
+    except (TypeError, KeyError, ValueError):
+        raise ValueError("not a checkpoints.json as downloaded from /privacy/checkpoints/ (a field is missing "
+                         "or malformed)") from None
+    return checkpoints, public_key

@@ -28,6 +28,7 @@ import fcntl
 import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,6 +178,12 @@ class _Lexicons:
     placenames_lower: frozenset[str]
     common_words: frozenset[str]  # lower-case Dutch words that are never names on their own
 
+    def is_first_name(self, lower: str) -> bool:
+        """`lower` (a lower-case word) is in the first-name list, also when written with
+        letters the list spells without their accent: deduce has "omer", "jurgen", "lukasz",
+        "sukru", so "Ömer", "Jürgen", "Łukasz" and "Şükrü" are names too (GC-6.8, GC-6.9)."""
+        return lower in self.first_names or _fold(lower) in self.first_names
+
 
 # First names (from deduce's list) that are also ordinary words; they count as names
 # only when capitalised in mid-sentence.
@@ -191,6 +198,19 @@ _WORDS_NOT_NAMES = frozenset(
     januari februari maart april mei juni juli augustus september oktober november december
     """.split()
 )
+
+
+def _fold(word: str) -> str:
+    """The word without diacritics: "ömer" -> "omer"; letters NFKD does not split (ł, ı, ø)
+    are mapped by hand."""
+    if word.isascii():
+        return word
+    word = word.translate(_FOLD_LETTERS)
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_FOLD_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+                               "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
 
 
 @lru_cache(maxsize=1)
@@ -562,7 +582,7 @@ def _extend_surname(text: str, end: int, lowercase: bool) -> int:
         return end
     word = m.group(2)
     lower = word.lower()
-    if lower in lex.first_names and not m.group(1):
+    if lex.is_first_name(lower) and not m.group(1):
         return m.end()  # "Jan Peter"
     if word[0].isupper() and lower not in lex.common_words and not lowercase:
         return m.end()
@@ -578,7 +598,7 @@ def annotate_first_names(text: str, *, capitalised_only: bool = False) -> Iterat
     for m in _NAME_TOKEN_RE.finditer(text):
         word = m.group()
         lower = word.lower()
-        if lower not in lex.first_names or len(word) < 2:
+        if not lex.is_first_name(lower) or len(word) < 2:
             continue
         if word[0].isupper():
             if lower in lex.common_words and _is_sentence_start(text, m.start()):
@@ -601,7 +621,7 @@ def annotate_titled_names(text: str) -> Iterator[_Span]:
         lower = word.lower()
         if lower in lex.common_words or lower in _RELATION_WORDS:
             continue
-        if word[0].isupper() or lower in lex.first_names:
+        if word[0].isupper() or lex.is_first_name(lower):
             end = _extend_surname(text, m.end(1), lowercase=word[0].islower())
             yield _Span(m.start(1), end, PERSOON, _PRIORITY_OWN)
 

@@ -1,6 +1,8 @@
 """Privacy pages for management (registry, retention, legal holds) and the auditor
 (checkpoints). Client data is reached only through clients.access."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -71,7 +73,11 @@ def overview(request):
 def registry_list(request):
     today = timezone.localdate()
     profiles = list(CoachProfile.objects.select_related("coach").prefetch_related("fees"))
-    rows = [{"profile": p, "problems": p.problems(today)} for p in profiles]
+    # GC-4.4: the page warns before the insurance expires, as the reminder mail and the dashboard do.
+    horizon = today + datetime.timedelta(days=registry.REMINDER_DAYS)
+    rows = [{"profile": p, "problems": p.problems(today),
+             "expiring": bool(p.insurance_expires_on and today <= p.insurance_expires_on <= horizon)}
+            for p in profiles]
     return render(request, "privacy/registry.html", {
         "rows": rows, "unregistered": registry.coaches_without_profile(), "today": today,
         "reminder_days": registry.REMINDER_DAYS,
@@ -564,8 +570,6 @@ def security_report_pdf(request):
 @require_GET
 @role_required(Role.AUDITOR, Role.MANAGEMENT)
 def log_review(request):
-    import datetime
-
     from . import report
 
     today = timezone.localdate()
@@ -573,9 +577,16 @@ def log_review(request):
     raw = request.GET.get("month", "")
     if raw:
         try:
-            month = datetime.date.fromisoformat(f"{raw}-01")
+            asked = datetime.date.fromisoformat(f"{raw}-01")
         except ValueError:
             messages.error(request, _("Give the month as YYYY-MM."))
+        else:
+            # The month before and after must exist too (the "previous month" link, the end of
+            # the month), which year 1 and 9999 do not: they answered 500.
+            if 1900 <= asked.year <= 9998:
+                month = asked
+            else:
+                messages.error(request, _("Choose a month between 1900 and 9998."))
     audit.record(action="log_review.view", object_type="report", role=",".join(sorted(request.user.roles)))
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     return render(request, "privacy/log_review.html", {"r": report.log_review(month), "previous": previous,
@@ -601,8 +612,6 @@ def _deid_not_ready(request):
 @role_required(Role.COACH)
 def supervision(request, client_id):
     """GC-6.9: the coach picks entries, reviews the de-identified summary, downloads it."""
-    import datetime
-
     from . import exports
     from .deidentify import PSEUDONYMISED_LABEL
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
+from django.utils import timezone
 
 from coachdossier import audit
 from coachdossier.audit.log import verify
@@ -139,6 +140,16 @@ class AccessLogTestCase(TestCase):
         self.assertTrue(verify().ok)
         self.assertFalse(PruneGate.objects.get(pk=1).open)
         audit.record(action="test.after_prune", now=later)
+        self.assertTrue(verify().ok)
+
+    def test_pruning_on_29_february_keeps_every_entry_of_the_last_five_years(self):
+        """LAW-NEN7513: on a leap day the cut-off is 28 February five years before, not a crash."""
+        leap_day = timezone.make_aware(datetime.datetime(2028, 2, 29, 6, 0))
+        audit.record(action="test.old", now=timezone.make_aware(datetime.datetime(2023, 2, 27, 12, 0)))
+        audit.record(action="test.kept", now=timezone.make_aware(datetime.datetime(2023, 2, 28, 12, 0)))
+        removed = prune(now=leap_day)
+        self.assertEqual(removed, self.base + 7)
+        self.assertEqual(list(AccessLogEntry.objects.values_list("action", flat=True)), ["test.kept"])
         self.assertTrue(verify().ok)
 
     def test_a_failed_write_leaves_no_log_entry(self):

@@ -138,3 +138,29 @@ def test_a_ciphertext_moved_to_another_client_does_not_decrypt():
     crypto.KeyRing.clear()
     with pytest.raises(InvalidTag):
         _ = Client.objects.get(pk=b.pk).display_name
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_law_32_rotate_keys_without_the_old_master_key_says_what_to_do_and_changes_nothing(settings):
+    """LAW-32: removing the old master key before `rotate_keys` ran is refused with the way out."""
+    from django.core.management import CommandError, call_command
+
+    from coachdossier.clients.crypto import ClientKey
+
+    management = make_user("m@example.com", "Mia Directie", "management")
+    actions.register_client(actor=management, now=NOW, personal=PersonalData(first_name="Roos", last_name="Bakker"))
+    old_id = crypto.current_master_key_id()
+    settings.MASTER_KEYS = f"rot2:{base64.b64encode(os.urandom(32)).decode()}"
+    with pytest.raises(CommandError, match=f"'{old_id}'.*put the old key back"):
+        call_command("rotate_keys", stdout=open(os.devnull, "w"))
+    assert set(ClientKey.objects.values_list("master_key_id", flat=True)) == {old_id}
+
+
+@pytest.mark.parametrize("value", ["{key}", "k1:{key}x", "k1:short", "k1:{key},{key}"])
+def test_law_32_a_malformed_master_key_setting_is_explained_without_echoing_the_key(value):
+    """LAW-32: a secret forgotten its "id:" (or mistyped) never reaches a log line."""
+    key = base64.b64encode(os.urandom(32)).decode()
+    with pytest.raises(ValueError) as failure:
+        crypto._parse_master_keys(value.format(key=key))
+    assert key not in str(failure.value) and key[:20] not in str(failure.value)
+    assert "COACHDOSSIER_MASTER_KEYS" in str(failure.value)

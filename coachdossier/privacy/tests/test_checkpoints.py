@@ -62,6 +62,33 @@ class CheckpointTests(PrivacyTestCase):
         call_command("verify_checkpoints", "--file", path, stdout=out)
         self.assertIn("extends all 1 checkpoint(s)", out.getvalue())
 
+    def test_a_missing_or_wrong_checkpoints_file_is_refused_in_one_line_without_a_traceback(self):
+        """LAW-NEN7513: the auditor's command says what is wrong with the file they gave it."""
+        from django.core.management import CommandError
+
+        cases = {"/nonexistent/checkpoints.json": "cannot read the file",
+                 self.tmp_file(b"hostname\n"): "not JSON",
+                 self.tmp_file(b'{"checkpoints": [{"size": 3}], "public_key": "00"}'): "missing or malformed",
+                 self.tmp_file(b'{"checkpoints": [], "public_key": "not hex"}'): "missing or malformed",
+                 self.tmp_file(b"[1, 2]"): "missing or malformed"}
+        for path, message in cases.items():
+            with self.subTest(path=path), self.assertRaisesMessage(CommandError, message):
+                call_command("verify_checkpoints", "--file", path)
+
+    def test_a_break_in_the_chain_is_reported_as_the_entry_not_as_a_checkpoint_of_that_size(self):
+        from io import StringIO
+        from unittest import mock
+
+        from coachdossier.audit.log import Verification
+
+        checkpoints.sign_checkpoint(now=self.now)
+        broken = Verification(ok=False, checked=4, first_bad_seq=5, problem="the entry does not match its hash")
+        err = StringIO()
+        with mock.patch.object(checkpoints, "verify_chain", return_value=broken), self.assertRaises(SystemExit):
+            call_command("verify_checkpoints", stderr=err)
+        self.assertEqual(err.getvalue().strip(),
+                         "the access log itself does not verify at entry #5: the entry does not match its hash")
+
     def test_the_checkpoint_page_shows_the_public_key(self):
         self.login(self.auditor)
         self.assertContains(self.client.get(reverse("privacy:checkpoints")), signing.public_key_hex())

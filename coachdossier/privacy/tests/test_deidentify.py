@@ -137,6 +137,12 @@ class TestDeidentify:
         assert "jan" not in result.text
         assert result.text == "gesprek met [PERSOON-1] gehad, [PERSOON-1] was moe."
 
+    def test_gc_6_8_names_with_polish_and_turkish_letters_do_not_survive_a_research_export(self, deducer):
+        text = "Gesprek met Łukasz Kowalski en Ömer; Jürgen van HR belde. Şükrü en Çağla zijn collega's."
+        result = deidentify(text).text
+        for name in ("Łukasz", "Kowalski", "Ömer", "Jürgen", "Şükrü", "Çağla"):
+            assert name not in result, result
+
     def test_it_gives_the_same_entity_the_same_number(self, deducer):
         result = deidentify("Linda belde. Daarna belde Peter. Linda was boos op Peter.")
         assert result.text == "[PERSOON-1] belde. Daarna belde [PERSOON-2]. [PERSOON-1] was boos op [PERSOON-2]."
@@ -298,6 +304,13 @@ class TestOwnAnnotators:
             ("jeroen de boer", deid.PERSOON)
         ]
 
+    @pytest.mark.parametrize("name", ["Łukasz", "Ömer", "Jürgen", "Şükrü", "Çağla", "Yiğit", "Zoë"])
+    def test_it_finds_a_first_name_written_with_diacritics_that_the_list_spells_without(self, name):
+        """GC-6.8, GC-6.9: "Łukasz Kowalski" must not survive because deduce lists "lukasz"."""
+        assert tags(deid.annotate_first_names, f"Gesprek met {name} Kowalski, haar teamleider.") == [
+            (f"{name} Kowalski", deid.PERSOON)
+        ]
+
     def test_it_does_not_take_ordinary_words_for_lower_case_names(self):
         text = "ik wil graag een baan met rust, hoop op een job zonder storm in juni"
         assert tags(deid.annotate_first_names, text) == []
@@ -378,6 +391,9 @@ class TestPersonMentions:
         assert find_person_mentions(text, known_identifiers=["Marieke", "Bosman"]) == [
             "Peter van Dijk", "sandra"
         ]
+
+    def test_gc_5_2_it_warns_about_a_name_with_diacritics_too(self):
+        assert find_person_mentions("Haar collega's Ömer en Łukasz Nowak waren er.") == ["Ömer", "Łukasz Nowak"]
 
     def test_it_leaves_out_the_client_herself(self):
         assert find_person_mentions("Marieke Bosman is moe.", known_identifiers=["Marieke", "Bosman"]) == []

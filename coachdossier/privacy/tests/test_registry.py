@@ -109,6 +109,13 @@ class ReminderTests(RegistryTestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(set(mail.outbox[0].to), {"alice@example.com", "mia@example.com"})
 
+    def test_gc_4_4_the_registry_page_warns_about_an_insurance_that_expires_within_the_reminder_period(self):
+        self.good_profile(insurance_expires_on=self.now.date() + datetime.timedelta(days=20))
+        self.good_profile(coach=self.other_coach, insurance_expires_on=self.now.date() + datetime.timedelta(days=200))
+        self.login(self.management)
+        page = self.client.get(reverse("privacy:registry"))
+        self.assertContains(page, "insurance expires soon", count=1)
+
     def test_no_reminder_while_the_expiry_is_far_away(self):
         self.good_profile(insurance_expires_on=self.now.date() + datetime.timedelta(days=200))
         self.assertEqual(actions.send_insurance_reminders(now=self.now), [])

@@ -29,6 +29,15 @@ class SecurityReportTests(PrivacyTestCase):
         self.assertEqual((r["open_breaches"], r["late_breaches"]), (1, 1))
         self.assertIn("Alice Coach", [name for name, _ in r["inactive"]])  # nobody logged in for 100 days
 
+    def test_gc_6_6_a_failed_last_backup_is_shown_as_failed_on_the_page_as_in_the_pdf_and_the_api(self):
+        BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now - datetime.timedelta(days=1), ok=True,
+                                 location="/b/1")
+        BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now, ok=False, location="/b/2", detail="disk full")
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:security_report"))
+        self.assertContains(page, '<span class="badge badge-late">failed</span>', html=True)
+        self.assertFalse(self.client.get("/api/privacy/security-report").json()["last_backup"]["ok"])
+
     def test_gc_6_6_the_auditor_sees_the_page_and_pdf_without_any_client_content(self):
         self.login(self.auditor)
         page = self.client.get(reverse("privacy:security_report"))
@@ -58,6 +67,13 @@ class LogReviewTests(PrivacyTestCase):
         self.login(self.management)
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "2026-10"}), "2026")
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "okt"}), "YYYY-MM")
+
+    def test_a_month_at_the_ends_of_the_calendar_is_explained_rather_than_a_server_error(self):
+        self.login(self.management)
+        for month in ("0001-01", "9999-12"):
+            with self.subTest(month=month):
+                page = self.client.get(reverse("privacy:log_review"), {"month": month})
+                self.assertContains(page, "Choose a month between 1900 and 9998.")
 
 
 class LogReviewNoticeTests(PrivacyTestCase):

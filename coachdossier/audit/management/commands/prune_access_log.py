@@ -12,7 +12,10 @@ from coachdossier.audit.models import AccessLogEntry, ChainHead, PruneGate
 
 def prune(*, now) -> int:
     years = policy.current().access_log_retention_years
-    cutoff = now.replace(year=now.year - years)
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February: the 28th, so an entry is kept at least the whole term
+        cutoff = now.replace(year=now.year - years, day=28)
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
         old = AccessLogEntry.objects.filter(at__lt=cutoff).order_by("seq")

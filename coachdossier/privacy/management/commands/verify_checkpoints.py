@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from coachdossier.privacy.checkpoints import load_file, verify_checkpoints
 
@@ -12,7 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["file"]:
-            checkpoints, public_key = load_file(options["file"])
+            try:
+                checkpoints, public_key = load_file(options["file"])
+            except ValueError as exc:
+                raise CommandError(f"{options['file']}: {exc}") from None
             problems = verify_checkpoints(checkpoints, public_key)
             count = len(checkpoints)
         else:
@@ -21,6 +24,7 @@ class Command(BaseCommand):
             problems, count = verify_checkpoints(), Checkpoint.objects.count()
         if problems:
             for p in problems:
-                self.stderr.write(f"checkpoint #{p.size}: {p.message}")
+                # A break in the chain itself is about an entry, not about a checkpoint of that size.
+                self.stderr.write(p.message if p.size is None else f"checkpoint #{p.size}: {p.message}")
             raise SystemExit(1)
         self.stdout.write(f"checkpoints OK: the access log extends all {count} checkpoint(s)")
