@@ -130,8 +130,18 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). (For a
     request that may arrive twice, `lodge_complaint_once`.)"""
     today = _today(now)
-    received_on = received_on or today
+    is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
     errors = {}
+    if is_client:
+        # KR-3.2: every clock runs from the receipt date. A client's own complaint reaches the
+        # practice through the portal on the day it is sent; the API let a client date it a year
+        # back (every term late on arrival) or call it a letter or a phone call (KR-2.2's offer
+        # recorded as made, by nobody).
+        if channel != Channel.PORTAL:
+            errors["channel"] = _("A complaint you lodge yourself comes in through the portal.")
+        if received_on is not None and received_on != today:
+            errors["received_on"] = _("A complaint lodged in the portal is received on the day it is sent.")
+    received_on = received_on or today
     if channel not in Channel.values:
         errors["channel"] = _("Choose how the complaint came in.")
     if subject not in Subject.values:
@@ -142,7 +152,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["level"] = _("Choose the level.")
     if not (description or "").strip():
         errors["description"] = _("Describe the complaint.")
-    if problem := _receipt_date_error(received_on, today):
+    if "received_on" not in errors and (problem := _receipt_date_error(received_on, today)):
         errors["received_on"] = problem
     if subject == Subject.COACH and (coach is None or not coach.has_role(Role.COACH)):
         errors["coach"] = _("Name the coach the complaint is about.")
@@ -160,7 +170,6 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
             errors["phone_wish"] = _("The standard registration form needs what the complainant would like.")
     else:
         phone_form, phone_offer_made = None, False
-    is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
     if channel == Channel.PORTAL and not is_client:
         errors["channel"] = _("Only the client lodges a complaint in the portal; choose how it reached you.")
     if client is None and not (name or "").strip():

@@ -106,11 +106,25 @@ class TestLodging(ComplaintsTestCase):
                 self.lodge(received=received, now=at(D(2026, 3, 24)))
             self.assertIn("received_on", cm.exception.message_dict)
         self.assertFalse(Complaint.objects.exists())
-        complaint = self.lodge(received=D(2025, 3, 24), now=at(D(2026, 3, 24)))
+        complaint = self.lodge(received=D(2025, 3, 24), now=at(D(2026, 3, 24)), actor=self.outsider, channel="letter")
         with self.assertRaises(ValidationError) as cm:
             actions.register_complaint(actor=self.management, complaint=complaint, now=at(D(2026, 3, 24)),
                                        received_on=D(26, 3, 24))
         self.assertIn("received_on", cm.exception.message_dict)
+
+    def test_kr_3_2_a_client_lodges_through_the_portal_on_the_day_it_is_sent(self):
+        """KR-3.2: a client dated their own complaint back to January (every clock late on arrival)
+        or called it a letter or phone call; the channel and receipt date are the practice's record."""
+        for kwargs in ({"received": D(2026, 1, 10), "now": at(D(2026, 3, 24))}, {"channel": "letter"},
+                       {"channel": "phone", "phone_offer_made": True, "phone_form": {"summary": "a", "wish": "b"}}):
+            with self.assertRaises(ValidationError) as cm:
+                self.lodge(**kwargs)
+            self.assertEqual(set(cm.exception.message_dict), {"received_on"} if "now" in kwargs else {"channel"})
+        self.assertFalse(Complaint.objects.exists())
+        complaint = self.lodge(received=D(2026, 3, 24), now=at(D(2026, 3, 24)))
+        self.assertEqual((complaint.channel, complaint.received_on), ("portal", D(2026, 3, 24)))
+        staff = self.lodge(received=D(2026, 1, 10), now=at(D(2026, 3, 24)), actor=self.outsider, channel="letter")
+        self.assertEqual(staff.received_on, D(2026, 1, 10))
 
     def test_gc_0_2_a_complaint_about_a_coach_at_umbrella_level(self):
         """GC-0.2: a client of the umbrella organisation may complain at umbrella level."""
