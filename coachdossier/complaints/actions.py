@@ -366,6 +366,13 @@ def committee_refusal(complaint: Complaint, coach: User) -> str | None:
 def appoint_committee(*, actor, complaint: Complaint, coaches, now) -> list[CommitteeMember]:
     """KR-3.3b: exactly two coaches not involved in the complaint."""
     _require_registered(complaint)
+    # The committee that handled the complaint stays on record: after the settlement letter a
+    # new appointment replaced it (and opened the case to two more coaches); a complaint that
+    # is not admitted is not handled by a committee at all. The case page offers neither.
+    if complaint.admitted is False:
+        raise ValidationError({"coaches": _("A complaint that is not admitted gets no committee.")})
+    if complaint.answered_on:
+        raise ValidationError({"coaches": _("The complaint was already settled; its committee stays as it was.")})
     coaches = list(coaches)
     if len(coaches) != 2 or coaches[0].pk == coaches[1].pk:
         raise ValidationError({"coaches": _("The committee consists of exactly two different coaches.")})
@@ -454,6 +461,10 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
     errors = {}
     if complaint.level != Level.UMBRELLA:
         errors["ruling"] = _("Only a complaint at umbrella level gets a committee ruling.")
+    elif complaint.ruling:
+        # GC-8.2: the ruling told to complainant and coach is the one in the register; the API
+        # let it be overwritten after it was communicated. The case page offers it only once.
+        errors["ruling"] = _("The ruling was already recorded.")
     if ruling not in Ruling.values:
         errors["ruling"] = _("Choose the ruling.")
     if ruling_on is None or ruling_on > _today(now):

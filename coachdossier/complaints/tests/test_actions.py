@@ -300,6 +300,25 @@ class TestCommittee(ComplaintsTestCase):
                                       coaches=[self.coach_c, self.coach_d], now=self.now)
         self.assertIn("complainant", str(cm.exception.message_dict["coaches"]))
 
+    def test_kr_3_3b_the_committee_that_handled_a_settled_complaint_cannot_be_replaced(self):
+        """KR-3.3b, KR-3.3e: the API replaced the committee after the settlement letter."""
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 26)), admitted=True)
+        [first, second] = self.appoint(self.coach_c, self.coach_d)
+        actions.settle(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 4, 1)), text="Antwoord.")
+        third = make_user("eef@example.com", "Eef Coach", Role.COACH)
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, third)
+        self.assertIn("coaches", cm.exception.message_dict)
+        self.assertEqual(list(self.complaint.committee.values_list("pk", flat=True)), [first.pk, second.pk])
+
+    def test_kr_3_3b_a_complaint_that_is_not_admitted_gets_no_committee(self):
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 26)),
+                                 admitted=False, reason="Gaat over een andere organisatie.")
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, self.coach_d)
+        self.assertIn("coaches", cm.exception.message_dict)
+        self.assertFalse(self.complaint.committee.exists())
+
     def test_kr_3_3b_exactly_two_coaches(self):
         for coaches in ([self.coach_c], [self.coach_c, self.coach_c], [self.coach_c, self.coach_d, self.coach]):
             with self.assertRaises(ValidationError):
@@ -364,6 +383,20 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         letter = actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
         self.assertIn("gedeeltelijk gegrond", letter.content["body"])
         self.assertEqual(self.clocks(complaint, D(2026, 2, 11))["ruling"].state, State.MET)
+
+    def test_gc_8_2_a_ruling_once_recorded_and_communicated_cannot_be_overwritten(self):
+        """GC-8.2: the API recorded 'unfounded' over the 'partly founded' the complainant was told."""
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="partly",
+                              ruling_on=D(2026, 1, 31))
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 11)),
+                                  ruling="unfounded", ruling_on=D(2026, 2, 11))
+        self.assertIn("ruling", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.ruling, complaint.ruling_on), ("partly", D(2026, 1, 31)))
 
 
 class TestMadeKnown(ComplaintsTestCase):
