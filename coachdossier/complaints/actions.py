@@ -21,6 +21,7 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+from coachdossier.clients.models import ConsentKind
 from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
@@ -359,6 +360,11 @@ def committee_refusal(complaint: Complaint, coach: User) -> str | None:
         return _("%(name)s is the coach the complaint is about.") % {"name": coach}
     if complaint.client is not None and complaint.client.trajectories.filter(coach=coach).exists():
         return _("%(name)s is the client's own coach.") % {"name": coach}
+    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
+    # is just as involved; also after the consented period (they knew the dossier).
+    if complaint.client is not None and complaint.client.consents.filter(kind=ConsentKind.SUBSTITUTE,
+                                                                          substitute=coach).exists():
+        return _("%(name)s is, or was, the client's substitute coach.") % {"name": coach}
     return None
 
 

@@ -284,6 +284,17 @@ class TestCommittee(ComplaintsTestCase):
         self.assertIn("own coach", str(cm.exception.message_dict["coaches"]))
         self.assertFalse(self.complaint.committee.exists())
 
+    def test_kr_3_3b_it_refuses_the_clients_substitute_coach_also_after_the_consented_period(self):
+        """KR-3.3b, GC-2.5: Dina stood in for Carla's coach, with her dossier open to her."""
+        client_actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
+                                      substitute=self.coach_d, given_via="writing", valid_from=D(2026, 2, 1),
+                                      valid_until=D(2026, 2, 28), evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF),
+                                      now=at(D(2026, 2, 1)))
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, self.coach_d)
+        self.assertIn("substitute coach", str(cm.exception.message_dict["coaches"]))
+        self.assertFalse(self.complaint.committee.exists())
+
     def test_kr_3_3b_it_refuses_the_coach_complained_about(self):
         with self.assertRaises(ValidationError) as cm:
             self.appoint(self.other_coach, self.coach_c)
