@@ -55,6 +55,8 @@ PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
 # A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
 # and a complaint only now registered a year after receipt has missed every term anyway.
 RECEIPT_MAX_AGE = datetime.timedelta(days=365)
+# KR-3.3d: an extended settlement date further than this from receipt is a typing error too.
+EXTENSION_MAX = datetime.timedelta(days=365)
 # A letter's own words are a few paragraphs: 10,000 characters is some four pages, the limit of
 # a portal message and of an objection to a report. Without it 100,000 characters went into a
 # letter (a paste gone wrong), and with them into the PDF the complainant receives.
@@ -416,6 +418,9 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
         # Written as the case page writes the due date in its clocks, in the user's language.
         errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
             "date": format_date(due, "DATE_FORMAT")}
+    elif new_date > complaint.received_on + EXTENSION_MAX:
+        # 2207 for 2027 held the settlement clock open, never late, for 180 years.
+        errors["new_date"] = _("The new date is more than a year after the complaint was received; check the year.")
     if told_via not in ToldVia.values:
         errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
     errors.update(_letter_text_errors(text=text))

@@ -191,6 +191,21 @@ class TestTheWholeProcedure(ComplaintsTestCase):
         self.assertEqual(complaint.letters.get().kind, LetterKind.EXTENSION)
         self.assertIn("1 juni 2026", complaint.letters.get().content["body"])
 
+    def test_kr_3_3d_an_extension_with_a_mistyped_year_is_refused(self):
+        """KR-3.3d: 9999-12-31 (or 2207 for 2027) kept the settlement clock open, never late."""
+        complaint = self.lodge(received=D(2026, 3, 24))  # settle due Wed 6 May 2026
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        for new_date in (D(9999, 12, 31), D(2207, 1, 5), D(2027, 3, 25)):
+            with self.assertRaises(ValidationError) as cm:
+                actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)),
+                                    new_date=new_date, told_via="phone")
+            self.assertIn("check the year", cm.exception.message_dict["new_date"][0])
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.extended_to)
+        actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), new_date=D(2027, 3, 24),
+                            told_via="phone")
+        self.assertEqual(self.clocks(complaint, D(2026, 4, 2))["settle"].due, D(2027, 3, 24))
+
     def test_kr_3_3d_a_refused_extension_names_the_due_date_as_the_page_writes_dates(self):
         """KR-3.3d: the message gave the due date as 2026-05-06 in a page that writes 6 mei 2026."""
         from django.utils import translation
