@@ -106,10 +106,12 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
         page.click(f"a[href='/complaints/{complaint.public_id}/']")
         do_step(page, "register")
         do_step(page, "acknowledge")
+        page.once("dialog", lambda dialog: dialog.accept())  # KR-3.3c: a decision that cannot be changed
         do_step(page, "admission")
         do_step(page, "committee", lambda: (page.check("label:has-text('Cor Coach') input"),
                                             page.check("label:has-text('Dina Coach') input")))
         page.screenshot(path=str(OUT / "complaint-4-in-handling.png"), full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())  # KR-3.3d: the letter goes out
         do_step(page, "settle", lambda: page.fill("#id_settle_text", "Uw afspraken liggen voortaan vast."))
         do_step(page, "call", lambda: (page.select_option("#id_call_reached", "yes"),
                                        page.select_option("#id_call_satisfied", "yes")))
