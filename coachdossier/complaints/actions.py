@@ -21,6 +21,7 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import _remove_on_rollback, atomic_files
+from coachdossier.clients.models import ConsentKind
 from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
@@ -54,6 +55,8 @@ PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
 # A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
 # and a complaint only now registered a year after receipt has missed every term anyway.
 RECEIPT_MAX_AGE = datetime.timedelta(days=365)
+# KR-3.3d: an extended settlement date further than this from receipt is a typing error too.
+EXTENSION_MAX = datetime.timedelta(days=365)
 # A letter's own words are a few paragraphs: 10,000 characters is some four pages, the limit of
 # a portal message and of an objection to a report. Without it 100,000 characters went into a
 # letter (a paste gone wrong), and with them into the PDF the complainant receives.
@@ -130,8 +133,18 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). (For a
     request that may arrive twice, `lodge_complaint_once`.)"""
     today = _today(now)
-    received_on = received_on or today
+    is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
     errors = {}
+    if is_client:
+        # KR-3.2: every clock runs from the receipt date. A client's own complaint reaches the
+        # practice through the portal on the day it is sent; the API let a client date it a year
+        # back (every term late on arrival) or call it a letter or a phone call (KR-2.2's offer
+        # recorded as made, by nobody).
+        if channel != Channel.PORTAL:
+            errors["channel"] = _("A complaint you lodge yourself comes in through the portal.")
+        if received_on is not None and received_on != today:
+            errors["received_on"] = _("A complaint lodged in the portal is received on the day it is sent.")
+    received_on = received_on or today
     if channel not in Channel.values:
         errors["channel"] = _("Choose how the complaint came in.")
     if subject not in Subject.values:
@@ -142,7 +155,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["level"] = _("Choose the level.")
     if not (description or "").strip():
         errors["description"] = _("Describe the complaint.")
-    if problem := _receipt_date_error(received_on, today):
+    if "received_on" not in errors and (problem := _receipt_date_error(received_on, today)):
         errors["received_on"] = problem
     if subject == Subject.COACH and (coach is None or not coach.has_role(Role.COACH)):
         errors["coach"] = _("Name the coach the complaint is about.")
@@ -160,7 +173,6 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
             errors["phone_wish"] = _("The standard registration form needs what the complainant would like.")
     else:
         phone_form, phone_offer_made = None, False
-    is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
     if channel == Channel.PORTAL and not is_client:
         errors["channel"] = _("Only the client lodges a complaint in the portal; choose how it reached you.")
     if client is None and not (name or "").strip():
@@ -350,6 +362,11 @@ def committee_refusal(complaint: Complaint, coach: User) -> str | None:
         return _("%(name)s is the coach the complaint is about.") % {"name": coach}
     if complaint.client is not None and complaint.client.trajectories.filter(coach=coach).exists():
         return _("%(name)s is the client's own coach.") % {"name": coach}
+    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
+    # is just as involved; also after the consented period (they knew the dossier).
+    if complaint.client is not None and complaint.client.consents.filter(kind=ConsentKind.SUBSTITUTE,
+                                                                          substitute=coach).exists():
+        return _("%(name)s is, or was, the client's substitute coach.") % {"name": coach}
     return None
 
 
@@ -357,6 +374,13 @@ def committee_refusal(complaint: Complaint, coach: User) -> str | None:
 def appoint_committee(*, actor, complaint: Complaint, coaches, now) -> list[CommitteeMember]:
     """KR-3.3b: exactly two coaches not involved in the complaint."""
     _require_registered(complaint)
+    # The committee that handled the complaint stays on record: after the settlement letter a
+    # new appointment replaced it (and opened the case to two more coaches); a complaint that
+    # is not admitted is not handled by a committee at all. The case page offers neither.
+    if complaint.admitted is False:
+        raise ValidationError({"coaches": _("A complaint that is not admitted gets no committee.")})
+    if complaint.answered_on:
+        raise ValidationError({"coaches": _("The complaint was already settled; its committee stays as it was.")})
     coaches = list(coaches)
     if len(coaches) != 2 or coaches[0].pk == coaches[1].pk:
         raise ValidationError({"coaches": _("The committee consists of exactly two different coaches.")})
@@ -394,6 +418,9 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
         # Written as the case page writes the due date in its clocks, in the user's language.
         errors["new_date"] = _("The new date must be after the current due date (%(date)s).") % {
             "date": format_date(due, "DATE_FORMAT")}
+    elif new_date > complaint.received_on + EXTENSION_MAX:
+        # 2207 for 2027 held the settlement clock open, never late, for 180 years.
+        errors["new_date"] = _("The new date is more than a year after the complaint was received; check the year.")
     if told_via not in ToldVia.values:
         errors["told_via"] = _("Record how the complainant was told: in writing or by phone.")
     errors.update(_letter_text_errors(text=text))
@@ -445,6 +472,10 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
     errors = {}
     if complaint.level != Level.UMBRELLA:
         errors["ruling"] = _("Only a complaint at umbrella level gets a committee ruling.")
+    elif complaint.ruling:
+        # GC-8.2: the ruling told to complainant and coach is the one in the register; the API
+        # let it be overwritten after it was communicated. The case page offers it only once.
+        errors["ruling"] = _("The ruling was already recorded.")
     if ruling not in Ruling.values:
         errors["ruling"] = _("Choose the ruling.")
     if ruling_on is None or ruling_on > _today(now):

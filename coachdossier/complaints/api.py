@@ -49,6 +49,15 @@ class ComplaintDetailOut(ComplaintOut):
     letters: list[dict]
 
 
+class PhoneFormIn(Schema):
+    """KR-2.2: the standard registration form filled in with a caller; text fields only."""
+
+    called_at: str = ""
+    summary: str = ""
+    wish: str = ""
+    agreed: str = ""
+
+
 class LodgeIn(Schema):
     subject: str
     category: str
@@ -61,7 +70,7 @@ class LodgeIn(Schema):
     name: str = ""
     email: str = ""
     phone_offer_made: bool = False
-    phone_form: dict = {}
+    phone_form: PhoneFormIn = PhoneFormIn()
 
 
 class TextIn(Schema):
@@ -223,7 +232,7 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form))
+        phone_form=payload.phone_form.dict()))
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",

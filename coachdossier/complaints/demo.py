@@ -5,6 +5,8 @@ complaints for the quarterly report, and a complaint from someone who is no clie
 
 import datetime
 
+from django.utils import timezone
+
 from coachdossier.audit.context import Actor, acting
 
 from . import actions
@@ -36,7 +38,7 @@ def seed(ctx):
         if defaults["channel"] == "portal":
             actor = client.user
         with acting(Actor(user=actor, channel="command")):
-            return actions.lodge_complaint(actor=actor, now=ago(days), received_on=ago(days).date(), client=client,
+            return actions.lodge_complaint(actor=actor, now=ago(days), received_on=timezone.localdate(ago(days)), client=client,
                                            **defaults)
 
     def handle(c, days, *, ack=True, admit=True, committee=True):
@@ -119,7 +121,7 @@ def seed(ctx):
                           measures="Coach volgt een bijscholing over geheimhouding.")
     # 12. Someone who is no client (a partner), about the service.
     with acting(Actor(user=officer, channel="command")):
-        c = actions.lodge_complaint(actor=officer, now=ago(6), received_on=ago(6).date(), channel="email",
+        c = actions.lodge_complaint(actor=officer, now=ago(6), received_on=timezone.localdate(ago(6)), channel="email",
                                     subject="service", category="communication", name="M. Jansen",
                                     address_lines=["M. Jansen", "Dorpsstraat 4", "3731 AB De Bilt"],
                                     email="m.jansen@example.org",

@@ -106,11 +106,25 @@ class TestLodging(ComplaintsTestCase):
                 self.lodge(received=received, now=at(D(2026, 3, 24)))
             self.assertIn("received_on", cm.exception.message_dict)
         self.assertFalse(Complaint.objects.exists())
-        complaint = self.lodge(received=D(2025, 3, 24), now=at(D(2026, 3, 24)))
+        complaint = self.lodge(received=D(2025, 3, 24), now=at(D(2026, 3, 24)), actor=self.outsider, channel="letter")
         with self.assertRaises(ValidationError) as cm:
             actions.register_complaint(actor=self.management, complaint=complaint, now=at(D(2026, 3, 24)),
                                        received_on=D(26, 3, 24))
         self.assertIn("received_on", cm.exception.message_dict)
+
+    def test_kr_3_2_a_client_lodges_through_the_portal_on_the_day_it_is_sent(self):
+        """KR-3.2: a client dated their own complaint back to January (every clock late on arrival)
+        or called it a letter or phone call; the channel and receipt date are the practice's record."""
+        for kwargs in ({"received": D(2026, 1, 10), "now": at(D(2026, 3, 24))}, {"channel": "letter"},
+                       {"channel": "phone", "phone_offer_made": True, "phone_form": {"summary": "a", "wish": "b"}}):
+            with self.assertRaises(ValidationError) as cm:
+                self.lodge(**kwargs)
+            self.assertEqual(set(cm.exception.message_dict), {"received_on"} if "now" in kwargs else {"channel"})
+        self.assertFalse(Complaint.objects.exists())
+        complaint = self.lodge(received=D(2026, 3, 24), now=at(D(2026, 3, 24)))
+        self.assertEqual((complaint.channel, complaint.received_on), ("portal", D(2026, 3, 24)))
+        staff = self.lodge(received=D(2026, 1, 10), now=at(D(2026, 3, 24)), actor=self.outsider, channel="letter")
+        self.assertEqual(staff.received_on, D(2026, 1, 10))
 
     def test_gc_0_2_a_complaint_about_a_coach_at_umbrella_level(self):
         """GC-0.2: a client of the umbrella organisation may complain at umbrella level."""
@@ -176,6 +190,21 @@ class TestTheWholeProcedure(ComplaintsTestCase):
         self.assertEqual(self.clocks(complaint, D(2026, 5, 20))["settle"].state, State.EXTENDED)
         self.assertEqual(complaint.letters.get().kind, LetterKind.EXTENSION)
         self.assertIn("1 juni 2026", complaint.letters.get().content["body"])
+
+    def test_kr_3_3d_an_extension_with_a_mistyped_year_is_refused(self):
+        """KR-3.3d: 9999-12-31 (or 2207 for 2027) kept the settlement clock open, never late."""
+        complaint = self.lodge(received=D(2026, 3, 24))  # settle due Wed 6 May 2026
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        for new_date in (D(9999, 12, 31), D(2207, 1, 5), D(2027, 3, 25)):
+            with self.assertRaises(ValidationError) as cm:
+                actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)),
+                                    new_date=new_date, told_via="phone")
+            self.assertIn("check the year", cm.exception.message_dict["new_date"][0])
+        complaint.refresh_from_db()
+        self.assertIsNone(complaint.extended_to)
+        actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), new_date=D(2027, 3, 24),
+                            told_via="phone")
+        self.assertEqual(self.clocks(complaint, D(2026, 4, 2))["settle"].due, D(2027, 3, 24))
 
     def test_kr_3_3d_a_refused_extension_names_the_due_date_as_the_page_writes_dates(self):
         """KR-3.3d: the message gave the due date as 2026-05-06 in a page that writes 6 mei 2026."""
@@ -270,6 +299,17 @@ class TestCommittee(ComplaintsTestCase):
         self.assertIn("own coach", str(cm.exception.message_dict["coaches"]))
         self.assertFalse(self.complaint.committee.exists())
 
+    def test_kr_3_3b_it_refuses_the_clients_substitute_coach_also_after_the_consented_period(self):
+        """KR-3.3b, GC-2.5: Dina stood in for Carla's coach, with her dossier open to her."""
+        client_actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
+                                      substitute=self.coach_d, given_via="writing", valid_from=D(2026, 2, 1),
+                                      valid_until=D(2026, 2, 28), evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF),
+                                      now=at(D(2026, 2, 1)))
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, self.coach_d)
+        self.assertIn("substitute coach", str(cm.exception.message_dict["coaches"]))
+        self.assertFalse(self.complaint.committee.exists())
+
     def test_kr_3_3b_it_refuses_the_coach_complained_about(self):
         with self.assertRaises(ValidationError) as cm:
             self.appoint(self.other_coach, self.coach_c)
@@ -285,6 +325,25 @@ class TestCommittee(ComplaintsTestCase):
             actions.appoint_committee(actor=self.outsider, complaint=coach_complaint,
                                       coaches=[self.coach_c, self.coach_d], now=self.now)
         self.assertIn("complainant", str(cm.exception.message_dict["coaches"]))
+
+    def test_kr_3_3b_the_committee_that_handled_a_settled_complaint_cannot_be_replaced(self):
+        """KR-3.3b, KR-3.3e: the API replaced the committee after the settlement letter."""
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 26)), admitted=True)
+        [first, second] = self.appoint(self.coach_c, self.coach_d)
+        actions.settle(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 4, 1)), text="Antwoord.")
+        third = make_user("eef@example.com", "Eef Coach", Role.COACH)
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, third)
+        self.assertIn("coaches", cm.exception.message_dict)
+        self.assertEqual(list(self.complaint.committee.values_list("pk", flat=True)), [first.pk, second.pk])
+
+    def test_kr_3_3b_a_complaint_that_is_not_admitted_gets_no_committee(self):
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 26)),
+                                 admitted=False, reason="Gaat over een andere organisatie.")
+        with self.assertRaises(ValidationError) as cm:
+            self.appoint(self.coach_c, self.coach_d)
+        self.assertIn("coaches", cm.exception.message_dict)
+        self.assertFalse(self.complaint.committee.exists())
 
     def test_kr_3_3b_exactly_two_coaches(self):
         for coaches in ([self.coach_c], [self.coach_c, self.coach_c], [self.coach_c, self.coach_d, self.coach]):
@@ -350,6 +409,20 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         letter = actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
         self.assertIn("gedeeltelijk gegrond", letter.content["body"])
         self.assertEqual(self.clocks(complaint, D(2026, 2, 11))["ruling"].state, State.MET)
+
+    def test_gc_8_2_a_ruling_once_recorded_and_communicated_cannot_be_overwritten(self):
+        """GC-8.2: the API recorded 'unfounded' over the 'partly founded' the complainant was told."""
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="partly",
+                              ruling_on=D(2026, 1, 31))
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 11)),
+                                  ruling="unfounded", ruling_on=D(2026, 2, 11))
+        self.assertIn("ruling", cm.exception.message_dict)
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.ruling, complaint.ruling_on), ("partly", D(2026, 1, 31)))
 
 
 class TestMadeKnown(ComplaintsTestCase):

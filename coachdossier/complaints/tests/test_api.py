@@ -53,6 +53,32 @@ class TestComplaintsApi(ComplaintsTestCase):
         self.assertEqual(changed.json()["complaint"], first.json()["id"])
         self.assertEqual(Complaint.objects.count(), 1)
 
+    def test_kr_3_2_a_client_cannot_backdate_their_complaint_or_call_it_a_letter(self):
+        """KR-3.2: the portal form has neither field; the API took both from a client."""
+        self.login(self.client_user)
+        body = {"subject": "service", "category": "planning", "description": "Te lang gewacht."}
+        backdated = self.post("/api/complaints/", {**body, "received_on": "2026-01-10"})
+        self.assertEqual(backdated.status_code, 422, backdated.content)
+        self.assertEqual(backdated.json()["detail"][0]["loc"], ["body", "received_on"])
+        letter = self.post("/api/complaints/", {**body, "channel": "letter"})
+        self.assertEqual(letter.status_code, 422)
+        self.assertEqual(letter.json()["detail"][0]["loc"], ["body", "channel"])
+        self.assertFalse(Complaint.objects.exists())
+
+    def test_kr_2_2_a_phone_form_with_a_number_or_null_is_a_422_not_a_500(self):
+        """KR-2.2: {"summary": 5} reached `.strip()` in the action and gave a 500."""
+        self.login(self.outsider)
+        body = {"subject": "service", "category": "planning", "description": "Belde boos op.", "channel": "phone",
+                "name": "J. Pietersen", "phone_offer_made": True}
+        for form in ({"summary": 5, "wish": "Terugbellen"}, {"summary": "Wachttijd", "wish": None}):
+            response = self.post("/api/complaints/", {**body, "phone_form": form})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual(response.json()["detail"][0]["loc"][:3], ["body", "payload", "phone_form"])
+        self.assertFalse(Complaint.objects.exists())
+        ok = self.post("/api/complaints/", {**body, "phone_form": {"summary": "Wachttijd", "wish": "Terugbellen"}})
+        self.assertEqual(ok.status_code, 201, ok.content)
+        self.assertEqual(Complaint.objects.get().content["phone_form"]["wish"], "Terugbellen")
+
     def test_a_letter_text_over_the_limit_is_a_422_with_the_field_error(self):
         complaint = self.lodge()
         self.login(self.outsider)

@@ -106,10 +106,12 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
         page.click(f"a[href='/complaints/{complaint.public_id}/']")
         do_step(page, "register")
         do_step(page, "acknowledge")
+        page.once("dialog", lambda dialog: dialog.accept())  # KR-3.3c: a decision that cannot be changed
         do_step(page, "admission")
         do_step(page, "committee", lambda: (page.check("label:has-text('Cor Coach') input"),
                                             page.check("label:has-text('Dina Coach') input")))
         page.screenshot(path=str(OUT / "complaint-4-in-handling.png"), full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())  # KR-3.3d: the letter goes out
         do_step(page, "settle", lambda: page.fill("#id_settle_text", "Uw afspraken liggen voortaan vast."))
         do_step(page, "call", lambda: (page.select_option("#id_call_reached", "yes"),
                                        page.select_option("#id_call_satisfied", "yes")))
@@ -121,3 +123,56 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
     assert complaint.status == Status.CLOSED
     assert complaint.outcome == "satisfied"
     assert list(complaint.letters.values_list("kind", flat=True)) == ["acknowledgement", "settlement"]
+
+
+SIDEWAYS = """() => [...document.querySelectorAll('main *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .map(e => e.tagName + '.' + e.className)"""
+
+
+def test_kr_3_the_case_page_and_the_reports_fit_a_desktop_and_a_390_px_phone(live_server, access_log_rows):
+    """KR-3.3, KR-3.6, KR-3.7 (WCAG 1.4.10 reflow): on a desktop the clocks table ran out of its
+    card and the page scrolled sideways; on a phone the clocks' due dates and states, the five
+    UWV figures and the evaluation's deadline figures sat off screen in tables scrolling
+    sideways, and the evaluation's lead times broke one syllable a line."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.complaints import actions
+
+    management = make_user("mia@example.com", "Mia Directie", Role.MANAGEMENT)
+    coach = make_user("alice@example.com", "Alice Coach", Role.COACH)
+    carla = make_user("carla@example.com", "Carla de Vries", Role.CLIENT)
+    uwv = client_actions.create_principal(actor=management, name="UWV Utrecht", kind=PrincipalKind.UWV)
+    now = timezone.now()
+    client = make_client(actor=management, coach=coach, principal=uwv, user=carla, now=now)
+    complaint = actions.lodge_complaint(actor=carla, now=now, channel="portal", subject="service",
+                                        category="planning", description="Afspraken werden verzet.", client=client)
+    actions.register_complaint(actor=management, complaint=complaint, now=now)
+    actions.decide_admission(actor=management, complaint=complaint, now=now, admitted=True)
+    pages = [f"/complaints/{complaint.public_id}/", "/complaints/uwv/", "/complaints/evaluation/"]
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": "nl", "url": live_server.url}])
+        page = context.new_page()
+        log_in(page, live_server.url, "mia@example.com", staff=True)  # once: a code is not taken twice
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in pages:
+                page.goto(live_server.url + path)
+                found[width, path] = {
+                    "page": page.evaluate("document.documentElement.scrollWidth"),
+                    "sideways": page.evaluate(SIDEWAYS),
+                    # A figure beyond the screen's edge, or a value squeezed to a syllable a line.
+                    "off screen": page.evaluate("""(width) => [
+                        ...[...document.querySelectorAll('.clocks td, main table td.num')]
+                            .filter(e => e.getBoundingClientRect().right > width),
+                        ...[...document.querySelectorAll('main dl dd')]
+                            .filter(e => e.getBoundingClientRect().width < 80)]
+                        .map(e => e.textContent.trim())""", width)}
+        browser.close()
+    for (width, path), result in found.items():
+        assert result == {"page": width, "sideways": [], "off screen": []}, (width, path, result)

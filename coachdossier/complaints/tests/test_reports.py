@@ -109,3 +109,18 @@ class TestUwvQuarterlyReport(ComplaintsTestCase):
             text = reports.evaluation_csv(reports.evaluation(2026, D(2026, 12, 31))).decode("utf-8-sig")
         self.assertIn("Kanaal: E-mail;", text)
         self.assertIn("Kanaal: Telefoon;", text)
+
+    def test_kr_3_7_the_dutch_uwv_report_names_the_five_figures_in_the_regulations_words(self):
+        """KR-3.7: the report for UWV said "niet-ontvankelijk" and "ontvankelijk" for two of the
+        figures the regulation calls "(niet) in behandeling genomen", next to rows that used those."""
+        from django.utils import translation
+
+        with translation.override("nl"):
+            labels = [label for label, _n in reports.uwv_figures(D(2026, 1, 1), D(2026, 3, 31)).rows()]
+        self.assertEqual(labels, [
+            "Totaal aantal ingediende klachten",
+            "Klachten niet in behandeling genomen",
+            "Klachten niet in behandeling genomen en binnen de termijn afgehandeld",
+            "Klachten in behandeling genomen",
+            "Klachten in behandeling genomen en binnen de termijn afgehandeld",
+        ])

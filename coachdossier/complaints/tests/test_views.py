@@ -112,6 +112,39 @@ class TestCasePage(ComplaintsTestCase):
         self.assertContains(page, 'name="submit-close" data-confirm="Close this complaint? A closed complaint '
                                   'cannot be reopened (KR-3.5)."')
 
+    def test_kr_3_steps_that_send_a_letter_or_fix_a_decision_ask_first(self):
+        """KR-3.3c, KR-3.3d, KR-3.4b, KR-3.4c, GC-8.2: like closing, these were one click from a
+        letter to the complainant or a decision that cannot be changed."""
+        def confirms(*steps):
+            page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id])).content.decode()
+            for name in steps:
+                self.assertRegex(page, f'name="submit-{name}" data-confirm="[^"]+\\?', name)
+
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        confirms("admission")
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=self.now, admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=self.complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        confirms("settle")
+        actions.settle(actor=self.outsider, complaint=self.complaint, now=self.now, text="Antwoord.")
+        for _attempt in range(3):
+            actions.log_call(actor=self.outsider, complaint=self.complaint, now=self.now, reached=False)
+        confirms("not_reached", "mediation", "close")
+        umbrella = self.lodge(received=D(2026, 11, 20), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=self.now)
+        actions.record_ruling(actor=self.outsider, complaint=umbrella, now=self.now, ruling="founded",
+                              ruling_on=D(2026, 11, 21))
+        self.complaint = umbrella
+        confirms("communicate")
+
+    def test_kr_3_3d_the_extension_says_how_the_complainant_was_told_in_a_sentence(self):
+        """KR-3.3d: the page read "the complainant was told In writing." mid-sentence."""
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        actions.extend_term(actor=self.outsider, complaint=self.complaint, now=self.now, new_date=D(2027, 1, 29),
+                            told_via="phone")
+        page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.assertContains(page, "the complainant was told by phone.")
+
     def test_a_conflicted_committee_member_is_refused_on_the_page(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         response = self.step("committee", {"coaches": [self.coach.pk, self.coach_c.pk]})
