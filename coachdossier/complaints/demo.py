@@ -22,9 +22,10 @@ def seed(ctx):
     def ago(days):
         return now - datetime.timedelta(days=days)
 
-    def committee_for(client, complained=None):
-        own = {t.coach_id for t in client.trajectories.all()}
-        return [c for c in coaches if c.pk not in own and c != complained][:2]
+    def committee_for(complaint):
+        # The same test the case page applies (KR-3.3b): not the client's own or substitute
+        # coach, not the coach complained about.
+        return [c for c in coaches if actions.committee_refusal(complaint, c) is None][:2]
 
     def lodge(i, days, **kwargs):
         client = clients[i]
@@ -50,7 +51,7 @@ def seed(ctx):
                                      reason="" if admit else "De klacht gaat over de uitkering van UWV, niet over "
                                      "onze dienstverlening. Wij verwijzen u naar UWV.")
         if admit and committee:
-            actions.appoint_committee(actor=officer, complaint=c, coaches=committee_for(c.client, c.coach),
+            actions.appoint_committee(actor=officer, complaint=c, coaches=committee_for(c),
                                       now=ago(days))
         return c
 
