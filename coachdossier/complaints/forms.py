@@ -18,8 +18,9 @@ class PortalComplaintForm(forms.Form):
     coach = forms.ModelChoiceField(label=_("Which coach?"), queryset=User.objects.none(), required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     level = forms.ChoiceField(label=_("Who should handle it?"), choices=Level.choices, initial=Level.PRACTICE,
+                              # GC-0.2; a client reads this, so no rule ID in the text.
                               help_text=_("A complaint about a coach may also go to the umbrella organisation's "
-                                          "complaints committee (GC-0.2)."))
+                                          "complaints committee."))
     description = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 8}))
     # Given with the empty form: the same form sent twice lodges one complaint (lodge_complaint_once).
     idempotency_key = OneTimeTokenField()

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 260
@@ -103,11 +104,13 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def _fmt(value: float) -> str:
+    """A tick or a value as the reader writes numbers: "10,5" on a Dutch page, "10.5" on an English one,
+    like the table next to the chart."""
     if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:.0f}"
+        return formats.number_format(round(value), 0)
     if abs(value) >= 1:
-        return f"{value:.1f}"
-    return f"{value:.2g}"
+        return formats.number_format(value, 1)
+    return formats.number_format(float(f"{value:.2g}"))
 
 
 def _open(title: str, desc: str, chart_id: str, size: _Size) -> list[str]:

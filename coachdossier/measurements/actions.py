@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from coachdossier import audit
@@ -91,7 +91,8 @@ def analyse_rr(data: bytes, filename: str) -> dict:
         spectrum = hrv.power_spectrum(series) if result.frequency else None
     except hrv.RRFormatError as exc:
         reason = {
-            "not_a_number": _("line(s) %(lines)s hold no number."),
+            "not_a_number": ngettext("line %(lines)s holds no number.", "lines %(lines)s hold no number.",
+                                     len(exc.lines)),
             "no_rr_column": _("line %(lines)s is not a number, and no column is named rr, rri, rr_ms, interval "
                               "or ibi."),
         }.get(exc.kind, _("no RR intervals found.")) % {

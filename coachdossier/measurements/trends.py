@@ -1,6 +1,7 @@
 """Measurements over time (one chart per quantity, its own unit) and the HRV charts of one
 session (tachogram, power spectrum with the LF and HF bands)."""
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from coachdossier.lib import charts
@@ -46,10 +47,15 @@ def session_charts(session) -> dict:
             desc=_("Power spectral density in ms²/Hz against frequency in Hz (Welch); the LF band is "
                    "0.04-0.15 Hz, the HF band 0.15-0.40 Hz."),
             chart_id=f"psd-{session.public_id}", x_unit="Hz", y_unit="ms²/Hz", area=True,
-            shades=[charts.Shade(*hrv.LF_BAND, label="LF 0.04-0.15 Hz", fill="#fff3e0"),
-                    charts.Shade(*hrv.HF_BAND, label="HF 0.15-0.40 Hz", fill="#e3f2fd")])
+            shades=[charts.Shade(*hrv.LF_BAND, label=_band("LF", hrv.LF_BAND), fill="#fff3e0"),
+                    charts.Shade(*hrv.HF_BAND, label=_band("HF", hrv.HF_BAND), fill="#e3f2fd")])
         out["spectrum_rows"] = _sample(spectrum["x"], spectrum["y"])
     return out
+
+
+def _band(name: str, band: tuple[float, float]) -> str:
+    """"LF 0,04-0,15 Hz" on a Dutch page, "LF 0.04-0.15 Hz" on an English one."""
+    return f"{name} {formats.number_format(band[0], 2)}-{formats.number_format(band[1], 2)} Hz"
 
 
 def hrv_rows(session, lang: str) -> dict:

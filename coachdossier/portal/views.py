@@ -15,6 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachdossier.accounts.decorators import role_required
@@ -625,7 +626,8 @@ def request_notices(request, client_id, request_id):
     client, grant, found = _staff_request(request, client_id, request_id, "requests.handle")
     count = actions.mark_recipients_told(actor=request.user, request=found, notice_ids=request.POST.getlist("notice"),
                                          now=timezone.now(), grant=grant)
-    messages.success(request, _("%(n)d recipient(s) recorded as told.") % {"n": count})
+    messages.success(request, ngettext("%(n)d recipient recorded as told.", "%(n)d recipients recorded as told.",
+                                       count) % {"n": count})
     return redirect("portal:request", client.public_id, found.public_id)
 
 

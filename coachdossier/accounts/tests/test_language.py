@@ -1,8 +1,39 @@
 """The UI is Dutch by default, whatever the browser asks; English is an explicit choice."""
 
-from django.test import override_settings
+import ast
+import re
+from pathlib import Path
+
+import allauth
+from django.test import SimpleTestCase, override_settings
+from django.utils.translation import trans_real
 
 from coachdossier.test import BaseTestCase
+
+INFORMAL = re.compile(r"\b(je|jij|jou|jouw|jullie)\b", re.IGNORECASE)
+# allauth parts this project does not install: their messages can reach no one here.
+NOT_INSTALLED = tuple(f"{where}{part}/" for where in ("", "templates/")
+                      for part in ("socialaccount", "idp", "mfa/webauthn"))
+
+
+def _allauth_msgids_only_in(prefixes) -> set[str]:
+    """msgids of allauth's Dutch catalogue whose every source reference is under one of prefixes."""
+    path = Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+    found, refs, msgid, reading = set(), [], None, False
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("#:"):
+            refs += [ref.removeprefix("allauth/") for ref in line[2:].split()]
+        elif line.startswith("msgid "):
+            msgid, reading = ast.literal_eval(line[6:]), True
+        elif line.startswith('"') and reading:
+            msgid += ast.literal_eval(line)
+        elif not line.strip():
+            if msgid and refs and all(ref.startswith(prefixes) for ref in refs):
+                found.add(msgid)
+            refs, msgid, reading = [], None, False
+        else:
+            reading = False
+    return found
 
 
 @override_settings(LANGUAGE_CODE="nl")
@@ -29,8 +60,6 @@ class DutchByDefaultTestCase(BaseTestCase):
     def test_allauths_pages_address_a_client_as_u_like_the_rest_of_the_site(self):
         """allauth's own Dutch says "je"; a client asked for her password again before a copy
         read "Voer je wachtwoord in" on a site that otherwise says "u"."""
-        import re
-
         self.login(self.client_user)
         for url in ("/accounts/reauthenticate/", "/accounts/email/"):
             page = self.client.get(url).content.decode()
@@ -38,3 +67,28 @@ class DutchByDefaultTestCase(BaseTestCase):
         self.client.logout()
         page = self.client.get("/accounts/password/reset/").content.decode()
         self.assertIsNone(re.search(r"\b(je|jouw)\b", page))
+
+    def test_a_coachs_two_step_and_session_pages_say_u_and_use_the_sites_words(self):
+        """docs/architecture.md, "Language": allauth's "Afmelden", "Deactiveer" and "Genereer" stood
+        next to our "Uitloggen"; its "Weet je dit zeker?" next to our "u"."""
+        self.login(self.coach)
+        two_step = self.client.get("/accounts/2fa/").content.decode()
+        self.assertIn("Uitzetten", two_step)
+        self.assertNotIn("Deactiveer", two_step)
+        sessions = self.client.get("/accounts/sessions/").content.decode()
+        self.assertIn("IP-adres", sessions)
+        for page in (two_step, sessions):
+            self.assertIsNone(INFORMAL.search(page))
+
+
+class OneRegisterTestCase(SimpleTestCase):
+    def test_no_dutch_message_says_je_to_its_reader(self):
+        """docs/architecture.md, "Language": Dutch says "u" to clients and staff alike. The compiled
+        catalogue, ours merged with allauth's and Django's as a page sees it, has no "je", "jij" or
+        "jouw"; a coach setting up two-step verification read "Weet je dit zeker?" next to pages that
+        say "u", and a client resetting her password got "Je ontvangt deze mail..."."""
+        unreachable = _allauth_msgids_only_in(NOT_INSTALLED)
+        catalog = trans_real.translation("nl")._catalog  # several catalogues; the first to have a key wins
+        informal = sorted(str(key) for key in set(catalog.keys())
+                          if INFORMAL.search(catalog[key]) and (key[0] if isinstance(key, tuple) else key) not in unreachable)
+        self.assertEqual(informal, [])

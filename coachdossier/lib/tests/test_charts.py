@@ -53,3 +53,20 @@ def test_the_narrow_chart_has_bigger_text_on_a_smaller_canvas_and_its_date_label
     dates = [t for t in narrow.iter(f"{NS}text") if t.text and t.text.endswith("-2026")]
     assert len(dates) <= 3
     assert [t.get("text-anchor") for t in dates][0] == "start"
+
+
+def test_a_dutch_page_writes_the_charts_numbers_with_a_decimal_comma_like_the_table_beside_it():
+    """The chart of a client's heart rate said "Hartslag (bpm): 69.8" and ticks "0.1" on a Dutch
+    page whose table read "69,8"."""
+    from django.utils import translation
+
+    series = [charts.Series("Hartslag (bpm)", [(datetime.date(2026, 1, 1), 69.8), (datetime.date(2026, 2, 1), 72.4)])]
+    with translation.override("nl"):
+        dutch = str(charts.line_chart(series, title="t", desc="d", chart_id="nl", y_min=0.1, y_max=0.5))
+        spectrum = str(charts.xy_chart([0.0, 0.2, 0.4], [1, 2, 3], title="t", desc="d", chart_id="x", x_unit="Hz",
+                                       y_unit=""))
+    with translation.override("en"):
+        english = str(charts.line_chart(series, title="t", desc="d", chart_id="en", y_min=0.1, y_max=0.5))
+    assert "Hartslag (bpm): 69,8" in dutch and "69.8" not in dutch
+    assert ">0,2<" in spectrum and ">0.2<" not in spectrum
+    assert "Hartslag (bpm): 69.8" in english

@@ -57,3 +57,15 @@ def test_a_day_written_once_is_written_again_in_the_language_of_the_page():
     with translation.override("en"):
         assert dates.date(day, "DATE_FORMAT") == defaultfilters.date(day, "DATE_FORMAT")
         assert "March" in dates.date(day, "DATE_FORMAT")
+
+
+def test_english_pages_write_dates_no_reader_can_take_for_another_day():
+    """The English dossier said "12/05/2026 2:39 a.m." for 5 December: 12 May to a European reader
+    (lib/formats/en/formats.py)."""
+    at = datetime.datetime(2026, 12, 5, 14, 39, tzinfo=AMSTERDAM)
+    page = Template('{{ at|date:"SHORT_DATE_FORMAT" }}|{{ at|date:"SHORT_DATETIME_FORMAT" }}|'
+                    '{{ at|date:"DATETIME_FORMAT" }}')
+    with translation.override("en"):
+        assert page.render(Context({"at": at})) == "5 Dec 2026|5 Dec 2026 14:39|Dec. 5, 2026, 14:39"
+    with translation.override("nl"):
+        assert page.render(Context({"at": at})) == "5-12-2026|5-12-2026 14:39|5 december 2026 14:39"

@@ -124,6 +124,18 @@ class ReferredTherapistTestCase(BaseTestCase):
         self.assertFalse(response.context["form"].non_field_errors())
         self.assertFalse(MeasurementSession.objects.exists())
 
+    def test_one_bad_line_in_an_rr_file_is_named_in_the_singular(self):
+        """The therapist read "regel(s) 3 bevatten geen getal"; one line is "regel 3 bevat", two "regels"."""
+        url = reverse("measurements:session_new", args=[self.own_client.public_id])
+        errors = []
+        for data in (b"800\n810\nabc\n790\n", b"800\nx\n810\ny\n790\n"):
+            with override_settings(LANGUAGE_CODE="nl"):
+                response = self.client.post(url, {"measured_on": "2026-11-20", "protocol": "rest",
+                                                  "rr_file": SimpleUploadedFile("rr.txt", data)})
+            errors += response.context["form"].errors["rr_file"]
+        self.assertIn("regel 3 bevat geen getal.", errors[0])
+        self.assertIn("regels 2, 4 bevatten geen getal.", errors[1])
+
     def test_a_device_report_that_is_not_a_pdf_is_refused_and_no_file_is_left(self):
         import os
 

@@ -4,6 +4,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
 
 from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions as client_actions
@@ -165,9 +167,11 @@ class CorrectionTestCase(PortalTestCase):
         notice = RecipientNotice.objects.get(request=request)
         self.assertEqual(notice.recipient, "Bedrijfsarts Zorgvuldig")
         self.assertIsNone(notice.told_at)
-        told = actions.mark_recipients_told(actor=self.coach, request=request, notice_ids=[notice.pk], now=self.now,
-                                            grant=COACH_GRANT)
-        self.assertEqual(told, 1)
+        self.login(self.coach)
+        with override_settings(LANGUAGE_CODE="nl"):
+            page = self.client.post(reverse("portal:recipients", args=[self.own_client.public_id, request.public_id]),
+                                    {"notice": [notice.pk]}, follow=True)
+        self.assertContains(page, "1 ontvanger vastgelegd als geïnformeerd.")  # not "ontvanger(s)"
         notice.refresh_from_db()
         self.assertEqual(notice.told_by, self.coach)
 

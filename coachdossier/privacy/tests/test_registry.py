@@ -116,6 +116,13 @@ class ReminderTests(RegistryTestCase):
         page = self.client.get(reverse("privacy:registry"))
         self.assertContains(page, "insurance expires soon", count=1)
 
+    def test_gc_4_4_the_reminder_writes_the_expiry_date_as_a_dutch_date(self):
+        """The mail said "verloopt op 2026-12-13" in a Dutch sentence."""
+        self.good_profile(insurance_expires_on=datetime.date(2026, 12, 13))
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.send_insurance_reminders(now=self.now)
+        self.assertIn("verloopt op 13 december 2026.", mail.outbox[0].body)
+
     def test_no_reminder_while_the_expiry_is_far_away(self):
         self.good_profile(insurance_expires_on=self.now.date() + datetime.timedelta(days=200))
         self.assertEqual(actions.send_insurance_reminders(now=self.now), [])

@@ -90,3 +90,5 @@ class LogReviewNoticeTests(PrivacyTestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(set(mail.outbox[0].to), {"mia@example.com", "aud@example.com"})
         self.assertNotIn("Bob", mail.outbox[0].body)
+        # One item, in the singular: the mail said "1 punt(en) verdienen".
+        self.assertIn("1 punt verdient een tweede blik", mail.outbox[0].body)

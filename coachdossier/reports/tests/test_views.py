@@ -18,6 +18,15 @@ class CoachPagesTestCase(ReportTestCase):
             return reverse(f"reports:{name}", args=[client.public_id])
         return reverse(f"reports:{name}", args=[client.public_id, report.public_id])
 
+    def test_the_preview_of_a_dutch_report_has_dutch_headings_on_an_english_page(self):
+        """The document's headings follow its language, as in the PDF; the rest of the page the coach's."""
+        report = self.draft(include_trajectory=True)
+        self.login(self.coach)
+        page = self.client.get(self.url("detail", report))
+        self.assertContains(page, "<h3>Trajectgegevens</h3>", html=True)
+        self.assertNotContains(page, "Trajectory data")
+        self.assertContains(page, ">Edit<")  # the page around it stays English
+
     def test_a_coach_writes_a_report_from_the_types_template_and_marks_it_ready(self):
         """PR-5, PR-6: a progress report for the principal, with the client copy first."""
         self.login(self.coach)
@@ -166,6 +175,16 @@ class CoachPagesTestCase(ReportTestCase):
 class ClientReviewTestCase(ReportTestCase):
     def url(self, name, report):
         return reverse(f"reports:{name}", args=[report.public_id])
+
+    def test_a_dutch_report_read_in_the_english_portal_keeps_its_dutch_headings(self):
+        """The document's headings follow its language, as in the PDF: a Dutch report read with
+        the English UI showed "Trajectory data" between Dutch paragraphs and labels."""
+        report = self.client_copy(include_trajectory=True)
+        self.login(self.client_user)
+        page = self.client.get(self.url("review", report))
+        self.assertContains(page, "<h3>Trajectgegevens</h3>", html=True)
+        self.assertContains(page, "Gestart op")
+        self.assertNotContains(page, "Trajectory data")
 
     def test_the_client_reads_and_signs_in_the_portal(self):
         """PR-6"""
