@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
@@ -16,8 +15,8 @@ from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, Letter, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for
+from .models import Complaint, clocks_for, working_calendar
+from .views import HANDLERS, get_complaint_for, get_letter_for
 
 router = Router(tags=["complaints"])
 
@@ -359,6 +358,6 @@ def note(request, complaint_id: UUID, payload: NoteIn):
 
 @router.get("/{complaint_id}/letters/{letter_id}")
 def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
-    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
-    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
+    """The complaints officer, management and the complainant; not a committee member (403)."""
+    letter = get_letter_for(request, complaint_id, letter_id)
     return HttpResponse(letters.render(letter), content_type="application/pdf")
