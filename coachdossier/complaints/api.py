@@ -16,7 +16,7 @@ from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
 from .models import Complaint, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for, get_letter_for
+from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant
 
 router = Router(tags=["complaints"])
 
@@ -76,6 +76,12 @@ class TextIn(Schema):
     text: str = ""
 
 
+class RulingLetterIn(TextIn):
+    """GC-8.2: `text` for the complainant's letter, `coach_text` for the coach's."""
+
+    coach_text: str = ""
+
+
 class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
@@ -122,7 +128,9 @@ class NoteIn(Schema):
     note: str
 
 
-def _out(complaint, *, detail=False, calendar=None) -> dict:
+def _out(complaint, *, detail=False, calendar=None, complainant=False) -> dict:
+    """The complaint as the API gives it; `complainant`: for the complainant, who is not given
+    the letters to the coach."""
     today = timezone.localdate()
     data = {
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
@@ -135,7 +143,8 @@ def _out(complaint, *, detail=False, calendar=None) -> dict:
         data["description"] = complaint.content.get("description", "")
         data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
         data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
-                           for letter in complaint.letters.all()]
+                           for letter in (complaint.letters.to_complainant() if complainant
+                                          else complaint.letters.all())]
     return data
 
 
@@ -236,12 +245,13 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
                             "complaint": complaint.public_id})
-    return Status(201 if outcome is Once.CREATED else 200, _out(complaint, detail=True))
+    return Status(201 if outcome is Once.CREATED else 200,
+                  _out(complaint, detail=True, complainant=is_complainant(user)))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)
 def complaint_detail(request, complaint_id: UUID):
-    return _out(get_complaint_for(request, complaint_id), detail=True)
+    return _out(get_complaint_for(request, complaint_id), detail=True, complainant=is_complainant(request.user))
 
 
 def _done(complaint) -> dict:
@@ -310,9 +320,11 @@ def ruling(request, complaint_id: UUID, payload: RulingIn):
 
 
 @router.post("/{complaint_id}/ruling-communicated", response=ComplaintDetailOut)
-def ruling_communicated(request, complaint_id: UUID, payload: TextIn):
+def ruling_communicated(request, complaint_id: UUID, payload: RulingLetterIn):
+    """GC-8.2: the letters with the ruling, to the complainant and to the coach."""
     c = _handle(request, complaint_id, "communicate")
-    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                            coach_text=payload.coach_text))
     return _done(c)
 
 

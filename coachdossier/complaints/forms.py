@@ -73,6 +73,15 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("Text for the letter"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class RulingLetterForm(TextForm):
+    """GC-8.2: the letters with the ruling, to the complainant and to the coach."""
+
+    text = forms.CharField(label=_("Text for the letter to the complainant"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    coach_text = forms.CharField(label=_("Text for the letter to the coach"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class AdmissionForm(forms.Form):
     admitted = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
                                       choices=[("yes", _("Admit the complaint")), ("no", _("Do not admit it"))])

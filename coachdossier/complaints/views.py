@@ -212,8 +212,8 @@ STEPS = {
     "ruling": (forms.RulingForm, lambda r, c, d, n: actions.record_ruling(
         actor=r.user, complaint=c, now=n, ruling=d["ruling"], ruling_on=d["ruling_on"], measures=d["measures"]),
         True),
-    "communicate": (forms.TextForm, lambda r, c, d, n: actions.communicate_ruling(
-        actor=r.user, complaint=c, now=n, text=d["text"]), True),
+    "communicate": (forms.RulingLetterForm, lambda r, c, d, n: actions.communicate_ruling(
+        actor=r.user, complaint=c, now=n, text=d["text"], coach_text=d["coach_text"]), True),
     "call": (forms.CallForm, lambda r, c, d, n: actions.log_call(
         actor=r.user, complaint=c, now=n, reached=d["reached"], satisfied=d["satisfied"], note=d["note"]), True),
     "not_reached": (None, lambda r, c, d, n: actions.send_not_reached_letter(actor=r.user, complaint=c, now=n),
@@ -260,7 +260,9 @@ def get_letter_for(request, complaint_id, letter_id) -> Letter:
     the correspondence the practice sent (403, logged)."""
     complaint = get_complaint_for(request, complaint_id, handle=True, or_complainant=True,
                                   log_action="complaint.letter_read")
-    return get_object_or_404(complaint.letters.all(), public_id=letter_id)
+    # A letter to the coach complained about is not the complainant's (404).
+    readable = complaint.letters.all() if _is_handler(request.user) else complaint.letters.to_complainant()
+    return get_object_or_404(readable, public_id=letter_id)
 
 
 @require_GET
@@ -322,7 +324,7 @@ def mine(request, complaint_id):
     """The client's view of their complaint: its state, dates and letters (GC-6.3)."""
     complaint = get_complaint_for(request, complaint_id)
     return render(request, "complaints/mine.html", {
-        "complaint": complaint, "content": complaint.content, "letters": list(complaint.letters.all()),
+        "complaint": complaint, "content": complaint.content, "letters": list(complaint.letters.to_complainant()),
         "clocks": [c for c in clocks_for(complaint, timezone.localdate())
                    if c.state != deadlines.State.NOT_APPLICABLE]})
 

@@ -189,6 +189,31 @@ class TestCasePage(ComplaintsTestCase):
         self.login(self.client_user)  # the complainant reads the letters written to her
         self.assertTrue(self.client.get(url).content.startswith(b"%PDF"))
 
+    def test_gc_8_2_the_complainant_does_not_get_the_letter_to_the_coach(self):
+        """GC-8.2: the ruling's letter to the coach is listed on the case page, not in the
+        complainant's portal, and is no download of hers (page or API)."""
+        umbrella = self.lodge(received=D(2026, 11, 20), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=self.now)
+        actions.record_ruling(actor=self.outsider, complaint=umbrella, now=self.now, ruling="founded",
+                              ruling_on=D(2026, 11, 21))
+        response = self.client.post(reverse("complaints:step", args=[umbrella.public_id, "communicate"]),
+                                    {"text": "Voor de klager.", "coach_text": "Voor de coach."})
+        self.assertEqual(response.status_code, 302)
+        to_complainant, to_coach = umbrella.letters.all()
+        self.assertIn("Voor de coach.", to_coach.content["body"])
+        case = self.client.get(reverse("complaints:detail", args=[umbrella.public_id]))
+        self.assertContains(case, "Ruling of the committee, to the coach")
+        coach_url = reverse("complaints:letter", args=[umbrella.public_id, to_coach.public_id])
+        self.login(self.client_user)
+        mine = self.client.get(reverse("complaints:mine", args=[umbrella.public_id]))
+        self.assertContains(mine, reverse("complaints:letter", args=[umbrella.public_id, to_complainant.public_id]))
+        self.assertNotContains(mine, coach_url)
+        self.assertEqual(self.client.get(coach_url).status_code, 404)
+        self.assertEqual(self.client.get(f"/api/complaints/{umbrella.public_id}/letters/{to_coach.public_id}")
+                         .status_code, 404)
+        api = self.client.get(f"/api/complaints/{umbrella.public_id}").json()
+        self.assertEqual([letter["kind"] for letter in api["letters"]], ["ruling"])
+
     def test_the_letter_is_a_pdf(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         letter = actions.acknowledge(actor=self.outsider, complaint=self.complaint, now=self.now)
