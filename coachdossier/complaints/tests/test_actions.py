@@ -503,6 +503,34 @@ class TestDestruction(ComplaintsTestCase):
         self.assertEqual(complaint.outcome, "withdrawn")
 
 
+class TestStaffNotices(ComplaintsTestCase):
+    """KR-3.2: the complaints officers hear of a new complaint and of deadlines coming, each in a
+    message of their own: in one To: line every officer saw the others' addresses."""
+
+    def setUp(self):
+        super().setUp()
+        make_user("klara@example.com", "Klara Klachten", Role.COMPLAINTS_OFFICER)
+        mail.outbox.clear()
+
+    def assert_one_message_per_officer(self, name):
+        from coachdossier.accounts.models import OutgoingMail
+
+        self.assertEqual(sorted(m.to for m in mail.outbox), [["kees@example.com"], ["klara@example.com"]])
+        self.assertTrue(all(not m.cc and not m.bcc for m in mail.outbox))
+        self.assertEqual(sorted(OutgoingMail.objects.filter(name=name).values_list("to", flat=True)),
+                         [["kees@example.com"], ["klara@example.com"]])
+
+    def test_kr_3_2_each_complaints_officer_gets_the_new_complaint_notice_in_a_message_of_their_own(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.lodge(received=D(2026, 3, 24))
+        self.assert_one_message_per_officer("complaint-received")
+
+    def test_kr_3_2_each_complaints_officer_gets_a_deadline_reminder_in_a_message_of_their_own(self):
+        self.lodge(received=D(2026, 3, 24))  # register due 31 Mar
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 27))), 1)
+        self.assert_one_message_per_officer("complaint-reminder")
+
+
 class TestReminders(ComplaintsTestCase):
     def test_reminders_go_once_per_clock_per_day(self):
         complaint = self.lodge(received=D(2026, 3, 24))  # register due 31 Mar
