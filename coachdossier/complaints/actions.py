@@ -12,6 +12,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from coachdossier.lib.idempotency import Once
 
 from . import deadlines, emails, letters, sealing
 from .models import (
+    COMPLAINANT_NAME_MAX_LENGTH,
     AftercareAttempt,
     Category,
     Channel,
@@ -177,6 +179,15 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["channel"] = _("Only the client lodges a complaint in the portal; choose how it reached you.")
     if client is None and not (name or "").strip():
         errors["name"] = _("Name the complainant, or link the complaint to a client.")
+    # The page form's limits, for every caller: the API took a name of any length and any
+    # string as email address, which went onto letters and into the complainant's record.
+    if len((name or "").strip()) > COMPLAINANT_NAME_MAX_LENGTH:
+        errors["name"] = _("The name is too long (at most %(n)d characters).") % {"n": COMPLAINANT_NAME_MAX_LENGTH}
+    if (email or "").strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError:
+            errors["email"] = _("Enter a valid email address.")
     _raise(errors)
     with atomic_files():
         complaint = Complaint(public_id=uuid.uuid4(), client=client, complainant_user=actor if is_client else None,

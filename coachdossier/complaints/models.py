@@ -169,6 +169,10 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(received_on__gte=start, received_on__lte=end)
 
 
+# The complainant's name as letters print it; as long as a user's name (accounts.User.full_name).
+COMPLAINANT_NAME_MAX_LENGTH = 150
+
+
 class Complaint(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("number"), max_length=20, blank=True)  # KR-3.2: set on registration
