@@ -452,8 +452,11 @@ def evaluation(request):
         return _pdf(reports.evaluation_pdf(report), f"klachtenevaluatie-{year}.pdf")
     if fmt == "csv":
         return _csv(reports.evaluation_csv(report), f"klachtenevaluatie-{year}.csv")
-    charts = {key: reports.bars(report[key]) for key in ("by_channel", "by_category", "by_outcome")}
-    charts["lead"] = reports.bars(reports.lead_time_buckets(report["lead_times"]))
+    charts = {key: reports.bars(report[key], title=title, chart_id=f"eval-{key}") for key, title in (
+        ("by_channel", _("Complaints by channel")), ("by_category", _("Complaints by category")),
+        ("by_outcome", _("Closed complaints by outcome")))}
+    charts["lead"] = reports.bars(reports.lead_time_buckets(report["lead_times"]),
+                                  title=_("Closed complaints by lead time"), chart_id="eval-lead")
     return render(request, "complaints/evaluation.html", {"report": report, "charts": charts,
                                                           "years": range(today.year, today.year - 6, -1)})
 
