@@ -12,6 +12,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from coachdossier.lib.idempotency import Once
 
 from . import deadlines, emails, letters, sealing
 from .models import (
+    COMPLAINANT_NAME_MAX_LENGTH,
     AftercareAttempt,
     Category,
     Channel,
@@ -177,6 +179,15 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["channel"] = _("Only the client lodges a complaint in the portal; choose how it reached you.")
     if client is None and not (name or "").strip():
         errors["name"] = _("Name the complainant, or link the complaint to a client.")
+    # The page form's limits, for every caller: the API took a name of any length and any
+    # string as email address, which went onto letters and into the complainant's record.
+    if len((name or "").strip()) > COMPLAINANT_NAME_MAX_LENGTH:
+        errors["name"] = _("The name is too long (at most %(n)d characters).") % {"n": COMPLAINANT_NAME_MAX_LENGTH}
+    if (email or "").strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError:
+            errors["email"] = _("Enter a valid email address.")
     _raise(errors)
     with atomic_files():
         complaint = Complaint(public_id=uuid.uuid4(), client=client, complainant_user=actor if is_client else None,
@@ -287,7 +298,9 @@ def _require_registered(complaint):
 # --- Letters ---------------------------------------------------------------------------------
 
 
-def _letter(complaint, kind, actor, now, **values) -> Letter:
+def _letter(complaint, kind, actor, now, *, recipient_lines=None, **values) -> Letter:
+    """A letter to the complainant (at the address in the complaint, with a portal notice), or,
+    given `recipient_lines`, to someone else (no notice: it goes by post)."""
     _raise(_letter_text_errors(text=values.get("text"), reason=values.get("reason")))
     template = letters.template_for(kind)
     content = complaint.content
@@ -295,8 +308,8 @@ def _letter(complaint, kind, actor, now, **values) -> Letter:
     filled = {
         "name": content.get("name") or _("complainant"), "number": complaint.number,
         "received_on": letters.pdf.format_date_nl(complaint.received_on), "contact": p.complaints_contact,
-        "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "",
-        **{k: v for k, v in values.items() if v is not None},
+        "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "", "measures": "",
+        "coach": str(complaint.coach or ""), **{k: v for k, v in values.items() if v is not None},
     }
     letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), created_by=actor,
                     created_at=now)
@@ -304,11 +317,13 @@ def _letter(complaint, kind, actor, now, **values) -> Letter:
     body = "\n\n".join(part for part in body.split("\n\n") if part.strip())
     letter.sealed = sealing.seal_json(complaint, {
         "subject": letters.fill(template.subject, filled), "body": body,
-        "recipient_lines": [line for line in content.get("address_lines") or [content.get("name", "")] if line],
+        "recipient_lines": [line for line in recipient_lines or content.get("address_lines") or
+                            [content.get("name", "")] if line],
     }, letter.aad())
     letter.save()
-    pk = letter.pk
-    transaction.on_commit(lambda: emails.letter_notice(letter_id=pk))
+    if recipient_lines is None:
+        pk = letter.pk
+        transaction.on_commit(lambda: emails.letter_notice(letter_id=pk))
     return letter
 
 
@@ -494,19 +509,27 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
 
 
 @transaction.atomic
-def communicate_ruling(*, actor, complaint: Complaint, now, text="") -> Letter:
-    """GC-8.2: the ruling and measures go to complainant and coach within a month."""
+def communicate_ruling(*, actor, complaint: Complaint, now, text="", coach_text="") -> Letter:
+    """GC-8.2: the ruling and measures go to complainant and coach within a month: a letter to
+    each (the coach's by post), each with its own free text. Returns the complainant's letter."""
     _require_registered(complaint)
     if not complaint.ruling:
         raise ValidationError({"complaint": _("Record the ruling first.")})
     if complaint.ruling_communicated_on:
         raise ValidationError({"complaint": _("The ruling was already communicated.")})
-    letter = _letter(complaint, LetterKind.RULING, actor, now, text=text,
-                     ruling=letters.RULING_WORDS["nl"][complaint.ruling])
+    _raise(_letter_text_errors(text=text, coach_text=coach_text))
+    values = {"ruling": letters.RULING_WORDS["nl"][complaint.ruling],
+              "measures": complaint.content.get("measures") or "geen."}
+    letter = _letter(complaint, LetterKind.RULING, actor, now, text=text, **values)
+    if complaint.coach is not None:
+        _letter(complaint, LetterKind.RULING_COACH, actor, now, recipient_lines=[complaint.coach.full_name],
+                text=coach_text, **values)
+        note = _("Letters with the ruling to the complainant and to the coach %(coach)s.") % {"coach": complaint.coach}
+    else:
+        note = _("Letter with the ruling to the complainant; the complaint names no coach.")
     complaint.ruling_communicated_on = _today(now)
     complaint.save(update_fields=["ruling_communicated_on"])
-    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now,
-           _("Told to the complainant and to the coach %(coach)s.") % {"coach": complaint.coach or "—"})
+    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, note)
     _log("complaint.ruling_communicated", complaint, actor)
     return letter
 

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
@@ -16,8 +15,8 @@ from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, Letter, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for
+from .models import Complaint, clocks_for, working_calendar
+from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant
 
 router = Router(tags=["complaints"])
 
@@ -77,6 +76,12 @@ class TextIn(Schema):
     text: str = ""
 
 
+class RulingLetterIn(TextIn):
+    """GC-8.2: `text` for the complainant's letter, `coach_text` for the coach's."""
+
+    coach_text: str = ""
+
+
 class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
@@ -123,7 +128,9 @@ class NoteIn(Schema):
     note: str
 
 
-def _out(complaint, *, detail=False, calendar=None) -> dict:
+def _out(complaint, *, detail=False, calendar=None, complainant=False) -> dict:
+    """The complaint as the API gives it; `complainant`: for the complainant, who is not given
+    the letters to the coach."""
     today = timezone.localdate()
     data = {
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
@@ -136,7 +143,8 @@ def _out(complaint, *, detail=False, calendar=None) -> dict:
         data["description"] = complaint.content.get("description", "")
         data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
         data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
-                           for letter in complaint.letters.all()]
+                           for letter in (complaint.letters.to_complainant() if complainant
+                                          else complaint.letters.all())]
     return data
 
 
@@ -237,12 +245,13 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
                             "complaint": complaint.public_id})
-    return Status(201 if outcome is Once.CREATED else 200, _out(complaint, detail=True))
+    return Status(201 if outcome is Once.CREATED else 200,
+                  _out(complaint, detail=True, complainant=is_complainant(user)))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)
 def complaint_detail(request, complaint_id: UUID):
-    return _out(get_complaint_for(request, complaint_id), detail=True)
+    return _out(get_complaint_for(request, complaint_id), detail=True, complainant=is_complainant(request.user))
 
 
 def _done(complaint) -> dict:
@@ -311,9 +320,11 @@ def ruling(request, complaint_id: UUID, payload: RulingIn):
 
 
 @router.post("/{complaint_id}/ruling-communicated", response=ComplaintDetailOut)
-def ruling_communicated(request, complaint_id: UUID, payload: TextIn):
+def ruling_communicated(request, complaint_id: UUID, payload: RulingLetterIn):
+    """GC-8.2: the letters with the ruling, to the complainant and to the coach."""
     c = _handle(request, complaint_id, "communicate")
-    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                            coach_text=payload.coach_text))
     return _done(c)
 
 
@@ -359,6 +370,6 @@ def note(request, complaint_id: UUID, payload: NoteIn):
 
 @router.get("/{complaint_id}/letters/{letter_id}")
 def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
-    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
-    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
+    """The complaints officer, management and the complainant; not a committee member (403)."""
+    letter = get_letter_for(request, complaint_id, letter_id)
     return HttpResponse(letters.render(letter), content_type="application/pdf")

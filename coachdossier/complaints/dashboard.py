@@ -20,10 +20,13 @@ def panels(request, now):
     if user.has_role(Role.COMPLAINTS_OFFICER, Role.MANAGEMENT):
         rows = register_rows(user, today)
         closed = list(Complaint.objects.filter(status=Status.CLOSED, closed_on__year=today.year))
-        report = {"outcomes": reports.bars(reports._labelled(_count(closed, "outcome"), reports.Outcome)),
-                  "categories": reports.bars(reports._labelled(
-                      _count(Complaint.objects.filter(received_on__year=today.year), "category"), reports.Category)),
-                  "lead": reports.bars(reports.lead_time_buckets([(c.closed_on - c.received_on).days for c in closed]))}
+        received = Complaint.objects.filter(received_on__year=today.year)
+        report = {"outcomes": reports.bars(reports._labelled(_count(closed, "outcome"), reports.Outcome),
+                                           title=_("Outcomes"), chart_id="panel-outcomes"),
+                  "categories": reports.bars(reports._labelled(_count(received, "category"), reports.Category),
+                                             title=_("Categories"), chart_id="panel-categories"),
+                  "lead": reports.bars(reports.lead_time_buckets([(c.closed_on - c.received_on).days for c in closed]),
+                                       title=_("Lead times"), chart_id="panel-lead")}
         result.append(Panel(_("Open complaints"), "complaints/panel_open.html",
                             {"rows": rows[:10], "count": len(rows), "late": sum(1 for r in rows if r["late"]),
                              "charts": report, "year": today.year}, order=20))

@@ -12,6 +12,13 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.lib import emails
 
 
+def _to_each(name: str, addresses: list[str], context: dict) -> None:
+    """One message per address: the staff on a notice need not see each other's addresses, and
+    each message is its own outbox row, retried on its own."""
+    for address in addresses:
+        emails.send_or_queue(name, [address], context)
+
+
 def complaint_received(*, complaint_id: int) -> None:
     """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days)."""
     from .models import Complaint
@@ -19,10 +26,8 @@ def complaint_received(*, complaint_id: int) -> None:
     complaint = Complaint.objects.get(pk=complaint_id)
     recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
                       .values_list("email", flat=True).distinct())
-    if recipients:
-        emails.send_or_queue("complaint-received", recipients,
-                             {"url": reverse("complaints:detail", args=[complaint.public_id]),
-                              "received_on": complaint.received_on})
+    _to_each("complaint-received", recipients, {"url": reverse("complaints:detail", args=[complaint.public_id]),
+                                                "received_on": complaint.received_on})
 
 
 def letter_notice(*, letter_id: int) -> None:
@@ -43,7 +48,7 @@ def letter_notice(*, letter_id: int) -> None:
 
 
 def reminder(*, to: list[str], complaint, clock) -> None:
-    emails.send_or_queue("complaint-reminder", to, {
+    _to_each("complaint-reminder", to, {
         "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
         "url": reverse("complaints:detail", args=[complaint.public_id])})
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients.forms import DateInput, MultipleFileField, OneTimeTokenField
 
-from .models import Category, Channel, Level, Outcome, Ruling, Subject, ToldVia
+from .models import COMPLAINANT_NAME_MAX_LENGTH, Category, Channel, Level, Outcome, Ruling, Subject, ToldVia
 
 
 def coaches():
@@ -37,7 +37,7 @@ class StaffComplaintForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     client_reference = forms.CharField(label=_("Client reference"), required=False, max_length=20,
                                        help_text=_("If the complainant is a client, e.g. 2026-0003."))
-    name = forms.CharField(label=_("Complainant's name"), required=False, max_length=150,
+    name = forms.CharField(label=_("Complainant's name"), required=False, max_length=COMPLAINANT_NAME_MAX_LENGTH,
                            help_text=_("Needed when the complainant is not a client."))
     address = forms.CharField(label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     email = forms.EmailField(label=_("Email"), required=False)
@@ -72,6 +72,15 @@ class RegisterForm(forms.Form):
 
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Text for the letter"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RulingLetterForm(TextForm):
+    """GC-8.2: the letters with the ruling, to the complainant and to the coach."""
+
+    text = forms.CharField(label=_("Text for the letter to the complainant"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    coach_text = forms.CharField(label=_("Text for the letter to the coach"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class AdmissionForm(forms.Form):

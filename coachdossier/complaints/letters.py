@@ -26,6 +26,8 @@ PLACEHOLDERS = {
     "contact": _("the complaints contact person and number"),
     "practice": _("the practice's name"),
     "ruling": _("the committee's ruling"),
+    "measures": _("the measures taken after the ruling, or 'geen'"),
+    "coach": _("the name of the coach the complaint is about"),
 }
 
 DEFAULTS = {
@@ -80,7 +82,17 @@ DEFAULTS = {
         "Uitspraak van de klachtencommissie",
         "Beste {name},\n\n"
         "De klachtencommissie heeft uitspraak gedaan over de klacht met nummer {number}. De klacht is "
-        "{ruling} bevonden.\n\n{text}\n\n"
+        "{ruling} bevonden.\n\n"
+        "Maatregelen naar aanleiding van de uitspraak: {measures}\n\n{text}\n\n"
+        "Met vriendelijke groet,\n\n{practice}"),
+    # GC-8.2: the ruling and any measures go to the coach complained about as well.
+    LetterKind.RULING_COACH: (
+        "Uitspraak van de klachtencommissie over een klacht over u",
+        "Beste {coach},\n\n"
+        "De klachtencommissie heeft uitspraak gedaan over de klacht met nummer {number} die over u is "
+        "ingediend en die wij op {received_on} hebben ontvangen. De klacht is {ruling} bevonden.\n\n"
+        "Maatregelen naar aanleiding van de uitspraak: {measures}\n\n{text}\n\n"
+        "De klager ontvangt de uitspraak in een eigen brief.\n\n"
         "Met vriendelijke groet,\n\n{practice}"),
 }
 

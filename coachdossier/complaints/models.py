@@ -109,6 +109,11 @@ class LetterKind(models.TextChoices):
     NOT_REACHED = "not_reached", _("Could not reach you")  # KR-3.4b
     MEDIATION = "mediation", _("Mediation referral")  # KR-3.4c
     RULING = "ruling", _("Ruling of the committee")  # GC-8.2
+    RULING_COACH = "ruling_coach", _("Ruling of the committee, to the coach")  # GC-8.2
+
+
+# Letters to the coach complained about; every other letter goes to the complainant.
+COACH_LETTERS = (LetterKind.RULING_COACH,)
 
 
 class ClosureDay(models.Model):
@@ -162,6 +167,10 @@ class ComplaintQuerySet(models.QuerySet):
 
     def received_between(self, start: datetime.date, end: datetime.date):
         return self.filter(received_on__gte=start, received_on__lte=end)
+
+
+# The complainant's name as letters print it; as long as a user's name (accounts.User.full_name).
+COMPLAINANT_NAME_MAX_LENGTH = 150
 
 
 class Complaint(models.Model):
@@ -308,6 +317,12 @@ class ComplaintEvent(models.Model):
         return sealing.open_json(self.complaint, self.sealed_note, f"complaint-event:{self.public_id}").get("note", "")
 
 
+class LetterQuerySet(models.QuerySet):
+    def to_complainant(self):
+        """The letters written to the complainant (not those to the coach complained about)."""
+        return self.exclude(kind__in=COACH_LETTERS)
+
+
 class Letter(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="letters")
@@ -321,8 +336,14 @@ class Letter(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     emailed = models.BooleanField(default=False)  # a portal notice went out (GC-6.3)
 
+    objects = LetterQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "pk"]
+
+    @property
+    def to_coach(self) -> bool:
+        return self.kind in COACH_LETTERS
 
     def aad(self):
         return f"complaint-letter:{self.public_id}"

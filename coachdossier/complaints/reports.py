@@ -1,6 +1,6 @@
 """The annual evaluation (KR-3.6) and the UWV quarterly report (KR-3.7), from plain register
 columns only (no complaint content is opened, except the measures in the evaluation), and
-their PDF and CSV forms. Charts are inline SVG drawn by the templates from `bars(...)`."""
+their PDF and CSV forms. The page's charts are inline SVG from `bars(...)`."""
 
 import csv
 import datetime
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from coachdossier import policy
-from coachdossier.lib import pdf
+from coachdossier.lib import charts, pdf
 
 from . import deadlines
 from .models import Category, Channel, Complaint, Level, Outcome, Subject, working_calendar
@@ -108,13 +108,13 @@ def _summary(days: list[int]) -> dict:
             "max": max(days)}
 
 
-def bars(rows: list[tuple[str, int]], width: int = 300) -> dict:
-    """Geometry for a horizontal bar chart in inline SVG (no scripts, CSP-safe)."""
-    top = max((n for _, n in rows), default=0) or 1
-    height = 22
-    items = [{"label": label, "value": n, "y": i * height, "w": round(width * n / top), "ty": i * height + 15}
-             for i, (label, n) in enumerate(rows)]
-    return {"items": items, "height": max(len(rows) * height, height), "width": width}
+def bars(rows: list[tuple[str, int]], *, title: str, chart_id: str) -> dict:
+    """{"svg", "svg_narrow"}: a horizontal bar chart of (label, count) rows, drawn wide and for
+    a phone (lib.charts); the template puts both in a chart-figure and CSS shows one."""
+    desc = "; ".join(f"{label}: {n}" for label, n in rows)
+    svg, svg_narrow = (charts.bar_chart(rows, title=title, desc=desc, chart_id=f"{chart_id}{suffix}", narrow=narrow)
+                       for suffix, narrow in (("", False), ("-s", True)))
+    return {"svg": svg, "svg_narrow": svg_narrow}
 
 
 def lead_time_buckets(days: list[int]) -> list[tuple[str, int]]:

@@ -43,9 +43,16 @@ def _is_handler(user) -> bool:
     return user.has_role(*HANDLERS)
 
 
-def get_complaint_for(request, complaint_id, *, handle=False, log_action="complaint.read") -> Complaint:
+def is_complainant(user) -> bool:
+    """A client seeing a complaint sees their own (Complaint.objects.visible_to)."""
+    return user.has_role(Role.CLIENT) and not user.is_staff_member
+
+
+def get_complaint_for(request, complaint_id, *, handle=False, or_complainant=False,
+                      log_action="complaint.read") -> Complaint:
     """The complaint case if the user may open it (404 otherwise, logged); `handle` also asks
-    for the complaints officer or management (403 for a committee member or client)."""
+    for the complaints officer or management (403 for a committee member or client), and with
+    `or_complainant` lets the complainant through too (403 for a committee member)."""
     user = request.user
     complaint = (Complaint.objects.visible_to(user).filter(public_id=complaint_id)
                  .select_related("client__user", "coach", "complainant_user").first())
@@ -53,11 +60,11 @@ def get_complaint_for(request, complaint_id, *, handle=False, log_action="compla
         audit.record(action=log_action, outcome=LogOutcome.DENIED, basis=Basis.NONE, object_type="complaint",
                      object_ref=str(complaint_id), role=",".join(sorted(user.roles)))
         raise Http404
-    if handle and not _is_handler(user):
+    own = is_complainant(user)
+    if handle and not (_is_handler(user) or (or_complainant and own)):
         audit.record(action=log_action, client=complaint.client, obj=complaint, outcome=LogOutcome.DENIED,
                      basis=Basis.NONE, role=",".join(sorted(user.roles)))
         raise PermissionDenied
-    own = user.has_role(Role.CLIENT) and not user.is_staff_member
     audit.record(action=log_action, client=complaint.client, obj=complaint,
                  basis=Basis.CLIENT if own else Basis.COMPLAINTS, role=",".join(sorted(user.roles)))
     return complaint
@@ -205,8 +212,8 @@ STEPS = {
     "ruling": (forms.RulingForm, lambda r, c, d, n: actions.record_ruling(
         actor=r.user, complaint=c, now=n, ruling=d["ruling"], ruling_on=d["ruling_on"], measures=d["measures"]),
         True),
-    "communicate": (forms.TextForm, lambda r, c, d, n: actions.communicate_ruling(
-        actor=r.user, complaint=c, now=n, text=d["text"]), True),
+    "communicate": (forms.RulingLetterForm, lambda r, c, d, n: actions.communicate_ruling(
+        actor=r.user, complaint=c, now=n, text=d["text"], coach_text=d["coach_text"]), True),
     "call": (forms.CallForm, lambda r, c, d, n: actions.log_call(
         actor=r.user, complaint=c, now=n, reached=d["reached"], satisfied=d["satisfied"], note=d["note"]), True),
     "not_reached": (None, lambda r, c, d, n: actions.send_not_reached_letter(actor=r.user, complaint=c, now=n),
@@ -246,12 +253,23 @@ def step(request, complaint_id, step):
     return render(request, "complaints/detail.html", _detail_context(request, complaint, step, form))
 
 
+def get_letter_for(request, complaint_id, letter_id) -> Letter:
+    """A complaint letter for the complaints officer, management or the complainant. A committee
+    member sees the case without the complainant's contact details (GC-9.4), and every letter
+    prints the address it went to: the committee hears both sides and rules, and needs none of
+    the correspondence the practice sent (403, logged)."""
+    complaint = get_complaint_for(request, complaint_id, handle=True, or_complainant=True,
+                                  log_action="complaint.letter_read")
+    # A letter to the coach complained about is not the complainant's (404).
+    readable = complaint.letters.all() if _is_handler(request.user) else complaint.letters.to_complainant()
+    return get_object_or_404(readable, public_id=letter_id)
+
+
 @require_GET
 @role_required(*STAFF, Role.CLIENT)
 def letter_pdf(request, complaint_id, letter_id):
-    complaint = get_complaint_for(request, complaint_id, log_action="complaint.letter_read")
-    letter = get_object_or_404(Letter, complaint=complaint, public_id=letter_id)
-    return _pdf(letters.render(letter), f"{complaint.number or 'klacht'}-{letter.kind}.pdf")
+    letter = get_letter_for(request, complaint_id, letter_id)
+    return _pdf(letters.render(letter), f"{letter.complaint.number or 'klacht'}-{letter.kind}.pdf")
 
 
 @require_GET
@@ -306,7 +324,7 @@ def mine(request, complaint_id):
     """The client's view of their complaint: its state, dates and letters (GC-6.3)."""
     complaint = get_complaint_for(request, complaint_id)
     return render(request, "complaints/mine.html", {
-        "complaint": complaint, "content": complaint.content, "letters": list(complaint.letters.all()),
+        "complaint": complaint, "content": complaint.content, "letters": list(complaint.letters.to_complainant()),
         "clocks": [c for c in clocks_for(complaint, timezone.localdate())
                    if c.state != deadlines.State.NOT_APPLICABLE]})
 
@@ -434,8 +452,11 @@ def evaluation(request):
         return _pdf(reports.evaluation_pdf(report), f"klachtenevaluatie-{year}.pdf")
     if fmt == "csv":
         return _csv(reports.evaluation_csv(report), f"klachtenevaluatie-{year}.csv")
-    charts = {key: reports.bars(report[key]) for key in ("by_channel", "by_category", "by_outcome")}
-    charts["lead"] = reports.bars(reports.lead_time_buckets(report["lead_times"]))
+    charts = {key: reports.bars(report[key], title=title, chart_id=f"eval-{key}") for key, title in (
+        ("by_channel", _("Complaints by channel")), ("by_category", _("Complaints by category")),
+        ("by_outcome", _("Closed complaints by outcome")))}
+    charts["lead"] = reports.bars(reports.lead_time_buckets(report["lead_times"]),
+                                  title=_("Closed complaints by lead time"), chart_id="eval-lead")
     return render(request, "complaints/evaluation.html", {"report": report, "charts": charts,
                                                           "years": range(today.year, today.year - 6, -1)})
 

@@ -9,17 +9,20 @@ a smaller canvas with bigger text and fewer date labels, so that scaled down to 
 its labels stay readable (the viewBox scales text with everything else). Templates put both in
 the figure and CSS shows one.
 
-Two kinds:
+Three kinds:
 - ``line_chart``: a few series over time (questionnaire trends, measurements), optional
   horizontal bands (severity bands) behind them.
 - ``xy_chart``: one dense series against a numeric axis (tachogram, power spectrum),
   optional shaded x ranges (the LF and HF bands).
+- ``bar_chart``: a count per label as horizontal bars (the complaints evaluation); drawn at
+  its own size, never larger, and wide or for a phone like the line chart.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -113,12 +116,15 @@ def _fmt(value: float) -> str:
     return formats.number_format(float(f"{value:.2g}"))
 
 
-def _open(title: str, desc: str, chart_id: str, size: _Size) -> list[str]:
+def _open(title: str, desc: str, chart_id: str, size: _Size, *, fill: bool = True) -> list[str]:
+    """The <svg> with its title and description; `fill`: as wide as its box, else at its own
+    size (both shrink to a narrower box: app.css gives every svg max-width: 100%)."""
     chart_id = escape(chart_id)  # an attribute value: escaped like every text in the chart
+    extent = 'width="100%"' if fill else f'width="{size.width}" height="{size.height}"'
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{size.css}" viewBox="0 0 {size.width} {size.height}" '
         'role="img" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'{extent} preserveAspectRatio="xMidYMid meet" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
@@ -254,4 +260,49 @@ def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id:
     if labels:
         out += _legend(labels, colours, size)
     out.append("</svg>")
+    return mark_safe("".join(out))  # nosec B308 B703  # every text and id in it went through escape()
+
+
+# A bar chart is drawn at its own size. Wide (shown when its figure is wider than 34rem, so
+# never drawn below 544 px): the label left of its bar, 13 units stay 12.6 px or more. Narrow:
+# the label above its bar across the whole width; 14 units on 300 stay 11 px or more down to
+# 236 px, the figure in a card on a 320 px phone being about 260 px.
+BARS_WIDE = _Size(560, 0, 220, 44, 4, 4, font=13, dates=0, css="chart chart-bars")
+BARS_NARROW = _Size(300, 0, 0, 44, 4, 4, font=14, dates=0, css="chart chart-bars chart-narrow")
+BAR_FILL = "#2f6f8f"
+
+
+def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, desc: str, chart_id: str,
+              narrow: bool = False) -> SafeString:
+    """A count per label as horizontal bars, the count after each bar. Labels wrap (at an
+    estimated 0.6 em a character) instead of being cut off."""
+    size = BARS_NARROW if narrow else BARS_WIDE
+    font, line, gap = size.font, round(size.font * 1.3), round(size.font * 0.6)
+    bar_x = size.left + 8 if size.left else 0
+    bar_room = size.width - bar_x - size.right
+    chars = max(8, int((size.left or size.width) / (font * 0.6)))
+    top = max((n for _, n in rows), default=0) or 1
+    body: list[str] = []
+    y: float = size.top
+    for label, n in rows:
+        lines = textwrap.wrap(label, chars) or [""]
+        text_height = len(lines) * line
+        if narrow:  # the label's lines, then the bar under them
+            text_top, bar_y = y, y + text_height + 2
+            y = bar_y + font + gap
+        else:  # the label's lines beside the bar, both centred in the row
+            row = max(text_height, font)
+            text_top, bar_y = y + (row - text_height) / 2, y + (row - font) / 2
+            y += row + gap
+        for i, part in enumerate(lines):
+            body.append(f'<text x="0" y="{_n(text_top + i * line + font)}">{escape(part)}</text>')
+        width = bar_room * n / top
+        body.append(f'<rect x="{bar_x}" y="{_n(bar_y)}" width="{_n(width)}" height="{font}" fill="{BAR_FILL}"/>')
+        body.append(f'<text x="{_n(bar_x + width + 4)}" y="{_n(bar_y + font * 0.85)}">{escape(str(n))}</text>')
+    size = _Size(size.width, round(y - gap + size.bottom), size.left, size.right, size.top, size.bottom, font,
+                 size.dates, size.css)
+    out = _open(title, desc, chart_id, size, fill=False)
+    out.append(f'<g font-size="{font}" fill="#333" font-family="sans-serif">')
+    out += body
+    out.append("</g></svg>")
     return mark_safe("".join(out))  # nosec B308 B703  # every text and id in it went through escape()

@@ -410,6 +410,45 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         self.assertIn("gedeeltelijk gegrond", letter.content["body"])
         self.assertEqual(self.clocks(complaint, D(2026, 2, 11))["ruling"].state, State.MET)
 
+    def test_gc_8_2_the_ruling_and_measures_go_to_the_coach_in_a_letter_of_their_own(self):
+        """GC-8.2: the ruling is put to the complainant and the coach. Only the complainant got a
+        letter, while the register said both had been told."""
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="partly",
+                              ruling_on=D(2026, 1, 31), measures="Extra intervisie voor de coach.")
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)),
+                                       text="Wij bieden u onze excuses aan.", coach_text="Bel mij gerust.")
+        to_complainant, to_coach = complaint.letters.all()
+        self.assertEqual((to_complainant.kind, to_coach.kind), (LetterKind.RULING, LetterKind.RULING_COACH))
+        self.assertEqual(to_coach.content["recipient_lines"], ["Alice Coach"])
+        body = to_coach.content["body"]
+        self.assertTrue(body.startswith("Beste Alice Coach,"))
+        for words in ("K-2026-001", "gedeeltelijk gegrond", "Extra intervisie voor de coach.", "Bel mij gerust."):
+            self.assertIn(words, body)
+        self.assertNotIn("excuses", body)  # each letter its own words
+        self.assertNotIn("Carla", body)  # the coach's letter does not name the complainant
+        self.assertIn("Extra intervisie voor de coach.", to_complainant.content["body"])
+        self.assertTrue(letters.render(to_coach).startswith(b"%PDF"))
+        # The complainant's portal notice is for her letter; the coach's goes by post.
+        self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
+        self.assertFalse(Letter.objects.get(pk=to_coach.pk).emailed)
+        event = complaint.events.get(kind=EventKind.RULING_COMMUNICATED)
+        self.assertEqual(event.note, "Letters with the ruling to the complainant and to the coach Alice Coach.")
+
+    def test_gc_8_2_a_ruling_on_a_complaint_that_names_no_coach_is_one_letter_and_the_register_says_so(self):
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5), subject="service", coach=None)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="unfounded",
+                              ruling_on=D(2026, 1, 31))
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
+        self.assertEqual(list(complaint.letters.values_list("kind", flat=True)), [LetterKind.RULING])
+        self.assertIn("uitspraak: geen.", complaint.letters.get().content["body"])
+        self.assertEqual(complaint.events.get(kind=EventKind.RULING_COMMUNICATED).note,
+                         "Letter with the ruling to the complainant; the complaint names no coach.")
+
     def test_gc_8_2_a_ruling_once_recorded_and_communicated_cannot_be_overwritten(self):
         """GC-8.2: the API recorded 'unfounded' over the 'partly founded' the complainant was told."""
         complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
@@ -462,6 +501,34 @@ class TestDestruction(ComplaintsTestCase):
         self.assertEqual(bytes(complaint.sealed), b"")
         self.assertEqual(complaint.content, {})
         self.assertEqual(complaint.outcome, "withdrawn")
+
+
+class TestStaffNotices(ComplaintsTestCase):
+    """KR-3.2: the complaints officers hear of a new complaint and of deadlines coming, each in a
+    message of their own: in one To: line every officer saw the others' addresses."""
+
+    def setUp(self):
+        super().setUp()
+        make_user("klara@example.com", "Klara Klachten", Role.COMPLAINTS_OFFICER)
+        mail.outbox.clear()
+
+    def assert_one_message_per_officer(self, name):
+        from coachdossier.accounts.models import OutgoingMail
+
+        self.assertEqual(sorted(m.to for m in mail.outbox), [["kees@example.com"], ["klara@example.com"]])
+        self.assertTrue(all(not m.cc and not m.bcc for m in mail.outbox))
+        self.assertEqual(sorted(OutgoingMail.objects.filter(name=name).values_list("to", flat=True)),
+                         [["kees@example.com"], ["klara@example.com"]])
+
+    def test_kr_3_2_each_complaints_officer_gets_the_new_complaint_notice_in_a_message_of_their_own(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.lodge(received=D(2026, 3, 24))
+        self.assert_one_message_per_officer("complaint-received")
+
+    def test_kr_3_2_each_complaints_officer_gets_a_deadline_reminder_in_a_message_of_their_own(self):
+        self.lodge(received=D(2026, 3, 24))  # register due 31 Mar
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 27))), 1)
+        self.assert_one_message_per_officer("complaint-reminder")
 
 
 class TestReminders(ComplaintsTestCase):

@@ -79,6 +79,22 @@ class TestComplaintsApi(ComplaintsTestCase):
         self.assertEqual(ok.status_code, 201, ok.content)
         self.assertEqual(Complaint.objects.get().content["phone_form"]["wish"], "Terugbellen")
 
+    def test_kr_2_1_a_name_too_long_or_an_invalid_email_address_is_a_422_and_nothing_is_saved(self):
+        """KR-2.1: the page form refuses a complainant's name over 150 characters and an invalid
+        email address; the API took both, the name onto every letter and the address as contact."""
+        self.login(self.outsider)
+        body = {"subject": "service", "category": "costs", "description": "De factuur klopt niet.",
+                "channel": "letter", "name": "J. Pietersen", "email": "j.pietersen@example.com"}
+        for field, value in (("name", "J" * 151), ("email", "j.pietersen(at)example.com"),
+                             ("email", "j@" + "x" * 400 + ".nl")):
+            response = self.post("/api/complaints/", {**body, field: value})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        self.assertFalse(Complaint.objects.exists())
+        ok = self.post("/api/complaints/", {**body, "name": "J" * 150})
+        self.assertEqual(ok.status_code, 201, ok.content)
+        self.assertEqual(Complaint.objects.get().content["email"], "j.pietersen@example.com")
+
     def test_a_letter_text_over_the_limit_is_a_422_with_the_field_error(self):
         complaint = self.lodge()
         self.login(self.outsider)

@@ -176,3 +176,62 @@ def test_kr_3_the_case_page_and_the_reports_fit_a_desktop_and_a_390_px_phone(liv
         browser.close()
     for (width, path), result in found.items():
         assert result == {"page": width, "sideways": [], "off screen": []}, (width, path, result)
+
+
+LABEL_SIZES = """() => {
+    const labels = [...document.querySelectorAll('main svg.chart text')]
+        .filter(t => t.getBoundingClientRect().width > 0)
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+    const charts = [...document.querySelectorAll('main svg.chart')].filter(s => s.getBoundingClientRect().width > 0);
+    return {page: document.documentElement.scrollWidth, labels, charts: charts.length,
+            clipped: charts.filter(s => [...s.querySelectorAll('text')].some(t => {
+                const box = t.getBoundingClientRect(), frame = s.getBoundingClientRect();
+                return box.right > frame.right + 1 || box.left < frame.left - 1;
+            })).length};
+}"""
+
+
+def test_kr_3_6_the_evaluations_bar_charts_have_readable_labels_on_a_phone_and_side_by_side_on_a_desktop(
+        live_server, access_log_rows):
+    """KR-3.6 (WCAG 1.4.4 text size, 1.4.10 reflow): the evaluation's bar charts, and the three on
+    the dashboard's complaints panel, drew 12-unit labels on a 500-unit canvas, scaled down to
+    6-7 px on a 320 px phone and in the cards side by side on a desktop. A figure that narrow now
+    shows the chart drawn for a phone, with labels of at least 11 px, in Dutch and in English."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.complaints import actions
+
+    management = make_user("mia@example.com", "Mia Directie", Role.MANAGEMENT)
+    make_user("kees@example.com", "Kees Klachten", Role.COMPLAINTS_OFFICER)
+    coach = make_user("alice@example.com", "Alice Coach", Role.COACH)
+    carla = make_user("carla@example.com", "Carla de Vries", Role.CLIENT)
+    employer = client_actions.create_principal(actor=management, name="Bakkerij BV", kind=PrincipalKind.EMPLOYER)
+    now = timezone.now()
+    client = make_client(actor=management, coach=coach, principal=employer, user=carla, now=now)
+    for category in ("planning", "planning", "communication"):
+        complaint = actions.lodge_complaint(actor=carla, now=now, channel="portal", subject="service",
+                                            category=category, description="Afspraken werden verzet.", client=client)
+        actions.register_complaint(actor=management, complaint=complaint, now=now)
+    actions.close_complaint(actor=management, complaint=complaint, now=now, outcome="withdrawn")
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        log_in(page, live_server.url, "kees@example.com", staff=True)  # once: a code is not taken twice
+        for language, width in (("nl", 320), ("en", 320), ("nl", 1280), ("en", 1280)):
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page.set_viewport_size({"width": width, "height": 900})
+            for path, charts in (("/complaints/evaluation/", 4), ("/", 3)):
+                page.goto(live_server.url + path)
+                found[language, width, path] = {**page.evaluate(LABEL_SIZES), "expected": charts}
+            page.screenshot(path=str(OUT / f"complaint-dashboard-{width}-{language}.png"), full_page=True)
+        browser.close()
+    for (language, width, path), measured in found.items():
+        where = (language, width, path)
+        assert measured["page"] <= width, where
+        assert measured["charts"] == measured["expected"], where  # one drawing per chart, never both
+        assert measured["labels"] and min(measured["labels"]) >= 11, (where, sorted(measured["labels"])[:3])
+        assert measured["clipped"] == 0, where  # a label runs out of its chart

@@ -164,6 +164,56 @@ class TestCasePage(ComplaintsTestCase):
         self.assertEqual(self.step("close", {"outcome": "withdrawn"}).status_code, 403)
         self.assertEqual(self.step("note", {"note": "Gesprek met klager gepland."}).status_code, 302)
 
+    def test_gc_9_4_a_committee_member_cannot_open_the_letters_that_print_the_complainants_address(self):
+        """GC-9.4: the case page hides the complainant's contact details from the committee, but
+        the letters, which print the address they went to, were a download away (page and API).
+        The committee hears both sides and rules; the practice's letters are not part of that."""
+        from coachdossier.audit.models import AccessLogEntry, Outcome
+
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        letter = actions.acknowledge(actor=self.outsider, complaint=self.complaint, now=self.now)
+        actions.appoint_committee(actor=self.outsider, complaint=self.complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        url = reverse("complaints:letter", args=[self.complaint.public_id, letter.public_id])
+        self.login(self.coach_c)
+        page = self.client.get(reverse("complaints:detail", args=[self.complaint.public_id]))
+        self.assertContains(page, "Acknowledgement of receipt")  # which letters went, and when
+        self.assertNotContains(page, url)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        api = self.client.get(f"/api/complaints/{self.complaint.public_id}/letters/{letter.public_id}")
+        self.assertEqual(api.status_code, 403)
+        self.assertEqual(AccessLogEntry.objects.filter(actor=self.coach_c, action="complaint.letter_read",
+                                                       outcome=Outcome.DENIED).count(), 2)
+        self.assertFalse(AccessLogEntry.objects.filter(actor=self.coach_c, action="complaint.letter_read",
+                                                       outcome=Outcome.ALLOWED).exists())
+        self.login(self.client_user)  # the complainant reads the letters written to her
+        self.assertTrue(self.client.get(url).content.startswith(b"%PDF"))
+
+    def test_gc_8_2_the_complainant_does_not_get_the_letter_to_the_coach(self):
+        """GC-8.2: the ruling's letter to the coach is listed on the case page, not in the
+        complainant's portal, and is no download of hers (page or API)."""
+        umbrella = self.lodge(received=D(2026, 11, 20), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=self.now)
+        actions.record_ruling(actor=self.outsider, complaint=umbrella, now=self.now, ruling="founded",
+                              ruling_on=D(2026, 11, 21))
+        response = self.client.post(reverse("complaints:step", args=[umbrella.public_id, "communicate"]),
+                                    {"text": "Voor de klager.", "coach_text": "Voor de coach."})
+        self.assertEqual(response.status_code, 302)
+        to_complainant, to_coach = umbrella.letters.all()
+        self.assertIn("Voor de coach.", to_coach.content["body"])
+        case = self.client.get(reverse("complaints:detail", args=[umbrella.public_id]))
+        self.assertContains(case, "Ruling of the committee, to the coach")
+        coach_url = reverse("complaints:letter", args=[umbrella.public_id, to_coach.public_id])
+        self.login(self.client_user)
+        mine = self.client.get(reverse("complaints:mine", args=[umbrella.public_id]))
+        self.assertContains(mine, reverse("complaints:letter", args=[umbrella.public_id, to_complainant.public_id]))
+        self.assertNotContains(mine, coach_url)
+        self.assertEqual(self.client.get(coach_url).status_code, 404)
+        self.assertEqual(self.client.get(f"/api/complaints/{umbrella.public_id}/letters/{to_coach.public_id}")
+                         .status_code, 404)
+        api = self.client.get(f"/api/complaints/{umbrella.public_id}").json()
+        self.assertEqual([letter["kind"] for letter in api["letters"]], ["ruling"])
+
     def test_the_letter_is_a_pdf(self):
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
         letter = actions.acknowledge(actor=self.outsider, complaint=self.complaint, now=self.now)

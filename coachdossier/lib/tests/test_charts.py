@@ -70,3 +70,30 @@ def test_a_dutch_page_writes_the_charts_numbers_with_a_decimal_comma_like_the_ta
     assert "Hartslag (bpm): 69,8" in dutch and "69.8" not in dutch
     assert ">0,2<" in spectrum and ">0.2<" not in spectrum
     assert "Hartslag (bpm): 69.8" in english
+
+
+def test_a_bar_chart_has_a_bar_per_count_at_its_own_size_and_wraps_labels_instead_of_cutting_them():
+    rows = [("Brief", 2), ("Opmerking op een formulier of evaluatieverslag", 0), ("Cliëntportaal <b>", 4)]
+    svg = charts.bar_chart(rows, title="Klachten per kanaal", desc="Brief: 2", chart_id="b1")
+    root = ET.fromstring(str(svg))  # nosec B314  # the SVG our own code drew
+    assert (root.get("class"), root.get("width"), root.get("role")) == ("chart chart-bars", "560", "img")
+    assert root.get("viewBox") == f"0 0 560 {root.get('height')}"
+    assert root.find(f"{NS}title").text == "Klachten per kanaal"
+    widths = [float(r.get("width")) for r in root.iter(f"{NS}rect")]
+    assert widths == [widths[2] / 2, 0, 560 - 228 - 44]
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "Opmerking op een formulier of evaluatieverslag" in " ".join(texts)  # in two lines, whole
+    assert "Cliëntportaal <b>" in texts and "<b>" not in str(svg) and "style=" not in str(svg)
+
+
+def test_the_narrow_bar_chart_has_bigger_text_and_puts_each_label_above_its_bar():
+    rows = [("Afgehandeld tot tevredenheid van de klager", 1), ("Ingetrokken door de klager", 3)]
+    root = ET.fromstring(str(charts.bar_chart(rows, title="t", desc="d", chart_id="b2", narrow=True)))  # nosec B314
+    assert (root.get("class"), root.get("width")) == ("chart chart-bars chart-narrow", "300")
+    # 14 units on a 300 wide canvas stay 11 px or more down to a figure 236 px wide.
+    assert {g.get("font-size") for g in root.iter(f"{NS}g")} == {"14"}
+    labels = [t for t in root.iter(f"{NS}text") if t.get("x") == "0"]
+    bars = list(root.iter(f"{NS}rect"))
+    assert {float(r.get("x")) for r in bars} == {0}
+    assert float(labels[0].get("y")) < float(bars[0].get("y"))
+    assert float(labels[-1].get("y")) < float(bars[1].get("y"))
