@@ -418,7 +418,8 @@ def execute_destruction(*, actor, request: ClientRequest, now, grant=None, told=
         request.refresh_from_db()
         RecipientNotice.objects.filter(pk__in=[n.pk for n in notices]).update(recipient_sealed=b"")
         if address:
-            emails.destruction_done(to=address)  # into the outbox with this commit, sent after it
+            # Into the outbox with this commit, sent after it (after forget_client has run).
+            emails.destruction_done(to=address, client_ref=client.public_id)
     return request
 
 

@@ -90,7 +90,8 @@ FIELDS = {
     "accounts.ApiToken.digest": Tag(SECURITY, HASHED),
     "accounts.ApiToken.hint": Tag(SECURITY, RESTRICTED),
     # the outbox: a notice and a link (GC-6.3), but it may name a client's reference or a staff
-    # member, and it holds the recipients' addresses; sent mail is forgotten after 30 days
+    # member, and it holds the recipients' addresses; sent mail is forgotten after 30 days, and a
+    # client's mail at once when their dossier is destroyed (found by client_ref, GC-5.4)
     "accounts.OutgoingMail.name": NotPersonal("the name of the mail template"),
     "accounts.OutgoingMail.to": Tag(CONTACT, RESTRICTED),
     "accounts.OutgoingMail.from_email": NotPersonal("the practice's sender address"),
@@ -98,6 +99,7 @@ FIELDS = {
     "accounts.OutgoingMail.body": Tag(IDENTITY, RESTRICTED),
     "accounts.OutgoingMail.html": Tag(IDENTITY, RESTRICTED),
     "accounts.OutgoingMail.last_error": Tag(CONTACT, RESTRICTED),
+    "accounts.OutgoingMail.client_ref": Tag(IDENTITY, RESTRICTED),
     # audit
     "audit.AccessLogEntry.role": Tag(LOGGING, APPEND_ONLY),
     "audit.AccessLogEntry.action": Tag(LOGGING, APPEND_ONLY),
