@@ -16,7 +16,7 @@ from datetime import timedelta
 class Policy:
     # Records and retention
     retention_years: int = 5  # PR-8: closed dossiers are kept at most 5 years
-    access_log_retention_years: int = 5  # NEN 7513: keep the access log at least 5 years
+    access_log_retention_years: int = 5  # NEN 7513's minimum; run_daily prunes older entries (LAW-30)
     destruction_weeks: int = 4  # GC-5.4: destroyed at the latest 4 weeks after receipt
     retention_notice_days: int = 30  # management is told this long before automatic destruction
     # Data subject requests (AVG art. 12(3))

@@ -184,6 +184,9 @@ class OutgoingMail(models.Model):
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
+    # The client (public id) whose address this mail goes to, or whose report it delivers:
+    # destroying their dossier deletes it, queued or sent (GC-5.4, PR-8; lib.emails.forget_client).
+    client_ref = models.UUIDField(null=True, blank=True, db_index=True)
 
     objects = OutgoingMailQuerySet.as_manager()
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
-from coachdossier.lib import idempotency
+from coachdossier.lib import emails, idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
 
@@ -723,8 +723,6 @@ def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
         glass.save()
         _log("break_glass.start", client=client, obj=glass, basis=Basis.BREAK_GLASS, ref=str(glass.public_id),
              role=",".join(sorted(actor.roles)))
-        from coachdossier.lib import emails
-
         transaction.on_commit(lambda: emails.break_glass_used(glass_id=glass.pk))
     return glass
 
@@ -753,8 +751,10 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
         blockers = hooks.destruction_blockers(client=client, today=timezone.localdate(now))
         if blockers:
             raise ValidationError({"client": blockers})
+        addresses = mail_addresses(client)
         for fn in hooks.CLIENT_DESTROYED:
             fn(client=client, actor=actor, now=now)
+        emails.forget_client(client_ref=client.public_id, addresses=addresses)
         files = list(Attachment.objects.filter(entry__client=client).values_list("storage_name", flat=True))
         Consent.objects.filter(client=client).delete()
         DossierEntry.objects.filter(client=client).delete()
@@ -780,6 +780,29 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
         ref = client.public_id
         transaction.on_commit(lambda: _after_destruction(ref, files))
     return client
+
+
+def mail_addresses(client) -> list[str]:
+    """The addresses the client's mail may have gone to (login and personal), read before
+    their personal data is wiped, for `lib.emails.forget_client` (GC-5.4, PR-8)."""
+    addresses = [client.user.email] if client.user_id else []
+    try:
+        addresses.append(client.personal.email)
+    except crypto.KeyDestroyed:  # a copy restored after the key went (privacy.erasure.replay)
+        pass
+    return addresses
+
+
+def forget_destroyed_address(*, mail, now):
+    """lib.emails.OUTCOME_HOOKS: a mail linked to a destroyed client (only "your dossier was
+    destroyed", queued in the destruction's transaction after forget_client) keeps their
+    address until it went or was given up, not for the outbox's 30 days (GC-5.4)."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    if mail.client_ref is None or mail.status == MailStatus.QUEUED or not mail.to:
+        return
+    if Client.objects.filter(public_id=mail.client_ref, destroyed_at__isnull=False).exists():
+        OutgoingMail.objects.filter(pk=mail.pk).update(to=[])
 
 
 def _after_destruction(client_ref, files):

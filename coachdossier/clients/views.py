@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coachdossier import policy
 from coachdossier.accounts.dashboard import Tab, modules_with
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
@@ -495,8 +496,10 @@ def admin_detail(request, client_id):
     trajectories = client.trajectories.select_related("principal", "coach").annotate(
         has_agreement=Exists(agreement)).prefetch_related(
         "sessions", "goals", Prefetch("changes", TrajectoryChange.objects.select_related("author")))
+    # PR-8: the closing confirmation names the term that closing really starts.
     return render(request, "clients/admin_detail.html", {"client": client, "trajectories": trajectories,
-                                                         "assign_form": AssignCoachForm()})
+                                                         "assign_form": AssignCoachForm(),
+                                                         "retention_years": policy.current().retention_years})
 
 
 @require_http_methods(["GET", "POST"])

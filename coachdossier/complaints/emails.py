@@ -41,9 +41,12 @@ def letter_notice(*, letter_id: int) -> None:
     account = complaint.complainant_user or (complaint.client.user if complaint.client is not None else None)
     if account is None or not account.is_active:
         return
+    # The client's own account: the notice goes with their dossier (GC-5.4); the complaint stays.
+    client = complaint.client if complaint.client is not None and complaint.client.user_id == account.pk else None
     # Marked emailed only when the notice went now; a queued notice may still arrive later.
     if emails.send_or_queue("complaint-letter", [account.email],
-                            {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number}):
+                            {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number},
+                            client_ref=client.public_id if client else None):
         type(letter).objects.filter(pk=letter.pk).update(emailed=True)
 
 

@@ -28,6 +28,10 @@ An app whose state depends on whether a queued mail went (a report delivery's "M
 registers a function in `OUTCOME_HOOKS` from its AppConfig.ready(); `deliver` calls it in the
 transaction that records each attempt, so the app's row and the outbox row never disagree,
 whichever attempt (the first, or a retry by `send_queued_mail`) settles it.
+
+A mail to a client (their login or personal address) or delivering their report passes
+`client_ref=` (the client's public id): destroying the dossier calls `forget_client`, which
+deletes those rows, queued or sent, in the destruction's transaction (GC-5.4, PR-8).
 """
 
 import datetime
@@ -68,7 +72,7 @@ def _render(name: str, context: dict, language: str) -> tuple[str, str, str]:
     return subject, body, html
 
 
-def _store(name: str, to: list[str], subject: str, body: str, html: str, now):
+def _store(name: str, to: list[str], subject: str, body: str, html: str, now, client_ref=None):
     """The outbox row for this message. If an identical message is still queued (a caller
     retrying after a failure), that one is reused, so the recipient gets it once."""
     from coachdossier.accounts.models import MailStatus, OutgoingMail
@@ -80,7 +84,7 @@ def _store(name: str, to: list[str], subject: str, body: str, html: str, now):
     # The queue leaves a fresh message to this first attempt for a minute.
     return OutgoingMail.objects.create(name=name, to=list(to), from_email=settings.DEFAULT_FROM_EMAIL,
                                        subject=subject, body=body, html=html, created_at=now,
-                                       next_attempt_at=now + datetime.timedelta(minutes=1))
+                                       next_attempt_at=now + datetime.timedelta(minutes=1), client_ref=client_ref)
 
 
 def deliver(mail, now) -> bool:
@@ -113,37 +117,41 @@ def deliver(mail, now) -> bool:
 
 def _record(mail, now, fields: list[str]) -> None:
     """Save an attempt's outcome together with what depends on it (OUTCOME_HOOKS)."""
+    from coachdossier.accounts.models import OutgoingMail
+
     with transaction.atomic():
-        mail.save(update_fields=fields)
+        if not OutgoingMail.objects.filter(pk=mail.pk).update(**{name: getattr(mail, name) for name in fields}):
+            return  # forgotten while it was being sent: its client's dossier was destroyed (forget_client)
         for fn in OUTCOME_HOOKS:
             fn(mail=mail, now=now)
 
 
-def send(name: str, to: list[str], context: dict, language: str = "nl") -> None:
+def send(name: str, to: list[str], context: dict, language: str = "nl", *, client_ref=None) -> None:
     """Store the message in the outbox and send it now. Raises MailNotSent when the mail
     server did not take it (it stays queued); see the module docstring for the rule."""
     subject, body, html = _render(name, context, language)
     now = timezone.now()
-    mail = _store(name, to, subject, body, html, now)
+    mail = _store(name, to, subject, body, html, now, client_ref)
     if not deliver(mail, now):
         raise MailNotSent(mail.pk, mail.last_error)
 
 
-def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl") -> bool:
+def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl", *, client_ref=None) -> bool:
     """Like send(), for notices nobody waits for: a transport failure leaves the message
     queued for `send_queued_mail` and is not an error for the caller."""
     try:
-        send(name, to, context, language)
+        send(name, to, context, language, client_ref=client_ref)
     except MailNotSent:
         return False
     return True
 
 
-def queue(name: str, to: list[str], context: dict, language: str = "nl", *, deliver_after_commit=True):
+def queue(name: str, to: list[str], context: dict, language: str = "nl", *, deliver_after_commit=True,
+          client_ref=None):
     """Store the message in the outbox inside the caller's transaction; unless the caller
     delivers it itself (`deliver_now`), try it once the transaction commits. Returns the row."""
     subject, body, html = _render(name, context, language)
-    mail = _store(name, to, subject, body, html, timezone.now())
+    mail = _store(name, to, subject, body, html, timezone.now(), client_ref)
     if deliver_after_commit:
         mail_id = mail.pk
         transaction.on_commit(lambda: deliver_now(mail_id))
@@ -187,6 +195,31 @@ def send_queued(now, *, limit: int = 200) -> str | None:
     if not (sent or failed or forgotten):
         return None
     return f"{sent} sent, {failed} still not sent, {forgotten} old sent message(s) forgotten"
+
+
+def forget_client(*, client_ref, addresses=()) -> int:
+    """GC-5.4, PR-8: a destroyed client's mail leaves the outbox, in the destruction's
+    transaction: queued mail must not go any more, and sent mail would keep their address
+    for the outbox's 30 days. Rows linked to the client (`client_ref`) are deleted. A row
+    without a link (written before there was one, or by a mail function that does not know
+    the client) loses the client's `addresses`, read before their personal data was wiped,
+    and is deleted when no recipient is left. Returns how many rows went or changed."""
+    from coachdossier.accounts.models import OutgoingMail
+
+    changed = OutgoingMail.objects.filter(client_ref=client_ref).delete()[1].get("accounts.OutgoingMail", 0)
+    wanted = {address.strip().casefold() for address in addresses if address and address.strip()}
+    if not wanted:
+        return changed
+    for pk, to in list(OutgoingMail.objects.filter(client_ref__isnull=True).values_list("pk", "to")):
+        kept = [address for address in to if str(address).strip().casefold() not in wanted]
+        if len(kept) == len(to):
+            continue
+        if kept:
+            OutgoingMail.objects.filter(pk=pk).update(to=kept)
+        else:
+            OutgoingMail.objects.filter(pk=pk).delete()
+        changed += 1
+    return changed
 
 
 def break_glass_used(*, glass_id: int) -> None:

@@ -405,28 +405,42 @@ def execute_destruction(*, actor, request: ClientRequest, now, grant=None, told=
     with transaction.atomic():
         notices = _disclosure_notices(request, actor=actor, now=now, told=told)
         _event(request, actor=actor, now=now, step="recipients_listed")
-        client_actions.destroy_client(actor=actor, client=client, now=now,
-                                      reason=f"request {request.public_id}")
-        # The hook below emptied every sealed field of the request; only dates and statuses stay.
-        request.refresh_from_db()
+        # Done before the destruction runs, in the same transaction (a refused destruction
+        # undoes it): the hook below closes every request still open as "dossier destroyed",
+        # and this one was not cut short, it was carried out.
         request.status, request.closed_at, request.closed_by = RequestStatus.DONE, now, actor
         request.save(update_fields=["status", "closed_at", "closed_by"])
         RequestEvent.objects.create(public_id=uuid.uuid4(), request=request, at=now, actor=actor,
                                     status=RequestStatus.DONE, step="destroyed")
+        client_actions.destroy_client(actor=actor, client=client, now=now,
+                                      reason=f"request {request.public_id}")
+        # The hook below emptied every sealed field of the request; only dates and statuses stay.
+        request.refresh_from_db()
         RecipientNotice.objects.filter(pk__in=[n.pk for n in notices]).update(recipient_sealed=b"")
         if address:
-            emails.destruction_done(to=address)  # into the outbox with this commit, sent after it
+            # Into the outbox with this commit, sent after it (after forget_client has run).
+            emails.destruction_done(to=address, client_ref=client.public_id)
     return request
 
 
 def on_client_destroyed(*, client, actor, now):
     """CLIENT_DESTROYED hook: messages, invitations and the agreement go; requests stay as a
-    tombstone without any sealed content (GC-5.4)."""
+    tombstone without any sealed content (GC-5.4). A request still open (a copy or a
+    correction, verified or not) can no longer be handled: it is closed as "dossier
+    destroyed", with an event that has no note, so no to-do list or reminder keeps it.
+    The destruction's own access-log entry covers it; nothing here writes content."""
     Message.objects.filter(client=client).delete()
     Invitation.objects.filter(client=client).delete()
     ConsentProposal.objects.filter(client=client).delete()
     CommunicationAgreement.objects.filter(client=client).delete()
     requests = ClientRequest.objects.filter(client=client)
+    still_open = list(requests.open().values_list("pk", flat=True))
+    if still_open:
+        requests.filter(pk__in=still_open).update(status=RequestStatus.DOSSIER_DESTROYED, closed_at=now,
+                                                  closed_by=actor)
+        RequestEvent.objects.bulk_create(
+            RequestEvent(public_id=uuid.uuid4(), request_id=pk, at=now, actor=actor,
+                         status=RequestStatus.DOSSIER_DESTROYED, step="dossier_destroyed") for pk in still_open)
     requests.update(sealed=b"", entry=None)
     RequestEvent.objects.filter(request__client=client).update(note_sealed=b"")
     RecipientNotice.objects.filter(request__client=client).update(recipient_sealed=b"")

@@ -13,9 +13,9 @@ from .models import ClientRequest, Direction, Message, email_allowed
 def invitation(*, invitation_id: int, token: str, to: str) -> None:
     from .models import Invitation
 
-    found = Invitation.objects.get(pk=invitation_id)
+    found = Invitation.objects.select_related("client").get(pk=invitation_id)
     send("portal-invitation", [to], {"link_path": reverse("portal:accept", args=[token]),
-                                     "expires_at": found.expires_at})
+                                     "expires_at": found.expires_at}, client_ref=found.client.public_id)
 
 
 def _client_address(client) -> list[str]:
@@ -63,7 +63,7 @@ def request_updated(*, request_id: int) -> None:
     request = ClientRequest.objects.select_related("client", "client__user").get(pk=request_id)
     to = _client_address(request.client)
     if to:
-        send("portal-request-updated", to, {"kind": _kind(request)})
+        send("portal-request-updated", to, {"kind": _kind(request)}, client_ref=request.client.public_id)
 
 
 def request_reminder(*, request_id: int, overdue: bool) -> None:
@@ -76,17 +76,19 @@ def request_reminder(*, request_id: int, overdue: bool) -> None:
 
 def message_waiting(*, message_id: int) -> None:
     message = Message.objects.select_related("client", "client__user").get(pk=message_id)
-    to = _coach_addresses(message.client) if message.direction == Direction.TO_COACH else \
-        _client_address(message.client)
+    to_client = message.direction == Direction.TO_CLIENT
+    to = _client_address(message.client) if to_client else _coach_addresses(message.client)
     if to:
-        send("portal-message-waiting", to, {"to_client": message.direction == Direction.TO_CLIENT,
-                                            "reference": message.client.reference})
+        send("portal-message-waiting", to, {"to_client": to_client, "reference": message.client.reference},
+             client_ref=message.client.public_id if to_client else None)
 
 
-def destruction_done(*, to: str) -> None:
+def destruction_done(*, to: str, client_ref) -> None:
     """Queued inside the destruction's transaction: the address is destroyed with the
-    dossier, so a notice not in the outbox at the commit could never be sent afterwards."""
-    queue("portal-destruction-done", [to], {})
+    dossier, so a notice not in the outbox at the commit could never be sent afterwards.
+    Linked to the client, its row loses the address once it went (GC-5.4: clients.actions.
+    forget_destroyed_address)."""
+    queue("portal-destruction-done", [to], {}, client_ref=client_ref)
 
 
 def consent_proposed(*, proposal_id: int) -> None:
@@ -96,4 +98,4 @@ def consent_proposed(*, proposal_id: int) -> None:
     proposal = ConsentProposal.objects.select_related("client", "client__user").get(pk=proposal_id)
     to = _client_address(proposal.client)
     if to:
-        send("portal-consent-proposed", to, {})
+        send("portal-consent-proposed", to, {}, client_ref=proposal.client.public_id)

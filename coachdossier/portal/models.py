@@ -80,6 +80,9 @@ class RequestStatus(models.TextChoices):
     DONE = "done", _("Done")
     REFUSED = "refused", _("Refused")
     BLOCKED = "blocked", _("Blocked by a legal duty to keep")
+    # GC-5.4, PR-8: the dossier was destroyed (on request or at the end of the retention term)
+    # while this request was open; there is nothing left to copy or correct.
+    DOSSIER_DESTROYED = "dossier_destroyed", _("Closed: the dossier was destroyed")
 
 
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from coachdossier import policy
 from coachdossier.audit.log import verify as verify_access_log
 from coachdossier.clients import actions as client_actions
 
@@ -86,6 +87,19 @@ def log_review(now, dry_run):
     return actions.announce_log_review(now=now, dry_run=dry_run)
 
 
+def access_log_retention(now, dry_run):
+    """LAW-30, AVG art. 5(1)(e): entries older than the log's term (`access_log_retention_years`,
+    NEN 7513's minimum) go, so the processing register can state a maximum that holds; by hand
+    only, the log kept everything until someone ran `prune_access_log`."""
+    from coachdossier.audit.management.commands.prune_access_log import prune
+
+    years = policy.current().access_log_retention_years
+    if dry_run:
+        return [f"would remove access-log entries older than {years} years"]
+    count = prune(now=now)
+    return [f"removed {count} access-log entries older than {years} years"] if count else []
+
+
 def access_log(now, dry_run):
     """GC-6.6: verify the chain, keep the result, and sign a checkpoint of the head."""
     if dry_run:
@@ -101,7 +115,7 @@ def access_log(now, dry_run):
 
 
 STEPS = [retention_notices, retention_destruction, orphan_keys, orphan_files, erasure_registry, insurance_reminders,
-         breach_reminders, *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log]
+         breach_reminders, *[_other(m, f) for m, f in OTHER_APPS], log_review, access_log_retention, access_log]
 
 
 # pg_try_advisory_lock key of the daily job: any constant, the same on every app server.

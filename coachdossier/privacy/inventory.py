@@ -90,7 +90,8 @@ FIELDS = {
     "accounts.ApiToken.digest": Tag(SECURITY, HASHED),
     "accounts.ApiToken.hint": Tag(SECURITY, RESTRICTED),
     # the outbox: a notice and a link (GC-6.3), but it may name a client's reference or a staff
-    # member, and it holds the recipients' addresses; sent mail is forgotten after 30 days
+    # member, and it holds the recipients' addresses; sent mail is forgotten after 30 days, and a
+    # client's mail at once when their dossier is destroyed (found by client_ref, GC-5.4)
     "accounts.OutgoingMail.name": NotPersonal("the name of the mail template"),
     "accounts.OutgoingMail.to": Tag(CONTACT, RESTRICTED),
     "accounts.OutgoingMail.from_email": NotPersonal("the practice's sender address"),
@@ -98,6 +99,7 @@ FIELDS = {
     "accounts.OutgoingMail.body": Tag(IDENTITY, RESTRICTED),
     "accounts.OutgoingMail.html": Tag(IDENTITY, RESTRICTED),
     "accounts.OutgoingMail.last_error": Tag(CONTACT, RESTRICTED),
+    "accounts.OutgoingMail.client_ref": Tag(IDENTITY, RESTRICTED),
     # audit
     "audit.AccessLogEntry.role": Tag(LOGGING, APPEND_ONLY),
     "audit.AccessLogEntry.action": Tag(LOGGING, APPEND_ONLY),
@@ -360,10 +362,33 @@ ACTIVITIES = [
     Activity(_("Incident handling"), _("Documenting data breaches and notifying the authority (AVG art. 33)."),
              _("Legal obligation (6(1)(c))"), _("people affected by a breach"), (INCIDENT,),
              _("the Autoriteit Persoonsgegevens when notification is required"), _("5 years after closing")),
+    # Kept the term and no longer: the daily job prunes what is older (privacy.daily).
     Activity(_("Access logging"), _("Showing who saw which dossier (NEN 7513) and detecting misuse."),
              _("Legal obligation (6(1)(c)); NEN 7513"), _("clients and staff"), (LOGGING,),
              _("the client (their own log); the umbrella auditor (checkpoints, no content)"),
-             _("at least {access_log_retention_years} years")),
+             _("{access_log_retention_years} years (NEN 7513), then removed by the daily job")),
+    # GC-6.9 and GC-6.8 (privacy/exports.py): made from the dossier for one download, never stored.
+    Activity(_("Supervision and intervision case summaries"),
+             _("Discussing a case in supervision or intervision (GC-6.9): the coach chooses entries (never medical "
+               "ones) and downloads a summary in which names, places, dates, numbers and every identifier the system "
+               "knows are replaced, dates given by the month. Pseudonymised, not anonymous; identifiable only with "
+               "the client's consent."),
+             _("Legitimate interest in the quality of the coaching (AVG art. 6(1)(f)); an identifiable summary: the "
+               "client's consent (6(1)(a))"),
+             _("clients"), (DOSSIER, DOSSIER_DATES),
+             _("the coach's supervisor or intervision group"),
+             _("not kept in the system: made for one download; the access log records that it was made, without "
+               "content")),
+    Activity(_("Research and education datasets"),
+             _("Science and education (GC-6.8): one row per dossier entry (never medical ones) of the clients who "
+               "consented, under a random pseudonym per export, dates coarsened to the month or shifted by a random "
+               "offset per client, free text de-identified. Pseudonymised, not anonymous."),
+             _("The client's written consent (AVG art. 6(1)(a), for health data in notes 9(2)(a)) and the umbrella "
+               "organisation's written approval (GC-6.8)"),
+             _("clients who consented"), (DOSSIER, DOSSIER_DATES),
+             _("researchers and educators, with the umbrella organisation's approval"),
+             _("not kept in the system: made for one download (CSV or JSON); the access log records each exported "
+               "client, without content")),
 ]
 
 

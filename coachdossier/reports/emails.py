@@ -18,7 +18,7 @@ def client_copy(report) -> None:
         "practice": policy.current().practice_name,
         "path": reverse("reports:review", args=[report.public_id]),
         "review_days": policy.current().report_review_working_days,
-    }, _language(user))
+    }, _language(user), client_ref=report.client.public_id)
 
 
 def report_link(delivery, token: str):
@@ -28,10 +28,10 @@ def report_link(delivery, token: str):
         "practice": policy.current().practice_name, "reference": delivery.report.reference,
         "path": reverse("reports:download", args=[token]), "expires_at": delivery.expires_at,
         "code_by_phone": delivery.code_channel == "phone",
-    }, deliver_after_commit=False)
+    }, deliver_after_commit=False, client_ref=delivery.report.client.public_id)
 
 
 def report_code(delivery, code: str):
     return emails.queue("report-code", [delivery.recipient["email"]], {
         "practice": policy.current().practice_name, "reference": delivery.report.reference, "code": code,
-    }, deliver_after_commit=False)
+    }, deliver_after_commit=False, client_ref=delivery.report.client.public_id)

@@ -145,6 +145,14 @@ class TestOutbox(BaseTestCase):
         self.assertEqual(emails.send_queued(at + datetime.timedelta(minutes=5)),
                          "1 sent, 0 still not sent, 0 old sent message(s) forgotten")
 
+    def test_gc_5_4_a_mail_forgotten_while_it_was_being_sent_records_nothing_and_raises_nothing(self):
+        """A dossier destroyed while the queue is sending its client's mail deletes the row
+        (forget_client); the attempt's outcome then has no row to go to."""
+        queued = emails.queue(*notice(), deliver_after_commit=False, client_ref=self.own_client.public_id)
+        self.assertEqual(emails.forget_client(client_ref=self.own_client.public_id), 1)
+        self.assertTrue(emails.deliver(queued, self.now))
+        self.assertFalse(OutgoingMail.objects.exists())
+
     def test_run_daily_retries_the_queue(self):
         from coachdossier.privacy import daily
 

@@ -4,12 +4,15 @@ every earlier value, on the management page and in the API."""
 
 import datetime
 import json
+from dataclasses import replace
 from decimal import Decimal
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from coachdossier import policy
 from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients import actions
 from coachdossier.clients.models import EntryKind, TermField, TrajectoryChange, TrajectoryStatus
@@ -166,6 +169,28 @@ class TermsPageTestCase(BaseTestCase):
         response = self.post()
         self.assertEqual(response.status_code, 200)
         self.assertIn("Nothing was changed.", response.context["form"].non_field_errors())
+
+
+class ClosingConfirmationTestCase(BaseTestCase):
+    """PR-8: the question before closing names the retention term the policy file sets,
+    in both languages, not a number written into the template."""
+
+    def page(self, language):
+        self.login(self.management)
+        self.client.cookies["django_language"] = language
+        return self.client.get(reverse("clients:admin_detail", args=[self.own_client.public_id]))
+
+    def test_pr_8_the_close_confirmation_names_the_policys_retention_term_in_english(self):
+        with mock.patch.object(policy, "PRACTICE_POLICY", replace(policy.current(), retention_years=7)):
+            page = self.page("en")
+        self.assertContains(page, "Close this trajectory? The 7-year retention term starts today.")
+        self.assertNotContains(page, "5-year")
+
+    def test_pr_8_the_close_confirmation_names_the_policys_retention_term_in_dutch(self):
+        with mock.patch.object(policy, "PRACTICE_POLICY", replace(policy.current(), retention_years=7)):
+            page = self.page("nl")
+        self.assertContains(page, "Dit traject afsluiten? De bewaartermijn van 7 jaar gaat vandaag in.")
+        self.assertNotContains(page, "5 jaar")
 
 
 class TermsApiTestCase(BaseTestCase):

@@ -253,6 +253,85 @@ class DestructionTestCase(PortalTestCase):
         emails.send_queued(timezone.now() + datetime.timedelta(minutes=2))
         self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
 
+    def test_gc_5_4_destruction_takes_the_clients_mail_out_of_the_outbox_queued_and_sent(self):
+        """GC-5.4, PR-8: sent mail kept the client's login and personal address in the outbox
+        for 30 days, and queued mail would still go. Their linked mail goes; a row without a
+        link (written before there was one) loses their address, and goes when none is left;
+        staff mail stays; the notice that the dossier was destroyed loses the address once it went."""
+        from dataclasses import replace
+
+        from django.test import override_settings
+
+        from coachdossier.accounts.models import MailStatus, OutgoingMail
+        from coachdossier.accounts.tests.test_outbox import FAILING
+        from coachdossier.lib import emails as outbox
+        from coachdossier.portal import emails
+
+        client_actions.update_personal_data(actor=self.management, client=self.own_client, now=self.now,
+                                            personal=replace(self.own_client.personal, email="carla.thuis@example.com"))
+        request = self.file()
+        emails.request_updated(request_id=request.pk)  # sent, to the login address
+        with override_settings(EMAIL_BACKEND=FAILING):
+            emails.request_updated(request_id=request.pk)  # queued
+        outbox.send_or_queue("portal-request-updated", ["carla.thuis@example.com"], {"kind": "x"})
+        outbox.send_or_queue("portal-request-updated", ["carla@example.com", "alice@example.com"], {"kind": "x"})
+        outbox.send_or_queue("portal-request-updated", ["alice@example.com"], {"kind": "x"})
+        addresses = {"carla@example.com", "carla.thuis@example.com"}
+        self.assertEqual({MailStatus.SENT, MailStatus.QUEUED},
+                         {m.status for m in OutgoingMail.objects.all() if addresses & set(m.to)})
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.execute_destruction(actor=self.management, request=request, now=self.now, grant=MANAGEMENT_GRANT)
+        self.assertEqual(mail.outbox[-1].to, ["carla.thuis@example.com"])  # the notice did go
+        left = {m.pk: m.to for m in OutgoingMail.objects.all()}
+        self.assertEqual([pk for pk, to in left.items() if addresses & set(to)], [])
+        self.assertEqual(list(left.values()).count(["alice@example.com"]), 2)
+        notice = OutgoingMail.objects.get(name="portal-destruction-done")
+        self.assertEqual((notice.status, notice.to), (MailStatus.SENT, []))
+
+    def open_copy_and_correction(self):
+        copy = actions.file_request(actor=self.coach, client=self.own_client, kind=RequestKind.COPY, now=self.now,
+                                    grant=COACH_GRANT, channel=RequestChannel.LETTER, received_on=self.now.date(),
+                                    identity_check="Kopie ID gezien")
+        correction = actions.file_request(actor=self.client_user, client=self.own_client,
+                                          kind=RequestKind.CORRECTION, now=self.now, grant=CLIENT_GRANT,
+                                          entry=fact(self), proposed="Werkt 24 uur.", reason="Minder uren.")
+        self.assertEqual({copy.status, correction.status}, {RequestStatus.IDENTITY_VERIFIED})
+        return copy, correction
+
+    def assertClosedAsDestroyed(self, requests, actor):
+        for request in requests:
+            request.refresh_from_db()
+            self.assertEqual((request.status, request.closed_at, request.closed_by),
+                             (RequestStatus.DOSSIER_DESTROYED, self.now, actor))
+            last = request.events.last()
+            self.assertEqual((last.status, last.step, bytes(last.note_sealed)),
+                             (RequestStatus.DOSSIER_DESTROYED, "dossier_destroyed", b""))
+        self.assertFalse(ClientRequest.objects.open().filter(client=self.own_client).exists())
+
+    def test_gc_5_4_executing_a_destruction_closes_the_clients_other_open_requests_as_dossier_destroyed(self):
+        """GC-5.4: an open copy or correction request cannot be handled any more; it is closed
+        with a status that says why, so no to-do list or reminder keeps it."""
+        copy, correction = self.open_copy_and_correction()
+        request = self.file()
+        logged = AccessLogEntry.objects.count()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.execute_destruction(actor=self.management, request=request, now=self.now, grant=MANAGEMENT_GRANT)
+        self.assertClosedAsDestroyed([copy, correction], self.management)
+        request.refresh_from_db()
+        self.assertEqual(request.status, RequestStatus.DONE)  # carried out, not cut short
+        self.assertEqual([e.step for e in request.events.all()][-2:], ["recipients_listed", "destroyed"])
+        # The destruction's own entries cover the closing: no entry per request, no content.
+        self.assertEqual(list(AccessLogEntry.objects.filter(seq__gt=logged).values_list("action", flat=True)),
+                         ["client.destroy"])
+        late = self.now + datetime.timedelta(days=40)
+        self.assertEqual(actions.send_due_reminders(late), 0)
+
+    def test_pr_8_destruction_at_the_end_of_the_retention_term_closes_open_requests_too(self):
+        """PR-8: the daily job destroys without a request (actor None); what was open closes."""
+        copy, correction = self.open_copy_and_correction()
+        client_actions.destroy_client(actor=None, client=self.own_client, now=self.now, reason="retention")
+        self.assertClosedAsDestroyed([copy, correction], None)
+
     def test_a_legal_duty_to_keep_blocks_it_records_the_reason_and_tells_the_client(self):
         """GC-5.4: an open complaint or statutory hand-over blocks destruction."""
         request = self.file()

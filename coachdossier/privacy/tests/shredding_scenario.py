@@ -64,11 +64,13 @@ def setup():
     principal = actions.create_principal(actor=management, name="Werkgever", kind=PrincipalKind.EMPLOYER)
     with acting(Actor(user=management, channel="command")):
         client = actions.register_client(actor=management, now=NOW, principal=principal,
-                                         personal=PersonalData(first_name="Zwaantje", last_name=MARKER))
+                                         personal=PersonalData(first_name="Zwaantje", last_name=MARKER,
+                                                               email="zwaantje@example.com"))
         actions.open_trajectory(actor=management, client=client, principal=principal, coach=coach,
                                 source=ClientSource.UMBRELLA, now=NOW, goal_text="Werk")
         keeper = actions.register_client(actor=management, now=NOW, principal=principal,
                                          personal=PersonalData(first_name="Blijft", last_name="Bewaard"))
+        outbox(client, keeper)
         entry = actions.add_entry(actor=coach, client=client, kind=EntryKind.NOTE, occurred_on=NOW.date(),
                                   title="Gesprek", text=f"Notitie {MARKER} over het gesprek.", now=NOW,
                                   files=[SimpleUploadedFile("n.pdf", b"%PDF-1.4\n" + MARKER.encode() + b"\n%%EOF")])
@@ -92,9 +94,28 @@ def setup():
             "entry_aad": version.aad(), "entry_sealed": bytes(version.sealed).hex()}
 
 
+def outbox(client, keeper):
+    """Mail to the client's personal address (linked, as an invitation is) and to their login
+    (unlinked, as a row written before the link), and to the other client: in the backup."""
+    from coachdossier.lib import emails
+
+    login = account_actions.create_user(actor=None, email="zwaantje-login@example.com", full_name="Zwaantje",
+                                        roles=[Role.CLIENT], password="correct horse battery staple")
+    client.user = login
+    client.save(update_fields=["user"])
+    emails.queue("portal-destruction-done", ["zwaantje@example.com"], {}, deliver_after_commit=False,
+                 client_ref=client.public_id)
+    emails.queue("portal-destruction-done", ["zwaantje-login@example.com"], {}, deliver_after_commit=False)
+    emails.queue("portal-destruction-done", ["blijft@example.com"], {}, deliver_after_commit=False,
+                 client_ref=keeper.public_id)
+
+
 def state(info):
+    from coachdossier.accounts.models import OutgoingMail
+
     client = Client.objects.get(public_id=info["client"])
     return {
+        "outbox_to": sorted(a for to in OutgoingMail.objects.values_list("to", flat=True) for a in to),
         "destroyed": client.destroyed_at is not None,
         "name_sealed_empty": not bytes(client.name_sealed),
         "key_present": ClientKey.objects.filter(client_ref=info["client"]).exists(),

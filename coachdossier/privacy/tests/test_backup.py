@@ -82,6 +82,14 @@ def test_gc_5_4_restoring_the_key_store_too_does_not_bring_the_client_back(scena
     assert state["keeper_name"] == "Blijft Bewaard"
 
 
+def test_gc_5_4_a_restore_takes_the_destroyed_clients_mail_out_of_the_restored_outbox(scenario):
+    """GC-5.4, PR-8: the backup's outbox comes back with the client's login and personal
+    addresses; the replay deletes their mail (by its link, and by the login address for a row
+    without one) and leaves the other client's, with the main database alone or with the keys."""
+    for phase in ("restore-main", "restore-both"):
+        assert scenario[phase]["outbox_to"] == ["blijft@example.com"], phase
+
+
 def test_gc_5_4_the_name_was_readable_before_the_destruction(scenario):
     assert "Zwaantje" in scenario["setup"]["name_before"]
 

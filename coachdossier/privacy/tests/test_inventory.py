@@ -1,6 +1,12 @@
 """LAW-30, GC-9.5: the data inventory covers every field and the processing register is
 generated from it."""
 
+from dataclasses import replace
+from unittest import mock
+
+from django.urls import reverse
+
+from coachdossier import policy
 from coachdossier.privacy import inventory
 from coachdossier.privacy.tests.base import PrivacyTestCase
 
@@ -33,3 +39,33 @@ class ProcessingRegisterTests(PrivacyTestCase):
         fields = [f for _label, items in dossier["categories"] for f, _p in items]
         self.assertIn("clients.EntryVersion.sealed", fields)
         self.assertIn("5 years", dossier["retention"])
+
+    def test_law_30_the_register_has_the_supervision_and_research_exports_with_their_basis(self):
+        """GC-6.9, GC-6.8: the de-identified exports are processing activities of their own."""
+        rows = {str(r["activity"].name): r for r in inventory.register()}
+        supervision = rows["Supervision and intervision case summaries"]
+        research = rows["Research and education datasets"]
+        self.assertIn("GC-6.9", str(supervision["activity"].purpose))
+        self.assertIn("6(1)(f)", str(supervision["activity"].legal_basis))
+        self.assertIn("supervisor", str(supervision["activity"].recipients))
+        self.assertIn("GC-6.8", str(research["activity"].purpose))
+        self.assertIn("umbrella organisation's written approval", str(research["activity"].legal_basis))
+        for row in (supervision, research):
+            fields = [f for _label, items in row["categories"] for f, _p in items]
+            self.assertIn("clients.EntryVersion.sealed", fields)
+            self.assertTrue(row["retention"].startswith("not kept in the system"))
+        self.login(self.auditor)
+        self.client.cookies["django_language"] = "nl"
+        page = self.client.get(reverse("privacy:processing"))
+        self.assertContains(page, "Casussamenvattingen voor supervisie en intervisie")
+        self.assertContains(page, "Datasets voor onderzoek en onderwijs")
+
+    def test_law_30_the_access_logs_retention_is_the_term_the_daily_job_enforces_not_at_least(self):
+        with mock.patch.object(policy, "PRACTICE_POLICY", replace(policy.current(), access_log_retention_years=7)):
+            rows = {str(r["activity"].name): r for r in inventory.register()}
+            self.login(self.auditor)
+            self.client.cookies["django_language"] = "nl"
+            page = self.client.get(reverse("privacy:processing"))
+        self.assertEqual(rows["Access logging"]["retention"], "7 years (NEN 7513), then removed by the daily job")
+        self.assertContains(page, "7 jaar (NEN 7513), daarna verwijderd door de dagelijkse taak")
+        self.assertNotContains(page, "ten minste 7 jaar")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from coachdossier import policy
 from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.crypto import ClientKey
@@ -165,6 +166,27 @@ class DailyJobTests(PrivacyTestCase):
         self.assertEqual(step(self.now, False), ["coachdossier_fake_reminders.send_due_reminders: 2"])
         self.assertEqual(calls, [self.now])
         self.assertEqual(daily._other("coachdossier.nonexistent.actions", "x")(self.now, False), [])
+
+    def test_law_30_the_daily_job_removes_access_log_entries_past_their_term_and_the_chain_still_verifies(self):
+        """LAW-30, LAW-NEN7513: the register states the log's term as a maximum, so the daily
+        job enforces it; before, only a `prune_access_log` run by hand removed anything."""
+        from coachdossier.privacy import daily
+
+        years = policy.current().access_log_retention_years
+        made = AccessLogEntry.objects.count()  # the personas' world, made at NOW
+        self.assertGreater(made, 0)
+        day_before = self.now.replace(year=self.now.year + years) - datetime.timedelta(days=1)
+        self.assertEqual(daily.access_log_retention(day_before, False), [])
+        later = self.now.replace(year=self.now.year + years) + datetime.timedelta(days=1)
+        self.assertEqual(daily.access_log_retention(later, True),
+                         [f"would remove access-log entries older than {years} years"])
+        self.assertEqual(AccessLogEntry.objects.count(), made)
+        self.assertEqual(daily.access_log_retention(later, False),
+                         [f"removed {made} access-log entries older than {years} years"])
+        self.assertFalse(AccessLogEntry.objects.exists())
+        self.assertTrue(daily.access_log(later, False)[0].startswith("access log OK"))
+        # A step of run_daily, before the verification and the checkpoint of what is left.
+        self.assertEqual(daily.STEPS[-2:], [daily.access_log_retention, daily.access_log])
 
     def test_a_failing_step_is_reported_and_the_others_still_run(self):
         from unittest import mock
