@@ -41,7 +41,9 @@ def url_names(resolver=None, namespace=""):
     return names
 
 
-class AccessMatrixTestCase(BaseTestCase):
+class RouteWorldTestCase(BaseTestCase):
+    """The personas' world with what every app's route table needs (its `setup`)."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -49,6 +51,9 @@ class AccessMatrixTestCase(BaseTestCase):
             if hasattr(module, "setup"):
                 module.setup(cls)
         KeyRing.clear()
+
+
+class AccessMatrixTestCase(RouteWorldTestCase):
 
     def personas(self):
         return {

@@ -8,11 +8,9 @@ import re
 from django.test import override_settings
 from django.urls import reverse
 
-from coachdossier.clients.crypto import KeyRing
 from coachdossier.complaints.models import Complaint, Outcome, Status
-from coachdossier.test import BaseTestCase
 
-from .test_access_matrix import app_route_modules
+from .test_access_matrix import RouteWorldTestCase, app_route_modules
 
 RULE_CODE = re.compile(r"\b(GC|PR|KR|LAW)-[0-9A-Z]")
 INFORMAL = re.compile(r"\b(je|jij|jouw)\b", re.IGNORECASE)
@@ -26,14 +24,7 @@ def visible_text(page: str) -> str:
 
 
 @override_settings(LANGUAGE_CODE="nl")
-class ClientPagesInDutchTestCase(BaseTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        for module in app_route_modules():
-            if hasattr(module, "setup"):
-                module.setup(cls)
-        KeyRing.clear()
+class ClientPagesInDutchTestCase(RouteWorldTestCase):
 
     def test_no_page_a_client_opens_shows_a_rule_code_or_says_je(self):
         """The lodge form spoke of "(GC-0.2)" and the objection form of "(GC-6.1)" (as did the review of
