@@ -68,6 +68,22 @@ class DutchByDefaultTestCase(BaseTestCase):
         page = self.client.get("/accounts/password/reset/").content.decode()
         self.assertIsNone(re.search(r"\b(je|jouw)\b", page))
 
+    def test_the_password_reset_mail_names_the_practice_not_the_server(self):
+        """allauth's mails greeted "Hallo van testserver!" under the subject "[testserver] ...":
+        a client who asked for a new password got a mail from a host name she never saw."""
+        from django.core import mail
+
+        page = self.client.get("/accounts/password/reset/").content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        self.client.post("/accounts/password/reset/", {"email": "carla@example.com",
+                                                        **({"csrfmiddlewaretoken": token.group(1)} if token else {})})
+        self.assertEqual(len(mail.outbox), 1)
+        sent = mail.outbox[0]
+        self.assertTrue(sent.subject.startswith("[Praktijk De Werkbrug (demo)] "), sent.subject)
+        self.assertIn("Praktijk De Werkbrug (demo)", sent.body)
+        self.assertNotIn("testserver!", sent.body)
+        self.assertIn("http://testserver/accounts/password/reset/key/", sent.body)  # the link still works
+
     def test_a_coachs_two_step_and_session_pages_say_u_and_use_the_sites_words(self):
         """docs/architecture.md, "Language": allauth's "Afmelden", "Deactiveer" and "Genereer" stood
         next to our "Uitloggen"; its "Weet je dit zeker?" next to our "u"."""
