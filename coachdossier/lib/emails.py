@@ -40,6 +40,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -176,7 +177,8 @@ def deliver_now(mail_id: int, now=None) -> bool:
 
 def send_queued(now, *, limit: int = 200) -> str | None:
     """Retry the queued messages whose time has come (`coachdossier send_queued_mail`, and a
-    step of `run_daily`), and forget sent ones after 30 days. Returns what it did, or None."""
+    step of `run_daily`), and forget sent and given-up ones after 30 days. Returns what it did,
+    or None."""
     from coachdossier.accounts.models import MailStatus, OutgoingMail
 
     sent = failed = 0
@@ -190,11 +192,14 @@ def send_queued(now, *, limit: int = 200) -> str | None:
             sent += 1
         else:
             failed += 1
-    forgotten, _ = OutgoingMail.objects.filter(status=MailStatus.SENT,
-                                               sent_at__lt=now - datetime.timedelta(days=30)).delete()
+    # GC-5.4: the outbox holds recipients' addresses in plain text; a message given up (after
+    # about two days of trying, logged as an error then) goes the same month's way as a sent one.
+    month_ago = now - datetime.timedelta(days=30)
+    forgotten, _ = OutgoingMail.objects.filter(Q(status=MailStatus.SENT, sent_at__lt=month_ago)
+                                               | Q(status=MailStatus.FAILED, created_at__lt=month_ago)).delete()
     if not (sent or failed or forgotten):
         return None
-    return f"{sent} sent, {failed} still not sent, {forgotten} old sent message(s) forgotten"
+    return f"{sent} sent, {failed} still not sent, {forgotten} old message(s) forgotten"
 
 
 def forget_client(*, client_ref, addresses=()) -> int:

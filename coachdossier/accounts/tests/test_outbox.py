@@ -60,7 +60,7 @@ class TestOutbox(BaseTestCase):
         call_command("send_queued_mail", stdout=out)  # not due yet: the backoff holds it back
         self.assertEqual(len(mail.outbox), 0)
         self.assertEqual(emails.send_queued(stored.next_attempt_at), "1 sent, 0 still not sent, "
-                                                                      "0 old sent message(s) forgotten")
+                                                                      "0 old message(s) forgotten")
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["carla@example.com"])
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.SENT)
@@ -80,6 +80,20 @@ class TestOutbox(BaseTestCase):
         self.assertEqual(waits[3], datetime.timedelta(minutes=32))
         self.assertEqual(max(waits), datetime.timedelta(hours=6))
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.FAILED)
+
+    def test_gc_5_4_sent_and_given_up_messages_are_forgotten_after_30_days_with_their_addresses(self):
+        """Given-up messages, with their recipients in plain text, were kept for ever."""
+        with override_settings(EMAIL_BACKEND=FAILING):
+            emails.send_or_queue(*notice())
+        OutgoingMail.objects.update(status=MailStatus.FAILED)
+        emails.send_or_queue(*notice())  # goes, is SENT
+        created = OutgoingMail.objects.order_by("pk").first().created_at
+        later = created + datetime.timedelta(days=29)
+        self.assertIsNone(emails.send_queued(later))
+        self.assertEqual(OutgoingMail.objects.count(), 2)
+        self.assertEqual(emails.send_queued(created + datetime.timedelta(days=31)),
+                         "0 sent, 0 still not sent, 2 old message(s) forgotten")
+        self.assertFalse(OutgoingMail.objects.exists())
 
     def test_a_caller_retrying_after_a_failure_sends_the_queued_message_not_a_second_one(self):
         """The reports rule: the client's copy notice is retried by the report, not duplicated."""
@@ -143,7 +157,7 @@ class TestOutbox(BaseTestCase):
         self.assertEqual(seen, [(MailStatus.SENT, at)])
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
         self.assertEqual(emails.send_queued(at + datetime.timedelta(minutes=5)),
-                         "1 sent, 0 still not sent, 0 old sent message(s) forgotten")
+                         "1 sent, 0 still not sent, 0 old message(s) forgotten")
 
     def test_gc_5_4_a_mail_forgotten_while_it_was_being_sent_records_nothing_and_raises_nothing(self):
         """A dossier destroyed while the queue is sending its client's mail deletes the row

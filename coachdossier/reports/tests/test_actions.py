@@ -412,7 +412,7 @@ class MailRetryTestCase(ReportTestCase):
         delivery = self.send_while(OSError("smtp down"), self.approved())
         self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, self.now))
         later = self.now + datetime.timedelta(minutes=10)
-        self.assertEqual(self.retry(later), "2 sent, 0 still not sent, 0 old sent message(s) forgotten")
+        self.assertEqual(self.retry(later), "2 sent, 0 still not sent, 0 old message(s) forgotten")
         self.assertEqual(self.mailed(delivery), ("Waiting for download", later, later, None))
         self.assertEqual(sum("/reports/d/" in m.body for m in self.outbox_to("hr@example.com")), 1)
 
@@ -442,7 +442,7 @@ class MailRetryTestCase(ReportTestCase):
         delivery = self.send_while(OSError("smtp down"), self.approved())
         later = self.now + datetime.timedelta(minutes=10)
         self.assertEqual(self.retry(later, refusing=OSError("smtp down")),
-                         "0 sent, 2 still not sent, 0 old sent message(s) forgotten")
+                         "0 sent, 2 still not sent, 0 old message(s) forgotten")
         self.assertEqual(self.mailed(delivery), ("Mail failed", None, None, later))
 
     def test_pr_6_a_link_mail_given_up_keeps_saying_mail_failed(self):
