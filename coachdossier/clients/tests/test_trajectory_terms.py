@@ -76,7 +76,8 @@ class TermsTestCase(BaseTestCase):
         self.change(approved_hours=Decimal("12"), vulnerable=True)
         entry = AccessLogEntry.objects.order_by("-seq").first()
         self.assertEqual((entry.action, entry.client_ref), ("trajectory.terms", self.own_client.public_id))
-        self.assertNotIn("12", entry.object_ref)
+        # A reference to the trajectory, not the terms: the log holds no values (PR-7).
+        self.assertEqual((entry.object_type, entry.object_ref), ("trajectory", str(self.trajectory.public_id)))
         self.assertEqual(self.trajectory.changes.count(), 2)
 
     def test_nothing_changed_is_refused_and_records_nothing(self):
