@@ -61,6 +61,18 @@ def _append_only_log_allows_test_flush(request):
         AccessLogEntry.objects.all().delete()
 
 
+@pytest.fixture(autouse=True)
+def _every_mail_has_one_recipient():
+    """GC-6.3, AVG data minimisation: no mail any test sends puts several addresses on its To: or
+    Cc: line, where each recipient would see the others' (one message each: lib.emails)."""
+    yield
+    from django.core import mail
+
+    shared = [(message.subject, message.to, message.cc) for message in getattr(mail, "outbox", [])
+              if len(message.to) + len(message.cc) > 1]
+    assert not shared, f"GC-6.3: mail to several recipients on one line: {shared}"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """A serialized-rollback test restores the database's initial rows (content types,

@@ -41,6 +41,12 @@ class UserManager(BaseUserManager):
         RoleGrant.objects.get_or_create(user=user, role=Role.ADMIN)
         return user
 
+    def addresses_of(self, *roles: str) -> list[str]:
+        """The addresses of the active accounts holding any of `roles`, each once: the
+        recipients of a staff notice (one message each, lib.emails.send_or_queue)."""
+        return list(self.filter(is_active=True, role_grants__role__in=roles)
+                    .order_by("email").values_list("email", flat=True).distinct())
+
 
 class User(AbstractBaseUser):
     """An account. Login is by email; roles are granted separately (one user may be coach and

@@ -25,6 +25,7 @@ from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
 
 from . import crypto, uploads, validation
+from .emails import break_glass_used
 from .models import (
     Attachment,
     BreakGlass,
@@ -723,7 +724,7 @@ def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
         glass.save()
         _log("break_glass.start", client=client, obj=glass, basis=Basis.BREAK_GLASS, ref=str(glass.public_id),
              role=",".join(sorted(actor.roles)))
-        transaction.on_commit(lambda: emails.break_glass_used(glass_id=glass.pk))
+        transaction.on_commit(lambda: break_glass_used(glass_id=glass.pk))
     return glass
 
 

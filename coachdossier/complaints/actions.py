@@ -751,11 +751,7 @@ def send_deadline_reminders(now) -> int:
     today = _today(now)
     calendar = working_calendar()
     sent = 0
-    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
-                      .values_list("email", flat=True).distinct())
-    if not recipients:
-        recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.MANAGEMENT)
-                          .values_list("email", flat=True).distinct())
+    recipients = User.objects.addresses_of(Role.COMPLAINTS_OFFICER) or User.objects.addresses_of(Role.MANAGEMENT)
     for complaint in Complaint.objects.open():
         for clock in clocks_for(complaint, today, calendar):
             if not clock.is_running or clock.due is None:

@@ -12,22 +12,14 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.lib import emails
 
 
-def _to_each(name: str, addresses: list[str], context: dict) -> None:
-    """One message per address: the staff on a notice need not see each other's addresses, and
-    each message is its own outbox row, retried on its own."""
-    for address in addresses:
-        emails.send_or_queue(name, [address], context)
-
-
 def complaint_received(*, complaint_id: int) -> None:
     """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days)."""
     from .models import Complaint
 
     complaint = Complaint.objects.get(pk=complaint_id)
-    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
-                      .values_list("email", flat=True).distinct())
-    _to_each("complaint-received", recipients, {"url": reverse("complaints:detail", args=[complaint.public_id]),
-                                                "received_on": complaint.received_on})
+    emails.send_or_queue("complaint-received", User.objects.addresses_of(Role.COMPLAINTS_OFFICER),
+                         {"url": reverse("complaints:detail", args=[complaint.public_id]),
+                          "received_on": complaint.received_on})
 
 
 def letter_notice(*, letter_id: int) -> None:
@@ -51,7 +43,7 @@ def letter_notice(*, letter_id: int) -> None:
 
 
 def reminder(*, to: list[str], complaint, clock) -> None:
-    _to_each("complaint-reminder", to, {
+    emails.send_or_queue("complaint-reminder", to, {
         "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
         "url": reverse("complaints:detail", args=[complaint.public_id])})
 

@@ -32,6 +32,10 @@ whichever attempt (the first, or a retry by `send_queued_mail`) settles it.
 A mail to a client (their login or personal address) or delivering their report passes
 `client_ref=` (the client's public id): destroying the dossier calls `forget_client`, which
 deletes those rows, queued or sent, in the destruction's transaction (GC-5.4, PR-8).
+
+Every message goes to one address (GC-6.3, AVG data minimisation): on a shared To: line each
+recipient of a staff notice saw the others' addresses. `send_or_queue()` writes one message per
+address it is given; `send()` and `queue()` return one message and take exactly one address.
 """
 
 import datetime
@@ -77,6 +81,9 @@ def _store(name: str, to: list[str], subject: str, body: str, html: str, now, cl
     """The outbox row for this message. If an identical message is still queued (a caller
     retrying after a failure), that one is reused, so the recipient gets it once."""
     from coachdossier.accounts.models import MailStatus, OutgoingMail
+
+    if len(to) != 1:  # GC-6.3: recipients must not see each other's addresses
+        raise ValueError(f"mail {name!r} needs exactly one recipient, got {len(to)}; see send_or_queue()")
 
     found = OutgoingMail.objects.filter(status=MailStatus.QUEUED, name=name, to=list(to), subject=subject,
                                         body=body, html=html).first()
@@ -138,13 +145,17 @@ def send(name: str, to: list[str], context: dict, language: str = "nl", *, clien
 
 
 def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl", *, client_ref=None) -> bool:
-    """Like send(), for notices nobody waits for: a transport failure leaves the message
-    queued for `send_queued_mail` and is not an error for the caller."""
-    try:
-        send(name, to, context, language, client_ref=client_ref)
-    except MailNotSent:
-        return False
-    return True
+    """Like send(), for notices nobody waits for, in one message per address (GC-6.3: the
+    recipients need not see each other's addresses; each message is its own outbox row,
+    retried on its own). A transport failure leaves a message queued for `send_queued_mail`
+    and is not an error for the caller. Returns whether every message went now."""
+    went = True
+    for address in dict.fromkeys(to):  # each address once, in the order given
+        try:
+            send(name, [address], context, language, client_ref=client_ref)
+        except MailNotSent:
+            went = False
+    return went
 
 
 def queue(name: str, to: list[str], context: dict, language: str = "nl", *, deliver_after_commit=True,
@@ -226,15 +237,3 @@ def forget_client(*, client_ref, addresses=()) -> int:
         changed += 1
     return changed
 
-
-def break_glass_used(*, glass_id: int) -> None:
-    """Management learns that emergency access happened; the reason stays in the system."""
-    from coachdossier.accounts.models import Role, User
-    from coachdossier.clients.models import BreakGlass
-
-    glass = BreakGlass.objects.select_related("user", "client").get(pk=glass_id)
-    recipients = list(User.objects.filter(role_grants__role=Role.MANAGEMENT, is_active=True)
-                      .values_list("email", flat=True))
-    if recipients:
-        send_or_queue("break-glass", recipients, {"user_name": glass.user.full_name,
-                                                  "reference": glass.client.reference, "at": glass.started_at})

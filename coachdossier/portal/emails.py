@@ -1,5 +1,6 @@
 """The portal's emails: one function each. A notice and a link, never dossier content
-(GC-6.3): no names of other people, no entry text, no message text, no reasons."""
+(GC-6.3): no names of other people, no entry text, no message text, no reasons. One message
+per recipient (lib.emails.send_or_queue)."""
 
 from django.urls import reverse
 
@@ -30,15 +31,11 @@ def _coach_addresses(client) -> list[str]:
     return [trajectory.coach.email] if trajectory else []
 
 
-def _management_addresses() -> list[str]:
-    return list(User.objects.filter(role_grants__role=Role.MANAGEMENT, is_active=True).values_list("email", flat=True))
-
-
 def _handlers(request) -> list[str]:
     from .models import RequestKind
 
     if request.kind == RequestKind.DESTRUCTION:
-        return _management_addresses()
+        return User.objects.addresses_of(Role.MANAGEMENT)
     return _coach_addresses(request.client)
 
 

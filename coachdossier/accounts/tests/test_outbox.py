@@ -171,3 +171,46 @@ class TestOutbox(BaseTestCase):
         from coachdossier.privacy import daily
 
         self.assertIn(("coachdossier.lib.emails", "send_queued"), daily.OTHER_APPS)
+
+
+class TestOneRecipientPerMessage(BaseTestCase):
+    """GC-6.3, AVG data minimisation: a notice to several people goes to each in a message of their
+    own; on one To: line every recipient saw the others' addresses."""
+
+    def test_gc_6_3_send_or_queue_writes_one_message_per_address_each_address_once(self):
+        self.assertTrue(emails.send_or_queue("break-glass", ["mia@example.com", "max@example.com", "mia@example.com"],
+                                             {"user_name": "Bob", "reference": "C-1", "at": self.now}))
+        self.assertEqual([m.to for m in mail.outbox], [["mia@example.com"], ["max@example.com"]])
+        self.assertEqual(sorted(OutgoingMail.objects.values_list("to", flat=True)),
+                         [["max@example.com"], ["mia@example.com"]])
+
+    @override_settings(EMAIL_BACKEND=FAILING)
+    def test_gc_6_3_each_message_is_queued_and_retried_on_its_own(self):
+        self.assertFalse(emails.send_or_queue("portal-destruction-done", ["a@example.com", "b@example.com"], {}))
+        self.assertEqual(sorted(OutgoingMail.objects.filter(status=MailStatus.QUEUED).values_list("to", flat=True)),
+                         [["a@example.com"], ["b@example.com"]])
+
+    def test_gc_6_3_send_and_queue_refuse_a_message_to_several_addresses(self):
+        for fn in (emails.send, emails.queue):
+            with self.subTest(fn.__name__), self.assertRaises(ValueError):
+                fn("portal-destruction-done", ["a@example.com", "b@example.com"], {})
+        self.assertFalse(OutgoingMail.objects.exists())
+
+    def test_gc_6_3_the_upgrade_splits_a_message_queued_to_several_addresses(self):
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("coachdossier.accounts.migrations.0004_one_recipient_per_queued_mail")
+        shared = OutgoingMail.objects.create(name="log-review", to=["mia@example.com", "aud@example.com"],
+                                             from_email="x@example.com", subject="s", body="b", created_at=self.now,
+                                             next_attempt_at=self.now, attempts=2)
+        sent = OutgoingMail.objects.create(name="log-review", to=["a@example.com", "b@example.com"],
+                                           status=MailStatus.SENT, from_email="x@example.com", subject="s", body="b",
+                                           created_at=self.now, next_attempt_at=self.now)
+        migration.split_queued(apps, None)
+        queued = OutgoingMail.objects.filter(status=MailStatus.QUEUED).order_by("pk")
+        self.assertEqual([(m.to, m.attempts, m.subject) for m in queued],
+                         [(["mia@example.com"], 2, "s"), (["aud@example.com"], 2, "s")])
+        self.assertEqual(queued[0].pk, shared.pk)
+        self.assertEqual(OutgoingMail.objects.get(pk=sent.pk).to, ["a@example.com", "b@example.com"])  # history
