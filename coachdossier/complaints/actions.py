@@ -22,7 +22,6 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import _remove_on_rollback, atomic_files
-from coachdossier.clients.models import ConsentKind
 from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
@@ -39,6 +38,7 @@ from .models import (
     ComplaintEvent,
     Document,
     EventKind,
+    Involvement,
     Letter,
     LetterKind,
     Level,
@@ -50,6 +50,7 @@ from .models import (
     Subject,
     ToldVia,
     clocks_for,
+    complaints_officers,
     working_calendar,
 )
 
@@ -367,22 +368,24 @@ def decide_admission(*, actor, complaint: Complaint, now, admitted: bool, reason
     return letter
 
 
+def involvement_reason(complaint: Complaint, user: User) -> str | None:
+    """KR-3.3b: why `user` has a part in this complaint, as a sentence, or None."""
+    involvement = complaint.involvement_of(user)
+    if involvement is None:
+        return None
+    return {
+        Involvement.COMPLAINANT: _("%(name)s is the complainant."),
+        Involvement.COACH: _("%(name)s is the coach the complaint is about."),
+        Involvement.OWN_COACH: _("%(name)s is the client's own coach."),
+        Involvement.SUBSTITUTE: _("%(name)s is, or was, the client's substitute coach."),
+    }[involvement] % {"name": user}
+
+
 def committee_refusal(complaint: Complaint, coach: User) -> str | None:
     """KR-3.3b: why `coach` may not sit on this complaint's committee, or None."""
     if not coach.is_active or not coach.has_role(Role.COACH):
         return _("%(name)s is not an active coach.") % {"name": coach}
-    if complaint.complainant_user_id == coach.pk:
-        return _("%(name)s is the complainant.") % {"name": coach}
-    if complaint.coach_id == coach.pk:
-        return _("%(name)s is the coach the complaint is about.") % {"name": coach}
-    if complaint.client is not None and complaint.client.trajectories.filter(coach=coach).exists():
-        return _("%(name)s is the client's own coach.") % {"name": coach}
-    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
-    # is just as involved; also after the consented period (they knew the dossier).
-    if complaint.client is not None and complaint.client.consents.filter(kind=ConsentKind.SUBSTITUTE,
-                                                                          substitute=coach).exists():
-        return _("%(name)s is, or was, the client's substitute coach.") % {"name": coach}
-    return None
+    return involvement_reason(complaint, coach)
 
 
 @transaction.atomic
@@ -747,16 +750,18 @@ REMINDER_WORKING_DAYS = 2
 
 def send_deadline_reminders(now) -> int:
     """Email the complaints officers about every running clock due within two working days
-    or overdue; at most one reminder per clock per day (stored), so reruns send nothing."""
+    or overdue; at most one reminder per clock per day (stored), so reruns send nothing. Each
+    case's reminders go to the officers not involved in it (KR-3.3b), or to management when
+    there are none."""
     today = _today(now)
     calendar = working_calendar()
     sent = 0
-    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
-                      .values_list("email", flat=True).distinct())
-    if not recipients:
-        recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.MANAGEMENT)
-                          .values_list("email", flat=True).distinct())
-    for complaint in Complaint.objects.open():
+    open_complaints = Complaint.objects.open()
+    officers = [(officer.email, set(open_complaints.involving(officer).values_list("pk", flat=True)))
+                for officer in complaints_officers()]
+    management = emails.management_addresses()
+    for complaint in open_complaints:
+        recipients = [email for email, involved in officers if complaint.pk not in involved]
         for clock in clocks_for(complaint, today, calendar):
             if not clock.is_running or clock.due is None:
                 continue
@@ -764,8 +769,9 @@ def send_deadline_reminders(now) -> int:
                 continue
             with transaction.atomic():
                 _, created = Reminder.objects.get_or_create(complaint=complaint, clock=clock.key, day=today)
-            if created and recipients:
-                emails.reminder(to=recipients, complaint=complaint, clock=clock)
+            if created and (recipients or management):
+                emails.reminder(to=recipients or management, complaint=complaint, clock=clock,
+                                no_officer=not recipients)
                 sent += 1
     return sent
 

@@ -1,7 +1,9 @@
 """Demo complaints in every stage: just in, late to register, being handled, extended, late
 acknowledgement, aftercare with failed calls (standard letter proposed), a mediation referral,
 an umbrella ruling awaiting communication, closed ones with each outcome, UWV clients'
-complaints for the quarterly report, and a complaint from someone who is no client."""
+complaints for the quarterly report, a complaint from someone who is no client, and a complaint
+about coach Sanne, who is also a complaints officer: Henk handles it, and Sanne does not see it
+nor the complaints of her own clients (KR-3.3b)."""
 
 import datetime
 
@@ -128,6 +130,11 @@ def seed(ctx):
                                     email="m.jansen@example.org",
                                     description="Ik werd aan de telefoon onvriendelijk te woord gestaan.")
         actions.register_complaint(actor=officer, complaint=c, now=ago(5))
+    # 13. About coach Sanne, by her own client. Sanne is a complaints officer too, but not for this
+    # case (KR-3.3b): Henk registers it and appoints a committee without her; she does not see it.
+    c = lodge(10, 9, channel="email", subject="coach", category="communication",
+              description="Mijn coach vertelde in de groepsbijeenkomst over mijn situatie.")
+    handle(c, 8)
     # KR-3.1: two freelance coaches were sent the procedure; the others are listed.
     for coach in coaches[:2]:
         actions.send_procedure_to_coach(actor=management, coach=coach, now=ago(30))

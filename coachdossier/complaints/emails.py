@@ -19,15 +19,22 @@ def _to_each(name: str, addresses: list[str], context: dict) -> None:
         emails.send_or_queue(name, [address], context)
 
 
+def management_addresses() -> list[str]:
+    return list(User.objects.filter(is_active=True, role_grants__role=Role.MANAGEMENT)
+                .values_list("email", flat=True).distinct())
+
+
 def complaint_received(*, complaint_id: int) -> None:
-    """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days)."""
+    """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days),
+    each officer who is not involved in it (KR-3.3b). When every officer is, management is told
+    that nobody else can take it."""
     from .models import Complaint
 
     complaint = Complaint.objects.get(pk=complaint_id)
-    recipients = list(User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER)
-                      .values_list("email", flat=True).distinct())
-    _to_each("complaint-received", recipients, {"url": reverse("complaints:detail", args=[complaint.public_id]),
-                                                "received_on": complaint.received_on})
+    officers = [officer.email for officer in complaint.impartial_officers()]
+    _to_each("complaint-received", officers or management_addresses(), {
+        "url": reverse("complaints:detail", args=[complaint.public_id]), "received_on": complaint.received_on,
+        "no_officer": not officers})
 
 
 def letter_notice(*, letter_id: int) -> None:
@@ -50,10 +57,11 @@ def letter_notice(*, letter_id: int) -> None:
         type(letter).objects.filter(pk=letter.pk).update(emailed=True)
 
 
-def reminder(*, to: list[str], complaint, clock) -> None:
+def reminder(*, to: list[str], complaint, clock, no_officer=False) -> None:
+    """`no_officer`: `to` is management, because every complaints officer is involved (KR-3.3b)."""
     _to_each("complaint-reminder", to, {
         "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
-        "url": reverse("complaints:detail", args=[complaint.public_id])})
+        "url": reverse("complaints:detail", args=[complaint.public_id]), "no_officer": no_officer})
 
 
 def procedure(*, to: str, pdf: bytes, language: str = "nl") -> None:

@@ -16,7 +16,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +84,9 @@ class Outcome(models.TextChoices):
     MEDIATION = "mediation", _("Settled through mediation")
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+    # GC-8.1/8.2: an umbrella complaint is handled by the umbrella organisation's committee; the
+    # practice's part ends when its ruling has gone to complainant and coach.
+    RULING = "ruling", _("Concluded with the umbrella committee's ruling (GC-8.2)")
 
 
 class Ruling(models.TextChoices):
@@ -145,28 +148,92 @@ class LetterTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "language"], name="one_letter_template_per_kind")]
 
 
+class Involvement(models.TextChoices):
+    """KR-3.3b: how someone is involved in a complaint. Nobody involved handles it: not on its
+    committee, and not as its complaints officer (KR-3.2: the appointed coach collects the
+    complaints; one about herself, her client or lodged by her goes to another officer)."""
+
+    COMPLAINANT = "complainant", _("the complainant")
+    COACH = "coach", _("the coach the complaint is about")
+    OWN_COACH = "own_coach", _("the client's own coach")
+    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
+    # is just as involved; also after the consented period (they knew the dossier).
+    SUBSTITUTE = "substitute", _("the client's substitute coach, now or before")
+
+
+def _involving(user) -> dict[str, Q]:
+    """For each kind of involvement, a Q on Complaint selecting the complaints `user` has it in
+    (subqueries only, so they combine with any other filter without joins)."""
+    from coachdossier.clients.models import Client, Consent, ConsentKind, Trajectory
+
+    return {
+        Involvement.COMPLAINANT: Q(complainant_user=user) | Q(client__in=Client.objects.filter(user=user).values("pk")),
+        Involvement.COACH: Q(coach=user),
+        Involvement.OWN_COACH: Q(client__in=Trajectory.objects.filter(coach=user).values("client_id")),
+        Involvement.SUBSTITUTE: Q(client__in=Consent.objects.filter(kind=ConsentKind.SUBSTITUTE, substitute=user)
+                                  .values("client_id")),
+    }
+
+
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The complaint cases `user` may open: complaints officers and management all of
-        them, a committee member the cases they sit on (GC-9.4: the case, not the dossier),
-        a client their own complaints."""
+        """The complaint cases `user` may open: those they handle (`handled_by`), a committee
+        member the cases they sit on (GC-9.4: the case, not the dossier), a client their own
+        complaints. A complaints officer involved in a case does not see it at all (404)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         roles = user.roles
-        if roles & {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT}:
+        if Role.MANAGEMENT in roles:
             return self.all()
         q = Q(pk__in=[])
+        if Role.COMPLAINTS_OFFICER in roles:
+            q |= ~Q(pk__in=Complaint.objects.involving(user).values("pk"))
         if Role.COACH in roles:
-            q |= Q(committee__coach=user)
+            q |= Q(pk__in=CommitteeMember.objects.filter(coach=user).values("complaint_id"))
         if Role.CLIENT in roles:
             q |= Q(complainant_user=user) | Q(client__user=user)
-        return self.filter(q).distinct()
+        return self.filter(q)
+
+    def handled_by(self, user):
+        """The cases `user` may handle (register, letters, committee, closing): management all
+        of them (KR-3.1: management oversees the register); a complaints officer every case
+        they are not involved in (KR-3.3b)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        roles = user.roles
+        if Role.MANAGEMENT in roles:
+            return self.all()
+        if Role.COMPLAINTS_OFFICER in roles:
+            return self.exclude(pk__in=Complaint.objects.involving(user).values("pk"))
+        return self.none()
+
+    def involving(self, user):
+        """The complaints `user` is involved in, in any way (Involvement)."""
+        q = Q(pk__in=[])
+        for kind_q in _involving(user).values():
+            q |= kind_q
+        return self.filter(q)
+
+    def without_impartial_officer(self):
+        """The cases every active complaints officer is involved in (or there is none): nobody
+        but management can handle them, and management is told (dashboard, case page, mail)."""
+        qs = self
+        for officer in complaints_officers():
+            qs = qs.filter(pk__in=Complaint.objects.involving(officer).values("pk"))
+        return qs
 
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
     def received_between(self, start: datetime.date, end: datetime.date):
         return self.filter(received_on__gte=start, received_on__lte=end)
+
+
+def complaints_officers():
+    """The active complaints officers (KR-3.2)."""
+    from coachdossier.accounts.models import User
+
+    return User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER).distinct().order_by("pk")
 
 
 # The complainant's name as letters print it; as long as a user's name (accounts.User.full_name).
@@ -252,6 +319,21 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
+
+    def involvement_of(self, user) -> "Involvement | None":
+        """KR-3.3b: how `user` is involved in this complaint (an Involvement), or None. One query,
+        on the same conditions as `Complaint.objects.involving(user)`."""
+        conditions = _involving(user)
+        flags = (Complaint.objects.filter(pk=self.pk)
+                 .annotate(**{f"_{kind}": ExpressionWrapper(q, output_field=models.BooleanField())
+                              for kind, q in conditions.items()})
+                 .values_list(*(f"_{kind}" for kind in conditions)).first()) or ()
+        return next((Involvement(kind) for kind, flag in zip(conditions, flags) if flag), None)
+
+    def impartial_officers(self) -> list:
+        """The active complaints officers not involved in this complaint (KR-3.3b): they handle
+        it and get its notices. Empty: only management can."""
+        return [officer for officer in complaints_officers() if self.involvement_of(officer) is None]
 
     def facts(self):
         from .deadlines import Facts
