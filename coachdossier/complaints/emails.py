@@ -60,7 +60,8 @@ def letter_notice(*, letter_id: int) -> None:
 def reminder(*, to: list[str], complaint, clock, no_officer=False) -> None:
     """`no_officer`: `to` is management, because every complaints officer is involved (KR-3.3b)."""
     _to_each("complaint-reminder", to, {
-        "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
+        # The label itself, not str() of it: translated when the mail is rendered, in its language.
+        "number": complaint.number or "—", "clock": clock.label, "rule": clock.rule, "due": clock.due,
         "url": reverse("complaints:detail", args=[complaint.public_id]), "no_officer": no_officer})
 
 

@@ -542,6 +542,13 @@ class TestReminders(ComplaintsTestCase):
         self.assertNotIn("opdagen", mail.outbox[0].body)
         self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 30))), 1)
 
+    def test_kr_3_2_a_reminder_names_the_clock_in_the_language_of_the_mail(self):
+        """KR-3.2: the Dutch reminder said '"Entered in the register" (KR-3.2) verloopt op ...'."""
+        self.lodge(received=D(2026, 3, 24))
+        mail.outbox.clear()
+        actions.send_deadline_reminders(at(D(2026, 3, 27)))
+        self.assertIn('"Ingeschreven in het klachtenregister" (KR-3.2) verloopt op', mail.outbox[0].body)
+
 
 class TestReminderCommand(ComplaintsTestCase):
     def test_the_command_sends_todays_reminders_once(self):
