@@ -95,8 +95,11 @@ def _log(action, complaint, actor, basis=Basis.COMPLAINTS):
     audit.record(action=action, client=complaint.client, obj=complaint, basis=basis, role=_role(actor))
 
 
-def _event(complaint, kind, actor, now, note=""):
-    event = ComplaintEvent(public_id=uuid.uuid4(), complaint=complaint, kind=kind, at=now, actor=actor)
+def _event(complaint, kind, actor, now, note="", **params):
+    """KR-3.3e: a step in the register. `params` are codes (ComplaintEvent.summary says them in
+    the reader's language); `note` is only what someone wrote in their own words."""
+    event = ComplaintEvent(public_id=uuid.uuid4(), complaint=complaint, kind=kind, at=now, actor=actor,
+                           params=params)
     if note:
         event.sealed_note = sealing.seal_json(complaint, {"note": note}, f"complaint-event:{event.public_id}")
     event.save()
@@ -209,8 +212,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
             content["phone"] = content["phone"] or personal.phone
         complaint.set_content(content)
         complaint.save()
-        note = _("Offered by phone to register it as a complaint; accepted (KR-2.2).") if phone_offer_made else ""
-        _event(complaint, EventKind.LODGED, actor, now, note)
+        _event(complaint, EventKind.LODGED, actor, now, **({"phone_offer": True} if phone_offer_made else {}))
         for upload in files or ():
             try:
                 _store_document(complaint, upload, actor, now)
@@ -450,8 +452,9 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     if told_via == ToldVia.LETTER:
         _letter(complaint, LetterKind.EXTENSION, actor, now, text=text,
                 new_date=letters.pdf.format_date_nl(new_date))
-    _event(complaint, EventKind.EXTENDED, actor, now, f"{new_date.isoformat()} ({ToldVia(told_via).label})"
-           + (f": {text}" if text and told_via == ToldVia.PHONE else ""))
+    # Told in writing, the text is in the letter; by phone, it is the note of the call.
+    _event(complaint, EventKind.EXTENDED, actor, now, (text or "").strip() if told_via == ToldVia.PHONE else "",
+           new_date=new_date.isoformat(), told_via=told_via)
     _log("complaint.extend", complaint, actor)
     return complaint
 
@@ -506,7 +509,7 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
     if measures.strip():
         complaint.set_content({**complaint.content, "measures": measures.strip()})
     complaint.save()
-    _event(complaint, EventKind.RULING, actor, now, Ruling(ruling).label)
+    _event(complaint, EventKind.RULING, actor, now, ruling=ruling)
     _log("complaint.ruling", complaint, actor)
     return complaint
 
@@ -527,12 +530,9 @@ def communicate_ruling(*, actor, complaint: Complaint, now, text="", coach_text=
     if complaint.coach is not None:
         _letter(complaint, LetterKind.RULING_COACH, actor, now, recipient_lines=[complaint.coach.full_name],
                 text=coach_text, **values)
-        note = _("Letters with the ruling to the complainant and to the coach %(coach)s.") % {"coach": complaint.coach}
-    else:
-        note = _("Letter with the ruling to the complainant; the complaint names no coach.")
     complaint.ruling_communicated_on = _today(now)
     complaint.save(update_fields=["ruling_communicated_on"])
-    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, note)
+    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, coach_letter=complaint.coach is not None)
     _log("complaint.ruling_communicated", complaint, actor)
     return letter
 
@@ -565,8 +565,8 @@ def log_call(*, actor, complaint: Complaint, now, reached: bool, satisfied=None,
     if reached and complaint.aftercare_done_on is None:
         complaint.aftercare_done_on = _today(now)
         complaint.save(update_fields=["aftercare_done_on"])
-    label = (_("reached, satisfied") if satisfied else _("reached, not satisfied")) if reached else _("not reached")
-    _event(complaint, EventKind.AFTERCARE, actor, now, f"{label}. {note}".strip())
+    _event(complaint, EventKind.AFTERCARE, actor, now, (note or "").strip(), reached=bool(reached),
+           satisfied=bool(satisfied) if reached else None)
     _log("complaint.aftercare", complaint, actor)
     return attempt
 
@@ -630,7 +630,7 @@ def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") 
     complaint.outcome = outcome
     complaint.closed_on = _today(now)
     complaint.save(update_fields=["status", "outcome", "closed_on"])
-    _event(complaint, EventKind.CLOSED, actor, now, f"{Outcome(outcome).label}. {note}".strip())
+    _event(complaint, EventKind.CLOSED, actor, now, (note or "").strip(), outcome=outcome)
     _log("complaint.close", complaint, actor)
     return complaint
 

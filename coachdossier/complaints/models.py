@@ -19,12 +19,14 @@ from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from coachdossier.accounts.models import Role
 from coachdossier.clients import uploads
 from coachdossier.lib import pdf
+from coachdossier.lib.dates import format_date
 
 from . import sealing
 
@@ -84,9 +86,6 @@ class Outcome(models.TextChoices):
     MEDIATION = "mediation", _("Settled through mediation")
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
-    # GC-8.1/8.2: an umbrella complaint is handled by the umbrella organisation's committee; the
-    # practice's part ends when its ruling has gone to complainant and coach.
-    RULING = "ruling", _("Concluded with the umbrella committee's ruling (GC-8.2)")
 
 
 class Ruling(models.TextChoices):
@@ -380,13 +379,23 @@ class EventKind(models.TextChoices):
 
 
 class ComplaintEvent(models.Model):
-    """KR-3.3e: the register keeps every step."""
+    """KR-3.3e: the register keeps every step.
+
+    What a step decided is kept as codes in `params` (the outcome, the ruling, the new date and
+    how the complainant was told of it, whether a call reached them) and `summary` says it in
+    the reader's language: stored as text, a ruling recorded on a Dutch page read "Gedeeltelijk
+    gegrond" on the English one. Only what someone wrote in their own words (a reason, a call
+    note, the committee's names) is sealed in `note`. The codes are no content: the complaint's
+    plain columns hold the same facts, and they stay when a destroyed client's notes go."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    # {"phone_offer": true} · {"new_date": "2026-05-01", "told_via": "phone"} · {"ruling": "partly"}
+    # · {"coach_letter": true} · {"reached": true, "satisfied": false} · {"outcome": "withdrawn"}
+    params = models.JSONField(default=dict, blank=True)
     sealed_note = models.BinaryField(blank=True, default=b"")
 
     class Meta:
@@ -397,6 +406,34 @@ class ComplaintEvent(models.Model):
         if not self.sealed_note or self.complaint.content_removed_at:
             return ""
         return sealing.open_json(self.complaint, self.sealed_note, f"complaint-event:{self.public_id}").get("note", "")
+
+    @property
+    def summary(self) -> str:
+        """What the step decided, from its codes, in the active language ("" when nothing)."""
+        p = self.params or {}
+        try:
+            if self.kind == EventKind.LODGED and p.get("phone_offer"):
+                return str(_("Offered by phone to register it as a complaint; accepted (KR-2.2)."))
+            if self.kind == EventKind.EXTENDED and "new_date" in p:
+                return str(_("Extended to %(date)s; the complainant was told %(via)s.")) % {
+                    "date": format_date(datetime.date.fromisoformat(p["new_date"]), "DATE_FORMAT"),
+                    "via": str(ToldVia(p["told_via"]).label).lower()}
+            if self.kind == EventKind.RULING and "ruling" in p:
+                return str(Ruling(p["ruling"]).label)
+            if self.kind == EventKind.RULING_COMMUNICATED and "coach_letter" in p:
+                if p["coach_letter"]:
+                    return str(_("Letters with the ruling to the complainant and to the coach %(coach)s.")) % {
+                        "coach": self.complaint.coach or "—"}
+                return str(_("Letter with the ruling to the complainant; the complaint names no coach."))
+            if self.kind == EventKind.AFTERCARE and "reached" in p:
+                if not p["reached"]:
+                    return capfirst(str(_("not reached")))
+                return capfirst(str(_("reached, satisfied") if p.get("satisfied") else _("reached, not satisfied")))
+            if self.kind == EventKind.CLOSED and "outcome" in p:
+                return str(Outcome(p["outcome"]).label)
+        except (KeyError, ValueError):  # a code this version does not know: shown as it is
+            return ", ".join(f"{key}: {value}" for key, value in p.items())
+        return ""
 
 
 class LetterQuerySet(models.QuerySet):

@@ -436,7 +436,7 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
         self.assertFalse(Letter.objects.get(pk=to_coach.pk).emailed)
         event = complaint.events.get(kind=EventKind.RULING_COMMUNICATED)
-        self.assertEqual(event.note, "Letters with the ruling to the complainant and to the coach Alice Coach.")
+        self.assertEqual(event.summary, "Letters with the ruling to the complainant and to the coach Alice Coach.")
 
     def test_gc_8_2_a_ruling_on_a_complaint_that_names_no_coach_is_one_letter_and_the_register_says_so(self):
         complaint = self.lodge(level="umbrella", received=D(2026, 1, 5), subject="service", coach=None)
@@ -446,7 +446,7 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
         self.assertEqual(list(complaint.letters.values_list("kind", flat=True)), [LetterKind.RULING])
         self.assertIn("uitspraak: geen.", complaint.letters.get().content["body"])
-        self.assertEqual(complaint.events.get(kind=EventKind.RULING_COMMUNICATED).note,
+        self.assertEqual(complaint.events.get(kind=EventKind.RULING_COMMUNICATED).summary,
                          "Letter with the ruling to the complainant; the complaint names no coach.")
 
     def test_gc_8_2_a_ruling_once_recorded_and_communicated_cannot_be_overwritten(self):
