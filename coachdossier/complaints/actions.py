@@ -291,6 +291,16 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
     return complaint
 
 
+def _umbrella_refusal(complaint) -> dict:
+    """GC-8.1: at umbrella level the umbrella organisation's committee handles the complaint,
+    under its own regulation; the practice's committee, settlement term and settlement letter
+    (KR-3.3b, KR-3.3d) are not for it. The practice records the ruling and tells both parties."""
+    if complaint.level == Level.UMBRELLA:
+        return {"complaint": _("At umbrella level the umbrella organisation's complaints committee handles the "
+                               "complaint (GC-8.1): record its ruling and communicate it.")}
+    return {}
+
+
 def _require_registered(complaint):
     if not complaint.number:
         raise ValidationError({"complaint": _("Enter the complaint in the register first.")})
@@ -397,6 +407,7 @@ def appoint_committee(*, actor, complaint: Complaint, coaches, now) -> list[Comm
     # The committee that handled the complaint stays on record: after the settlement letter a
     # new appointment replaced it (and opened the case to two more coaches); a complaint that
     # is not admitted is not handled by a committee at all. The case page offers neither.
+    _raise(_umbrella_refusal(complaint))
     if complaint.admitted is False:
         raise ValidationError({"coaches": _("A complaint that is not admitted gets no committee.")})
     if complaint.answered_on:
@@ -425,6 +436,7 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     date and how the complainant was told. Told in writing: the extension letter goes out."""
     _require_registered(complaint)
     today = _today(now)
+    _raise(_umbrella_refusal(complaint))
     errors = {}
     if complaint.admitted is False:
         errors["complaint"] = _("A complaint that is not admitted has no settlement term.")
@@ -463,6 +475,7 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
 def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -> Letter:
     """KR-3.3d: the written settlement (the answer letter); aftercare starts (KR-3.4a)."""
     _require_registered(complaint)
+    _raise(_umbrella_refusal(complaint))
     errors = {}
     if complaint.admitted is not True:
         errors["complaint"] = _("Admit the complaint before settling it.")
@@ -616,6 +629,8 @@ def _outcome_problem(complaint, outcome) -> str | None:
         return _("Send the standard 'could not reach you' letter first.")
     if outcome == Outcome.MEDIATION and not complaint.mediation_on:
         return _("Refer the complaint to a mediator first.")
+    if outcome == Outcome.RULING and (complaint.level != Level.UMBRELLA or not complaint.ruling_communicated_on):
+        return _("Only a complaint at umbrella level whose ruling was communicated closes with the ruling (GC-8.2).")
     return None
 
 

@@ -86,6 +86,9 @@ class Outcome(models.TextChoices):
     MEDIATION = "mediation", _("Settled through mediation")
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+    # GC-8.1/8.2: an umbrella complaint is handled by the umbrella organisation's committee; the
+    # practice's part ends when its ruling has gone to complainant and coach.
+    RULING = "ruling", _("Concluded with the umbrella committee's ruling (GC-8.2)")
 
 
 class Ruling(models.TextChoices):

@@ -464,6 +464,68 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         self.assertEqual((complaint.ruling, complaint.ruling_on), ("partly", D(2026, 1, 31)))
 
 
+class TestUmbrellaClosing(ComplaintsTestCase):
+    """GC-8.1, GC-8.2: an umbrella complaint is handled by the umbrella organisation's committee
+    under its own regulation; the practice records the ruling and tells complainant and coach.
+    Before, it could close only as "withdrawn" (every other outcome needs the practice's
+    settlement letter, which needs a committee of the practice's own coaches), and its KR-3.3d
+    settlement clock ran late while nobody at the practice could settle it."""
+
+    def ruled(self, communicated=True):
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=True)
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 2)), ruling="founded",
+                              ruling_on=D(2026, 2, 27))
+        if communicated:
+            actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 3)))
+        return complaint
+
+    def test_gc_8_2_an_umbrella_complaint_closes_with_the_ruling_once_both_parties_were_told(self):
+        complaint = self.ruled(communicated=False)
+        with self.assertRaises(ValidationError) as cm:
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 3)), outcome="ruling")
+        self.assertIn("whose ruling was communicated", cm.exception.message_dict["outcome"][0])
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 3)))
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 4)), outcome="ruling")
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.status, complaint.outcome, complaint.closed_on), ("closed", "ruling", D(2026, 3, 4)))
+        self.assertEqual({k: c.state for k, c in self.clocks(complaint, D(2026, 6, 1)).items()}, {
+            "register": State.MET, "acknowledge": State.MET, "non_admission": State.NOT_APPLICABLE,
+            "settle": State.NOT_APPLICABLE, "aftercare": State.NOT_APPLICABLE, "ruling": State.MET})
+
+    def test_gc_8_2_a_practice_complaint_does_not_close_with_a_ruling(self):
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), outcome="ruling")
+        self.assertIn("outcome", cm.exception.message_dict)
+
+    def test_gc_8_1_the_practice_appoints_no_committee_of_its_own_and_sends_no_settlement_for_it(self):
+        complaint = self.ruled(communicated=False)
+        attempts = {
+            "committee": lambda: actions.appoint_committee(actor=self.outsider, complaint=complaint,
+                                                           coaches=[self.coach_c, self.coach_d], now=at(D(2026, 1, 7))),
+            "extension": lambda: actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 7)),
+                                                     new_date=D(2026, 3, 30), told_via="phone"),
+            "settlement": lambda: actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 7)),
+                                                 text="Opgelost."),
+        }
+        for step, attempt in attempts.items():
+            with self.subTest(step=step), self.assertRaises(ValidationError) as cm:
+                attempt()
+            self.assertIn("umbrella organisation's complaints committee", str(cm.exception))
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.committee.count(), complaint.extended_to, complaint.answered_on), (0, None, None))
+
+    def test_gc_8_1_the_practices_six_week_settlement_clock_does_not_run_late_on_an_umbrella_complaint(self):
+        complaint = self.ruled(communicated=False)  # received 5 Jan: six weeks were up on 16 Feb
+        clocks = self.clocks(complaint, D(2026, 3, 3))
+        self.assertEqual(clocks["settle"].state, State.NOT_APPLICABLE)
+        self.assertEqual(clocks["ruling"].state, State.OPEN)  # the practice's own term: tell both parties
+
+
 class TestMadeKnown(ComplaintsTestCase):
     def test_kr_3_1_opening_a_trajectory_sends_the_procedure_and_keeps_proof(self):
         """KR-3.1: the client gets the procedure PDF; proof (time, address hash) is kept."""
