@@ -148,6 +148,7 @@ class TestCasePage(ComplaintsTestCase):
         for step in ("committee", "extend", "settle"):
             self.assertNotContains(page, f'id="step-{step}"')
         self.assertContains(page, 'id="step-ruling"')
+        self.assertContains(page, "The umbrella organisation's complaints committee handles this complaint (GC-8.1).")
         actions.record_ruling(actor=self.outsider, complaint=umbrella, now=self.now, ruling="founded",
                               ruling_on=D(2026, 11, 21))
         actions.communicate_ruling(actor=self.outsider, complaint=umbrella, now=self.now)
