@@ -153,7 +153,8 @@ class LetterTemplate(models.Model):
 class Involvement(models.TextChoices):
     """KR-3.3b: how someone is involved in a complaint. Nobody involved handles it: not on its
     committee, and not as its complaints officer (KR-3.2: the appointed coach collects the
-    complaints; one about herself, her client or lodged by her goes to another officer)."""
+    complaints; one about herself, by or about her client, or her own goes to another officer).
+    Management oversees the whole register (KR-3.1) and sees every case."""
 
     COMPLAINANT = "complainant", _("the complainant")
     COACH = "coach", _("the coach the complaint is about")
@@ -322,7 +323,7 @@ class Complaint(models.Model):
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
 
-    def involvement_of(self, user) -> "Involvement | None":
+    def involvement_of(self, user) -> Involvement | None:
         """KR-3.3b: how `user` is involved in this complaint (an Involvement), or None. One query,
         on the same conditions as `Complaint.objects.involving(user)`."""
         conditions = _involving(user)

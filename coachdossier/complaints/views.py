@@ -40,11 +40,6 @@ HANDLERS = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT)
 STAFF = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH)
 
 
-def _is_handler(user) -> bool:
-    """Whether `user` handles complaints at all; which cases: `may_handle`."""
-    return user.has_role(*HANDLERS)
-
-
 def may_handle(user, complaint) -> bool:
     """KR-3.3b: management, or a complaints officer not involved in this case."""
     return Complaint.objects.handled_by(user).filter(pk=complaint.pk).exists()
@@ -116,13 +111,15 @@ def register(request):
     show = request.GET.get("show", "open")
     qs = Complaint.objects.visible_to(request.user)
     rows = register_rows(request.user, today, qs.open() if show == "open" else qs.filter(status=Status.CLOSED))
-    user = request.user
+    roles = request.user.roles
+    management = Role.MANAGEMENT in roles
     return render(request, "complaints/register.html", {
-        "rows": rows, "show": show, "today": today, "is_handler": _is_handler(user),
-        # KR-3.3b: an officer does not see the cases she is involved in; management sees all.
-        "is_officer_only": _is_handler(user) and not user.has_role(Role.MANAGEMENT),
+        "rows": rows, "show": show, "today": today, "is_handler": bool(roles & set(HANDLERS)),
+        # KR-3.3b: an officer does not see the cases she is involved in; management sees all,
+        # and which of them no officer can take.
+        "is_officer_only": Role.COMPLAINTS_OFFICER in roles and not management,
         "no_officer": (set(Complaint.objects.open().without_impartial_officer().values_list("pk", flat=True))
-                       if user.has_role(Role.MANAGEMENT) else set()),
+                       if management else set()),
         "clock_names": deadlines.CLOCKS})
 
 
