@@ -22,7 +22,6 @@ from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
 from coachdossier.clients import uploads
 from coachdossier.clients.actions import _remove_on_rollback, atomic_files
-from coachdossier.clients.models import ConsentKind
 from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
@@ -39,6 +38,7 @@ from .models import (
     ComplaintEvent,
     Document,
     EventKind,
+    Involvement,
     Letter,
     LetterKind,
     Level,
@@ -50,6 +50,7 @@ from .models import (
     Subject,
     ToldVia,
     clocks_for,
+    complaints_officers,
     working_calendar,
 )
 
@@ -94,8 +95,11 @@ def _log(action, complaint, actor, basis=Basis.COMPLAINTS):
     audit.record(action=action, client=complaint.client, obj=complaint, basis=basis, role=_role(actor))
 
 
-def _event(complaint, kind, actor, now, note=""):
-    event = ComplaintEvent(public_id=uuid.uuid4(), complaint=complaint, kind=kind, at=now, actor=actor)
+def _event(complaint, kind, actor, now, note="", **params):
+    """KR-3.3e: a step in the register. `params` are codes (ComplaintEvent.summary says them in
+    the reader's language); `note` is only what someone wrote in their own words."""
+    event = ComplaintEvent(public_id=uuid.uuid4(), complaint=complaint, kind=kind, at=now, actor=actor,
+                           params=params)
     if note:
         event.sealed_note = sealing.seal_json(complaint, {"note": note}, f"complaint-event:{event.public_id}")
     event.save()
@@ -208,8 +212,7 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
             content["phone"] = content["phone"] or personal.phone
         complaint.set_content(content)
         complaint.save()
-        note = _("Offered by phone to register it as a complaint; accepted (KR-2.2).") if phone_offer_made else ""
-        _event(complaint, EventKind.LODGED, actor, now, note)
+        _event(complaint, EventKind.LODGED, actor, now, **({"phone_offer": True} if phone_offer_made else {}))
         for upload in files or ():
             try:
                 _store_document(complaint, upload, actor, now)
@@ -286,6 +289,16 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
     _event(complaint, EventKind.REGISTERED, actor, now)
     _log("complaint.register", complaint, actor)
     return complaint
+
+
+def _umbrella_refusal(complaint) -> dict:
+    """GC-8.1: at umbrella level the umbrella organisation's committee handles the complaint,
+    under its own regulation; the practice's committee, settlement term and settlement letter
+    (KR-3.3b, KR-3.3d) are not for it. The practice records the ruling and tells both parties."""
+    if complaint.level == Level.UMBRELLA:
+        return {"complaint": _("At umbrella level the umbrella organisation's complaints committee handles the "
+                               "complaint (GC-8.1): record its ruling and communicate it.")}
+    return {}
 
 
 def _require_registered(complaint):
@@ -367,22 +380,24 @@ def decide_admission(*, actor, complaint: Complaint, now, admitted: bool, reason
     return letter
 
 
+def involvement_reason(complaint: Complaint, user: User) -> str | None:
+    """KR-3.3b: why `user` has a part in this complaint, as a sentence, or None."""
+    involvement = complaint.involvement_of(user)
+    if involvement is None:
+        return None
+    return {
+        Involvement.COMPLAINANT: _("%(name)s is the complainant."),
+        Involvement.COACH: _("%(name)s is the coach the complaint is about."),
+        Involvement.OWN_COACH: _("%(name)s is the client's own coach."),
+        Involvement.SUBSTITUTE: _("%(name)s is, or was, the client's substitute coach."),
+    }[involvement] % {"name": user}
+
+
 def committee_refusal(complaint: Complaint, coach: User) -> str | None:
     """KR-3.3b: why `coach` may not sit on this complaint's committee, or None."""
     if not coach.is_active or not coach.has_role(Role.COACH):
         return _("%(name)s is not an active coach.") % {"name": coach}
-    if complaint.complainant_user_id == coach.pk:
-        return _("%(name)s is the complainant.") % {"name": coach}
-    if complaint.coach_id == coach.pk:
-        return _("%(name)s is the coach the complaint is about.") % {"name": coach}
-    if complaint.client is not None and complaint.client.trajectories.filter(coach=coach).exists():
-        return _("%(name)s is the client's own coach.") % {"name": coach}
-    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
-    # is just as involved; also after the consented period (they knew the dossier).
-    if complaint.client is not None and complaint.client.consents.filter(kind=ConsentKind.SUBSTITUTE,
-                                                                          substitute=coach).exists():
-        return _("%(name)s is, or was, the client's substitute coach.") % {"name": coach}
-    return None
+    return involvement_reason(complaint, coach)
 
 
 @transaction.atomic
@@ -392,6 +407,7 @@ def appoint_committee(*, actor, complaint: Complaint, coaches, now) -> list[Comm
     # The committee that handled the complaint stays on record: after the settlement letter a
     # new appointment replaced it (and opened the case to two more coaches); a complaint that
     # is not admitted is not handled by a committee at all. The case page offers neither.
+    _raise(_umbrella_refusal(complaint))
     if complaint.admitted is False:
         raise ValidationError({"coaches": _("A complaint that is not admitted gets no committee.")})
     if complaint.answered_on:
@@ -420,6 +436,7 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     date and how the complainant was told. Told in writing: the extension letter goes out."""
     _require_registered(complaint)
     today = _today(now)
+    _raise(_umbrella_refusal(complaint))
     errors = {}
     if complaint.admitted is False:
         errors["complaint"] = _("A complaint that is not admitted has no settlement term.")
@@ -447,8 +464,9 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     if told_via == ToldVia.LETTER:
         _letter(complaint, LetterKind.EXTENSION, actor, now, text=text,
                 new_date=letters.pdf.format_date_nl(new_date))
-    _event(complaint, EventKind.EXTENDED, actor, now, f"{new_date.isoformat()} ({ToldVia(told_via).label})"
-           + (f": {text}" if text and told_via == ToldVia.PHONE else ""))
+    # Told in writing, the text is in the letter; by phone, it is the note of the call.
+    _event(complaint, EventKind.EXTENDED, actor, now, (text or "").strip() if told_via == ToldVia.PHONE else "",
+           new_date=new_date.isoformat(), told_via=told_via)
     _log("complaint.extend", complaint, actor)
     return complaint
 
@@ -457,6 +475,7 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
 def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -> Letter:
     """KR-3.3d: the written settlement (the answer letter); aftercare starts (KR-3.4a)."""
     _require_registered(complaint)
+    _raise(_umbrella_refusal(complaint))
     errors = {}
     if complaint.admitted is not True:
         errors["complaint"] = _("Admit the complaint before settling it.")
@@ -503,7 +522,7 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
     if measures.strip():
         complaint.set_content({**complaint.content, "measures": measures.strip()})
     complaint.save()
-    _event(complaint, EventKind.RULING, actor, now, Ruling(ruling).label)
+    _event(complaint, EventKind.RULING, actor, now, ruling=ruling)
     _log("complaint.ruling", complaint, actor)
     return complaint
 
@@ -524,12 +543,9 @@ def communicate_ruling(*, actor, complaint: Complaint, now, text="", coach_text=
     if complaint.coach is not None:
         _letter(complaint, LetterKind.RULING_COACH, actor, now, recipient_lines=[complaint.coach.full_name],
                 text=coach_text, **values)
-        note = _("Letters with the ruling to the complainant and to the coach %(coach)s.") % {"coach": complaint.coach}
-    else:
-        note = _("Letter with the ruling to the complainant; the complaint names no coach.")
     complaint.ruling_communicated_on = _today(now)
     complaint.save(update_fields=["ruling_communicated_on"])
-    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, note)
+    _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, coach_letter=complaint.coach is not None)
     _log("complaint.ruling_communicated", complaint, actor)
     return letter
 
@@ -562,8 +578,8 @@ def log_call(*, actor, complaint: Complaint, now, reached: bool, satisfied=None,
     if reached and complaint.aftercare_done_on is None:
         complaint.aftercare_done_on = _today(now)
         complaint.save(update_fields=["aftercare_done_on"])
-    label = (_("reached, satisfied") if satisfied else _("reached, not satisfied")) if reached else _("not reached")
-    _event(complaint, EventKind.AFTERCARE, actor, now, f"{label}. {note}".strip())
+    _event(complaint, EventKind.AFTERCARE, actor, now, (note or "").strip(), reached=bool(reached),
+           satisfied=bool(satisfied) if reached else None)
     _log("complaint.aftercare", complaint, actor)
     return attempt
 
@@ -613,6 +629,8 @@ def _outcome_problem(complaint, outcome) -> str | None:
         return _("Send the standard 'could not reach you' letter first.")
     if outcome == Outcome.MEDIATION and not complaint.mediation_on:
         return _("Refer the complaint to a mediator first.")
+    if outcome == Outcome.RULING and (complaint.level != Level.UMBRELLA or not complaint.ruling_communicated_on):
+        return _("Only a complaint at umbrella level whose ruling was communicated closes with the ruling (GC-8.2).")
     return None
 
 
@@ -627,7 +645,7 @@ def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") 
     complaint.outcome = outcome
     complaint.closed_on = _today(now)
     complaint.save(update_fields=["status", "outcome", "closed_on"])
-    _event(complaint, EventKind.CLOSED, actor, now, f"{Outcome(outcome).label}. {note}".strip())
+    _event(complaint, EventKind.CLOSED, actor, now, (note or "").strip(), outcome=outcome)
     _log("complaint.close", complaint, actor)
     return complaint
 
@@ -747,12 +765,18 @@ REMINDER_WORKING_DAYS = 2
 
 def send_deadline_reminders(now) -> int:
     """Email the complaints officers about every running clock due within two working days
-    or overdue; at most one reminder per clock per day (stored), so reruns send nothing."""
+    or overdue; at most one reminder per clock per day (stored), so reruns send nothing. Each
+    case's reminders go to the officers not involved in it (KR-3.3b), or to management when
+    there are none."""
     today = _today(now)
     calendar = working_calendar()
     sent = 0
-    recipients = User.objects.addresses_of(Role.COMPLAINTS_OFFICER) or User.objects.addresses_of(Role.MANAGEMENT)
-    for complaint in Complaint.objects.open():
+    open_complaints = Complaint.objects.open()
+    officers = [(officer.email, set(open_complaints.involving(officer).values_list("pk", flat=True)))
+                for officer in complaints_officers()]
+    management = User.objects.addresses_of(Role.MANAGEMENT)
+    for complaint in open_complaints:
+        recipients = [email for email, involved in officers if complaint.pk not in involved]
         for clock in clocks_for(complaint, today, calendar):
             if not clock.is_running or clock.due is None:
                 continue
@@ -760,8 +784,9 @@ def send_deadline_reminders(now) -> int:
                 continue
             with transaction.atomic():
                 _, created = Reminder.objects.get_or_create(complaint=complaint, clock=clock.key, day=today)
-            if created and recipients:
-                emails.reminder(to=recipients, complaint=complaint, clock=clock)
+            if created and (recipients or management):
+                emails.reminder(to=recipients or management, complaint=complaint, clock=clock,
+                                no_officer=not recipients)
                 sent += 1
     return sent
 

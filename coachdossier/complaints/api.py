@@ -16,7 +16,7 @@ from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
 from .models import Complaint, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant
+from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant, may_handle
 
 router = Router(tags=["complaints"])
 
@@ -46,6 +46,9 @@ class ComplaintDetailOut(ComplaintOut):
     description: str
     committee: list[str]
     letters: list[dict]
+    # For those who handle the case: every complaints officer is involved in it (KR-3.3b), so
+    # management handles it or appoints an officer who is not. Always false for anyone else.
+    no_impartial_officer: bool = False
 
 
 class PhoneFormIn(Schema):
@@ -128,9 +131,9 @@ class NoteIn(Schema):
     note: str
 
 
-def _out(complaint, *, detail=False, calendar=None, complainant=False) -> dict:
+def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=False) -> dict:
     """The complaint as the API gives it; `complainant`: for the complainant, who is not given
-    the letters to the coach."""
+    the letters to the coach; `handler`: for someone who handles it (`may_handle`)."""
     today = timezone.localdate()
     data = {
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
@@ -145,6 +148,7 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False) -> dict:
         data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
                            for letter in (complaint.letters.to_complainant() if complainant
                                           else complaint.letters.all())]
+        data["no_impartial_officer"] = handler and not complaint.impartial_officers()
     return data
 
 
@@ -246,18 +250,20 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
                                       "named here. Nothing of this request was saved.",
                             "complaint": complaint.public_id})
     return Status(201 if outcome is Once.CREATED else 200,
-                  _out(complaint, detail=True, complainant=is_complainant(user)))
+                  _out(complaint, detail=True, complainant=is_complainant(user), handler=may_handle(user, complaint)))
 
 
 @router.get("/{complaint_id}", response=ComplaintDetailOut)
 def complaint_detail(request, complaint_id: UUID):
-    return _out(get_complaint_for(request, complaint_id), detail=True, complainant=is_complainant(request.user))
+    complaint = get_complaint_for(request, complaint_id)
+    return _out(complaint, detail=True, complainant=is_complainant(request.user),
+                handler=may_handle(request.user, complaint))
 
 
 def _done(complaint) -> dict:
     complaint.refresh_from_db()
     complaint.__dict__.pop("content", None)
-    return _out(complaint, detail=True)
+    return _out(complaint, detail=True, handler=True)  # only those who handle it take a step
 
 
 @router.post("/{complaint_id}/register", response=ComplaintDetailOut)
@@ -365,7 +371,7 @@ def note(request, complaint_id: UUID, payload: NoteIn):
     if not request.user.has_role(*HANDLERS, Role.COACH):
         raise PermissionDenied
     _run(lambda: actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note))
-    return _out(complaint, detail=True)
+    return _out(complaint, detail=True, handler=may_handle(request.user, complaint))
 
 
 @router.get("/{complaint_id}/letters/{letter_id}")

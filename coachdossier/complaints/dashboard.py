@@ -27,9 +27,12 @@ def panels(request, now):
                                              title=_("Categories"), chart_id="panel-categories"),
                   "lead": reports.bars(reports.lead_time_buckets([(c.closed_on - c.received_on).days for c in closed]),
                                        title=_("Lead times"), chart_id="panel-lead")}
+        # KR-3.3b: a case every complaints officer is involved in has nobody but management.
+        no_officer = (list(Complaint.objects.open().without_impartial_officer())
+                      if user.has_role(Role.MANAGEMENT) else [])
         result.append(Panel(_("Open complaints"), "complaints/panel_open.html",
                             {"rows": rows[:10], "count": len(rows), "late": sum(1 for r in rows if r["late"]),
-                             "charts": report, "year": today.year}, order=20))
+                             "no_officer": no_officer, "charts": report, "year": today.year}, order=20))
     if user.has_role(Role.CLIENT) and not user.is_staff_member:
         result.append(Panel(_("Complaints"), "complaints/portal_section.html",
                             {"complaints": list(Complaint.objects.visible_to(user).order_by("-received_on"))},

@@ -5,6 +5,7 @@ no database; the caller passes the facts, the calendar, the policy and today).
     acknowledge     receipt + 2 weeks                     KR-3.3a
     non_admission   receipt + 4 weeks (when not admitted) KR-3.3c
     settle          receipt + 6 weeks, or the new date of an extension recorded in time  KR-3.3d
+                    (not at umbrella level: the umbrella's committee handles it, GC-8.1)
     aftercare       answer letter + 5 working days        KR-3.4a
     ruling          umbrella ruling + 1 month             GC-8.2
 
@@ -145,7 +146,10 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
         result.append(Clock("non_admission", due, done, _state(due, done, today, closed_on=facts.closed_on)))
 
     due = settle_due(facts, calendar, policy)
-    if facts.admitted is False:
+    if facts.admitted is False or facts.umbrella:
+        # GC-8.1: an umbrella complaint is settled by the umbrella committee's ruling, on its
+        # regulation's terms; the practice's clock for it is the ruling's (GC-8.2, below). As a
+        # practice term it ran late on every umbrella complaint the practice could not settle.
         result.append(Clock("settle", due, None, State.NOT_APPLICABLE))
     else:
         extended = facts.extended_to is not None

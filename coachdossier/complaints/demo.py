@@ -1,7 +1,9 @@
 """Demo complaints in every stage: just in, late to register, being handled, extended, late
 acknowledgement, aftercare with failed calls (standard letter proposed), a mediation referral,
-an umbrella ruling awaiting communication, closed ones with each outcome, UWV clients'
-complaints for the quarterly report, and a complaint from someone who is no client."""
+an umbrella ruling awaiting communication and one closed with its ruling, closed ones with each
+outcome, UWV clients' complaints for the quarterly report, a complaint from someone who is no
+client, and a complaint about coach Sanne, who is also a complaints officer: Henk handles it,
+and Sanne does not see it nor the complaints of her own clients (KR-3.3b)."""
 
 import datetime
 
@@ -120,6 +122,12 @@ def seed(ctx):
                committee=False)
     actions.record_ruling(actor=management, complaint=c, now=ago(10), ruling="partly", ruling_on=ago(12).date(),
                           measures="Coach volgt een bijscholing over geheimhouding.")
+    # 11b. Umbrella level, done: the ruling went to both parties and closes the case (GC-8.2).
+    c = handle(lodge(5, 75, subject="coach", level="umbrella", category="quality",
+                     description="Mijn coach paste de CSR-methode niet toe zoals afgesproken."), 74, committee=False)
+    actions.record_ruling(actor=management, complaint=c, now=ago(30), ruling="unfounded", ruling_on=ago(33).date())
+    actions.communicate_ruling(actor=management, complaint=c, now=ago(28))
+    actions.close_complaint(actor=officer, complaint=c, now=ago(27), outcome="ruling")
     # 12. Someone who is no client (a partner), about the service.
     with acting(Actor(user=officer, channel="command")):
         c = actions.lodge_complaint(actor=officer, now=ago(6), received_on=timezone.localdate(ago(6)), channel="email",
@@ -128,6 +136,11 @@ def seed(ctx):
                                     email="m.jansen@example.org",
                                     description="Ik werd aan de telefoon onvriendelijk te woord gestaan.")
         actions.register_complaint(actor=officer, complaint=c, now=ago(5))
+    # 13. About coach Sanne, by her own client. Sanne is a complaints officer too, but not for this
+    # case (KR-3.3b): Henk registers it and appoints a committee without her; she does not see it.
+    c = lodge(10, 9, channel="email", subject="coach", category="communication",
+              description="Mijn coach vertelde in de groepsbijeenkomst over mijn situatie.")
+    handle(c, 8)
     # KR-3.1: two freelance coaches were sent the procedure; the others are listed.
     for coach in coaches[:2]:
         actions.send_procedure_to_coach(actor=management, coach=coach, now=ago(30))

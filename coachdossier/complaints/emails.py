@@ -13,13 +13,16 @@ from coachdossier.lib import emails
 
 
 def complaint_received(*, complaint_id: int) -> None:
-    """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days)."""
+    """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days),
+    each officer who is not involved in it (KR-3.3b). When every officer is, management is told
+    that nobody else can take it."""
     from .models import Complaint
 
     complaint = Complaint.objects.get(pk=complaint_id)
-    emails.send_or_queue("complaint-received", User.objects.addresses_of(Role.COMPLAINTS_OFFICER),
-                         {"url": reverse("complaints:detail", args=[complaint.public_id]),
-                          "received_on": complaint.received_on})
+    officers = [officer.email for officer in complaint.impartial_officers()]
+    emails.send_or_queue("complaint-received", officers or User.objects.addresses_of(Role.MANAGEMENT), {
+        "url": reverse("complaints:detail", args=[complaint.public_id]), "received_on": complaint.received_on,
+        "no_officer": not officers})
 
 
 def letter_notice(*, letter_id: int) -> None:
@@ -42,10 +45,12 @@ def letter_notice(*, letter_id: int) -> None:
         type(letter).objects.filter(pk=letter.pk).update(emailed=True)
 
 
-def reminder(*, to: list[str], complaint, clock) -> None:
+def reminder(*, to: list[str], complaint, clock, no_officer=False) -> None:
+    """`no_officer`: `to` is management, because every complaints officer is involved (KR-3.3b)."""
     emails.send_or_queue("complaint-reminder", to, {
-        "number": complaint.number or "—", "clock": str(clock.label), "rule": clock.rule, "due": clock.due,
-        "url": reverse("complaints:detail", args=[complaint.public_id])})
+        # The label itself, not str() of it: translated when the mail is rendered, in its language.
+        "number": complaint.number or "—", "clock": clock.label, "rule": clock.rule, "due": clock.due,
+        "url": reverse("complaints:detail", args=[complaint.public_id]), "no_officer": no_officer})
 
 
 def procedure(*, to: str, pdf: bytes, language: str = "nl") -> None:

@@ -16,15 +16,17 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from coachdossier.accounts.models import Role
 from coachdossier.clients import uploads
 from coachdossier.lib import pdf
+from coachdossier.lib.dates import format_date
 
 from . import sealing
 
@@ -84,6 +86,9 @@ class Outcome(models.TextChoices):
     MEDIATION = "mediation", _("Settled through mediation")
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+    # GC-8.1/8.2: an umbrella complaint is handled by the umbrella organisation's committee; the
+    # practice's part ends when its ruling has gone to complainant and coach.
+    RULING = "ruling", _("Concluded with the umbrella committee's ruling (GC-8.2)")
 
 
 class Ruling(models.TextChoices):
@@ -145,28 +150,93 @@ class LetterTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "language"], name="one_letter_template_per_kind")]
 
 
+class Involvement(models.TextChoices):
+    """KR-3.3b: how someone is involved in a complaint. Nobody involved handles it: not on its
+    committee, and not as its complaints officer (KR-3.2: the appointed coach collects the
+    complaints; one about herself, by or about her client, or her own goes to another officer).
+    Management oversees the whole register (KR-3.1) and sees every case."""
+
+    COMPLAINANT = "complainant", _("the complainant")
+    COACH = "coach", _("the coach the complaint is about")
+    OWN_COACH = "own_coach", _("the client's own coach")
+    # GC-2.5: a substitute coach guides the client with the same access as their own coach, so
+    # is just as involved; also after the consented period (they knew the dossier).
+    SUBSTITUTE = "substitute", _("the client's substitute coach, now or before")
+
+
+def _involving(user) -> dict[str, Q]:
+    """For each kind of involvement, a Q on Complaint selecting the complaints `user` has it in
+    (subqueries only, so they combine with any other filter without joins)."""
+    from coachdossier.clients.models import Client, Consent, ConsentKind, Trajectory
+
+    return {
+        Involvement.COMPLAINANT: Q(complainant_user=user) | Q(client__in=Client.objects.filter(user=user).values("pk")),
+        Involvement.COACH: Q(coach=user),
+        Involvement.OWN_COACH: Q(client__in=Trajectory.objects.filter(coach=user).values("client_id")),
+        Involvement.SUBSTITUTE: Q(client__in=Consent.objects.filter(kind=ConsentKind.SUBSTITUTE, substitute=user)
+                                  .values("client_id")),
+    }
+
+
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The complaint cases `user` may open: complaints officers and management all of
-        them, a committee member the cases they sit on (GC-9.4: the case, not the dossier),
-        a client their own complaints."""
+        """The complaint cases `user` may open: those they handle (`handled_by`), a committee
+        member the cases they sit on (GC-9.4: the case, not the dossier), a client their own
+        complaints. A complaints officer involved in a case does not see it at all (404)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         roles = user.roles
-        if roles & {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT}:
+        if Role.MANAGEMENT in roles:
             return self.all()
         q = Q(pk__in=[])
+        if Role.COMPLAINTS_OFFICER in roles:
+            q |= ~Q(pk__in=Complaint.objects.involving(user).values("pk"))
         if Role.COACH in roles:
-            q |= Q(committee__coach=user)
+            q |= Q(pk__in=CommitteeMember.objects.filter(coach=user).values("complaint_id"))
         if Role.CLIENT in roles:
             q |= Q(complainant_user=user) | Q(client__user=user)
-        return self.filter(q).distinct()
+        return self.filter(q)
+
+    def handled_by(self, user):
+        """The cases `user` may handle (register, letters, committee, closing): management all
+        of them (KR-3.1: management oversees the register); a complaints officer every case
+        they are not involved in (KR-3.3b)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        roles = user.roles
+        if Role.MANAGEMENT in roles:
+            return self.all()
+        if Role.COMPLAINTS_OFFICER in roles:
+            return self.exclude(pk__in=Complaint.objects.involving(user).values("pk"))
+        return self.none()
+
+    def involving(self, user):
+        """The complaints `user` is involved in, in any way (Involvement)."""
+        q = Q(pk__in=[])
+        for kind_q in _involving(user).values():
+            q |= kind_q
+        return self.filter(q)
+
+    def without_impartial_officer(self):
+        """The cases every active complaints officer is involved in (or there is none): nobody
+        but management can handle them, and management is told (dashboard, case page, mail)."""
+        qs = self
+        for officer in complaints_officers():
+            qs = qs.filter(pk__in=Complaint.objects.involving(officer).values("pk"))
+        return qs
 
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
     def received_between(self, start: datetime.date, end: datetime.date):
         return self.filter(received_on__gte=start, received_on__lte=end)
+
+
+def complaints_officers():
+    """The active complaints officers (KR-3.2)."""
+    from coachdossier.accounts.models import User
+
+    return User.objects.filter(is_active=True, role_grants__role=Role.COMPLAINTS_OFFICER).distinct().order_by("pk")
 
 
 # The complainant's name as letters print it; as long as a user's name (accounts.User.full_name).
@@ -253,6 +323,21 @@ class Complaint(models.Model):
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
 
+    def involvement_of(self, user) -> Involvement | None:
+        """KR-3.3b: how `user` is involved in this complaint (an Involvement), or None. One query,
+        on the same conditions as `Complaint.objects.involving(user)`."""
+        conditions = _involving(user)
+        flags = (Complaint.objects.filter(pk=self.pk)
+                 .annotate(**{f"_{kind}": ExpressionWrapper(q, output_field=models.BooleanField())
+                              for kind, q in conditions.items()})
+                 .values_list(*(f"_{kind}" for kind in conditions)).first()) or ()
+        return next((Involvement(kind) for kind, flag in zip(conditions, flags) if flag), None)
+
+    def impartial_officers(self) -> list:
+        """The active complaints officers not involved in this complaint (KR-3.3b): they handle
+        it and get its notices. Empty: only management can."""
+        return [officer for officer in complaints_officers() if self.involvement_of(officer) is None]
+
     def facts(self):
         from .deadlines import Facts
 
@@ -298,13 +383,23 @@ class EventKind(models.TextChoices):
 
 
 class ComplaintEvent(models.Model):
-    """KR-3.3e: the register keeps every step."""
+    """KR-3.3e: the register keeps every step.
+
+    What a step decided is kept as codes in `params` (the outcome, the ruling, the new date and
+    how the complainant was told of it, whether a call reached them) and `summary` says it in
+    the reader's language: stored as text, a ruling recorded on a Dutch page read "Gedeeltelijk
+    gegrond" on the English one. Only what someone wrote in their own words (a reason, a call
+    note, the committee's names) is sealed in `note`. The codes are no content: the complaint's
+    plain columns hold the same facts, and they stay when a destroyed client's notes go."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    # {"phone_offer": true} · {"new_date": "2026-05-01", "told_via": "phone"} · {"ruling": "partly"}
+    # · {"coach_letter": true} · {"reached": true, "satisfied": false} · {"outcome": "withdrawn"}
+    params = models.JSONField(default=dict, blank=True)
     sealed_note = models.BinaryField(blank=True, default=b"")
 
     class Meta:
@@ -315,6 +410,34 @@ class ComplaintEvent(models.Model):
         if not self.sealed_note or self.complaint.content_removed_at:
             return ""
         return sealing.open_json(self.complaint, self.sealed_note, f"complaint-event:{self.public_id}").get("note", "")
+
+    @property
+    def summary(self) -> str:
+        """What the step decided, from its codes, in the active language ("" when nothing)."""
+        p = self.params or {}
+        try:
+            if self.kind == EventKind.LODGED and p.get("phone_offer"):
+                return str(_("Offered by phone to register it as a complaint; accepted (KR-2.2)."))
+            if self.kind == EventKind.EXTENDED and "new_date" in p:
+                return str(_("Extended to %(date)s; the complainant was told %(via)s.")) % {
+                    "date": format_date(datetime.date.fromisoformat(p["new_date"]), "DATE_FORMAT"),
+                    "via": str(ToldVia(p["told_via"]).label).lower()}
+            if self.kind == EventKind.RULING and "ruling" in p:
+                return str(Ruling(p["ruling"]).label)
+            if self.kind == EventKind.RULING_COMMUNICATED and "coach_letter" in p:
+                if p["coach_letter"]:
+                    return str(_("Letters with the ruling to the complainant and to the coach %(coach)s.")) % {
+                        "coach": self.complaint.coach or "—"}
+                return str(_("Letter with the ruling to the complainant; the complaint names no coach."))
+            if self.kind == EventKind.AFTERCARE and "reached" in p:
+                if not p["reached"]:
+                    return capfirst(str(_("not reached")))
+                return capfirst(str(_("reached, satisfied") if p.get("satisfied") else _("reached, not satisfied")))
+            if self.kind == EventKind.CLOSED and "outcome" in p:
+                return str(Outcome(p["outcome"]).label)
+        except (KeyError, ValueError):  # a code this version does not know: shown as it is
+            return ", ".join(f"{key}: {value}" for key, value in p.items())
+        return ""
 
 
 class LetterQuerySet(models.QuerySet):

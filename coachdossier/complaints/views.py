@@ -32,6 +32,7 @@ from .models import (
     ProcedureNotice,
     Status,
     clocks_for,
+    complaints_officers,
     working_calendar,
 )
 
@@ -39,8 +40,9 @@ HANDLERS = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT)
 STAFF = (Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH)
 
 
-def _is_handler(user) -> bool:
-    return user.has_role(*HANDLERS)
+def may_handle(user, complaint) -> bool:
+    """KR-3.3b: management, or a complaints officer not involved in this case."""
+    return Complaint.objects.handled_by(user).filter(pk=complaint.pk).exists()
 
 
 def is_complainant(user) -> bool:
@@ -50,9 +52,10 @@ def is_complainant(user) -> bool:
 
 def get_complaint_for(request, complaint_id, *, handle=False, or_complainant=False,
                       log_action="complaint.read") -> Complaint:
-    """The complaint case if the user may open it (404 otherwise, logged); `handle` also asks
-    for the complaints officer or management (403 for a committee member or client), and with
-    `or_complainant` lets the complainant through too (403 for a committee member)."""
+    """The complaint case if the user may open it (404 otherwise, logged: a complaints officer
+    involved in the case is a stranger to it, KR-3.3b); `handle` also asks that the user
+    handles it (403 for a committee member or client), and with `or_complainant` lets the
+    complainant through too (403 for a committee member)."""
     user = request.user
     complaint = (Complaint.objects.visible_to(user).filter(public_id=complaint_id)
                  .select_related("client__user", "coach", "complainant_user").first())
@@ -61,7 +64,7 @@ def get_complaint_for(request, complaint_id, *, handle=False, or_complainant=Fal
                      object_ref=str(complaint_id), role=",".join(sorted(user.roles)))
         raise Http404
     own = is_complainant(user)
-    if handle and not (_is_handler(user) or (or_complainant and own)):
+    if handle and not ((or_complainant and own) or may_handle(user, complaint)):
         audit.record(action=log_action, client=complaint.client, obj=complaint, outcome=LogOutcome.DENIED,
                      basis=Basis.NONE, role=",".join(sorted(user.roles)))
         raise PermissionDenied
@@ -108,9 +111,16 @@ def register(request):
     show = request.GET.get("show", "open")
     qs = Complaint.objects.visible_to(request.user)
     rows = register_rows(request.user, today, qs.open() if show == "open" else qs.filter(status=Status.CLOSED))
-    return render(request, "complaints/register.html", {"rows": rows, "show": show, "today": today,
-                                                        "is_handler": _is_handler(request.user),
-                                                        "clock_names": deadlines.CLOCKS})
+    roles = request.user.roles
+    management = Role.MANAGEMENT in roles
+    return render(request, "complaints/register.html", {
+        "rows": rows, "show": show, "today": today, "is_handler": bool(roles & set(HANDLERS)),
+        # KR-3.3b: an officer does not see the cases she is involved in; management sees all,
+        # and which of them no officer can take.
+        "is_officer_only": Role.COMPLAINTS_OFFICER in roles and not management,
+        "no_officer": (set(Complaint.objects.open().without_impartial_officer().values_list("pk", flat=True))
+                       if management else set()),
+        "clock_names": deadlines.CLOCKS})
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,15 +158,26 @@ def complaint_new(request):
                 if outcome is Once.CONFLICT:
                     messages.warning(request, _("This complaint had already been lodged when the form was sent "
                                                 "again; the changes in the second submission were not saved."))
-                if _is_handler(request.user):
+                # KR-3.3b: a complaints officer who lodges a complaint about herself or her own
+                # client does not see it again; it goes to another officer.
+                if may_handle(request.user, complaint):
                     return redirect("complaints:detail", complaint.public_id)
                 return render(request, "complaints/lodged.html", {"complaint": complaint})
     return render(request, "complaints/new.html", {"form": form})
 
 
+def _officers_context(complaint) -> dict:
+    """For the handlers: which complaints officers are kept off this case and why (KR-3.3b), and
+    whether anyone but management is left to handle it."""
+    officers = list(complaints_officers())
+    kept_off = [(officer, actions.involvement_reason(complaint, officer)) for officer in officers]
+    kept_off = [(officer, reason) for officer, reason in kept_off if reason]
+    return {"officers_kept_off": kept_off, "no_impartial_officer": len(kept_off) == len(officers)}
+
+
 def _detail_context(request, complaint, bound_step=None, bound_form=None):
     today = timezone.localdate()
-    handler = _is_handler(request.user)
+    handler = may_handle(request.user, complaint)
     context = {
         "complaint": complaint, "content": complaint.content, "is_handler": handler, "today": today,
         "clocks": clocks_for(complaint, today),
@@ -179,6 +200,8 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
     if bound_step:
         step_forms[bound_step] = bound_form
     context["forms"] = step_forms
+    if handler:
+        context.update(_officers_context(complaint))
     return context
 
 
@@ -261,7 +284,7 @@ def get_letter_for(request, complaint_id, letter_id) -> Letter:
     complaint = get_complaint_for(request, complaint_id, handle=True, or_complainant=True,
                                   log_action="complaint.letter_read")
     # A letter to the coach complained about is not the complainant's (404).
-    readable = complaint.letters.all() if _is_handler(request.user) else complaint.letters.to_complainant()
+    readable = complaint.letters.all() if may_handle(request.user, complaint) else complaint.letters.to_complainant()
     return get_object_or_404(readable, public_id=letter_id)
 
 

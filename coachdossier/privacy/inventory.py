@@ -213,6 +213,9 @@ FIELDS.update({
     "complaints.Complaint.sealed": Tag(COMPLAINT, SEALED),
     "complaints.Complaint.idempotency_key_sha256": NotPersonal("hash of a random one-time request key, no content"),
     "complaints.ComplaintEvent.sealed_note": Tag(COMPLAINT, SEALED),
+    # KR-3.3e: a step's codes (outcome, ruling, new date, whether a call reached the complainant):
+    # the same facts as the complaint's own plain columns, no free text.
+    "complaints.ComplaintEvent.params": Tag(COMPLAINT, RESTRICTED),
     "complaints.ComplaintKey.complaint_ref": Tag(SECURITY, WRAPPED),
     "complaints.ComplaintKey.master_key_id": NotPersonal("name of the master key"),
     "complaints.ComplaintKey.wrapped": Tag(SECURITY, WRAPPED),

@@ -11,7 +11,10 @@ Each app lists its routes in `<app>/tests/routes.py`:
 The target of every client route is Carla (`w.own_client`), Alice's client. So for each
 route the matrix covers the own relationship (coach Alice, client Carla), another client's
 people (coach Bob, client Daan), and no relationship at all (therapist without referral,
-complaints officer, auditor), plus management and the anonymous visitor.
+complaints officer, auditor), plus management and the anonymous visitor. The committee persona
+(`w.committee_member`, Cor) is a coach without clients who sits on the committee of Carla's
+complaint (KR-3.3b): the complaint case is hers to read and add notes to, Carla's dossier is not
+(GC-9.4), and the handlers' steps are not.
 
 A persona missing from `expect` is a test failure: every cell is decided explicitly.
 `test_access_matrix` fails when a route in the URL configuration has no Route here.
@@ -20,7 +23,7 @@ A persona missing from `expect` is a test failure: every cell is decided explici
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PERSONAS = ("anonymous", "coach", "other_coach", "client", "other_client", "management", "therapist",
+PERSONAS = ("anonymous", "coach", "other_coach", "committee", "client", "other_client", "management", "therapist",
             "outsider", "auditor")
 
 # URL namespaces and names that are not ours to test here (allauth's own pages, the API,
@@ -38,6 +41,15 @@ class Route:
     data: Callable | None = None  # POST body builder; empty by default
     query: str = ""
     public: bool = False  # reachable without login (the anonymous visitor is not sent to log in)
+
+
+def add_committee_member(world) -> None:
+    """The committee persona: a coach with no clients of her own. The complaints app's route
+    tables put her on the committee of Carla's complaint cases."""
+    from coachdossier.accounts.models import Role
+    from coachdossier.test import make_user
+
+    world.committee_member = make_user("cor@commissie.example.com", "Cor Commissie", Role.COACH)
 
 
 def anonymous_status(route: Route) -> int:

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coachdossier.clients.crypto import KeyRing
 from coachdossier.test import BaseTestCase
 
-from .matrix import EXCLUDED_NAMESPACES, EXCLUDED_PREFIXES, PERSONAS
+from .matrix import EXCLUDED_NAMESPACES, EXCLUDED_PREFIXES, PERSONAS, add_committee_member
 
 
 def app_route_modules():
@@ -47,6 +47,7 @@ class RouteWorldTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
+        add_committee_member(cls)
         for module in app_route_modules():
             if hasattr(module, "setup"):
                 module.setup(cls)
@@ -57,7 +58,7 @@ class AccessMatrixTestCase(RouteWorldTestCase):
 
     def personas(self):
         return {
-            "anonymous": None, "coach": self.coach, "other_coach": self.other_coach,
+            "anonymous": None, "coach": self.coach, "other_coach": self.other_coach, "committee": self.committee_member,
             "client": self.client_user, "other_client": self.other_client_user, "management": self.management,
             "therapist": self.therapist, "outsider": self.outsider, "auditor": self.auditor,
         }

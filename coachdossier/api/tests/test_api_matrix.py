@@ -15,7 +15,7 @@ from coachdossier.accounts import actions as account_actions
 from coachdossier.api.api import api
 from coachdossier.clients.crypto import KeyRing
 from coachdossier.test import BaseTestCase
-from coachdossier.tests.matrix import PERSONAS
+from coachdossier.tests.matrix import PERSONAS, add_committee_member
 
 # Routers without rows yet. Empty: every app declares its API routes, so a new route without a
 # row fails the test.
@@ -38,6 +38,7 @@ class ApiMatrixTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
+        add_committee_member(cls)
         cls.path_values = {}
         for module in api_route_modules():
             if hasattr(module, "setup"):
@@ -50,7 +51,8 @@ class ApiMatrixTestCase(BaseTestCase):
 
     @classmethod
     def persona_users(cls):
-        return {"coach": cls.coach, "other_coach": cls.other_coach, "client": cls.client_user,
+        return {"coach": cls.coach, "other_coach": cls.other_coach, "committee": cls.committee_member,
+                "client": cls.client_user,
                 "other_client": cls.other_client_user, "management": cls.management, "therapist": cls.therapist,
                 "outsider": cls.outsider, "auditor": cls.auditor}
 

@@ -10,11 +10,11 @@ from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import EntryKind
 from coachdossier.test import make_user
 
-STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
-EVERYONE = ("coach", "other_coach", "client", "other_client", *STAFF[2:])
-DOSSIER_READ = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-                "therapist": 404, "outsider": 404, "auditor": 403}
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+STAFF = ("coach", "other_coach", "committee", "management", "therapist", "outsider", "auditor")
+EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", *STAFF[3:])
+DOSSIER_READ = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403,
+                "management": 403, "therapist": 404, "outsider": 404, "auditor": 403}
+COACH_ONLY = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 403,
               "therapist": 403, "outsider": 403, "auditor": 403}
 MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
 
@@ -36,7 +36,7 @@ API_ROUTES = [
     ("get", "/api/clients/principals", {}, None, None, MANAGEMENT_ONLY),
     ("post", "/api/clients/principals", {}, lambda w: {"name": "Gemeente Utrecht", "kind": "municipality"}, "json",
      created(MANAGEMENT_ONLY)),
-    ("get", "/api/clients/", {}, None, None, {**MANAGEMENT_ONLY, "coach": 200, "other_coach": 200}),
+    ("get", "/api/clients/", {}, None, None, {**MANAGEMENT_ONLY, "coach": 200, "other_coach": 200, "committee": 200}),
     ("post", "/api/clients/", {}, lambda w: {
         "first_name": "Eva", "last_name": "Smit", "principal": str(w.employer.public_id),
         "coach": str(w.coach.public_id), "source": "umbrella", "goal_text": "Weer aan het werk"}, "json",

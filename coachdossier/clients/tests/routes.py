@@ -30,12 +30,12 @@ def trajectory(w):
 
 # Who may read Carla's dossier: her coach Alice. Everyone else with a dossier role but no
 # relationship gets 404; roles that never see dossiers get 403 before the policy is asked.
-DOSSIER_READ = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-                "therapist": 404, "outsider": 404, "auditor": 403}
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+DOSSIER_READ = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403,
+                "management": 403, "therapist": 404, "outsider": 404, "auditor": 403}
+COACH_ONLY = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 403,
               "therapist": 403, "outsider": 403, "auditor": 403}
-MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 200,
-                   "therapist": 403, "outsider": 403, "auditor": 403}
+MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "committee": 403, "client": 403, "other_client": 403,
+                   "management": 200, "therapist": 403, "outsider": 403, "auditor": 403}
 
 
 def post(expect_ok):
@@ -43,11 +43,12 @@ def post(expect_ok):
 
 
 ROUTES = [
-    Route("home", expect={p: 200 for p in ("coach", "other_coach", "client", "other_client", "management",
+    Route("home", expect={p: 200 for p in ("coach", "other_coach", "committee", "client", "other_client", "management",
                                             "therapist", "outsider", "auditor")}),
-    Route("clients:list", expect={**COACH_ONLY, "other_coach": 200}),
-    Route("clients:break_glass", expect={"coach": 200, "other_coach": 200, "client": 403, "other_client": 403,
-                                         "management": 200, "therapist": 200, "outsider": 200, "auditor": 403}),
+    Route("clients:list", expect={**COACH_ONLY, "other_coach": 200, "committee": 200}),
+    Route("clients:break_glass", expect={"coach": 200, "other_coach": 200, "committee": 200, "client": 403,
+                                         "other_client": 403, "management": 200, "therapist": 200, "outsider": 200,
+                                         "auditor": 403}),
     Route("clients:admin_list", expect=MANAGEMENT_ONLY),
     Route("clients:register", expect=MANAGEMENT_ONLY),
     Route("clients:principals", expect=MANAGEMENT_ONLY),
@@ -74,16 +75,17 @@ ROUTES = [
     Route("clients:consent_withdraw", lambda w: {**client(w), "consent_id": w.consent.public_id}, method="POST",
           expect={**COACH_ONLY, "coach": 302}),
     Route("clients:referral_new", client, expect=COACH_ONLY),
-    Route("accounts:confidentiality", expect={p: 200 for p in ("coach", "other_coach", "client", "other_client",
-                                                                "management", "therapist", "outsider", "auditor")}),
-    Route("accounts:security", expect={p: 200 for p in ("coach", "other_coach", "client", "other_client",
+    Route("accounts:confidentiality", expect={p: 200 for p in ("coach", "other_coach", "committee", "client",
+                                                               "other_client", "management", "therapist", "outsider",
+                                                               "auditor")}),
+    Route("accounts:security", expect={p: 200 for p in ("coach", "other_coach", "committee", "client", "other_client",
                                                          "management", "therapist", "outsider", "auditor")}),
-    Route("accounts:tokens", expect={p: 200 for p in ("coach", "other_coach", "client", "other_client",
+    Route("accounts:tokens", expect={p: 200 for p in ("coach", "other_coach", "committee", "client", "other_client",
                                                        "management", "therapist", "outsider", "auditor")}),
     Route("accounts:set_language", method="POST", public=True, data=lambda w: {"language": "en", "next": "/"},
-          expect={"anonymous": 302, **{p: 302 for p in ("coach", "other_coach", "client", "other_client",
+          expect={"anonymous": 302, **{p: 302 for p in ("coach", "other_coach", "committee", "client", "other_client",
                                                          "management", "therapist", "outsider", "auditor")}}),
     Route("accounts:revoke_token", lambda w: {"token_id": "00000000-0000-0000-0000-000000000000"}, method="POST",
-          expect={p: 404 for p in ("coach", "other_coach", "client", "other_client", "management", "therapist",
-                                   "outsider", "auditor")}),
+          expect={p: 404 for p in ("coach", "other_coach", "committee", "client", "other_client", "management",
+                                   "therapist", "outsider", "auditor")}),
 ]

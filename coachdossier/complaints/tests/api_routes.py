@@ -2,17 +2,22 @@
 coachdossier/clients/tests/api_routes.py: method, OpenAPI path, path values, body builder,
 body kind, expected status per persona). The case is Carla's complaint (GC-9.4: a case is
 opened by the complaints officer and management, its committee members and the complainant;
-404 for everyone else)."""
+404 for everyone else). Cor (committee) sits on the committee of the admitted and settled cases:
+she reads them and adds notes, and gets 403 for the handlers' steps and the letters."""
 
 from django.utils import timezone
 
 from coachdossier.complaints import actions
 
-EVERYONE = ("coach", "other_coach", "client", "other_client", "management", "therapist", "outsider", "auditor")
+EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
+            "auditor")
 HANDLERS_ONLY = {p: 403 for p in EVERYONE} | {"management": 200, "outsider": 200}
 # The case: the complainant reads it; stepping it is for the handlers (403 for her).
 CASE_READ = {p: 404 for p in EVERYONE} | {"client": 200, "management": 200, "outsider": 200}
 CASE_STEP = CASE_READ | {"client": 403}
+# The cases the committee persona sits on.
+COMMITTEE_CASE_READ = CASE_READ | {"committee": 200}
+COMMITTEE_CASE_STEP = CASE_STEP | {"committee": 403}
 
 
 def setup(w):
@@ -36,9 +41,9 @@ def setup(w):
         actions.settle(actor=w.outsider, complaint=complaint, now=w.now, text="Antwoord.")
         return complaint
 
-    # Two coaches with no part in Carla's case (the committee must not involve her coach).
-    committee = [make_user("api-committee-1@example.com", "Kees Commissie", Role.COACH),
-                 make_user("api-committee-2@example.com", "Lot Commissie", Role.COACH)]
+    # Two coaches with no part in Carla's case (the committee must not involve her coach): the
+    # committee persona and one more.
+    committee = [w.committee_member, make_user("api-committee-2@example.com", "Lot Commissie", Role.COACH)]
     w.api_committee = committee
     w.api_complaint_lodged = lodged()
     w.api_complaint_registered = registered()
@@ -52,6 +57,7 @@ def setup(w):
     actions.record_ruling(actor=w.outsider, complaint=w.api_complaint_ruled, now=w.now, ruling="founded",
                           ruling_on=w.now.date())
     w.api_complaint_settled = settled()
+    w.api_committee_letter = w.api_complaint_settled.letters.get()
     w.api_complaint_unreached = settled()
     for _ in range(3):
         actions.log_call(actor=w.outsider, complaint=w.api_complaint_unreached, now=w.now, reached=False)
@@ -80,6 +86,7 @@ API_ROUTES = [
     ("post", "/api/complaints/", {}, lodge_body, "json",
      {p: 201 for p in EVERYONE} | {"therapist": 403, "auditor": 403}),
     ("get", "/api/complaints/{complaint_id}", case, None, None, CASE_READ),
+    ("get", "/api/complaints/{complaint_id}", complaint("api_complaint_admitted"), None, None, COMMITTEE_CASE_READ),
     ("post", "/api/complaints/{complaint_id}/register", complaint("api_complaint_lodged"), lambda w: {}, "json",
      CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/acknowledgement", complaint("api_complaint_registered"),
@@ -90,20 +97,25 @@ API_ROUTES = [
     ("post", "/api/complaints/{complaint_id}/extension", case,
      lambda w: {"new_date": "2027-01-29", "told_via": "letter", "text": ""}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/settlement", complaint("api_complaint_admitted"),
-     lambda w: {"text": "Afspraken worden voortaan bevestigd.", "measures": ""}, "json", CASE_STEP),
+     lambda w: {"text": "Afspraken worden voortaan bevestigd.", "measures": ""}, "json", COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/ruling", complaint("api_complaint_umbrella"),
      lambda w: {"ruling": "founded", "ruling_on": timezone.localdate().isoformat()}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/ruling-communicated", complaint("api_complaint_ruled"),
      lambda w: {"text": ""}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/calls", complaint("api_complaint_settled"),
-     lambda w: {"reached": True, "satisfied": True}, "json", CASE_STEP),
+     lambda w: {"reached": True, "satisfied": True}, "json", COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/not-reached-letter", complaint("api_complaint_unreached"), None, None,
-     CASE_STEP),
+     COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/mediation", complaint("api_complaint_settled"),
-     lambda w: {"text": ""}, "json", CASE_STEP),
+     lambda w: {"text": ""}, "json", COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/close", case,
      lambda w: {"outcome": "withdrawn", "note": "Ingetrokken."}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/notes", case, lambda w: {"note": "Gebeld."}, "json", CASE_STEP),
+    ("post", "/api/complaints/{complaint_id}/notes", complaint("api_complaint_admitted"),
+     lambda w: {"note": "Commissie hoort klager volgende week."}, "json", CASE_STEP | {"committee": 200}),
     ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",
      lambda w: {**case(w), "letter_id": w.api_complaint_letter.public_id}, None, None, CASE_READ),
+    ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",
+     lambda w: {"complaint_id": w.api_complaint_settled.public_id, "letter_id": w.api_committee_letter.public_id},
+     None, None, CASE_READ | {"committee": 403}),
 ]

@@ -271,13 +271,16 @@ class TestTheWholeProcedure(ComplaintsTestCase):
                                     outcome="satisfied")
         actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 1)), outcome="not_admitted")
 
-    def test_closing_without_outcome_is_refused(self):
-        """KR-3.5: a closed complaint has its outcome."""
+    def test_closing_without_an_outcome_or_with_one_that_does_not_apply_is_refused(self):
+        """KR-3.5: a closed complaint has its outcome; GC-8.2: a practice-level complaint does
+        not close with an umbrella committee's ruling."""
         complaint = self.lodge()
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
-        with self.assertRaises(ValidationError) as cm:
-            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), outcome="")
-        self.assertIn("outcome", cm.exception.message_dict)
+        for outcome in ("", "ruling"):
+            with self.subTest(outcome=outcome), self.assertRaises(ValidationError) as cm:
+                actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)),
+                                        outcome=outcome)
+            self.assertIn("outcome", cm.exception.message_dict)
         complaint.refresh_from_db()
         self.assertEqual(complaint.status, Status.REGISTERED)
 
@@ -436,7 +439,7 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
         self.assertFalse(Letter.objects.get(pk=to_coach.pk).emailed)
         event = complaint.events.get(kind=EventKind.RULING_COMMUNICATED)
-        self.assertEqual(event.note, "Letters with the ruling to the complainant and to the coach Alice Coach.")
+        self.assertEqual(event.summary, "Letters with the ruling to the complainant and to the coach Alice Coach.")
 
     def test_gc_8_2_a_ruling_on_a_complaint_that_names_no_coach_is_one_letter_and_the_register_says_so(self):
         complaint = self.lodge(level="umbrella", received=D(2026, 1, 5), subject="service", coach=None)
@@ -446,7 +449,7 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 10)))
         self.assertEqual(list(complaint.letters.values_list("kind", flat=True)), [LetterKind.RULING])
         self.assertIn("uitspraak: geen.", complaint.letters.get().content["body"])
-        self.assertEqual(complaint.events.get(kind=EventKind.RULING_COMMUNICATED).note,
+        self.assertEqual(complaint.events.get(kind=EventKind.RULING_COMMUNICATED).summary,
                          "Letter with the ruling to the complainant; the complaint names no coach.")
 
     def test_gc_8_2_a_ruling_once_recorded_and_communicated_cannot_be_overwritten(self):
@@ -462,6 +465,61 @@ class TestUmbrellaRuling(ComplaintsTestCase):
         self.assertIn("ruling", cm.exception.message_dict)
         complaint.refresh_from_db()
         self.assertEqual((complaint.ruling, complaint.ruling_on), ("partly", D(2026, 1, 31)))
+
+
+class TestUmbrellaClosing(ComplaintsTestCase):
+    """GC-8.1, GC-8.2: an umbrella complaint is handled by the umbrella organisation's committee
+    under its own regulation; the practice records the ruling and tells complainant and coach.
+    Before, it could close only as "withdrawn" (every other outcome needs the practice's
+    settlement letter, which needs a committee of the practice's own coaches), and its KR-3.3d
+    settlement clock ran late while nobody at the practice could settle it."""
+
+    def ruled(self, communicated=True):
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=True)
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 2)), ruling="founded",
+                              ruling_on=D(2026, 2, 27))
+        if communicated:
+            actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 3)))
+        return complaint
+
+    def test_gc_8_2_an_umbrella_complaint_closes_with_the_ruling_once_both_parties_were_told(self):
+        complaint = self.ruled(communicated=False)
+        with self.assertRaises(ValidationError) as cm:
+            actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 3)), outcome="ruling")
+        self.assertIn("whose ruling was communicated", cm.exception.message_dict["outcome"][0])
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 3)))
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 4)), outcome="ruling")
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.status, complaint.outcome, complaint.closed_on), ("closed", "ruling", D(2026, 3, 4)))
+        self.assertEqual({k: c.state for k, c in self.clocks(complaint, D(2026, 6, 1)).items()}, {
+            "register": State.MET, "acknowledge": State.MET, "non_admission": State.NOT_APPLICABLE,
+            "settle": State.NOT_APPLICABLE, "aftercare": State.NOT_APPLICABLE, "ruling": State.MET})
+
+    def test_gc_8_1_the_practice_appoints_no_committee_of_its_own_and_sends_no_settlement_for_it(self):
+        complaint = self.ruled(communicated=False)
+        attempts = {
+            "committee": lambda: actions.appoint_committee(actor=self.outsider, complaint=complaint,
+                                                           coaches=[self.coach_c, self.coach_d], now=at(D(2026, 1, 7))),
+            "extension": lambda: actions.extend_term(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 7)),
+                                                     new_date=D(2026, 3, 30), told_via="phone"),
+            "settlement": lambda: actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 7)),
+                                                 text="Opgelost."),
+        }
+        for step, attempt in attempts.items():
+            with self.subTest(step=step), self.assertRaises(ValidationError) as cm:
+                attempt()
+            self.assertIn("umbrella organisation's complaints committee", str(cm.exception))
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.committee.count(), complaint.extended_to, complaint.answered_on), (0, None, None))
+
+    def test_gc_8_1_the_practices_six_week_settlement_clock_does_not_run_late_on_an_umbrella_complaint(self):
+        complaint = self.ruled(communicated=False)  # received 5 Jan: six weeks were up on 16 Feb
+        clocks = self.clocks(complaint, D(2026, 3, 3))
+        self.assertEqual(clocks["settle"].state, State.NOT_APPLICABLE)
+        self.assertEqual(clocks["ruling"].state, State.OPEN)  # the practice's own term: tell both parties
 
 
 class TestMadeKnown(ComplaintsTestCase):
@@ -541,6 +599,13 @@ class TestReminders(ComplaintsTestCase):
         self.assertEqual(Reminder.objects.filter(complaint=complaint).count(), 1)
         self.assertNotIn("opdagen", mail.outbox[0].body)
         self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 30))), 1)
+
+    def test_kr_3_2_a_reminder_names_the_clock_in_the_language_of_the_mail(self):
+        """KR-3.2: the Dutch reminder said '"Entered in the register" (KR-3.2) verloopt op ...'."""
+        self.lodge(received=D(2026, 3, 24))
+        mail.outbox.clear()
+        actions.send_deadline_reminders(at(D(2026, 3, 27)))
+        self.assertIn('"Ingeschreven in het klachtenregister" (KR-3.2) verloopt op', mail.outbox[0].body)
 
 
 class TestReminderCommand(ComplaintsTestCase):

@@ -137,6 +137,26 @@ class TestCasePage(ComplaintsTestCase):
         self.complaint = umbrella
         confirms("communicate")
 
+    def test_gc_8_1_the_umbrella_case_page_offers_the_ruling_and_closing_with_it_not_the_practices_committee(self):
+        """GC-8.1, GC-8.2: the page offered the practice's committee, extension and settlement, and
+        closing only as "withdrawn" once the ruling had gone out."""
+        umbrella = self.lodge(received=D(2026, 11, 20), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=self.now)
+        actions.decide_admission(actor=self.outsider, complaint=umbrella, now=self.now, admitted=True)
+        url = reverse("complaints:detail", args=[umbrella.public_id])
+        page = self.client.get(url)
+        for step in ("committee", "extend", "settle"):
+            self.assertNotContains(page, f'id="step-{step}"')
+        self.assertContains(page, 'id="step-ruling"')
+        self.assertContains(page, "The umbrella organisation's complaints committee handles this complaint (GC-8.1).")
+        actions.record_ruling(actor=self.outsider, complaint=umbrella, now=self.now, ruling="founded",
+                              ruling_on=D(2026, 11, 21))
+        actions.communicate_ruling(actor=self.outsider, complaint=umbrella, now=self.now)
+        self.complaint = umbrella
+        self.assertRedirects(self.step("close", {"outcome": "ruling"}), url)
+        page = self.client.get(url)
+        self.assertContains(page, "Concluded with the umbrella committee&#x27;s ruling (GC-8.2)", count=2)
+
     def test_kr_3_3d_the_extension_says_how_the_complainant_was_told_in_a_sentence(self):
         """KR-3.3d: the page read "the complainant was told In writing." mid-sentence."""
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)

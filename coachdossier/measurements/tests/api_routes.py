@@ -5,7 +5,8 @@ therapist is referred to her."""
 
 from coachdossier.clients import actions as client_actions
 
-EVERYONE = ("coach", "other_coach", "client", "other_client", "management", "therapist", "outsider", "auditor")
+EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
+            "auditor")
 
 
 def setup(w):
@@ -24,12 +25,12 @@ def carla(w):
 API_ROUTES = [
     # measurements.read: coach, substitute, referred therapist, the client themself
     ("get", "/api/measurements/clients/{client_id}/sessions", carla, None, None,
-     {"coach": 200, "other_coach": 404, "client": 200, "other_client": 404, "management": 403, "therapist": 200,
-      "outsider": 404, "auditor": 404}),
+     {"coach": 200, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403,
+      "therapist": 200, "outsider": 404, "auditor": 404}),
     # measurements.write: the referred therapist only
     ("post", "/api/measurements/clients/{client_id}/sessions", carla,
      lambda w: {"date": "2026-11-20", "protocol": "rest", "values": {"breathing_rate_per_min": 12},
                 "conclusions": "Rustig."}, "json",
-     {"coach": 403, "other_coach": 404, "client": 403, "other_client": 404, "management": 403, "therapist": 201,
-      "outsider": 404, "auditor": 404}),
+     {"coach": 403, "other_coach": 404, "committee": 404, "client": 403, "other_client": 404, "management": 403,
+      "therapist": 201, "outsider": 404, "auditor": 404}),
 ]

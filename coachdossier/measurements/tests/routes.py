@@ -31,10 +31,10 @@ def session(w):
 
 
 # Who reads Carla's measurements: her coach and Carla herself; the therapist only with a referral.
-READ = {"coach": 200, "other_coach": 404, "client": 200, "other_client": 404, "management": 403, "therapist": 404,
-        "outsider": 404, "auditor": 403}
-THERAPIST_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 403,
-                  "therapist": 404, "outsider": 403, "auditor": 403}
+READ = {"coach": 200, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403,
+        "therapist": 404, "outsider": 404, "auditor": 403}
+THERAPIST_ONLY = {"coach": 403, "other_coach": 403, "committee": 403, "client": 403, "other_client": 403,
+                  "management": 403, "therapist": 404, "outsider": 403, "auditor": 403}
 
 ROUTES = [
     Route("measurements:caseload", expect={**{k: 403 for k in THERAPIST_ONLY}, "therapist": 200}),

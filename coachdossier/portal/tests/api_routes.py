@@ -14,7 +14,7 @@ from coachdossier.portal import actions
 from coachdossier.portal.models import RequestChannel, RequestKind
 from coachdossier.test import PASSWORD
 
-STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
+STAFF = ("coach", "other_coach", "committee", "management", "therapist", "outsider", "auditor")
 OWN_RECORD = {p: 404 for p in STAFF} | {"client": 200, "other_client": 200}
 CARLAS = {p: 404 for p in STAFF} | {"client": 200, "other_client": 404}
 

@@ -18,15 +18,15 @@ from coachdossier.portal.models import Invitation, RequestKind
 from coachdossier.tests.matrix import Route
 
 TOKEN = "matrix-invitation-token"
-STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
+STAFF = ("coach", "other_coach", "committee", "management", "therapist", "outsider", "auditor")
 CLIENT_OWN = {"client": 200, "other_client": 200, **{p: 403 for p in STAFF}}
 CLIENT_OBJECT = {"client": 200, "other_client": 404, **{p: 403 for p in STAFF}}
 EVERYONE = {"anonymous": 200, "client": 200, "other_client": 200, **{p: 200 for p in STAFF}}
-MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 200,
-                   "therapist": 403, "outsider": 403, "auditor": 403}
-COACH_POST = {"coach": 302, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "committee": 403, "client": 403, "other_client": 403,
+                   "management": 200, "therapist": 403, "outsider": 403, "auditor": 403}
+COACH_POST = {"coach": 302, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 403,
               "therapist": 403, "outsider": 403, "auditor": 403}
-HANDLERS = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 200,
+HANDLERS = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 200,
             "therapist": 403, "outsider": 403, "auditor": 403}
 
 

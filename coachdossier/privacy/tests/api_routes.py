@@ -2,7 +2,8 @@
 coachdossier/clients/tests/api_routes.py: method, OpenAPI path, path values, body builder,
 body kind, expected status per persona)."""
 
-EVERYONE = ("coach", "other_coach", "client", "other_client", "management", "therapist", "outsider", "auditor")
+EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
+            "auditor")
 MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
 MANAGEMENT_AND_AUDITOR = MANAGEMENT_ONLY | {"auditor": 200}
 

@@ -3,10 +3,10 @@
 from coachdossier.privacy import actions
 from coachdossier.tests.matrix import Route
 
-MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "client": 403, "other_client": 403, "management": 200,
-                   "therapist": 403, "outsider": 403, "auditor": 403}
+MANAGEMENT_ONLY = {"coach": 403, "other_coach": 403, "committee": 403, "client": 403, "other_client": 403,
+                   "management": 200, "therapist": 403, "outsider": 403, "auditor": 403}
 MANAGEMENT_AND_AUDITOR = {**MANAGEMENT_ONLY, "auditor": 200}
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+COACH_ONLY = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 403,
               "therapist": 403, "outsider": 403, "auditor": 403}
 
 
@@ -88,7 +88,7 @@ ROUTES = [
     Route("privacy:log_review", expect=MANAGEMENT_AND_AUDITOR),
     # deduce is not built in the matrix run: the coach gets the polite 503 "being prepared" page.
     Route("privacy:supervision", client, expect={**COACH_ONLY, "coach": 503}),
-    Route("privacy:research", expect={**COACH_ONLY, "other_coach": 200, "management": 200}),
+    Route("privacy:research", expect={**COACH_ONLY, "other_coach": 200, "committee": 200, "management": 200}),
     Route("privacy:umbrella_approval", lambda w: {**client(w), "consent_id": w.research_consent.public_id},
           method="POST", expect={**COACH_ONLY, "coach": 302}),
 ]

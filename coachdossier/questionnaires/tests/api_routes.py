@@ -5,7 +5,8 @@ body kind, expected status per persona). The target client is Carla (`w.own_clie
 from coachdossier.questionnaires import actions
 from coachdossier.questionnaires.models import QuestionnaireDefinition
 
-EVERYONE = ("coach", "other_coach", "client", "other_client", "management", "therapist", "outsider", "auditor")
+EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
+            "auditor")
 
 
 def setup(w):
@@ -23,16 +24,16 @@ API_ROUTES = [
     ("get", "/api/questionnaires/definitions", {}, None, None, {p: 200 for p in EVERYONE}),
     # questionnaires.read: coach, substitute, the client themself
     ("get", "/api/questionnaires/clients/{client_id}/administrations", carla, None, None,
-     {"coach": 200, "other_coach": 404, "client": 200, "other_client": 404, "management": 403, "therapist": 404,
-      "outsider": 404, "auditor": 404}),
+     {"coach": 200, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403,
+      "therapist": 404, "outsider": 404, "auditor": 404}),
     # questionnaires.send: coach, substitute
     ("post", "/api/questionnaires/clients/{client_id}/administrations", carla,
      lambda w: {"definition": str(w.q_definition.public_id), "moment": "intake"}, "json",
-     {"coach": 201, "other_coach": 404, "client": 403, "other_client": 404, "management": 403, "therapist": 404,
-      "outsider": 404, "auditor": 404}),
+     {"coach": 201, "other_coach": 404, "committee": 404, "client": 403, "other_client": 404, "management": 403,
+      "therapist": 404, "outsider": 404, "auditor": 404}),
     # questionnaires.answer: the client themself
     ("post", "/api/questionnaires/administrations/{administration_id}/answers",
      lambda w: {"administration_id": w.q_open.public_id}, lambda w: {"answers": {}, "submit": False}, "json",
-     {"coach": 403, "other_coach": 404, "client": 200, "other_client": 404, "management": 403, "therapist": 404,
-      "outsider": 404, "auditor": 404}),
+     {"coach": 403, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403,
+      "therapist": 404, "outsider": 404, "auditor": 404}),
 ]

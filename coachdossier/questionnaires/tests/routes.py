@@ -4,7 +4,7 @@ from coachdossier.questionnaires import actions
 from coachdossier.questionnaires.models import QuestionnaireDefinition
 from coachdossier.tests.matrix import Route
 
-STAFF = ("coach", "other_coach", "management", "therapist", "outsider", "auditor")
+STAFF = ("coach", "other_coach", "committee", "management", "therapist", "outsider", "auditor")
 
 
 def setup(w):
@@ -25,10 +25,10 @@ ROUTES = [
     Route("questionnaires:fill", lambda w: {"administration_id": w.open_administration.public_id},
           expect={**CLIENT_ONLY, "other_client": 404}),
     Route("questionnaires:send", lambda w: {"client_id": w.own_client.public_id},
-          expect={"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-                  "therapist": 403, "outsider": 403, "auditor": 403}),
+          expect={"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403,
+                  "management": 403, "therapist": 403, "outsider": 403, "auditor": 403}),
     Route("questionnaires:result", lambda w: {"client_id": w.own_client.public_id,
                                               "administration_id": w.completed_administration.public_id},
-          expect={"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
-                  "therapist": 404, "outsider": 404, "auditor": 403}),
+          expect={"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403,
+                  "management": 403, "therapist": 404, "outsider": 404, "auditor": 403}),
 ]

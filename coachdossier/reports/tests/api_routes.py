@@ -47,11 +47,11 @@ def signed(w):
 # reports.write: the coach (and a substitute); Bob, the therapist and the complaints officer have
 # no relationship with Carla, nor have Daan and the auditor (404); her own account and management
 # see her but may not write (403).
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 404, "management": 403,
+COACH_ONLY = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 404, "management": 403,
               "therapist": 404, "outsider": 404, "auditor": 404}
 # reports.review: Carla herself; her coach sees the report but may not review it (403).
-CLIENT_ONLY = {"coach": 403, "other_coach": 404, "client": 200, "other_client": 404, "management": 403,
-               "therapist": 404, "outsider": 404, "auditor": 404}
+CLIENT_ONLY = {"coach": 403, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404,
+               "management": 403, "therapist": 404, "outsider": 404, "auditor": 404}
 
 
 def created(table):

@@ -35,11 +35,11 @@ def review(w):
     return {"report_id": w.report_review.public_id}
 
 
-COACH_ONLY = {"coach": 200, "other_coach": 404, "client": 403, "other_client": 403, "management": 403,
+COACH_ONLY = {"coach": 200, "other_coach": 404, "committee": 404, "client": 403, "other_client": 403, "management": 403,
               "therapist": 403, "outsider": 403, "auditor": 403}
-CLIENT_ONLY = {"coach": 403, "other_coach": 403, "client": 200, "other_client": 404, "management": 403,
-               "therapist": 403, "outsider": 403, "auditor": 403}
-EVERYONE = {p: 200 for p in ("anonymous", "coach", "other_coach", "client", "other_client", "management",
+CLIENT_ONLY = {"coach": 403, "other_coach": 403, "committee": 403, "client": 200, "other_client": 404,
+               "management": 403, "therapist": 403, "outsider": 403, "auditor": 403}
+EVERYONE = {p: 200 for p in ("anonymous", "coach", "other_coach", "committee", "client", "other_client", "management",
                              "therapist", "outsider", "auditor")}
 
 ROUTES = [
