@@ -43,6 +43,37 @@ def make_user(email, name, *roles, totp=True, accepted=True):
     return user
 
 
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The personas' current TOTP code, as their authenticator app shows it now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def browser_log_in(page, base: str, email: str, *, staff: bool, secret: str = TOTP_SECRET) -> None:
+    """Sign in through the real pages in a Playwright `page`; staff pass the two-step page.
+    A code is accepted once (allauth remembers used codes), so a second sign-in of the same
+    persona within one 30-second window is refused, as it would be for a person: then wait
+    for the next code, as a person would, instead of failing at random on a loaded machine."""
+    import time
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    if staff:
+        page.wait_for_selector("input[name=code]")
+        for attempt in range(2):
+            page.fill("input[name=code]", totp_code(secret))
+            page.press("input[name=code]", "Enter")
+            page.wait_for_load_state()
+            if attempt or not page.locator("input[name=code]").count():
+                break
+            time.sleep(30.5 - time.time() % 30)
+    page.wait_for_load_state()
+
+
 def make_client(*, actor, coach, principal, first="Carla", last="de Vries", user=None, now=NOW, **personal):
     client = client_actions.register_client(
         actor=actor, principal=principal, now=now,

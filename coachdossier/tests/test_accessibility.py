@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from coachdossier.test import browser_log_in
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
@@ -78,27 +80,8 @@ def practice():
     return {"client": client, "administration": administration}
 
 
-def totp_now() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    from coachdossier.test import TOTP_SECRET
-
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(TOTP_SECRET, counters[len(counters) // 2]))
 
 
-def log_in(page, base, email, *, staff):
-    from coachdossier.test import PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    if staff:
-        page.wait_for_selector("input[name=code]")
-        page.fill("input[name=code]", totp_now())
-        page.press("input[name=code]", "Enter")
-    page.wait_for_load_state()
 
 
 def serious_violations(page) -> list[str]:
@@ -150,7 +133,7 @@ def test_every_main_page_has_no_serious_accessibility_violation_in_dutch_and_eng
                 context.add_cookies([cookie])
                 page = context.new_page()
                 if email:
-                    log_in(page, base, email, staff=email != "carla@example.com")
+                    browser_log_in(page, base, email, staff=email != "carla@example.com")
                 for url in urls:
                     response = page.goto(base + url)
                     assert response.status == 200, f"{email} {url}: {response.status}"

@@ -12,7 +12,8 @@ import os
 import pytest
 from django.utils import timezone
 
-from coachdossier.tests.test_accessibility import ARGS, CHROMIUM, LANGUAGES, log_in
+from coachdossier.test import browser_log_in
+from coachdossier.tests.test_accessibility import ARGS, CHROMIUM, LANGUAGES
 
 WIDTHS = (1280, 700, 390, 320)
 STAFF = ("mia@example.com", "alice@example.com", "kees@example.com")  # management, coach, complaints officer
@@ -109,7 +110,7 @@ def test_wcag_1_4_10_every_page_in_the_navigation_fits_320_to_1280_px_in_dutch_a
         for email in STAFF:
             context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
             page = context.new_page()
-            log_in(page, base, email, staff=True)  # once: a code is not taken twice
+            browser_log_in(page, base, email, staff=True)  # once: a code is not taken twice
             links = page.locator("header a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
             paths = list(dict.fromkeys(["/", *(link for link in links if link.startswith("/"))]))
             for language in LANGUAGES:

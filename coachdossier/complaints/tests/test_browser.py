@@ -9,7 +9,7 @@ from coachdossier.accounts.models import Role
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.models import PrincipalKind
 from coachdossier.complaints.models import Complaint, Status
-from coachdossier.test import PASSWORD, TOTP_SECRET, make_client, make_user
+from coachdossier.test import browser_log_in, make_client, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path("test-output")
@@ -23,23 +23,8 @@ pytestmark = [
 ]
 
 
-def totp_now() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(TOTP_SECRET, counters[len(counters) // 2]))
 
 
-def log_in(page, base, email, *, staff=False):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    if staff:
-        page.wait_for_selector("input[name=code]")
-        page.fill("input[name=code]", totp_now())
-        page.press("input[name=code]", "Enter")
-    page.wait_for_load_state()
 
 
 def do_step(page, name, fill=None):
@@ -87,7 +72,7 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync"])
         page = browser.new_page()
-        log_in(page, base, "carla@example.com")
+        browser_log_in(page, base, "carla@example.com", staff=False)
         page.goto(f"{base}/complaints/lodge/")
         page.select_option("#id_subject", "service")
         page.select_option("#id_category", "planning")
@@ -100,7 +85,7 @@ def test_kr_1_a_complaint_from_the_portal_to_closure(live_server, access_log_row
         assert complaint.channel == "portal"
 
         page.context.clear_cookies()
-        log_in(page, base, "kees@example.com", staff=True)
+        browser_log_in(page, base, "kees@example.com", staff=True)
         page.goto(f"{base}/complaints/")
         page.screenshot(path=str(OUT / "complaint-3-register.png"), full_page=True)
         page.click(f"a[href='/complaints/{complaint.public_id}/']")
@@ -158,7 +143,7 @@ def test_kr_3_the_case_page_and_the_reports_fit_a_desktop_and_a_390_px_phone(liv
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": "django_language", "value": "nl", "url": live_server.url}])
         page = context.new_page()
-        log_in(page, live_server.url, "mia@example.com", staff=True)  # once: a code is not taken twice
+        browser_log_in(page, live_server.url, "mia@example.com", staff=True)  # once: a code is not taken twice
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             for path in pages:
@@ -220,7 +205,7 @@ def test_kr_3_6_the_evaluations_bar_charts_have_readable_labels_on_a_phone_and_s
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        log_in(page, live_server.url, "kees@example.com", staff=True)  # once: a code is not taken twice
+        browser_log_in(page, live_server.url, "kees@example.com", staff=True)  # once: a code is not taken twice
         for language, width in (("nl", 320), ("en", 320), ("nl", 1280), ("en", 1280)):
             context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
             page.set_viewport_size({"width": width, "height": 900})

@@ -12,7 +12,7 @@ from django.utils import timezone
 from coachdossier.accounts.models import Role
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.models import PrincipalKind
-from coachdossier.test import PASSWORD, TOTP_SECRET, make_client, make_user
+from coachdossier.test import browser_log_in, make_client, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[3] / "test-output"
@@ -24,23 +24,8 @@ pytestmark = [
 ]
 
 
-def totp_now() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
 
 
-def login(page, base, email, *, staff):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    if staff:
-        page.wait_for_selector("input[name=code]")
-        page.fill("input[name=code]", totp_now())
-        page.press("input[name=code]", "Enter")
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -81,7 +66,7 @@ def test_coach_writes_client_signs_coach_sends_and_the_link_works_once(live_serv
             "--disable-sync"])
         # The coach writes the report and marks it ready.
         page = browser.new_context().new_page()
-        login(page, base, "alice@example.com", staff=True)
+        browser_log_in(page, base, "alice@example.com", staff=True)
         page.goto(f"{base}/reports/{client.public_id}/new/")
         page.select_option("select[name=kind]", "progress")
         page.select_option("select[name=addressee]", "principal")
@@ -98,7 +83,7 @@ def test_coach_writes_client_signs_coach_sends_and_the_link_works_once(live_serv
 
         # The client reads and signs in the portal.
         portal = browser.new_context().new_page()
-        login(portal, base, "carla@example.com", staff=False)
+        browser_log_in(portal, base, "carla@example.com", staff=False)
         portal.goto(base + review_url)
         portal.wait_for_selector("text=Carla werkt twee ochtenden per week bij de bakkerij.")
         portal.check("input[name=confirm]")
