@@ -33,7 +33,10 @@ def strings(value):
 def no_other_clients_data(ctx, response, case):
     """No response carries another client's id, reference or dossier text."""
     COUNTER.write(f"{case.method} {case.operation.path} {response.status_code}\n")
-    text = response.text or ""
+    try:
+        text = response.text or ""
+    except UnicodeDecodeError:  # a PDF or zip: its plain runs (metadata, ids) still count
+        text = response.content.decode("latin-1")
     lowered = text.lower()
     leaked = [s for s in SUBSTRINGS if s in lowered]
     try:

@@ -74,6 +74,12 @@ def _log_as(action, *, actor, grant, client, obj=None):
 @transaction.atomic
 def create_principal(*, actor, name, kind, contact_name="", contact_email="", contact_phone="", address="",
                      statutory_report_right=False) -> Principal:
+    # PrincipalForm's checks for the API too: its columns are this long, and reports go to the contact's email.
+    errors = {"name": _("This field is required.")} if not (name or "").strip() else {}
+    errors.update(validation.length_errors(name=(name, 200), contact_name=(contact_name, 150),
+                                           contact_phone=(contact_phone, 32)))
+    errors.update(validation.email_errors(contact_email=contact_email))
+    _raise(errors)
     principal = Principal.objects.create(name=name, kind=kind, contact_name=contact_name,
                                          contact_email=contact_email, contact_phone=contact_phone,
                                          address=address, statutory_report_right=statutory_report_right)
@@ -95,6 +101,11 @@ def validate_personal(personal: PersonalData, *, is_uwv: bool, today: datetime.d
             validation.clean_birth_date(personal.birth_date, today)
         except ValidationError as exc:
             errors["date_of_birth"] = exc.messages[0]
+    # PersonalDataForm's limits and its EmailField, for the API too (invitations and notices go to the email).
+    errors.update(validation.length_errors(
+        first_name=(personal.first_name, 80), last_name=(personal.last_name, 120), street=(personal.street, 120),
+        house_number=(personal.house_number, 12), city=(personal.city, 80), background=(personal.background, 1000)))
+    errors.update(validation.email_errors(email=personal.email))
     if not personal.first_name.strip():
         errors["first_name"] = _("This field is required.")
     if not personal.last_name.strip():
@@ -329,6 +340,10 @@ def close_trajectory(*, actor, trajectory: Trajectory, now, grant=None) -> Traje
 
 @transaction.atomic
 def assign_coach(*, actor, trajectory: Trajectory, coach: User, now) -> Trajectory:
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        # The page offers no coach for a closed trajectory; a new coach would gain the closed
+        # dossier (a trajectory's coach keeps access, GC-6.2).
+        raise ValidationError({"coach": _("This trajectory is closed; its coach can no longer change.")})
     refusal = assignment_refusal(coach, timezone.localdate(now))
     if refusal:
         raise ValidationError({"coach": refusal})
@@ -480,6 +495,7 @@ def _entry_errors(*, kind, text, title, justification, occurred_on, today, sourc
         errors["occurred_on"] = _("The date is before 1900; check the year.")
     if kind == EntryKind.RECEIVED_DOCUMENT and not (source or "").strip():
         errors["source"] = _("Say where the document comes from (for example UWV).")
+    errors.update(validation.length_errors(title=(title, 200), source=(source, 120)))  # EntryForm's limits
     errors.update(validation.require_justification(f"{title}\n{text}", justification))
     return errors
 
@@ -600,6 +616,7 @@ def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str
                            source=current.content.get("source", ""))
     if not (reason or "").strip():
         errors["reason"] = _("Say why the entry is changed; the earlier version stays visible.")
+    errors.update(validation.length_errors(reason=(reason, 500)))  # EntryEditForm's limit
     _raise(errors)
     version = _write_version(entry=entry, number=entry.version_count + 1, author=actor, now=now,
                              is_correction=is_correction, content={
@@ -649,6 +666,8 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             errors["purpose"] = _("Describe the purpose.")
         if not data_scope.strip():
             errors["data_scope"] = _("Describe which data may be shared.")
+    errors.update(validation.length_errors(recipient=(recipient, 200), purpose=(purpose, 500),
+                                           data_scope=(data_scope, 500)))  # ConsentForm's limits
     if valid_until and valid_from and valid_until < valid_from:
         errors["valid_until"] = _("The end date lies before the start date.")
     if kind == ConsentKind.SUBSTITUTE and not valid_until:

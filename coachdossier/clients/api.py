@@ -101,7 +101,7 @@ class PersonalIn(Schema):
         return PersonalData(**data, date_of_birth=dob.isoformat() if dob else "")
 
 
-class RegisterIn(PersonalIn):
+class TrajectoryIn(Schema):
     principal: uuid.UUID
     coach: uuid.UUID
     source: ClientSource
@@ -111,6 +111,19 @@ class RegisterIn(PersonalIn):
     vulnerable: bool = False
     goal_text: str = ""
     goal_justification: str = ""
+
+    def opening(self) -> dict:
+        """The keyword arguments of actions.open_trajectory, the principal and coach looked up
+        (422 naming the field when there is no such one)."""
+        principal = Principal.objects.filter(public_id=self.principal).first()
+        if principal is None:
+            raise ValidationError({"principal": "Unknown principal."})
+        fields = {k: v for k, v in self.dict().items() if k in TrajectoryIn.model_fields}
+        return fields | {"principal": principal, "coach": _person(self.coach, Role.COACH, "coach")}
+
+
+class RegisterIn(PersonalIn, TrajectoryIn):
+    pass
 
 
 class TrajectoryMeta(Schema):
@@ -322,19 +335,12 @@ def list_clients(request, q: str = "", page: int = 1):
 def register_client(request, payload: RegisterIn):
     """Management registers a client and opens the first trajectory, all or nothing."""
     _require_role(request, Role.MANAGEMENT)
-    principal = Principal.objects.filter(public_id=payload.principal).first()
-    if principal is None:
-        raise ValidationError({"principal": "Unknown principal."})
-    coach = _person(payload.coach, Role.COACH, "coach")
+    opening = payload.opening()
     now = timezone.now()
     with transaction.atomic():
-        client = actions.register_client(actor=request.user, personal=payload.personal(), principal=principal,
-                                         now=now)
-        trajectory = actions.open_trajectory(
-            actor=request.user, client=client, principal=principal, coach=coach, source=payload.source,
-            uwv_order_number=payload.uwv_order_number, approved_hours=payload.approved_hours,
-            agreement_date=payload.agreement_date, vulnerable=payload.vulnerable, goal_text=payload.goal_text,
-            goal_justification=payload.goal_justification, now=now)
+        client = actions.register_client(actor=request.user, personal=payload.personal(),
+                                         principal=opening["principal"], now=now)
+        trajectory = actions.open_trajectory(actor=request.user, client=client, now=now, **opening)
     return Status(201, {"id": client.public_id, "reference": client.reference, "name": client.display_name,
                         "trajectory": _trajectory_out(trajectory, content=False)})
 
@@ -601,6 +607,61 @@ def change_trajectory_terms(request, client_id: uuid.UUID, trajectory_id: uuid.U
     return {"trajectory": _trajectory_out(trajectory, content=False),
             "changes": [{"field": c.field, "old": c.old, "new": c.new, "author": c.author.full_name,
                          "changed_at": c.changed_at} for c in changes]}
+
+
+class ManagedTrajectoryOut(TrajectoryOut):
+    """PR-7: a trajectory as management's client page shows it, without content."""
+
+    uwv_order_number: str
+    agreement_date: datetime.date | None
+    retention_until: datetime.date | None
+    goal_described: bool
+    agreement_in_dossier: bool = Field(description="Whether the signed agreement is in the dossier (GC-0.4); "
+                                                   "never the document.")
+    changes: list[TermChangeOut]
+
+
+def _managed_out(t: Trajectory) -> dict:
+    in_dossier = t.has_agreement  # type: ignore[attr-defined]  # annotated by for_management()
+    return {**_trajectory_out(t, content=True), "uwv_order_number": t.uwv_order_number,
+            "agreement_date": t.agreement_date, "retention_until": t.retention_until,
+            "goal_described": bool(t.goals.all()), "agreement_in_dossier": in_dossier,
+            "changes": [{"field": c.field, "old": c.old, "new": c.new, "author": c.author.full_name,
+                         "changed_at": c.changed_at} for c in t.changes.all()]}
+
+
+@router.get("/{uuid:client_id}/trajectories", response=list[ManagedTrajectoryOut])
+def list_trajectories(request, client_id: uuid.UUID):
+    """Every trajectory of the client, newest first, as management's client page shows them
+    (PR-7: no dossier content). Logged as the page logs it (`client.see`)."""
+    _require_role(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log_action="client.see")
+    return [_managed_out(t) for t in client.trajectories.for_management()]
+
+
+@router.post("/{uuid:client_id}/trajectories", response={201: ManagedTrajectoryOut})
+def open_trajectory(request, client_id: uuid.UUID, payload: TrajectoryIn):
+    """Management opens a new trajectory for a registered client (a new assignment)."""
+    _require_role(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log=False)
+    trajectory = actions.open_trajectory(actor=request.user, client=client, now=timezone.now(), **payload.opening())
+    return Status(201, _managed_out(client.trajectories.for_management().get(pk=trajectory.pk)))
+
+
+class AssignCoachIn(Schema):
+    coach: uuid.UUID
+
+
+@router.post("/{uuid:client_id}/trajectories/{uuid:trajectory_id}/coach", response=ManagedTrajectoryOut)
+def assign_coach(request, client_id: uuid.UUID, trajectory_id: uuid.UUID, payload: AssignCoachIn):
+    """Management assigns (another) coach to an open trajectory; 422 for a coach who may not
+    take it on (registry, GC-0.3) or who already has it."""
+    _require_role(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "trajectory.manage", log=False)
+    trajectory = _trajectory(client, trajectory_id)
+    actions.assign_coach(actor=request.user, trajectory=trajectory,
+                         coach=_person(payload.coach, Role.COACH, "coach"), now=timezone.now())
+    return _managed_out(client.trajectories.for_management().get(pk=trajectory.pk))
 
 
 # --- Consents, referrals, break-glass ------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -226,6 +226,16 @@ class TrajectoryQuerySet(models.QuerySet):
                                            "closed_on": closed_on, "principal": principal,
                                            "coach": coach_name or coach_email})
         return current
+
+    def for_management(self):
+        """PR-7: what management's client page shows of each trajectory, without content:
+        principal and coach, sessions (hours used), goals (whether one is described), the term
+        changes with their authors, and `has_agreement`, whether the signed agreement is in
+        the dossier (GC-0.4)."""
+        agreement = DossierEntry.objects.listed(include_medical=True).filter(trajectory=OuterRef("pk"),
+                                                                             kind=EntryKind.AGREEMENT)
+        return self.select_related("principal", "coach").annotate(has_agreement=Exists(agreement)).prefetch_related(
+            "sessions", "goals", Prefetch("changes", TrajectoryChange.objects.select_related("author")))
 
     def retention_due(self, today: datetime.date):
         """Closed trajectories whose retention term (PR-8) has run out."""

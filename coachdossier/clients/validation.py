@@ -5,6 +5,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, validate_email
 from django.utils.translation import gettext as _
 from stdnum.nl import bsn as stdnum_bsn
 
@@ -44,6 +45,32 @@ def clean_phone(value: str) -> str:
         raise ValidationError(_("Enter a valid phone number, for example 06 12345678."), code="phone_invalid")
     fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, fmt)
+
+
+def length_errors(**fields: tuple[str | None, int]) -> dict[str, str]:
+    """The page forms' `max_length` for every caller, the API included (it has no form): for
+    each `name=(value, limit)` over its limit, Django's own message. Where a column holds the
+    value, PostgreSQL would otherwise refuse the row with a 500."""
+    errors = {}
+    for name, (value, limit) in fields.items():
+        try:
+            MaxLengthValidator(limit)(value or "")
+        except ValidationError as exc:
+            errors[name] = exc.messages[0]
+    return errors
+
+
+def email_errors(**fields: str | None) -> dict[str, str]:
+    """The page forms' EmailField for every caller: {name: message} for each value given that
+    is not an email address (mail would go nowhere)."""
+    errors = {}
+    for name, value in fields.items():
+        if value := (value or "").strip():
+            try:
+                validate_email(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
+    return errors
 
 
 def clean_birth_date(value, today: datetime.date):

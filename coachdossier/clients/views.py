@@ -4,7 +4,6 @@ trajectories, without dossier content). Every client is reached through access.p
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,7 +45,6 @@ from .models import (
     EntryKind,
     Principal,
     Trajectory,
-    TrajectoryChange,
     TrajectoryStatus,
 )
 
@@ -490,12 +488,7 @@ def register_with_trajectory(*, actor, form, now):
 @role_required(Role.MANAGEMENT)
 def admin_detail(request, client_id):
     client, grant = access.get_client_for(request, client_id, "trajectory.manage", log_action="client.see")
-    # PR-7: management sees whether the signed agreement is in the dossier (GC-0.4), not the document.
-    agreement = DossierEntry.objects.listed(include_medical=True).filter(trajectory=OuterRef("pk"),
-                                                                         kind=EntryKind.AGREEMENT)
-    trajectories = client.trajectories.select_related("principal", "coach").annotate(
-        has_agreement=Exists(agreement)).prefetch_related(
-        "sessions", "goals", Prefetch("changes", TrajectoryChange.objects.select_related("author")))
+    trajectories = client.trajectories.for_management()
     # PR-8: the closing confirmation names the term that closing really starts.
     return render(request, "clients/admin_detail.html", {"client": client, "trajectories": trajectories,
                                                          "assign_form": AssignCoachForm(),

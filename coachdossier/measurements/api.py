@@ -1,19 +1,25 @@
-"""Measurements API: list a client's sessions (coach, client, referred therapist) and record
-a session with optional RR intervals (the referred therapist). Same action as the page."""
+"""Measurements API: the same actions and access-log entries as the pages. The referred
+therapist lists their caseload, records a session (with RR intervals), adds or replaces a
+session's RR recording; coach, client and therapist read the sessions, one session with its
+HRV analysis, the files, and the values over time. Bad input: 422 with field errors."""
 
 import datetime
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count, Max
 from django.utils import timezone
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from coachdossier.clients import access
+from coachdossier.accounts.models import Role
+from coachdossier.clients import access, crypto
+from coachdossier.clients.models import Client
 
-from . import actions
+from . import actions, trends
 from .models import MeasurementSession
+from .views import file_download, session_for
 
 router = Router(tags=["measurements"])
 
@@ -35,9 +41,78 @@ class SessionIn(Schema):
     rr_intervals_ms: list[float] | None = None
 
 
+class ChartSeriesOut(Schema):
+    x: list[float]
+    y: list[float]
+    x_unit: str
+    y_unit: str
+    n_source: int
+
+
+class SessionDetail(SessionOut):
+    """One session with the whole HRV analysis of its RR recording: `hrv` (time and
+    frequency domain, artefacts, notes), the tachogram and the power spectrum as the page
+    charts them (downsampled), and which files it holds."""
+
+    recorded_by: str
+    has_device_report: bool
+    has_rr_file: bool
+    source_format: str = ""
+    tachogram: ChartSeriesOut | None = None
+    spectrum: ChartSeriesOut | None = None
+
+
+class CaseloadRow(Schema):
+    id: uuid.UUID
+    reference: str
+    name: str
+    sessions: int
+    last_measured_on: datetime.date | None
+
+
+class MeasuredValue(Schema):
+    date: datetime.date
+    value: float
+
+
+class QuantityTrend(Schema):
+    key: str
+    title: str
+    unit: str
+    points: list[MeasuredValue]
+
+
 def _out(s):
     return {"id": s.public_id, "date": s.measured_on, "protocol": s.protocol, "values": s.values,
             "conclusions": s.conclusions, "hrv": s.hrv.get("result") if s.hrv else None}
+
+
+def _detail(s):
+    analysis = s.hrv or {}
+    return {**_out(s), "recorded_by": s.recorded_by.full_name, "has_device_report": bool(s.report_storage_name),
+            "has_rr_file": bool(s.rr_storage_name), "source_format": analysis.get("source_format") or "",
+            "tachogram": analysis.get("tachogram"), "spectrum": analysis.get("spectrum")}
+
+
+def _field_errors(exc: ValidationError, renames: dict[str, str]) -> ValidationError:
+    """The action's field errors under this operation's own field names."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return ValidationError({renames.get(k, k): v for k, v in errors.items()})
+
+
+@router.get("/clients", response=list[CaseloadRow])
+def caseload(request):
+    """The therapist's referred clients, name and reference only, with measurement counts
+    (GC-9.1). Every client listed is logged, as on the page."""
+    if not request.user.has_role(Role.THERAPIST):
+        raise PermissionDenied
+    clients = list(Client.objects.visible_to(request.user, "measurements.write")
+                   .annotate(n_sessions=Count("measurements"), last_measured=Max("measurements__measured_on"))
+                   .order_by("reference"))
+    crypto.KeyRing.load(c.public_id for c in clients)
+    access.log_list(request.user, "measurements.list", clients)
+    return [{"id": c.public_id, "reference": c.reference, "name": c.display_name, "sessions": c.n_sessions,
+             "last_measured_on": c.last_measured} for c in clients]
 
 
 @router.get("/clients/{client_id}/sessions", response=list[SessionOut])
@@ -62,7 +137,48 @@ def record_session(request, client_id: uuid.UUID, payload: SessionIn):
                                          conclusions=payload.conclusions, rr_file=rr_file, now=timezone.now(),
                                          grant=grant)
     except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        detail = {("rr_intervals_ms" if k == "rr_file" else k): v for k, v in detail.items()}
-        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items())) from exc
+        raise _field_errors(exc, {"rr_file": "rr_intervals_ms", "measured_on": "date"}) from exc
     return Status(201, _out(session))
+
+
+@router.get("/clients/{client_id}/sessions/{session_id}", response=SessionDetail)
+def session_detail(request, client_id: uuid.UUID, session_id: uuid.UUID):
+    client, grant, session = session_for(request, client_id, session_id, "measurements.read")
+    access.log_access(client, grant, "measurements.read", obj=session)
+    return _detail(session)
+
+
+@router.post("/clients/{client_id}/sessions/{session_id}/rr", response=SessionDetail)
+def upload_rr(request, client_id: uuid.UUID, session_id: uuid.UUID, rr_file: File[UploadedFile]):
+    """multipart/form-data, the file under `rr_file`: one interval in ms (or seconds) per line,
+    a CSV with an RR/IBI column, or a Polar Sensor Logger RR export. Adds or replaces the
+    session's recording and its HRV analysis; a file that cannot be used is a 422 and the
+    session keeps what it had."""
+    client, grant, session = session_for(request, client_id, session_id, "measurements.write")
+    actions.import_rr(actor=request.user, session=session, rr_file=rr_file, now=timezone.now(), grant=grant)
+    return _detail(session)
+
+
+@router.get("/clients/{client_id}/sessions/{session_id}/report")
+def download_report(request, client_id: uuid.UUID, session_id: uuid.UUID):
+    """The device's report (PDF), decrypted; 404 when the session has none. Logged."""
+    return file_download(request, client_id, session_id, "report")
+
+
+@router.get("/clients/{client_id}/sessions/{session_id}/rr")
+def download_rr(request, client_id: uuid.UUID, session_id: uuid.UUID):
+    """The RR-interval file as it was imported, decrypted; 404 when the session has none. Logged."""
+    return file_download(request, client_id, session_id, "rr")
+
+
+@router.get("/clients/{client_id}/trends", response=list[QuantityTrend])
+def client_trends(request, client_id: uuid.UUID):
+    """Each quantity measured at least once, with its unit and (date, value) points oldest
+    first: the figures of the "over time" charts (coach, client, referred therapist)."""
+    client, grant = access.get_client_for(request, client_id, "measurements.read")
+    sessions = list(MeasurementSession.objects.filter(client=client))
+    for s in sessions:
+        s.client = client
+    return [{"key": q["key"], "title": q["title"], "unit": q["unit"],
+             "points": [{"date": day, "value": value} for day, value in q["rows"]]}
+            for q in trends.over_time(sessions, charts_too=False)]

@@ -10,14 +10,18 @@ from . import hrv
 from .models import QUANTITIES
 
 
-def over_time(sessions, *, chart_prefix: str = "m") -> list[dict]:
-    """[{"title", "unit", "svg", "svg_narrow", "rows": [(date, value)]}] for each quantity measured at
-    least once; "svg_narrow" is the same chart drawn for a phone."""
+def over_time(sessions, *, chart_prefix: str = "m", charts_too: bool = True) -> list[dict]:
+    """[{"key", "title", "unit", "svg", "svg_narrow", "rows": [(date, value)]}] for each quantity
+    measured at least once; "svg_narrow" is the same chart drawn for a phone. `charts_too=False`
+    leaves the charts out (the API answers with the figures alone)."""
     sessions = sorted(sessions, key=lambda s: (s.measured_on, s.created_at))
     out = []
     for n, q in enumerate(QUANTITIES):
         rows = [(s.measured_on, s.values[q.key]) for s in sessions if q.key in s.values]
         if not rows:
+            continue
+        if not charts_too:
+            out.append({"key": q.key, "title": str(q.label), "unit": q.unit, "rows": rows})
             continue
         title = _("%(quantity)s over time") % {"quantity": q.label}
         desc = _("%(n)d measurements in %(unit)s; the table lists the same figures.") % {"n": len(rows),
@@ -26,7 +30,8 @@ def over_time(sessions, *, chart_prefix: str = "m") -> list[dict]:
         svg, svg_narrow = (charts.line_chart(series, title=title, desc=desc, chart_id=f"{chart_prefix}-{n}{suffix}",
                                              y_unit=q.unit, y_min=0, narrow=narrow)
                            for suffix, narrow in (("", False), ("-s", True)))
-        out.append({"title": str(q.label), "unit": q.unit, "svg": svg, "svg_narrow": svg_narrow, "rows": rows})
+        out.append({"key": q.key, "title": str(q.label), "unit": q.unit, "svg": svg, "svg_narrow": svg_narrow,
+                    "rows": rows})
     return out
 
 

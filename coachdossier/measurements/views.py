@@ -79,7 +79,8 @@ def session_new(request, client_id):
     return render(request, "measurements/session_form.html", {"client": client, "form": form})
 
 
-def _session_for(request, client_id, session_id, action):
+def session_for(request, client_id, session_id, action):
+    """The client through the policy, then the session among theirs (404, logged); the API's too."""
     client, grant = access.get_client_for(request, client_id, action, log=False)
     session = MeasurementSession.objects.filter(client=client, public_id=session_id).select_related(
         "recorded_by").first()
@@ -92,7 +93,7 @@ def _session_for(request, client_id, session_id, action):
 @require_GET
 @role_required(*READ_ROLES)
 def session_detail(request, client_id, session_id):
-    client, grant, session = _session_for(request, client_id, session_id, "measurements.read")
+    client, grant, session = session_for(request, client_id, session_id, "measurements.read")
     access.log_access(client, grant, "measurements.read", obj=session)
     return render(request, "measurements/session.html", {
         "client": client, "session": session, "charts": trends.session_charts(session),
@@ -104,7 +105,7 @@ def session_detail(request, client_id, session_id):
 @require_POST
 @role_required(Role.THERAPIST)
 def upload_rr(request, client_id, session_id):
-    client, grant, session = _session_for(request, client_id, session_id, "measurements.write")
+    client, grant, session = session_for(request, client_id, session_id, "measurements.write")
     form = RRUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -124,8 +125,13 @@ def upload_rr(request, client_id, session_id):
 @require_GET
 @role_required(*READ_ROLES)
 def download(request, client_id, session_id, part):
-    """The device's report (PDF) or the RR file, decrypted; every download is logged."""
-    client, grant, session = _session_for(request, client_id, session_id, "measurements.read")
+    return file_download(request, client_id, session_id, part)
+
+
+def file_download(request, client_id, session_id, part):
+    """The device's report (PDF) or the RR file, decrypted; every download is logged. The page
+    and the API answer with this."""
+    client, grant, session = session_for(request, client_id, session_id, "measurements.read")
     name = session.report_filename if part == "report" else session.rr_filename
     if not name:
         access.deny(request.user, "measurements.download", client_ref=client.public_id)

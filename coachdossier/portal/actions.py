@@ -22,7 +22,7 @@ from coachdossier.accounts import actions as account_actions
 from coachdossier.accounts.models import Role, RoleGrant, User
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import actions as client_actions
-from coachdossier.clients import hooks
+from coachdossier.clients import hooks, validation
 from coachdossier.clients.actions import atomic_files
 from coachdossier.clients.models import (
     Client,
@@ -183,6 +183,7 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
         errors["proposed"] = _("Write what it should say.")
     if not (reason or "").strip():
         errors["reason"] = _("Say why it is wrong or incomplete.")
+    errors.update(validation.length_errors(proposed=(proposed, 5000), reason=(reason, 2000)))  # CorrectionForm's
     if not errors and _same_correction_open(client, entry=entry, field=field, proposed=proposed):
         errors["proposed"] = _("You already asked for this correction; your coach is handling it. You can follow "
                                "it under My requests.")
@@ -293,9 +294,11 @@ def release_copy(*, actor, request: ClientRequest, now, grant, redact=(), reason
     if request.kind != RequestKind.COPY:
         raise ValidationError({"kind": _("Only a copy request can be released.")})
     redact = [str(r) for r in redact]
-    known = {str(p) for p in request.client.entries.filter(deleted_at__isnull=True).values_list("public_id", flat=True)}
+    # LAW-15: only what concerns other people may be withheld (the page offers nothing else).
+    known = {str(p) for p in request.client.entries.filter(deleted_at__isnull=True, names_others=True)
+             .values_list("public_id", flat=True)}
     if set(redact) - known:
-        raise ValidationError({"redact": _("Choose entries of this dossier.")})
+        raise ValidationError({"redact": _("Choose entries of this dossier that concern other people.")})
     if redact and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why these entries are withheld.")})
     request.set_details(redacted=sorted(redact), redaction_reason=reason.strip())
@@ -456,6 +459,8 @@ def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
     the outcome says so, as for `add_entry_once`."""
     if getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"text": _("Only the client can add a client statement (GC-5.3).")})
+    if errors := validation.length_errors(text=(text, 20000)):  # StatementForm's limit (the title's: add_entry)
+        raise ValidationError(errors)
     return client_actions.add_entry_once(
         idempotency_key=idempotency_key, actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
         occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)

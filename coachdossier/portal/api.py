@@ -1,23 +1,36 @@
-"""The client's portal capabilities in the JSON API: inspection (the export document),
-requests, statements, consents, messages and the access log. Same actions as the pages;
-a destruction request or a copy needs the password again (the API's re-authentication)."""
+"""The client's portal capabilities in the JSON API: inspection (the export document and its
+attachments), requests, statements, consents, messages, the communication agreement and the
+access log; and the staff side: inviting, messages to the client, proposing a substitute,
+handling the client's requests, management's destruction register. Same actions and
+access-log entries as the pages; a destruction request or a copy needs the password again
+(the API's re-authentication). Bad input: 422 with ninja's error list (`loc` names the field)."""
 
 import datetime
 import logging
 import uuid
+from typing import Literal, NoReturn
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from coachdossier.accounts.models import User
+from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
-from coachdossier.clients.models import Consent, DossierEntry
+from coachdossier.clients.models import Client, Consent, ConsentKind, DossierEntry
 
 from . import accesslog, actions, export
-from .models import ClientRequest, Message, RequestChannel, RequestKind
+from .models import (
+    ClientRequest,
+    CommunicationAgreement,
+    Direction,
+    EmailContent,
+    Message,
+    RequestChannel,
+    RequestKind,
+)
+from .views import attachment_download
 
 router = Router(tags=["portal"])
 security_log = logging.getLogger("coachdossier.security")
@@ -30,7 +43,7 @@ def _own(request, action, log=True):
     return access.get_client_for(request, record.public_id, action, log=log)
 
 
-def _fail(exc: ValidationError):
+def _fail(exc: ValidationError) -> NoReturn:
     """An action's field errors as a 422 in ninja's own error format."""
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     raise NinjaValidationError([{"loc": ["body", field], "msg": " ".join(messages), "type": "value_error"}
@@ -273,3 +286,301 @@ def access_log(request):
     client, grant = _own(request, "access_log.read")
     return [{"at": line.at, "action": line.action, "description": line.sentence, "denied": line.denied,
              "break_glass": line.break_glass, "reason": line.reason} for line in accesslog.lines_for(client)]
+
+
+@router.get("/attachments/{attachment_id}")
+def download_attachment(request, attachment_id: uuid.UUID):
+    """An attachment of the client's own dossier (the `attachments` of `GET /dossier`). Logged."""
+    return attachment_download(request, attachment_id)
+
+
+class CommunicationIn(Schema):
+    """GC-6.3: how the practice may contact the client (at least one way), and what an email
+    may say."""
+
+    by_email: bool
+    by_phone: bool
+    by_letter: bool
+    email_content: EmailContent
+
+
+class CommunicationOut(CommunicationIn):
+    agreed: bool
+    updated_at: datetime.datetime | None = None
+
+
+@router.get("/communication", response=CommunicationOut)
+def communication(request):
+    """The client's communication agreement; before one is made, the practice's defaults
+    (`agreed` false), as the page shows them."""
+    client, grant = _own(request, "communication.own", log=False)
+    current = CommunicationAgreement.objects.filter(client=client).first()
+    if current is None:
+        return {"by_email": True, "by_phone": True, "by_letter": True, "email_content": EmailContent.NOTICE_ONLY,
+                "agreed": False}
+    return {"by_email": current.by_email, "by_phone": current.by_phone, "by_letter": current.by_letter,
+            "email_content": current.email_content, "agreed": True, "updated_at": current.updated_at}
+
+
+@router.put("/communication", response=CommunicationOut)
+def set_communication(request, payload: CommunicationIn):
+    client, grant = _own(request, "communication.own", log=False)
+    try:
+        agreement = actions.set_communication_agreement(actor=request.user, client=client, now=timezone.now(),
+                                                        grant=grant, **payload.dict())
+    except ValidationError as exc:
+        _fail(exc)
+    return {**payload.dict(), "agreed": True, "updated_at": agreement.updated_at}
+
+
+# --- Staff ---------------------------------------------------------------------------------
+
+
+def _staff(request, client_id, action, *roles, log=False):
+    """A role opens the operation (as role_required on the page); the policy decides per client."""
+    if not request.user.has_role(*roles):
+        raise PermissionDenied
+    return access.get_client_for(request, client_id, action, log=log)
+
+
+class InvitationOut(Schema):
+    id: uuid.UUID
+    expires_at: datetime.datetime
+
+
+@router.post("/clients/{client_id}/invitation", response={201: InvitationOut})
+def invite(request, client_id: uuid.UUID):
+    """A one-time link to the client's email address (nothing of the dossier); earlier links
+    stop working. 422 without an email address, or when the client already has an account."""
+    client, grant = _staff(request, client_id, "portal.invite", Role.COACH, Role.MANAGEMENT)
+    try:
+        invitation, _token = actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        _fail(exc)
+    return Status(201, {"id": invitation.public_id, "expires_at": invitation.expires_at})
+
+
+def _message_out(m: Message) -> dict:
+    return {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
+            "created_at": m.created_at}
+
+
+@router.get("/clients/{client_id}/messages", response=list[MessageOut])
+def client_messages(request, client_id: uuid.UUID):
+    """The secure messages with the client, oldest first (the coach and a substitute). As on
+    the client page, reading them marks the client's messages read."""
+    client, grant = _staff(request, client_id, "messages.read", Role.COACH, log=True)
+    thread = list(Message.objects.filter(client=client).select_related("sender", "client").order_by("created_at"))
+    actions.mark_read(client=client, direction=Direction.TO_COACH, now=timezone.now())
+    return [_message_out(m) for m in thread]
+
+
+class CoachMessageIn(Schema):
+    text: str
+
+
+@router.post("/clients/{client_id}/messages", response={201: MessageOut})
+def message_client(request, client_id: uuid.UUID, payload: CoachMessageIn):
+    """A message to the client; the client gets an email saying only that a message waits."""
+    client, grant = _staff(request, client_id, "messages.write", Role.COACH)
+    try:
+        m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
+                                 grant=grant)
+    except ValidationError as exc:
+        _fail(exc)
+    return Status(201, _message_out(m))
+
+
+class ProposalIn(Schema):
+    substitute: uuid.UUID
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+
+class ProposalMade(Schema):
+    id: uuid.UUID
+    substitute: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+
+@router.post("/clients/{client_id}/consent-proposals", response={201: ProposalMade})
+def propose_substitute(request, client_id: uuid.UUID, payload: ProposalIn):
+    """GC-2.5: the coach proposes a substitute coach for a period; the client decides in the
+    portal (`POST /consents/proposals/{id}/accept`)."""
+    client, grant = _staff(request, client_id, "consent.manage", Role.COACH)
+    substitute = User.objects.filter(public_id=payload.substitute).first()
+    if substitute is None:
+        _fail(ValidationError({"substitute": ["No coach with this id."]}))
+    try:
+        proposal = actions.propose_substitute(actor=request.user, client=client, substitute=substitute,
+                                              valid_from=payload.valid_from, valid_until=payload.valid_until,
+                                              now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        _fail(exc)
+    return Status(201, {"id": proposal.public_id, "substitute": proposal.substitute.full_name,
+                        "valid_from": proposal.valid_from, "valid_until": proposal.valid_until})
+
+
+class RequestEventOut(Schema):
+    at: datetime.datetime
+    step: str
+    status: str
+    actor: str
+    note: str = ""
+
+
+class RecipientNoticeOut(Schema):
+    id: uuid.UUID
+    recipient: str = ""
+    told_at: datetime.datetime | None = None
+
+
+class HandledRequestOut(RequestOut):
+    """A client's request as the staff page shows it. Its content (the entry, the field, what
+    it should say, the notes, the recipients) only for the coach and a substitute; management
+    gets kind, dates and statuses (PR-7)."""
+
+    entry: uuid.UUID | None = None
+    field: str = ""
+    proposed: str = ""
+    client_reason: str = ""
+    events: list[RequestEventOut] = []
+    notices: list[RecipientNoticeOut] = []
+
+
+def _handled_out(found: ClientRequest, grant, *, detail: bool) -> dict:
+    content = grant.basis in (access.C, access.S)
+    out = RequestOut.from_request(found)
+    if not content:
+        return out | {"reason_given": ""}
+    details = found.details
+    out |= {"entry": found.entry.public_id if found.entry else None, "field": details.get("field", ""),
+            "proposed": details.get("proposed", ""), "client_reason": details.get("reason", "")}
+    if detail:
+        out |= {"events": [{"at": e.at, "step": e.step, "status": e.status,
+                            "actor": e.actor.full_name if e.actor else "", "note": e.note}
+                           for e in found.events.select_related("actor", "request__client")],
+                "notices": [{"id": n.public_id, "recipient": n.recipient, "told_at": n.told_at}
+                            for n in found.notices.select_related("request__client")]}
+    return out
+
+
+@router.get("/clients/{client_id}/requests", response=list[HandledRequestOut])
+def client_requests(request, client_id: uuid.UUID):
+    """The client's copy, correction and destruction requests with their deadlines (coach,
+    substitute, management)."""
+    client, grant = _staff(request, client_id, "requests.handle", Role.COACH, Role.MANAGEMENT, log=True)
+    return [_handled_out(r, grant, detail=False) for r in client.requests.select_related("client", "entry")]
+
+
+def _handled(request, client_id, request_id, action, *roles):
+    """As the page: the client through the policy, then the request among theirs (404,
+    logged); the read logged as `requests.handle`."""
+    client, grant = _staff(request, client_id, action, *roles)
+    found = ClientRequest.objects.filter(client=client, public_id=request_id).select_related("client", "entry").first()
+    if found is None:
+        access.deny(request.user, action, client_ref=client.public_id)
+    access.log_access(client, grant, "requests.handle", obj=found)
+    return client, grant, found
+
+
+@router.get("/clients/{client_id}/requests/{request_id}", response=HandledRequestOut)
+def client_request(request, client_id: uuid.UUID, request_id: uuid.UUID):
+    client, grant, found = _handled(request, client_id, request_id, "requests.handle", Role.COACH, Role.MANAGEMENT)
+    return _handled_out(found, grant, detail=True)
+
+
+class ReleaseIn(Schema):
+    redact: list[uuid.UUID] = []
+    reason: str = ""
+
+
+@router.post("/clients/{client_id}/requests/{request_id}/release", response=HandledRequestOut)
+def release_copy(request, client_id: uuid.UUID, request_id: uuid.UUID, payload: ReleaseIn):
+    """Release a copy, withholding the entries in `redact` where they concern other people
+    (AVG art. 15(4)), with the reason; the client is notified."""
+    client, grant, found = _handled(request, client_id, request_id, "dossier.write", Role.COACH)
+    try:
+        actions.release_copy(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                             redact=payload.redact, reason=payload.reason)
+    except ValidationError as exc:
+        _fail(exc)
+    return _handled_out(found, grant, detail=True)
+
+
+class CorrectionDecisionIn(Schema):
+    decision: Literal["accept", "refuse"]
+    text: str = Field("", description="The corrected text (of the entry, or the personal-data field); "
+                                      "empty: what the client proposed.")
+    reason: str = ""
+
+
+@router.post("/clients/{client_id}/requests/{request_id}/decision", response=HandledRequestOut)
+def decide_correction(request, client_id: uuid.UUID, request_id: uuid.UUID, payload: CorrectionDecisionIn):
+    """GC-5.3: accept a correction (a new version, the old one kept and marked) or refuse it
+    with a reason; the client is told either way."""
+    client, grant, found = _handled(request, client_id, request_id, "dossier.write", Role.COACH)
+    replacement = payload.text or None
+    try:
+        actions.decide_correction(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                                  accept=payload.decision == "accept", reason=payload.reason,
+                                  text=replacement if found.entry_id else None,
+                                  value=replacement if not found.entry_id else None)
+    except ValidationError as exc:
+        _fail(exc)
+    return _handled_out(found, grant, detail=True)
+
+
+class DestroyIn(Schema):
+    confirm: bool = Field(description="Must be true: the dossier is destroyed now and this cannot be undone.")
+    told: list[uuid.UUID] = Field([], description="Disclosure consents whose recipients were already told "
+                                                  "(AVG art. 19).")
+
+
+@router.post("/clients/{client_id}/requests/{request_id}/destruction", response=HandledRequestOut)
+def execute_destruction(request, client_id: uuid.UUID, request_id: uuid.UUID, payload: DestroyIn):
+    """GC-5.4: management carries out a destruction request. A legal duty to keep blocks it
+    (status `blocked`, the client is told); otherwise the dossier is destroyed and the request
+    stays as a tombstone."""
+    client, grant, found = _handled(request, client_id, request_id, "privacy.manage", Role.MANAGEMENT)
+    errors = {}
+    if not payload.confirm:
+        errors["confirm"] = ["Confirm the destruction: it cannot be undone."]
+    known = {c.public_id for c in client.consents.filter(kind=ConsentKind.DISCLOSURE)}
+    if set(payload.told) - known:
+        errors["told"] = ["Name disclosure consents of this client."]
+    if errors:
+        _fail(ValidationError(errors))
+    try:
+        found = actions.execute_destruction(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                                            told=[str(t) for t in payload.told])
+    except ValidationError as exc:
+        _fail(exc)
+    return _handled_out(found, grant, detail=False)
+
+
+class DestructionRow(Schema):
+    id: uuid.UUID
+    client_reference: str
+    status: str
+    received_on: datetime.date
+    deadline: datetime.date
+    overdue: bool
+    closed_at: datetime.datetime | None = None
+    closed_by: str = ""
+    dossier_destroyed: bool
+
+
+@router.get("/destructions", response=list[DestructionRow])
+def destructions(request):
+    """GC-5.4: the destruction register: every destruction request with its 4-week deadline,
+    including the tombstones of dossiers already destroyed (dates and who executed them)."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    today = timezone.localdate()
+    found = ClientRequest.objects.destruction_register(Client.objects.visible_to(request.user, "privacy.manage"))
+    return [{"id": r.public_id, "client_reference": r.client.reference, "status": r.status,
+             "received_on": r.received_on, "deadline": r.deadline, "overdue": r.is_overdue(today),
+             "closed_at": r.closed_at, "closed_by": r.closed_by.full_name if r.closed_by else "",
+             "dossier_destroyed": r.client.destroyed_at is not None} for r in found]

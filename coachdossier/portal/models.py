@@ -101,6 +101,13 @@ class ClientRequestQuerySet(models.QuerySet):
     def for_clients(self, clients):
         return self.filter(client__in=clients)
 
+    def destruction_register(self, visible_clients):
+        """GC-5.4: every destruction request of the clients given, and the tombstones of
+        dossiers already destroyed (dates and who executed them), newest first."""
+        return (self.filter(kind=RequestKind.DESTRUCTION)
+                .filter(Q(client__in=visible_clients) | Q(client__destroyed_at__isnull=False))
+                .select_related("client", "closed_by").order_by("-received_on"))
+
     def due_for_reminder(self, today, days_before: int):
         """Open requests whose deadline is within `days_before` days (or past) and that have
         not been reminded for that stage yet."""

@@ -10,7 +10,6 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -157,6 +156,12 @@ def dossier(request):
 @require_GET
 @client_only
 def attachment(request, attachment_id):
+    return attachment_download(request, attachment_id)
+
+
+def attachment_download(request, attachment_id):
+    """An attachment of the signed-in client's own dossier, logged; the page and the API answer
+    with this."""
     client, grant = _own(request, "dossier.read", log=False)
     found = (Attachment.objects.filter(public_id=attachment_id, entry__client=client, entry__deleted_at__isnull=True)
              .select_related("entry__client").first())
@@ -658,9 +663,6 @@ def request_destroy(request, client_id, request_id):
 def destructions(request):
     """GC-5.4: every destruction request with its 4-week deadline, including the tombstones
     of dossiers already destroyed (dates and who executed them, nothing else)."""
-    visible = Client.objects.visible_to(request.user, "privacy.manage")
-    found = (ClientRequest.objects.filter(kind=RequestKind.DESTRUCTION)
-             .filter(Q(client__in=visible) | Q(client__destroyed_at__isnull=False))
-             .select_related("client", "closed_by").order_by("-received_on"))
+    found = ClientRequest.objects.destruction_register(Client.objects.visible_to(request.user, "privacy.manage"))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(request, "portal/destructions.html", {"page": page, "today": timezone.localdate()})

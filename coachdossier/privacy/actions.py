@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from coachdossier import audit, policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
-from coachdossier.clients import uploads
+from coachdossier.clients import uploads, validation
 from coachdossier.clients.models import Client, SealedJSON, Trajectory, TrajectoryStatus
 
 from . import emails, registry
@@ -71,6 +71,9 @@ def save_coach_profile(*, actor, coach: User, now, **values) -> CoachProfile:
         for name, value in zip(("insurer", "policy_number", "insurance_expires_on"), insurance):
             if not value:
                 errors[name] = _("Enter the insurer, the policy number and the expiry date together.")
+    # CoachProfileForm's limits for the API too: the columns are this long.
+    errors.update(validation.length_errors(**{name: (values.get(name), limit) for name, limit in (
+        ("registration_number", 40), ("insurer", 120), ("policy_number", 60))}))
     if errors:
         raise ValidationError(errors)
     profile, created = CoachProfile.objects.get_or_create(coach=coach, defaults={"updated_at": now})
@@ -162,6 +165,8 @@ def place_legal_hold(*, actor, client: Client, reason: str, now, grant=None) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the dossier must be kept (for example the court case).")})
+    if errors := validation.length_errors(reason=(reason, 1000)):  # LegalHoldForm's limit
+        raise ValidationError(errors)
     if client.destroyed_at:
         raise ValidationError({"client": _("This dossier was already destroyed.")})
     hold = LegalHold(public_id=uuid.uuid4(), client=client, placed_by=actor, placed_at=now)
@@ -333,6 +338,7 @@ def record_handover_delivery(*, actor, item, delivered_on: datetime.date, method
         errors["delivered_on"] = _("The package cannot have been delivered before it was made.")
     if not (method or "").strip():
         errors["method"] = _("Say how the package was delivered (for example the UWV portal).")
+    errors.update(validation.length_errors(method=(method, 200), recipient=(recipient, 200)))  # DeliveryForm's
     if errors:
         raise ValidationError(errors)
     item.delivered_at = timezone.make_aware(datetime.datetime.combine(delivered_on, datetime.time(12)))
@@ -364,6 +370,7 @@ def record_confidentiality_breach(*, actor, client: Client, occurred_on: datetim
     for name, value in (("reason", reason), ("recipient", recipient), ("shared", shared)):
         if not (value or "").strip():
             errors[name] = _("This is required.")
+    errors.update(validation.length_errors(recipient=(recipient, 300)))  # ConfidentialityBreachForm's limit
     if occurred_on > today:
         errors["occurred_on"] = _("The date cannot be in the future.")
     if client_informed and not informed_on:
@@ -403,6 +410,7 @@ def record_data_breach(*, actor, discovered_at: datetime.datetime, title: str, d
         ("people_affected", people_affected)) if not (value or "").strip()}
     if discovered_at > now:
         errors["discovered_at"] = _("The discovery cannot be in the future.")
+    errors.update(validation.length_errors(title=(title, 200)))  # DataBreachForm's limit, the column's
     if errors:
         raise ValidationError(errors)
     breach = DataBreach.objects.create(discovered_at=discovered_at, title=title.strip(), description=description,
@@ -427,6 +435,7 @@ def decide_data_breach(*, actor, breach, decision: str, reason: str = "", notifi
         errors["authority_notified_at"] = _("The notification lies between the discovery and now.")
     if decision == BreachDecision.NOT_REQUIRED and not (reason or "").strip():
         errors["decision_reason"] = _("Say why the authority need not be notified (AVG art. 33(1): no risk).")
+    errors.update(validation.length_errors(authority_reference=(reference, 60)))  # the form's and column's limit
     if errors:
         raise ValidationError(errors)
     breach.decision, breach.decision_reason = decision, reason or ""
@@ -498,8 +507,15 @@ def send_breach_reminders(*, now, dry_run=False) -> list[str]:
 def add_processor(*, actor, name, service, agreement_reference, agreement_date, location, now):
     from .models import Processor
 
+    # ProcessorForm's checks for the API too: every field is required, and the columns are this long.
+    values = {"name": name, "service": service, "agreement_reference": agreement_reference, "location": location}
+    errors = {field: _("This is required.") for field, value in values.items() if not (value or "").strip()}
+    errors.update(validation.length_errors(name=(name, 200), service=(service, 200),
+                                           agreement_reference=(agreement_reference, 200), location=(location, 100)))
     if agreement_date > timezone.localdate(now):
-        raise ValidationError({"agreement_date": _("The date cannot be in the future.")})
+        errors["agreement_date"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
     processor = Processor.objects.create(name=name, service=service, agreement_reference=agreement_reference,
                                          agreement_date=agreement_date, location=location, created_at=now)
     _log("processor.add", obj=processor, actor=actor)

@@ -1,5 +1,7 @@
-"""Privacy API: the coach registry, retention backlog, legal holds and signed checkpoints.
-Thin: the same actions as the pages; bad input is a 422 with field errors."""
+"""Privacy API: the coach registry, retention backlog, legal holds, signed checkpoints, the
+registers (data breaches, confidentiality breaches, processors, UWV hand-overs), the security
+report and the monthly log review. Thin: the same actions and access-log entries as the
+pages; bad input is a 422 with field errors (`detail`: {field: [messages]})."""
 
 import datetime
 import uuid
@@ -7,14 +9,15 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
+from coachdossier.clients.models import Client
 
-from . import actions, registry
+from . import actions, registry, views
 from . import checkpoints as checkpoint_log
-from .models import Checkpoint, CoachProfile, LegalHold, RegistrationStatus
+from .models import Checkpoint, CoachProfile, LegalGround, LegalHold, RegistrationStatus
 
 router = Router(tags=["privacy"])
 
@@ -206,6 +209,7 @@ class DecisionIn(Schema):
     reason: str = ""
     authority_notified_at: datetime.datetime | None = None
     authority_reference: str = ""
+    measures: str | None = None  # left out: the measures recorded so far stay
 
 
 class BreachOut(Schema):
@@ -256,10 +260,86 @@ def breach_decide(request, breach_id: uuid.UUID, data: DecisionIn):
     try:
         actions.decide_data_breach(actor=request.user, breach=breach, decision=data.decision, reason=data.reason,
                                    notified_at=data.authority_notified_at, reference=data.authority_reference,
-                                   now=timezone.now())
+                                   measures=data.measures, now=timezone.now())
     except ValidationError as exc:
         return _errors(exc)
     return _breach_out(breach)
+
+
+class BreachClientIn(Schema):
+    reference: str
+    notified_on: datetime.date | None = None
+
+
+@router.post("/breaches/{breach_id}/clients", response={200: BreachOut, 422: Error})
+def breach_client(request, breach_id: uuid.UUID, data: BreachClientIn):
+    """AVG art. 34: a client affected by the breach (by reference), and when they were told."""
+    from .models import DataBreach
+
+    _require(request, Role.MANAGEMENT)
+    breach = get_object_or_404(DataBreach, public_id=breach_id)
+    client = (Client.objects.visible_to(request.user, "privacy.manage")
+              .filter(reference__iexact=data.reference.strip()).first())
+    if client is None:
+        return Status(422, {"detail": {"reference": ["No dossier with this reference."]}})
+    client, grant = access.get_client_for(request, client.public_id, "privacy.manage")
+    try:
+        actions.add_breach_client(actor=request.user, breach=breach, client=client, grant=grant,
+                                  notified_on=data.notified_on, now=timezone.now())
+    except ValidationError as exc:
+        return _errors(exc)
+    return _breach_out(breach)
+
+
+@router.post("/breaches/{breach_id}/close", response={200: BreachOut, 422: Error})
+def breach_close(request, breach_id: uuid.UUID):
+    """422 while the decision on notifying the authority is pending."""
+    from .models import DataBreach
+
+    _require(request, Role.MANAGEMENT)
+    breach = get_object_or_404(DataBreach, public_id=breach_id)
+    try:
+        actions.close_data_breach(actor=request.user, breach=breach, now=timezone.now())
+    except ValidationError as exc:
+        return _errors(exc)
+    return _breach_out(breach)
+
+
+class ConfidentialityIn(Schema):
+    occurred_on: datetime.date
+    legal_ground: LegalGround
+    reason: str
+    recipient: str
+    shared: str
+    client_informed: bool = False
+    informed_on: datetime.date | None = None
+    why_not_told: str = ""
+    acute_danger: bool = False
+
+
+class ConfidentialityOut(Schema):
+    id: uuid.UUID
+    occurred_on: datetime.date
+    legal_ground: str
+    client_informed: bool
+    informed_on: datetime.date | None
+    acute_danger: bool
+
+
+@router.post("/clients/{client_id}/confidentiality-breaches", response={201: ConfidentialityOut, 422: Error})
+def confidentiality_record(request, client_id: uuid.UUID, data: ConfidentialityIn):
+    """GC-6.5: the coach records that secrecy was broken as a last resort: why, with whom,
+    what, and whether the client was told (or why not). The register shows no content."""
+    _require(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write")
+    try:
+        item = actions.record_confidentiality_breach(actor=request.user, client=client, now=timezone.now(),
+                                                     grant=grant, **data.dict())
+    except ValidationError as exc:
+        return _errors(exc)
+    return Status(201, {"id": item.public_id, "occurred_on": item.occurred_on, "legal_ground": item.legal_ground,
+                        "client_informed": item.client_informed, "informed_on": item.informed_on,
+                        "acute_danger": item.acute_danger})
 
 
 @router.get("/confidentiality-breaches")
@@ -295,6 +375,25 @@ def processing_register(request):
                                            "approved_on": dpia.approved_on,
                                            "inventory_fingerprint": dpia.inventory_fingerprint},
     }
+
+
+class ProcessorIn(Schema):
+    name: str
+    service: str
+    agreement_reference: str
+    agreement_date: datetime.date
+    location: str
+
+
+@router.post("/processors", response={201: dict, 422: Error})
+def processor_add(request, data: ProcessorIn):
+    """LAW-30: a processor and its processing agreement, for the processing register."""
+    _require(request, Role.MANAGEMENT)
+    try:
+        processor = actions.add_processor(actor=request.user, now=timezone.now(), **data.dict())
+    except ValidationError as exc:
+        return _errors(exc)
+    return Status(201, {"id": str(processor.public_id)})
 
 
 # --- Hand-over and reports ----------------------------------------------------------------------------
@@ -338,6 +437,91 @@ def handover_list(request, client_id: uuid.UUID):
     _require(request, Role.MANAGEMENT)
     client, _grant = access.get_client_for(request, client_id, "privacy.manage")
     return [_handover_out(h) for h in client.handovers.all()]
+
+
+@router.get("/clients/{client_id}/handovers/{handover_id}/package")
+def handover_package(request, client_id: uuid.UUID, handover_id: uuid.UUID):
+    """The hand-over package (zip) for UWV. Logged."""
+    _require(request, Role.MANAGEMENT)
+    return views.handover_package(request, client_id, handover_id)
+
+
+class DeliveryIn(Schema):
+    delivered_on: datetime.date
+    method: str
+    recipient: str = ""
+
+
+@router.post("/clients/{client_id}/handovers/{handover_id}/delivery", response={200: HandoverOut, 422: Error})
+def handover_deliver(request, client_id: uuid.UUID, handover_id: uuid.UUID, data: DeliveryIn):
+    """PR-R4: record how and when the package reached UWV."""
+    _require(request, Role.MANAGEMENT)
+    client, grant = access.get_client_for(request, client_id, "privacy.manage", log_action="handover.view")
+    item = get_object_or_404(client.handovers.select_related("client"), public_id=handover_id)
+    try:
+        actions.record_handover_delivery(actor=request.user, item=item, now=timezone.now(), grant=grant,
+                                         **data.dict())
+    except ValidationError as exc:
+        return _errors(exc)
+    return _handover_out(item)
+
+
+class BreakGlassUse(Schema):
+    at: datetime.datetime
+    user: str
+    action: str
+
+
+class PerUser(Schema):
+    user: str
+    count: int
+
+
+class BulkReads(Schema):
+    user: str
+    day: datetime.date
+    clients: int
+
+
+class LogReviewOut(Schema):
+    month: datetime.date
+    entries: int
+    bulk_threshold: int
+    break_glass: list[BreakGlassUse]
+    outside_caseload: list[PerUser] = Field(description="Access refused: clients outside the user's caseload.")
+    odd_hours: list[PerUser] = Field(description="Reads in the evening, at night or in the weekend.")
+    bulk: list[BulkReads] = Field(description="Days a user read at least `bulk_threshold` clients.")
+    exports: list[PerUser]
+
+
+@router.get("/log-review", response={200: LogReviewOut, 422: Error})
+def log_review(request, month: str = ""):
+    """NEN 7513's monthly review of the access log (`month` as YYYY-MM, this month when left
+    out): break-glass use, attempts outside the caseload, odd hours, bulk reads, exports."""
+    from coachdossier import audit
+
+    from . import report
+
+    _require(request, Role.AUDITOR, Role.MANAGEMENT)
+    first = timezone.localdate().replace(day=1)
+    if month:
+        try:
+            first = datetime.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            return Status(422, {"detail": {"month": ["Give the month as YYYY-MM."]}})
+        if not 1900 <= first.year <= 9998:
+            return Status(422, {"detail": {"month": ["Choose a month between 1900 and 9998."]}})
+    audit.record(action="log_review.view", object_type="report", role=",".join(sorted(request.user.roles)))
+    r = report.log_review(first)
+
+    def per_user(rows):
+        return [{"user": name, "count": count} for name, count in rows]
+
+    return {"month": r["month"], "entries": r["entries"], "bulk_threshold": r["bulk_threshold"],
+            "break_glass": [{"at": at, "user": name, "action": action} for at, name, action in r["break_glass"]],
+            "outside_caseload": per_user(r["outside_caseload"]), "odd_hours": per_user(r["odd_hours"]),
+            "bulk": [{"user": name, "day": day, "clients": n} for name, day, n in r["bulk"]],
+            "exports": per_user(r["exports"])}
 
 
 @router.get("/security-report")

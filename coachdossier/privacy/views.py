@@ -303,6 +303,11 @@ def handover(request, client_id):
 @require_GET
 @role_required(Role.MANAGEMENT)
 def handover_download(request, client_id, handover_id):
+    return handover_package(request, client_id, handover_id)
+
+
+def handover_package(request, client_id, handover_id):
+    """The hand-over package (zip), logged; the page and the API answer with this."""
     client, grant = access.get_client_for(request, client_id, "privacy.manage", log=False)
     item = get_object_or_404(client.handovers.select_related("client"), public_id=handover_id)
     access.log_access(client, grant, "handover.download", obj=item)

@@ -1,18 +1,22 @@
-"""Questionnaires API: the same actions as the pages. Coaches list and send; the client
-answers their own administrations. Bad input gives 422 with the problems per item."""
+"""Questionnaires API: the same actions and access-log entries as the pages. Coaches list,
+send, read results (answers and scores) and trends; the client lists, reads and answers
+their own administrations. Bad input gives 422 with the problems per item (`errors`)."""
 
+import datetime
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import HeaderEx, P, Router, Schema, Status
-from ninja.errors import HttpError
 
+from coachdossier.accounts.models import Role
 from coachdossier.clients import access
+from coachdossier.clients.models import Client
 
-from . import actions
+from . import actions, trends
 from .models import Administration, Moment
+from .views import administration_for
 
 router = Router(tags=["questionnaires"])
 
@@ -59,9 +63,57 @@ def _out(a):
             "result": a.result or None}
 
 
-def _unprocessable(exc: ValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
+class OptionOut(Schema):
+    value: int | float | str
+    label: dict
+
+
+class ItemOut(Schema):
+    id: str
+    text: dict
+    required: bool
+    options: list[OptionOut]
+    answer: int | float | str | None = None
+
+
+class AdministrationDetail(AdministrationOut):
+    """One administration: its questions with the options and the answers so far, and once
+    submitted (`status` completed) the scores and bands in `result`. Texts in Dutch and English."""
+
+    title: dict
+    instructions: dict
+    items: list[ItemOut]
+
+
+class TrendSubscale(Schema):
+    key: str
+    title: dict
+    min_score: float
+    max_score: float
+
+
+class TrendScore(Schema):
+    key: str
+    score: float | None
+    band: dict | None = None
+
+
+class TrendPoint(Schema):
+    administration: uuid.UUID
+    completed_at: datetime.datetime
+    moment: str
+    definition_version: str
+    scores: list[TrendScore]
+
+
+class TrendOut(Schema):
+    """A questionnaire's completed results over time, oldest first: the figures behind the
+    trend charts on the client page and in the portal."""
+
+    questionnaire: str
+    title: dict
+    subscales: list[TrendSubscale]
+    points: list[TrendPoint]
 
 
 @router.get("/definitions", response=list[DefinitionOut])
@@ -81,12 +133,9 @@ def send(request, client_id: uuid.UUID, payload: SendQuestionnaireIn):
     now = timezone.now()
     definition = actions.available_definitions(now=now).filter(public_id=payload.definition).first()
     if definition is None:
-        raise HttpError(422, "definition: no such questionnaire")
-    try:
-        administration = actions.send_questionnaire(actor=request.user, client=client, definition=definition,
-                                                    moment=payload.moment, now=now, grant=grant)
-    except ValidationError as exc:
-        _unprocessable(exc)
+        raise ValidationError({"definition": "No such questionnaire."})
+    administration = actions.send_questionnaire(actor=request.user, client=client, definition=definition,
+                                                moment=payload.moment, now=now, grant=grant)
     return Status(201, _out(administration))
 
 
@@ -102,18 +151,69 @@ def answer(request, administration_id: uuid.UUID, payload: AnswersIn,
     """The client saves answers (submit=false) or submits them (submit=true). A completed
     questionnaire cannot be submitted again (422), except by its own submission repeated
     with its `Idempotency-Key` and the same answers (200 with the result)."""
-    administration = (Administration.objects.filter(public_id=administration_id)
-                      .select_related("definition", "client").first())
-    if administration is None:
-        access.deny(request.user, "questionnaires.answer")
     # GC-2.3: the accessor decides: 404 for a stranger, 403 for staff who see the client
     # (her coach) but may not answer in her place.
-    client, grant = access.get_client_for(request, administration.client.public_id, "questionnaires.answer",
-                                          log=False)
-    try:
-        administration = actions.save_answers(actor=request.user, administration=administration,
-                                              answers=payload.answers, submit=payload.submit, now=timezone.now(),
-                                              grant=grant, idempotency_key=idempotency_key.strip())
-    except ValidationError as exc:
-        _unprocessable(exc)
+    administration, client, grant = administration_for(request, administration_id, "questionnaires.answer")
+    administration = actions.save_answers(actor=request.user, administration=administration,
+                                          answers=payload.answers, submit=payload.submit, now=timezone.now(),
+                                          grant=grant, idempotency_key=idempotency_key.strip())
     return _out(administration)
+
+
+@router.get("/mine", response=list[AdministrationOut])
+def my_administrations(request):
+    """The client's own questionnaires, open and completed (the page "My questionnaires")."""
+    if not request.user.has_role(Role.CLIENT):
+        raise PermissionDenied
+    client = Client.objects.visible_to(request.user, "questionnaires.answer").first()
+    if client is None:
+        access.deny(request.user, "questionnaires.read")
+    client, grant = access.get_client_for(request, client.public_id, "questionnaires.read")
+    return [_out(a) for a in Administration.objects.for_client(client)]
+
+
+@router.get("/administrations/{administration_id}", response=AdministrationDetail)
+def administration_detail(request, administration_id: uuid.UUID):
+    """The questions, the answers so far and, once submitted, the scores: the coach's result
+    page and the client's own form in one. Logged as the pages log it: a client opening an
+    open questionnaire to fill it in as `questionnaires.answer`, every other read as
+    `questionnaires.read`."""
+    administration, client, grant = administration_for(request, administration_id, "questionnaires.read")
+    filling = grant.basis == access.SELF and not administration.is_completed
+    access.log_access(client, grant, "questionnaires.answer" if filling else "questionnaires.read",
+                      obj=administration)
+    definition, answers = administration.definition.definition, administration.answers
+    return {**_out(administration), "title": definition.title.to_dict(),
+            "instructions": definition.instructions.to_dict(),
+            "items": [{"id": item.id, "text": item.text.to_dict(), "required": item.required,
+                       "options": [{"value": o.value, "label": o.label.to_dict()}
+                                   for o in definition.scale(item.scale).options],
+                       "answer": answers.get(item.id)} for item in definition.items]}
+
+
+def _trend_out(trend) -> dict:
+    first = trend.rows[0]["administration"].definition
+    return {
+        "questionnaire": trend.key, "title": {"nl": first.title_nl, "en": first.title_en},
+        "subscales": [{"key": g["key"], "title": g["title"], "min_score": g["min_score"],
+                       "max_score": g["max_score"]} for g in trend.groups],
+        "points": [{"administration": row["administration"].public_id, "completed_at": row["date"],
+                    "moment": row["administration"].moment, "definition_version": str(row["version"]),
+                    "scores": [_trend_score(row["administration"], g["key"]) for g in trend.groups]}
+                   for row in trend.rows],
+    }
+
+
+def _trend_score(administration, key: str) -> dict:
+    result = administration.result
+    groups = {g["key"]: g for g in result["subscales"] + ([result["total"]] if result.get("total") else [])}
+    group = groups.get(key) or {}
+    return {"key": key, "score": group.get("score"), "band": group.get("band")}
+
+
+@router.get("/clients/{client_id}/trends", response=list[TrendOut])
+def client_trends(request, client_id: uuid.UUID):
+    """Completed results over time per questionnaire and subscale, with the bands (coach,
+    substitute, the client themself): the figures of the pages' trend charts."""
+    client, grant = access.get_client_for(request, client_id, "questionnaires.read")
+    return [_trend_out(t) for t in trends.trends(trends.completed_for(client), charts_too=False)]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from coachdossier import audit, policy
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis, Outcome
-from coachdossier.clients import crypto
+from coachdossier.clients import crypto, validation
 from coachdossier.clients.models import DossierEntry, SealedJSON
 from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
@@ -126,6 +126,10 @@ def _check_content(*, addressee, subject, sections, entries, recipient) -> dict:
         errors["sections"] = _("Write at least one section.")
     if addressee == Addressee.COMPANY_DOCTOR and not (recipient.get("name") or "").strip():
         errors["recipient_name"] = _("Name the company doctor.")
+    # ReportForm's limits and EmailField for the API too (the report is sent to this address).
+    errors.update(validation.length_errors(subject=(subject, 200), recipient_name=(recipient.get("name"), 150),
+                                           recipient_organisation=(recipient.get("organisation"), 200)))
+    errors.update(validation.email_errors(recipient_email=recipient.get("email")))
     errors.update(medical_refusal(addressee, entries))
     return errors
 
@@ -465,6 +469,16 @@ def read_sent_pdf(report: Report) -> bytes:
         return crypto.open_sealed(report.client.public_id, fh.read(), report.aad("pdf"))
 
 
+def current_pdf(report: Report) -> bytes:
+    """The PDF as sent once it is sent; before, as it reads now (the client's copy, or a
+    draft's preview dated today)."""
+    if report.sent_storage_name:
+        return read_sent_pdf(report)
+    if report.letter_date is None:
+        report.letter_date = timezone.localdate()
+    return documents.render(report)
+
+
 def send_report(*, actor, report: Report, code_channel: str, now, grant=None, recipient_email: str = "") -> Sent:
     """Send to the principal's contact or the company doctor: a link valid for
     `report_link_days`, single use, opened with a one-time code that travels separately.
@@ -487,6 +501,9 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
         recipient["email"] = recipient_email.strip()
     if not recipient.get("email"):
         raise ValidationError({"recipient_email": _("Give the recipient's email address.")})
+    # SendForm's EmailField for the API too: the link would go nowhere.
+    if errors := validation.email_errors(recipient_email=recipient["email"]):
+        raise ValidationError(errors)
     with atomic_files():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.state != S.SENT:

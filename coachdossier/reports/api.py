@@ -1,9 +1,12 @@
-"""Reports over the API: the same actions as the pages. Management gets states only."""
+"""Reports over the API: the same actions and access-log entries as the pages. Management
+gets states only; the client reads the report under review (and its PDF, whose SHA-256 a
+signature names) before answering."""
 
 import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError as Unprocessable
@@ -198,6 +201,54 @@ def send_report(request, client_id: uuid.UUID, report_id: uuid.UUID, data: SendI
                 recipient_email=data.recipient_email)
     return {"delivery": sent.delivery.public_id, "expires_at": sent.delivery.expires_at,
             "code": sent.code if sent.delivery.code_channel == Delivery.CodeChannel.PHONE else None}
+
+
+def _pdf(report) -> HttpResponse:
+    response = HttpResponse(actions.current_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.reference.replace("/", "-")}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/clients/{client_id}/reports/{report_id}/pdf")
+def report_pdf(request, client_id: uuid.UUID, report_id: uuid.UUID):
+    """The PDF: as sent (once sent), else the client's copy, or a preview of a draft. Logged."""
+    client, grant, report = _report(request, client_id, report_id, "reports.write", "report.download")
+    access.log_access(client, grant, "report.download", obj=report)
+    return _pdf(report)
+
+
+@router.post("/clients/{client_id}/reports/{report_id}/notify", response=ReportStatus)
+def notify_client(request, client_id: uuid.UUID, report_id: uuid.UUID):
+    """Send the client's notice of a ready report again (after it could not be delivered)."""
+    client, grant, report = _report(request, client_id, report_id, "reports.write", "report.notify")
+    _run(actions.notify_client, actor=request.user, report=report, grant=grant)
+    report.refresh_from_db()
+    return report
+
+
+@router.post("/clients/{client_id}/reports/{report_id}/revise", response={201: ReportStatus})
+def revise(request, client_id: uuid.UUID, report_id: uuid.UUID):
+    """PR-6: a change after the client's copy is a new version (a draft, 201); this one can
+    no longer be sent, and the client gets a copy of the new one first."""
+    client, grant, report = _report(request, client_id, report_id, "reports.write", "report.revise")
+    return Status(201, _run(actions.revise_report, actor=request.user, report=report, grant=grant))
+
+
+@router.get("/review/{report_id}", response=ReportContent)
+def review(request, report_id: uuid.UUID):
+    """The client reads the report that waits for their answer (PR-6, GC-6.1). Logged."""
+    grant, report = _review(request, report_id)
+    access.log_access(report.client, grant, "report.review", obj=report)
+    return report
+
+
+@router.get("/review/{report_id}/pdf")
+def review_pdf(request, report_id: uuid.UUID):
+    """The PDF the client reads and signs: `POST …/sign` names its SHA-256 (`pdf_sha256`). Logged."""
+    grant, report = _review(request, report_id)
+    access.log_access(report.client, grant, "report.download", obj=report)
+    return _pdf(report)
 
 
 @router.post("/review/{report_id}/approve", response=ReportStatus)

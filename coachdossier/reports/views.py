@@ -17,7 +17,7 @@ from coachdossier.clients.crypto import KeyRing
 from coachdossier.clients.forms import apply_errors
 from coachdossier.clients.models import Client, DossierEntry
 
-from . import actions, documents
+from . import actions
 from .forms import CodeForm, MedicalEntryForm, NewReportForm, ObjectionForm, ReportForm, SendForm, SignForm
 from .models import Addressee, Delivery, Report, ReportState
 
@@ -244,13 +244,7 @@ def report_send(request, client_id, report_id):
 def report_pdf(request, client_id, report_id):
     """The PDF: as sent (once sent), else the client copy (or a preview of a draft)."""
     client, grant, report = _report_for(request, client_id, report_id, "reports.write", "report.download")
-    if report.sent_storage_name:
-        data = actions.read_sent_pdf(report)
-    else:
-        if report.letter_date is None:
-            report.letter_date = timezone.localdate()
-        data = documents.render(report)
-    return _pdf_response(data, _filename(report))
+    return _pdf_response(actions.current_pdf(report), _filename(report))
 
 
 # --- Management ----------------------------------------------------------------------------
@@ -304,8 +298,7 @@ def review(request, report_id):
 @role_required(Role.CLIENT)
 def review_pdf(request, report_id):
     client, grant, report = _review_for(request, report_id, "report.download")
-    data = actions.read_sent_pdf(report) if report.sent_storage_name else documents.render(report)
-    return _pdf_response(data, _filename(report))
+    return _pdf_response(actions.current_pdf(report), _filename(report))
 
 
 def _client_answer(request, report_id, fn, success, **kwargs):

@@ -399,3 +399,119 @@ class TokenApiTestCase(ApiTestCase):
         r = self.client.get("/api/accounts/me")
         self.assertEqual(r.status_code, 403)
         self.assertIn("mfa", r.json()["detail"])
+
+
+class ManagementTrajectoryApiTestCase(ApiTestCase):
+    """Management's client page in the API (PR-7: no content): the trajectories, opening a new
+    one, assigning a coach; the page's access-log entries; bad input 422 and nothing saved."""
+
+    def url(self, client=None, suffix=""):
+        return f"/api/clients/{(client or self.own_client).public_id}/trajectories{suffix}"
+
+    def test_pr_7_management_reads_the_trajectories_without_content_logged_as_client_see(self):
+        before = AccessLogEntry.objects.last().seq
+        r = self.call(self.management, "GET", self.url())
+        self.assertEqual(r.status_code, 200, r.content)
+        [trajectory] = r.json()
+        self.assertEqual((trajectory["coach"], trajectory["goal_described"], trajectory["agreement_in_dossier"]),
+                         ("Alice Coach", True, False))
+        self.assertNotIn("Terug naar werk", r.content.decode())  # the goal's text is content
+        logged = AccessLogEntry.objects.filter(seq__gt=before, client_ref=self.own_client.public_id)
+        self.assertEqual([(e.action, e.basis) for e in logged], [("client.see", "management")])
+
+    def test_management_opens_a_new_trajectory_once_the_last_one_is_closed(self):
+        actions.close_trajectory(actor=self.management, trajectory=self.own_client.current_trajectory, now=self.now)
+        r = self.call(self.management, "POST", self.url(), {
+            "principal": str(self.employer.public_id), "coach": str(self.other_coach.public_id), "source": "umbrella",
+            "goal_text": "Duurzaam aan het werk"})
+        self.assertEqual(r.status_code, 201, r.content)
+        self.assertEqual((r.json()["status"], r.json()["coach"]), ("intake", "Bob Coach"))
+        self.assertEqual(self.own_client.trajectories.count(), 2)
+
+    def test_opening_a_second_open_trajectory_is_422_and_opens_nothing(self):
+        r = self.call(self.management, "POST", self.url(), {
+            "principal": str(self.employer.public_id), "coach": str(self.coach.public_id), "source": "umbrella"})
+        self.assertEqual(r.status_code, 422, r.content)
+        self.assertIn("client", r.json()["errors"])
+        self.assertEqual(self.own_client.trajectories.count(), 1)
+
+    def test_an_unknown_principal_is_422_naming_the_field(self):
+        r = self.call(self.management, "POST", self.url(), {
+            "principal": str(self.own_client.public_id), "coach": str(self.coach.public_id), "source": "umbrella"})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["principal"]))
+
+    def test_management_assigns_another_coach_and_the_change_is_kept(self):
+        trajectory = self.own_client.current_trajectory
+        r = self.call(self.management, "POST", self.url(suffix=f"/{trajectory.public_id}/coach"),
+                      {"coach": str(self.other_coach.public_id)})
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual([(c["field"], c["old"], c["new"]) for c in r.json()["changes"]],
+                         [("coach", "Alice Coach", "Bob Coach")])
+
+    def test_gc_6_2_a_closed_trajectory_gets_no_new_coach_who_would_gain_its_dossier(self):
+        trajectory = self.own_client.current_trajectory
+        actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        r = self.call(self.management, "POST", self.url(suffix=f"/{trajectory.public_id}/coach"),
+                      {"coach": str(self.other_coach.public_id)})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["coach"]))
+        trajectory.refresh_from_db()
+        self.assertEqual(trajectory.coach, self.coach)
+        self.assertFalse(Client.objects.visible_to(self.other_coach, "dossier.read").filter(pk=self.own_client.pk)
+                         .exists())
+
+    def test_a_coach_may_not_use_managements_operations(self):
+        trajectory = self.own_client.current_trajectory
+        self.assertEqual(self.call(self.coach, "GET", self.url()).status_code, 403)
+        self.assertEqual(self.call(self.coach, "POST", self.url(suffix=f"/{trajectory.public_id}/coach"),
+                                   {"coach": str(self.other_coach.public_id)}).status_code, 403)
+
+
+class PageLimitsInTheApiTestCase(ApiTestCase):
+    """The page forms refuse these; the API took them (and PostgreSQL would have refused the
+    column with a 500). Now the actions refuse them for every caller: 422, nothing saved."""
+
+    def test_a_principal_name_longer_than_its_column_is_422_and_nothing_saved(self):
+        r = self.call(self.management, "POST", "/api/clients/principals", {"name": "B" * 201, "kind": "employer"})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["name"]))
+        self.assertFalse(Principal.objects.filter(name="B" * 201).exists())
+
+    def test_a_principal_contact_email_that_is_no_address_is_422(self):
+        r = self.call(self.management, "POST", "/api/clients/principals",
+                      {"name": "Gemeente", "kind": "municipality", "contact_email": "hr at gemeente"})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["contact_email"]))
+        self.assertFalse(Principal.objects.filter(name="Gemeente").exists())
+
+    def test_a_clients_email_that_is_no_address_is_422_and_the_personal_data_stay(self):
+        r = self.call(self.coach, "PUT", f"/api/clients/{self.own_client.public_id}/personal",
+                      {"first_name": "Carla", "last_name": "de Vries", "email": "carla@"})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["email"]))
+        self.assertEqual(Client.objects.get(pk=self.own_client.pk).personal.email, "carla@example.com")
+
+    def test_an_entry_title_longer_than_the_forms_limit_is_422(self):
+        r = self.call(self.coach, "POST_MULTIPART", f"/api/clients/{self.own_client.public_id}/entries",
+                      {"kind": "note", "occurred_on": "2026-11-20", "title": "T" * 201, "text": "Gesprek."})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["title"]))
+        self.assertFalse(DossierEntry.objects.filter(client=self.own_client).exists())
+
+    def test_a_consent_purpose_longer_than_the_forms_limit_is_422(self):
+        r = self.call(self.coach, "POST_MULTIPART", f"/api/clients/{self.own_client.public_id}/consents", {
+            "kind": "disclosure", "given_via": "writing", "valid_from": "2026-11-20", "recipient": "Bedrijfsarts",
+            "purpose": "P" * 501, "data_scope": "Voortgang",
+            "evidence": SimpleUploadedFile("bewijs.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["purpose"]))
+        self.assertFalse(self.own_client.consents.exists())
+
+    def test_a_first_name_longer_than_the_forms_limit_is_422(self):
+        r = self.call(self.coach, "PUT", f"/api/clients/{self.own_client.public_id}/personal",
+                      {"first_name": "C" * 81, "last_name": "de Vries"})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["first_name"]))
+        self.assertEqual(Client.objects.get(pk=self.own_client.pk).personal.first_name, "Carla")
+
+    def test_an_edit_reason_longer_than_the_forms_limit_is_422_and_no_version_is_written(self):
+        entry = actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                  occurred_on=self.now.date(), title="Intake", text="Gesprek.", now=self.now)
+        r = self.call(self.coach, "PUT", f"/api/clients/{self.own_client.public_id}/entries/{entry.public_id}",
+                      {"title": "Intake", "text": "Gesprek, aangevuld.", "reason": "R" * 501})
+        self.assertEqual((r.status_code, list(r.json()["errors"])), (422, ["reason"]))
+        entry.refresh_from_db()
+        self.assertEqual(entry.version_count, 1)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from coachdossier.accounts.models import Role
 from coachdossier.clients import actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
-from coachdossier.clients.models import EntryKind
+from coachdossier.clients.models import EntryKind, PersonalData
 from coachdossier.test import make_user
 
 STAFF = ("coach", "other_coach", "committee", "management", "therapist", "outsider", "auditor")
@@ -67,6 +67,12 @@ API_ROUTES = [
     ("put", "/api/clients/{client_id}/trajectories/{trajectory_id}/terms", "trajectory",
      lambda w: {"uwv_order_number": "", "approved_hours": "14.0", "agreement_date": "2026-11-20", "vulnerable": False},
      "json", MANAGEMENT_ONLY),
+    ("get", "/api/clients/{client_id}/trajectories", "client", None, None, MANAGEMENT_ONLY),
+    ("post", "/api/clients/{client_id}/trajectories", lambda w: {"client_id": w.unassigned_client.public_id},
+     lambda w: {"principal": str(w.employer.public_id), "coach": str(w.coach.public_id), "source": "umbrella",
+                "goal_text": "Weer aan het werk"}, "json", created(MANAGEMENT_ONLY)),
+    ("post", "/api/clients/{client_id}/trajectories/{trajectory_id}/coach", "trajectory",
+     lambda w: {"coach": str(w.assignable_coach.public_id)}, "json", MANAGEMENT_ONLY),
     ("post", "/api/clients/{client_id}/consents", "client",
      lambda w: {"kind": "disclosure", "given_via": "writing", "valid_from": "2026-11-20", "recipient": "Bedrijfsarts",
                 "purpose": "Afstemming", "data_scope": "Voortgang", "evidence": pdf()}, "multipart",
@@ -98,3 +104,7 @@ def setup(w):
     w.trajectory = w.own_client.current_trajectory
     # A therapist not yet referred to Carla (other apps' rows may refer `w.therapist`).
     w.new_therapist = make_user("api-new-therapist@example.com", "Theo Therapeut", Role.THERAPIST)
+    # A coach management may assign, and a registered client without a trajectory yet.
+    w.assignable_coach = make_user("api-assignable-coach@example.com", "Cor Coach", Role.COACH)
+    w.unassigned_client = actions.register_client(actor=w.management, principal=w.employer, now=w.now,
+                                                   personal=PersonalData(first_name="Eva", last_name="Smit"))

@@ -23,6 +23,16 @@ def setup(w):
                                                   description="x", data_affected="x", people_affected="x", now=w.now)
     w.privacy_uwv_trajectory = w.other_client.current_trajectory
     client_actions.close_trajectory(actor=w.management, trajectory=w.privacy_uwv_trajectory, now=w.now)
+    w.privacy_decided = actions.record_data_breach(actor=w.management, discovered_at=w.now, title="Verloren laptop",
+                                                   description="x", data_affected="x", people_affected="x", now=w.now)
+    actions.decide_data_breach(actor=w.management, breach=w.privacy_decided, decision="not_required",
+                               reason="Versleuteld", now=w.now)
+    w.privacy_handover = actions.create_handover(actor=w.management, client=w.other_client,
+                                                 trajectory=w.privacy_uwv_trajectory, now=w.now)
+
+
+def handover(w):
+    return {"client_id": w.other_client.public_id, "handover_id": w.privacy_handover.public_id}
 
 
 API_ROUTES = [
@@ -53,4 +63,21 @@ API_ROUTES = [
     ("post", "/api/privacy/clients/{client_id}/handovers", lambda w: {"client_id": w.other_client.public_id},
      lambda w: {"trajectory_id": str(w.privacy_uwv_trajectory.public_id)}, "json", created(MANAGEMENT_ONLY)),
     ("get", "/api/privacy/security-report", {}, None, None, MANAGEMENT_AND_AUDITOR),
+    ("post", "/api/privacy/breaches/{breach_id}/clients", lambda w: {"breach_id": w.privacy_breach.public_id},
+     lambda w: {"reference": w.own_client.reference}, "json", MANAGEMENT_ONLY),
+    ("post", "/api/privacy/breaches/{breach_id}/close", lambda w: {"breach_id": w.privacy_decided.public_id}, None,
+     None, MANAGEMENT_ONLY),
+    # GC-6.5: the coach records it (dossier.write): Bob has no relationship with Carla
+    ("post", "/api/privacy/clients/{client_id}/confidentiality-breaches", lambda w: {"client_id": w.own_client.public_id},
+     lambda w: {"occurred_on": "2026-11-20", "legal_ground": "danger", "reason": "Acuut gevaar",
+                "recipient": "Huisarts", "shared": "Zorgen", "client_informed": True, "informed_on": "2026-11-21"},
+     "json", created({p: 403 for p in EVERYONE} | {"coach": 200, "other_coach": 404, "committee": 404})),
+    ("post", "/api/privacy/processors", {}, lambda w: {
+        "name": "Hoster BV", "service": "Hosting", "agreement_reference": "VWO-1", "agreement_date": "2026-01-05",
+        "location": "Amsterdam"}, "json", created(MANAGEMENT_ONLY)),
+    ("get", "/api/privacy/clients/{client_id}/handovers/{handover_id}/package", handover, None, None,
+     MANAGEMENT_ONLY),
+    ("post", "/api/privacy/clients/{client_id}/handovers/{handover_id}/delivery", handover,
+     lambda w: {"delivered_on": "2026-11-23", "method": "UWV-portaal"}, "json", MANAGEMENT_ONLY),
+    ("get", "/api/privacy/log-review", {}, None, None, MANAGEMENT_AND_AUDITOR),
 ]

@@ -20,6 +20,9 @@ def carla(w):
     return {"client_id": w.own_client.public_id}
 
 
+READ = {"coach": 200, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403, "therapist": 404,
+        "outsider": 404, "auditor": 404}
+
 API_ROUTES = [
     ("get", "/api/questionnaires/definitions", {}, None, None, {p: 200 for p in EVERYONE}),
     # questionnaires.read: coach, substitute, the client themself
@@ -36,4 +39,11 @@ API_ROUTES = [
      lambda w: {"administration_id": w.q_open.public_id}, lambda w: {"answers": {}, "submit": False}, "json",
      {"coach": 403, "other_coach": 404, "committee": 404, "client": 200, "other_client": 404, "management": 403,
       "therapist": 404, "outsider": 404, "auditor": 404}),
+    # the client's own list (the page "My questionnaires"): clients only
+    ("get", "/api/questionnaires/mine", {}, None, None,
+     {p: 403 for p in EVERYONE} | {"client": 200, "other_client": 200}),
+    # questionnaires.read, through the administration's client
+    ("get", "/api/questionnaires/administrations/{administration_id}",
+     lambda w: {"administration_id": w.q_open.public_id}, None, None, READ),
+    ("get", "/api/questionnaires/clients/{client_id}/trends", carla, None, None, READ),
 ]

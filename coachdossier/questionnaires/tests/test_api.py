@@ -2,8 +2,10 @@
 administration but may not answer in her place (403), a stranger does not see it (404)."""
 
 from coachdossier.accounts import actions as account_actions
+from coachdossier.audit.models import AccessLogEntry, Basis
+from coachdossier.clients.access import Grant
 from coachdossier.questionnaires import actions
-from coachdossier.questionnaires.models import QuestionnaireDefinition
+from coachdossier.questionnaires.models import Administration, QuestionnaireDefinition
 from coachdossier.test import BaseTestCase
 
 
@@ -34,3 +36,107 @@ class AnsweringThroughTheApiTests(BaseTestCase):
         response = self.answer(self.client_user)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["status"], "in_progress")
+
+
+ALL_ONES = {f"q{n}": 1 for n in range(1, 22)}
+
+
+class QuestionnaireApiParityTests(BaseTestCase):
+    """The pages' capabilities in the API: a result with its answers and scores, the client's
+    own list and form, the trends; the pages' access-log entries (LAW-NEN7513) and access
+    answers (GC-2.3); bad input 422 with field errors and nothing saved."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        actions.ensure_shipped(now=cls.now)
+        cls.definition = QuestionnaireDefinition.objects.get(key="dass-21")
+
+    def send(self, moment="intake"):
+        return actions.send_questionnaire(actor=self.coach, client=self.own_client, definition=self.definition,
+                                          moment=moment, now=self.now)
+
+    def submit(self, administration, answers=ALL_ONES):
+        actions.save_answers(actor=self.client_user, administration=administration, answers=answers, submit=True,
+                             now=self.now, grant=Grant(Basis.CLIENT))
+
+    def logged_since(self, seq):
+        return [(e.action, e.object_ref) for e in AccessLogEntry.objects.filter(
+            seq__gt=seq, client_ref=self.own_client.public_id)]
+
+    def test_the_coach_reads_a_result_with_its_answers_and_scores_logged_as_the_result_page_logs_it(self):
+        administration = self.send()
+        self.submit(administration)
+        self.login(self.coach)
+        before = AccessLogEntry.objects.last().seq
+        response = self.client.get(f"/api/questionnaires/administrations/{administration.public_id}")
+        self.assertEqual(response.status_code, 200, response.content)
+        body = response.json()
+        self.assertEqual((body["status"], len(body["items"]), body["items"][0]["answer"]), ("completed", 21, 1))
+        self.assertEqual([o["value"] for o in body["items"][0]["options"]], [0, 1, 2, 3])
+        self.assertEqual({s["key"] for s in body["result"]["subscales"]}, {"depression", "anxiety", "stress"})
+        self.assertEqual(self.logged_since(before), [("questionnaires.read", str(administration.public_id))])
+
+    def test_the_client_opens_her_open_questionnaire_logged_as_answering_like_the_fill_page(self):
+        administration = self.send()
+        self.login(self.client_user)
+        before = AccessLogEntry.objects.last().seq
+        response = self.client.get(f"/api/questionnaires/administrations/{administration.public_id}")
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual((response.json()["result"], response.json()["items"][0]["answer"]), (None, None))
+        self.assertEqual(self.logged_since(before), [("questionnaires.answer", str(administration.public_id))])
+
+    def test_gc_2_3_a_result_is_404_for_another_coach_and_403_for_management(self):
+        administration = self.send()
+        for user, status in ((self.other_coach, 404), (self.other_client_user, 404), (self.management, 403)):
+            self.login(user)
+            with self.subTest(user=user.email):
+                self.assertEqual(self.client.get(
+                    f"/api/questionnaires/administrations/{administration.public_id}").status_code, status)
+
+    def test_the_trends_give_each_completed_result_with_its_scores_and_bands_oldest_first(self):
+        first, second = self.send("intake"), self.send("end")
+        self.submit(first)
+        self.submit(second, {**ALL_ONES, "q1": 3, "q6": 3})
+        self.login(self.coach)
+        response = self.client.get(f"/api/questionnaires/clients/{self.own_client.public_id}/trends")
+        self.assertEqual(response.status_code, 200, response.content)
+        [trend] = response.json()
+        self.assertEqual(trend["questionnaire"], "dass-21")
+        self.assertEqual([p["moment"] for p in trend["points"]], ["intake", "end"])
+        stress = [next(s for s in p["scores"] if s["key"] == "stress") for p in trend["points"]]
+        self.assertEqual([s["score"] for s in stress], [14, 22])
+        self.assertIn("nl", stress[1]["band"]["label"])
+
+    def test_the_client_lists_her_own_questionnaires_and_staff_are_refused(self):
+        self.send()
+        self.login(self.client_user)
+        response = self.client.get("/api/questionnaires/mine")
+        self.assertEqual((response.status_code, len(response.json())), (200, 1))
+        self.login(self.coach)
+        self.assertEqual(self.client.get("/api/questionnaires/mine").status_code, 403)
+
+    def test_sending_with_an_unknown_moment_is_422_naming_the_field_and_sends_nothing(self):
+        self.login(self.coach)
+        response = self.client.post(f"/api/questionnaires/clients/{self.own_client.public_id}/administrations",
+                                    {"definition": str(self.definition.public_id), "moment": "someday"},
+                                    content_type="application/json")
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertIn("moment", response.json()["errors"])
+        self.assertFalse(Administration.objects.exists())
+
+    def test_sending_an_unknown_questionnaire_is_422_naming_the_definition(self):
+        self.login(self.coach)
+        response = self.client.post(f"/api/questionnaires/clients/{self.own_client.public_id}/administrations",
+                                    {"definition": str(self.own_client.public_id)}, content_type="application/json")
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["definition"]))
+
+    def test_an_answer_off_the_scale_is_422_naming_the_item_and_nothing_is_saved(self):
+        administration = self.send()
+        self.login(self.client_user)
+        response = self.client.post(f"/api/questionnaires/administrations/{administration.public_id}/answers",
+                                    {"answers": {"q1": 1, "q2": 7}, "submit": False}, content_type="application/json")
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertEqual(list(response.json()["errors"]), ["q2"])
+        administration.refresh_from_db()
+        self.assertEqual((administration.status, administration.answered_count), ("sent", 0))

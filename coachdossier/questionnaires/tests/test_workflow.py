@@ -245,7 +245,7 @@ class ApiTestCase(QuestionnaireTestCase):
         bad = self.client.post(url, {"answers": {**EXAMPLE, "q1": 9}, "submit": True},
                                content_type="application/json")
         self.assertEqual(bad.status_code, 422)
-        self.assertIn("q1", bad.json()["detail"])
+        self.assertEqual(list(bad.json()["errors"]), ["q1"])
         ok = self.client.post(url, {"answers": EXAMPLE, "submit": True}, content_type="application/json")
         self.assertEqual(ok.status_code, 200, ok.content)
         self.assertEqual(ok.json()["result"]["subscales"][1]["score"], 14)

@@ -26,6 +26,8 @@ def setup(w):
     w.api_report_approved = with_client(draft())
     actions.approve_report(actor=w.client_user, report=w.api_report_approved, now=w.now, grant=Grant(Basis.CLIENT))
     w.api_report_signable = with_client(draft(signature_required=True))
+    w.api_report_ready = draft()  # ready, its notice to the client not delivered (yet)
+    actions.mark_ready(actor=w.coach, report=w.api_report_ready, now=w.now)
 
 
 def carla(w):
@@ -75,4 +77,12 @@ API_ROUTES = [
     ("post", "/api/reports/review/{report_id}/block", review("api_report_review"), None, None, CLIENT_ONLY),
     ("post", "/api/reports/review/{report_id}/object", review("api_report_review"),
      lambda w: {"text": "De uren kloppen niet."}, "json", CLIENT_ONLY),
+    ("get", "/api/reports/clients/{client_id}/reports/{report_id}/pdf", report("api_report_draft"), None, None,
+     COACH_ONLY),
+    ("post", "/api/reports/clients/{client_id}/reports/{report_id}/notify", report("api_report_ready"), None, None,
+     COACH_ONLY),
+    ("post", "/api/reports/clients/{client_id}/reports/{report_id}/revise", report("api_report_review"), None, None,
+     created(COACH_ONLY)),
+    ("get", "/api/reports/review/{report_id}", review("api_report_review"), None, None, CLIENT_ONLY),
+    ("get", "/api/reports/review/{report_id}/pdf", review("api_report_signable"), None, None, CLIENT_ONLY),
 ]
