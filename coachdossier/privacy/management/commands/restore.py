@@ -24,5 +24,8 @@ class Command(BaseCommand):
         BackupRun.objects.create(kind=BackupKind.RESTORE, at=now, ok=True,
                                  location=str(options["main"] or options["keys"]),
                                  detail=f"erased again after the restore: {outcome['clients_erased_again']}")
+        if outcome["migrations_applied"]:
+            self.stdout.write(f"the set was made by an earlier release: {outcome['migrations_applied']} "
+                              "migration(s) applied to bring it up to this one")
         self.stdout.write(f"restored. Erasure registry replayed: {outcome['clients_erased_again']} client(s) "
                           f"erased again, {outcome['erasures_merged']} erasure(s) learnt from the backup.")
