@@ -392,6 +392,10 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+# Seconds an SMTP connection may wait on the relay. Django's default is none: a relay that took
+# the connection and never answered hung run_daily (holding its lock, so later runs did
+# nothing) and every page that sends a notice. A mail that times out stays in the outbox.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "coachdossier <noreply@coachdossier.invalid>")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
