@@ -30,3 +30,21 @@ def test_the_environment_file_means_the_same_to_cron_as_to_systemd():
                           env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr.decode()
     assert dict(zip(expected, done.stdout.decode().split("\0"))) == expected
+
+
+def test_no_request_log_keeps_the_query_string_where_the_client_search_puts_a_name():
+    """GC-2.3: the client search is `GET /clients/?q=<name>`. nginx's default log format and
+    gunicorn's access log (`--access-logfile -`, to the journal) kept the whole request line
+    and the referrer, so a client's name stayed in logs that are copied and never shredded."""
+    site = (DEPLOY / "coachdossier.nginx").read_text()
+    [fmt] = re.findall(r"log_format coachdossier ((?:'[^']*'\s*)+);", site)
+    for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$arg_", "$http_referer"):
+        assert variable not in fmt, variable
+    assert "$uri" in fmt and "$status" in fmt
+    servers = site.split("server {")[1:]
+    assert len(servers) == 2
+    for server in servers:
+        assert "access_log /var/log/nginx/coachdossier-access.log coachdossier;" in server
+        assert "server_tokens off;" in server  # the http -> https answer named nginx's version
+    service = (DEPLOY / "coachdossier.service").read_text()
+    assert "--access-logfile" not in service and "--access-logformat" not in service
