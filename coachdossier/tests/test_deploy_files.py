@@ -48,3 +48,35 @@ def test_no_request_log_keeps_the_query_string_where_the_client_search_puts_a_na
         assert "server_tokens off;" in server  # the http -> https answer named nginx's version
     service = (DEPLOY / "coachdossier.service").read_text()
     assert "--access-logfile" not in service and "--access-logformat" not in service
+
+
+def documented_commands() -> set[str]:
+    """`coachdossier NAME` and `manage.py NAME` in README.md and docs/, and the first column of
+    docs/deploy.md's command table."""
+    root = DEPLOY.parent
+    names = set()
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = path.read_text()
+        names |= set(re.findall(r"`(?:coachdossier|manage\.py) ([a-z_]+)", text))
+        if path.name == "deploy.md":
+            table = text.split("## Commands", 1)[1].split("\n## ", 1)[0]
+            names |= set(re.findall(r"^\| `([a-z_]+)", table, re.M))
+    return names
+
+
+def test_every_command_the_docs_name_exists_and_answers_help():
+    """An operator types what docs/deploy.md says: every command it names must be there, and
+    its --help must work (a wrong name in the docs is found here, not on the night it is needed)."""
+    import contextlib
+    import io
+
+    from django.core.management import ManagementUtility, get_commands
+
+    names = documented_commands()
+    assert {"run_daily", "backup", "restore", "create_account", "disable_account", "verify_access_log"} <= names
+    assert sorted(names - set(get_commands())) == []
+    for name in sorted(names):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            ManagementUtility(["coachdossier", name, "--help"]).execute()
+        assert f"usage: coachdossier {name}" in out.getvalue(), name
