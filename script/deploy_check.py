@@ -156,7 +156,13 @@ def production_env(work: Path, names: list[str], s3_endpoint: str, bucket: str, 
         "ATTACHMENTS_S3_ACCESS_KEY_ID": "deploy-check",
         "ATTACHMENTS_S3_SECRET_ACCESS_KEY": "deploy-check",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        # A practice of its own: without it `check --deploy` warns (coachdossier.W001).
+        "COACHDOSSIER_POLICY_FILE": str(work / "policy.toml"),
     })
+    (work / "policy.toml").write_text(
+        'practice_name = "Deploy-check Coaching"\npractice_address = ["Kerkstraat 2", "9711 AA Groningen"]\n'
+        'practice_phone = "050 765 43 21"\npractice_email = "info@deploy-check.example"\n'
+        'complaints_contact = "J. Jansen, klachtenfunctionaris, 050 765 43 22"\n')
     return env
 
 

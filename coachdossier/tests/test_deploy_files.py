@@ -80,3 +80,13 @@ def test_every_command_the_docs_name_exists_and_answers_help():
         with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
             ManagementUtility(["coachdossier", name, "--help"]).execute()
         assert f"usage: coachdossier {name}" in out.getvalue(), name
+
+
+def test_the_example_policy_file_loads_and_names_a_practice_of_its_own():
+    """deploy/policy.example.toml is what COACHDOSSIER_POLICY_FILE points at in env.example."""
+    from coachdossier import policy
+
+    example = policy.load(str(DEPLOY / "policy.example.toml"))
+    assert policy.demo_identity(example) == []
+    assert policy.demo_identity(policy.Policy()) == list(policy.IDENTITY)
+    assert assignments(DEPLOY / "env.example")["COACHDOSSIER_POLICY_FILE"] == "/etc/coachdossier/policy.toml"
