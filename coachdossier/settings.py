@@ -346,6 +346,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # a monitor may ask gunicorn itself, over plain http
     if TRUSTED_PROXIES:
         # Only then: TrustedProxyMiddleware drops X-Forwarded-Proto from anyone else.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
