@@ -8,8 +8,10 @@ from coachdossier.privacy.models import BackupKind, BackupRun
 
 
 class Command(BaseCommand):
-    help = ("Restore a main backup set and/or a key-store set (stop the application first). Refuses a set "
-            "that does not verify. Replays the erasure registry afterwards, so erased clients stay erased.")
+    help = ("Restore a main backup set and/or a key-store set (stop the application first). Refuses, changing "
+            "nothing, a set that does not verify or needs a master key the environment lacks. Replaces each "
+            "database as a whole, migrates a set made by an earlier release to this one, and replays the erasure "
+            "registry afterwards, so erased clients stay erased.")
 
     def add_arguments(self, parser):
         parser.add_argument("main", type=Path, nargs="?", help="the main backup set (folder)")
