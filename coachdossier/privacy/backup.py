@@ -282,6 +282,8 @@ def check(folder: Path, *, kind: str | None = None) -> list[str]:
     database; its row counts, and on PostgreSQL its per-table content checksums, compared
     with the manifest's)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        return [f"{folder}: no such folder (a backup set is a folder; a relative path is taken from {Path.cwd()})"]
     if folder.name.endswith(PARTIAL):
         return [f"{folder}: an unfinished backup set (its run was interrupted): not a backup to use"]
     manifest_path, sig_path = folder / "manifest.json", folder / "manifest.sig"

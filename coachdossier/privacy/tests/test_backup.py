@@ -140,6 +140,18 @@ def test_gc_5_4_a_set_from_an_earlier_release_is_migrated_before_the_erasure_rep
     assert "zwaantje-login@example.com" not in result["outbox_to"] and "blijft@example.com" in result["outbox_to"]
 
 
+def test_a_set_that_is_not_there_is_named_as_missing_not_as_a_foreign_folder(tmp_path):
+    """`backup --verify` and `restore` of a mistyped or relative path said "no manifest.json:
+    not a coachdossier backup set", which sends an operator looking inside the wrong folder."""
+    from coachdossier.privacy import backup
+
+    [problem] = backup.check(tmp_path / "20261205T063446Z")
+    assert problem.endswith("no such folder (a backup set is a folder; a relative path is taken from "
+                            f"{Path.cwd()})")
+    (tmp_path / "empty").mkdir()
+    assert backup.check(tmp_path / "empty") == [f"{tmp_path / 'empty'}: no manifest.json: not a coachdossier backup set"]
+
+
 def _needs_postgresql():
     from django.db import connection
 
