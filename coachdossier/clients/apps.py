@@ -15,6 +15,7 @@ class ClientsConfig(AppConfig):
         from . import checks as deploy_checks
 
         checks.register(deploy_checks.practice_identity, "coachdossier", deploy=True)
+        checks.register(deploy_checks.search_key_strength, "coachdossier", deploy=True)
 
         if actions.forget_destroyed_address not in emails.OUTCOME_HOOKS:  # GC-5.4: the last notice's address
             emails.OUTCOME_HOOKS.append(actions.forget_destroyed_address)

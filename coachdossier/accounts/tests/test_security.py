@@ -200,7 +200,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "dossier.example.nl",
     "DATABASE_URL": "sqlite:////tmp/coachdossier-deploy-check.sqlite3",
-    "COACHDOSSIER_SEARCH_KEY": "search-" + "k" * 40,
+    "COACHDOSSIER_SEARCH_KEY": "Zk3v9QpL7wX2rT5nB8mC1yH4jD6fG0sA",
 }
 
 
@@ -250,6 +250,15 @@ def test_check_deploy_warns_while_the_practice_is_still_the_fictional_demo_one(t
     assert result.returncode != 0
     assert "coachdossier.W001" in result.stderr and "COACHDOSSIER_POLICY_FILE" in result.stderr
     assert "practice_name" in result.stderr and "complaints_contact" in result.stderr
+
+
+def test_check_deploy_warns_about_a_short_search_key(tmp_path):
+    """COACHDOSSIER_SEARCH_KEY=x passed: the search index keyed with it gives client names
+    away to anyone with a copy of the main database (a backup), no master key needed."""
+    result = run_manage({**production_env(tmp_path), "COACHDOSSIER_SEARCH_KEY": "praktijk2026"},
+                        "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "coachdossier.W002" in result.stderr and "rebuild_search_index" in result.stderr
 
 
 def test_a_malformed_production_variable_gives_one_clear_line_and_no_traceback(tmp_path):
