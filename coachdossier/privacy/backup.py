@@ -406,8 +406,12 @@ BEGIN
   FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP
     EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', r.sequencename);
   END LOOP;
+  -- Not an extension's own functions (amcheck, pg_trgm): DROP EXTENSION's business, and the
+  -- dump says CREATE EXTENSION IF NOT EXISTS.
   FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
-           WHERE p.pronamespace = current_schema()::regnamespace LOOP
+           WHERE p.pronamespace = current_schema()::regnamespace
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                             AND d.objid = p.oid AND d.deptype = 'e') LOOP
     EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.fn);
   END LOOP;
 END $$;
