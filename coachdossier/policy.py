@@ -53,6 +53,16 @@ class Policy:
         return timedelta(weeks=self.destruction_weeks)
 
 
+# What letters, reports, mails and the complaints procedure say about the practice.
+IDENTITY = ("practice_name", "practice_address", "practice_phone", "practice_email", "complaints_contact")
+
+
+def demo_identity(p: Policy) -> list[str]:
+    """The identity keys that still hold the fictional demo practice's values (the defaults)."""
+    default = Policy()
+    return [name for name in IDENTITY if getattr(p, name) == getattr(default, name)]
+
+
 def load(path: str | None) -> Policy:
     """Read a policy file; unknown keys are an error, so a typo never passes silently."""
     if not path:

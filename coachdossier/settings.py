@@ -26,7 +26,13 @@ def envbool(name: str, default: str) -> bool:
 
 
 def envint(name: str, default: int) -> int:
-    return int(os.getenv(name, str(default)))
+    value = os.getenv(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise MissingSetting(f"coachdossier: {name} must be a whole number, not {value!r}") from None
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -201,6 +207,20 @@ def _development_master_keys() -> str:
 MASTER_KEYS = os.getenv("COACHDOSSIER_MASTER_KEYS") or (
     _development_master_keys() if DEBUG else required("COACHDOSSIER_MASTER_KEYS")
 )
+
+
+def _check_master_keys() -> None:
+    """A malformed value stops the start, as a malformed signing key does: it used to pass,
+    and then every client page answered 500 and run_daily failed at night."""
+    from coachdossier.lib import masterkeys
+
+    try:
+        masterkeys.parse(MASTER_KEYS)
+    except ValueError as exc:
+        raise MissingSetting(f"coachdossier: {exc}") from None
+
+
+_check_master_keys()
 # Keyed hash for the name search index; separate from SECRET_KEY so that rotating
 # sessions never breaks search. After changing it, `coachdossier rebuild_search_index`.
 SEARCH_INDEX_KEY = required("COACHDOSSIER_SEARCH_KEY", "dev-search-key")
@@ -231,6 +251,24 @@ def _check_signing_key() -> None:
 
 
 _check_signing_key()
+
+
+# The practice's terms and letterhead (coachdossier/policy.py). A file that cannot be read, is
+# not TOML or names an unknown key stops the start in one line, not with a traceback on the
+# first import of the policy.
+def _check_policy_file() -> None:
+    path = os.getenv("COACHDOSSIER_POLICY_FILE", "").strip()
+    if not path:
+        return
+    try:
+        from coachdossier import policy  # its import reads the file too
+
+        policy.load(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise MissingSetting(f"coachdossier: COACHDOSSIER_POLICY_FILE: {exc}") from None
+
+
+_check_policy_file()
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -308,6 +346,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # a monitor may ask gunicorn itself, over plain http
     if TRUSTED_PROXIES:
         # Only then: TrustedProxyMiddleware drops X-Forwarded-Proto from anyone else.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -392,6 +431,10 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+# Seconds an SMTP connection may wait on the relay. Django's default is none: a relay that took
+# the connection and never answered hung run_daily (holding its lock, so later runs did
+# nothing) and every page that sends a notice. A mail that times out stays in the outbox.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "coachdossier <noreply@coachdossier.invalid>")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 

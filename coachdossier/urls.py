@@ -7,6 +7,7 @@ handler500 = "coachdossier.accounts.views.server_error"  # a lost database gives
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("health/", account_views.health, name="health"),
     path("accounts/", include("coachdossier.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("clients/", include("coachdossier.clients.urls")),

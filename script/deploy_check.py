@@ -156,7 +156,13 @@ def production_env(work: Path, names: list[str], s3_endpoint: str, bucket: str, 
         "ATTACHMENTS_S3_ACCESS_KEY_ID": "deploy-check",
         "ATTACHMENTS_S3_SECRET_ACCESS_KEY": "deploy-check",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        # A practice of its own: without it `check --deploy` warns (coachdossier.W001).
+        "COACHDOSSIER_POLICY_FILE": str(work / "policy.toml"),
     })
+    (work / "policy.toml").write_text(
+        'practice_name = "Deploy-check Coaching"\npractice_address = ["Kerkstraat 2", "9711 AA Groningen"]\n'
+        'practice_phone = "050 765 43 21"\npractice_email = "info@deploy-check.example"\n'
+        'complaints_contact = "J. Jansen, klachtenfunctionaris, 050 765 43 22"\n')
     return env
 
 
@@ -232,10 +238,13 @@ def http_session(cert: Path):
     return session
 
 
-def render_site(site: Path, https_port: int, http_port: int, app_port: int, cert: Path, key: Path) -> str:
-    """deploy/coachdossier.nginx as shipped, moved to loopback ports and the scratch certificate."""
+def render_site(site: Path, https_port: int, http_port: int, app_port: int, cert: Path, key: Path,
+                access_log: Path) -> str:
+    """deploy/coachdossier.nginx as shipped, moved to loopback ports, the scratch certificate
+    and the scratch log."""
     text = site.read_text()
     replacements = [
+        ("/var/log/nginx/coachdossier-access.log", str(access_log)),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ("listen [::]:443 ssl http2;", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
@@ -306,7 +315,8 @@ def oversized_body_status(base: str, cert: Path) -> int:
         conn.close()
 
 
-def probes(base: str, http_base: str, cert: Path, env: dict, client_ref: str, s3, bucket: str) -> None:
+def probes(base: str, http_base: str, cert: Path, env: dict, client_ref: str, s3, bucket: str,
+           access_log: Path) -> None:
     session = http_session(cert)
     static_root = Path(env["STATIC_ROOT"])
     manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
@@ -371,6 +381,15 @@ def probes(base: str, http_base: str, cert: Path, env: dict, client_ref: str, s3
               f"{r.status_code}, {len(r.content)} bytes")
         check("attachment downloads are not cached", "no-store" in r.headers.get("Cache-Control", ""),
               repr(r.headers.get("Cache-Control")))
+
+    # The client search puts the name in the URL: the proxy's log must not keep it.
+    r = session.get(f"{base}/clients/?q=Carla", timeout=20)
+    check("the client search finds the client by name", r.status_code == 200 and client_ref in r.text,
+          str(r.status_code))
+    session.get(f"{base}/clients/{client_ref}/", headers={"Referer": f"{base}/clients/?q=Carla"}, timeout=20)
+    logged = access_log.read_text()
+    check("the proxy's access log holds no search term (query strings and referrers are not logged)",
+          "GET /clients/ " in logged and "Carla" not in logged and "q=" not in logged)
 
     status = oversized_body_status(base, cert)
     check("a body over 25 MB is refused by the proxy (413)", status == 413, str(status))
@@ -447,12 +466,13 @@ def main() -> int:
         say("gunicorn (production settings) behind nginx (deploy/coachdossier.nginx)")
         gunicorn, gunicorn_log = instance.start("gunicorn", [
             str(VENV_BIN / "gunicorn"), "coachdossier.wsgi", "--bind", f"127.0.0.1:{app_port}", "--workers", "2",
-            "--timeout", "60", "--access-logfile", "-", "--no-control-socket"], env=env)
+            "--timeout", "60", "--no-control-socket"], env=env)  # no access log, as deploy/coachdossier.service
         wait_for_port(app_port, gunicorn, "gunicorn", gunicorn_log)
         cert, key = self_signed_certificate(work)
         conf = work / "nginx.conf"
         conf.write_text(nginx_main_conf(work, render_site(ROOT / "deploy" / "coachdossier.nginx", https_port,
-                                                          http_port, app_port, cert, key)))
+                                                          http_port, app_port, cert, key,
+                                                          work / "logs" / "nginx-access.log")))
         tested = subprocess.run([nginx, "-t", "-c", str(conf)], capture_output=True, text=True)
         if not check("nginx -t accepts the site file", tested.returncode == 0, tested.stderr.strip()):
             raise SystemExit(1)
@@ -470,7 +490,8 @@ def main() -> int:
 
         connection.create_connection = to_loopback
         say(f"checks through the proxy (client address {CLIENT_ADDRESS}, forged X-Forwarded-For {FORGED})")
-        probes(f"https://{HOST}:{https_port}", f"http://{HOST}:{http_port}", cert, env, seeded["client"], s3, bucket)
+        probes(f"https://{HOST}:{https_port}", f"http://{HOST}:{http_port}", cert, env, seeded["client"], s3, bucket,
+               work / "logs" / "nginx-access.log")
 
         say("run_daily, backup, backup --verify")
         done = manage(env, "run_daily", "--dry-run")

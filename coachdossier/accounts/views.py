@@ -94,7 +94,7 @@ def revoke_token(request, token_id):
 
 def server_error(request):
     """handler500: a database that cannot be reached gives the 503 page, whichever layer
-    noticed it first; anything else is Django's own 500."""
+    noticed it first; anything else is the plain 500 page (templates/500.html)."""
     import sys
 
     from django.views import defaults
@@ -105,3 +105,28 @@ def server_error(request):
     if isinstance(exception, DATABASE_ERRORS):
         return database_unavailable(request, exception)
     return defaults.server_error(request)
+
+
+@require_GET
+def health(request):
+    """For an uptime monitor or a load balancer (docs/deploy.md, "Processes"): 200 "ok" when
+    both databases answer, 503 "unavailable" when one does not. Public, so it says nothing
+    more: no session, no user, no detail of the error (that goes to the log)."""
+    from django.db import connections
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    from .middleware import DATABASE_ERRORS, db_log
+
+    status, text = 200, "ok\n"
+    for alias in ("default", "keys"):
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DATABASE_ERRORS as exc:
+            db_log.error("health: the %s database does not answer (%s)", alias, type(exc).__name__)
+            status, text = 503, "unavailable\n"
+            break
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, no_store=True)
+    return response

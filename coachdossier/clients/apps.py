@@ -7,9 +7,15 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients and dossiers"
 
     def ready(self):
+        from django.core import checks
+
         from coachdossier.lib import emails
 
         from . import actions
+        from . import checks as deploy_checks
+
+        checks.register(deploy_checks.practice_identity, "coachdossier", deploy=True)
+        checks.register(deploy_checks.search_key_strength, "coachdossier", deploy=True)
 
         if actions.forget_destroyed_address not in emails.OUTCOME_HOOKS:  # GC-5.4: the last notice's address
             emails.OUTCOME_HOOKS.append(actions.forget_destroyed_address)

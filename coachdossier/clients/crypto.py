@@ -10,8 +10,6 @@ Associated data binds each ciphertext to its row and field, so a ciphertext move
 row or field fails to decrypt instead of showing the wrong client's data.
 """
 
-import base64
-import binascii
 import functools
 import hashlib
 import hmac
@@ -23,6 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from coachdossier.lib import masterkeys
 
 NONCE_BYTES = 12
 VERSION = b"\x01"
@@ -39,20 +39,7 @@ def _master_keys() -> dict[str, bytes]:
 @functools.lru_cache(maxsize=4)
 def _parse_master_keys(value: str) -> dict[str, bytes]:
     """Parsed once per value (a list page unwraps 50 data keys; tests change the setting)."""
-    keys = {}
-    for number, part in enumerate(value.split(","), start=1):
-        key_id, colon, b64 = part.strip().partition(":")
-        try:
-            raw = base64.b64decode(b64, validate=True)
-        except binascii.Error:
-            raw = b""
-        if not colon or len(raw) != 32:
-            # The message names the entry by its position, never by its text: without the
-            # "id:" a value is all key, and it would end up in the logs (LAW-32).
-            raise ValueError(f"COACHDOSSIER_MASTER_KEYS, key {number}: expected id:base64 of 32 random bytes "
-                             "(an id, a colon, then the key)")
-        keys[key_id] = raw
-    return keys
+    return masterkeys.parse(value)
 
 
 def configured_master_key_ids() -> set[str]:

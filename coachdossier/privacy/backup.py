@@ -85,10 +85,36 @@ def _pg_settings(alias: str) -> dict:
     return connections[alias].settings_dict
 
 
+# The TLS options of DATABASE_URL (`?sslmode=verify-full&sslrootcert=...`), which Django's own
+# connection uses: the backup's connections and pg_dump/pg_restore/psql must use them too, or
+# they would talk to a remote database server without verifying it (libpq's default "prefer").
+_TLS_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl")
+
+
+def _tls_options(alias: str) -> dict:
+    options = _pg_settings(alias).get("OPTIONS") or {}
+    return {name: str(options[name]) for name in _TLS_OPTIONS if options.get(name)}
+
+
 def _pg_env(alias: str) -> tuple[list[str], dict]:
     cfg = _pg_settings(alias)
     args = ["-h", cfg.get("HOST") or "localhost", "-p", str(cfg.get("PORT") or 5432), "-U", cfg.get("USER") or ""]
-    return args, {**os.environ, "PGPASSWORD": cfg.get("PASSWORD") or ""}
+    tls = {f"PG{name.upper()}": value for name, value in _tls_options(alias).items()}
+    return args, {**os.environ, "PGPASSWORD": cfg.get("PASSWORD") or "", **tls}
+
+
+def _run(command: list[str], env: dict) -> None:
+    """Run a PostgreSQL client program; its failure becomes a BackupError that names the
+    program and its own last message (the reason an operator needs: a version mismatch, a
+    permission), not a traceback with the command line."""
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise BackupError(f"{command[0]} is not on the PATH (install PostgreSQL's client programs)") from exc
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()] or ["no message"]
+        errors = [line for line in lines if "ERROR:" in line or "error:" in line]
+        raise BackupError(f"{command[0]} failed: {(errors or lines)[0].strip()}")
 
 
 def _pg_connect(alias: str, dbname: str | None = None, **kwargs):
@@ -98,7 +124,7 @@ def _pg_connect(alias: str, dbname: str | None = None, **kwargs):
     cfg = _pg_settings(alias)
     return psycopg.connect(host=cfg.get("HOST") or "localhost", port=str(cfg.get("PORT") or 5432),
                            user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
-                           dbname=dbname or cfg["NAME"], connect_timeout=10, **kwargs)
+                           dbname=dbname or cfg["NAME"], connect_timeout=10, **_tls_options(alias), **kwargs)
 
 
 def _pg_stats(conn) -> tuple[dict, dict]:
@@ -135,8 +161,7 @@ def _dump_database(alias: str, folder: Path) -> tuple[str, dict]:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        subprocess.run(["pg_dump", "-Fc", f"--snapshot={snapshot}", "-f", str(target), *args, _pg_settings(alias)["NAME"]],
-                       env=env, check=True, capture_output=True)
+        _run(["pg_dump", "-Fc", f"--snapshot={snapshot}", "-f", str(target), *args, _pg_settings(alias)["NAME"]], env)
         counts, checksums = _pg_stats(conn)
     return target.name, {"tables": counts, "checksums": checksums}
 
@@ -205,7 +230,19 @@ def create(*, now, root: Path | None = None, keys_root: Path | None = None) -> R
     Both are written under `<stamp>.partial` and get their own name only when complete: the
     key-store set first, then the main set. A run that dies half-way (SIGKILL, a full disk)
     leaves `.partial` folders, which `check` refuses, so a main set under its own name always
-    has its complete key-store set beside it (script/crashtest-server)."""
+    has its complete key-store set beside it (script/crashtest-server).
+
+    Whatever the caller's umask (cron's is 022), the sets are for the backup's owner only:
+    folders 0700, files 0600. The dump holds account emails, password hashes and the outbox's
+    addresses in plain text."""
+    old_umask = os.umask(0o077)
+    try:
+        return _create(now=now, root=root, keys_root=keys_root)
+    finally:
+        os.umask(old_umask)
+
+
+def _create(*, now, root: Path | None, keys_root: Path | None) -> Result:
     default_main, default_keys = default_roots()
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     main, keys = Path(root or default_main) / stamp, Path(keys_root or default_keys) / stamp
@@ -245,6 +282,8 @@ def check(folder: Path, *, kind: str | None = None) -> list[str]:
     database; its row counts, and on PostgreSQL its per-table content checksums, compared
     with the manifest's)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        return [f"{folder}: no such folder (a backup set is a folder; a relative path is taken from {Path.cwd()})"]
     if folder.name.endswith(PARTIAL):
         return [f"{folder}: an unfinished backup set (its run was interrupted): not a backup to use"]
     manifest_path, sig_path = folder / "manifest.json", folder / "manifest.sig"
@@ -279,7 +318,7 @@ def _check_database(path: Path, manifest: dict) -> list[str]:
                     src.backup(dest)
                     if (result := dest.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
                         return [f"the database copy fails SQLite's integrity check: {result}"]
-                    return _compare(manifest, _sqlite_counts(dest), None)
+                    return _compare(manifest, _sqlite_counts(dest), None) + _master_key_problems(manifest, dest)
             except sqlite3.DatabaseError as exc:
                 return [f"the database copy cannot be read: {exc}"]
     return _check_pg_dump(path, manifest)
@@ -305,6 +344,24 @@ def _compare(manifest: dict, counts: dict, checksums: dict | None) -> list[str]:
     return problems
 
 
+def _master_key_problems(manifest: dict, restored) -> list[str]:
+    """A key-store set is of use only with the master keys its data keys are wrapped under.
+    After a rotation that removed the old master key, the sets taken before it still verified
+    and restored, and then nothing could be decrypted. `restored` is a connection (sqlite3 or
+    psycopg) to the scratch copy."""
+    if manifest.get("kind") != "keys" or "keystore_clientkey" not in manifest["tables"]:
+        return []
+    from coachdossier.clients import crypto
+
+    used = {row[0] for row in restored.execute("SELECT DISTINCT master_key_id FROM keystore_clientkey").fetchall()}
+    missing = sorted(used - crypto.configured_master_key_ids())
+    if not missing:
+        return []
+    return [f"its data keys are wrapped under master key(s) {', '.join(repr(m) for m in missing)}, which "
+            "COACHDOSSIER_MASTER_KEYS does not hold: restored here, it would decrypt nothing (put that key back "
+            "in the environment, behind the current one, to use this set)"]
+
+
 def _check_pg_dump(path: Path, manifest: dict) -> list[str]:
     """Restore the dump into a scratch database on the same server, compare, drop it."""
     import psycopg
@@ -327,12 +384,38 @@ def _check_pg_dump(path: Path, manifest: dict) -> list[str]:
             return [f"pg_restore into the scratch database failed: {detail}"]
         with _pg_connect(alias, dbname=scratch) as conn:
             counts, checksums = _pg_stats(conn)
-        return _compare(manifest, counts, checksums)
+            return _compare(manifest, counts, checksums) + _master_key_problems(manifest, conn)
     except OSError as exc:
         return [f"pg_restore cannot be run: {exc}"]
     finally:
         with _pg_connect(alias, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+# Run before the dump's own statements, in the same transaction: the restore replaces the
+# database as a whole. `pg_restore --clean` drops only what the dump holds, so a live
+# database with tables the backup does not know (a later release's migration: the backup
+# from before an upgrade) refused the drops half-way and was left half old, half restored.
+_EMPTY_SCHEMA = """
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename);
+  END LOOP;
+  FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', r.sequencename);
+  END LOOP;
+  -- Not an extension's own functions (amcheck, pg_trgm): DROP EXTENSION's business, and the
+  -- dump says CREATE EXTENSION IF NOT EXISTS.
+  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+           WHERE p.pronamespace = current_schema()::regnamespace
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                             AND d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.fn);
+  END LOOP;
+END $$;
+"""
 
 
 def _load_database(alias: str, path: Path, engine: str) -> None:
@@ -344,34 +427,67 @@ def _load_database(alias: str, path: Path, engine: str) -> None:
         return
     args, env = _pg_env(alias)
     connections[alias].close()
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", _pg_settings(alias)["NAME"],
-                    *args, str(path)], env=env, check=True, capture_output=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        empty, script = Path(scratch) / "empty.sql", Path(scratch) / "restore.sql"
+        empty.write_text(_EMPTY_SCHEMA)
+        _run(["pg_restore", "--no-owner", "--no-privileges", "-f", str(script), str(path)], env)
+        # One transaction: a restore that fails anywhere leaves the database as it was.
+        _run(["psql", "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args,
+              "-d", _pg_settings(alias)["NAME"], "-f", str(empty), "-f", str(script)], env)
 
 
 def restore(*, main: Path | None = None, keys: Path | None = None, now) -> dict:
-    """Restore a main set and/or a key-store set (stop the application first), then replay
-    the erasure registry. Refuses, changing nothing, when any set does not verify."""
+    """Restore a main set and/or a key-store set (stop the application first), bring a set
+    made by an earlier release up to this one (`migrate`), then replay the erasure registry.
+    Refuses, changing nothing, when any set does not verify or cannot be used here."""
     if main is None and keys is None:
         raise BackupError("name a main backup set, a key-store backup set, or both")
-    problems = []
-    for folder, kind in ((main, "main"), (keys, "keys")):
-        if folder is not None:
-            problems += [f"{kind} set: {p}" for p in check(folder, kind=kind)]
+    problems, manifests = [], {}
+    for folder, kind, alias in ((main, "main", "default"), (keys, "keys", "keys")):
+        if folder is None:
+            continue
+        found = check(folder, kind=kind)
+        if not found:
+            manifests[kind] = json.loads((Path(folder) / "manifest.json").read_text())
+            if manifests[kind]["engine"] != _engine(alias):
+                found = [f"the backup is a {manifests[kind]['engine']} database, this installation uses {_engine(alias)}"]
+        problems += [f"{kind} set: {p}" for p in found]
     if problems:
         raise BackupError("restore refused, nothing was changed: " + "; ".join(problems))
     merged = 0
     if main is not None:
-        manifest = json.loads((Path(main) / "manifest.json").read_text())
         merged = erasure.merge(json.loads((Path(main) / "erasures.json").read_text()))
-        _load_database("default", Path(main) / manifest["database"], manifest["engine"])
+        _load_database("default", Path(main) / manifests["main"]["database"], manifests["main"]["engine"])
         if (Path(main) / "files").exists():
             restore_files(Path(main) / "files")
     if keys is not None:
-        manifest = json.loads((Path(keys) / "manifest.json").read_text())
-        _load_database("keys", Path(keys) / manifest["database"], manifest["engine"])
+        try:
+            _load_database("keys", Path(keys) / manifests["keys"]["database"], manifests["keys"]["engine"])
+        except BackupError as exc:
+            if main is None:
+                raise
+            raise BackupError(f"the main set was restored, the key-store set was not ({exc}): fix that, then "
+                              f"restore the key-store set alone (restore --keys {keys})") from exc
     from coachdossier.clients.crypto import KeyRing
 
     KeyRing.clear()
     ContentType.objects.clear_cache()  # ids cached from the database before the restore
+    migrated = _bring_up_to_date()
     revived = erasure.replay(now=now)
-    return {"erasures_merged": merged, "clients_erased_again": revived}
+    return {"erasures_merged": merged, "clients_erased_again": revived, "migrations_applied": migrated}
+
+
+def _bring_up_to_date() -> int:
+    """A set made by an earlier release holds that release's schema: migrate both databases
+    to this one (before the erasure replay, which uses this release's models). Returns the
+    number of migrations applied."""
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    pending = set()  # each migration is recorded in both databases: count it once
+    for alias in ("default", "keys"):
+        executor = MigrationExecutor(connections[alias])
+        pending |= {(migration.app_label, migration.name) for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())}
+    if pending:
+        call_command("migrate", verbosity=0, interactive=False)
+    return len(pending)

@@ -106,11 +106,15 @@ def access_log(now, dry_run):
         return ["would verify the access log and sign a checkpoint"]
     result = verify_access_log()
     LogVerification.objects.create(at=now, ok=result.ok, checked=result.checked, problem=result.problem)
-    lines = [f"access log {'OK' if result.ok else 'BROKEN: ' + result.problem} ({result.checked} entries)"]
-    if result.ok:
-        checkpoint = checkpoints.sign_checkpoint(now=now)
-        if checkpoint:
-            lines.append(f"signed checkpoint at #{checkpoint.size}")
+    if not result.ok:
+        # A failure of the job, not a line among others: run_daily exits 1, so the timer's
+        # unit fails and whoever watches it hears of it (it exited 0 before, LAW-NEN7513).
+        return [f"FAILED: access_log: the access log is BROKEN at entry #{result.first_bad_seq}: {result.problem} "
+                f"({result.checked} entries verified before it); no checkpoint signed"]
+    lines = [f"access log OK ({result.checked} entries)"]
+    checkpoint = checkpoints.sign_checkpoint(now=now)
+    if checkpoint:
+        lines.append(f"signed checkpoint at #{checkpoint.size}")
     return lines
 
 

@@ -4,6 +4,8 @@ on raises, so the dependent step does not proceed until the mail really went."""
 
 import datetime
 import smtplib
+import socket
+import time
 from io import StringIO
 
 from django.core import mail
@@ -46,6 +48,26 @@ class TestOutbox(BaseTestCase):
         self.assertEqual((stored.status, stored.attempts), (MailStatus.QUEUED, 1))
         self.assertIn("SMTPServerDisconnected", stored.last_error)
         self.assertGreater(stored.next_attempt_at, stored.created_at)
+
+    def test_a_mail_server_that_accepts_and_never_answers_leaves_the_mail_queued_within_the_timeout(self):
+        """Without EMAIL_TIMEOUT the SMTP connection waited forever for a relay that took the
+        connection and said nothing: run_daily hung holding its lock (so every later run did
+        nothing and exited 0), and a page that sends a notice hung until gunicorn killed it."""
+        from django.conf import settings
+
+        self.assertTrue(0 < settings.EMAIL_TIMEOUT <= 30, settings.EMAIL_TIMEOUT)
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)  # the connection is taken, no greeting ever comes
+            started = time.monotonic()
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+                                   EMAIL_PORT=server.getsockname()[1], EMAIL_USE_TLS=False, EMAIL_TIMEOUT=0.5), \
+                    self.assertLogs("coachdossier.mail", "WARNING"):
+                self.assertFalse(emails.send_or_queue(*notice()))
+        self.assertLess(time.monotonic() - started, 10)
+        stored = OutgoingMail.objects.get()
+        self.assertEqual(stored.status, MailStatus.QUEUED)
+        self.assertIn("timed out", stored.last_error)
 
     @override_settings(EMAIL_BACKEND=FAILING)
     def test_send_or_queue_never_raises_for_a_transport_error(self):

@@ -200,7 +200,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "dossier.example.nl",
     "DATABASE_URL": "sqlite:////tmp/coachdossier-deploy-check.sqlite3",
-    "COACHDOSSIER_SEARCH_KEY": "search-" + "k" * 40,
+    "COACHDOSSIER_SEARCH_KEY": "Zk3v9QpL7wX2rT5nB8mC1yH4jD6fG0sA",
 }
 
 
@@ -212,13 +212,24 @@ def run_manage(env, *args):
                           capture_output=True, text=True, timeout=120)
 
 
+PRACTICE_POLICY = """\
+practice_name = "Coachpraktijk Noord"
+practice_address = ["Kerkstraat 2", "9711 AA Groningen"]
+practice_phone = "050 765 43 21"
+practice_email = "info@coachpraktijk-noord.example"
+complaints_contact = "J. Jansen, klachtenfunctionaris, 050 765 43 22"
+"""
+
+
 def production_env(tmp_path):
     import base64
 
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(PRACTICE_POLICY)
     return {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(60),
             "COACHDOSSIER_MASTER_KEYS": f"prod1:{base64.b64encode(os.urandom(32)).decode()}",
             "COACHDOSSIER_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "COACHDOSSIER_STATE_DIR": str(tmp_path)}
+            "COACHDOSSIER_STATE_DIR": str(tmp_path), "COACHDOSSIER_POLICY_FILE": str(policy_file)}
 
 
 def test_law_32_check_deploy_reports_no_issues_in_production(tmp_path):
@@ -226,6 +237,50 @@ def test_law_32_check_deploy_reports_no_issues_in_production(tmp_path):
     result = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_the_practice_is_still_the_fictional_demo_one(tmp_path):
+    """Without COACHDOSSIER_POLICY_FILE, production named "Praktijk De Werkbrug (demo)", its
+    made-up phone number and complaints officer on reports to UWV, complaint letters and the
+    complaints procedure, and `check --deploy` said nothing. It warns now, so the service
+    (which runs it with --fail-level WARNING) does not start that way."""
+    env = production_env(tmp_path)
+    del env["COACHDOSSIER_POLICY_FILE"]
+    result = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "coachdossier.W001" in result.stderr and "COACHDOSSIER_POLICY_FILE" in result.stderr
+    assert "practice_name" in result.stderr and "complaints_contact" in result.stderr
+
+
+def test_check_deploy_warns_about_a_short_search_key(tmp_path):
+    """COACHDOSSIER_SEARCH_KEY=x passed: the search index keyed with it gives client names
+    away to anyone with a copy of the main database (a backup), no master key needed."""
+    result = run_manage({**production_env(tmp_path), "COACHDOSSIER_SEARCH_KEY": "praktijk2026"},
+                        "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "coachdossier.W002" in result.stderr and "rebuild_search_index" in result.stderr
+
+
+def test_a_malformed_production_variable_gives_one_clear_line_and_no_traceback(tmp_path):
+    """A malformed master key passed the start (every client page then answered 500 and
+    run_daily failed at night), a non-number session timeout and an unreadable or mistyped
+    policy file ended in a traceback. Each is one line now, and no key is echoed."""
+    import base64
+
+    key = base64.b64encode(os.urandom(31)).decode()
+    (tmp_path / "typo.toml").write_text('practice_nam = "Coachpraktijk Noord"\n')
+    cases = {
+        "COACHDOSSIER_MASTER_KEYS": (f"prod1:{key}", "COACHDOSSIER_MASTER_KEYS, key 1: expected id:base64 of 32"),
+        "SESSION_IDLE_SECONDS": ("half an hour", "SESSION_IDLE_SECONDS must be a whole number"),
+        "COACHDOSSIER_POLICY_FILE": (str(tmp_path / "typo.toml"), "unknown policy keys: practice_nam"),
+    }
+    for name, (value, message) in cases.items():
+        result = run_manage({**production_env(tmp_path), name: value}, "check")
+        output = (result.stdout + result.stderr).strip()
+        assert result.returncode != 0, name
+        assert len(output.splitlines()) == 1 and "Traceback" not in output, output
+        assert output.startswith("coachdossier: ") and message in output, output
+        assert key not in output
 
 
 def test_hsts_is_sent_in_production(tmp_path):

@@ -85,6 +85,21 @@ class AccessLogTestCase(TestCase):
             raw("UPDATE audit_accesslogentry SET action = 'test.nothing' WHERE seq = %s", [self.k])
         self.assertBrokenAt(self.k)
 
+    def test_law_nen7513_run_daily_exits_1_with_a_failed_line_when_the_log_is_broken(self):
+        """A broken chain was one more line of run_daily's output ("access log BROKEN: ...")
+        and the job exited 0: the timer's unit succeeded, nobody was told. It is a failed step
+        now, and no checkpoint is signed over the broken log."""
+        from coachdossier.privacy.models import Checkpoint
+
+        with triggers_off():
+            raw("UPDATE audit_accesslogentry SET action = 'test.nothing' WHERE seq = %s", [self.k])
+        out = io.StringIO()
+        with self.assertRaises(SystemExit) as exit_:
+            call_command("run_daily", now=(NOW + datetime.timedelta(days=1)).isoformat(), stdout=out)
+        self.assertEqual(exit_.exception.code, 1)
+        self.assertIn(f"FAILED: access_log: the access log is BROKEN at entry #{self.k}", out.getvalue())
+        self.assertFalse(Checkpoint.objects.exists())
+
     def test_a_deleted_entry_is_detected(self):
         """LAW-NEN7513"""
         with triggers_off():

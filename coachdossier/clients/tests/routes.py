@@ -2,7 +2,7 @@
 
 from coachdossier.clients import actions
 from coachdossier.clients.models import EntryKind
-from coachdossier.tests.matrix import Route
+from coachdossier.tests.matrix import PERSONAS, Route
 
 
 def setup(w):
@@ -45,6 +45,7 @@ def post(expect_ok):
 ROUTES = [
     Route("home", expect={p: 200 for p in ("coach", "other_coach", "committee", "client", "other_client", "management",
                                             "therapist", "outsider", "auditor")}),
+    Route("health", expect={p: 200 for p in PERSONAS}, public=True),
     Route("clients:list", expect={**COACH_ONLY, "other_coach": 200, "committee": 200}),
     Route("clients:break_glass", expect={"coach": 200, "other_coach": 200, "committee": 200, "client": 403,
                                          "other_client": 403, "management": 200, "therapist": 200, "outsider": 200,

@@ -2,7 +2,7 @@
 own databases live in memory, which has no files to search and cannot be restored into
 safely). Each phase prints one line `RESULT <json>`.
 
-    python shredding_scenario.py setup|restore-main|restore-both|tamper|verify
+    python shredding_scenario.py setup|restore-main|restore-both|tamper|verify|older-release|other-master-key
 
 Environment: DATABASE_URL, COACHDOSSIER_STATE_DIR, ATTACHMENTS_DIR, COACHDOSSIER_ERASURE_REGISTRY,
 COACHDOSSIER_BACKUP_DIR, COACHDOSSIER_KEY_BACKUP_DIR (all under one temporary directory)."""
@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
@@ -82,7 +83,11 @@ def setup():
     needles = {"marker": MARKER.encode().hex(), "dek": dek.hex(), "wrapped_key": wrapped.hex(),
                "name_sealed": bytes(client.name_sealed)[-32:].hex(), "entry_sealed": bytes(version.sealed)[-32:].hex()}
     name_before = readable(client.public_id, bytes(client.name_sealed), client.aad("name"))
+    os.umask(0o022)  # cron's: what the backup makes must still be its owner's only
     call_command("backup", stdout=open(os.devnull, "w"))
+    main, keys = sets()
+    modes = {f"{'dir' if path.is_dir() else 'file'} {oct(path.stat().st_mode & 0o777)}"
+             for root in (main, keys) for path in (root, *root.rglob("*"))}
     with acting(Actor(user=management, channel="command")):
         actions.destroy_client(actor=management, client=client, now=NOW, reason="request")
     call_command("run_daily", now=NOW.isoformat(), stdout=open(os.devnull, "w"))
@@ -90,6 +95,7 @@ def setup():
         with connections[alias].cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return {"name_before": name_before, "client": str(client.public_id), "keeper": str(keeper.public_id), "needles": needles,
+            "modes": sorted(modes),
             "name_aad": client.aad("name"), "name_sealed": bytes(client.name_sealed).hex() if client.name_sealed else "",
             "entry_aad": version.aad(), "entry_sealed": bytes(version.sealed).hex()}
 
@@ -167,6 +173,59 @@ def verify(info):
     return {"runs": list(BackupRun.objects.filter(kind="verify").values_list("ok", flat=True))}
 
 
+def older_release(info):
+    """The main set as an earlier release made it: without accounts' last migration (the
+    outbox's client_ref column, which the erasure replay uses). Restored, it is migrated to
+    this release before the replay runs."""
+    import hashlib
+    import sqlite3
+
+    from coachdossier.privacy import signing
+
+    main, _ = sets()
+    copy = STATE / "older-release"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(main, copy)
+    database = copy / "database.sqlite3"
+    with closing(sqlite3.connect(database)) as conn, conn:
+        for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name = 'accounts_outgoingmail' AND sql LIKE '%client_ref%'").fetchall():
+            conn.execute(f'DROP INDEX "{index}"')
+        conn.execute("ALTER TABLE accounts_outgoingmail DROP COLUMN client_ref")
+        conn.execute("DELETE FROM django_migrations WHERE app = 'accounts' AND name = '0003_outgoing_mail_client_ref'")
+        counts = {"django_migrations": conn.execute("SELECT COUNT(*) FROM django_migrations").fetchone()[0]}
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["database.sqlite3"] = hashlib.sha256(database.read_bytes()).hexdigest()
+    manifest["tables"].update(counts)
+    data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    (copy / "manifest.json").write_bytes(data)
+    (copy / "manifest.sig").write_text(signing.sign(data))
+    out = io.StringIO()
+    call_command("restore", str(copy), stdout=out)
+    from coachdossier.accounts.models import OutgoingMail
+
+    columns = {f.name for f in connections["default"].introspection.get_table_description(
+        connections["default"].cursor(), "accounts_outgoingmail")}
+    return {"output": out.getvalue(), "client_ref_column": "client_ref" in columns,
+            "outbox_to": sorted(a for to in OutgoingMail.objects.values_list("to", flat=True) for a in to)}
+
+
+def other_master_key(info):
+    """The environment holds another master key than the one the key-store set's data keys are
+    wrapped under (a rotation removed it): the set is refused, and says which key it needs."""
+    import base64
+
+    from django.conf import settings
+
+    main, keys = sets()
+    settings.MASTER_KEYS = "k9:" + base64.b64encode(os.urandom(32)).decode()
+    try:
+        call_command("restore", "--keys", str(keys), stdout=open(os.devnull, "w"))
+        return {"refused": False}
+    except CommandError as exc:
+        return {"refused": True, "message": str(exc)}
+
+
 if __name__ == "__main__":
     phase = sys.argv[1]
     info_path = STATE / "scenario.json"
@@ -185,5 +244,7 @@ if __name__ == "__main__":
         info = json.loads(info_path.read_text())
         result = {"restore-main": lambda: restore(info, with_keys=False),
                   "restore-both": lambda: restore(info, with_keys=True),
-                  "tamper": lambda: tamper(info), "verify": lambda: verify(info)}[phase]()
+                  "tamper": lambda: tamper(info), "verify": lambda: verify(info),
+                  "older-release": lambda: older_release(info),
+                  "other-master-key": lambda: other_master_key(info)}[phase]()
     print("RESULT " + json.dumps(result))

@@ -38,7 +38,7 @@ def scenario(tmp_path_factory):
                          *(tmp / "attachments").rglob("*")] if p.is_file()}
     backup_db = next((tmp / "backups").iterdir()) / "database.sqlite3"
     results["backup_db"] = backup_db.read_bytes()
-    for phase in ("restore-main", "restore-both", "tamper", "verify"):
+    for phase in ("restore-main", "restore-both", "tamper", "verify", "other-master-key", "older-release"):
         results[phase] = run_phase(tmp, phase)
     yield results
     shutil.rmtree(tmp, ignore_errors=True)
@@ -108,6 +108,48 @@ def test_law_32_a_tampered_manifest_is_refused_by_its_signature(scenario):
 
 def test_backup_verify_checks_both_sets_and_records_the_result(scenario):
     assert scenario["verify"]["runs"] == [True, True]
+
+
+def test_law_32_backup_sets_are_their_owners_only_under_crons_umask(scenario):
+    """LAW-32: a backup run from cron (umask 022) wrote sets that every local user could read:
+    the dump's account emails, password hashes and outbox addresses are plain text."""
+    assert set(scenario["setup"]["modes"]) == {"dir 0o700", "file 0o600"}
+
+
+def test_law_32_a_key_store_set_under_a_master_key_the_environment_lacks_is_refused_naming_it(scenario):
+    """LAW-32: after a rotation that removed the old master key, a key-store set taken before it
+    verified and restored ("restored."), and then no client could be decrypted. It is refused
+    now, before anything changes, naming the master key it needs."""
+    result = scenario["other-master-key"]
+    assert result["refused"]
+    assert "restore refused, nothing was changed" in result["message"]
+    assert "its data keys are wrapped under master key(s) '" in result["message"]
+    assert "'k9'" not in result["message"] and "COACHDOSSIER_MASTER_KEYS does not hold" in result["message"]
+
+
+def test_gc_5_4_a_set_from_an_earlier_release_is_migrated_before_the_erasure_replay(scenario):
+    """A backup made before an upgrade, restored after it, holds the earlier schema: the
+    erasure replay (which uses the outbox's newer client_ref column) failed with a traceback
+    and the app was left on the old schema. The restore now migrates first, then replays."""
+    result = scenario["older-release"]
+    assert "1 migration(s) applied" in result["output"]
+    assert "1 client(s) erased again" in result["output"]
+    assert result["client_ref_column"]
+    # The replay ran: the mail to the client's login is gone (the set's rows have no link yet,
+    # so their personal address, shredded with them, can no longer be matched), the other's stays.
+    assert "zwaantje-login@example.com" not in result["outbox_to"] and "blijft@example.com" in result["outbox_to"]
+
+
+def test_a_set_that_is_not_there_is_named_as_missing_not_as_a_foreign_folder(tmp_path):
+    """`backup --verify` and `restore` of a mistyped or relative path said "no manifest.json:
+    not a coachdossier backup set", which sends an operator looking inside the wrong folder."""
+    from coachdossier.privacy import backup
+
+    [problem] = backup.check(tmp_path / "20261205T063446Z")
+    assert problem.endswith("no such folder (a backup set is a folder; a relative path is taken from "
+                            f"{Path.cwd()})")
+    (tmp_path / "empty").mkdir()
+    assert backup.check(tmp_path / "empty") == [f"{tmp_path / 'empty'}: no manifest.json: not a coachdossier backup set"]
 
 
 def _needs_postgresql():
@@ -241,6 +283,76 @@ def test_law_32_a_postgresql_dump_whose_content_differs_from_its_source_is_refus
         backup.restore(main=result.main, now=timezone.now())
     assert "content checksum" in str(refused.value)
     assert _scratch_databases() == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_law_32_a_postgresql_restore_replaces_tables_the_backup_does_not_know(pg_backup):
+    """LAW-32: the backup from before an upgrade, restored after it. `pg_restore --clean`
+    dropped only what the dump holds, so a table of the later release that refers to a
+    restored one refused the drops, and the restore stopped half-way with a traceback, the
+    database half old, half restored. The restore replaces the database as a whole now."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from coachdossier.clients.models import Client
+
+    backup, result, client = pg_backup
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE later_release (id serial PRIMARY KEY, "
+                       "client_id bigint NOT NULL REFERENCES clients_client (id))")
+        cursor.execute("INSERT INTO later_release (client_id) VALUES (%s)", [client.pk])
+    Client.objects.filter(pk=client.pk).update(reference="NA-BACKUP")
+    outcome = backup.restore(main=result.main, keys=result.keys, now=timezone.now())
+    assert outcome["migrations_applied"] == 0
+    assert Client.objects.get(pk=client.pk).reference == client.reference
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('later_release')")
+        assert cursor.fetchone()[0] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_law_32_a_postgresql_restore_that_fails_at_its_last_statement_changes_nothing(pg_backup, monkeypatch):
+    """LAW-32: emptying the database and loading the dump are one transaction, so a restore
+    that fails anywhere (here: a statement after the last of the dump) leaves the live
+    database as it was, and says why in one line."""
+    from django.utils import timezone
+
+    from coachdossier.clients.models import Client
+
+    backup, result, client = pg_backup
+    real_run = backup._run
+
+    def fails_last(command, env):
+        if command[0] == "psql":
+            command = [*command, "-c", "SELECT 1/0"]
+        return real_run(command, env)
+
+    monkeypatch.setattr(backup, "_run", fails_last)
+    Client.objects.filter(pk=client.pk).update(reference="NA-BACKUP")
+    with pytest.raises(backup.BackupError, match="psql failed: .*division by zero"):
+        backup.restore(main=result.main, now=timezone.now())
+    assert Client.objects.get(pk=client.pk).reference == "NA-BACKUP"
+
+
+def test_law_32_pg_dump_and_the_backups_own_connections_keep_the_database_urls_tls_settings(monkeypatch):
+    """LAW-32: DATABASE_URL's `?sslmode=verify-full` reached Django's connection only: the
+    backup's own connections and pg_dump, pg_restore and psql fell back to libpq's "prefer",
+    talking to a remote server without verifying it."""
+    from unittest import mock
+
+    from coachdossier.privacy import backup
+
+    cfg = {"HOST": "db.example.nl", "PORT": "5432", "USER": "u", "PASSWORD": "p", "NAME": "cd",
+           "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/db-ca.pem"}}
+    monkeypatch.setattr(backup, "_pg_settings", lambda alias: cfg)
+    _, env = backup._pg_env("default")
+    assert env["PGSSLMODE"] == "verify-full" and env["PGSSLROOTCERT"] == "/etc/ssl/db-ca.pem"
+    with mock.patch("psycopg.connect") as connect:
+        backup._pg_connect("default")
+    assert connect.call_args.kwargs["sslmode"] == "verify-full"
+    assert connect.call_args.kwargs["sslrootcert"] == "/etc/ssl/db-ca.pem"
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "keys"])  # SQLite's backup API waits on open writes

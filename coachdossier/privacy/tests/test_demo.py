@@ -3,8 +3,8 @@
 import datetime
 import io
 
-from django.core.management import call_command
-from django.test import TestCase
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from coachdossier.clients.models import TrajectoryChange
@@ -22,6 +22,17 @@ from coachdossier.privacy.models import (
 
 class DemoTests(TestCase):
     databases = {"default", "keys"}
+
+    @override_settings(DEMO_MODE=False)
+    def test_production_settings_refuse_the_demo_practice_and_change_nothing(self):
+        """`coachdossier demo` on a production host (DEBUG off) added fictional clients to the
+        practice's registers, and client accounts whose password is in the repository and
+        which have no second factor."""
+        from coachdossier.accounts.models import User
+
+        with self.assertRaisesMessage(CommandError, "the demo practice is for development"):
+            call_command("demo", stdout=io.StringIO())
+        self.assertFalse(User.objects.exists())
 
     def test_the_demo_has_registry_profiles_registers_a_hold_and_a_checkpoint(self):
         call_command("demo", stdout=io.StringIO())

@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from allauth.mfa.utils import encrypt
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -87,8 +87,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="only print the demo accounts")
+        parser.add_argument("--in-production", action="store_true",
+                            help="build it although DEBUG is off (a scratch installation only, never a practice's)")
 
     def handle(self, *args, **options):
+        if not options["accounts"] and not settings.DEMO_MODE and not options["in_production"]:
+            # Its client accounts have a published password and no second factor, and its
+            # fictional clients would stand in the practice's registers and reports.
+            raise CommandError("the demo practice is for development (DEBUG on): this installation runs with "
+                               "production settings, and the demo would add fictional clients and accounts with a "
+                               "published password to its database. Nothing was changed.")
         if not options["accounts"]:
             if User.objects.filter(email=demo_email("directie")).exists():
                 self.stdout.write("The demo practice exists already; nothing changed.")

@@ -12,9 +12,12 @@ class Command(BaseCommand):
             "--verify SET checks a backup set: signature, checksums, and a restore into a scratch database.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", type=Path, help="where main sets go (default var/backups or $COACHDOSSIER_BACKUP_DIR)")
+        parser.add_argument("--dir", type=Path,
+                            help="where main sets go (default $COACHDOSSIER_BACKUP_DIR, else backups/ in the state "
+                                 "directory $COACHDOSSIER_STATE_DIR)")
         parser.add_argument("--keys-dir", type=Path,
-                            help="where key-store sets go (default var/key-backups or $COACHDOSSIER_KEY_BACKUP_DIR)")
+                            help="where key-store sets go (default $COACHDOSSIER_KEY_BACKUP_DIR, else key-backups/ in "
+                                 "the state directory); keep them on other media than the main sets")
         parser.add_argument("--verify", type=Path, metavar="SET", help="verify this backup set instead")
 
     def handle(self, *args, **options):

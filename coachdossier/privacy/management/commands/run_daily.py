@@ -8,8 +8,11 @@ from coachdossier.privacy import daily
 
 
 class Command(BaseCommand):
-    help = ("The daily job: retention notices and destruction (PR-8), orphaned keys, insurance reminders, "
-            "other apps' reminders, access-log verification and a signed checkpoint. Idempotent.")
+    help = ("The daily job: retention notices and destruction (PR-8), orphaned keys and files, the erasure "
+            "registry, insurance and data-breach reminders, other apps' reminders and the outbox, the monthly "
+            "log-review notice, access-log entries past their term, then access-log verification and a signed "
+            "checkpoint. Idempotent; one run at a time. Exit code 1 when a step failed (FAILED: <step>) or the "
+            "access log does not verify.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="list what it would do, change nothing")
