@@ -36,6 +36,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def staff(self):
+        """Everyone with a role besides client, former staff too (their names stay in notes)."""
+        return self.filter(role_grants__role__in=STAFF_ROLES).distinct()
+
     def create_superuser(self, email, password=None, **extra):
         user = self.create_user(email, password, **extra)
         RoleGrant.objects.get_or_create(user=user, role=Role.ADMIN)

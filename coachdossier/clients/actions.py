@@ -513,7 +513,8 @@ def add_entry(*, actor, client: Client, kind: str, occurred_on, title: str = "",
     if kind == EntryKind.AGREEMENT and not files:  # GC-0.4: the agreement is the signed document
         errors["files"] = _("Attach the signed agreement (a scan or PDF).")
     _raise(errors)
-    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client))
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client),
+                                       others=_other_people(client))
     with atomic_files():
         entry = DossierEntry.objects.create(
             client=client, trajectory=trajectory or client.current_trajectory, kind=kind,
@@ -597,6 +598,14 @@ def _known_names(client) -> list[str]:
     return [name.get("first_name", ""), name.get("last_name", "")]
 
 
+def _other_people(client) -> list[str]:
+    """GC-5.2: people the system knows besides the client, whose names in a note count as
+    other persons even where no name list has them: the practice's staff and the contact
+    persons of the client's principals."""
+    contacts = Principal.objects.filter(trajectories__client=client).values_list("contact_name", flat=True)
+    return [*User.objects.staff().values_list("full_name", flat=True), *contacts]
+
+
 def _write_version(*, entry, number, author, now, content, is_correction=False) -> EntryVersion:
     version = EntryVersion(entry=entry, number=number, author=author, created_at=now, is_correction=is_correction)
     version.sealed = SealedJSON.seal(entry.client.public_id, content, version.aad())
@@ -623,7 +632,8 @@ def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str
                                  "title": title, "text": text, "source": current.content.get("source", ""),
                                  "justification": justification, "reason": reason})
     entry.version_count += 1
-    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(entry.client))
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(entry.client),
+                                       others=_other_people(entry.client))
     entry.names_others = bool(screening["other_persons"])
     entry.special_category = bool(screening["special_categories"])
     if is_medical is not None:

@@ -94,8 +94,10 @@ def check_uwv_only_fields(*, is_uwv: bool, bsn: str, background: str) -> dict[st
     return errors
 
 
-def screen_text(text: str, *, known_identifiers=()) -> dict:
-    """PR-4 and GC-5.2 on free text: special categories mentioned, other people named."""
+def screen_text(text: str, *, known_identifiers=(), others=()) -> dict:
+    """PR-4 and GC-5.2 on free text: special categories mentioned, other people named.
+    `known_identifiers`: the client's own name; `others`: names of other people the system
+    holds, which count as other persons wherever they stand."""
     from coachdossier.lib.screening import find_person_mentions, find_special_categories
 
     found = {str(f.category) for f in find_special_categories(text or "")}
@@ -106,7 +108,7 @@ def screen_text(text: str, *, known_identifiers=()) -> dict:
         # Health information is normal in re-integration notes; it is treated as extra
         # confidential: the author is advised to mark the entry medical.
         "health": HEALTH in found,
-        "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers),
+        "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers, others=others),
     }
 
 

@@ -9,7 +9,9 @@ def find_special_categories(text):
     return impl(text)
 
 
-def find_person_mentions(text, *, known_identifiers=()):
+def find_person_mentions(text, *, known_identifiers=(), others=()):
+    """`others`: names of other people the system holds (staff, the principal's contact)."""
+    from coachdossier.privacy.deidentify import KnownNames
     from coachdossier.privacy.deidentify import find_person_mentions as impl
 
-    return impl(text, known_identifiers=known_identifiers)
+    return impl(text, known_identifiers=known_identifiers, known_names=KnownNames.of(contacts=others))

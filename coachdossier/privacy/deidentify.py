@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import fcntl
+import itertools
 import re
 import tempfile
 import threading
@@ -32,7 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -113,6 +114,7 @@ class _Span(NamedTuple):
     end: int
     tag: str
     priority: int
+    entity: str = ""  # a name the system knows: every mention of it gets the same number
 
 
 # --------------------------------------------------------------------------- deduce
@@ -157,13 +159,21 @@ def warm_up() -> None:
     get_deducer()
 
 
-def _deduce_spans(text: str) -> list[_Span]:
+def _deduce_spans(text: str, *, patient: tuple[str, ...] = ()) -> list[_Span]:
     # deduce's own merging joins neighbours across a full stop ("Peter. Linda" becomes one
     # person), and its redactor is replaced by ours: switch both off.
-    doc = get_deducer().deidentify(text, disabled={"merge_adjacent_annotations", "redactor"})
+    metadata = None
+    if len(patient) == 2 and all(patient):
+        # The client as deduce's patient: its fuzzy matching also finds "Malgorzta" (GC-6.8, GC-6.9).
+        from deduce.person import Person
+
+        metadata = {"patient": Person(first_names=patient[0].split(), surname=patient[1])}
+    doc = get_deducer().deidentify(text, metadata=metadata, disabled={"merge_adjacent_annotations", "redactor"})
     return [
         _Span(a.start_char, a.end_char, _DEDUCE_TAGS.get(a.tag, PERSOON), _PRIORITY_DEDUCE)
         for a in doc.annotations
+        # A lone letter that is the client's initial ("E-mail", "plan A") is no name; "M." is.
+        if not (a.tag == "patient" and a.end_char - a.start_char == 1 and text[a.end_char : a.end_char + 1] != ".")
     ]
 
 
@@ -177,6 +187,7 @@ class _Lexicons:
     placenames: frozenset[str]  # as written ("Den Haag", "Ede")
     placenames_lower: frozenset[str]
     common_words: frozenset[str]  # lower-case Dutch words that are never names on their own
+    ordinary_words: frozenset[str]  # folded: words that a known name is replaced as only when capitalised
 
     def is_first_name(self, lower: str) -> bool:
         """`lower` (a lower-case word) is in the first-name list, also when written with
@@ -228,12 +239,15 @@ def _lexicons() -> _Lexicons:
     common |= {w.lower() for w in load("whitelist/lst_medical_term")}
     common |= _WORDS_NOT_NAMES
     placenames = frozenset(load("locations/lst_placename"))
+    name_words = (Path(__file__).parent / "data" / "name_words.txt").read_text(encoding="utf-8").split("\n")
+    ordinary = common | {w for w in name_words if w and not w.startswith("#")} | _DESCRIPTIVE_WORDS
     return _Lexicons(
         first_names=frozenset(n.lower() for n in load("names/lst_first_name")) - _WORDS_NOT_NAMES,
         surnames=frozenset(n.lower() for n in load("names/lst_surname")),
         placenames=placenames,
         placenames_lower=frozenset(p.lower() for p in placenames),
         common_words=frozenset(common),
+        ordinary_words=frozenset(_fold(w) for w in ordinary),
     )
 
 
@@ -611,11 +625,14 @@ def annotate_first_names(text: str, *, capitalised_only: bool = False) -> Iterat
         yield _Span(m.start(), end, PERSOON, _PRIORITY_OWN)
 
 
+# Surinamese-Chinese surnames: "Tjon A Fong", "Liem-A-Foe".
+_A_SURNAME_RE = re.compile(rf"[ -]A[ -]{_CAP_WORD}")
+
+
 def annotate_titled_names(text: str) -> Iterator[_Span]:
-    """"mevrouw Jansen", "dr. Verhoeven", "M. Kuipers", "collega mark"."""
-    yield from _find(_TITLE_NAME_RE, text, PERSOON)
-    yield from _find(_INITIALS_NAME_RE, text, PERSOON)
+    """"mevrouw Jansen", "dr. Verhoeven", "M. Kuipers", "collega mark", "mevrouw Tjon A Fong"."""
     lex = _lexicons()
+    spans = list(_find(_TITLE_NAME_RE, text, PERSOON)) + list(_find(_INITIALS_NAME_RE, text, PERSOON))
     for m in _RELATION_NAME_RE.finditer(text):
         word = m.group(1)
         lower = word.lower()
@@ -623,7 +640,35 @@ def annotate_titled_names(text: str) -> Iterator[_Span]:
             continue
         if word[0].isupper() or lex.is_first_name(lower):
             end = _extend_surname(text, m.end(1), lowercase=word[0].islower())
-            yield _Span(m.start(1), end, PERSOON, _PRIORITY_OWN)
+            spans.append(_Span(m.start(1), end, PERSOON, _PRIORITY_OWN))
+    for span in spans:
+        a_surname = _A_SURNAME_RE.match(text, span.end)
+        yield span._replace(end=a_surname.end()) if a_surname else span
+
+
+# GC-6.8, GC-6.9: an employer named after "bij", "werkgever", "opdrachtgever", "firma" or
+# "bedrijf" without a legal form or a kind of business: "werkt bij Parlak Facilitair",
+# "contactpersoon bij Kwiek", "bij De Vries". Measured on the corpus, the demo notes and the
+# 2,000 Dutch strings of the UI: no false positives. (The same after "met", "van", "voor",
+# "door" took apps, holidays and products for persons: "met Teams", "voor Pasen", "van
+# Word"; it is not used.)
+_EMPLOYER_CONTEXT_RE = re.compile(
+    rf"\b(?i:bij|werkgever|opdrachtgever|firma|bedrijf)[:,]?\s+(?:(?:de|het)\s+)?"
+    rf"((?i:{_INTERFIX}\s+)?{_CAP_WORD}(?:\s+(?:(?:{_INTERFIX}|&|en)\s+)?{_CAP_WORD}){{0,3}})"
+)
+_NOT_EMPLOYERS = frozenset(f"{_MONTHS}|{_WEEKDAYS}".split("|"))
+
+
+def annotate_employers(text: str) -> Iterator[_Span]:
+    lex = _lexicons()
+    for m in _EMPLOYER_CONTEXT_RE.finditer(text):
+        words = m.group(1).split()
+        first = next((w for w in words if w.lower() not in _PARTICLES), "")
+        lower = first.lower()
+        if (len(first) < 3 or first.isupper() or lower in lex.common_words or lower in _NOT_EMPLOYERS
+                or lex.is_first_name(lower) or m.group(1) in lex.placenames):
+            continue  # "bij HR", "bij Ziekte", "bij Jan thuis", "bij Utrecht": persons and towns have their own
+        yield _Span(m.start(1), m.end(1), INSTELLING, _PRIORITY_OWN)
 
 
 _RELATION_WORDS = frozenset(_RELATIONS.lower().split("|"))
@@ -676,6 +721,7 @@ _OWN_ANNOTATORS = (
     annotate_ages,
     annotate_streets,
     annotate_organisations,
+    annotate_employers,
     annotate_ids,
     annotate_titled_names,
     annotate_first_names,
@@ -685,6 +731,302 @@ _OWN_ANNOTATORS = (
 
 def _own_spans(text: str) -> list[_Span]:
     return [span for annotator in _OWN_ANNOTATORS for span in annotator(text)]
+
+
+# --------------------------------------------------------------------------- names the system knows
+
+# Words of a contact or recipient that say what someone is, not who: "Afdeling Werk",
+# "Team Re-integratie", "Bedrijfsarts K. Ouaali". Never replaced on their own.
+_DESCRIPTIVE_WORDS = frozenset(
+    """
+    afdeling team dienst bureau loket sector unit cluster regio vestiging kantoor secretariaat
+    administratie personeelszaken salarisadministratie receptie directie management klantenservice
+    klantcontact servicepunt werkgeversservicepunt werkplein wijkteam re integratie reintegratie
+    werk inkomen participatie zorg sociaal domein hr po arbo arbodienst casemanagement
+    """.split()
+)
+# Particles of names: part of a surname ("de Vries", "El Amrani", "Tjon A Fong"), never a
+# name on their own.
+_PARTICLES = frozenset("van de der den het t te ten ter op in uit la le du da di dos das del della von el al a y".split())
+_TOKEN_RE = re.compile(r"[^\W_]+")
+# Between the words of one name: a space, a line break or a hyphen ("Wiśniewska-Nowak").
+_NAME_GAP_RE = re.compile(r"\s{1,3}|\s?[-‐]\s?|['’]")
+# Between two mentions of the same person that together are one: "Małgorzata" + "Nowak",
+# "Tjon" + "A" + "Fong".
+_PARTICLE_RE = "|".join(sorted(_PARTICLES, key=len, reverse=True))
+_JOIN_GAP_RE = re.compile(rf"(?:\s+|\s?-\s?)(?:(?:(?i:{_PARTICLE_RE})|{_UPPER}\.?)(?:\s+|\s?-\s?))*")
+_INITIALS_BEFORE_RE = re.compile(rf"(?<![\w.])(?:{_UPPER}\.\s?-?){{1,5}}\s?$")
+_LEGAL_AFTER_RE = re.compile(rf"\s+{_LEGAL_SUFFIX}(?!\w)")
+_BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """`text` lower-cased without diacritics, and for each character of the result the
+    index of the character it came from ("Ł" -> "l", "ß" -> "ss", a combining accent -> "")."""
+    if text.isascii():
+        return text.lower(), list(range(len(text) + 1))
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        for folded in _fold(char.lower()):
+            out.append(folded)
+            origin.append(i)
+    origin.append(len(text))
+    return "".join(out), origin
+
+
+class _Unit(NamedTuple):
+    """One way of writing a known name: ("malgorzata",), ("de", "vries"), ("tjon", "a", "fong")."""
+
+    tokens: tuple[str, ...]  # folded
+    tag: str
+    entity: str
+    capital: int  # index of the token that must be capitalised in the text (an ordinary word), or -1
+    acronyms: tuple[int, ...]  # indices of tokens that must be in capitals ("UWV", "HR")
+    person: bool
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """Names the system itself holds, replaced wherever they appear (GC-6.8, GC-6.9) and
+    counted as other persons (GC-5.2), in addition to what deduce and the own annotators find.
+
+    The caller reads them from sealed data through the usual accessors; they are never
+    logged. Matching ignores case and diacritics ("Malgorzata", "małgorzata") and keeps to
+    whole words. A person's name counts whole and in parts ("Małgorzata", "Wiśniewska",
+    "de Vries"), with initials before it ("M. Wiśniewska") and as a possessive ("Jans",
+    "Małgorzata's"). A part that is also an ordinary Dutch word ("Bakker", "Post", "Groot")
+    counts only where it is written with a capital.
+
+    - `client`: the client's first and last name; also handed to deduce as its patient, whose
+      fuzzy matching catches misspellings.
+    - `people`: staff, substitutes, therapists, complainants: certainly persons.
+    - `contacts`: a principal's contact person, a consent's recipient: free text that may be a
+      person ("Grzegorz Wójcik") or a function ("Afdeling Werk"); its parts count on their own
+      only when it reads as a person's name, and then only capitalised.
+    - `organisations`: principals and employers, with or without their legal form ("Bakkerij
+      De Vries B.V.", "Bakkerij De Vries BV", "De Vries").
+    - `shared`: the names of the whole practice (staff, principals), built once for an export
+      of many clients and matched by their own cached matcher.
+    """
+
+    client: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    shared: KnownNames | None = None
+
+    @classmethod
+    def of(cls, *, client=(), people=(), contacts=(), organisations=(), shared=None) -> KnownNames:
+        def clean(values) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+        return cls(clean(client), clean(people), clean(contacts), clean(organisations), shared)
+
+    def spans(self, text: str) -> list[_Span]:
+        """Where the names stand in `text`, as spans of the highest priority."""
+        own = self._matcher.spans(text)
+        return own + self.shared.spans(text) if self.shared else own
+
+    @cached_property
+    def _matcher(self) -> _NameMatcher:
+        units: list[_Unit] = []
+        client = " ".join(self.client)
+        if client:
+            units += _person_units(client, entity=_entity(client), sure=True)
+            for part in self.client:  # "Van den Berg" as the last name is one surname
+                units += _person_units(part, entity=_entity(client), sure=True, whole=True)
+        for name in self.people:
+            units += _person_units(name, entity=_entity(name), sure=True)
+        for name in self.contacts:
+            units += _person_units(name, entity=_entity(name), sure=False)
+        for name in self.organisations:
+            units += _organisation_units(name, entity=_entity(name))
+        return _NameMatcher(units)
+
+
+def _entity(name: str) -> str:
+    """One key per name, the same in the client's and the practice's list."""
+    return " ".join(_TOKEN_RE.findall(_folded(name)[0]))
+
+
+def _words(value: str) -> list[str]:
+    """The words of a name as written, without bracketed remarks: "Ingrid Vos (CSR)" -> Ingrid, Vos."""
+    value = unicodedata.normalize("NFC", _BRACKETS_RE.sub(" ", value))
+    return [w.strip(".,;:") for w in value.split() if w.strip(".,;:&+/")]
+
+
+def _is_descriptive(word: str) -> bool:
+    """"Afdeling", "Team", "Re-integratie", "Bedrijfsarts", "dhr.": what someone is, not who."""
+    parts = _TOKEN_RE.findall(_fold(word.lower()))
+    return bool(parts) and all(p in _DESCRIPTIVE_WORDS or p in _TITLE_WORDS or p in _RELATION_WORDS for p in parts)
+
+
+def _unit(words: list[str], *, tag: str, entity: str, person: bool, capitalised: bool = False,
+          phrase: bool = False) -> _Unit | None:
+    """A unit for `words`, or None when it has no word that can name anyone on its own.
+    `phrase`: it may be a phrase of ordinary words ("Eigen rekening"), so its first word decides."""
+    lex = _lexicons()
+    tokens: list[str] = []
+    written: list[str] = []
+    for word in words:
+        for m in _TOKEN_RE.finditer(_folded(word)[0]):
+            tokens.append(m.group())
+        written += _TOKEN_RE.findall(word)
+    if len(tokens) != len(written):
+        return None
+    substantial = [i for i, t in enumerate(tokens) if t not in _PARTICLES and len(t) > 1]
+    if not substantial:
+        return None
+    first = substantial[0]
+    acronyms = tuple(i for i, w in enumerate(written) if len(w) > 1 and w.isupper())
+    # "Bakker", "de Groot", "Eigen rekening", "Afdeling Werk": ordinary words unless
+    # capitalised. A person's name with one word that is no ordinary word ("Jan Kowalczyk")
+    # is a name in any case; an organisation's name must not start with an ordinary word.
+    checked = substantial[:1] if phrase or not person else substantial
+    ordinary = all(tokens[i] in lex.ordinary_words or len(tokens[i]) < 3 for i in checked)
+    needs_capital = capitalised or ordinary or (len(tokens) == 1 and tokens[0] in lex.placenames_lower)
+    return _Unit(tuple(tokens), tag, entity, first if needs_capital and first not in acronyms else -1, acronyms,
+                 person)
+
+
+def _person_units(value: str, *, entity: str, sure: bool, whole: bool = False) -> list[_Unit]:
+    """The full name, each name in it, and the surname with its particles ("de Vries").
+    `sure`: the value is certainly a person's name; otherwise (a contact) its parts count only
+    when it reads as one, and only where they are capitalised."""
+    lex = _lexicons()
+    words = _words(value)
+    descriptive = {w for w in words if _is_descriptive(w)}
+    initials = {w for w in words if re.fullmatch(rf"(?:{_UPPER}\.?-?)+", w) and len(w.replace(".", "")) <= 4
+                and w.lower() not in _PARTICLES}
+    full = _unit(words, tag=PERSOON, entity=entity, person=True, phrase=not sure)
+    units = [full] if full else []
+    if whole:
+        return units
+    name = [w for w in words if w not in descriptive and w not in initials]
+    if not sure:
+        folded = [_fold(w.lower()) for w in name if w.lower() not in _PARTICLES]
+        reads_as_person = bool(folded) and all(w[0].isupper() for w in name if w.lower() not in _PARTICLES) and (
+            any(lex.is_first_name(w) for w in folded) or not any(w in lex.ordinary_words for w in folded)
+        )
+        if not reads_as_person:
+            return units
+    candidates: list[list[str]] = []
+    if name != words:
+        candidates.append(name)  # "K. Ouaali" from "Bedrijfsarts K. Ouaali (ArboNed)"
+    for i, word in enumerate(name):
+        if word.lower() in _PARTICLES:
+            if i == 0 or name[i - 1].lower() not in _PARTICLES:
+                candidates.append(name[i:])  # "de Vries", "van der Berg", "El Amrani"
+            continue
+        candidates.append([word])
+        if "-" in word and sure:
+            candidates += [[part] for part in word.split("-") if len(part) > 2]
+    if len(name) > 2:
+        candidates.append(name[1:])  # "Tjon A Fong" of "Wendy Tjon A Fong"
+    for words_ in candidates:
+        unit = _unit(words_, tag=PERSOON, entity=entity, person=True, capitalised=not sure)
+        if unit:
+            units.append(unit)
+    return units
+
+
+_ORG_HEAD_WORD_RE = re.compile(rf"(?:{_ORG_HEADS}|{_UPPER}{_W}*(?:{_ORG_HEAD_SUFFIX}))", re.IGNORECASE)
+
+
+def _organisation_units(value: str, *, entity: str) -> list[_Unit]:
+    """The name with and without its legal form, and without a leading kind of business
+    ("De Vries" of "Bakkerij De Vries B.V.") when what is left is no ordinary word or town."""
+    lex = _lexicons()
+    core = re.sub(rf"\s*,?\s+{_LEGAL_SUFFIX}\s*$", "", value.strip()) or value
+    words = _words(core)
+    units = [_unit(words, tag=INSTELLING, entity=entity, person=False)]
+    rest = words
+    while len(rest) > 1 and _ORG_HEAD_WORD_RE.fullmatch(rest[0]):  # "Stichting Kinderopvang Kwiek" -> "Kwiek"
+        rest = rest[1:]
+        folded = [_fold(w.lower()) for w in rest]
+        if " ".join(rest) not in lex.placenames and any(
+            w not in _PARTICLES and (w not in lex.ordinary_words or w in lex.surnames) for w in folded
+        ):
+            units.append(_unit(rest, tag=INSTELLING, entity=entity, person=False))
+    return [u for u in units if u]
+
+
+class _NameMatcher:
+    """All units, looked up by their first token: one pass over the words of a text."""
+
+    def __init__(self, units: Iterable[_Unit]):
+        self.by_first: dict[str, list[_Unit]] = {}
+        for unit in set(units):
+            self.by_first.setdefault(unit.tokens[0], []).append(unit)
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda u: (-len(u.tokens), u.tag != PERSOON))
+
+    def spans(self, text: str) -> list[_Span]:
+        if not self.by_first or not text:
+            return []
+        folded, origin = _folded(text)
+        tokens = [(origin[m.start()], origin[m.end() - 1] + 1, m.group()) for m in _TOKEN_RE.finditer(folded)]
+        found: list[_Span] = []
+        i = 0
+        while i < len(tokens):
+            match = self._match_at(text, tokens, i)
+            if match is None:
+                i += 1
+                continue
+            unit, end, n = match
+            start = tokens[i][0]
+            if unit.person:
+                initials = _INITIALS_BEFORE_RE.search(text, max(0, start - 16), start)
+                if initials:
+                    start = initials.start()
+            if unit.tag == INSTELLING and (legal := _LEGAL_AFTER_RE.match(text, end)):
+                end = legal.end()
+            found.append(_Span(start, end, unit.tag, _PRIORITY_KNOWN, unit.entity))
+            i += n
+        return _join_parts(text, found)
+
+    def _match_at(self, text: str, tokens, i: int) -> tuple[_Unit, int, int] | None:
+        word = tokens[i][2]
+        candidates = self.by_first.get(word, [])
+        if word.endswith("s"):  # "Jans", "Dikmens": a possessive without an apostrophe
+            candidates = candidates + [u for u in self.by_first.get(word[:-1], []) if len(u.tokens) == 1]
+        for unit in candidates:
+            n = len(unit.tokens)
+            if i + n > len(tokens):
+                continue
+            window = tokens[i : i + n]
+            if any(t[2] != u for t, u in zip(window[:-1], unit.tokens[:-1], strict=True)):
+                continue
+            last = window[-1][2]
+            if last != unit.tokens[-1] and not self._possessive(text, window[-1], unit):
+                continue
+            if not all(_NAME_GAP_RE.fullmatch(text, a[1], b[0]) for a, b in itertools.pairwise(window)):
+                continue
+            if unit.capital >= 0 and not text[window[unit.capital][0]].isupper():
+                continue
+            if any(not text[window[k][0] : window[k][1]].isupper() for k in unit.acronyms):
+                continue
+            return unit, window[-1][1], n
+        return None
+
+    @staticmethod
+    def _possessive(text: str, token, unit: _Unit) -> bool:
+        """"Jans fiets": the name with an "s", capitalised, and not itself a word ("Hals")."""
+        start, _end, word = token
+        return (unit.person and word == unit.tokens[-1] + "s" and text[start].isupper()
+                and word not in _lexicons().ordinary_words)
+
+
+def _join_parts(text: str, spans: list[_Span]) -> list[_Span]:
+    """Neighbouring parts of the same name become one span: "Małgorzata" + "Nowak"."""
+    joined: list[_Span] = []
+    for span in spans:
+        if joined and joined[-1].entity == span.entity and _JOIN_GAP_RE.fullmatch(text, joined[-1].end, span.start):
+            joined[-1] = joined[-1]._replace(end=span.end)
+        else:
+            joined.append(span)
+    return joined
 
 
 # --------------------------------------------------------------------------- known identifiers
@@ -742,8 +1084,10 @@ def _merge(spans: Iterable[_Span]) -> list[_Span]:
     def flush() -> None:
         if cluster:
             best = max(cluster, key=lambda s: (s.end - s.start, s.priority))
+            known = [s for s in cluster if s.entity and s.tag == best.tag]
+            entity = max(known, key=lambda s: s.end - s.start).entity if known else ""
             merged.append(
-                _Span(min(s.start for s in cluster), max(s.end for s in cluster), best.tag, best.priority)
+                _Span(min(s.start for s in cluster), max(s.end for s in cluster), best.tag, best.priority, entity)
             )
 
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
@@ -768,8 +1112,10 @@ def _trim(text: str, span: _Span) -> _Span:
     return span._replace(start=start, end=end)
 
 
-def _entity_key(tag: str, original: str) -> tuple[str, str]:
-    return tag, re.sub(r"[\s.-]+", " ", original.casefold()).strip()
+def _entity_key(span: _Span, original: str) -> tuple[str, str]:
+    if span.entity:  # "Małgorzata", "M. Wiśniewska" and "Małgorzata Wiśniewska": one person, one number
+        return span.tag, "\0" + span.entity
+    return span.tag, re.sub(r"[\s.-]+", " ", original.casefold()).strip()
 
 
 def _redact(text: str, spans: list[_Span]) -> DeidResult:
@@ -780,7 +1126,7 @@ def _redact(text: str, spans: list[_Span]) -> DeidResult:
     cursor = 0
     for span in spans:
         original = text[span.start : span.end]
-        key = _entity_key(span.tag, original)
+        key = _entity_key(span, original)
         if key not in numbers:
             per_tag[span.tag] = per_tag.get(span.tag, 0) + 1
             numbers[key] = per_tag[span.tag]
@@ -792,19 +1138,29 @@ def _redact(text: str, spans: list[_Span]) -> DeidResult:
     return DeidResult(text="".join(out), annotations=annotations)
 
 
-def deidentify(text: str, *, known_identifiers: Iterable[str] = ()) -> DeidResult:
+def deidentify(text: str, *, known_identifiers: Iterable[str] = (), known_names: KnownNames | None = None) -> DeidResult:
     """Replace every identifier in `text` by a numbered tag (GC-6.9, GC-6.8).
 
     Runs deduce (slow to start: see `warm_up`) and the project's own annotators, and always
-    replaces the client's own `known_identifiers` (name parts, town, employer, e-mail,
-    phone, BSN). The same entity gets the same number within one text. The result is
-    pseudonymised, not anonymous: label it with `PSEUDONYMISED_LABEL`.
+    replaces the client's own `known_identifiers` (address, town, e-mail, phone, BSN) and
+    the `known_names` the system holds (the client, staff, contacts, employers), also where
+    deduce knows no such name. The same entity gets the same number within one text. The
+    result is pseudonymised, not anonymous: label it with `PSEUDONYMISED_LABEL`.
     """
     if not text or not text.strip():
         return DeidResult(text=text or "", annotations=[])
-    spans = _deduce_spans(text) + _own_spans(text) + _known_spans(text, known_identifiers)
+    known_names = known_names or KnownNames()
+    spans = (_deduce_spans(text, patient=known_names.client) + _own_spans(text)
+             + _known_spans(text, known_identifiers) + known_names.spans(text))
     merged = [_trim(text, s) for s in _merge(spans)]
     return _redact(text, [s for s in merged if s.end > s.start and not _is_duration(text, s)])
+
+
+def find_known(text: str, *, known_identifiers: Iterable[str] = (), known_names: KnownNames | None = None) -> list[str]:
+    """The known identifiers and names that stand in `text`, as written there, each once;
+    fast, without deduce (a reviewed summary must not get them back, GC-6.9)."""
+    spans = _known_spans(text, known_identifiers) + (known_names.spans(text) if known_names else [])
+    return list(dict.fromkeys(text[s.start : s.end] for s in sorted(_merge(spans))))
 
 
 # "40 jaar gewerkt", "12 jaar in dienst": a duration that deduce's age pattern also takes.
@@ -825,17 +1181,23 @@ _TITLE_WORDS = frozenset(
 )
 
 
-def find_person_mentions(text: str, *, known_identifiers: Iterable[str] = ()) -> list[str]:
+def find_person_mentions(
+    text: str, *, known_identifiers: Iterable[str] = (), known_names: KnownNames | None = None
+) -> list[str]:
     """Names of persons in a note other than the client (GC-5.2 warning), fast, without deduce.
 
-    Uses titles ("mevrouw Jansen"), initials ("M. Kuipers"), relation words ("collega mark")
-    and deduce's first-name list. Names made only of the client's own `known_identifiers`
-    are left out. In order of first appearance, each once.
+    Uses titles ("mevrouw Jansen"), initials ("M. Kuipers"), relation words ("collega mark"),
+    deduce's first-name list, and the names of other people the system knows (`known_names`:
+    staff, the principal's contact person), also where no list has them ("Małgorzata").
+    Names made only of the client's own `known_identifiers` are left out. In order of first
+    appearance, each once.
     """
     known_words = {
         word.casefold() for value in known_identifiers for word in re.findall(r"\w+", value or "")
     }
     spans = list(annotate_titled_names(text)) + list(annotate_first_names(text))
+    if known_names:
+        spans += [span for span in known_names.spans(text) if span.tag == PERSOON]
     # An organisation ("Bakkerij Jansen B.V.") or place is not a person.
     others = [s for s in annotate_organisations(text)] + list(annotate_streets(text))
     names: dict[str, None] = {}

@@ -1,9 +1,12 @@
 """De-identified exports (GC-6.9 supervision/intervision, GC-6.8 research/education).
 
 The result is pseudonymised, never anonymous (a reader who knows the case may recognise it),
-so every export carries `PSEUDONYMISED_LABEL`. Identifiers the system knows (the client's
-name, address, email, phone, BSN, the principal's name, the coach's name) are always
-replaced, besides what deduce and the project's annotators find."""
+so every export carries `PSEUDONYMISED_LABEL`. Identifiers the system knows are always
+replaced, besides what deduce and the project's annotators find: the client's address,
+email, phone and BSN (`known_identifiers`), and every name it holds (`known_names`): the
+client's, the practice's staff, every principal and its contact person, the recipients of
+the client's consents and the people who complained on the client's behalf. They are read
+through the sealed accessors for this use only and never logged."""
 
 import csv
 import datetime
@@ -15,16 +18,47 @@ import secrets
 
 from django.utils.translation import gettext as _
 
-from .deidentify import PSEUDONYMISED_LABEL, deidentify
+from coachdossier.accounts.models import User
+from coachdossier.clients.models import Principal, PrincipalKind
+
+from .deidentify import PSEUDONYMISED_LABEL, KnownNames, deidentify, find_known
 
 
 def known_identifiers(client) -> list[str]:
+    """The client's own values other than names (those are `known_names`)."""
     p = client.personal
-    values = [p.first_name, p.last_name, p.full_name, p.street, f"{p.street} {p.house_number}".strip(), p.postcode,
-              p.city, p.email, p.phone, p.bsn, p.date_of_birth]
-    for t in client.trajectories.all():
-        values += [t.principal.name, t.principal.contact_name, t.coach.full_name, t.uwv_order_number]
+    values = [p.street, f"{p.street} {p.house_number}".strip(), p.postcode, p.city, p.email, p.phone, p.bsn,
+              p.date_of_birth]
+    values += [t.uwv_order_number for t in client.trajectories.all()]
     return sorted({v.strip() for v in values if v and len(v.strip()) > 1}, key=len, reverse=True)
+
+
+def practice_names() -> KnownNames:
+    """The names every export removes, whichever client it is about (GC-6.8, GC-6.9): staff
+    (coaches, substitutes, therapists, management, former staff too), every principal and
+    its contact person. A self-paying client's "principal" is a label or the client's own
+    name, so it counts as a contact: a person only when it reads as one."""
+    principals = list(Principal.objects.values_list("name", "kind", "contact_name"))
+    return KnownNames.of(
+        people=User.objects.staff().values_list("full_name", flat=True),
+        contacts=[c for _n, _k, c in principals] + [n for n, k, _c in principals if k == PrincipalKind.SELF],
+        organisations=[n for n, k, _c in principals if k != PrincipalKind.SELF],
+    )
+
+
+def known_names(client, practice: KnownNames) -> KnownNames:
+    """The client's name, the recipients of the client's consents (GC-6.4: "dr. K. Ouaali,
+    bedrijfsarts") and the complainants of complaints about the client's case, with the
+    practice's names."""
+    name = client.name
+    complaints = list(client.complaints.select_related("complainant_user"))
+    return KnownNames.of(
+        client=[name.get("first_name", ""), name.get("last_name", "")],
+        people=[c.content.get("name", "") for c in complaints]
+        + [c.complainant_user.full_name for c in complaints if c.complainant_user],
+        contacts=[c.details.get("recipient", "") for c in client.consents.all()],
+        shared=practice,
+    )
 
 
 def has_consent(client, kind: str, today: datetime.date, *, umbrella: bool = False) -> bool:
@@ -37,13 +71,13 @@ def has_consent(client, kind: str, today: datetime.date, *, umbrella: bool = Fal
 def supervision_summary(client, entries) -> str:
     """The case summary: each chosen entry's date (month only), type, title and text, with
     every identifier replaced by a tag."""
-    known = known_identifiers(client)
+    known, names = known_identifiers(client), known_names(client, practice_names())
     parts = []
     for entry in entries:
         content = entry.current.content
         text = "\n".join(t for t in (content.get("title", ""), content.get("text", "")) if t)
         parts.append(f"## {entry.occurred_on:%Y-%m} · {entry.get_kind_display()}\n"
-                     f"{deidentify(text, known_identifiers=known).text}")
+                     f"{deidentify(text, known_identifiers=known, known_names=names).text}")
     return "\n\n".join(parts)
 
 
@@ -57,9 +91,10 @@ def identifiable_summary(entries) -> str:
 
 
 def leftover_identifiers(client, text: str) -> list[str]:
-    """Known identifiers still in an edited summary (the coach may have typed one back)."""
-    lowered = text.casefold()
-    return [v for v in known_identifiers(client) if len(v) > 2 and v.casefold() in lowered]
+    """Known identifiers and names still in an edited summary (the coach may have typed one
+    back), as written there; whole words only, so "vrede" is no leftover of a client in Ede."""
+    return find_known(text, known_identifiers=known_identifiers(client),
+                      known_names=known_names(client, practice_names()))
 
 
 def labelled(text: str, *, language: str, identifiable: bool) -> str:
@@ -77,10 +112,11 @@ def research_rows(clients, *, today: datetime.date, date_mode: str) -> list[dict
     per-client offset (±180 days) so intervals within a client stay true."""
     rng = random.Random(secrets.randbits(64))
     rows = []
+    practice = practice_names()
     for client in clients:
         pseudonym = "P-" + hashlib.sha256(secrets.token_bytes(16)).hexdigest()[:8]
         offset = datetime.timedelta(days=rng.randint(-180, 180))
-        known = known_identifiers(client)
+        known, names = known_identifiers(client), known_names(client, practice)
         for entry in client.entries.filter(deleted_at__isnull=True, is_medical=False).prefetch_related("versions"):
             content = entry.current.content
             text = "\n".join(t for t in (content.get("title", ""), content.get("text", "")) if t)
@@ -89,7 +125,7 @@ def research_rows(clients, *, today: datetime.date, date_mode: str) -> list[dict
                 "client": pseudonym,
                 "date": day.strftime("%Y-%m") if date_mode == "month" else (day + offset).isoformat(),
                 "kind": entry.kind,
-                "text": deidentify(text, known_identifiers=known).text,
+                "text": deidentify(text, known_identifiers=known, known_names=names).text,
             })
     return rows
 

@@ -21,6 +21,7 @@ from coachdossier.privacy import deidentify as deid
 from coachdossier.privacy.deidentify import (
     PSEUDONYMISED_LABEL,
     DeidResult,
+    KnownNames,
     SpecialCategory,
     deidentify,
     find_person_mentions,
@@ -75,7 +76,8 @@ def corpus_results(deducer):
     notes = load_corpus()
     started = time.perf_counter()
     for note in notes:
-        note["result"] = deidentify(note["plain"], known_identifiers=note.get("known", ()))
+        note["result"] = deidentify(note["plain"], known_identifiers=note.get("known", ()),
+                                    known_names=KnownNames.of(**note.get("names", {})))
     elapsed = time.perf_counter() - started
     print(f"de-identified {len(notes)} notes in {elapsed:.2f} s ({elapsed / len(notes) * 1000:.0f} ms/note)")
     return notes
@@ -171,7 +173,8 @@ class TestDeidentify:
         assert "56 78" not in result.text
 
     def test_known_identifiers_match_whole_words_only(self, deducer):
-        result = deidentify("Anna werkt bij de Annaschool.", known_identifiers=["Anna"])
+        # Not "werkt bij de Annaschool": a school after "bij" is an employer, replaced too.
+        result = deidentify("Anna brengt haar zoon naar de Annaschool.", known_identifiers=["Anna"])
         assert "Annaschool" in result.text
 
     def test_annotations_do_not_overlap_and_point_into_the_input(self, deducer):
@@ -194,6 +197,81 @@ class TestDeidentify:
 
     def test_get_deducer_returns_one_shared_instance(self, deducer):
         assert get_deducer() is deducer
+
+
+# Fictional names, none in deduce's lists: Polish, Turkish, Moroccan, Surinamese, Frisian.
+PRACTICE = KnownNames.of(
+    people=["Hylke Rypma", "Soerinder Doekhie", "Oedit Lachmon", "Anna Bakker", "Kees Post"],
+    contacts=["Grzegorz Wójcik", "Bedrijfsarts K. Ouaali (ArboNed)", "Afdeling Werk", "Team Re-integratie"],
+    organisations=["Bakkerij De Vries B.V.", "Parlak Facilitair", "Eigen rekening"],
+)
+MALGORZATA = KnownNames.of(client=["Małgorzata", "Wiśniewska"], people=["Fouad Ouchan"], shared=PRACTICE)
+
+
+def leftover(result: DeidResult, *names: str) -> list[str]:
+    return [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", result.text, re.IGNORECASE)]
+
+
+class TestKnownNames:
+    """GC-6.8, GC-6.9: every name the system holds is replaced, also where deduce's lists
+    and the own annotators know no such name."""
+
+    def test_gc_6_8_the_clients_name_is_replaced_in_any_case_and_without_diacritics(self, deducer):
+        text = "Gesprek met Małgorzata. Later belde MALGORZATA zelf; małgorzata en malgorzata wiśniewska tekenen."
+        result = deidentify(text, known_names=MALGORZATA)
+        assert leftover(result, "Małgorzata", "Malgorzata", "Wiśniewska") == []
+        assert result.text.count("[PERSOON-1]") == 4
+
+    def test_gc_6_9_staff_substitutes_therapists_contacts_and_complainants_are_replaced(self, deducer):
+        text = ("Tijdens mijn vakantie sprak Soerinder met haar; Doekhie schrijft dat het goed gaat. Lachmon meet "
+                "de HRV. Grzegorz belde namens de werkgever en Wójcik wil evalueren. Ouaali ziet haar terug. "
+                "Haar broer Fouad diende de klacht in; Ouchan wil mediation. Hylke neemt het over.")
+        result = deidentify(text, known_names=MALGORZATA)
+        assert leftover(result, "Soerinder", "Doekhie", "Lachmon", "Grzegorz", "Wójcik", "Ouaali", "Fouad",
+                        "Ouchan", "Hylke") == []
+
+    def test_gc_6_8_an_employer_is_replaced_with_or_without_its_legal_form(self, deducer):
+        text = ("Ze werkt als inpakster bij Bakkerij De Vries BV. Bakkerij De Vries B.V. zoekt lichter werk; "
+                "De Vries belt volgende week. Haar zus werkt bij Parlak Facilitair.")
+        result = deidentify(text, known_names=MALGORZATA)
+        assert leftover(result, "Bakkerij", "De Vries", "Parlak", "BV", "B.V.") == []
+        assert "[PERSOON" not in result.text
+        assert result.text.count("[INSTELLING-1]") == 3
+
+    def test_gc_6_8_a_misspelt_client_name_is_caught_by_deduces_patient_matching(self, deducer):
+        result = deidentify("Gesprek met Małgorzta; Wiśniewskaa komt later.", known_names=MALGORZATA)
+        assert leftover(result, "Małgorzta", "Wiśniewskaa") == []
+
+    def test_a_lone_letter_that_is_the_clients_initial_stays(self, deducer):
+        assert "E-mail" in deidentify("E-mail aan Eva gestuurd.", known_names=KnownNames.of(client=["Eva", "Ouchan"])).text
+
+    def test_possessives_and_initials_go_with_the_name(self, deducer):
+        result = deidentify("Małgorzata's rooster blijft. Rypmas vakantie begint. Getekend: M.K. Wiśniewska.",
+                            known_names=MALGORZATA)
+        assert result.text == "[PERSOON-1]'s rooster blijft. [PERSOON-2] vakantie begint. Getekend: [PERSOON-1]."
+
+    def test_one_person_keeps_one_number_however_she_is_named(self, deducer):
+        result = deidentify("Małgorzata Wiśniewska kwam. M. Wiśniewska tekende. Wiśniewska-contact: Małgorzata.",
+                            known_names=MALGORZATA)
+        assert set(re.findall(r"\[PERSOON-\d+\]", result.text)) == {"[PERSOON-1]"}
+
+    def test_ordinary_dutch_words_are_not_redacted_though_a_known_name_is_spelt_like_them(self, deducer):
+        names = KnownNames.of(client=["Peter", "de Groot"], people=["Lieve Boer"], shared=PRACTICE)
+        text = ("Cliënt is de boer op gegaan met zijn cv en heeft een groot aantal brieven per post verstuurd. "
+                "Het team van de afdeling werk en inkomen denkt mee. De cursus betaalt hij op eigen rekening; "
+                "de bakker om de hoek zoekt iemand. Het is lieve moeite, maar hij houdt hoop.")
+        assert deidentify(text, known_names=names).text == text
+        written_as_names = deidentify("Post belde; De Groot en Bakker waren er, Afdeling Werk ook.", known_names=names)
+        assert leftover(written_as_names, "Post", "De Groot", "Bakker", "Afdeling Werk") == []
+
+    def test_a_contact_that_names_a_function_counts_only_as_a_whole(self):
+        names = KnownNames.of(contacts=["Afdeling Werk", "Team Re-integratie"])
+        assert [s.tag for s in names.spans("Het team belt; Werk gaat voor. De afdeling werk belt.")] == []
+        assert len(names.spans("Team Re-integratie belde en Afdeling Werk ook.")) == 2
+
+    def test_known_names_are_found_without_deduce(self, monkeypatch):
+        monkeypatch.setattr(deid, "get_deducer", lambda: pytest.fail("deduce used"))
+        assert deid.find_known("Overleg met Wójcik en Ouaali.", known_names=MALGORZATA) == ["Wójcik", "Ouaali"]
 
 
 def tags(annotator, text: str) -> list[tuple[str, str]]:
@@ -321,6 +399,23 @@ class TestOwnAnnotators:
         assert any("Hoogendoorn" in f for f in found)
         assert "M. Kuipers" in found
 
+    def test_it_finds_a_surinamese_name_after_a_title(self):
+        assert tags(deid.annotate_titled_names, "Bel mevrouw Tjon A Fong terug.") == [("mevrouw Tjon A Fong", deid.PERSOON)]
+
+    @pytest.mark.parametrize(
+        "text,employer",
+        [("Ze werkt 24 uur per week bij Parlak Facilitair.", "Parlak Facilitair"),
+         ("Haar contactpersoon bij Kwiek is ziek.", "Kwiek"),
+         ("Werkgever De Vries wil een gesprek.", "De Vries"),
+         ("Terugkeer bij Zuivelcoöperatie Noordoost gepland.", "Zuivelcoöperatie Noordoost")],
+    )
+    def test_gc_6_8_it_finds_an_employer_after_bij_or_werkgever_that_no_list_has(self, text, employer):
+        assert tags(deid.annotate_employers, text) == [(employer, deid.INSTELLING)]
+
+    def test_it_takes_no_month_acronym_common_word_town_or_first_name_after_bij_for_an_employer(self):
+        text = "Terug bij HR in Maart, bij Ziekte melden, afspraak bij Utrecht, bij de huisarts, bij Jan thuis."
+        assert tags(deid.annotate_employers, text) == []
+
     def test_it_finds_towns_capitalised_and_after_a_preposition_in_lower_case(self):
         assert tags(deid.annotate_places, "Ze woont in amersfoort, hij in Zwolle.") == [
             ("Zwolle", deid.LOCATIE), ("amersfoort", deid.LOCATIE)
@@ -394,6 +489,17 @@ class TestPersonMentions:
 
     def test_gc_5_2_it_warns_about_a_name_with_diacritics_too(self):
         assert find_person_mentions("Haar collega's Ömer en Łukasz Nowak waren er.") == ["Ömer", "Łukasz Nowak"]
+
+    def test_gc_5_2_it_warns_about_a_person_the_system_knows_though_no_list_has_them(self):
+        names = KnownNames.of(contacts=["Grzegorz Wójcik", "Soerinder Doekhie"])
+        assert find_person_mentions("Grzegorz belde; Doekhie neemt het over.", known_names=names) == [
+            "Grzegorz", "Doekhie"]
+        assert find_person_mentions("Grzegorz belde; Doekhie neemt het over.") == []
+
+    def test_gc_5_2_the_client_herself_is_no_other_person_though_the_system_knows_her(self):
+        names = KnownNames.of(contacts=["Małgorzata Wiśniewska", "Grzegorz Wójcik"])
+        assert find_person_mentions("Małgorzata en Wójcik praatten.", known_identifiers=["Małgorzata", "Wiśniewska"],
+                                    known_names=names) == ["Wójcik"]
 
     def test_it_leaves_out_the_client_herself(self):
         assert find_person_mentions("Marieke Bosman is moe.", known_identifiers=["Marieke", "Bosman"]) == []

@@ -8,11 +8,14 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from coachdossier.accounts.models import Role
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
-from coachdossier.clients.models import EntryKind
-from coachdossier.privacy import actions, deid_service
+from coachdossier.clients.models import EntryKind, PrincipalKind
+from coachdossier.complaints import actions as complaints
+from coachdossier.privacy import actions, deid_service, exports
 from coachdossier.privacy.tests.base import PrivacyTestCase
+from coachdossier.test import make_client, make_user
 
 NOTE = "Gesprek met Carla de Vries over haar werk bij Bakkerij Broodnodig BV. Zij woont in Utrecht."
 
@@ -180,3 +183,73 @@ class ResearchTests(ExportTestCase):
         with self.assertRaises(ValidationError):
             actions.record_umbrella_approval(actor=self.coach, consent=self.consent("supervision"),
                                              approved_on=self.now.date(), now=self.now)
+
+
+class KnownNamesTests(ExportTestCase):
+    """GC-6.8, GC-6.9: the exports remove every name the system holds, also names that no
+    list knows (Polish, Turkish, Moroccan, Surinamese, Frisian: all fictional)."""
+
+    NOTE = ("Derde gesprek met Małgorzata. Ze werkt als inpakster bij Bakkerij De Vries BV; Grzegorz belde "
+            "namens De Vries. Rypma neemt het over tijdens mijn vakantie, Lachmon meet de HRV. Ouaali ziet haar "
+            "over vier weken. Haar broer Fouad Ouchan diende de klacht in. Alice en Kübra Parlak waren er ook. "
+            "De cursus betaalt ze op eigen rekening.")
+    NAMES = ("Małgorzata", "Wiśniewska", "Bakkerij", "De Vries", "Grzegorz", "Rypma", "Lachmon", "Ouaali", "Fouad",
+             "Ouchan", "Alice")
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.substitute = make_user("hylke@example.com", "Hylke Rypma", Role.COACH)
+        make_user("oedit@example.com", "Oedit Lachmon", Role.THERAPIST)
+        make_user("kubra@example.com", "Kübra Parlak", Role.COACH)  # a colleague in another coach's caseload
+        bakery = client_actions.create_principal(actor=cls.management, name="Bakkerij De Vries B.V.",
+                                                 kind=PrincipalKind.EMPLOYER, contact_name="Grzegorz Wójcik")
+        client_actions.create_principal(actor=cls.management, name="Eigen rekening", kind=PrincipalKind.SELF)
+        cls.polish = make_client(actor=cls.management, coach=cls.coach, principal=bakery, first="Małgorzata",
+                                 last="Wiśniewska", city="Ede")
+        for kind, extra in (("substitute", {"substitute": cls.substitute, "valid_until": cls.now.date()}),
+                            ("disclosure", {"recipient": "Bedrijfsarts K. Ouaali (ArboNed)", "purpose": "Advies",
+                                            "data_scope": "Belastbaarheid"}),
+                            ("research", {})):
+            consent = client_actions.record_consent(actor=cls.coach, client=cls.polish, kind=kind, given_via="writing",
+                                                    valid_from=cls.now.date(), now=cls.now,
+                                                    evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF), **extra)
+        actions.record_umbrella_approval(actor=cls.coach, consent=consent, approved_on=cls.now.date(), now=cls.now)
+        complaints.lodge_complaint(actor=cls.management, now=cls.now, channel="letter", subject="service",
+                                   category="communication", description="Namens mijn zus.", client=cls.polish,
+                                   name="Fouad Ouchan")
+        cls.note = client_actions.add_entry(actor=cls.coach, client=cls.polish, kind=EntryKind.NOTE,
+                                            occurred_on=cls.now.date(), title="Voortgang", text=cls.NOTE, now=cls.now)
+
+    def left(self, text):
+        return [n for n in self.NAMES if n.casefold() in text.casefold()]
+
+    def test_gc_6_9_the_summary_names_nobody_the_system_knows(self):
+        summary = exports.supervision_summary(self.polish, [self.note])
+        self.assertEqual(self.left(summary), [])
+        self.assertIn("op eigen rekening", summary)  # a self-paying principal's label is no name
+
+    def test_gc_6_8_the_research_dataset_names_nobody_the_system_knows(self):
+        rows = exports.research_rows([self.polish], today=self.now.date(), date_mode="month")
+        text = next(r["text"] for r in rows if r["kind"] == "note")
+        self.assertEqual(self.left(text), [])
+
+    def test_gc_6_9_a_known_name_typed_back_during_review_is_refused(self):
+        self.assertEqual(exports.leftover_identifiers(self.polish, "[PERSOON-1] sprak met Grzegorz en Ouaali."),
+                         ["Grzegorz", "Ouaali"])
+        self.assertEqual(exports.leftover_identifiers(self.polish, "Ze betaalt op eigen rekening."), [])
+
+    def test_gc_6_9_a_word_that_contains_the_clients_town_is_no_leftover(self):
+        self.assertEqual(exports.leftover_identifiers(self.polish, "Ze zoekt vrede met haar werk."), [])
+        self.assertEqual(exports.leftover_identifiers(self.polish, "Ze woont in Ede."), ["Ede"])
+
+    def test_gc_5_2_a_note_naming_the_principals_contact_or_a_colleague_is_flagged(self):
+        """GC-5.2: names no list knows count as other persons when the system knows them."""
+        for text in ("Grzegorz belde over het rooster.", "Rypma neemt het over."):
+            entry = client_actions.add_entry(actor=self.coach, client=self.polish, kind=EntryKind.NOTE,
+                                             occurred_on=self.now.date(), title="Voortgang", text=text, now=self.now)
+            self.assertTrue(entry.names_others, text)
+        own = client_actions.add_entry(actor=self.coach, client=self.polish, kind=EntryKind.NOTE,
+                                       occurred_on=self.now.date(), title="Voortgang", text="Małgorzata is moe.",
+                                       now=self.now)
+        self.assertFalse(own.names_others)
