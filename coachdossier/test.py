@@ -77,7 +77,7 @@ def browser_log_in(page, base: str, email: str, *, staff: bool, secret: str = TO
 def make_client(*, actor, coach, principal, first="Carla", last="de Vries", user=None, now=NOW, **personal):
     client = client_actions.register_client(
         actor=actor, principal=principal, now=now,
-        personal=PersonalData(first_name=first, last_name=last, email=f"{first.lower()}@example.com", **personal),
+        personal=PersonalData(first_name=first, last_name=last, **{"email": f"{first.lower()}@example.com", **personal}),
     )
     client_actions.open_trajectory(actor=actor, client=client, principal=principal, coach=coach,
                                    source=ClientSource.UMBRELLA, now=now, goal_text="Terug naar werk in eigen tempo",

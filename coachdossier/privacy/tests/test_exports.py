@@ -206,7 +206,7 @@ class KnownNamesTests(ExportTestCase):
                                                  kind=PrincipalKind.EMPLOYER, contact_name="Grzegorz Wójcik")
         client_actions.create_principal(actor=cls.management, name="Eigen rekening", kind=PrincipalKind.SELF)
         cls.polish = make_client(actor=cls.management, coach=cls.coach, principal=bakery, first="Małgorzata",
-                                 last="Wiśniewska", city="Ede")
+                                 last="Wiśniewska", city="Ede", email="m.wisniewska@example.com")
         for kind, extra in (("substitute", {"substitute": cls.substitute, "valid_until": cls.now.date()}),
                             ("disclosure", {"recipient": "Bedrijfsarts K. Ouaali (ArboNed)", "purpose": "Advies",
                                             "data_scope": "Belastbaarheid"}),
