@@ -503,4 +503,5 @@ def uwv(request):
     if fmt == "csv" and figures is not None:
         return _csv(reports.uwv_csv(figures), f"uwv-klachten-{start}-{end}.csv")
     quarters = [(y, q, *reports.quarter_bounds(y, q)) for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)]
-    return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters})
+    return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters,
+                                                    "footnote": reports.uwv_footnote()})
