@@ -322,7 +322,8 @@ def _letter(complaint, kind, actor, now, *, recipient_lines=None, **values) -> L
         "name": content.get("name") or _("complainant"), "number": complaint.number,
         "received_on": letters.pdf.format_date_nl(complaint.received_on), "contact": p.complaints_contact,
         "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "", "measures": "",
-        "coach": str(complaint.coach or ""), **{k: v for k, v in values.items() if v is not None},
+        "coach": str(complaint.coach or ""), "procedure": letters.procedure_words(complaint, template.language),
+        **{k: v for k, v in values.items() if v is not None},
     }
     letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), created_by=actor,
                     created_at=now)
