@@ -322,7 +322,8 @@ def _letter(complaint, kind, actor, now, *, recipient_lines=None, **values) -> L
         "name": content.get("name") or _("complainant"), "number": complaint.number,
         "received_on": letters.pdf.format_date_nl(complaint.received_on), "contact": p.complaints_contact,
         "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "", "measures": "",
-        "coach": str(complaint.coach or ""), **{k: v for k, v in values.items() if v is not None},
+        "coach": str(complaint.coach or ""), "procedure": letters.procedure_words(complaint, template.language),
+        **{k: v for k, v in values.items() if v is not None},
     }
     letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), created_by=actor,
                     created_at=now)
@@ -616,7 +617,9 @@ def refer_to_mediation(*, actor, complaint: Complaint, now, text="") -> Letter:
     return letter
 
 
-def _outcome_problem(complaint, outcome) -> str | None:
+def outcome_problem(complaint, outcome) -> str | None:
+    """Why `complaint`, as it stands, cannot close with `outcome` (KR-3.5), or None when it can.
+    The one rule for the close form's choices (closing_outcomes) and for close_complaint."""
     if outcome not in Outcome.values:
         return _("Choose the outcome.")
     if outcome == Outcome.NOT_ADMITTED and complaint.admitted is not False:
@@ -634,11 +637,16 @@ def _outcome_problem(complaint, outcome) -> str | None:
     return None
 
 
+def closing_outcomes(complaint) -> list[Outcome]:
+    """The outcomes `complaint` can close with now (KR-3.5, GC-8.2): what the close form offers."""
+    return [outcome for outcome in Outcome if outcome_problem(complaint, outcome) is None]
+
+
 @transaction.atomic
 def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") -> Complaint:
     """KR-3.5: closed in the register, with its outcome."""
     _require_registered(complaint)
-    problem = _outcome_problem(complaint, outcome)
+    problem = outcome_problem(complaint, outcome)
     if problem:
         raise ValidationError({"outcome": problem})
     complaint.status = Status.CLOSED

@@ -49,6 +49,9 @@ class ComplaintDetailOut(ComplaintOut):
     # For those who handle the case: every complaints officer is involved in it (KR-3.3b), so
     # management handles it or appoints an officer who is not. Always false for anyone else.
     no_impartial_officer: bool = False
+    # For those who handle an open case: the outcomes it can close with now, as the page's close
+    # form offers them (actions.closing_outcomes; KR-3.5). Empty for anyone else.
+    closing_outcomes: list[str] = []
 
 
 class PhoneFormIn(Schema):
@@ -149,6 +152,8 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
                            for letter in (complaint.letters.to_complainant() if complainant
                                           else complaint.letters.all())]
         data["no_impartial_officer"] = handler and not complaint.impartial_officers()
+        data["closing_outcomes"] = ([str(o) for o in actions.closing_outcomes(complaint)]
+                                    if handler and complaint.number and complaint.is_open else [])
     return data
 
 

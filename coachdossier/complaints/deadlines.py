@@ -126,6 +126,11 @@ def non_admission_due(facts: Facts, calendar, policy) -> datetime.date:
     return calendar.add_weeks(facts.received_on, policy.complaint_non_admission_weeks)
 
 
+def ruling_due(facts: Facts, calendar, policy) -> datetime.date:
+    """GC-8.2: the date by which the umbrella committee's ruling is put to complainant and coach."""
+    return calendar.add_months(facts.ruling_on, policy.complaint_ruling_months)
+
+
 def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
     """Every clock of one complaint, in procedure order."""
     received = facts.received_on
@@ -167,7 +172,7 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
     if not facts.umbrella or facts.ruling_on is None:
         result.append(Clock("ruling", None, None, State.NOT_APPLICABLE))
     else:
-        due = calendar.add_months(facts.ruling_on, policy.complaint_ruling_months)
+        due = ruling_due(facts, calendar, policy)
         result.append(Clock("ruling", due, facts.ruling_communicated_on,
                             _state(due, facts.ruling_communicated_on, today,
                                    closed_on=facts.closed_on)))
@@ -183,10 +188,16 @@ def nearest(clock_list: list[Clock]) -> Clock | None:
 def handled_in_term(facts: Facts, calendar, policy) -> bool:
     """KR-3.7 "binnen de termijn afgehandeld": a non-admitted complaint whose notice went out
     within the non-admission term; an admitted one settled within the settlement term (as
-    validly extended, KR-3.3d)."""
+    validly extended, KR-3.3d). An admitted umbrella complaint is settled by the umbrella
+    committee's ruling under its own regulation (GC-8.1), never by the practice's settlement
+    letter; the practice's term for it is GC-8.2's: the ruling put to complainant and coach
+    within a month of the ruling."""
     if facts.admitted is False:
         return (facts.admission_decided_on is not None
                 and facts.admission_decided_on <= non_admission_due(facts, calendar, policy))
+    if facts.admitted is True and facts.umbrella:
+        return (facts.ruling_on is not None and facts.ruling_communicated_on is not None
+                and facts.ruling_communicated_on <= ruling_due(facts, calendar, policy))
     if facts.admitted is True:
         due = facts.extended_to or settle_due(facts, calendar, policy)
         return facts.answered_on is not None and facts.answered_on <= due

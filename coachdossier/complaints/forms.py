@@ -128,8 +128,15 @@ class CallForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
+    """KR-3.5: offers only `outcomes`, those the case can close with now (actions.closing_outcomes);
+    empty, the action says why."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—")], required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, outcomes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "—"), *((o.value, o.label) for o in map(Outcome, outcomes))]
 
 
 class NoteForm(forms.Form):

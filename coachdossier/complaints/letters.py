@@ -8,13 +8,14 @@ again, byte for byte, at any time."""
 
 import hashlib
 import string
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier import policy
 from coachdossier.lib import pdf
 
-from .models import LetterKind, LetterTemplate
+from .models import LetterKind, LetterTemplate, Level
 
 PLACEHOLDERS = {
     "name": _("the complainant's name"),
@@ -28,6 +29,8 @@ PLACEHOLDERS = {
     "ruling": _("the committee's ruling"),
     "measures": _("the measures taken after the ruling, or 'geen'"),
     "coach": _("the name of the coach the complaint is about"),
+    "procedure": _("who handles the complaint and when the complainant hears: two uninvolved coaches of the "
+                   "practice, or the umbrella organisation's committee"),
 }
 
 DEFAULTS = {
@@ -36,9 +39,7 @@ DEFAULTS = {
         "Beste {name},\n\n"
         "Wij hebben uw klacht op {received_on} ontvangen en ingeschreven in ons klachtenregister onder "
         "nummer {number}.\n\n"
-        "Uw klacht wordt behandeld door een klachtencommissie van twee coaches die zelf niet bij de klacht "
-        "betrokken zijn. U ontvangt binnen zes weken na de ontvangstdatum schriftelijk bericht over de "
-        "afhandeling. Heeft de afhandeling meer tijd nodig, dan laten wij u dat tijdig weten.\n\n"
+        "{procedure}\n\n"
         "{text}\n\n"
         "Met vriendelijke groet,\n\n{practice}"),
     LetterKind.NON_ADMISSION: (
@@ -100,6 +101,52 @@ DEFAULTS = {
 # The letters are Dutch by default; the ruling as it reads in them.
 RULING_WORDS = {"nl": {"founded": "gegrond", "partly": "gedeeltelijk gegrond", "unfounded": "ongegrond"},
                 "en": {"founded": "founded", "partly": "partly founded", "unfounded": "unfounded"}}
+
+
+# KR-3.3a: the acknowledgement tells the complainant who handles the complaint and when they
+# hear, which depends on its level: the practice's committee of two uninvolved coaches within
+# its settlement term (KR-3.3b, KR-3.3d), or the umbrella organisation's committee under its own
+# regulation, whose ruling the practice puts to complainant and coach within a month (GC-8.1/8.2).
+# By the template's language, as RULING_WORDS.
+@dataclass(frozen=True)
+class ProcedureWords:
+    practice: str
+    umbrella: str
+    coach: str
+    one_month: str
+    months: str
+
+
+PROCEDURE_WORDS = {
+    "nl": ProcedureWords(
+        practice="Uw klacht wordt behandeld door een klachtencommissie van twee coaches die zelf niet bij de klacht "
+                 "betrokken zijn. U ontvangt binnen {settle} weken na de ontvangstdatum schriftelijk bericht over de "
+                 "afhandeling. Heeft de afhandeling meer tijd nodig, dan laten wij u dat tijdig weten.",
+        umbrella="Uw klacht wordt niet door onze praktijk behandeld, maar door de klachtencommissie van de "
+                 "koepelorganisatie, volgens haar eigen klachtenreglement. Binnen {months} na de uitspraak van die "
+                 "commissie brengen wij u{coach} schriftelijk op de hoogte van de uitspraak en van eventuele "
+                 "maatregelen.",
+        coach=" en de coach over wie uw klacht gaat", one_month="één maand", months="{n} maanden"),
+    "en": ProcedureWords(
+        practice="Your complaint is handled by a complaints committee of two coaches who are not themselves involved "
+                 "in it. You will hear in writing how it was settled within {settle} weeks of the date of receipt. "
+                 "Should the handling take longer, we will let you know in time.",
+        umbrella="Your complaint is not handled by our practice but by the umbrella organisation's complaints "
+                 "committee, under its own complaints regulation. Within {months} of that committee's ruling we will "
+                 "inform you{coach} in writing of the ruling and of any measures taken.",
+        coach=" and the coach your complaint is about", one_month="one month", months="{n} months"),
+}
+
+
+def procedure_words(complaint, language: str = "nl") -> str:
+    """The {procedure} placeholder: how `complaint` is handled, for its level (KR-3.3a, GC-8.1)."""
+    words = PROCEDURE_WORDS.get(language, PROCEDURE_WORDS["nl"])
+    p = policy.current()
+    if complaint.level != Level.UMBRELLA:
+        return words.practice.format(settle=p.complaint_settle_weeks)
+    n = p.complaint_ruling_months
+    return words.umbrella.format(months=words.one_month if n == 1 else words.months.format(n=n),
+                                 coach=words.coach if complaint.coach_id else "")
 
 
 class _Keep(dict):

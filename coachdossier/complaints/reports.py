@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coachdossier import policy
 from coachdossier.lib import charts, pdf
@@ -44,6 +45,25 @@ class UwvFigures:
             (_("Complaints admitted"), self.admitted),
             (_("Complaints admitted and handled within the term"), self.admitted_in_term),
         ]
+
+
+def uwv_footnote() -> str:
+    """How the figures are counted, under the page's table and in the PDF (UWV reads it alone)."""
+    months = policy.current().complaint_ruling_months
+    return " ".join([
+        _("Complaints of clients of a UWV trajectory, received in the period. 'Within the term': a non-admission "
+          "notice within the non-admission term; a settlement within the settlement term, as validly extended. "
+          "Complaints not yet decided count in the total only."),
+        # GC-8.1/8.2: deadlines.handled_in_term.
+        ngettext("An admitted complaint handled at the umbrella organisation's level is settled by its complaints "
+                 "committee under its own regulation, not by a settlement letter of the practice: it counts as "
+                 "handled within the term when the ruling was put to complainant and coach within a month of the "
+                 "ruling.",
+                 "An admitted complaint handled at the umbrella organisation's level is settled by its complaints "
+                 "committee under its own regulation, not by a settlement letter of the practice: it counts as "
+                 "handled within the term when the ruling was put to complainant and coach within %(n)d months of "
+                 "the ruling.", months) % {"n": months},
+    ])
 
 
 def uwv_figures(start: datetime.date, end: datetime.date) -> UwvFigures:
@@ -146,7 +166,8 @@ def uwv_pdf(figures: UwvFigures) -> bytes:
         letterhead=letterhead(), title=_("Complaints report for UWV"),
         subtitle=f"{pdf.format_date_nl(figures.start)} – {pdf.format_date_nl(figures.end)}",
         sections=[pdf.Section(_("Complaints of UWV clients (KR-3.7)"),
-                              [pdf.KeyValues([(label, str(value)) for label, value in figures.rows()])])])
+                              [pdf.KeyValues([(label, str(value)) for label, value in figures.rows()]),
+                               pdf.Paragraph(uwv_footnote())])])
 
 
 def evaluation_rows(report: dict) -> list[list]:

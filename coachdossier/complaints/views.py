@@ -193,7 +193,7 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
         "step_problems": bound_form.non_field_errors() if bound_form is not None else [],
     }
     # Several forms on one page: ids per step, so every label points at its own field.
-    step_forms = {name: (form_class(auto_id=f"id_{name}_%s") if form_class else None)
+    step_forms = {name: (_step_form(name, complaint) if form_class else None)
                   for name, (form_class, _run, _h) in STEPS.items()}
     step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
         "received_on": complaint.received_on, "category": complaint.category})
@@ -252,6 +252,14 @@ STEPS = {
 }
 
 
+def _step_form(name, complaint, *data):
+    """The step's form, with ids of its own (several forms on one page). The close form offers
+    only the outcomes the case can close with now: the action's own rule (KR-3.5)."""
+    form_class = STEPS[name][0] or forms.forms.Form
+    extra = {"outcomes": actions.closing_outcomes(complaint)} if form_class is forms.CloseForm else {}
+    return form_class(*data, auto_id=f"id_{name}_%s", **extra)
+
+
 @require_POST
 @role_required(*STAFF)
 def step(request, complaint_id, step):
@@ -259,11 +267,9 @@ def step(request, complaint_id, step):
     the case page next to the fields, and nothing is saved."""
     if step not in STEPS:
         raise Http404
-    form_class, run, handlers_only = STEPS[step]
+    _form_class, run, handlers_only = STEPS[step]
     complaint = get_complaint_for(request, complaint_id, handle=handlers_only, log_action=f"complaint.{step}")
-    auto_id = f"id_{step}_%s"
-    form = (form_class(request.POST, request.FILES, auto_id=auto_id) if form_class
-            else forms.forms.Form(request.POST, auto_id=auto_id))
+    form = _step_form(step, complaint, request.POST, request.FILES)
     if form.is_valid():
         try:
             run(request, complaint, form.cleaned_data, timezone.now())
@@ -503,4 +509,5 @@ def uwv(request):
     if fmt == "csv" and figures is not None:
         return _csv(reports.uwv_csv(figures), f"uwv-klachten-{start}-{end}.csv")
     quarters = [(y, q, *reports.quarter_bounds(y, q)) for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)]
-    return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters})
+    return render(request, "complaints/uwv.html", {"form": form, "figures": figures, "quarters": quarters,
+                                                    "footnote": reports.uwv_footnote()})

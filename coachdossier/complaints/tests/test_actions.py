@@ -18,6 +18,7 @@ from coachdossier.complaints.models import (
     EventKind,
     Letter,
     LetterKind,
+    LetterTemplate,
     ProcedureNotice,
     Reminder,
     Status,
@@ -283,6 +284,65 @@ class TestTheWholeProcedure(ComplaintsTestCase):
             self.assertIn("outcome", cm.exception.message_dict)
         complaint.refresh_from_db()
         self.assertEqual(complaint.status, Status.REGISTERED)
+
+
+class TestAcknowledgementByLevel(ComplaintsTestCase):
+    """KR-3.3a, GC-8.1: the acknowledgement told every complainant that two of the practice's
+    coaches would handle the complaint and settle it within six weeks, also when the umbrella
+    organisation's committee handles it under its own regulation."""
+
+    def acknowledgement(self, **kwargs):
+        complaint = self.lodge(received=D(2026, 3, 24), **kwargs)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        return actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26))).content["body"]
+
+    def test_kr_3_3a_gc_8_1_an_umbrella_complaint_is_told_the_umbrella_committee_handles_it(self):
+        body = self.acknowledgement(level="umbrella")
+        self.assertIn("door de klachtencommissie van de koepelorganisatie, volgens haar eigen klachtenreglement", body)
+        self.assertIn("Binnen één maand na de uitspraak van die commissie brengen wij u en de coach over wie uw "
+                      "klacht gaat schriftelijk op de hoogte", body)
+        self.assertNotIn("twee coaches", body)
+        self.assertNotIn("weken", body)  # the practice's settlement term is not its term
+
+    def test_kr_3_3a_kr_3_3b_a_practice_complaint_is_told_two_uninvolved_coaches_handle_it(self):
+        body = self.acknowledgement()
+        self.assertIn("klachtencommissie van twee coaches die zelf niet bij de klacht betrokken zijn", body)
+        self.assertIn("binnen 6 weken na de ontvangstdatum", body)
+        self.assertNotIn("koepelorganisatie", body)
+
+    def test_kr_3_3a_gc_8_1_the_procedure_reads_right_in_english_too(self):
+        practice = self.lodge()
+        umbrella = self.lodge(level="umbrella", subject="service", coach=None)
+        self.assertIn("two coaches who are not themselves involved", letters.procedure_words(practice, "en"))
+        self.assertIn("within 6 weeks", letters.procedure_words(practice, "en"))
+        english = letters.procedure_words(umbrella, "en")
+        self.assertIn("the umbrella organisation's complaints committee, under its own complaints regulation", english)
+        self.assertIn("Within one month of that committee's ruling we will inform you in writing", english)
+        self.assertNotIn("two coaches", english)
+
+    def test_kr_3_3a_an_umbrella_complaint_that_names_no_coach_is_told_only_the_complainant_hears(self):
+        body = self.acknowledgement(level="umbrella", subject="service", coach=None)
+        self.assertIn("brengen wij u schriftelijk op de hoogte", body)
+
+    def test_kr_3_3a_a_stored_template_with_the_old_paragraph_gets_the_placeholder_and_an_edited_one_is_kept(self):
+        """The default was saved on first use: without the migration every practice that had
+        sent one acknowledgement kept telling umbrella complainants about its two coaches."""
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("coachdossier.complaints.migrations.0008_acknowledgement_procedure_by_level")
+        old_body = letters.DEFAULTS[LetterKind.ACKNOWLEDGEMENT][1].replace("{procedure}", migration.OLD_PARAGRAPH)
+        stored = LetterTemplate.objects.create(kind=LetterKind.ACKNOWLEDGEMENT, language="nl", subject="Ontvangst",
+                                               body=old_body)
+        edited = LetterTemplate.objects.create(kind=LetterKind.ACKNOWLEDGEMENT, language="en", subject="Receipt",
+                                               body="Dear {name},\n\nOur own words.")
+        migration.forwards(apps, None)
+        stored.refresh_from_db()
+        edited.refresh_from_db()
+        self.assertEqual(stored.body, letters.DEFAULTS[LetterKind.ACKNOWLEDGEMENT][1])
+        self.assertEqual(edited.body, "Dear {name},\n\nOur own words.")
+        self.assertIn("koepelorganisatie", self.acknowledgement(level="umbrella"))
 
 
 class TestCommittee(ComplaintsTestCase):

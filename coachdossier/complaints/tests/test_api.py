@@ -1,10 +1,17 @@
 """The complaints API calls the same actions as the pages; bad input is a 422 with field errors."""
 
+import datetime
 import json
 
-from coachdossier.complaints.models import Complaint
+from django.db import transaction
+from django.urls import reverse
 
-from .test_actions import ComplaintsTestCase
+from coachdossier.complaints import actions
+from coachdossier.complaints.models import Complaint, Outcome
+
+from .test_actions import ComplaintsTestCase, at
+
+D = datetime.date
 
 
 class TestComplaintsApi(ComplaintsTestCase):
@@ -123,3 +130,77 @@ class TestComplaintsApi(ComplaintsTestCase):
         self.login(self.coach)
         self.assertEqual(self.client.get("/api/complaints/reports/uwv?start=2026-01-01&end=2026-12-31").status_code,
                          403)
+
+
+class _Undo(Exception):
+    """Raised inside a savepoint to roll back a trial close."""
+
+
+class TestClosingOutcomesAgree(ComplaintsTestCase):
+    """KR-3.5, GC-8.2: the close form listed every outcome for every complaint, and the action
+    then refused most of them. The page offers, the API lists and the API accepts the same
+    outcomes: those the action's one rule (actions.closing_outcomes) allows for the case now."""
+
+    def offered_on_the_page(self, complaint) -> set[str]:
+        import re
+
+        page = self.client.get(reverse("complaints:detail", args=[complaint.public_id])).content.decode()
+        [select] = re.findall(r'<select name="outcome"[^>]*id="id_close_outcome".*?</select>', page, re.S)
+        return set(re.findall(r'<option value="([^"]+)"', select))
+
+    def accepted_by_the_api(self, complaint) -> set[str]:
+        accepted = set()
+        for outcome in Outcome.values:
+            try:
+                with transaction.atomic():
+                    response = self.client.post(f"/api/complaints/{complaint.public_id}/close",
+                                                json.dumps({"outcome": outcome}), content_type="application/json")
+                    raise _Undo(response.status_code)
+            except _Undo as undo:
+                self.assertIn(undo.args[0], (200, 422))
+                if undo.args[0] == 200:
+                    accepted.add(outcome)
+        return accepted
+
+    def listed_by_the_api(self, complaint) -> set[str]:
+        return set(self.client.get(f"/api/complaints/{complaint.public_id}").json()["closing_outcomes"])
+
+    def assert_offered(self, complaint, expected: set[str]):
+        self.login(self.outsider)
+        self.assertEqual(self.offered_on_the_page(complaint), expected)
+        self.assertEqual(self.listed_by_the_api(complaint), expected)
+        self.assertEqual(self.accepted_by_the_api(complaint), expected)
+
+    def registered(self, **kwargs):
+        complaint = self.lodge(received=D(2026, 1, 5), **kwargs)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        return complaint
+
+    def test_kr_3_5_a_practice_complaint_being_handled_can_only_be_withdrawn(self):
+        complaint = self.registered()
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=True)
+        self.assert_offered(complaint, {"withdrawn"})
+
+    def test_kr_3_5_a_complaint_not_admitted_closes_as_not_admitted_or_withdrawn(self):
+        complaint = self.registered()
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=False,
+                                 reason="Gaat over een andere organisatie.")
+        self.assert_offered(complaint, {"not_admitted", "withdrawn"})
+
+    def test_kr_3_4a_a_complainant_who_said_they_were_satisfied_closes_as_satisfied(self):
+        complaint = self.registered()
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(D(2026, 1, 7)))
+        actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 2, 2)), text="Opgelost.")
+        actions.log_call(actor=self.outsider, complaint=complaint, now=at(D(2026, 2, 3)), reached=True, satisfied=True)
+        self.assert_offered(complaint, {"satisfied", "withdrawn"})
+
+    def test_gc_8_2_an_umbrella_complaint_closes_with_the_ruling_only_once_both_parties_were_told(self):
+        complaint = self.registered(level="umbrella")
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)), admitted=True)
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="founded",
+                              ruling_on=D(2026, 1, 30))
+        self.assert_offered(complaint, {"withdrawn"})
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 3)))
+        self.assert_offered(complaint, {"ruling", "withdrawn"})

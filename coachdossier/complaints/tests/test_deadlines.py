@@ -118,6 +118,17 @@ class TestStates:
                                      extended_to=D(2026, 6, 1)), CAL, POLICY)
         assert not handled_in_term(Facts(received), CAL, POLICY)
 
+    def test_kr_3_7_an_admitted_umbrella_complaint_is_in_term_when_its_ruling_went_out_within_a_month(self):
+        """KR-3.7 with GC-8.1/8.2: the umbrella's committee settles it, never the practice's letter;
+        the practice's term is to put the ruling to both parties within a month. Ruling Sat 31 Jan
+        2026 + 1 month = Sat 28 Feb -> Mon 2 Mar. Before, no umbrella complaint was ever in term."""
+        ruled = Facts(D(2026, 1, 5), admitted=True, umbrella=True, ruling_on=D(2026, 1, 31))
+        assert handled_in_term(replace(ruled, ruling_communicated_on=D(2026, 3, 2)), CAL, POLICY)
+        assert not handled_in_term(replace(ruled, ruling_communicated_on=D(2026, 3, 3)), CAL, POLICY)
+        assert not handled_in_term(ruled, CAL, POLICY)  # ruled, not yet told
+        # The practice's six weeks do not apply to it, kept or not.
+        assert not handled_in_term(replace(ruled, ruling_on=None, answered_on=D(2026, 1, 20)), CAL, POLICY)
+
 
 dates = st.dates(min_value=D(2024, 1, 1), max_value=D(2030, 12, 31))
 

@@ -72,6 +72,39 @@ class TestUwvQuarterlyReport(ComplaintsTestCase):
         # Any period: the first two weeks of April hold A-E only.
         self.assertEqual(reports.uwv_figures(D(2026, 4, 1), D(2026, 4, 14)).total, 5)
 
+    def umbrella_complaint(self, received, *, ruling_on, communicated=None):
+        c = actions.lodge_complaint(actor=self.uwv_user, now=at(received), received_on=received, channel="portal",
+                                    subject="coach", coach=self.other_coach, level="umbrella",
+                                    category="quality", description="Klacht.", client=self.uwv_client)
+        actions.register_complaint(actor=self.outsider, complaint=c, now=at(received))
+        actions.decide_admission(actor=self.outsider, complaint=c, now=at(received), admitted=True)
+        actions.record_ruling(actor=self.management, complaint=c, now=at(ruling_on), ruling="founded",
+                              ruling_on=ruling_on)
+        if communicated:
+            actions.communicate_ruling(actor=self.management, complaint=c, now=at(communicated))
+        return c
+
+    def test_kr_3_7_an_umbrella_complaint_counts_in_term_when_its_ruling_went_out_within_a_month(self):
+        """KR-3.7 with GC-8.2. Q2 2026, by hand:
+        J  UWV, umbrella, received 1 Apr: ruling 29 May, told 26 Jun; 29 May + 1 month = 29 Jun -> in term
+        K  UWV, umbrella, received 2 Apr: ruling 1 May, told 2 Jun; 1 May + 1 month = 1 Jun     -> late
+        L  UWV, umbrella, received 3 Apr: ruling 29 May, not told yet                          -> not in term
+        Admitted 3, of which in term 1. Before, none: the practice sends no settlement letter for them."""
+        self.umbrella_complaint(D(2026, 4, 1), ruling_on=D(2026, 5, 29), communicated=D(2026, 6, 26))
+        self.umbrella_complaint(D(2026, 4, 2), ruling_on=D(2026, 5, 1), communicated=D(2026, 6, 2))
+        self.umbrella_complaint(D(2026, 4, 3), ruling_on=D(2026, 5, 29))
+        figures = reports.uwv_figures(*reports.quarter_bounds(2026, 2))
+        self.assertEqual((figures.total, figures.not_admitted, figures.not_admitted_in_term, figures.admitted,
+                          figures.admitted_in_term), (3, 0, 0, 3, 1))
+
+    def test_kr_3_7_the_report_says_how_umbrella_complaints_are_counted(self):
+        """KR-3.7: UWV reads the PDF without the page; both say which term an umbrella complaint has."""
+        from coachdossier.lib.tests.test_pdf import pdf_text
+
+        figures = reports.uwv_figures(*reports.quarter_bounds(2026, 2))
+        self.assertIn("umbrella", reports.uwv_footnote())
+        self.assertIn("within a month of the ruling", " ".join(pdf_text(reports.uwv_pdf(figures)).split()))
+
     def test_kr_3_6_the_annual_evaluation_counts_and_lead_times(self):
         """KR-3.6: by channel, category and outcome; lead times; deadlines met; measures."""
         c = self.complaint(D(2026, 4, 7), admitted=True, answered=D(2026, 5, 19))
