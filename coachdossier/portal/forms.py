@@ -49,7 +49,9 @@ class CorrectionForm(forms.Form):
 
 class DestructionForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand that my whole dossier will be destroyed and cannot be "
-                                         "restored."))
+                                         "restored."),
+                                 error_messages={"required": _("Tick the box to confirm that you want your whole "
+                                                               "dossier destroyed. Nothing has been sent yet.")})
 
 
 class StatementForm(forms.Form):
