@@ -131,7 +131,7 @@ class StaffGateTestCase(BaseTestCase):
 
     def test_a_client_does_not_need_mfa(self):
         self.login(self.client_user)
-        self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual(self.client.get("/", follow=True).status_code, 200)
 
     def test_pr_r1_staff_accept_the_confidentiality_statement_before_first_access(self):
         """PR-R1–R2"""

@@ -9,6 +9,7 @@ from coachdossier.clients import actions as client_actions
 from coachdossier.clients.models import Client, Consent, EntryKind
 from coachdossier.portal import actions
 from coachdossier.portal.models import ClientRequest, CommunicationAgreement, Message, RequestKind
+from coachdossier.test import PASSWORD
 
 from .base import CLIENT_GRANT, COACH_GRANT, MANAGEMENT_GRANT, PortalTestCase
 
@@ -34,7 +35,29 @@ class InspectionTestCase(PortalTestCase):
         self.login(self.client_user)
         r = self.client.get("/portal/messages/")
         self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
-        self.assertContains(r, 'aria-current="page"', count=2)  # the top bar's "My dossier" and this one
+        self.assertContains(r, 'aria-current="page"', count=1)  # not the top bar's overview as well
+
+    def test_a_client_who_signs_in_lands_on_the_portal_where_her_report_waits_for_her_answer(self):
+        """PR-6, GC-6.1: she landed on a dashboard of questionnaires and complaints, without the
+        report waiting for her answer, her messages or her rights; and the top bar's "My dossier"
+        led to the overview while the portal's own "My dossier" led to the dossier."""
+        from coachdossier.reports import actions as report_actions
+        from coachdossier.reports.tests.helpers import SECTIONS
+
+        report = report_actions.create_report(actor=self.coach, client=self.own_client, kind="progress",
+                                               addressee="principal", now=self.now)
+        report_actions.edit_report(actor=self.coach, report=report, now=self.now, subject="Voortgang",
+                                   sections=SECTIONS)
+        with self.captureOnCommitCallbacks(execute=True):  # the client's copy goes out
+            report_actions.mark_ready(actor=self.coach, report=report, now=self.now)
+        self.client.cookies["django_language"] = "en"
+        r = self.client.post("/accounts/login/", {"login": "carla@example.com", "password": PASSWORD}, follow=True)
+        self.assertEqual(r.redirect_chain[-1][0], "/portal/")
+        self.assertContains(r, "Your coach wants to send these reports.")
+        nav = r.content.decode().split('<nav class="nav"', 1)[1].split("</nav>", 1)[0]
+        self.assertIn('<a href="/portal/" class="active" aria-current="page">Overview</a>', nav)
+        self.assertNotIn("My dossier", nav)
+        self.assertNotIn('href="/"', nav)
 
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)

@@ -283,13 +283,13 @@ class DashboardTestCase(QuestionnaireTestCase):
     def test_the_clients_dashboard_links_the_waiting_questionnaire(self):
         administration = self.send()
         self.login(self.client_user)
-        response = self.client.get("/")
+        response = self.client.get("/", follow=True)  # a client's overview is the portal's
         self.assertContains(response, reverse("questionnaires:fill", args=[administration.public_id]))
 
     def test_another_clients_dashboard_does_not(self):
         administration = self.send()
         self.login(self.other_client_user)
-        response = self.client.get("/")
+        response = self.client.get("/", follow=True)  # a client's overview is the portal's
         self.assertNotContains(response, str(administration.public_id))
 
     def test_the_therapists_dashboard_counts_referred_clients(self):
