@@ -23,7 +23,7 @@ from coachdossier.accounts.models import Role, RoleGrant, User
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients import hooks
-from coachdossier.clients.actions import atomic_files
+from coachdossier.clients.actions import atomic_files, too_long
 from coachdossier.clients.models import (
     Client,
     Consent,
@@ -39,6 +39,10 @@ from coachdossier.lib.workdays import WorkingCalendar
 
 from . import emails
 from .models import (
+    CORRECTION_PROPOSED_MAX_LENGTH,
+    CORRECTION_REASON_MAX_LENGTH,
+    STATEMENT_TEXT_MAX_LENGTH,
+    STATEMENT_TITLE_MAX_LENGTH,
     ClientRequest,
     CommunicationAgreement,
     ConsentProposal,
@@ -181,8 +185,12 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
         errors["field"] = _("Unknown field.")
     if not (proposed or "").strip():
         errors["proposed"] = _("Write what it should say.")
+    elif len(proposed.strip()) > CORRECTION_PROPOSED_MAX_LENGTH:
+        errors["proposed"] = too_long(CORRECTION_PROPOSED_MAX_LENGTH)
     if not (reason or "").strip():
         errors["reason"] = _("Say why it is wrong or incomplete.")
+    elif len(reason.strip()) > CORRECTION_REASON_MAX_LENGTH:
+        errors["reason"] = too_long(CORRECTION_REASON_MAX_LENGTH)
     if not errors and _same_correction_open(client, entry=entry, field=field, proposed=proposed):
         errors["proposed"] = _("You already asked for this correction; your coach is handling it. You can follow "
                                "it under My requests.")
@@ -456,6 +464,12 @@ def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
     the outcome says so, as for `add_entry_once`."""
     if getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"text": _("Only the client can add a client statement (GC-5.3).")})
+    errors = {}
+    if len((title or "").strip()) > STATEMENT_TITLE_MAX_LENGTH:
+        errors["title"] = too_long(STATEMENT_TITLE_MAX_LENGTH)
+    if len((text or "").strip()) > STATEMENT_TEXT_MAX_LENGTH:
+        errors["text"] = too_long(STATEMENT_TEXT_MAX_LENGTH)
+    _raise(errors)
     return client_actions.add_entry_once(
         idempotency_key=idempotency_key, actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
         occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)

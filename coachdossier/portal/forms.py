@@ -4,9 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.forms import DateInput, OneTimeTokenField, coach_choices
-from coachdossier.clients.models import ConsentKind
+from coachdossier.clients.models import CONSENT_DETAIL_MAX_LENGTHS, ConsentKind
 
-from .models import EmailContent, RequestKind
+from .models import (
+    CORRECTION_PROPOSED_MAX_LENGTH,
+    CORRECTION_REASON_MAX_LENGTH,
+    STATEMENT_TEXT_MAX_LENGTH,
+    STATEMENT_TITLE_MAX_LENGTH,
+    EmailContent,
+    RequestKind,
+)
 
 if TYPE_CHECKING:
     from coachdossier.accounts.models import User
@@ -37,9 +44,10 @@ class CorrectionForm(forms.Form):
     field = forms.ChoiceField(label=_("Which of your personal data is wrong"), required=False,
                               choices=[("", _("— choose —"))] + PERSONAL_FIELD_LABELS)
     entry = forms.CharField(widget=forms.HiddenInput, required=False)
-    proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}),
+                               max_length=CORRECTION_PROPOSED_MAX_LENGTH)
     reason = forms.CharField(label=_("Why it is wrong or incomplete"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+                             max_length=CORRECTION_REASON_MAX_LENGTH)
 
     def __init__(self, *args, entry=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,8 +63,9 @@ class DestructionForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
+    title = forms.CharField(label=_("Title"), max_length=STATEMENT_TITLE_MAX_LENGTH, required=False)
+    text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}),
+                           max_length=STATEMENT_TEXT_MAX_LENGTH,
                            help_text=_("Your own view, for example on the coaching relationship. Staff can never "
                                        "change it."))
     idempotency_key = OneTimeTokenField()
@@ -67,9 +76,11 @@ class ConsentGrantForm(forms.Form):
                                                             (ConsentKind.DISCLOSURE, _("Sharing data with a party"))])
     substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, required=False,
                                         to_field_name="public_id")
-    recipient = forms.CharField(label=_("Recipient"), max_length=200, required=False)
-    purpose = forms.CharField(label=_("Purpose"), max_length=500, required=False)
-    data_scope = forms.CharField(label=_("Which data"), max_length=500, required=False)
+    recipient = forms.CharField(label=_("Recipient"), max_length=CONSENT_DETAIL_MAX_LENGTHS["recipient"],
+                                required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=CONSENT_DETAIL_MAX_LENGTHS["purpose"], required=False)
+    data_scope = forms.CharField(label=_("Which data"), max_length=CONSENT_DETAIL_MAX_LENGTHS["data_scope"],
+                                 required=False)
     valid_from = forms.DateField(label=_("From"), widget=DateInput())
     valid_until = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
 

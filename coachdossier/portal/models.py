@@ -66,6 +66,12 @@ class Invitation(models.Model):
 
 # --- Requests ------------------------------------------------------------------------------
 
+# Free text a client writes, as long as the page's form allows, for every caller (the API too).
+CORRECTION_PROPOSED_MAX_LENGTH = 5_000
+CORRECTION_REASON_MAX_LENGTH = 2_000
+STATEMENT_TITLE_MAX_LENGTH = 200
+STATEMENT_TEXT_MAX_LENGTH = 20_000
+
 
 class RequestKind(models.TextChoices):
     COPY = "copy", _("Copy of the dossier")

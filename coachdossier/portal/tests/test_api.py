@@ -54,6 +54,31 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 422)
         self.assertEqual(r.json()["detail"][0]["loc"], ["body", "entry"])
 
+    def test_the_api_keeps_a_clients_free_text_to_the_pages_limits_and_saves_nothing_over_them(self):
+        """GC-5.3, GC-6.4: the pages refuse a statement over 20,000 characters (title 200), a
+        correction over 5,000 (reason 2,000) and a consent's recipient over 200; the API took
+        200,000, which made the dossier page of the client and her coach 100,000 px long."""
+        statement = {"title": "Mijn kijk", "text": "x" * 20_001}
+        for body, field in (({**statement, "title": "t" * 201, "text": "Kort."}, "title"), (statement, "text")):
+            response = self.post("/statements", body)
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        correction = {"kind": "correction", "field": "city", "proposed": "Utrecht", "reason": "Verhuisd."}
+        for field, limit in (("proposed", 5_000), ("reason", 2_000)):
+            response = self.post("/requests", {**correction, field: "x" * (limit + 1)})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        consent = {"kind": "disclosure", "valid_from": self.now.date().isoformat(), "recipient": "Bedrijfsarts",
+                   "purpose": "Afstemming", "data_scope": "Uren"}
+        for field, limit in (("recipient", 200), ("purpose", 500), ("data_scope", 500)):
+            response = self.post("/consents", {**consent, field: "x" * (limit + 1)})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        self.assertFalse(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
+        self.assertFalse(ClientRequest.objects.exists())
+        self.assertFalse(Consent.objects.filter(client=self.own_client, given_via="portal").exists())
+        self.assertEqual(self.post("/statements", {**statement, "text": "x" * 20_000}).status_code, 201)
+
     def test_a_forged_entry_id_is_404(self):
         other = client_actions.add_entry(actor=self.other_coach, client=self.other_client, kind=EntryKind.FACT,
                                          occurred_on=self.now.date(), title="Daan", text="x", now=self.now)
