@@ -89,6 +89,8 @@ class OwnConsentOut(Schema):
     kind: str
     substitute: str = ""
     recipient: str = ""
+    purpose: str = ""
+    data_scope: str = ""
     valid_from: datetime.date
     valid_until: datetime.date | None = None
     withdrawn_at: datetime.datetime | None = None
@@ -118,7 +120,8 @@ class LogLine(Schema):
 
 def _consent_out(c: Consent) -> dict:
     return {"id": c.public_id, "kind": c.kind, "substitute": c.substitute.full_name if c.substitute else "",
-            "recipient": c.details.get("recipient", ""), "valid_from": c.valid_from, "valid_until": c.valid_until,
+            "recipient": c.details.get("recipient", ""), "purpose": c.details.get("purpose", ""),
+            "data_scope": c.details.get("data_scope", ""), "valid_from": c.valid_from, "valid_until": c.valid_until,
             "withdrawn_at": c.withdrawn_at}
 
 

@@ -280,6 +280,22 @@ class ConsentTestCase(PortalTestCase):
         self.assertContains(r, "Name the party that may receive the data.")
         self.assertFalse(Consent.objects.exists())
 
+    def test_gc_6_4_the_client_reads_which_data_each_consent_shares_on_the_page_and_in_the_api(self):
+        """GC-6.4, LAW-15: the list showed the recipient and the purpose, not which data she agreed
+        to share; the API gave the recipient only."""
+        self.login(self.client_user)
+        self.client.post("/portal/consents/", {"kind": "disclosure", "recipient": "Bedrijfsarts",
+                                               "purpose": "Afstemming over werkhervatting",
+                                               "data_scope": "Gewerkte uren en belastbaarheid",
+                                               "valid_from": self.now.date().isoformat()})
+        page = self.client.get("/portal/consents/")
+        self.assertContains(page, "Gewerkte uren en belastbaarheid")
+        # Each Withdraw button says which consent it ends, for a screen reader listing the buttons.
+        self.assertContains(page, '<span class="visually-hidden">: Disclosure to a third party, Bedrijfsarts</span>')
+        [listed] = self.client.get("/api/portal/consents").json()
+        self.assertEqual((listed["purpose"], listed["data_scope"]),
+                         ("Afstemming over werkhervatting", "Gewerkte uren en belastbaarheid"))
+
     def test_gc_6_4_a_consent_given_in_the_portal_cannot_start_before_the_day_it_is_given(self):
         """GC-6.4, GC-2.5: a consent given today cannot cover a disclosure or a substitute's access
         that already took place; a back-dated start would make the record say otherwise."""
