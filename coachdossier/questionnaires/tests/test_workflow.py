@@ -120,6 +120,16 @@ class SendAndFillTestCase(QuestionnaireTestCase):
         self.assertContains(page, 'value="2" required' if False else 'name="q1" value="2"')
         self.assertContains(page, "checked", count=2)
 
+    def test_gc_9_1_the_answers_show_the_numbers_the_instructions_ask_to_choose(self):
+        """The DASS-21 asks to "choose a number 0, 1, 2 or 3"; the answers showed only words."""
+        administration = self.send()
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        page = self.client.get(reverse("questionnaires:fill", args=[administration.public_id]))
+        self.assertContains(page, "kies het getal 0, 1, 2 of 3")
+        self.assertContains(page, "0 – Was helemaal niet op mij van toepassing")
+        self.assertContains(page, "3 – Was heel erg of meestal op mij van toepassing")
+
     def test_submitting_with_unanswered_questions_marks_them_and_saves_nothing(self):
         administration = self.send()
         self.login(self.client_user)
