@@ -172,6 +172,21 @@ class SendAndFillTestCase(QuestionnaireTestCase):
         self.assertContains(page, 'role="img"')  # the trend chart per subscale
         self.assertContains(page, "<table")  # its table fallback
 
+    def test_my_questionnaires_page_has_its_headings_in_order(self):
+        """A screen reader user jumping by heading went from the page's h1 straight to h3s (the
+        portal overview's sections, which sit under an h2 there)."""
+        import re
+
+        self.send()
+        completed = self.send(moment="end")
+        actions.save_answers(actor=self.client_user, administration=completed, answers=EXAMPLE, submit=True,
+                             now=self.now)
+        self.login(self.client_user)
+        for url in ("/questionnaires/mine/", "/portal/"):
+            levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", self.client.get(url).content.decode())]
+            self.assertTrue(levels and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)),
+                            (url, levels))
+
     def test_a_duplicate_submission_is_refused_and_changes_nothing(self):
         administration = self.send()
         actions.save_answers(actor=self.client_user, administration=administration, answers=EXAMPLE, submit=True,
