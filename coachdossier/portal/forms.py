@@ -74,19 +74,24 @@ class StatementForm(forms.Form):
 class ConsentGrantForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent to"), choices=[(ConsentKind.SUBSTITUTE, _("A substitute coach")),
                                                             (ConsentKind.DISCLOSURE, _("Sharing data with a party"))])
-    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, required=False,
-                                        to_field_name="public_id")
+    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label=_("Substitute coach"), queryset=None, required=False, to_field_name="public_id",
+        empty_label=_("— choose —"), help_text=_("Only for a substitute coach."))
     recipient = forms.CharField(label=_("Recipient"), max_length=CONSENT_DETAIL_MAX_LENGTHS["recipient"],
-                                required=False)
-    purpose = forms.CharField(label=_("Purpose"), max_length=CONSENT_DETAIL_MAX_LENGTHS["purpose"], required=False)
+                                required=False, help_text=_("Only for sharing data: who may receive it."))
+    purpose = forms.CharField(label=_("Purpose"), max_length=CONSENT_DETAIL_MAX_LENGTHS["purpose"], required=False,
+                              help_text=_("Only for sharing data: what for."))
     data_scope = forms.CharField(label=_("Which data"), max_length=CONSENT_DETAIL_MAX_LENGTHS["data_scope"],
-                                 required=False)
+                                 required=False, help_text=_("Only for sharing data: which of your data."))
     valid_from = forms.DateField(label=_("From"), widget=DateInput())
     valid_until = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = coach_choices()
+        choices = coach_choices()
+        if client is not None:  # her own coach cannot stand in for himself (grant_consent refuses it)
+            choices = choices.exclude(pk__in=client.trajectories.values("coach"))
+        self.fields["substitute"].queryset = choices
 
 
 class MessageForm(forms.Form):

@@ -328,7 +328,7 @@ def statement_new(request):
 def consents(request):
     """GC-1.3, GC-6.4: every consent, grant a new one, withdraw any at once."""
     client, grant = _own(request, "consent.own", log=request.method == "GET")
-    form = ConsentGrantForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    form = ConsentGrantForm(request.POST or None, client=client, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             actions.grant_consent(actor=request.user, client=client, now=timezone.now(), grant=grant,

@@ -265,12 +265,25 @@ class ConsentTestCase(PortalTestCase):
     def test_gc_2_5_a_client_who_names_her_own_coach_as_substitute_is_told_so_in_her_own_words(self):
         """GC-2.5: the error speaks to the client ('your own coach'), not about her, in both languages."""
         self.login(self.client_user)
-        form = {"kind": "substitute", "substitute": self.coach.public_id, "valid_from": self.now.date().isoformat(),
-                "valid_until": "2026-12-31"}
-        self.assertContains(self.client.post("/portal/consents/", form), "This coach is already your own coach.")
+        body = {"kind": "substitute", "substitute": str(self.coach.public_id),
+                "valid_from": self.now.date().isoformat(), "valid_until": "2026-12-31"}
+        api = self.client.post("/api/portal/consents", body, content_type="application/json")
+        self.assertIn("This coach is already your own coach.", api.json()["detail"][0]["msg"])
         self.client.cookies["django_language"] = "nl"
-        self.assertContains(self.client.post("/portal/consents/", form), "Deze coach is al uw eigen coach.")
+        api = self.client.post("/api/portal/consents", body, content_type="application/json")
+        self.assertIn("Deze coach is al uw eigen coach.", api.json()["detail"][0]["msg"])
         self.assertFalse(Consent.objects.exists())
+
+    def test_gc_2_5_the_page_offers_only_other_coaches_as_substitute_and_says_which_fields_go_with_which_consent(self):
+        """GC-2.5: the list offered her own coach, which the action then refused, under a bare
+        '---------'; the recipient, purpose and data fields did not say they are for sharing only."""
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/")
+        options = page.content.decode().split('name="substitute"', 1)[1].split("</select>", 1)[0]
+        self.assertIn(str(self.other_coach.public_id), options)
+        self.assertNotIn(str(self.coach.public_id), options)
+        self.assertIn("— choose —", options)
+        self.assertContains(page, "Only for sharing data: which of your data.")
 
     def test_gc_6_4_a_disclosure_consent_needs_recipient_purpose_and_scope(self):
         """GC-6.4"""
