@@ -46,6 +46,7 @@ PHRASES = {
     "request.copy": gettext_lazy("{who} asked for a copy of the dossier"),
     "request.correction": gettext_lazy("{who} asked for a correction"),
     "request.destruction": gettext_lazy("{who} asked for the dossier to be destroyed"),
+    "request.withdraw": gettext_lazy("{who} withdrew a request"),
     "request.copy_release": gettext_lazy("{who} released a copy of your dossier"),
     "request.correction_decide": gettext_lazy("{who} decided on your correction request"),
     "request.destruction_blocked": gettext_lazy("{who} found that a legal duty to keep blocks destruction"),

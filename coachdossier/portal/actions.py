@@ -274,6 +274,20 @@ def _file_request(*, actor, client, kind, now, grant, channel, entry, field, pro
     return request
 
 
+@transaction.atomic
+def withdraw_request(*, actor, request: ClientRequest, now, grant) -> ClientRequest:
+    """GC-1.3: the client may change her mind while a request is open; above all a request to
+    destroy the whole dossier, which cannot be undone once carried out. The request and its
+    dates are kept, closed as withdrawn; its handlers are told."""
+    if getattr(grant, "basis", None) != Basis.CLIENT or request.client.user_id != actor.pk:
+        raise ValidationError({"status": _("Only the client can withdraw their own request.")})
+    _require_open(request)
+    _close(request, actor=actor, now=now, status=RequestStatus.WITHDRAWN, step="withdrawn")
+    _log("request.withdraw", client=request.client, obj=request, grant=grant)
+    transaction.on_commit(lambda: emails.request_withdrawn(request_id=request.pk))
+    return request
+
+
 def _needs_review(client) -> bool:
     """AVG art. 15(4): entries that name other people are reviewed by the coach before a
     copy is released, so that what concerns others can be withheld."""

@@ -157,6 +157,20 @@ def file_request(request, payload: RequestIn):
     return Status(201, RequestOut.from_request(found))
 
 
+@router.post("/requests/{request_id}/withdraw", response=RequestOut)
+def withdraw_request(request, request_id: uuid.UUID):
+    """GC-1.3: withdraw an open request (a destruction request above all, before it is carried out)."""
+    client, grant = _own(request, "requests.own", log=False)
+    found = client.requests.filter(public_id=request_id).select_related("client").first()
+    if found is None:
+        access.deny(request.user, "request.withdraw", client_ref=client.public_id)
+    try:
+        found = actions.withdraw_request(actor=request.user, request=found, now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        _fail(exc)
+    return RequestOut.from_request(found)
+
+
 @router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)")
 def copy_json(request, request_id: uuid.UUID):
     client, grant = _own(request, "requests.own", log=False)

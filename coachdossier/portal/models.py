@@ -89,6 +89,8 @@ class RequestStatus(models.TextChoices):
     # GC-5.4, PR-8: the dossier was destroyed (on request or at the end of the retention term)
     # while this request was open; there is nothing left to copy or correct.
     DOSSIER_DESTROYED = "dossier_destroyed", _("Closed: the dossier was destroyed")
+    # GC-1.3: the client changed her mind before it was handled.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS)

@@ -237,6 +237,23 @@ def requests(request):
                                                     "today": timezone.localdate()})
 
 
+@require_POST
+@client_only
+def request_withdraw(request, request_id):
+    """GC-1.3: the client withdraws an open request (the page asks first)."""
+    client, grant = _own(request, "requests.own", log=False)
+    found = client.requests.filter(public_id=request_id).select_related("client").first()
+    if found is None:
+        access.deny(request.user, "request.withdraw", client_ref=client.public_id)
+    try:
+        actions.withdraw_request(actor=request.user, request=found, now=timezone.now(), grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your request has been withdrawn. Nothing will be done with it."))
+    return redirect("portal:requests")
+
+
 def _entry_of(client, entry_id):
     if not entry_id:
         return None

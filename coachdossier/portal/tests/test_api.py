@@ -45,6 +45,14 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(r.json()["deadline"], actions.deadline_for(RequestKind.DESTRUCTION, received).isoformat())
         self.assertEqual(self.get("/requests").json()[0]["kind"], "destruction")
 
+    def test_gc_1_3_a_destruction_request_is_withdrawn_through_the_api_as_on_the_page(self):
+        """GC-1.3: the API offers what the requests page offers."""
+        request_id = self.post("/requests", {"kind": "destruction", "password": PASSWORD}).json()["id"]
+        r = self.post(f"/requests/{request_id}/withdraw")
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(r.json()["status"], "withdrawn")
+        self.assertEqual(self.post(f"/requests/{request_id}/withdraw").status_code, 422)
+
     def test_a_correction_on_a_finding_is_422_with_the_field(self):
         """GC-5.3"""
         finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,

@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import AccessLogEntry, Outcome
@@ -195,6 +196,41 @@ class DestructionPageTestCase(PortalTestCase):
         self.assertContains(r, "We received your request on Nov. 23, 2026.")
         self.assertContains(r, "destroyed by Dec. 21, 2026 at the latest")
         self.assertNotContains(r, 'name="confirm"')
+        self.assertContains(r, "Follow or withdraw your request under My requests")  # GC-1.3
+
+    def test_gc_1_3_a_client_who_changes_her_mind_withdraws_the_destruction_request_before_it_is_carried_out(self):
+        """GC-1.3, GC-5.4: a request to destroy the whole dossier could not be taken back by anyone;
+        four weeks later the dossier was gone. Withdrawn, it stays as a closed request with its
+        dates, management is told, and nothing can destroy the dossier on it any more."""
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        page = self.client.get("/portal/requests/")
+        self.assertContains(page, "Withdraw your request to destroy your dossier? Your dossier is then kept as before.")
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(f"/portal/requests/{request.public_id}/withdraw/", follow=True)
+        self.assertContains(r, "Your request has been withdrawn.")
+        request.refresh_from_db()
+        self.assertEqual(request.status, "withdrawn")
+        self.assertEqual([m.to for m in mail.outbox], [[self.management.email]])
+        self.assertNotIn(self.own_client.personal.last_name, mail.outbox[0].body)
+        self.assertContains(self.client.get("/portal/access-log/"), "withdrew a request")
+        self.assertContains(self.client.get("/portal/requests/destruction/"), 'name="confirm"')  # she may ask again
+        again = self.client.post(f"/portal/requests/{request.public_id}/withdraw/", follow=True)
+        self.assertContains(again, "This request has been handled already.")
+        with self.assertRaises(ValidationError):
+            actions.execute_destruction(actor=self.management, request=request, now=self.now)
+        self.assertIsNone(Client.objects.get(pk=self.own_client.pk).destroyed_at)
+
+    def test_gc_1_3_only_the_client_withdraws_and_only_her_own_request(self):
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.post(f"/portal/requests/{request.public_id}/withdraw/").status_code, 404)
+        with self.assertRaises(ValidationError):
+            actions.withdraw_request(actor=self.coach, request=request, now=self.now, grant=COACH_GRANT)
+        request.refresh_from_db()
+        self.assertEqual(request.status, "identity_verified")
 
     def test_the_coach_cannot_execute_a_destruction(self):
         request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
