@@ -53,7 +53,7 @@ class ReportState(models.TextChoices):
 
 S = ReportState
 # The states as the client reads them on her own reports: to her, not about "the client".
-STATE_FOR_CLIENT = {
+STATE_FOR_CLIENT: dict[str, "StrOrPromise"] = {
     S.CLIENT_COPY: _("Waiting for your answer"),
     S.APPROVED: _("You agreed"),
     S.SIGNED: _("You signed it"),
