@@ -37,6 +37,14 @@ def _fail(exc: ValidationError):
                                 for field, messages in detail.items()]) from exc
 
 
+def _run(action, **kwargs):
+    """An action at the time now; its refusal as a 422."""
+    try:
+        return action(now=timezone.now(), **kwargs)
+    except ValidationError as exc:
+        _fail(exc)
+
+
 def _reauthenticate(request, password: str):
     if not password or not request.user.check_password(password):
         security_log.warning("api: re-authentication failed for user_id=%s", request.user.pk)
@@ -164,11 +172,7 @@ def withdraw_request(request, request_id: uuid.UUID):
     found = client.requests.filter(public_id=request_id).select_related("client").first()
     if found is None:
         access.deny(request.user, "request.withdraw", client_ref=client.public_id)
-    try:
-        found = actions.withdraw_request(actor=request.user, request=found, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
-    return RequestOut.from_request(found)
+    return RequestOut.from_request(_run(actions.withdraw_request, actor=request.user, request=found, grant=grant))
 
 
 @router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)")
@@ -223,11 +227,7 @@ def withdraw_consent(request, consent_id: uuid.UUID):
     consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("client").first()
     if consent is None:
         access.deny(request.user, "consent.withdraw", client_ref=client.public_id)
-    try:
-        consent = actions.withdraw_own_consent(actor=request.user, consent=consent, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
-    return _consent_out(consent)
+    return _consent_out(_run(actions.withdraw_own_consent, actor=request.user, consent=consent, grant=grant))
 
 
 class ProposalOut(Schema):
@@ -253,11 +253,8 @@ def decide_proposal(request, proposal_id: uuid.UUID, decision: str):
     proposal = client.consent_proposals.filter(public_id=proposal_id).select_related("client").first()
     if proposal is None or decision not in ("accept", "decline"):
         access.deny(request.user, "consent.own", client_ref=client.public_id)
-    try:
-        proposal = actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
-                                           now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+    proposal = _run(actions.decide_proposal, actor=request.user, proposal=proposal, accept=decision == "accept",
+                    grant=grant)
     return {"consent": str(proposal.consent.public_id) if proposal.consent else None}
 
 

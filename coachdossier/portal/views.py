@@ -3,6 +3,7 @@ messages. The client reaches only their own record, through the access policy li
 everybody else: `access.get_client_for(request, <their client id>, action)`."""
 
 import time
+from functools import partial
 
 from allauth.account import app_settings as allauth_account_settings
 from allauth.account.internal.flows.login import get_authentication_records
@@ -78,6 +79,18 @@ def _own(request, action, **kwargs):
     if record is None:
         access.deny(request.user, action)
     return access.get_client_for(request, record.public_id, action, **kwargs)
+
+
+def _one_click(request, step, success: str, then: str):
+    """One of the client's one-button steps (withdraw, answer a proposal): the action runs with
+    the client as actor and the time now; a refusal is said in a message, as success is."""
+    try:
+        step(actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(then)
 
 
 def _language():
@@ -245,13 +258,8 @@ def request_withdraw(request, request_id):
     found = client.requests.filter(public_id=request_id).select_related("client").first()
     if found is None:
         access.deny(request.user, "request.withdraw", client_ref=client.public_id)
-    try:
-        actions.withdraw_request(actor=request.user, request=found, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your request has been withdrawn. Nothing will be done with it."))
-    return redirect("portal:requests")
+    return _one_click(request, partial(actions.withdraw_request, request=found, grant=grant),
+                      _("Your request has been withdrawn. Nothing will be done with it."), "portal:requests")
 
 
 def _entry_of(client, entry_id):
@@ -369,14 +377,8 @@ def proposal_decide(request, proposal_id, decision):
     proposal = ConsentProposal.objects.filter(client=client, public_id=proposal_id).select_related("client").first()
     if proposal is None or decision not in ("accept", "decline"):
         access.deny(request.user, "consent.own", client_ref=client.public_id)
-    try:
-        actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
-                                now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your answer has been recorded."))
-    return redirect("portal:consents")
+    return _one_click(request, partial(actions.decide_proposal, proposal=proposal, accept=decision == "accept",
+                                       grant=grant), _("Your answer has been recorded."), "portal:consents")
 
 
 @require_POST
@@ -386,13 +388,8 @@ def consent_withdraw(request, consent_id):
     consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("client").first()
     if consent is None:
         access.deny(request.user, "consent.withdraw", client_ref=client.public_id)
-    try:
-        actions.withdraw_own_consent(actor=request.user, consent=consent, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The consent has been withdrawn. It no longer gives anyone access."))
-    return redirect("portal:consents")
+    return _one_click(request, partial(actions.withdraw_own_consent, consent=consent, grant=grant),
+                      _("The consent has been withdrawn. It no longer gives anyone access."), "portal:consents")
 
 
 @require_http_methods(["GET", "POST"])
