@@ -154,9 +154,12 @@ def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None
     return Line(at=entry.at, sentence=sentence, action=entry.action, denied=denied, break_glass=glass, reason=reason)
 
 
-def lines_for(client, *, limit: int | None = 500) -> list[Line]:
-    """The client's log, newest first, in plain language; break-glass entries carry their reason."""
+def lines_for(client, *, limit: int | None = 500, others_only: bool = False) -> list[Line]:
+    """The client's log, newest first, in plain language; break-glass entries carry their reason.
+    `others_only` leaves out what the client did herself, before the limit is applied."""
     entries = AccessLogEntry.objects.for_client(client.public_id).select_related("actor").order_by("-seq")
+    if others_only and client.user_id:
+        entries = entries.exclude(actor_id=client.user_id)
     if limit:
         entries = entries[:limit]
     entries = list(entries)

@@ -442,8 +442,13 @@ def communication(request):
 def access_log(request):
     """LAW-NEN7513: who looked at my file, in plain language. Looking is logged too."""
     client, grant = _own(request, "access_log.read")
-    page = Paginator(accesslog.lines_for(client, limit=1000), 50).get_page(request.GET.get("page"))
-    return render(request, "portal/access_log.html", {"client": client, "page": page})
+    # Her own visits are left out unless she asks: every page she opens is logged, and within
+    # the newest 1,000 lines they crowded out (and then cut off) who else looked.
+    mine = request.GET.get("mine") == "1"
+    lines = accesslog.lines_for(client, limit=1000, others_only=not mine)
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/access_log.html", {"client": client, "page": page, "mine": mine,
+                                                      "extra_query": "mine=1" if mine else ""})
 
 
 # --- Staff ---------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ class DestructionPageTestCase(PortalTestCase):
         self.assertEqual(request.status, "withdrawn")
         self.assertEqual([m.to for m in mail.outbox], [[self.management.email]])
         self.assertNotIn(self.own_client.personal.last_name, mail.outbox[0].body)
-        self.assertContains(self.client.get("/portal/access-log/"), "withdrew a request")
+        self.assertContains(self.client.get("/portal/access-log/?mine=1"), "You withdrew a request")
         self.assertContains(self.client.get("/portal/requests/destruction/"), 'name="confirm"')  # she may ask again
         again = self.client.post(f"/portal/requests/{request.public_id}/withdraw/", follow=True)
         self.assertContains(again, "This request has been handled already.")
@@ -466,6 +466,30 @@ class AccessLogTestCase(PortalTestCase):
         self.assertContains(r, "Crisis: cliënte belde de praktijk in nood.")
         self.assertEqual(AccessLogEntry.objects.last().action, "access_log.read")
 
+    def test_law_nen7513_who_else_looked_stays_in_view_however_often_the_client_looks_herself(self):
+        """LAW-NEN7513: every page the client opens is logged, and the page showed the newest
+        1,000 lines: an active client's own visits pushed her coach's access off the end, and
+        filled the pages before it. Her own lines are left out unless she asks for them."""
+        from coachdossier import audit
+        from coachdossier.audit.models import Basis
+
+        self.login(self.coach)
+        self.client.get(f"/clients/{self.own_client.public_id}/")
+        with acting(Actor(user=self.client_user, channel="web")):
+            audit.record_many(action="dossier.read", clients=[self.own_client] * 1000, basis=Basis.CLIENT,
+                              role="client")
+        self.login(self.client_user)
+        r = self.client.get("/portal/access-log/")
+        self.assertContains(r, "Your coach Alice Coach viewed your dossier")
+        self.assertNotContains(r, "You viewed your dossier")
+        self.assertContains(r, "What you did yourself is left out.")
+        mine = self.client.get("/portal/access-log/?mine=1")
+        self.assertContains(mine, "You viewed your dossier")
+        self.assertContains(mine, 'href="?page=2&amp;mine=1"')  # the pages keep the choice
+        api = self.client.get("/api/portal/access-log?others_only=true").json()
+        self.assertIn("Your coach Alice Coach viewed your dossier", {line["description"] for line in api})
+        self.assertFalse([line for line in api if line["description"].startswith("You ")])
+
     def test_law_nen7513_a_dutch_client_reads_every_line_of_the_log_in_dutch(self):
         """LAW-NEN7513: the phrases were once marked with an alias makemessages does not know,
         so the Dutch page said "U looked at who viewed your dossier"."""
@@ -481,7 +505,7 @@ class AccessLogTestCase(PortalTestCase):
         self.login(self.client_user)
         self.client.cookies["django_language"] = "nl"
         self.client.get("/portal/dossier/")
-        r = self.client.get("/portal/access-log/")
+        r = self.client.get("/portal/access-log/?mine=1")
         self.assertContains(r, "U heeft uw dossier ingezien")
         self.assertNotContains(r, "viewed your dossier")
 
