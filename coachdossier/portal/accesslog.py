@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coachdossier.accounts.models import Role
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients.models import BreakGlass
 
@@ -126,6 +127,10 @@ def _who(entry: AccessLogEntry, client_user_id) -> str:
         return _("The system")
     if entry.actor_id == client_user_id:
         return _("You")
+    if entry.role == Role.CLIENT:
+        # GC-2.3, GC-5.1: another client who tried a link is not named, nor shown to be a client
+        # by name; the practice's own log keeps who it was.
+        return _("Someone with another client account")
     name = entry.actor.full_name or _("a staff member")
     if entry.basis in (Basis.COACH, Basis.SUBSTITUTE) and "coach" in entry.role:
         return _("Your coach %(name)s") % {"name": name}

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.conf import settings
 from django.core import mail
@@ -489,6 +490,18 @@ class AccessLogTestCase(PortalTestCase):
         api = self.client.get("/api/portal/access-log?others_only=true").json()
         self.assertIn("Your coach Alice Coach viewed your dossier", {line["description"] for line in api})
         self.assertFalse([line for line in api if line["description"].startswith("You ")])
+
+    def test_gc_2_3_a_refused_attempt_by_another_client_does_not_name_that_client(self):
+        """GC-2.3, GC-5.1: when another client tried a link to her dossier, the log said "Daan
+        Jansen tried to open your dossier and was refused": another client's name, and that he
+        is a client of the practice, in her portal, her export and the API."""
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(f"/measurements/client/{self.own_client.public_id}/").status_code, 404)
+        self.login(self.client_user)
+        page = self.client.get("/portal/access-log/")
+        self.assertContains(page, "Someone with another client account tried to open your dossier and was refused")
+        self.assertNotContains(page, "Daan")
+        self.assertNotIn("Daan", json.dumps(self.client.get("/api/portal/access-log").json()))
 
     def test_law_nen7513_a_dutch_client_reads_every_line_of_the_log_in_dutch(self):
         """LAW-NEN7513: the phrases were once marked with an alias makemessages does not know,
