@@ -12,6 +12,7 @@ passes the staff gate as a real login would.
 """
 
 import datetime
+from html.parser import HTMLParser
 
 import time_machine
 from allauth.mfa.models import Authenticator
@@ -154,3 +155,60 @@ def load_script(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class _FormPage(HTMLParser):
+    """The page's elements by id, with their text, and its invalid fields with what describes them."""
+
+    def __init__(self):
+        super().__init__()
+        self.text_by_id: dict[str, str] = {}
+        self.invalid: list[tuple[str, list[str]]] = []
+        self._open: list[tuple[str, str | None]] = []  # (tag, id) of the elements being read
+        self._fieldsets: list[list[str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        described_by = (attrs.get("aria-describedby") or "").split()
+        if tag == "fieldset":
+            self._fieldsets.append(described_by)
+        if attrs.get("aria-invalid") == "true":
+            around = [ref for refs in self._fieldsets for ref in refs]
+            self.invalid.append((attrs.get("name") or attrs.get("id") or tag, described_by + around))
+        if tag in ("input", "br", "img", "meta", "link"):
+            return
+        if attrs.get("id"):
+            self.text_by_id[attrs["id"]] = ""
+        self._open.append((tag, attrs.get("id")))
+
+    def handle_endtag(self, tag):
+        if tag == "fieldset" and self._fieldsets:
+            self._fieldsets.pop()
+        while self._open:
+            open_tag, _id = self._open.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        for _tag, element_id in self._open:
+            if element_id:
+                self.text_by_id[element_id] += data
+
+
+def untied_form_errors(html: str, *messages: str) -> list[str]:
+    """What a screen reader would miss on a page with form errors: each field marked aria-invalid
+    must be described (aria-describedby, on the field or on the fieldset around its group) by
+    elements that exist, one of which says one of `messages`. Empty when nothing is missed."""
+    page = _FormPage()
+    page.feed(html)
+    if not page.invalid:
+        return ["no field is marked invalid"]
+    problems = []
+    for name, references in page.invalid:
+        missing = [ref for ref in references if ref not in page.text_by_id]
+        described = " ".join(page.text_by_id.get(ref, "") for ref in references)
+        if missing:
+            problems.append(f"{name} is described by elements that do not exist: {missing}")
+        elif not any(message in described for message in messages):
+            problems.append(f"{name} is not described by its error")
+    return problems

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coachdossier import policy
 
-from .models import Role
+from .models import STAFF_ROLES, Role
 
 
 @dataclass
@@ -17,7 +17,7 @@ class NavItem:
 
 # (url name, label, roles that see it). Apps add their entries here as they land.
 NAVIGATION = [
-    ("home", _("Dashboard"), None),
+    ("home", _("Dashboard"), STAFF_ROLES),
     ("clients:list", _("My clients"), {Role.COACH}),
     ("clients:admin_list", _("Clients"), {Role.MANAGEMENT}),
     ("clients:principals", _("Principals"), {Role.MANAGEMENT}),
@@ -26,9 +26,13 @@ NAVIGATION = [
     ("complaints:register", _("Complaints"), {Role.COMPLAINTS_OFFICER, Role.MANAGEMENT, Role.COACH}),
     ("reports:overview", _("Reports"), {Role.MANAGEMENT}),
     ("privacy:overview", _("Privacy"), {Role.MANAGEMENT, Role.AUDITOR}),
-    ("portal:home", _("My dossier"), {Role.CLIENT}),
+    # A client's dashboard is the portal's overview, named as the portal's own menu names it.
+    ("portal:home", _("Overview"), {Role.CLIENT}),
     ("api:openapi-view", _("API"), {Role.COACH, Role.MANAGEMENT, Role.ADMIN}),
 ]
+
+
+LANDING_PAGES = {"home", "portal:home"}
 
 
 def navigation(request):
@@ -44,6 +48,7 @@ def navigation(request):
                 url = reverse(name)
             except NoReverseMatch:  # the app providing it is not wired yet
                 continue
-            active = request.path == url if name == "home" else request.path.startswith(url)
+            # An overview is current only on itself; the portal's menu marks the page within it.
+            active = request.path == url if name in LANDING_PAGES else request.path.startswith(url)
             items.append(NavItem(url, label, active))
     return {"nav_items": items, "practice_name": policy.current().practice_name}

@@ -17,6 +17,10 @@ from .models import ApiToken
 @require_GET
 @login_required
 def home(request):
+    if not request.user.is_staff_member and getattr(request.user, "client_record", None) is not None:
+        # A client's overview is the portal's: her reports waiting for an answer, messages and
+        # rights are there, and she lands there after signing in (LOGIN_REDIRECT_URL).
+        return redirect("portal:home")
     panels = dashboard.collect(request, timezone.now())
     return render(request, "accounts/home.html", {"panels": panels})
 

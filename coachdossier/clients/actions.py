@@ -27,6 +27,7 @@ from coachdossier.lib.idempotency import Once
 from . import crypto, uploads, validation
 from .emails import break_glass_used
 from .models import (
+    CONSENT_DETAIL_MAX_LENGTHS,
     Attachment,
     BreakGlass,
     Client,
@@ -53,6 +54,11 @@ from .models import (
 def _raise(errors: dict):
     if errors:
         raise ValidationError(errors)
+
+
+def too_long(limit: int) -> str:
+    """The message for free text over its limit: a page's form stops it, the API reaches the action."""
+    return _("This is too long: at most %(n)d characters.") % {"n": limit}
 
 
 def _log(action, *, client=None, obj=None, basis=Basis.SYSTEM, ref="", role=""):
@@ -676,8 +682,9 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             errors["purpose"] = _("Describe the purpose.")
         if not data_scope.strip():
             errors["data_scope"] = _("Describe which data may be shared.")
-    errors.update(validation.length_errors(recipient=(recipient, 200), purpose=(purpose, 500),
-                                           data_scope=(data_scope, 500)))  # ConsentForm's limits
+    # The consent forms' limits (CONSENT_DETAIL_MAX_LENGTHS), for the API too.
+    errors.update(validation.length_errors(**{field: (value, CONSENT_DETAIL_MAX_LENGTHS[field]) for field, value in (
+        ("recipient", recipient), ("purpose", purpose), ("data_scope", data_scope))}))
     if valid_until and valid_from and valid_until < valid_from:
         errors["valid_until"] = _("The end date lies before the start date.")
     if kind == ConsentKind.SUBSTITUTE and not valid_until:

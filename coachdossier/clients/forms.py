@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier.accounts.models import Role, User
 
 from .models import (
+    CONSENT_DETAIL_MAX_LENGTHS,
     ClientSource,
     ConsentChannel,
     ConsentKind,
@@ -189,9 +190,11 @@ class ConsentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type of consent"), choices=ConsentKind.choices)
     substitute = forms.ModelChoiceField(label=_("Substitute coach"), queryset=User.objects.none(), required=False,
                                         to_field_name="public_id")
-    recipient = forms.CharField(label=_("Recipient"), max_length=200, required=False)
-    purpose = forms.CharField(label=_("Purpose"), max_length=500, required=False)
-    data_scope = forms.CharField(label=_("Which data"), max_length=500, required=False)
+    recipient = forms.CharField(label=_("Recipient"), max_length=CONSENT_DETAIL_MAX_LENGTHS["recipient"],
+                                required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=CONSENT_DETAIL_MAX_LENGTHS["purpose"], required=False)
+    data_scope = forms.CharField(label=_("Which data"), max_length=CONSENT_DETAIL_MAX_LENGTHS["data_scope"],
+                                 required=False)
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     given_via = forms.ChoiceField(label=_("How the client consented"),

@@ -585,6 +585,10 @@ class ConsentQuerySet(models.QuerySet):
         )
 
 
+# A disclosure consent's own words, as long as the forms allow, for every caller (the API too).
+CONSENT_DETAIL_MAX_LENGTHS = {"recipient": 200, "purpose": 500, "data_scope": 500}
+
+
 class Consent(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, models.CASCADE, related_name="consents")

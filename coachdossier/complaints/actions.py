@@ -29,6 +29,7 @@ from coachdossier.lib.idempotency import Once
 from . import deadlines, emails, letters, sealing
 from .models import (
     COMPLAINANT_NAME_MAX_LENGTH,
+    COMPLAINT_DESCRIPTION_MAX_LENGTH,
     AftercareAttempt,
     Category,
     Channel,
@@ -161,6 +162,10 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["level"] = _("Choose the level.")
     if not (description or "").strip():
         errors["description"] = _("Describe the complaint.")
+    elif len(description.strip()) > COMPLAINT_DESCRIPTION_MAX_LENGTH:
+        # The page's limit for every caller: neither the form nor the API had one.
+        errors["description"] = _("The description is too long (at most %(n)d characters).") % {
+            "n": COMPLAINT_DESCRIPTION_MAX_LENGTH}
     if "received_on" not in errors and (problem := _receipt_date_error(received_on, today)):
         errors["received_on"] = problem
     if subject == Subject.COACH and (coach is None or not coach.has_role(Role.COACH)):

@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients.forms import DateInput, MultipleFileField, OneTimeTokenField
 
-from .models import COMPLAINANT_NAME_MAX_LENGTH, Category, Channel, Level, Outcome, Ruling, Subject, ToldVia
+from .models import (
+    COMPLAINANT_NAME_MAX_LENGTH,
+    COMPLAINT_DESCRIPTION_MAX_LENGTH,
+    Category,
+    Channel,
+    Level,
+    Outcome,
+    Ruling,
+    Subject,
+    ToldVia,
+)
 
 
 def coaches():
@@ -21,7 +31,8 @@ class PortalComplaintForm(forms.Form):
                               # GC-0.2; a client reads this, so no rule ID in the text.
                               help_text=_("A complaint about a coach may also go to the umbrella organisation's "
                                           "complaints committee."))
-    description = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 8}))
+    description = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 8}),
+                                  max_length=COMPLAINT_DESCRIPTION_MAX_LENGTH)
     # Given with the empty form: the same form sent twice lodges one complaint (lodge_complaint_once).
     idempotency_key = OneTimeTokenField()
 
@@ -46,7 +57,8 @@ class StaffComplaintForm(forms.Form):
     coach = forms.ModelChoiceField(label=_("Coach complained about"), queryset=User.objects.none(), required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.PRACTICE)
-    description = forms.CharField(label=_("The complaint"), widget=forms.Textarea(attrs={"rows": 6}))
+    description = forms.CharField(label=_("The complaint"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  max_length=COMPLAINT_DESCRIPTION_MAX_LENGTH)
     phone_offer_made = forms.BooleanField(
         label=_("Phone: the complainant was offered to register this as a complaint and accepted (KR-2.2)"),
         required=False)

@@ -241,6 +241,8 @@ def complaints_officers():
 
 # The complainant's name as letters print it; as long as a user's name (accounts.User.full_name).
 COMPLAINANT_NAME_MAX_LENGTH = 150
+# A complaint in the complainant's words: some ten pages. A longer letter is attached as a document.
+COMPLAINT_DESCRIPTION_MAX_LENGTH = 20_000
 
 
 class Complaint(models.Model):

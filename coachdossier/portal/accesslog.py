@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coachdossier.accounts.models import Role
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients.models import BreakGlass
 
@@ -46,6 +47,7 @@ PHRASES = {
     "request.copy": gettext_lazy("{who} asked for a copy of the dossier"),
     "request.correction": gettext_lazy("{who} asked for a correction"),
     "request.destruction": gettext_lazy("{who} asked for the dossier to be destroyed"),
+    "request.withdraw": gettext_lazy("{who} withdrew a request"),
     "request.copy_release": gettext_lazy("{who} released a copy of your dossier"),
     "request.correction_decide": gettext_lazy("{who} decided on your correction request"),
     "request.destruction_blocked": gettext_lazy("{who} found that a legal duty to keep blocks destruction"),
@@ -125,6 +127,10 @@ def _who(entry: AccessLogEntry, client_user_id) -> str:
         return _("The system")
     if entry.actor_id == client_user_id:
         return _("You")
+    if entry.role == Role.CLIENT:
+        # GC-2.3, GC-5.1: another client who tried a link is not named, nor shown to be a client
+        # by name; the practice's own log keeps who it was.
+        return _("Someone with another client account")
     name = entry.actor.full_name or _("a staff member")
     if entry.basis in (Basis.COACH, Basis.SUBSTITUTE) and "coach" in entry.role:
         return _("Your coach %(name)s") % {"name": name}
@@ -153,9 +159,12 @@ def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None
     return Line(at=entry.at, sentence=sentence, action=entry.action, denied=denied, break_glass=glass, reason=reason)
 
 
-def lines_for(client, *, limit: int | None = 500) -> list[Line]:
-    """The client's log, newest first, in plain language; break-glass entries carry their reason."""
+def lines_for(client, *, limit: int | None = 500, others_only: bool = False) -> list[Line]:
+    """The client's log, newest first, in plain language; break-glass entries carry their reason.
+    `others_only` leaves out what the client did herself, before the limit is applied."""
     entries = AccessLogEntry.objects.for_client(client.public_id).select_related("actor").order_by("-seq")
+    if others_only and client.user_id:
+        entries = entries.exclude(actor_id=client.user_id)
     if limit:
         entries = entries[:limit]
     entries = list(entries)

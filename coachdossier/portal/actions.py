@@ -22,8 +22,8 @@ from coachdossier.accounts import actions as account_actions
 from coachdossier.accounts.models import Role, RoleGrant, User
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import actions as client_actions
-from coachdossier.clients import hooks, validation
-from coachdossier.clients.actions import atomic_files
+from coachdossier.clients import hooks
+from coachdossier.clients.actions import atomic_files, too_long
 from coachdossier.clients.models import (
     Client,
     Consent,
@@ -39,6 +39,10 @@ from coachdossier.lib.workdays import WorkingCalendar
 
 from . import emails
 from .models import (
+    CORRECTION_PROPOSED_MAX_LENGTH,
+    CORRECTION_REASON_MAX_LENGTH,
+    STATEMENT_TEXT_MAX_LENGTH,
+    STATEMENT_TITLE_MAX_LENGTH,
     ClientRequest,
     CommunicationAgreement,
     ConsentProposal,
@@ -181,9 +185,12 @@ def _correction_errors(client, *, entry, field, proposed, reason) -> dict:
         errors["field"] = _("Unknown field.")
     if not (proposed or "").strip():
         errors["proposed"] = _("Write what it should say.")
+    elif len(proposed.strip()) > CORRECTION_PROPOSED_MAX_LENGTH:
+        errors["proposed"] = too_long(CORRECTION_PROPOSED_MAX_LENGTH)
     if not (reason or "").strip():
         errors["reason"] = _("Say why it is wrong or incomplete.")
-    errors.update(validation.length_errors(proposed=(proposed, 5000), reason=(reason, 2000)))  # CorrectionForm's
+    elif len(reason.strip()) > CORRECTION_REASON_MAX_LENGTH:
+        errors["reason"] = too_long(CORRECTION_REASON_MAX_LENGTH)
     if not errors and _same_correction_open(client, entry=entry, field=field, proposed=proposed):
         errors["proposed"] = _("You already asked for this correction; your coach is handling it. You can follow "
                                "it under My requests.")
@@ -264,6 +271,20 @@ def _file_request(*, actor, client, kind, now, grant, channel, entry, field, pro
         _close(request, actor=actor, now=now, status=RequestStatus.DONE, step="released")
     else:
         transaction.on_commit(lambda: emails.request_received(request_id=request.pk))
+    return request
+
+
+@transaction.atomic
+def withdraw_request(*, actor, request: ClientRequest, now, grant) -> ClientRequest:
+    """GC-1.3: the client may change her mind while a request is open; above all a request to
+    destroy the whole dossier, which cannot be undone once carried out. The request and its
+    dates are kept, closed as withdrawn; its handlers are told."""
+    if getattr(grant, "basis", None) != Basis.CLIENT or request.client.user_id != actor.pk:
+        raise ValidationError({"status": _("Only the client can withdraw their own request.")})
+    _require_open(request)
+    _close(request, actor=actor, now=now, status=RequestStatus.WITHDRAWN, step="withdrawn")
+    _log("request.withdraw", client=request.client, obj=request, grant=grant)
+    transaction.on_commit(lambda: emails.request_withdrawn(request_id=request.pk))
     return request
 
 
@@ -459,8 +480,12 @@ def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
     the outcome says so, as for `add_entry_once`."""
     if getattr(grant, "basis", None) != Basis.CLIENT:
         raise ValidationError({"text": _("Only the client can add a client statement (GC-5.3).")})
-    if errors := validation.length_errors(text=(text, 20000)):  # StatementForm's limit (the title's: add_entry)
-        raise ValidationError(errors)
+    errors = {}
+    if len((title or "").strip()) > STATEMENT_TITLE_MAX_LENGTH:
+        errors["title"] = too_long(STATEMENT_TITLE_MAX_LENGTH)
+    if len((text or "").strip()) > STATEMENT_TEXT_MAX_LENGTH:
+        errors["text"] = too_long(STATEMENT_TEXT_MAX_LENGTH)
+    _raise(errors)
     return client_actions.add_entry_once(
         idempotency_key=idempotency_key, actor=actor, client=client, kind=EntryKind.CLIENT_STATEMENT,
         occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)

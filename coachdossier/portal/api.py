@@ -50,6 +50,14 @@ def _fail(exc: ValidationError) -> NoReturn:
                                 for field, messages in detail.items()]) from exc
 
 
+def _run(action, **kwargs):
+    """An action at the time now; its refusal as a 422."""
+    try:
+        return action(now=timezone.now(), **kwargs)
+    except ValidationError as exc:
+        _fail(exc)
+
+
 def _reauthenticate(request, password: str):
     if not password or not request.user.check_password(password):
         security_log.warning("api: re-authentication failed for user_id=%s", request.user.pk)
@@ -102,6 +110,8 @@ class OwnConsentOut(Schema):
     kind: str
     substitute: str = ""
     recipient: str = ""
+    purpose: str = ""
+    data_scope: str = ""
     valid_from: datetime.date
     valid_until: datetime.date | None = None
     withdrawn_at: datetime.datetime | None = None
@@ -131,7 +141,8 @@ class LogLine(Schema):
 
 def _consent_out(c: Consent) -> dict:
     return {"id": c.public_id, "kind": c.kind, "substitute": c.substitute.full_name if c.substitute else "",
-            "recipient": c.details.get("recipient", ""), "valid_from": c.valid_from, "valid_until": c.valid_until,
+            "recipient": c.details.get("recipient", ""), "purpose": c.details.get("purpose", ""),
+            "data_scope": c.details.get("data_scope", ""), "valid_from": c.valid_from, "valid_until": c.valid_until,
             "withdrawn_at": c.withdrawn_at}
 
 
@@ -165,6 +176,16 @@ def file_request(request, payload: RequestIn):
     except ValidationError as exc:
         _fail(exc)
     return Status(201, RequestOut.from_request(found))
+
+
+@router.post("/requests/{request_id}/withdraw", response=RequestOut)
+def withdraw_request(request, request_id: uuid.UUID):
+    """GC-1.3: withdraw an open request (a destruction request above all, before it is carried out)."""
+    client, grant = _own(request, "requests.own", log=False)
+    found = client.requests.filter(public_id=request_id).select_related("client").first()
+    if found is None:
+        access.deny(request.user, "request.withdraw", client_ref=client.public_id)
+    return RequestOut.from_request(_run(actions.withdraw_request, actor=request.user, request=found, grant=grant))
 
 
 @router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)")
@@ -219,11 +240,7 @@ def withdraw_consent(request, consent_id: uuid.UUID):
     consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("client").first()
     if consent is None:
         access.deny(request.user, "consent.withdraw", client_ref=client.public_id)
-    try:
-        consent = actions.withdraw_own_consent(actor=request.user, consent=consent, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
-    return _consent_out(consent)
+    return _consent_out(_run(actions.withdraw_own_consent, actor=request.user, consent=consent, grant=grant))
 
 
 class ProposalOut(Schema):
@@ -249,11 +266,8 @@ def decide_proposal(request, proposal_id: uuid.UUID, decision: str):
     proposal = client.consent_proposals.filter(public_id=proposal_id).select_related("client").first()
     if proposal is None or decision not in ("accept", "decline"):
         access.deny(request.user, "consent.own", client_ref=client.public_id)
-    try:
-        proposal = actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
-                                           now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+    proposal = _run(actions.decide_proposal, actor=request.user, proposal=proposal, accept=decision == "accept",
+                    grant=grant)
     return {"consent": str(proposal.consent.public_id) if proposal.consent else None}
 
 
@@ -282,10 +296,12 @@ def send_message(request, payload: MessageIn):
 
 
 @router.get("/access-log", response=list[LogLine])
-def access_log(request):
+def access_log(request, others_only: bool = False):
+    """The newest 500 lines; `others_only` leaves out what the client did herself, as the page does."""
     client, grant = _own(request, "access_log.read")
     return [{"at": line.at, "action": line.action, "description": line.sentence, "denied": line.denied,
-             "break_glass": line.break_glass, "reason": line.reason} for line in accesslog.lines_for(client)]
+             "break_glass": line.break_glass, "reason": line.reason}
+            for line in accesslog.lines_for(client, others_only=others_only)]
 
 
 @router.get("/attachments/{attachment_id}")

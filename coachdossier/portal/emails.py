@@ -55,6 +55,14 @@ def request_received(*, request_id: int) -> None:
                                              "deadline": request.deadline})
 
 
+def request_withdrawn(*, request_id: int) -> None:
+    """The people who handle the request learn that the client withdrew it: nothing to do."""
+    request = ClientRequest.objects.select_related("client").get(pk=request_id)
+    to = _handlers(request)
+    if to:
+        send("portal-request-withdrawn", to, {"reference": request.client.reference, "kind": _kind(request)})
+
+
 def request_updated(*, request_id: int) -> None:
     """The client learns that the status of their request changed; the reason is in the portal."""
     request = ClientRequest.objects.select_related("client", "client__user").get(pk=request_id)

@@ -4,9 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.forms import DateInput, OneTimeTokenField, coach_choices
-from coachdossier.clients.models import ConsentKind
+from coachdossier.clients.models import CONSENT_DETAIL_MAX_LENGTHS, ConsentKind
 
-from .models import EmailContent, RequestKind
+from .models import (
+    CORRECTION_PROPOSED_MAX_LENGTH,
+    CORRECTION_REASON_MAX_LENGTH,
+    STATEMENT_TEXT_MAX_LENGTH,
+    STATEMENT_TITLE_MAX_LENGTH,
+    EmailContent,
+    RequestKind,
+)
 
 if TYPE_CHECKING:
     from coachdossier.accounts.models import User
@@ -37,9 +44,10 @@ class CorrectionForm(forms.Form):
     field = forms.ChoiceField(label=_("Which of your personal data is wrong"), required=False,
                               choices=[("", _("— choose —"))] + PERSONAL_FIELD_LABELS)
     entry = forms.CharField(widget=forms.HiddenInput, required=False)
-    proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    proposed = forms.CharField(label=_("What it should say"), widget=forms.Textarea(attrs={"rows": 4}),
+                               max_length=CORRECTION_PROPOSED_MAX_LENGTH)
     reason = forms.CharField(label=_("Why it is wrong or incomplete"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+                             max_length=CORRECTION_REASON_MAX_LENGTH)
 
     def __init__(self, *args, entry=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,12 +57,15 @@ class CorrectionForm(forms.Form):
 
 class DestructionForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand that my whole dossier will be destroyed and cannot be "
-                                         "restored."))
+                                         "restored."),
+                                 error_messages={"required": _("Tick the box to confirm that you want your whole "
+                                                               "dossier destroyed. Nothing has been sent yet.")})
 
 
 class StatementForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
+    title = forms.CharField(label=_("Title"), max_length=STATEMENT_TITLE_MAX_LENGTH, required=False)
+    text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}),
+                           max_length=STATEMENT_TEXT_MAX_LENGTH,
                            help_text=_("Your own view, for example on the coaching relationship. Staff can never "
                                        "change it."))
     idempotency_key = OneTimeTokenField()
@@ -63,17 +74,24 @@ class StatementForm(forms.Form):
 class ConsentGrantForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent to"), choices=[(ConsentKind.SUBSTITUTE, _("A substitute coach")),
                                                             (ConsentKind.DISCLOSURE, _("Sharing data with a party"))])
-    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Substitute coach"), queryset=None, required=False,
-                                        to_field_name="public_id")
-    recipient = forms.CharField(label=_("Recipient"), max_length=200, required=False)
-    purpose = forms.CharField(label=_("Purpose"), max_length=500, required=False)
-    data_scope = forms.CharField(label=_("Which data"), max_length=500, required=False)
+    substitute: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label=_("Substitute coach"), queryset=None, required=False, to_field_name="public_id",
+        empty_label=_("— choose —"), help_text=_("Only for a substitute coach."))
+    recipient = forms.CharField(label=_("Recipient"), max_length=CONSENT_DETAIL_MAX_LENGTHS["recipient"],
+                                required=False, help_text=_("Only for sharing data: who may receive it."))
+    purpose = forms.CharField(label=_("Purpose"), max_length=CONSENT_DETAIL_MAX_LENGTHS["purpose"], required=False,
+                              help_text=_("Only for sharing data: what for."))
+    data_scope = forms.CharField(label=_("Which data"), max_length=CONSENT_DETAIL_MAX_LENGTHS["data_scope"],
+                                 required=False, help_text=_("Only for sharing data: which of your data."))
     valid_from = forms.DateField(label=_("From"), widget=DateInput())
     valid_until = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = coach_choices()
+        choices = coach_choices()
+        if client is not None:  # her own coach cannot stand in for himself (grant_consent refuses it)
+            choices = choices.exclude(pk__in=client.trajectories.values("coach"))
+        self.fields["substitute"].queryset = choices
 
 
 class MessageForm(forms.Form):

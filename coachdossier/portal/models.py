@@ -66,6 +66,12 @@ class Invitation(models.Model):
 
 # --- Requests ------------------------------------------------------------------------------
 
+# Free text a client writes, as long as the page's form allows, for every caller (the API too).
+CORRECTION_PROPOSED_MAX_LENGTH = 5_000
+CORRECTION_REASON_MAX_LENGTH = 2_000
+STATEMENT_TITLE_MAX_LENGTH = 200
+STATEMENT_TEXT_MAX_LENGTH = 20_000
+
 
 class RequestKind(models.TextChoices):
     COPY = "copy", _("Copy of the dossier")
@@ -83,6 +89,8 @@ class RequestStatus(models.TextChoices):
     # GC-5.4, PR-8: the dossier was destroyed (on request or at the end of the retention term)
     # while this request was open; there is nothing left to copy or correct.
     DOSSIER_DESTROYED = "dossier_destroyed", _("Closed: the dossier was destroyed")
+    # GC-1.3: the client changed her mind before it was handled.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("copy/request/", views.copy_request, name="copy_request"),
     path("copy/<uuid:request_id>/<str:fmt>/", views.copy_download, name="copy_download"),
     path("requests/", views.requests, name="requests"),
+    path("requests/<uuid:request_id>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("requests/correction/", views.correction_new, name="correction"),
     path("requests/destruction/", views.destruction_new, name="destruction"),
     path("statements/new/", views.statement_new, name="statement"),

@@ -3,6 +3,7 @@ messages. The client reaches only their own record, through the access policy li
 everybody else: `access.get_client_for(request, <their client id>, action)`."""
 
 import time
+from functools import partial
 
 from allauth.account import app_settings as allauth_account_settings
 from allauth.account.internal.flows.login import get_authentication_records
@@ -77,6 +78,18 @@ def _own(request, action, **kwargs):
     if record is None:
         access.deny(request.user, action)
     return access.get_client_for(request, record.public_id, action, **kwargs)
+
+
+def _one_click(request, step, success: str, then: str):
+    """One of the client's one-button steps (withdraw, answer a proposal): the action runs with
+    the client as actor and the time now; a refusal is said in a message, as success is."""
+    try:
+        step(actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(then)
 
 
 def _language():
@@ -242,6 +255,18 @@ def requests(request):
                                                     "today": timezone.localdate()})
 
 
+@require_POST
+@client_only
+def request_withdraw(request, request_id):
+    """GC-1.3: the client withdraws an open request (the page asks first)."""
+    client, grant = _own(request, "requests.own", log=False)
+    found = client.requests.filter(public_id=request_id).select_related("client").first()
+    if found is None:
+        access.deny(request.user, "request.withdraw", client_ref=client.public_id)
+    return _one_click(request, partial(actions.withdraw_request, request=found, grant=grant),
+                      _("Your request has been withdrawn. Nothing will be done with it."), "portal:requests")
+
+
 def _entry_of(client, entry_id):
     if not entry_id:
         return None
@@ -333,7 +358,7 @@ def statement_new(request):
 def consents(request):
     """GC-1.3, GC-6.4: every consent, grant a new one, withdraw any at once."""
     client, grant = _own(request, "consent.own", log=request.method == "GET")
-    form = ConsentGrantForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    form = ConsentGrantForm(request.POST or None, client=client, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             actions.grant_consent(actor=request.user, client=client, now=timezone.now(), grant=grant,
@@ -357,14 +382,8 @@ def proposal_decide(request, proposal_id, decision):
     proposal = ConsentProposal.objects.filter(client=client, public_id=proposal_id).select_related("client").first()
     if proposal is None or decision not in ("accept", "decline"):
         access.deny(request.user, "consent.own", client_ref=client.public_id)
-    try:
-        actions.decide_proposal(actor=request.user, proposal=proposal, accept=decision == "accept",
-                                now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your answer has been recorded."))
-    return redirect("portal:consents")
+    return _one_click(request, partial(actions.decide_proposal, proposal=proposal, accept=decision == "accept",
+                                       grant=grant), _("Your answer has been recorded."), "portal:consents")
 
 
 @require_POST
@@ -374,13 +393,8 @@ def consent_withdraw(request, consent_id):
     consent = Consent.objects.filter(client=client, public_id=consent_id).select_related("client").first()
     if consent is None:
         access.deny(request.user, "consent.withdraw", client_ref=client.public_id)
-    try:
-        actions.withdraw_own_consent(actor=request.user, consent=consent, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The consent has been withdrawn. It no longer gives anyone access."))
-    return redirect("portal:consents")
+    return _one_click(request, partial(actions.withdraw_own_consent, consent=consent, grant=grant),
+                      _("The consent has been withdrawn. It no longer gives anyone access."), "portal:consents")
 
 
 @require_http_methods(["GET", "POST"])
@@ -433,8 +447,13 @@ def communication(request):
 def access_log(request):
     """LAW-NEN7513: who looked at my file, in plain language. Looking is logged too."""
     client, grant = _own(request, "access_log.read")
-    page = Paginator(accesslog.lines_for(client, limit=1000), 50).get_page(request.GET.get("page"))
-    return render(request, "portal/access_log.html", {"client": client, "page": page})
+    # Her own visits are left out unless she asks: every page she opens is logged, and within
+    # the newest 1,000 lines they crowded out (and then cut off) who else looked.
+    mine = request.GET.get("mine") == "1"
+    lines = accesslog.lines_for(client, limit=1000, others_only=not mine)
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/access_log.html", {"client": client, "page": page, "mine": mine,
+                                                      "extra_query": "mine=1" if mine else ""})
 
 
 # --- Staff ---------------------------------------------------------------------------------

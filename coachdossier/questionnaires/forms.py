@@ -23,6 +23,13 @@ class SendForm(forms.Form):
         self.fields["definition"].label_from_instance = lambda d: f"{d.title} · {d.version}"
 
 
+def _option_label(option, lang: str) -> str:
+    """A numbered answer shows its number: the DASS-21 asks to "choose a number 0, 1, 2 or 3",
+    and the client saw only the words."""
+    label = option.label.get(lang)
+    return f"{option.value} – {label}" if isinstance(option.value, int) else label
+
+
 class AnswerForm(forms.Form):
     """One radio group per item, all optional here: the action decides what a submission
     needs (every required item) so that saving halfway always works."""
@@ -38,7 +45,7 @@ class AnswerForm(forms.Form):
             initial = (initial_answers or {}).get(item.id)
             self.fields[item.id] = forms.ChoiceField(
                 label=item.text.get(lang), required=False, widget=forms.RadioSelect,
-                choices=[(str(o.value), o.label.get(lang)) for o in scale.options],
+                choices=[(str(o.value), _option_label(o, lang)) for o in scale.options],
                 initial=None if initial is None else str(initial))
             self.fields[item.id].item_required = item.required
         # Given with the page: the same submission sent twice records one result (actions.save_answers).

@@ -399,7 +399,7 @@ def block_report(*, actor, report: Report, now, grant) -> Report:
     if not report.can_block:
         raise ValidationError({"state": _("%(principal)s may demand this report by law, so it cannot be blocked. "
                                           "You can object in writing; your objection is always sent with the "
-                                          "report (GC-6.1).") % {"principal": report.trajectory.principal.name}})
+                                          "report.") % {"principal": report.trajectory.principal.name}})
     _answer(report, actor=actor, grant=grant, event="block", now=now)
     return report
 

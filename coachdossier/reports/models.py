@@ -52,6 +52,14 @@ class ReportState(models.TextChoices):
 
 
 S = ReportState
+# The states as the client reads them on her own reports: to her, not about "the client".
+STATE_FOR_CLIENT: dict[str, "StrOrPromise"] = {
+    S.CLIENT_COPY: _("Waiting for your answer"),
+    S.APPROVED: _("You agreed"),
+    S.SIGNED: _("You signed it"),
+    S.OBJECTED: _("You objected"),
+    S.BLOCKED: _("You blocked it"),
+}
 # The one state machine (PR-6, GC-6.1): (from, event) -> to. actions.py refuses anything else.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.DRAFT, "edit"): S.DRAFT,
@@ -188,6 +196,10 @@ class Report(models.Model):
         if not self.objection_sealed:
             return ""
         return SealedJSON.open(self.client.public_id, self.objection_sealed, self.aad("objection")).get("text", "")
+
+    @property
+    def state_for_client(self) -> "StrOrPromise":
+        return STATE_FOR_CLIENT.get(self.state, self.get_state_display())
 
     # --- pure rules about one report ------------------------------------------------------
 

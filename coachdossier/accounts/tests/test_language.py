@@ -97,6 +97,23 @@ class DutchByDefaultTestCase(BaseTestCase):
             self.assertIsNone(INFORMAL.search(page))
 
 
+    def test_a_client_choosing_her_first_password_reads_why_it_is_refused_in_dutch(self):
+        """Django 5.2 changed the 'too short' message without updating its Dutch catalogue: a new
+        client setting her password (the invitation, a reset) read 'This password is too short.
+        It must contain at least 12 characters.' on a Dutch page; and 'lijkt te veel op de
+        e-mailadres' is not Dutch."""
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
+        from django.utils import translation
+
+        with translation.override("nl"):
+            for password, expected in (("kort", "Dit wachtwoord is te kort: gebruik minstens 12 tekens."),
+                                       ("carla@example.com", "Het wachtwoord lijkt te veel op uw e-mailadres.")):
+                with self.assertRaises(ValidationError) as refused:
+                    validate_password(password, self.client_user)
+                self.assertIn(expected, refused.exception.messages)
+
+
 class OneRegisterTestCase(SimpleTestCase):
     def test_no_dutch_message_says_je_to_its_reader(self):
         """docs/architecture.md, "Language": Dutch says "u" to clients and staff alike. The compiled

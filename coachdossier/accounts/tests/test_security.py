@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 
 from coachdossier.accounts import actions, confidentiality
 from coachdossier.accounts.models import ConfidentialityAcceptance, Role
-from coachdossier.test import PASSWORD, TOTP_SECRET, BaseTestCase, make_user
+from coachdossier.test import PASSWORD, TOTP_SECRET, BaseTestCase, make_user, untied_form_errors
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -111,12 +111,27 @@ class StaffGateTestCase(BaseTestCase):
         for url in ("/", "/clients/", f"/clients/{self.own_client.public_id}/", "/accounts/tokens/"):
             r = self.client.get(url)
             self.assertEqual(r.status_code, 302, url)
-            self.assertIn("/accounts/2fa/totp/activate", r["Location"])
+            self.assertIn("/accounts/2fa/totp/activate/", r["Location"])
         self.assertEqual(self.client.get("/api/clients/").status_code, 403)
+
+    def test_law_32_a_wrong_code_while_setting_up_mfa_is_named_to_the_code_field(self):
+        """allauth's forms are drawn by includes/fields.html too: their errors reach a screen reader
+        with the field (aria-describedby pointed at an element that did not exist)."""
+        user = make_user("new@example.com", "Nieuwe Coach", Role.COACH, totp=False)
+        self.login(user)
+        session = self.client.session  # the password given again just now, as allauth records it
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [{"method": "password", "at": time.time(),
+                                                      "reauthenticated": True}]
+        session.save()
+        self.client.cookies["django_language"] = "en"
+        self.client.get("/accounts/2fa/totp/activate/")
+        r = self.client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+        self.assertEqual(untied_form_errors(r.content.decode(), "Incorrect code."), [])
 
     def test_a_client_does_not_need_mfa(self):
         self.login(self.client_user)
-        self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual(self.client.get("/", follow=True).status_code, 200)
 
     def test_pr_r1_staff_accept_the_confidentiality_statement_before_first_access(self):
         """PR-R1–R2"""

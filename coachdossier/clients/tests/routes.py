@@ -43,8 +43,9 @@ def post(expect_ok):
 
 
 ROUTES = [
-    Route("home", expect={p: 200 for p in ("coach", "other_coach", "committee", "client", "other_client", "management",
-                                            "therapist", "outsider", "auditor")}),
+    # A client's overview is the portal's: "/" sends her there.
+    Route("home", expect={**{p: 200 for p in ("coach", "other_coach", "committee", "management", "therapist",
+                                              "outsider", "auditor")}, "client": 302, "other_client": 302}),
     Route("health", expect={p: 200 for p in PERSONAS}, public=True),
     Route("clients:list", expect={**COACH_ONLY, "other_coach": 200, "committee": 200}),
     Route("clients:break_glass", expect={"coach": 200, "other_coach": 200, "committee": 200, "client": 403,

@@ -102,6 +102,20 @@ class TestComplaintsApi(ComplaintsTestCase):
         self.assertEqual(ok.status_code, 201, ok.content)
         self.assertEqual(Complaint.objects.get().content["email"], "j.pietersen@example.com")
 
+    def test_kr_1_a_complaint_over_twenty_thousand_characters_is_a_422_on_the_api_and_refused_on_the_page(self):
+        """KR-1: neither the portal's form nor the API had a limit: 200,000 characters went into the
+        complaint, its letters and the committee's case."""
+        self.login(self.client_user)
+        body = {"subject": "service", "category": "planning", "description": "x" * 20_001}
+        response = self.post("/api/complaints/", body)
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertEqual(response.json()["detail"][0]["loc"], ["body", "description"])
+        page = self.client.post("/complaints/lodge/", {**body, "level": "practice", "idempotency_key": "k" * 22})
+        self.assertContains(page, "Ensure this value has at most 20000 characters")
+        self.assertFalse(Complaint.objects.exists())
+        ok = self.post("/api/complaints/", {**body, "description": "x" * 20_000})
+        self.assertEqual(ok.status_code, 201, ok.content)
+
     def test_a_letter_text_over_the_limit_is_a_422_with_the_field_error(self):
         complaint = self.lodge()
         self.login(self.outsider)

@@ -46,6 +46,9 @@ def setup(w):
         data_scope="Voortgang", given_via="portal", valid_from=w.now.date(), now=w.now, grant=carla)
     w.portal_api_copy = actions.file_request(actor=w.client_user, client=w.own_client, kind=RequestKind.COPY,
                                              now=w.now, grant=carla, channel=RequestChannel.API)
+    w.portal_api_correction = actions.file_request(
+        actor=w.client_user, client=w.own_client, kind=RequestKind.CORRECTION, now=w.now, grant=carla,
+        channel=RequestChannel.API, entry=w.portal_api_entry, proposed="Werkt 24 uur.", reason="Sinds oktober.")
     w.portal_api_proposal = actions.propose_substitute(
         actor=w.coach, client=w.own_client, substitute=w.other_coach, valid_from=w.now.date(),
         valid_until=w.now.date() + datetime.timedelta(days=14), now=w.now, grant=access.Grant(Basis.COACH))
@@ -98,6 +101,8 @@ API_ROUTES = [
     ("get", "/api/portal/requests", {}, None, None, OWN_RECORD),
     ("post", "/api/portal/requests", {}, lambda w: {"kind": "copy", "password": PASSWORD}, "json",
      created(OWN_RECORD)),
+    ("post", "/api/portal/requests/{request_id}/withdraw",
+     lambda w: {"request_id": w.portal_api_correction.public_id}, None, None, CARLAS),
     ("get", "/api/portal/requests/{request_id}/copy.json", lambda w: {"request_id": w.portal_api_copy.public_id},
      None, None, CARLAS),
     ("post", "/api/portal/statements", {}, lambda w: {"title": "Reactie", "text": "Ik werk 24 uur."}, "json",

@@ -67,6 +67,8 @@ ROUTES = [
     Route("portal:copy_download", lambda w: {"request_id": w.copy_request.public_id, "fmt": "pdf"},
           expect={**CLIENT_OBJECT, "client": 302}),
     Route("portal:requests", expect=CLIENT_OWN),
+    Route("portal:request_withdraw", lambda w: {"request_id": w.correction_request.public_id}, method="POST",
+          expect={**CLIENT_OBJECT, "client": 302}),
     Route("portal:correction", expect=CLIENT_OWN),
     Route("portal:destruction", expect=CLIENT_OWN),
     Route("portal:statement", expect=CLIENT_OWN),

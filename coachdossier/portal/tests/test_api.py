@@ -45,6 +45,14 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(r.json()["deadline"], actions.deadline_for(RequestKind.DESTRUCTION, received).isoformat())
         self.assertEqual(self.get("/requests").json()[0]["kind"], "destruction")
 
+    def test_gc_1_3_a_destruction_request_is_withdrawn_through_the_api_as_on_the_page(self):
+        """GC-1.3: the API offers what the requests page offers."""
+        request_id = self.post("/requests", {"kind": "destruction", "password": PASSWORD}).json()["id"]
+        r = self.post(f"/requests/{request_id}/withdraw")
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(r.json()["status"], "withdrawn")
+        self.assertEqual(self.post(f"/requests/{request_id}/withdraw").status_code, 422)
+
     def test_a_correction_on_a_finding_is_422_with_the_field(self):
         """GC-5.3"""
         finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,
@@ -53,6 +61,31 @@ class PortalApiTestCase(PortalTestCase):
                                     "reason": "z"})
         self.assertEqual(r.status_code, 422)
         self.assertEqual(r.json()["detail"][0]["loc"], ["body", "entry"])
+
+    def test_the_api_keeps_a_clients_free_text_to_the_pages_limits_and_saves_nothing_over_them(self):
+        """GC-5.3, GC-6.4: the pages refuse a statement over 20,000 characters (title 200), a
+        correction over 5,000 (reason 2,000) and a consent's recipient over 200; the API took
+        200,000, which made the dossier page of the client and her coach 100,000 px long."""
+        statement = {"title": "Mijn kijk", "text": "x" * 20_001}
+        for body, field in (({**statement, "title": "t" * 201, "text": "Kort."}, "title"), (statement, "text")):
+            response = self.post("/statements", body)
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        correction = {"kind": "correction", "field": "city", "proposed": "Utrecht", "reason": "Verhuisd."}
+        for field, limit in (("proposed", 5_000), ("reason", 2_000)):
+            response = self.post("/requests", {**correction, field: "x" * (limit + 1)})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        consent = {"kind": "disclosure", "valid_from": self.now.date().isoformat(), "recipient": "Bedrijfsarts",
+                   "purpose": "Afstemming", "data_scope": "Uren"}
+        for field, limit in (("recipient", 200), ("purpose", 500), ("data_scope", 500)):
+            response = self.post("/consents", {**consent, field: "x" * (limit + 1)})
+            self.assertEqual(response.status_code, 422, response.content)
+            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+        self.assertFalse(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
+        self.assertFalse(ClientRequest.objects.exists())
+        self.assertFalse(Consent.objects.filter(client=self.own_client, given_via="portal").exists())
+        self.assertEqual(self.post("/statements", {**statement, "text": "x" * 20_000}).status_code, 201)
 
     def test_a_forged_entry_id_is_404(self):
         other = client_actions.add_entry(actor=self.other_coach, client=self.other_client, kind=EntryKind.FACT,

@@ -230,3 +230,67 @@ def test_gc_9_1_questionnaire_trends_have_readable_labels_on_a_phone_and_side_by
         assert measured["page"] <= width, language
         assert measured["charts"] == 3, (language, width)  # one per subscale, never both drawings
         assert measured["labels"] and min(measured["labels"]) >= 11, (language, width, sorted(measured["labels"])[:3])
+
+
+TARGETS_JS = """() => {
+    // Controls, menu links and links that stand on their own (not a link inside a sentence);
+    // a checkbox or radio is hit through its label.
+    const selector = ['header a', 'header button', 'header select', '.portal-nav a', 'main button',
+        'main select', 'main textarea', 'main summary', 'main input:not([type=hidden])',
+        'main li > a:first-child', 'main .actions > a', 'main .pager a'].join(', ');
+    const small = [];
+    for (let e of document.querySelectorAll(selector)) {
+        if (e.matches('input[type=checkbox], input[type=radio]')) e = e.closest('label') || e.labels[0];
+        const box = e.getBoundingClientRect();
+        if (box.width && (box.height < 43.5 || box.width < 43.5))
+            small.push(`${e.tagName} "${(e.innerText || e.name || '').trim().slice(0, 30)}" `
+                       + `${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+    return small;
+}"""
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_wcag_a_phone_user_can_hit_every_control_and_read_every_page_at_twice_the_text_size(
+        live_server, append_only_log_flushable):
+    """WCAG 2.5.5 and 1.4.4 on a 390 px phone, for a client of 52 with large text: menu links were
+    19 px high, buttons 37 px, checkboxes 13 px; at 200% text the language switch, long Dutch
+    words ("Voortgangsrapportage", "correctieverzoek") and the coach's name beside its label ran
+    off the screen or shrank to one letter a line."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    coach, user, client = carla_with_her_coach()
+    client_actions.add_entry(actor=coach, client=client, kind=EntryKind.FACT, occurred_on=NOW.date(),
+                             title="Werkuren", text="Werkt 32 uur per week.", now=NOW)
+    client_actions.record_consent(actor=user, client=client, kind="disclosure", recipient="Bedrijfsarts",
+                                  purpose="Afstemming", data_scope="Uren", given_via="portal",
+                                  valid_from=NOW.date(), now=NOW, grant=CLIENT_GRANT)
+    pages = ["/portal/", "/portal/dossier/", "/portal/consents/", "/portal/communication/",
+             "/portal/requests/correction/", "/portal/requests/destruction/", "/complaints/lodge/"]
+    small, wide = {}, {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        dutch = [{"name": "django_language", "value": "nl", "url": live_server.url}]  # the longer words
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies(dutch)
+        page = context.new_page()
+        log_in_as_carla(page, live_server.url, "/portal/")
+        for url in pages:
+            page.goto(live_server.url + url)
+            small[url] = page.evaluate(TARGETS_JS)
+        # Twice the text size, as a phone's accessibility setting gives it (the page's CSP
+        # would refuse the test's style sheet, hence bypass_csp).
+        context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+        context.add_cookies(dutch)
+        context.add_init_script("document.addEventListener('DOMContentLoaded', () => document.head.insertAdjacentHTML("
+                                "'beforeend', '<style>html { font-size: 200% !important; }</style>'))")
+        page = context.new_page()
+        log_in_as_carla(page, live_server.url, "/portal/")
+        for url in pages:
+            page.goto(live_server.url + url)
+            wide[url] = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(OUTPUT / "portal-200-percent-text.png"), full_page=True)
+        browser.close()
+    assert {url: found for url, found in small.items() if found} == {}
+    assert {url: width for url, width in wide.items() if width > 390} == {}

@@ -40,6 +40,17 @@ class ExportTestCase(PortalTestCase):
         jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
             json.loads(export.to_json(data)))
 
+    def test_law_20_an_export_with_every_request_status_validates_against_the_published_schema(self):
+        """LAW-20: the schema names every status a request in the export can have (GC-1.3: withdrawn)."""
+        from coachdossier.portal.models import ClientRequest, RequestKind, RequestStatus
+
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        validator = jsonschema.Draft202012Validator(export.schema())
+        for status in RequestStatus.values:
+            ClientRequest.objects.filter(pk=request.pk).update(status=status)
+            validator.validate(json.loads(export.to_json(export.build_export(self.own_client, now=self.now))))
+
     def test_law_15_the_export_holds_every_version_disclosures_messages_and_the_access_log(self):
         """LAW-15, GC-5.1"""
         data = export.build_export(self.own_client, now=self.now)

@@ -1,7 +1,9 @@
 import datetime
+import json
 
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import AccessLogEntry, Outcome
@@ -9,6 +11,7 @@ from coachdossier.clients import actions as client_actions
 from coachdossier.clients.models import Client, Consent, EntryKind
 from coachdossier.portal import actions
 from coachdossier.portal.models import ClientRequest, CommunicationAgreement, Message, RequestKind
+from coachdossier.test import PASSWORD
 
 from .base import CLIENT_GRANT, COACH_GRANT, MANAGEMENT_GRANT, PortalTestCase
 
@@ -34,7 +37,29 @@ class InspectionTestCase(PortalTestCase):
         self.login(self.client_user)
         r = self.client.get("/portal/messages/")
         self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
-        self.assertContains(r, 'aria-current="page"', count=2)  # the top bar's "My dossier" and this one
+        self.assertContains(r, 'aria-current="page"', count=1)  # not the top bar's overview as well
+
+    def test_a_client_who_signs_in_lands_on_the_portal_where_her_report_waits_for_her_answer(self):
+        """PR-6, GC-6.1: she landed on a dashboard of questionnaires and complaints, without the
+        report waiting for her answer, her messages or her rights; and the top bar's "My dossier"
+        led to the overview while the portal's own "My dossier" led to the dossier."""
+        from coachdossier.reports import actions as report_actions
+        from coachdossier.reports.tests.helpers import SECTIONS
+
+        report = report_actions.create_report(actor=self.coach, client=self.own_client, kind="progress",
+                                               addressee="principal", now=self.now)
+        report_actions.edit_report(actor=self.coach, report=report, now=self.now, subject="Voortgang",
+                                   sections=SECTIONS)
+        with self.captureOnCommitCallbacks(execute=True):  # the client's copy goes out
+            report_actions.mark_ready(actor=self.coach, report=report, now=self.now)
+        self.client.cookies["django_language"] = "en"
+        r = self.client.post("/accounts/login/", {"login": "carla@example.com", "password": PASSWORD}, follow=True)
+        self.assertEqual(r.redirect_chain[-1][0], "/portal/")
+        self.assertContains(r, "Your coach wants to send these reports.")
+        nav = r.content.decode().split('<nav class="nav"', 1)[1].split("</nav>", 1)[0]
+        self.assertIn('<a href="/portal/" class="active" aria-current="page">Overview</a>', nav)
+        self.assertNotIn("My dossier", nav)
+        self.assertNotIn('href="/"', nav)
 
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)
@@ -172,6 +197,41 @@ class DestructionPageTestCase(PortalTestCase):
         self.assertContains(r, "We received your request on Nov. 23, 2026.")
         self.assertContains(r, "destroyed by Dec. 21, 2026 at the latest")
         self.assertNotContains(r, 'name="confirm"')
+        self.assertContains(r, "Follow or withdraw your request under My requests")  # GC-1.3
+
+    def test_gc_1_3_a_client_who_changes_her_mind_withdraws_the_destruction_request_before_it_is_carried_out(self):
+        """GC-1.3, GC-5.4: a request to destroy the whole dossier could not be taken back by anyone;
+        four weeks later the dossier was gone. Withdrawn, it stays as a closed request with its
+        dates, management is told, and nothing can destroy the dossier on it any more."""
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        page = self.client.get("/portal/requests/")
+        self.assertContains(page, "Withdraw your request to destroy your dossier? Your dossier is then kept as before.")
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(f"/portal/requests/{request.public_id}/withdraw/", follow=True)
+        self.assertContains(r, "Your request has been withdrawn.")
+        request.refresh_from_db()
+        self.assertEqual(request.status, "withdrawn")
+        self.assertEqual([m.to for m in mail.outbox], [[self.management.email]])
+        self.assertNotIn(self.own_client.personal.last_name, mail.outbox[0].body)
+        self.assertContains(self.client.get("/portal/access-log/?mine=1"), "You withdrew a request")
+        self.assertContains(self.client.get("/portal/requests/destruction/"), 'name="confirm"')  # she may ask again
+        again = self.client.post(f"/portal/requests/{request.public_id}/withdraw/", follow=True)
+        self.assertContains(again, "This request has been handled already.")
+        with self.assertRaises(ValidationError):
+            actions.execute_destruction(actor=self.management, request=request, now=self.now)
+        self.assertIsNone(Client.objects.get(pk=self.own_client.pk).destroyed_at)
+
+    def test_gc_1_3_only_the_client_withdraws_and_only_her_own_request(self):
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.post(f"/portal/requests/{request.public_id}/withdraw/").status_code, 404)
+        with self.assertRaises(ValidationError):
+            actions.withdraw_request(actor=self.coach, request=request, now=self.now, grant=COACH_GRANT)
+        request.refresh_from_db()
+        self.assertEqual(request.status, "identity_verified")
 
     def test_the_coach_cannot_execute_a_destruction(self):
         request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
@@ -242,12 +302,25 @@ class ConsentTestCase(PortalTestCase):
     def test_gc_2_5_a_client_who_names_her_own_coach_as_substitute_is_told_so_in_her_own_words(self):
         """GC-2.5: the error speaks to the client ('your own coach'), not about her, in both languages."""
         self.login(self.client_user)
-        form = {"kind": "substitute", "substitute": self.coach.public_id, "valid_from": self.now.date().isoformat(),
-                "valid_until": "2026-12-31"}
-        self.assertContains(self.client.post("/portal/consents/", form), "This coach is already your own coach.")
+        body = {"kind": "substitute", "substitute": str(self.coach.public_id),
+                "valid_from": self.now.date().isoformat(), "valid_until": "2026-12-31"}
+        api = self.client.post("/api/portal/consents", body, content_type="application/json")
+        self.assertIn("This coach is already your own coach.", api.json()["detail"][0]["msg"])
         self.client.cookies["django_language"] = "nl"
-        self.assertContains(self.client.post("/portal/consents/", form), "Deze coach is al uw eigen coach.")
+        api = self.client.post("/api/portal/consents", body, content_type="application/json")
+        self.assertIn("Deze coach is al uw eigen coach.", api.json()["detail"][0]["msg"])
         self.assertFalse(Consent.objects.exists())
+
+    def test_gc_2_5_the_page_offers_only_other_coaches_as_substitute_and_says_which_fields_go_with_which_consent(self):
+        """GC-2.5: the list offered her own coach, which the action then refused, under a bare
+        '---------'; the recipient, purpose and data fields did not say they are for sharing only."""
+        self.login(self.client_user)
+        page = self.client.get("/portal/consents/")
+        options = page.content.decode().split('name="substitute"', 1)[1].split("</select>", 1)[0]
+        self.assertIn(str(self.other_coach.public_id), options)
+        self.assertNotIn(str(self.coach.public_id), options)
+        self.assertIn("— choose —", options)
+        self.assertContains(page, "Only for sharing data: which of your data.")
 
     def test_gc_6_4_a_disclosure_consent_needs_recipient_purpose_and_scope(self):
         """GC-6.4"""
@@ -256,6 +329,22 @@ class ConsentTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "Name the party that may receive the data.")
         self.assertFalse(Consent.objects.exists())
+
+    def test_gc_6_4_the_client_reads_which_data_each_consent_shares_on_the_page_and_in_the_api(self):
+        """GC-6.4, LAW-15: the list showed the recipient and the purpose, not which data she agreed
+        to share; the API gave the recipient only."""
+        self.login(self.client_user)
+        self.client.post("/portal/consents/", {"kind": "disclosure", "recipient": "Bedrijfsarts",
+                                               "purpose": "Afstemming over werkhervatting",
+                                               "data_scope": "Gewerkte uren en belastbaarheid",
+                                               "valid_from": self.now.date().isoformat()})
+        page = self.client.get("/portal/consents/")
+        self.assertContains(page, "Gewerkte uren en belastbaarheid")
+        # Each Withdraw button says which consent it ends, for a screen reader listing the buttons.
+        self.assertContains(page, '<span class="visually-hidden">: Disclosure to a third party, Bedrijfsarts</span>')
+        [listed] = self.client.get("/api/portal/consents").json()
+        self.assertEqual((listed["purpose"], listed["data_scope"]),
+                         ("Afstemming over werkhervatting", "Gewerkte uren en belastbaarheid"))
 
     def test_gc_6_4_a_consent_given_in_the_portal_cannot_start_before_the_day_it_is_given(self):
         """GC-6.4, GC-2.5: a consent given today cannot cover a disclosure or a substitute's access
@@ -378,6 +467,42 @@ class AccessLogTestCase(PortalTestCase):
         self.assertContains(r, "Crisis: cliënte belde de praktijk in nood.")
         self.assertEqual(AccessLogEntry.objects.last().action, "access_log.read")
 
+    def test_law_nen7513_who_else_looked_stays_in_view_however_often_the_client_looks_herself(self):
+        """LAW-NEN7513: every page the client opens is logged, and the page showed the newest
+        1,000 lines: an active client's own visits pushed her coach's access off the end, and
+        filled the pages before it. Her own lines are left out unless she asks for them."""
+        from coachdossier import audit
+        from coachdossier.audit.models import Basis
+
+        self.login(self.coach)
+        self.client.get(f"/clients/{self.own_client.public_id}/")
+        with acting(Actor(user=self.client_user, channel="web")):
+            audit.record_many(action="dossier.read", clients=[self.own_client] * 1000, basis=Basis.CLIENT,
+                              role="client")
+        self.login(self.client_user)
+        r = self.client.get("/portal/access-log/")
+        self.assertContains(r, "Your coach Alice Coach viewed your dossier")
+        self.assertNotContains(r, "You viewed your dossier")
+        self.assertContains(r, "What you did yourself is left out.")
+        mine = self.client.get("/portal/access-log/?mine=1")
+        self.assertContains(mine, "You viewed your dossier")
+        self.assertContains(mine, 'href="?page=2&amp;mine=1"')  # the pages keep the choice
+        api = self.client.get("/api/portal/access-log?others_only=true").json()
+        self.assertIn("Your coach Alice Coach viewed your dossier", {line["description"] for line in api})
+        self.assertFalse([line for line in api if line["description"].startswith("You ")])
+
+    def test_gc_2_3_a_refused_attempt_by_another_client_does_not_name_that_client(self):
+        """GC-2.3, GC-5.1: when another client tried a link to her dossier, the log said "Daan
+        Jansen tried to open your dossier and was refused": another client's name, and that he
+        is a client of the practice, in her portal, her export and the API."""
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(f"/measurements/client/{self.own_client.public_id}/").status_code, 404)
+        self.login(self.client_user)
+        page = self.client.get("/portal/access-log/")
+        self.assertContains(page, "Someone with another client account tried to open your dossier and was refused")
+        self.assertNotContains(page, "Daan")
+        self.assertNotIn("Daan", json.dumps(self.client.get("/api/portal/access-log").json()))
+
     def test_law_nen7513_a_dutch_client_reads_every_line_of_the_log_in_dutch(self):
         """LAW-NEN7513: the phrases were once marked with an alias makemessages does not know,
         so the Dutch page said "U looked at who viewed your dossier"."""
@@ -393,7 +518,7 @@ class AccessLogTestCase(PortalTestCase):
         self.login(self.client_user)
         self.client.cookies["django_language"] = "nl"
         self.client.get("/portal/dossier/")
-        r = self.client.get("/portal/access-log/")
+        r = self.client.get("/portal/access-log/?mine=1")
         self.assertContains(r, "U heeft uw dossier ingezien")
         self.assertNotContains(r, "viewed your dossier")
 

@@ -120,6 +120,16 @@ class SendAndFillTestCase(QuestionnaireTestCase):
         self.assertContains(page, 'value="2" required' if False else 'name="q1" value="2"')
         self.assertContains(page, "checked", count=2)
 
+    def test_gc_9_1_the_answers_show_the_numbers_the_instructions_ask_to_choose(self):
+        """The DASS-21 asks to "choose a number 0, 1, 2 or 3"; the answers showed only words."""
+        administration = self.send()
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        page = self.client.get(reverse("questionnaires:fill", args=[administration.public_id]))
+        self.assertContains(page, "kies het getal 0, 1, 2 of 3")
+        self.assertContains(page, "0 – Was helemaal niet op mij van toepassing")
+        self.assertContains(page, "3 – Was heel erg of meestal op mij van toepassing")
+
     def test_submitting_with_unanswered_questions_marks_them_and_saves_nothing(self):
         administration = self.send()
         self.login(self.client_user)
@@ -161,6 +171,21 @@ class SendAndFillTestCase(QuestionnaireTestCase):
         self.assertContains(page, "Extremely severe")  # the instrument speaks the page language
         self.assertContains(page, 'role="img"')  # the trend chart per subscale
         self.assertContains(page, "<table")  # its table fallback
+
+    def test_my_questionnaires_page_has_its_headings_in_order(self):
+        """A screen reader user jumping by heading went from the page's h1 straight to h3s (the
+        portal overview's sections, which sit under an h2 there)."""
+        import re
+
+        self.send()
+        completed = self.send(moment="end")
+        actions.save_answers(actor=self.client_user, administration=completed, answers=EXAMPLE, submit=True,
+                             now=self.now)
+        self.login(self.client_user)
+        for url in ("/questionnaires/mine/", "/portal/"):
+            levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", self.client.get(url).content.decode())]
+            self.assertTrue(levels and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)),
+                            (url, levels))
 
     def test_a_duplicate_submission_is_refused_and_changes_nothing(self):
         administration = self.send()
@@ -283,13 +308,13 @@ class DashboardTestCase(QuestionnaireTestCase):
     def test_the_clients_dashboard_links_the_waiting_questionnaire(self):
         administration = self.send()
         self.login(self.client_user)
-        response = self.client.get("/")
+        response = self.client.get("/", follow=True)  # a client's overview is the portal's
         self.assertContains(response, reverse("questionnaires:fill", args=[administration.public_id]))
 
     def test_another_clients_dashboard_does_not(self):
         administration = self.send()
         self.login(self.other_client_user)
-        response = self.client.get("/")
+        response = self.client.get("/", follow=True)  # a client's overview is the portal's
         self.assertNotContains(response, str(administration.public_id))
 
     def test_the_therapists_dashboard_counts_referred_clients(self):

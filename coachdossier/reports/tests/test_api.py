@@ -69,6 +69,7 @@ class ReportApiTestCase(ReportApiCalls):
         report = self.client_copy(client=self.other_client, coach=self.other_coach)
         r = self.call(self.other_client_user, "POST", f"/review/{report.public_id}/block")
         self.assertEqual(r.status_code, 422)
+        self.assertNotIn("GC-", r.content.decode())  # the client reads why in words, not a rule code
         r = self.call(self.other_client_user, "POST", f"/review/{report.public_id}/object", {"text": "Niet mee eens."})
         self.assertEqual(r.json()["state"], "objected")
 

@@ -88,7 +88,7 @@ def test_coach_writes_client_signs_coach_sends_and_the_link_works_once(live_serv
         portal.wait_for_selector("text=Carla werkt twee ochtenden per week bij de bakkerij.")
         portal.check("input[name=confirm]")
         portal.click("#sign")
-        portal.wait_for_selector("text=Signed by the client")
+        portal.wait_for_selector("text=You signed it")  # her own report, said to her
         portal.screenshot(path=str(OUT / "reports-2-client-signed.png"), full_page=True)
 
         # The coach sends: link by mail, code in a second mail.

@@ -232,6 +232,16 @@ class ClientReviewTestCase(ReportTestCase):
         report.refresh_from_db()
         self.assertEqual(report.state, ReportState.BLOCKED)
 
+    def test_gc_6_1_the_client_reads_the_state_of_her_reports_addressed_to_her(self):
+        """She read "Blocked by the client", "Client objected", "Client copy sent" about herself."""
+        report = self.client_copy()
+        self.login(self.client_user)
+        self.assertContains(self.client.get(self.url("review", report)), "Waiting for your answer")
+        self.client.post(self.url("review_block", report))
+        for page in (self.client.get(self.url("review", report)), self.client.get("/portal/")):
+            self.assertContains(page, "You blocked it")
+            self.assertNotContains(page, "Blocked by the client")
+
     def test_gc_6_1_the_client_confirms_before_a_block_or_an_approval_which_cannot_be_undone(self):
         """GC-6.1, PR-6: one tap on a phone must not decide the report."""
         report = self.client_copy()
