@@ -660,6 +660,23 @@ def add_attachments(*, actor, entry: DossierEntry, files, now, grant=None) -> li
 # --- Consents, referrals, break-glass ------------------------------------------------------
 
 
+CONSENT_START_AHEAD = datetime.timedelta(days=366)  # a consent for a planned leave next year
+CONSENT_START_BACK = datetime.timedelta(days=5 * 365 + 2)  # one given on paper during the trajectory
+CONSENT_LONGEST = datetime.timedelta(days=5 * 365 + 2)
+
+
+def consent_period_errors(valid_from, valid_until, *, today) -> dict:
+    """A consent's period must be one a client can oversee (GC-2.5, GC-6.4): a start within a
+    year ahead and not before the trajectory could have begun, and at most five years long. A
+    mistyped year (9999, 2062) would otherwise give a substitute or a recipient access for life."""
+    errors = {}
+    if valid_from and not today - CONSENT_START_BACK <= valid_from <= today + CONSENT_START_AHEAD:
+        errors["valid_from"] = _("The start date must lie within a year from today and at most five years back.")
+    if valid_from and valid_until and valid_until - valid_from > CONSENT_LONGEST:
+        errors["valid_until"] = _("A consent runs for at most five years: give an earlier end date.")
+    return errors
+
+
 def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_from, valid_until=None,
                    substitute: User | None = None, recipient: str = "", purpose: str = "", data_scope: str = "",
                    evidence=None, now, grant=None) -> Consent:
@@ -687,6 +704,7 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
         ("recipient", recipient), ("purpose", purpose), ("data_scope", data_scope))}))
     if valid_until and valid_from and valid_until < valid_from:
         errors["valid_until"] = _("The end date lies before the start date.")
+    errors.update(consent_period_errors(valid_from, valid_until, today=timezone.localdate(now)))
     if kind == ConsentKind.SUBSTITUTE and not valid_until:
         errors["valid_until"] = _("A substitute coach is consented for a period: give the end date.")
     if given_via != ConsentChannel.PORTAL and evidence is None:

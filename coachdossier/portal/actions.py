@@ -530,6 +530,8 @@ def propose_substitute(*, actor, client: Client, substitute: User, valid_from, v
         errors["valid_until"] = _("A substitute coach is consented for a period: give the end date.")
     elif valid_from and valid_until < valid_from:
         errors["valid_until"] = _("The end date lies before the start date.")
+    # The period the client will be asked to accept: refused now, not when she accepts it.
+    errors = client_actions.consent_period_errors(valid_from, valid_until, today=timezone.localdate(now)) | errors
     _raise(errors)
     proposal = ConsentProposal.objects.create(client=client, substitute=substitute, valid_from=valid_from,
                                               valid_until=valid_until, proposed_by=actor, created_at=now)

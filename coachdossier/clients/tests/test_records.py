@@ -508,6 +508,34 @@ class ConsentTestCase(BaseTestCase):
             self.substitute(self.now.date(), None)
         self.assertIn("valid_until", caught.exception.message_dict)
 
+    def test_gc_2_5_a_consent_period_with_a_mistyped_year_is_refused_and_nothing_saved(self):
+        """GC-2.5, GC-6.4: 9999 as the end year would give the substitute access for life."""
+        today = self.now.date()
+        for valid_from, valid_until, field in ((today, datetime.date(9999, 12, 31), "valid_until"),
+                                               (datetime.date(9999, 1, 1), datetime.date(9999, 2, 1), "valid_from"),
+                                               (datetime.date(2016, 1, 1), datetime.date(2016, 2, 1), "valid_from"),
+                                               (today + 400 * DAY, today + 410 * DAY, "valid_from")):
+            with self.subTest(valid_from=valid_from), self.assertRaises(ValidationError) as caught:
+                self.substitute(valid_from, valid_until)
+            self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(Consent.objects.count(), 0)
+
+    def test_gc_2_5_a_consent_for_next_years_leave_or_given_on_paper_last_year_is_taken(self):
+        today = self.now.date()
+        self.substitute(today + 300 * DAY, today + 330 * DAY)
+        self.substitute(today - 300 * DAY, today + 30 * DAY)
+        self.assertEqual(Consent.objects.count(), 2)
+
+    def test_gc_2_5_the_api_refuses_a_consent_period_of_a_lifetime_with_the_field_named(self):
+        self.login(self.coach)
+        response = self.client.post(f"/api/clients/{self.own_client.public_id}/consents", {
+            "kind": "substitute", "given_via": "writing", "substitute": str(self.other_coach.public_id),
+            "valid_from": str(self.now.date()), "valid_until": "9999-12-31",
+            "evidence": SimpleUploadedFile("ok.pdf", DEMO_PDF)})
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertIn("valid_until", response.content.decode())
+        self.assertEqual(Consent.objects.count(), 0)
+
 
 class BreakGlassTestCase(BaseTestCase):
     def test_break_glass_needs_a_reason_is_logged_notifies_management_and_is_visible(self):

@@ -128,6 +128,13 @@ class PortalApiParityTestCase(PortalTestCase):
         self.assertEqual((r.status_code, self.fields(r)), (422, ["valid_until"]))
         self.assertFalse(ConsentProposal.objects.exists())
 
+    def test_gc_2_5_a_substitute_proposal_for_a_lifetime_is_422_before_the_client_is_asked(self):
+        r = self.call(self.coach, "POST", f"/clients/{self.own_client.public_id}/consent-proposals", {
+            "substitute": str(self.other_coach.public_id), "valid_from": self.now.date().isoformat(),
+            "valid_until": "9999-12-31"})
+        self.assertEqual((r.status_code, self.fields(r)), (422, ["valid_until"]))
+        self.assertFalse(ConsentProposal.objects.exists())
+
     def test_pr_7_the_coach_sees_a_requests_content_and_management_only_its_dates(self):
         fact, found = self.correction_request()
         before = self.last_seq()
