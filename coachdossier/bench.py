@@ -60,16 +60,63 @@ def bench_access(request, client_id):
     return HttpResponse("hello", content_type="text/plain")
 
 
+@login_required
+def bench_floor(request, client_id):
+    """The least any page showing a client's 50 newest entries can cost on this stack: a
+    lower bound, not a page. Hand-written SQL throughout (no ORM query is built): one
+    statement decides the grant (the requester coaches one of the client's trajectories), the
+    access-log entry is written with its durable commit, one statement reads the 50 entries
+    with their current versions, which are decrypted as the dossier page decrypts them, and
+    each entry's date, title and text is escaped into a bare HTML list: no attachments, no
+    layout, no other panels, no template engine. Bench only: the real pages decide through
+    `access.get_client_for`."""
+    from django.db import connection
+    from django.http import Http404
+    from django.utils.html import escape
+
+    from coachdossier import audit
+    from coachdossier.audit.models import Basis
+    from coachdossier.clients.models import Client, EntryVersion, SealedJSON
+
+    ref = client_id.hex if connection.vendor == "sqlite" else client_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.id FROM clients_client c WHERE c.public_id = %s AND c.destroyed_at IS NULL "
+                       "AND EXISTS (SELECT 1 FROM clients_trajectory t WHERE t.client_id = c.id "
+                       "AND t.coach_id = %s)", [ref, request.user.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise Http404
+        client = Client(pk=row[0], public_id=client_id)
+        audit.record(action="dossier.read", client=client, basis=Basis.COACH, role="coach")
+        cursor.execute("SELECT e.public_id, e.occurred_on, e.version_count, v.sealed FROM clients_dossierentry e "
+                       "JOIN clients_entryversion v ON v.entry_id = e.id AND v.number = e.version_count "
+                       "WHERE e.client_id = %s AND e.deleted_at IS NULL AND NOT e.is_medical "
+                       "ORDER BY e.occurred_on DESC, e.id DESC LIMIT 50", [client.pk])
+        rows = cursor.fetchall()
+    items = []
+    for public_id, occurred_on, number, sealed in rows:
+        content = SealedJSON.open(client_id, bytes(sealed), EntryVersion.aad_for(uuid.UUID(str(public_id)), number))
+        items.append(f"<li><time>{occurred_on}</time><h3>{escape(content.get('title', ''))}</h3>"
+                     f"<p>{escape(content.get('text', ''))}</p></li>")
+    return HttpResponse(f"<!doctype html><title>dossier</title><ol>{''.join(items)}</ol>")
+
+
 def _urlpatterns():
     from coachdossier import urls
 
     return [path("bench/hello/", bench_hello, name="bench_hello"), path("bench/query/", bench_query),
-            path("bench/access/<uuid:client_id>/", bench_access), *urls.urlpatterns]
+            path("bench/access/<uuid:client_id>/", bench_access), path("bench/floor/<uuid:client_id>/", bench_floor),
+            *urls.urlpatterns]
 
 
 def access_url(dossier_url: str) -> str:
     """The bench's access-check-only URL for the dossier at `dossier_url` (/clients/<id>/)."""
     return f"/bench/access/{dossier_url.strip('/').split('/')[-1]}/"
+
+
+def floor_url(dossier_url: str) -> str:
+    """The bench's lower-bound page (`bench_floor`) for the dossier at `dossier_url`."""
+    return f"/bench/floor/{dossier_url.strip('/').split('/')[-1]}/"
 
 
 # The switches a bench server process turned on, kept for its whole life: a context manager
@@ -673,6 +720,7 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
         "hello": ("/bench/hello/", plain),
         "hello + one ORM query": ("/bench/query/", plain),
         "access check and log entry": (access_url(featured_url), plain),
+        "least 50-entry page": (floor_url(featured_url), plain),
         "client list": ("/clients/", plain),
         "dossier": (featured_url, plain),
         "dossier (no-op cipher)": (twin_url, noop),
@@ -691,6 +739,7 @@ def measure(out, *, coach_pk: int, featured_url: str, twin_url: str, rounds: int
             "hello": ("/bench/hello/", "real"),
             "hello + one ORM query": ("/bench/query/", "real"),
             "access check and log entry": (access_url(featured_url), "real"),
+            "least 50-entry page": (floor_url(featured_url), "real"),
             "client list": ("/clients/", "real"),
             "dossier": (featured_url, "real"),
             "dossier (no-op cipher)": (twin_url, "noop"),
@@ -732,3 +781,5 @@ def _report(out, r):
               f"{r['dossier, not rendered'] / hello:5.2f} × hello (the pages' cost before any template)\n")
     out.write(f"  access check and log entry     {r['access check and log entry'] / hello:5.2f} × hello (what every "
               f"dossier read costs before it reads the dossier: the check, the log entry, its commit)\n")
+    out.write(f"  least 50-entry page            {r['least 50-entry page'] / hello:5.2f} × hello (a lower bound, "
+              f"not a page: one SQL check, the log entry, 50 entries read and decrypted, bare HTML)\n")

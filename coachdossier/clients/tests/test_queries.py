@@ -180,3 +180,24 @@ class BenchAccessViewTestCase(BaseTestCase):
     def test_the_bench_access_view_refuses_a_stranger_with_404(self):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_law_nen7513_the_bench_lower_bound_page_logs_the_read_as_the_dossier_page_does(self):
+        self.login(self.coach)
+        self.client.get(f"/clients/{self.own_client.public_id}/")
+        page = AccessLogEntry.objects.order_by("-seq").values_list("action", "client_ref", "basis").first()
+        floor = self.url.replace("/bench/access/", "/bench/floor/")
+        self.assertEqual(self.client.get(floor).status_code, 200)
+        self.assertEqual(AccessLogEntry.objects.order_by("-seq").values_list("action", "client_ref", "basis").first(),
+                         page)
+
+    def test_the_bench_lower_bound_page_shows_the_entries_and_refuses_a_stranger_with_404(self):
+        actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                          occurred_on=self.now.date(), title="Kennismaking",
+                          text="Eerste gesprek <b>goed</b> verlopen.", now=self.now)
+        floor = self.url.replace("/bench/access/", "/bench/floor/")
+        self.login(self.coach)
+        body = self.client.get(floor).content.decode()
+        self.assertIn("Kennismaking", body)
+        self.assertIn("Eerste gesprek &lt;b&gt;goed&lt;/b&gt; verlopen.", body)
+        self.login(self.other_coach)
+        self.assertEqual(self.client.get(floor).status_code, 404)
