@@ -27,7 +27,13 @@ from coachdossier.lib.idempotency import Once
 from . import crypto, uploads, validation
 from .emails import break_glass_used
 from .models import (
+    BREAK_GLASS_REASON_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
     CONSENT_DETAIL_MAX_LENGTHS,
+    ENTRY_TEXT_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
+    PRINCIPAL_ADDRESS_MAX_LENGTH,
     Attachment,
     BreakGlass,
     Client,
@@ -83,7 +89,8 @@ def create_principal(*, actor, name, kind, contact_name="", contact_email="", co
     # PrincipalForm's checks for the API too: its columns are this long, and reports go to the contact's email.
     errors = {"name": _("This field is required.")} if not (name or "").strip() else {}
     errors.update(validation.length_errors(name=(name, 200), contact_name=(contact_name, 150),
-                                           contact_phone=(contact_phone, 32)))
+                                           contact_phone=(contact_phone, 32),
+                                           address=(address, PRINCIPAL_ADDRESS_MAX_LENGTH)))
     errors.update(validation.email_errors(contact_email=contact_email))
     _raise(errors)
     principal = Principal.objects.create(name=name, kind=kind, contact_name=contact_name,
@@ -262,6 +269,8 @@ def open_trajectory(*, actor, client: Client, principal: Principal, coach: User,
                                 approved_hours=approved_hours, agreement_date=agreement_date, today=today))
     if goal_text:
         errors.update(validation.require_justification(goal_text, goal_justification, "goal_text"))
+    errors.update(validation.length_errors(goal_text=(goal_text, GOAL_TEXT_MAX_LENGTH),
+                                           goal_justification=(goal_justification, JUSTIFICATION_MAX_LENGTH)))
     if client.trajectories.open().exists():
         errors["client"] = _("This client already has an open trajectory. Close it first.")
     _raise(errors)
@@ -300,6 +309,8 @@ def reformulate_goal(*, actor, trajectory: Trajectory, text: str, reason: str = 
         errors["reason"] = _("Say why the goal is reformulated.")
     if text:
         errors.update(validation.require_justification(text, justification))
+    errors.update(validation.length_errors(text=(text, GOAL_TEXT_MAX_LENGTH), reason=(reason, CHANGE_REASON_MAX_LENGTH),
+                                           justification=(justification, JUSTIFICATION_MAX_LENGTH)))
     if trajectory.status == TrajectoryStatus.CLOSED:
         errors["text"] = _("The trajectory is closed.")
     _raise(errors)
@@ -501,8 +512,10 @@ def _entry_errors(*, kind, text, title, justification, occurred_on, today, sourc
         errors["occurred_on"] = _("The date is before 1900; check the year.")
     if kind == EntryKind.RECEIVED_DOCUMENT and not (source or "").strip():
         errors["source"] = _("Say where the document comes from (for example UWV).")
-    errors.update(validation.length_errors(title=(title, 200), source=(source, 120)))  # EntryForm's limits
     errors.update(validation.require_justification(f"{title}\n{text}", justification))
+    errors.update(validation.length_errors(title=(title, 200), source=(source, 120),  # EntryForm's limits
+                                           text=(text, ENTRY_TEXT_MAX_LENGTH),
+                                           justification=(justification, JUSTIFICATION_MAX_LENGTH)))
     return errors
 
 
@@ -631,7 +644,7 @@ def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str
                            source=current.content.get("source", ""))
     if not (reason or "").strip():
         errors["reason"] = _("Say why the entry is changed; the earlier version stays visible.")
-    errors.update(validation.length_errors(reason=(reason, 500)))  # EntryEditForm's limit
+    errors.update(validation.length_errors(reason=(reason, CHANGE_REASON_MAX_LENGTH)))  # EntryEditForm's limit
     _raise(errors)
     version = _write_version(entry=entry, number=entry.version_count + 1, author=actor, now=now,
                              is_correction=is_correction, content={
@@ -769,6 +782,7 @@ def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
     client sees it in "who looked at my file"."""
     if len((reason or "").strip()) < 20:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
+    _raise(validation.length_errors(reason=(reason, BREAK_GLASS_REASON_MAX_LENGTH)))
     if not actor.is_staff_member or actor.has_role(Role.AUDITOR) and not actor.has_role(Role.COACH, Role.MANAGEMENT):
         raise ValidationError({"reason": _("Your role cannot use emergency access.")})
     with transaction.atomic():

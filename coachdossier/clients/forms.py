@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier.accounts.models import Role, User
 
 from .models import (
+    BREAK_GLASS_REASON_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
     CONSENT_DETAIL_MAX_LENGTHS,
+    ENTRY_TEXT_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
+    PRINCIPAL_ADDRESS_MAX_LENGTH,
     ClientSource,
     ConsentChannel,
     ConsentKind,
@@ -77,7 +83,8 @@ class PrincipalForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact person"), max_length=150, required=False)
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
-    address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=PRINCIPAL_ADDRESS_MAX_LENGTH)
     statutory_report_right = forms.BooleanField(
         label=_("This principal may demand reports by law"), required=False,
         help_text=_("Then a client cannot block a report, only add a written objection (GC-6.1)."))
@@ -129,11 +136,11 @@ class TrajectoryForm(forms.Form):
     vulnerable = forms.BooleanField(label=_("Client in a vulnerable or dependent position (GC-1.6)"), required=False,
                                     help_text=_("Reports then always need the client's explicit sign-off."))
     goal_text = forms.CharField(label=_("Goal or question of the assignment"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}),
+                                max_length=GOAL_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("In the client's own words. Needed before the trajectory can become "
                                             "active (GC-7.1)."))
     goal_justification = forms.CharField(label=_("Justification (only if the goal mentions a special category)"),
-                                         required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                                         required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,25 +152,27 @@ class RegisterClientForm(PersonalDataForm, TrajectoryForm):
 
 
 class GoalForm(forms.Form):
-    text = forms.CharField(label=_("Goal or question"), widget=forms.Textarea(attrs={"rows": 4}))
-    reason = forms.CharField(label=_("Why it is reformulated"), required=False,
+    text = forms.CharField(label=_("Goal or question"), widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=GOAL_TEXT_MAX_LENGTH)
+    reason = forms.CharField(label=_("Why it is reformulated"), required=False, max_length=CHANGE_REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}))
     justification = forms.CharField(label=_("Justification (only if the text mentions a special category)"),
-                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                                    required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=[(k.value, k.label) for k in EntryKind.staff_kinds()])
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("Text"), required=False, max_length=ENTRY_TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 8}))
     source = forms.CharField(label=_("Source of a received document (for example UWV)"), max_length=120,
                              required=False)
     is_medical = forms.BooleanField(label=_("Medical: extra confidential (PR-4)"), required=False,
                                     help_text=_("Hidden from lists and search; never in reports to employers, "
                                                 "municipalities or UWV."))
     justification = forms.CharField(label=_("Justification (only if the text mentions a special category)"),
-                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                                    required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("Attachments"), required=False,  # type: ignore[assignment]  # a field, not Form.files
                               help_text=_("PDF, images or office documents."))
     # Given with the empty form: the same form sent twice makes one entry (actions.add_entry_once).
@@ -173,11 +182,12 @@ class EntryForm(forms.Form):
 
 class EntryEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    reason = forms.CharField(label=_("Reason for the change"), max_length=500)
+    text = forms.CharField(label=_("Text"), required=False, max_length=ENTRY_TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    reason = forms.CharField(label=_("Reason for the change"), max_length=CHANGE_REASON_MAX_LENGTH)
     is_medical = forms.BooleanField(label=_("Medical: extra confidential (PR-4)"), required=False)
     justification = forms.CharField(label=_("Justification (only if the text mentions a special category)"),
-                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                                    required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SessionForm(forms.Form):
@@ -218,7 +228,8 @@ class ReferralForm(forms.Form):
 class BreakGlassForm(forms.Form):
     reference = forms.CharField(label=_("Client reference"), max_length=20)
     reason = forms.CharField(label=_("Reason for emergency access"), widget=forms.Textarea(attrs={"rows": 3}),
-                             min_length=20, help_text=_("Management is told, and the client will see this."))
+                             min_length=20, max_length=BREAK_GLASS_REASON_MAX_LENGTH,
+                             help_text=_("Management is told, and the client will see this."))
 
 
 class TermsForm(forms.Form):

@@ -588,6 +588,15 @@ class ConsentQuerySet(models.QuerySet):
 # A disclosure consent's own words, as long as the forms allow, for every caller (the API too).
 CONSENT_DETAIL_MAX_LENGTHS = {"recipient": 200, "purpose": 500, "data_scope": 500}
 
+# Free text, limited alike for the pages and the API (`validation.length_errors` in the
+# actions). Generous for what a coach writes by hand; a longer document is an attachment.
+ENTRY_TEXT_MAX_LENGTH = 20_000  # about ten pages, as a client's own statement (portal)
+GOAL_TEXT_MAX_LENGTH = 2_000
+JUSTIFICATION_MAX_LENGTH = 2_000  # PR-4
+CHANGE_REASON_MAX_LENGTH = 500
+BREAK_GLASS_REASON_MAX_LENGTH = 1_000
+PRINCIPAL_ADDRESS_MAX_LENGTH = 300
+
 
 class Consent(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -18,11 +18,15 @@ from coachdossier.clients import access, actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import (
     Attachment,
+    BreakGlass,
     Client,
     ClientSource,
     Consent,
     DossierEntry,
     EntryKind,
+    ENTRY_TEXT_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
     EntryVersion,
     PersonalData,
     TrajectoryStatus,
@@ -317,6 +321,43 @@ class EntryTestCase(BaseTestCase):
     def test_only_the_client_can_add_a_client_statement(self):
         with self.assertRaises(ValidationError):
             self.add(kind=EntryKind.CLIENT_STATEMENT)
+
+    def test_an_entry_text_longer_than_ten_pages_is_refused_everywhere_and_nothing_saved(self):
+        """A coach's entry had no length limit: a pasted document of any size was sealed into
+        the dossier, the timeline and every copy for the client. Longer documents are
+        attachments; the page, the API and an edit refuse the text alike."""
+        entry = self.add(text="x" * ENTRY_TEXT_MAX_LENGTH)
+        count = DossierEntry.objects.count()
+        with self.assertRaises(ValidationError) as caught:
+            self.add(text="x" * (ENTRY_TEXT_MAX_LENGTH + 1), justification="j" * (JUSTIFICATION_MAX_LENGTH + 1))
+        self.assertEqual(set(caught.exception.message_dict), {"text", "justification"})
+        self.assertEqual(DossierEntry.objects.count(), count)
+        with self.assertRaises(ValidationError) as caught:
+            actions.edit_entry(actor=self.coach, entry=entry, title="", text="x" * (ENTRY_TEXT_MAX_LENGTH + 1),
+                               reason="Aangevuld", now=self.now)
+        self.assertIn("text", caught.exception.message_dict)
+        self.assertEqual(EntryVersion.objects.filter(entry=entry).count(), 1)
+        self.login(self.coach)
+        r = self.client.post(f"/clients/{self.own_client.public_id}/entries/new/", {
+            "kind": "note", "occurred_on": self.now.date().isoformat(), "text": "x" * (ENTRY_TEXT_MAX_LENGTH + 1)})
+        self.assertIn("text", r.context["form"].errors)
+        r = self.client.post(f"/api/clients/{self.own_client.public_id}/entries", {
+            "kind": "note", "occurred_on": self.now.date().isoformat(), "text": "x" * (ENTRY_TEXT_MAX_LENGTH + 1)})
+        self.assertEqual(r.status_code, 422, r.content)
+        self.assertEqual(DossierEntry.objects.count(), count)
+
+    def test_gc_7_1_a_goal_and_an_emergency_reason_have_a_length_limit_and_nothing_is_saved(self):
+        trajectory = self.own_client.current_trajectory
+        goals = trajectory.goals.count()
+        with self.assertRaises(ValidationError) as caught:
+            actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="d" * (GOAL_TEXT_MAX_LENGTH + 1),
+                                     reason="r" * 501, now=self.now)
+        self.assertEqual(set(caught.exception.message_dict), {"text", "reason"})
+        self.assertEqual(trajectory.goals.count(), goals)
+        with self.assertRaises(ValidationError) as caught:
+            actions.break_glass(actor=self.other_coach, client=self.own_client, reason="Acuut. " * 200, now=self.now)
+        self.assertIn("reason", caught.exception.message_dict)
+        self.assertFalse(BreakGlass.objects.filter(client=self.own_client).exists())
 
 
 class OnceTestCase(BaseTestCase):
