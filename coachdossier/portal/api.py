@@ -30,7 +30,7 @@ from .models import (
     RequestChannel,
     RequestKind,
 )
-from .views import attachment_download
+from .views.client import attachment_download
 
 router = Router(tags=["portal"])
 security_log = logging.getLogger("coachdossier.security")
