@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/correction/", client.correction_new, name="correction"),
     path("requests/destruction/", client.destruction_new, name="destruction"),
     path("statements/new/", client.statement_new, name="statement"),
+    path("statements/<uuid:entry_id>/withdraw/", client.statement_withdraw, name="statement_withdraw"),
     path("consents/", client.consents, name="consents"),
     path("consents/<uuid:consent_id>/withdraw/", client.consent_withdraw, name="consent_withdraw"),
     path("consents/proposals/<uuid:proposal_id>/<str:decision>/", client.proposal_decide, name="proposal_decide"),

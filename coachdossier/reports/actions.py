@@ -22,7 +22,7 @@ from coachdossier import audit, policy
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import crypto, validation
-from coachdossier.clients.models import DossierEntry, SealedJSON
+from coachdossier.clients.models import DossierEntry, EntryKind, SealedJSON
 from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
 
@@ -106,6 +106,19 @@ def _entry_snapshot(entry: DossierEntry) -> dict:
             "title": content.get("title", ""), "text": content.get("text", ""), "medical": entry.is_medical}
 
 
+def withdrawn_statement_refusal(report: Report) -> dict:
+    """GC-5.3: a statement the client withdrew goes out in no report after she withdrew it. A
+    report sent before keeps it as sent: it quotes its own snapshot of the entries, not the
+    dossier as it is now. Otherwise the coach takes it out (in a draft directly, after the
+    client copy in a new version), and the client sees the report without it."""
+    quoted = [e["id"] for e in report.content.get("entries", []) if e.get("kind") == EntryKind.CLIENT_STATEMENT]
+    if quoted and DossierEntry.objects.filter(client=report.client, public_id__in=quoted,
+                                              withdrawn_at__isnull=False).exists():
+        return {"entries": _("The client withdrew a statement that this report quotes (GC-5.3). Take it out of "
+                             "the report first: in a draft by editing it, otherwise in a new version.")}
+    return {}
+
+
 def medical_refusal(addressee: str, entries) -> dict:
     """PR-4: medical content goes only to the company doctor, never to an employer, a
     municipality or UWV (they may learn limitations and possibilities, not diagnoses)."""
@@ -137,7 +150,8 @@ def _check_content(*, addressee, subject, sections, entries, recipient) -> dict:
 def _chosen_entries(report_client, entry_ids, existing: list[dict]) -> list[dict]:
     """Non-medical entries the coach ticked, plus the medical ones already added one by one."""
     wanted = {str(i) for i in entry_ids}
-    entries = (DossierEntry.objects.filter(client=report_client, deleted_at__isnull=True, is_medical=False)
+    entries = (DossierEntry.objects.filter(client=report_client, deleted_at__isnull=True, is_medical=False,
+                                           withdrawn_at__isnull=True)  # GC-5.3: nothing left to quote
                .prefetch_related("versions"))
     chosen = [_entry_snapshot(e) for e in entries if str(e.public_id) in wanted]
     unknown = wanted - {c["id"] for c in chosen} - {e["id"] for e in existing if e["medical"]}
@@ -288,6 +302,7 @@ def mark_ready(*, actor, report: Report, now, grant=None) -> Report:
     errors.update(_check_content(addressee=report.addressee, subject=content["subject"],
                                  sections=content["sections"], entries=entries,
                                  recipient=content.get("recipient", {})))
+    errors.update(withdrawn_statement_refusal(report))
     if report.state != S.DRAFT:
         errors["state"] = _("Only a draft can be marked ready.")
     if errors:
@@ -490,6 +505,9 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
     if refusal:
         _log("report.send", report, grant, outcome=Outcome.DENIED)
         raise ValidationError({"state": refusal})
+    if report.state != S.SENT and (withdrawn := withdrawn_statement_refusal(report)):
+        _log("report.send", report, grant, outcome=Outcome.DENIED)
+        raise ValidationError({"state": withdrawn["entries"]})
     if code_channel not in Delivery.CodeChannel.values:
         raise ValidationError({"code_channel": _("Choose how the code reaches the recipient.")})
     recipient = dict(report.content.get("recipient") or {})

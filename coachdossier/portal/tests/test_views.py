@@ -282,6 +282,107 @@ class StatementTestCase(PortalTestCase):
         self.assertIn(f'id="{"".join(described_by)}"', page)
 
 
+class StatementWithdrawalTestCase(PortalTestCase):
+    """GC-5.3: the client withdraws a statement she added; the coach sees that and when."""
+
+    def setUp(self):
+        super().setUp()
+        self.statement, _ = actions.add_statement(actor=self.client_user, client=self.own_client, title="Mijn kijk",
+                                                  text="Het contact met mijn coach loopt stroef.", now=self.now,
+                                                  grant=CLIENT_GRANT)
+        self.url = f"/portal/statements/{self.statement.public_id}/withdraw/"
+
+    def test_gc_5_3_the_dossier_offers_to_withdraw_her_statement_and_the_page_asks_first(self):
+        self.login(self.client_user)
+        self.assertContains(self.client.get("/portal/dossier/"), f'href="{self.url}"')
+        r = self.client.get(self.url)
+        self.assertContains(r, "Het contact met mijn coach loopt stroef.")
+        self.assertContains(r, "stays as it was sent")
+        self.assertContains(r, '<nav class="portal-nav"', html=False)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_gc_5_3_a_withdrawn_statement_loses_its_words_and_the_withdrawal_is_logged(self):
+        self.login(self.client_user)
+        r = self.client.post(self.url)
+        self.assertRedirects(r, "/portal/dossier/", fetch_redirect_response=False)
+        entry = self.own_client.entries.get(pk=self.statement.pk)
+        self.assertIsNotNone(entry.withdrawn_at)
+        self.assertEqual(entry.current.content, {})
+        self.assertEqual(entry.current.author, self.client_user)  # who and when stay
+        logged = AccessLogEntry.objects.filter(action="entry.withdraw_statement").get()
+        self.assertEqual((logged.basis, logged.outcome, logged.object_ref),
+                         ("client", Outcome.ALLOWED, str(entry.public_id)))
+        page = self.client.get("/portal/dossier/")
+        self.assertNotContains(page, "loopt stroef")
+        self.assertContains(page, "You withdrew this statement on")
+        self.assertNotContains(page, f'href="{self.url}"')
+
+    def test_gc_5_3_the_coach_sees_that_and_when_it_was_withdrawn_not_what_it_said(self):
+        self.login(self.client_user)
+        self.client.post(self.url)
+        self.login(self.coach)
+        timeline = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertContains(timeline, "Statement withdrawn by the client")
+        self.assertContains(timeline, "The client withdrew this statement on")
+        self.assertNotContains(timeline, "loopt stroef")
+        detail = self.client.get(f"/clients/{self.own_client.public_id}/entries/{self.statement.public_id}/")
+        self.assertContains(detail, "The client withdrew this statement on")
+        self.assertNotContains(detail, "loopt stroef")
+
+    def test_gc_5_3_a_statement_is_withdrawn_once(self):
+        self.login(self.client_user)
+        self.client.post(self.url)
+        r = self.client.post(self.url, follow=True)
+        self.assertContains(r, "You withdrew this statement already.")
+        self.assertEqual(AccessLogEntry.objects.filter(action="entry.withdraw_statement").count(), 1)
+        self.assertContains(self.client.get(self.url), "You withdrew this statement on")
+
+    def test_only_her_own_statements_can_be_withdrawn(self):
+        """A note of the coach is not hers to withdraw: 404, as for what is not hers."""
+        note = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                        occurred_on=self.now.date(), title="Gesprek", text="Notitie.", now=self.now)
+        self.login(self.client_user)
+        self.assertEqual(self.client.post(f"/portal/statements/{note.public_id}/withdraw/").status_code, 404)
+        with self.assertRaises(ValidationError):
+            actions.withdraw_statement(actor=self.client_user, entry=note, now=self.now, grant=CLIENT_GRANT)
+        with self.assertRaises(ValidationError):  # the coach cannot withdraw it for her
+            actions.withdraw_statement(actor=self.coach, entry=self.statement, now=self.now, grant=COACH_GRANT)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_another_client_gets_404_anonymous_logs_in_and_wrong_methods_are_refused(self):
+        self.assertIn("/accounts/login/", self.client.get(self.url)["Location"])
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.client.post(self.url).status_code, 404)
+        self.login(self.coach)
+        self.assertEqual(self.client.post(self.url).status_code, 403)
+        self.login(self.client_user)
+        self.assertEqual(self.client.put(self.url).status_code, 405)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_the_page_speaks_dutch(self):
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        self.assertContains(self.client.get(self.url), "Mijn verklaring intrekken")
+        r = self.client.post(self.url, follow=True)
+        self.assertContains(r, "Uw verklaring is ingetrokken.")
+        self.assertContains(r, "U heeft deze verklaring ingetrokken op")
+
+    def test_the_copy_says_it_was_withdrawn_and_not_what_it_said(self):
+        """GC-5.1, LAW-20: the export stays valid against its schema."""
+        import jsonschema
+
+        from coachdossier.portal import export
+
+        actions.withdraw_statement(actor=self.client_user, entry=self.statement, now=self.now, grant=CLIENT_GRANT)
+        data = export.build_export(self.own_client, now=self.now)
+        jsonschema.Draft202012Validator(export.schema()).validate(data)
+        [item] = [e for e in data["entries"] if e["id"] == str(self.statement.public_id)]
+        self.assertEqual(item["versions"], [])
+        self.assertIsNotNone(item["withdrawn_at"])
+        self.assertNotIn("stroef", json.dumps(data))
+
+
 class ConsentTestCase(PortalTestCase):
     def test_gc_1_3_the_client_withdraws_a_substitute_consent_and_access_ends_at_once(self):
         """GC-1.3, GC-6.4: withdrawal takes effect immediately on access."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachdossier.clients import access
 from coachdossier.clients.actions import read_attachment
 from coachdossier.clients.forms import OneTimeTokenField, apply_errors
-from coachdossier.clients.models import Attachment, Consent, DossierEntry
+from coachdossier.clients.models import Attachment, Consent, DossierEntry, EntryKind
 from coachdossier.lib.idempotency import Once
 from coachdossier.portal import accesslog, actions, export
 from coachdossier.portal.forms import (
@@ -285,6 +285,29 @@ def statement_new(request):
                 messages.success(request, _("Your statement has been added to your dossier."))
             return redirect("portal:dossier")
     return render(request, "portal/statement_form.html", {"client": client, "form": form})
+
+
+def statement_of(client, entry_id):
+    """One of the client's own statements, or None; the page and the API look it up so."""
+    return (DossierEntry.objects.filter(client=client, public_id=entry_id, kind=EntryKind.CLIENT_STATEMENT,
+                                        deleted_at__isnull=True).select_related("client")
+            .prefetch_related("versions").first())
+
+
+@require_http_methods(["GET", "POST"])
+@client_only
+def statement_withdraw(request, entry_id):
+    """GC-5.3: the client withdraws a statement she added; the page says first what that does."""
+    client, grant = own(request, "dossier.statement", log=False)
+    entry = statement_of(client, entry_id)
+    if entry is None:
+        access.deny(request.user, "entry.withdraw_statement", client_ref=client.public_id)
+    if request.method == "POST":
+        return one_click(request, partial(actions.withdraw_statement, entry=entry, grant=grant),
+                         _("Your statement has been withdrawn. Your coach sees that you withdrew it, not what it "
+                           "said."), "portal:dossier")
+    access.log_access(client, grant, "entry.read", obj=entry)
+    return render(request, "portal/statement_withdraw.html", {"client": client, "entry": entry})
 
 
 @require_http_methods(["GET", "POST"])
