@@ -61,6 +61,49 @@ class InspectionTestCase(PortalTestCase):
         self.assertNotIn("My dossier", nav)
         self.assertNotIn('href="/"', nav)
 
+    def test_her_questionnaire_and_complaint_pages_carry_the_portal_menu_back_to_her_portal(self):
+        """Questionnaires and complaints are hers too, and reached from her portal; their pages
+        had only the top bar, so on a phone she had to find her way back by the browser."""
+        from coachdossier.complaints import actions as complaint_actions
+        from coachdossier.questionnaires import actions as questionnaire_actions
+        from coachdossier.questionnaires.models import QuestionnaireDefinition
+
+        questionnaire_actions.ensure_shipped(now=self.now)
+        dass = QuestionnaireDefinition.objects.get(key="dass-21")
+        open_one = questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
+                                                            definition=dass, moment="intake", now=self.now)
+        done = questionnaire_actions.save_answers(
+            actor=self.client_user, now=self.now, submit=True, answers={item.id: 1 for item in dass.definition.items},
+            administration=questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
+                                                                    definition=dass, moment="intake", now=self.now))
+        complaint = complaint_actions.lodge_complaint(actor=self.client_user, now=self.now, channel="portal",
+                                                      subject="service", category="reporting",
+                                                      description="Het verslag ging te vroeg.", client=self.own_client)
+        self.login(self.client_user)
+        for url in ("/questionnaires/mine/", f"/questionnaires/fill/{open_one.public_id}/",
+                    f"/questionnaires/fill/{done.public_id}/", "/complaints/lodge/",
+                    f"/complaints/{complaint.public_id}/mine/"):
+            page = self.client.get(url)
+            self.assertEqual(page.status_code, 200, url)
+            self.assertContains(page, '<nav class="portal-nav"', count=1, html=False, msg_prefix=url)
+            menu = page.content.decode().split('<nav class="portal-nav"', 1)[1].split("</nav>", 1)[0]
+            self.assertIn('<a href="/portal/">', menu, url)
+
+    def test_the_coach_reads_a_questionnaire_result_without_the_clients_portal_menu(self):
+        from coachdossier.questionnaires import actions as questionnaire_actions
+        from coachdossier.questionnaires.models import QuestionnaireDefinition
+
+        questionnaire_actions.ensure_shipped(now=self.now)
+        dass = QuestionnaireDefinition.objects.get(key="dass-21")
+        done = questionnaire_actions.save_answers(
+            actor=self.client_user, now=self.now, submit=True, answers={item.id: 1 for item in dass.definition.items},
+            administration=questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
+                                                                    definition=dass, moment="intake", now=self.now))
+        self.login(self.coach)
+        page = self.client.get(f"/questionnaires/client/{self.own_client.public_id}/{done.public_id}/")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "portal-nav")
+
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)
         self.assertEqual(self.client.get("/portal/dossier/").status_code, 403)
