@@ -879,10 +879,33 @@ class RequestListTestCase(PortalTestCase):
         correction("y1")
         self.login(self.client_user)
         self.client.get("/portal/requests/")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             self.client.get("/portal/requests/")
         correction("y2")
         correction("y3")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):  # the entries' versions come in one query (what each correction concerns)
             r = self.client.get("/portal/requests/")
         self.assertEqual(r.status_code, 200)
+
+    def test_gc_5_3_her_requests_say_what_each_correction_concerns_and_why_she_asked(self):
+        """GC-5.3: her corrections read only "Correction" and her proposal ("Werkt 24 uur."): not
+        which entry or which of her data it corrects, nor the reason she gave."""
+        first = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Werkuren", text="Werkt 20 uur.",
+                                         now=self.now)
+        second = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                          occurred_on=self.now.date(), title="Reistijd", text="Een uur.", now=self.now)
+        for entry, proposed in ((first, "Werkt 24 uur."), (second, "Een half uur.")):
+            actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed=proposed,
+                                 reason="Sinds oktober anders.")
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                             now=self.now, grant=CLIENT_GRANT, field="city", proposed="Utrecht",
+                             reason="Verhuisd in september.")
+        self.login(self.client_user)
+        r = self.client.get("/portal/requests/")
+        self.assertContains(r, "Werkuren")
+        self.assertContains(r, "Reistijd")
+        self.assertContains(r, "Town")
+        self.assertContains(r, "Verhuisd in september.")
+        self.assertContains(r, "Sinds oktober anders.", count=2)

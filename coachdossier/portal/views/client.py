@@ -20,6 +20,7 @@ from coachdossier.clients.models import Attachment, Consent, DossierEntry, Entry
 from coachdossier.lib.idempotency import Once
 from coachdossier.portal import accesslog, actions, export
 from coachdossier.portal.forms import (
+    PERSONAL_FIELD_LABELS,
     CommunicationForm,
     ConsentGrantForm,
     CorrectionForm,
@@ -184,7 +185,11 @@ def copy_download(request, request_id, fmt):
 @client_only
 def requests(request):
     client, grant = own(request, "requests.own")
-    found = list(client.requests.prefetch_related("events").select_related("entry"))
+    found = list(client.requests.prefetch_related("events", "entry__versions").select_related("entry__client"))
+    # GC-5.3: a correction says which of her data it corrects, in her words ("Town", not "city").
+    labels = dict(PERSONAL_FIELD_LABELS)
+    for r in found:
+        r.field_label = labels.get(r.details.get("field", ""), "")
     return render(request, "portal/requests.html", {"client": client, "requests": found,
                                                     "today": timezone.localdate()})
 
