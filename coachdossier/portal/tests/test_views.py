@@ -337,6 +337,7 @@ class StatementWithdrawalTestCase(PortalTestCase):
 
     def test_gc_5_3_the_dossier_offers_to_withdraw_her_statement_and_the_page_asks_first(self):
         self.login(self.client_user)
+        self.assertContains(self.client.get("/portal/statements/new/"), "You can withdraw it later")
         self.assertContains(self.client.get("/portal/dossier/"), f'href="{self.url}"')
         r = self.client.get(self.url)
         self.assertContains(r, "Het contact met mijn coach loopt stroef.")
