@@ -61,21 +61,26 @@ class InspectionTestCase(PortalTestCase):
         self.assertNotIn("My dossier", nav)
         self.assertNotIn('href="/"', nav)
 
-    def test_her_questionnaire_and_complaint_pages_carry_the_portal_menu_back_to_her_portal(self):
-        """Questionnaires and complaints are hers too, and reached from her portal; their pages
-        had only the top bar, so on a phone she had to find her way back by the browser."""
-        from coachdossier.complaints import actions as complaint_actions
+    def questionnaire(self, completed=False):
+        """A DASS-21 the coach sent Carla, answered and submitted when `completed`."""
         from coachdossier.questionnaires import actions as questionnaire_actions
         from coachdossier.questionnaires.models import QuestionnaireDefinition
 
         questionnaire_actions.ensure_shipped(now=self.now)
         dass = QuestionnaireDefinition.objects.get(key="dass-21")
-        open_one = questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
-                                                            definition=dass, moment="intake", now=self.now)
-        done = questionnaire_actions.save_answers(
-            actor=self.client_user, now=self.now, submit=True, answers={item.id: 1 for item in dass.definition.items},
-            administration=questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
-                                                                    definition=dass, moment="intake", now=self.now))
+        sent = questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client, definition=dass,
+                                                        moment="intake", now=self.now)
+        if not completed:
+            return sent
+        return questionnaire_actions.save_answers(actor=self.client_user, administration=sent, submit=True,
+                                                  answers={item.id: 1 for item in dass.definition.items}, now=self.now)
+
+    def test_her_questionnaire_and_complaint_pages_carry_the_portal_menu_back_to_her_portal(self):
+        """Questionnaires and complaints are hers too, and reached from her portal; their pages
+        had only the top bar, so on a phone she had to find her way back by the browser."""
+        from coachdossier.complaints import actions as complaint_actions
+
+        open_one, done = self.questionnaire(), self.questionnaire(completed=True)
         complaint = complaint_actions.lodge_complaint(actor=self.client_user, now=self.now, channel="portal",
                                                       subject="service", category="reporting",
                                                       description="Het verslag ging te vroeg.", client=self.own_client)
@@ -90,15 +95,7 @@ class InspectionTestCase(PortalTestCase):
             self.assertIn('<a href="/portal/">', menu, url)
 
     def test_the_coach_reads_a_questionnaire_result_without_the_clients_portal_menu(self):
-        from coachdossier.questionnaires import actions as questionnaire_actions
-        from coachdossier.questionnaires.models import QuestionnaireDefinition
-
-        questionnaire_actions.ensure_shipped(now=self.now)
-        dass = QuestionnaireDefinition.objects.get(key="dass-21")
-        done = questionnaire_actions.save_answers(
-            actor=self.client_user, now=self.now, submit=True, answers={item.id: 1 for item in dass.definition.items},
-            administration=questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client,
-                                                                    definition=dass, moment="intake", now=self.now))
+        done = self.questionnaire(completed=True)
         self.login(self.coach)
         page = self.client.get(f"/questionnaires/client/{self.own_client.public_id}/{done.public_id}/")
         self.assertEqual(page.status_code, 200)
