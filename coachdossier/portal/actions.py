@@ -507,7 +507,10 @@ def withdraw_statement(*, actor, entry: DossierEntry, now, grant) -> DossierEntr
     if entry.withdrawn_at:
         raise ValidationError({"entry": _("You withdrew this statement already.")})
     entry.withdrawn_at = now
-    entry.save(update_fields=["withdrawn_at"])
+    # What the marks were about is gone with the words: a copy need not wait for the coach to
+    # check other people's names in it (AVG art. 15(4)), nor is there a special category left.
+    entry.names_others = entry.special_category = False
+    entry.save(update_fields=["withdrawn_at", "names_others", "special_category"])
     entry.versions.update(sealed=b"")
     _log("entry.withdraw_statement", client=entry.client, obj=entry, grant=grant)
     return entry

@@ -370,6 +370,21 @@ class StatementWithdrawalTestCase(PortalTestCase):
         self.assertContains(detail, "The client withdrew this statement on")
         self.assertNotContains(detail, "loopt stroef")
 
+    def test_gc_5_3_a_withdrawn_statement_that_named_others_no_longer_holds_up_her_copy(self):
+        """AVG art. 15(4): a copy waits for the coach to check entries naming other people; once
+        the words are gone there is nothing left to check."""
+        from coachdossier.portal.models import RequestStatus
+
+        named, _ = actions.add_statement(actor=self.client_user, client=self.own_client, title="Mijn kijk",
+                                         text="Mijn collega Jan Pieterse zegt dat ik te hard werk.", now=self.now,
+                                         grant=CLIENT_GRANT)
+        named.names_others = True  # as the screening marks it
+        named.save(update_fields=["names_others"])
+        actions.withdraw_statement(actor=self.client_user, entry=named, now=self.now, grant=CLIENT_GRANT)
+        copy = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.COPY,
+                                    now=self.now, grant=CLIENT_GRANT)
+        self.assertEqual(copy.status, RequestStatus.DONE)
+
     def test_gc_5_3_a_statement_is_withdrawn_once(self):
         self.login(self.client_user)
         self.client.post(self.url)
