@@ -22,12 +22,21 @@ from coachdossier import audit, policy
 from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import crypto, validation
-from coachdossier.clients.models import DossierEntry, EntryKind, SealedJSON
+from coachdossier.clients.models import DossierEntry, SealedJSON
 from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
 
 from . import documents
-from .models import SUBJECTS, TEMPLATES, Addressee, Delivery, Report, ReportKind, ReportState
+from .models import (
+    SUBJECTS,
+    TEMPLATES,
+    WITHDRAWN_STATEMENT_QUOTED,
+    Addressee,
+    Delivery,
+    Report,
+    ReportKind,
+    ReportState,
+)
 
 S = ReportState
 log = logging.getLogger("coachdossier.reports")
@@ -110,13 +119,9 @@ def withdrawn_statement_refusal(report: Report) -> dict:
     """GC-5.3: a statement the client withdrew goes out in no report after she withdrew it. A
     report sent before keeps it as sent: it quotes its own snapshot of the entries, not the
     dossier as it is now. Otherwise the coach takes it out (in a draft directly, after the
-    client copy in a new version), and the client sees the report without it."""
-    quoted = [e["id"] for e in report.content.get("entries", []) if e.get("kind") == EntryKind.CLIENT_STATEMENT]
-    if quoted and DossierEntry.objects.filter(client=report.client, public_id__in=quoted,
-                                              withdrawn_at__isnull=False).exists():
-        return {"entries": _("The client withdrew a statement that this report quotes (GC-5.3). Take it out of "
-                             "the report first: in a draft by editing it, otherwise in a new version.")}
-    return {}
+    client copy in a new version; `Report.send_refusal` says so too), and the client sees the
+    report without it."""
+    return {"entries": WITHDRAWN_STATEMENT_QUOTED} if report.quotes_withdrawn_statement() else {}
 
 
 def medical_refusal(addressee: str, entries) -> dict:
@@ -505,9 +510,6 @@ def send_report(*, actor, report: Report, code_channel: str, now, grant=None, re
     if refusal:
         _log("report.send", report, grant, outcome=Outcome.DENIED)
         raise ValidationError({"state": refusal})
-    if report.state != S.SENT and (withdrawn := withdrawn_statement_refusal(report)):
-        _log("report.send", report, grant, outcome=Outcome.DENIED)
-        raise ValidationError({"state": withdrawn["entries"]})
     if code_channel not in Delivery.CodeChannel.values:
         raise ValidationError({"code_channel": _("Choose how the code reaches the recipient.")})
     recipient = dict(report.content.get("recipient") or {})

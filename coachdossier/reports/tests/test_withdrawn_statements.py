@@ -40,6 +40,14 @@ class WithdrawnStatementTestCase(ReportTestCase):
         self.assertEqual(report.state, ReportState.CLIENT_COPY)
         self.assertTrue(AccessLogEntry.objects.filter(action="report.send", outcome=Outcome.DENIED).exists())
 
+    def test_gc_5_3_the_coach_reads_on_the_report_why_it_cannot_go_out_before_she_tries(self):
+        report = self.client_copy(entry_ids=[self.statement.public_id])
+        self.withdraw()
+        self.login(self.coach)
+        page = self.client.get(f"/reports/{self.own_client.public_id}/{report.public_id}/")
+        self.assertContains(page, "withdrew a statement that this report quotes")
+        self.assertNotContains(page, f"/reports/{self.own_client.public_id}/{report.public_id}/send/")
+
     def test_gc_5_3_a_draft_quoting_a_withdrawn_statement_is_not_marked_ready_until_it_is_taken_out(self):
         report = self.draft(entry_ids=[self.statement.public_id])
         self.withdraw()
