@@ -48,6 +48,13 @@ class WithdrawnStatementTestCase(ReportTestCase):
         self.assertContains(page, "withdrew a statement that this report quotes")
         self.assertNotContains(page, f"/reports/{self.own_client.public_id}/{report.public_id}/send/")
 
+    def test_gc_5_3_she_reads_on_the_report_she_reviews_that_it_cannot_go_out_with_her_statement(self):
+        report = self.client_copy(entry_ids=[self.statement.public_id])
+        self.login(self.client_user)
+        self.assertNotContains(self.client.get(f"/reports/review/{report.public_id}/"), "you have withdrawn since")
+        self.withdraw()
+        self.assertContains(self.client.get(f"/reports/review/{report.public_id}/"), "you have withdrawn since")
+
     def test_gc_5_3_a_draft_quoting_a_withdrawn_statement_is_not_marked_ready_until_it_is_taken_out(self):
         report = self.draft(entry_ids=[self.statement.public_id])
         self.withdraw()
