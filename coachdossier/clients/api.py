@@ -206,6 +206,7 @@ class EntryOut(Schema):
     author: str
     created_at: datetime.datetime
     attachments: list[AttachmentOut]
+    withdrawn_at: datetime.datetime | None = None  # GC-5.3: a statement the client withdrew (its text is gone)
 
 
 class VersionOut(Schema):
@@ -267,7 +268,8 @@ def _entry_out(entry: DossierEntry) -> dict:
             "special_category": entry.special_category, "version": current.number,
             "author": entry.created_by.full_name, "created_at": entry.created_at,
             "attachments": [{"id": a.public_id, "filename": a.filename, "content_type": a.content_type,
-                             "size": a.size} for a in entry.attachments.all()]}
+                             "size": a.size} for a in entry.attachments.all()],
+            "withdrawn_at": entry.withdrawn_at}
 
 
 def _consent_out(c: Consent) -> dict:

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, fields
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto, uploads
@@ -447,7 +448,7 @@ class EntryQuerySet(models.QuerySet):
             versions__number=F("version_count")).values_list(
             "pk", "public_id", "kind", "occurred_on", "is_medical", "names_others", "version_count",
             "versions__sealed", "versions__author__full_name", "versions__author__email",
-            "versions__created_at")[offset:offset + limit])
+            "versions__created_at", "withdrawn_at")[offset:offset + limit])
         ids = [e[0] for e in entries]
         files: dict[int, list] = {}
         for entry_id, public_id, name_sealed, size in (Attachment.objects.filter(entry_id__in=ids)
@@ -458,12 +459,14 @@ class EntryQuerySet(models.QuerySet):
             files.setdefault(entry_id, []).append({"public_id": public_id, "name": name, "size": size})
         rows = []
         for (pk, public_id, kind, occurred_on, is_medical, names_others, version_count, sealed, author_name,
-             author_email, created_at) in entries:
+             author_email, created_at, withdrawn_at) in entries:
             rows.append({
                 "public_id": public_id, "kind": kind, "occurred_on": occurred_on, "is_medical": is_medical,
                 "names_others": names_others, "version_count": version_count,
-                "content": SealedJSON.open(client.public_id, sealed, EntryVersion.aad_for(public_id, version_count)),
+                "content": (DossierEntry.withdrawn_content(withdrawn_at) if withdrawn_at else
+                            SealedJSON.open(client.public_id, sealed, EntryVersion.aad_for(public_id, version_count))),
                 "author": author_name or author_email, "created_at": created_at, "files": files.get(pk, []),
+                "withdrawn_at": withdrawn_at,
             })
         return rows
 
@@ -481,6 +484,9 @@ class DossierEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     version_count = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # GC-5.3: when the client withdrew a statement of her own. The entry stays in the dossier, so
+    # her coach sees that and when; its versions keep their author and time, not their content.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # The request that created the entry, so the same request sent again (a lost response, a
     # double click, an API retry) finds this entry instead of adding a second one: the SHA-256 of
     # its user and one-time key (the form's hidden token, or the API's Idempotency-Key). A hash
@@ -512,6 +518,15 @@ class DossierEntry(models.Model):
     @property
     def help_text(self):
         return ENTRY_KIND_HELP[self.kind]
+
+    @staticmethod
+    def withdrawn_content(withdrawn_at) -> dict:
+        """GC-5.3: what stands in the dossier for a statement the client withdrew: that she
+        withdrew it and when, in the reader's language; what it said is gone."""
+        when = formats.date_format(timezone.localtime(withdrawn_at), "DATETIME_FORMAT")
+        return {"title": gettext("Statement withdrawn by the client"),
+                "text": gettext("The client withdrew this statement on %(when)s. What it said is no longer in "
+                                "the dossier.") % {"when": when}}
 
 
 class EntryVersion(models.Model):

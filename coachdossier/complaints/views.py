@@ -344,7 +344,7 @@ def lodge(request):
                 messages.warning(request, _("Your complaint had already been sent when you sent the form again; "
                                             "the changes in your second submission were not saved."))
             return redirect("complaints:mine", complaint.public_id)
-    return render(request, "complaints/lodge.html", {"form": form})
+    return render(request, "complaints/lodge.html", {"form": form, "client": client})  # her portal menu
 
 
 @require_GET

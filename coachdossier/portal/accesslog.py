@@ -67,6 +67,7 @@ PHRASES = {
     "questionnaire.save": gettext_lazy("{who} saved answers of a questionnaire"),
     "dossier.write": gettext_lazy("{who} opened your dossier to work in it"),
     "dossier.statement": gettext_lazy("{who} added a statement of your own to the dossier"),
+    "entry.withdraw_statement": gettext_lazy("{who} withdrew a statement of your own from the dossier"),
     "communication.own": gettext_lazy("{who} looked at how the practice may contact you"),
     "messages.write": gettext_lazy("{who} wrote a secure message"),
     "measurements.list": gettext_lazy("{who} saw your name in the list of biofeedback clients"),

@@ -491,6 +491,31 @@ def add_statement(*, actor, client: Client, title: str, text: str, now, grant,
         occurred_on=timezone.localdate(now), title=title, text=text, now=now, grant=grant)
 
 
+@transaction.atomic
+def withdraw_statement(*, actor, entry: DossierEntry, now, grant) -> DossierEntry:
+    """GC-5.3: the client takes back a statement she added, as she may change her mind about a
+    consent or a request (GC-1.3). The statement was in the dossier at her request, so at her
+    request its words leave it: every version is emptied (author and time stay). The entry
+    itself stays, marked withdrawn, so her coach sees that she withdrew it and when, and never
+    again what it said. A report already sent keeps it as it was sent: a report quotes the entries
+    it was sent with (its own sealed snapshot and PDF), and those went out before the withdrawal;
+    a report not yet sent cannot go out quoting it (reports.actions.withdrawn_statement_refusal)."""
+    entry = DossierEntry.objects.select_for_update().select_related("client").get(pk=entry.pk)
+    if (getattr(grant, "basis", None) != Basis.CLIENT or entry.client.user_id != actor.pk
+            or entry.kind != EntryKind.CLIENT_STATEMENT or entry.created_by_id != actor.pk or entry.deleted_at):
+        raise ValidationError({"entry": _("You can only withdraw a statement you added yourself.")})
+    if entry.withdrawn_at:
+        raise ValidationError({"entry": _("You withdrew this statement already.")})
+    entry.withdrawn_at = now
+    # What the marks were about is gone with the words: a copy need not wait for the coach to
+    # check other people's names in it (AVG art. 15(4)), nor is there a special category left.
+    entry.names_others = entry.special_category = False
+    entry.save(update_fields=["withdrawn_at", "names_others", "special_category"])
+    entry.versions.update(sealed=b"")
+    _log("entry.withdraw_statement", client=entry.client, obj=entry, grant=grant)
+    return entry
+
+
 def grant_consent(*, actor, client: Client, kind: str, now, grant, valid_from, valid_until=None, substitute=None,
                   recipient="", purpose="", data_scope="") -> Consent:
     """GC-1.3, GC-2.5, GC-6.4: the client gives a consent themself, in the portal."""

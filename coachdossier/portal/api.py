@@ -30,7 +30,7 @@ from .models import (
     RequestChannel,
     RequestKind,
 )
-from .views import attachment_download
+from .views.client import attachment_download, statement_of
 
 router = Router(tags=["portal"])
 security_log = logging.getLogger("coachdossier.security")
@@ -207,6 +207,23 @@ def add_statement(request, payload: StatementIn):
     except ValidationError as exc:
         _fail(exc)
     return Status(201, {"id": str(entry.public_id)})
+
+
+class WithdrawnStatementOut(Schema):
+    id: uuid.UUID
+    withdrawn_at: datetime.datetime
+
+
+@router.post("/statements/{entry_id}/withdraw", response=WithdrawnStatementOut)
+def withdraw_statement(request, entry_id: uuid.UUID):
+    """GC-5.3: withdraw a statement the client added; what it said leaves the dossier, the
+    coach sees that and when. A report already sent keeps it as sent."""
+    client, grant = _own(request, "dossier.statement", log=False)
+    entry = statement_of(client, entry_id)
+    if entry is None:
+        access.deny(request.user, "entry.withdraw_statement", client_ref=client.public_id)
+    entry = _run(actions.withdraw_statement, actor=request.user, entry=entry, grant=grant)
+    return {"id": entry.public_id, "withdrawn_at": entry.withdrawn_at}
 
 
 @router.get("/consents", response=list[OwnConsentOut])

@@ -72,7 +72,7 @@ def build_export(client, *, redacted=(), now=None) -> dict:
     for e in (client.entries.filter(deleted_at__isnull=True).select_related("created_by")
               .prefetch_related("versions__author", "attachments").order_by("occurred_on", "pk")):
         withheld = str(e.public_id) in redacted
-        versions = [] if withheld else [{
+        versions = [] if withheld or e.withdrawn_at else [{
             "number": v.number, "title": v.content.get("title", ""), "text": v.content.get("text", ""),
             "source": v.content.get("source", ""), "reason": v.content.get("reason", ""),
             "author": v.author.full_name, "created_at": _iso(v.created_at), "is_correction": v.is_correction,
@@ -82,7 +82,7 @@ def build_export(client, *, redacted=(), now=None) -> dict:
             "explanation": str(ENTRY_KIND_HELP[e.kind]), "occurred_on": _iso(e.occurred_on),
             "is_medical": e.is_medical, "withheld": withheld,
             "corrected": any(v["is_correction"] for v in versions),
-            "versions": versions,
+            "versions": versions, "withdrawn_at": _iso(e.withdrawn_at),
             "attachments": [] if withheld else [
                 {"id": str(a.public_id), "filename": a.filename, "content_type": a.content_type, "size": a.size,
                  "path": _attachment_path(a)} for a in e.attachments.all()],
@@ -176,6 +176,10 @@ def build_pdf(data: dict, *, language: str = "nl") -> bytes:
         if e["withheld"]:
             blocks.append(pdf.Paragraph(_("Withheld from this copy because it concerns other people "
                                           "(AVG art. 15(4)).")))
+            continue
+        if e.get("withdrawn_at"):  # GC-5.3
+            blocks.append(pdf.Paragraph(_("You withdrew this statement on %(when)s. What it said is no longer in "
+                                          "your dossier.") % {"when": d(e["withdrawn_at"])}))
             continue
         for v in reversed(e["versions"]):
             marker = ""

@@ -27,7 +27,16 @@ from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
 
 from . import documents
-from .models import SUBJECTS, TEMPLATES, Addressee, Delivery, Report, ReportKind, ReportState
+from .models import (
+    SUBJECTS,
+    TEMPLATES,
+    WITHDRAWN_STATEMENT_QUOTED,
+    Addressee,
+    Delivery,
+    Report,
+    ReportKind,
+    ReportState,
+)
 
 S = ReportState
 log = logging.getLogger("coachdossier.reports")
@@ -106,6 +115,15 @@ def _entry_snapshot(entry: DossierEntry) -> dict:
             "title": content.get("title", ""), "text": content.get("text", ""), "medical": entry.is_medical}
 
 
+def withdrawn_statement_refusal(report: Report) -> dict:
+    """GC-5.3: a statement the client withdrew goes out in no report after she withdrew it. A
+    report sent before keeps it as sent: it quotes its own snapshot of the entries, not the
+    dossier as it is now. Otherwise the coach takes it out (in a draft directly, after the
+    client copy in a new version; `Report.send_refusal` says so too), and the client sees the
+    report without it."""
+    return {"entries": WITHDRAWN_STATEMENT_QUOTED} if report.quotes_withdrawn_statement() else {}
+
+
 def medical_refusal(addressee: str, entries) -> dict:
     """PR-4: medical content goes only to the company doctor, never to an employer, a
     municipality or UWV (they may learn limitations and possibilities, not diagnoses)."""
@@ -137,7 +155,8 @@ def _check_content(*, addressee, subject, sections, entries, recipient) -> dict:
 def _chosen_entries(report_client, entry_ids, existing: list[dict]) -> list[dict]:
     """Non-medical entries the coach ticked, plus the medical ones already added one by one."""
     wanted = {str(i) for i in entry_ids}
-    entries = (DossierEntry.objects.filter(client=report_client, deleted_at__isnull=True, is_medical=False)
+    entries = (DossierEntry.objects.filter(client=report_client, deleted_at__isnull=True, is_medical=False,
+                                           withdrawn_at__isnull=True)  # GC-5.3: nothing left to quote
                .prefetch_related("versions"))
     chosen = [_entry_snapshot(e) for e in entries if str(e.public_id) in wanted]
     unknown = wanted - {c["id"] for c in chosen} - {e["id"] for e in existing if e["medical"]}
@@ -288,6 +307,7 @@ def mark_ready(*, actor, report: Report, now, grant=None) -> Report:
     errors.update(_check_content(addressee=report.addressee, subject=content["subject"],
                                  sections=content["sections"], entries=entries,
                                  recipient=content.get("recipient", {})))
+    errors.update(withdrawn_statement_refusal(report))
     if report.state != S.DRAFT:
         errors["state"] = _("Only a draft can be marked ready.")
     if errors:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from coachdossier.clients.models import Client, SealedJSON, Trajectory
+from coachdossier.clients.models import Client, DossierEntry, EntryKind, SealedJSON, Trajectory
 from coachdossier.lib import pdf
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ class ReportState(models.TextChoices):
 
 
 S = ReportState
+# GC-5.3: why a report that quotes a statement the client withdrew since cannot go out.
+WITHDRAWN_STATEMENT_QUOTED = _("The client withdrew a statement that this report quotes (GC-5.3). Take it out of "
+                               "the report first: in a draft by editing it, otherwise in a new version.")
 # The states as the client reads them on her own reports: to her, not about "the client".
 STATE_FOR_CLIENT: dict[str, "StrOrPromise"] = {
     S.CLIENT_COPY: _("Waiting for your answer"),
@@ -214,6 +217,13 @@ class Report(models.Model):
     def review_passed(self, today: datetime.date) -> bool:
         return self.review_until is not None and today > self.review_until
 
+    def quotes_withdrawn_statement(self) -> bool:
+        """GC-5.3: whether the report quotes a statement the client has withdrawn since. Its own
+        snapshot keeps the words; the dossier no longer does."""
+        quoted = [e["id"] for e in self.content.get("entries", []) if e.get("kind") == EntryKind.CLIENT_STATEMENT]
+        return bool(quoted) and DossierEntry.objects.filter(client_id=self.client_id, public_id__in=quoted,
+                                                            withdrawn_at__isnull=False).exists()
+
     def send_refusal(self, now) -> "StrOrPromise | None":
         """Why the report cannot be sent now, or None (PR-6, GC-6.1)."""
         if self.state == S.BLOCKED:
@@ -222,6 +232,10 @@ class Report(models.Model):
             return _("The client's copy has not been delivered yet (PR-6).")
         if not self.can("send"):
             return _("A report in this state cannot be sent.")
+        # GC-5.3: said before the wait for her answer, which would end in this refusal anyway. One
+        # sent before the withdrawal stays as sent (a new link gives the same PDF).
+        if self.state != S.SENT and self.quotes_withdrawn_statement():
+            return WITHDRAWN_STATEMENT_QUOTED
         if self.signature_required and not self.signed_sha256:
             return _("This report needs the client's signature before it can be sent (PR-6).")
         if self.state == S.CLIENT_COPY and not self.review_passed(timezone.localdate(now)):

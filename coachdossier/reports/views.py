@@ -86,7 +86,7 @@ def report_detail(request, client_id, report_id):
 
 
 def _entry_choices(client):
-    entries = client.entries.for_timeline(include_medical=False)
+    entries = client.entries.for_timeline(include_medical=False).filter(withdrawn_at__isnull=True)  # GC-5.3
     return [(str(e.public_id), f"{e.occurred_on:%d-%m-%Y} · {e.get_kind_display()} · "
                                f"{e.current.content.get('title') or '—'}") for e in entries]
 

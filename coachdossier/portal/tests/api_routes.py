@@ -49,6 +49,8 @@ def setup(w):
     w.portal_api_correction = actions.file_request(
         actor=w.client_user, client=w.own_client, kind=RequestKind.CORRECTION, now=w.now, grant=carla,
         channel=RequestChannel.API, entry=w.portal_api_entry, proposed="Werkt 24 uur.", reason="Sinds oktober.")
+    w.portal_api_statement, _ = actions.add_statement(actor=w.client_user, client=w.own_client, title="Mijn kijk",
+                                                      text="Het contact is goed.", now=w.now, grant=carla)
     w.portal_api_proposal = actions.propose_substitute(
         actor=w.coach, client=w.own_client, substitute=w.other_coach, valid_from=w.now.date(),
         valid_until=w.now.date() + datetime.timedelta(days=14), now=w.now, grant=access.Grant(Basis.COACH))
@@ -107,6 +109,8 @@ API_ROUTES = [
      None, None, CARLAS),
     ("post", "/api/portal/statements", {}, lambda w: {"title": "Reactie", "text": "Ik werk 24 uur."}, "json",
      created(OWN_RECORD)),
+    ("post", "/api/portal/statements/{entry_id}/withdraw",
+     lambda w: {"entry_id": w.portal_api_statement.public_id}, None, None, CARLAS),
     ("get", "/api/portal/consents", {}, None, None, OWN_RECORD),
     ("post", "/api/portal/consents", {}, lambda w: {
         "kind": "disclosure", "valid_from": w.now.date().isoformat(), "recipient": "Bedrijfsarts",

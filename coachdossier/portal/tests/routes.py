@@ -48,6 +48,8 @@ def setup(w):
     w.proposal = actions.propose_substitute(actor=w.coach, client=w.own_client, substitute=w.other_coach,
                                             valid_from=w.now.date(), valid_until=w.now.date() + datetime.timedelta(days=14),
                                             now=w.now, grant=access.Grant(Basis.COACH))
+    w.portal_statement, _ = actions.add_statement(actor=w.client_user, client=w.own_client, title="Mijn kijk",
+                                                  text="Het contact is goed.", now=w.now, grant=carla)
     Invitation.objects.create(client=w.other_client, digest=Invitation.digest_of(TOKEN), invited_by=w.other_coach,
                               created_at=w.now, expires_at=w.now + datetime.timedelta(days=3650))
 
@@ -72,6 +74,7 @@ ROUTES = [
     Route("portal:correction", expect=CLIENT_OWN),
     Route("portal:destruction", expect=CLIENT_OWN),
     Route("portal:statement", expect=CLIENT_OWN),
+    Route("portal:statement_withdraw", lambda w: {"entry_id": w.portal_statement.public_id}, expect=CLIENT_OBJECT),
     Route("portal:consents", expect=CLIENT_OWN),
     Route("portal:consent_withdraw", lambda w: {"consent_id": w.portal_consent.public_id}, method="POST",
           expect={**CLIENT_OBJECT, "client": 302}),

@@ -53,6 +53,26 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(r.json()["status"], "withdrawn")
         self.assertEqual(self.post(f"/requests/{request_id}/withdraw").status_code, 422)
 
+    def test_gc_5_3_a_statement_is_withdrawn_through_the_api_as_on_the_page(self):
+        """GC-5.3: the API offers what the dossier page offers, with the same action and log."""
+        statement_id = self.post("/statements", {"title": "Mijn kijk", "text": "Het loopt stroef."}).json()["id"]
+        r = self.post(f"/statements/{statement_id}/withdraw")
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(r.json()["id"], statement_id)
+        self.assertIsNotNone(r.json()["withdrawn_at"])
+        self.assertNotIn("stroef", json.dumps(self.get("/dossier").json()))
+        self.assertTrue(AccessLogEntry.objects.filter(action="entry.withdraw_statement", object_ref=statement_id)
+                        .exists())
+        again = self.post(f"/statements/{statement_id}/withdraw")
+        self.assertEqual(again.status_code, 422)
+        self.assertEqual(again.json()["detail"][0]["loc"], ["body", "entry"])
+
+    def test_gc_5_3_only_a_statement_can_be_withdrawn(self):
+        finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,
+                                           occurred_on=self.now.date(), title="Beeld", text="x", now=self.now)
+        self.assertEqual(self.post(f"/statements/{finding.public_id}/withdraw").status_code, 404)
+        self.assertIsNone(self.own_client.entries.get(pk=finding.pk).withdrawn_at)
+
     def test_a_correction_on_a_finding_is_422_with_the_field(self):
         """GC-5.3"""
         finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,

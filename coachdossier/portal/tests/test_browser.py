@@ -294,3 +294,74 @@ def test_wcag_a_phone_user_can_hit_every_control_and_read_every_page_at_twice_th
         browser.close()
     assert {url: found for url, found in small.items() if found} == {}
     assert {url: width for url, width in wide.items() if width > 390} == {}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_pr_6_on_a_phone_the_client_gets_from_the_report_she_reviews_back_to_her_portal(
+        live_server, append_only_log_flushable):
+    """PR-6: the review page of a report had no portal menu; on a 390 px phone the only way on
+    was the browser's back button. The menu is there, fits the screen, can be hit with a finger
+    and leads to her portal."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.reports import actions as report_actions
+    from coachdossier.reports.tests.helpers import SECTIONS
+
+    coach, user, client = carla_with_her_coach()
+    report = report_actions.create_report(actor=coach, client=client, kind="progress", addressee="principal",
+                                          now=NOW)
+    report_actions.edit_report(actor=coach, report=report, now=NOW, subject="Voortgangsrapportage",
+                               sections=SECTIONS)
+    report_actions.mark_ready(actor=coach, report=report, now=NOW)
+    review = f"/reports/review/{report.public_id}/"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies([{"name": "django_language", "value": "nl", "url": live_server.url}])
+        page = context.new_page()
+        log_in_as_carla(page, live_server.url, review)
+        menu = page.locator(".portal-nav")
+        assert menu.is_visible()
+        assert page.evaluate(TARGETS_JS) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = menu.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        page.screenshot(path=str(OUTPUT / "portal-report-review.png"), full_page=True)
+        menu.get_by_role("link", name="Overzicht").click()
+        page.wait_for_url(f"{live_server.url}/portal/")
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_pr_6_on_a_phone_the_box_she_ticks_to_sign_stands_beside_what_she_confirms(
+        live_server, append_only_log_flushable):
+    """PR-6: on a 390 px phone a checkbox with a sentence for its label wrapped onto a line of its
+    own, an empty box above "I have read this report and sign it", so it was unclear what the
+    box confirms. The box and the first line of its label share a line."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.reports import actions as report_actions
+    from coachdossier.reports.tests.helpers import SECTIONS
+
+    coach, user, client = carla_with_her_coach()
+    report = report_actions.create_report(actor=coach, client=client, kind="progress", addressee="principal",
+                                          now=NOW)
+    report_actions.edit_report(actor=coach, report=report, now=NOW, subject="Voortgangsrapportage",
+                               sections=SECTIONS, signature_required=True)
+    report_actions.mark_ready(actor=coach, report=report, now=NOW)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies([{"name": "django_language", "value": "nl", "url": live_server.url}])
+        page = context.new_page()
+        log_in_as_carla(page, live_server.url, f"/reports/review/{report.public_id}/")
+        box = page.locator("form .field-checkbox input[type=checkbox]").bounding_box()
+        label = page.locator("form .field-checkbox label").bounding_box()
+        small = page.evaluate(TARGETS_JS)
+        browser.close()
+    assert box is not None and label is not None
+    assert label["x"] > box["x"] + box["width"], (box, label)  # beside the box, not under it
+    assert label["y"] < box["y"] + box["height"], (box, label)
+    assert small == []

@@ -51,6 +51,18 @@ class ExportTestCase(PortalTestCase):
             ClientRequest.objects.filter(pk=request.pk).update(status=status)
             validator.validate(json.loads(export.to_json(export.build_export(self.own_client, now=self.now))))
 
+    def test_law_20_an_export_with_every_kind_of_entry_validates_against_the_published_schema(self):
+        """LAW-20, GC-0.4: the signed coaching agreement is an entry of its own kind; the schema
+        listed the kinds from before it, so her copy of a dossier holding it broke its own schema."""
+        client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.AGREEMENT,
+                                 occurred_on=self.now.date(), title="Overeenkomst", now=self.now,
+                                 files=[SimpleUploadedFile("overeenkomst.pdf", self.pdf)])
+        data = json.loads(export.to_json(export.build_export(self.own_client, now=self.now)))
+        self.assertIn(EntryKind.AGREEMENT, {e["kind"] for e in data["entries"]})
+        jsonschema.Draft202012Validator(export.schema()).validate(data)
+        kinds = export.schema()["properties"]["entries"]["items"]["properties"]["kind"]["enum"]
+        self.assertEqual(set(kinds), set(EntryKind.values))
+
     def test_law_15_the_export_holds_every_version_disclosures_messages_and_the_access_log(self):
         """LAW-15, GC-5.1"""
         data = export.build_export(self.own_client, now=self.now)

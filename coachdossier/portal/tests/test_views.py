@@ -61,6 +61,46 @@ class InspectionTestCase(PortalTestCase):
         self.assertNotIn("My dossier", nav)
         self.assertNotIn('href="/"', nav)
 
+    def questionnaire(self, completed=False):
+        """A DASS-21 the coach sent Carla, answered and submitted when `completed`."""
+        from coachdossier.questionnaires import actions as questionnaire_actions
+        from coachdossier.questionnaires.models import QuestionnaireDefinition
+
+        questionnaire_actions.ensure_shipped(now=self.now)
+        dass = QuestionnaireDefinition.objects.get(key="dass-21")
+        sent = questionnaire_actions.send_questionnaire(actor=self.coach, client=self.own_client, definition=dass,
+                                                        moment="intake", now=self.now)
+        if not completed:
+            return sent
+        return questionnaire_actions.save_answers(actor=self.client_user, administration=sent, submit=True,
+                                                  answers={item.id: 1 for item in dass.definition.items}, now=self.now)
+
+    def test_her_questionnaire_and_complaint_pages_carry_the_portal_menu_back_to_her_portal(self):
+        """Questionnaires and complaints are hers too, and reached from her portal; their pages
+        had only the top bar, so on a phone she had to find her way back by the browser."""
+        from coachdossier.complaints import actions as complaint_actions
+
+        open_one, done = self.questionnaire(), self.questionnaire(completed=True)
+        complaint = complaint_actions.lodge_complaint(actor=self.client_user, now=self.now, channel="portal",
+                                                      subject="service", category="reporting",
+                                                      description="Het verslag ging te vroeg.", client=self.own_client)
+        self.login(self.client_user)
+        for url in ("/questionnaires/mine/", f"/questionnaires/fill/{open_one.public_id}/",
+                    f"/questionnaires/fill/{done.public_id}/", "/complaints/lodge/",
+                    f"/complaints/{complaint.public_id}/mine/"):
+            page = self.client.get(url)
+            self.assertEqual(page.status_code, 200, url)
+            self.assertContains(page, '<nav class="portal-nav"', count=1, html=False, msg_prefix=url)
+            menu = page.content.decode().split('<nav class="portal-nav"', 1)[1].split("</nav>", 1)[0]
+            self.assertIn('<a href="/portal/">', menu, url)
+
+    def test_the_coach_reads_a_questionnaire_result_without_the_clients_portal_menu(self):
+        done = self.questionnaire(completed=True)
+        self.login(self.coach)
+        page = self.client.get(f"/questionnaires/client/{self.own_client.public_id}/{done.public_id}/")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "portal-nav")
+
     def test_staff_cannot_open_the_portal_pages(self):
         self.login(self.coach)
         self.assertEqual(self.client.get("/portal/dossier/").status_code, 403)
@@ -280,6 +320,123 @@ class StatementTestCase(PortalTestCase):
         [described_by] = re.findall(r'id="id_text"[^>]*aria-describedby="([^"]+)"|'
                                     r'aria-describedby="([^"]+)"[^>]*id="id_text"', page)
         self.assertIn(f'id="{"".join(described_by)}"', page)
+
+
+class StatementWithdrawalTestCase(PortalTestCase):
+    """GC-5.3: the client withdraws a statement she added; the coach sees that and when."""
+
+    def setUp(self):
+        super().setUp()
+        self.statement, _ = actions.add_statement(actor=self.client_user, client=self.own_client, title="Mijn kijk",
+                                                  text="Het contact met mijn coach loopt stroef.", now=self.now,
+                                                  grant=CLIENT_GRANT)
+        self.url = f"/portal/statements/{self.statement.public_id}/withdraw/"
+
+    def test_gc_5_3_the_dossier_offers_to_withdraw_her_statement_and_the_page_asks_first(self):
+        self.login(self.client_user)
+        self.assertContains(self.client.get("/portal/statements/new/"), "You can withdraw it later")
+        self.assertContains(self.client.get("/portal/dossier/"), f'href="{self.url}"')
+        r = self.client.get(self.url)
+        self.assertContains(r, "Het contact met mijn coach loopt stroef.")
+        self.assertContains(r, "stays as it was sent")
+        self.assertContains(r, '<nav class="portal-nav"', html=False)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_gc_5_3_a_withdrawn_statement_loses_its_words_and_the_withdrawal_is_logged(self):
+        self.login(self.client_user)
+        r = self.client.post(self.url)
+        self.assertRedirects(r, "/portal/dossier/", fetch_redirect_response=False)
+        entry = self.own_client.entries.get(pk=self.statement.pk)
+        self.assertIsNotNone(entry.withdrawn_at)
+        self.assertEqual(entry.current.content, {})
+        self.assertEqual(entry.current.author, self.client_user)  # who and when stay
+        logged = AccessLogEntry.objects.filter(action="entry.withdraw_statement").get()
+        self.assertEqual((logged.basis, logged.outcome, logged.object_ref),
+                         ("client", Outcome.ALLOWED, str(entry.public_id)))
+        page = self.client.get("/portal/dossier/")
+        self.assertNotContains(page, "loopt stroef")
+        self.assertContains(page, "You withdrew this statement on")
+        self.assertNotContains(page, f'href="{self.url}"')
+
+    def test_gc_5_3_the_coach_sees_that_and_when_it_was_withdrawn_not_what_it_said(self):
+        self.login(self.client_user)
+        self.client.post(self.url)
+        self.login(self.coach)
+        timeline = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertContains(timeline, "Statement withdrawn by the client")
+        self.assertContains(timeline, "The client withdrew this statement on")
+        self.assertNotContains(timeline, "loopt stroef")
+        detail = self.client.get(f"/clients/{self.own_client.public_id}/entries/{self.statement.public_id}/")
+        self.assertContains(detail, "The client withdrew this statement on")
+        self.assertNotContains(detail, "loopt stroef")
+
+    def test_gc_5_3_a_withdrawn_statement_that_named_others_no_longer_holds_up_her_copy(self):
+        """AVG art. 15(4): a copy waits for the coach to check entries naming other people; once
+        the words are gone there is nothing left to check."""
+        from coachdossier.portal.models import RequestStatus
+
+        named, _ = actions.add_statement(actor=self.client_user, client=self.own_client, title="Mijn kijk",
+                                         text="Mijn collega Jan Pieterse zegt dat ik te hard werk.", now=self.now,
+                                         grant=CLIENT_GRANT)
+        named.names_others = True  # as the screening marks it
+        named.save(update_fields=["names_others"])
+        actions.withdraw_statement(actor=self.client_user, entry=named, now=self.now, grant=CLIENT_GRANT)
+        copy = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.COPY,
+                                    now=self.now, grant=CLIENT_GRANT)
+        self.assertEqual(copy.status, RequestStatus.DONE)
+
+    def test_gc_5_3_a_statement_is_withdrawn_once(self):
+        self.login(self.client_user)
+        self.client.post(self.url)
+        r = self.client.post(self.url, follow=True)
+        self.assertContains(r, "You withdrew this statement already.")
+        self.assertEqual(AccessLogEntry.objects.filter(action="entry.withdraw_statement").count(), 1)
+        self.assertContains(self.client.get(self.url), "You withdrew this statement on")
+
+    def test_only_her_own_statements_can_be_withdrawn(self):
+        """A note of the coach is not hers to withdraw: 404, as for what is not hers."""
+        note = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.NOTE,
+                                        occurred_on=self.now.date(), title="Gesprek", text="Notitie.", now=self.now)
+        self.login(self.client_user)
+        self.assertEqual(self.client.post(f"/portal/statements/{note.public_id}/withdraw/").status_code, 404)
+        with self.assertRaises(ValidationError):
+            actions.withdraw_statement(actor=self.client_user, entry=note, now=self.now, grant=CLIENT_GRANT)
+        with self.assertRaises(ValidationError):  # the coach cannot withdraw it for her
+            actions.withdraw_statement(actor=self.coach, entry=self.statement, now=self.now, grant=COACH_GRANT)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_another_client_gets_404_anonymous_logs_in_and_wrong_methods_are_refused(self):
+        self.assertIn("/accounts/login/", self.client.get(self.url)["Location"])
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.client.post(self.url).status_code, 404)
+        self.login(self.coach)
+        self.assertEqual(self.client.post(self.url).status_code, 403)
+        self.login(self.client_user)
+        self.assertEqual(self.client.put(self.url).status_code, 405)
+        self.assertIsNone(self.own_client.entries.get(pk=self.statement.pk).withdrawn_at)
+
+    def test_the_page_speaks_dutch(self):
+        self.login(self.client_user)
+        self.client.cookies["django_language"] = "nl"
+        self.assertContains(self.client.get(self.url), "Mijn verklaring intrekken")
+        r = self.client.post(self.url, follow=True)
+        self.assertContains(r, "Uw verklaring is ingetrokken.")
+        self.assertContains(r, "U heeft deze verklaring ingetrokken op")
+
+    def test_the_copy_says_it_was_withdrawn_and_not_what_it_said(self):
+        """GC-5.1, LAW-20: the export stays valid against its schema."""
+        import jsonschema
+
+        from coachdossier.portal import export
+
+        actions.withdraw_statement(actor=self.client_user, entry=self.statement, now=self.now, grant=CLIENT_GRANT)
+        data = export.build_export(self.own_client, now=self.now)
+        jsonschema.Draft202012Validator(export.schema()).validate(data)
+        [item] = [e for e in data["entries"] if e["id"] == str(self.statement.public_id)]
+        self.assertEqual(item["versions"], [])
+        self.assertIsNotNone(item["withdrawn_at"])
+        self.assertNotIn("stroef", json.dumps(data))
 
 
 class ConsentTestCase(PortalTestCase):
@@ -735,10 +892,33 @@ class RequestListTestCase(PortalTestCase):
         correction("y1")
         self.login(self.client_user)
         self.client.get("/portal/requests/")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             self.client.get("/portal/requests/")
         correction("y2")
         correction("y3")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):  # the entries' versions come in one query (what each correction concerns)
             r = self.client.get("/portal/requests/")
         self.assertEqual(r.status_code, 200)
+
+    def test_gc_5_3_her_requests_say_what_each_correction_concerns_and_why_she_asked(self):
+        """GC-5.3: her corrections read only "Correction" and her proposal ("Werkt 24 uur."): not
+        which entry or which of her data it corrects, nor the reason she gave."""
+        first = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                         occurred_on=self.now.date(), title="Werkuren", text="Werkt 20 uur.",
+                                         now=self.now)
+        second = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FACT,
+                                          occurred_on=self.now.date(), title="Reistijd", text="Een uur.", now=self.now)
+        for entry, proposed in ((first, "Werkt 24 uur."), (second, "Een half uur.")):
+            actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                                 now=self.now, grant=CLIENT_GRANT, entry=entry, proposed=proposed,
+                                 reason="Sinds oktober anders.")
+        actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                             now=self.now, grant=CLIENT_GRANT, field="city", proposed="Utrecht",
+                             reason="Verhuisd in september.")
+        self.login(self.client_user)
+        r = self.client.get("/portal/requests/")
+        self.assertContains(r, "Werkuren")
+        self.assertContains(r, "Reistijd")
+        self.assertContains(r, "Town")
+        self.assertContains(r, "Verhuisd in september.")
+        self.assertContains(r, "Sinds oktober anders.", count=2)

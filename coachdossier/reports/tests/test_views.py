@@ -186,6 +186,18 @@ class ClientReviewTestCase(ReportTestCase):
         self.assertContains(page, "Gestart op")
         self.assertNotContains(page, "Trajectory data")
 
+    def test_the_review_page_and_the_objection_form_carry_the_portal_menu_back_to_her_portal(self):
+        """PR-6: she reads the report in her portal; the page had only the top bar, and no way back
+        to her dossier, messages or requests (on a phone neither)."""
+        report = self.client_copy()
+        self.login(self.client_user)
+        for name in ("review", "review_object"):
+            page = self.client.get(self.url(name, report)).content.decode()
+            menu = page.split('<nav class="portal-nav"', 1)[1].split("</nav>", 1)[0]
+            for link in ("/portal/", "/portal/dossier/", "/portal/requests/", "/portal/messages/"):
+                self.assertIn(f'<a href="{link}">', menu, name)
+            self.assertNotIn("aria-current", menu)  # none of its items is this page
+
     def test_the_client_reads_and_signs_in_the_portal(self):
         """PR-6"""
         report = self.client_copy(signature_required=True)
