@@ -1,6 +1,7 @@
 """The JSON API: OpenAPI 3 at /api/openapi.json, docs at /api/docs. Routers are thin and
 call the same actions as the pages."""
 
+import math
 from importlib import import_module
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,9 +9,10 @@ from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 
 from .auth import session_auth, token_auth
+from .throttling import anonymous_throttle, user_throttle
 
 
 class ApiError(Schema):
@@ -29,7 +31,11 @@ ERROR_ANSWERS = {
     403: "Not allowed: the role may not do this, or this client is visible but not for this.",
     404: "Not found, or not yours (GC-2.3: the same answer, so nobody learns what exists).",
     422: "The input is not valid; nothing was saved.",
+    429: "Too many calls (per user, or per address without valid authentication): wait the seconds in "
+         "Retry-After; nothing was done.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before calling again.",
+                               "schema": {"type": "integer"}}}
 # Answers the web server gives before the application sees the request (gunicorn refuses a
 # request line over 4 KB, nginx one over 8 KB), as its own small HTML page.
 SERVER_ANSWERS = {
@@ -51,6 +57,8 @@ class CoachdossierAPI(NinjaAPI):
                 for status, description in ERROR_ANSWERS.items():
                     if status not in responses and str(status) not in responses:
                         responses[status] = {"description": description, "content": body}
+                        if status == 429:
+                            responses[status]["headers"] = RETRY_AFTER
                 for status, description in SERVER_ANSWERS.items():
                     responses.setdefault(status, {"description": description,
                                                   "content": {"text/html": {"schema": {"type": "string"}}}})
@@ -64,6 +72,7 @@ api = CoachdossierAPI(
     "personal access token (`Authorization: Bearer cd_…`). Every call on client data is "
     "written to the client's access log.",
     auth=[token_auth, session_auth],
+    throttle=[user_throttle],  # api/throttling.py
     urls_namespace="api",
     docs_url="/docs",
 )
@@ -71,8 +80,20 @@ api = CoachdossierAPI(
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
+    """401, until an address has had too many of them: then 429 (api/throttling.py)."""
+    if not anonymous_throttle.allow_request(request):
+        return too_many_calls(request, Throttled(wait=anonymous_throttle.wait()))
     return api.create_response(request, {"detail": "Authentication required: a valid session or token."},
                                status=401)
+
+
+@api.exception_handler(Throttled)
+def too_many_calls(request, exc):
+    """The throttle refused the call before the operation ran: nothing was done."""
+    response = api.create_response(request, {"detail": "Too many calls: wait the seconds in Retry-After."},
+                                   status=429)
+    response["Retry-After"] = str(max(1, math.ceil(exc.wait or 1)))
+    return response
 
 
 @api.exception_handler(Http404)
