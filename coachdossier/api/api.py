@@ -2,6 +2,7 @@
 call the same actions as the pages."""
 
 import math
+from collections import defaultdict
 from importlib import import_module
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,21 +11,31 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, Throttled
+from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import BaseModel
 
 from .auth import session_auth, token_auth
 from .throttling import anonymous_throttle, user_throttle
 
 
 class ApiError(Schema):
-    """Every refusal. `detail` is a sentence, or ninja's list of input errors, or field errors;
-    `errors` carries the field errors when an action refused the input (422)."""
+    """Every refusal: `detail` says what went wrong in a sentence."""
 
-    detail: str | list | dict
-    errors: dict[str, list[str]] | None = None
+    detail: str
 
 
-# The answers any operation may give besides its own, with the handlers below (and ninja's
-# own 422 for input that does not fit the schema). Operations that declare one keep theirs.
+class InvalidInput(Schema):
+    """422, whatever found the input wrong (the schema, or the action behind the operation):
+    `errors` names each field with its messages; `__all__` holds what is about no one field.
+    A field of a nested object or list is named by its path (`answers.0.value`)."""
+
+    detail: str
+    errors: dict[str, list[str]]
+
+
+INVALID = "The input is not valid."
+# The answers any operation may give besides its own, with the handlers below. Operations
+# that declare one keep theirs.
 ERROR_ANSWERS = {
     400: "The request body cannot be read (not JSON, not multipart/form-data).",
     401: "No valid session or token.",
@@ -49,13 +60,15 @@ class CoachdossierAPI(NinjaAPI):
         (and schemathesis' status_code_conformance) knows every status it can get."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ApiError"] = ApiError.model_json_schema(ref_template="#/components/schemas/{model}")
-        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        for model in (ApiError, InvalidInput):
+            schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_ANSWERS.items():
                     if status not in responses and str(status) not in responses:
+                        name = "InvalidInput" if status == 422 else "ApiError"
+                        body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
                         responses[status] = {"description": description, "content": body}
                         if status == 429:
                             responses[status]["headers"] = RETRY_AFTER
@@ -63,6 +76,19 @@ class CoachdossierAPI(NinjaAPI):
                     responses.setdefault(status, {"description": description,
                                                   "content": {"text/html": {"schema": {"type": "string"}}}})
         return schema
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        """ninja's errors, each also naming its field as the action's errors do (`title`, not
+        `["body", "payload", "title"]`): the schema parameter's own name means nothing to a caller."""
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        schema_params = {name for context in error_contexts for name, field in context.model.model_fields.items()
+                         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)}
+        for error in exc.errors:
+            path = list(error["loc"][1:])  # without the source: body, query, path, form, file, header
+            if path and path[0] in schema_params:
+                path = path[1:]
+            error["field"] = ".".join(str(part) for part in path) or "__all__"
+        return exc
 
 
 api = CoachdossierAPI(
@@ -101,11 +127,23 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
-@api.exception_handler(ValidationError)
 def invalid(request, exc):
-    """An action refused the input: 422 with its field errors; the action saved nothing."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": "The input is not valid.", "errors": errors}, status=422)
+    """Every 422 (InvalidInput), whether ninja found that the input did not fit the schema
+    (ninja's ValidationError) or an action refused it (Django's, let through by the router);
+    nothing was saved."""
+    errors: dict[str, list[str]]
+    if isinstance(exc, SchemaValidationError):
+        errors = defaultdict(list)
+        for error in exc.errors:
+            field = error.get("field") or ".".join(str(part) for part in error["loc"][1:])
+            errors[field or "__all__"].append(error["msg"])
+    else:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": INVALID, "errors": dict(errors)}, status=422)
+
+
+api.add_exception_handler(ValidationError, invalid)
+api.add_exception_handler(SchemaValidationError, invalid)
 
 
 @api.exception_handler(MultiPartParserError)

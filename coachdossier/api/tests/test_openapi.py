@@ -86,10 +86,18 @@ class OpenApiErrorAnswersTestCase(SimpleTestCase):
             for operation in ops.values():
                 self.assertEqual(operation["responses"]["414"]["content"], html, operation["operationId"])
 
-    def test_an_operation_keeps_the_error_schema_it_declares_itself(self):
-        register = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/privacy/breaches"]["post"]
-        self.assertEqual(register["responses"]["422"]["content"]["application/json"]["schema"],
-                         {"$ref": "#/components/schemas/Error"})
+    def test_every_422_is_documented_as_the_one_invalid_input_shape(self):
+        document = json.loads(json.dumps(api.get_openapi_schema()))
+        for ops in document["paths"].values():
+            for operation in ops.values():
+                self.assertEqual(operation["responses"]["422"]["content"]["application/json"]["schema"],
+                                 {"$ref": "#/components/schemas/InvalidInput"}, operation["operationId"])
+        self.assertEqual(document["components"]["schemas"]["InvalidInput"]["required"], ["detail", "errors"])
+
+    def test_an_operation_keeps_an_answer_it_declares_itself(self):
+        add_entry = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/clients/{client_id}/entries"]["post"]
+        self.assertEqual(add_entry["responses"]["409"]["content"]["application/json"]["schema"],
+                         {"$ref": "#/components/schemas/EntryConflict"})
 
 
 class UnknownApiPathTestCase(TestCase):  # the session middleware looks the cookie up

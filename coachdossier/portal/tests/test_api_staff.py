@@ -36,7 +36,7 @@ class PortalApiParityTestCase(PortalTestCase):
         return self.client.generic(method, f"/api/portal{path}", json.dumps(body), content_type="application/json")
 
     def fields(self, response):
-        return [e["loc"][-1] for e in response.json()["detail"]]
+        return list(response.json()["errors"])
 
     def logged_since(self, seq, client=None):
         return [(e.action, e.object_ref) for e in AccessLogEntry.objects.filter(
