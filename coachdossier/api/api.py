@@ -15,7 +15,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import BaseModel
 
 from .auth import session_auth, token_auth
-from .throttling import anonymous_throttle, user_throttle
+from .pagination import PAGE_SIZE
+from .throttling import ANONYMOUS_RATE, TOKEN_RATE, USER_RATE, anonymous_throttle, user_throttle
 
 
 class ApiError(Schema):
@@ -96,7 +97,14 @@ api = CoachdossierAPI(
     version="1",
     description="Client dossiers, privacy and complaints. Authenticate with your session or a "
     "personal access token (`Authorization: Bearer cd_…`). Every call on client data is "
-    "written to the client's access log.",
+    "written to the client's access log.\n\n"
+    "**Errors**: `{\"detail\": \"…\"}`; bad input is a 422 with the fields named: "
+    "`{\"detail\": \"The input is not valid.\", \"errors\": {\"title\": [\"…\"]}}` (`InvalidInput`). "
+    f"**Lists** that grow without end come a page at a time: `?page=` from 1, {PAGE_SIZE} to a page, "
+    "answered as `{count, page, results}`. "
+    f"**Rate limits** (calls/period): {USER_RATE} per user, {TOKEN_RATE} for the token operations, "
+    f"{ANONYMOUS_RATE} failed authentications per address; past them a 429 with `Retry-After` in "
+    "seconds, and nothing was done.",
     auth=[token_auth, session_auth],
     throttle=[user_throttle],  # api/throttling.py
     urls_namespace="api",

@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
@@ -187,13 +189,15 @@ def evaluation_report(request, year: int = Query(..., ge=1900, le=2999)):
 
 
 @router.get("/", response=list[ComplaintOut])
+@paginate(Pages)
 def list_complaints(request, open: bool = True):
     """The register: the complaints the caller may see (officer and management all, committee
-    members their cases, a client their own)."""
+    members their cases, a client their own), newest first, a page at a time: the register
+    of every year grows without end."""
     qs = Complaint.objects.visible_to(request.user)
     qs = qs.open() if open else qs
     calendar = working_calendar()
-    return [_out(c, calendar=calendar) for c in qs]
+    return Rows(qs, lambda c: _out(c, calendar=calendar))
 
 
 IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(

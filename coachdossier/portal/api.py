@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients import access
 from coachdossier.clients.models import Client, Consent, ConsentKind, DossierEntry
 
@@ -544,14 +546,17 @@ class DestructionRow(Schema):
 
 
 @router.get("/destructions", response=list[DestructionRow])
+@paginate(Pages)
 def destructions(request):
     """GC-5.4: the destruction register: every destruction request with its 4-week deadline,
-    including the tombstones of dossiers already destroyed (dates and who executed them)."""
+    including the tombstones of dossiers already destroyed (dates and who executed them),
+    newest first, a page at a time: the register of every year grows without end."""
     if not request.user.has_role(Role.MANAGEMENT):
         raise PermissionDenied
     today = timezone.localdate()
     found = ClientRequest.objects.destruction_register(Client.objects.visible_to(request.user, "privacy.manage"))
-    return [{"id": r.public_id, "client_reference": r.client.reference, "status": r.status,
-             "received_on": r.received_on, "deadline": r.deadline, "overdue": r.is_overdue(today),
-             "closed_at": r.closed_at, "closed_by": r.closed_by.full_name if r.closed_by else "",
-             "dossier_destroyed": r.client.destroyed_at is not None} for r in found]
+    return Rows(found, lambda r: {
+        "id": r.public_id, "client_reference": r.client.reference, "status": r.status,
+        "received_on": r.received_on, "deadline": r.deadline, "overdue": r.is_overdue(today),
+        "closed_at": r.closed_at, "closed_by": r.closed_by.full_name if r.closed_by else "",
+        "dossier_destroyed": r.client.destroyed_at is not None})
