@@ -61,6 +61,16 @@ def _append_only_log_allows_test_flush(request):
         AccessLogEntry.objects.all().delete()
 
 
+@pytest.fixture
+def api_limits_raised(monkeypatch):
+    """The API's throttles (coachdossier/api/throttling.py) out of the way of a test that calls it
+    in bulk, such as the in-suite fuzz; the limits themselves are decided in code, not settings."""
+    from coachdossier.api.throttling import THROTTLES
+
+    for throttle in THROTTLES:
+        monkeypatch.setattr(throttle, "num_requests", 1_000_000)
+
+
 @pytest.fixture(autouse=True)
 def _every_mail_has_one_recipient():
     """GC-6.3, AVG data minimisation: no mail any test sends puts several addresses on its To: or

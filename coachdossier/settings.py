@@ -446,9 +446,13 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (4xx) is one line naming its route, without traceback or identifiers:
+    # the access log already holds who was refused where (lib/logs.py).
+    "filters": {"one_line_refusals": {"()": "coachdossier.lib.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
         "coachdossier": {"level": "INFO"},
         "coachdossier.security": {"level": "INFO"},
     },

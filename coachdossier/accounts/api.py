@@ -10,11 +10,16 @@ import uuid
 from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.throttling import BaseThrottle
+
+from coachdossier.api.throttling import token_throttle, user_throttle
 
 from . import actions
 from .models import ApiToken
 
 router = Router(tags=["accounts"])
+# Stricter on the tokens than the API's per-user rate (which they count against too).
+TOKEN_THROTTLES: list[BaseThrottle] = [user_throttle, token_throttle]
 
 
 class Me(Schema):
@@ -44,13 +49,13 @@ def whoami(request):
     return {"id": user.public_id, "email": user.email, "name": user.full_name, "roles": sorted(user.roles)}
 
 
-@router.get("/tokens", response=list[TokenOut])
+@router.get("/tokens", response=list[TokenOut], throttle=TOKEN_THROTTLES)
 def list_tokens(request):
     """My tokens (never their secrets: only a hash is stored)."""
     return [_token_out(t) for t in request.user.api_tokens.all()]
 
 
-@router.post("/tokens/{uuid:token_id}/revoke", response=TokenOut)
+@router.post("/tokens/{uuid:token_id}/revoke", response=TokenOut, throttle=TOKEN_THROTTLES)
 def revoke_token(request, token_id: uuid.UUID):
     token = ApiToken.objects.filter(public_id=token_id, user=request.user, revoked_at__isnull=True).first()
     if token is None:

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Schema, Status
-from ninja.errors import ValidationError as Invalid
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
@@ -157,19 +158,6 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
     return data
 
 
-def invalid(errors: dict):
-    """422 with the field errors, in ninja's own validation-error shape."""
-    return Invalid([{"loc": ["body", field], "msg": message, "type": "value_error"}
-                    for field, messages in errors.items() for message in messages])
-
-
-def _run(fn):
-    try:
-        return fn()
-    except ValidationError as exc:
-        raise invalid(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
-
-
 def _handle(request, complaint_id, step):
     return get_complaint_for(request, complaint_id, handle=True, log_action=f"complaint.{step}")
 
@@ -184,7 +172,7 @@ def uwv_report(request, start: datetime.date, end: datetime.date):
     """KR-3.7: the five figures for any period."""
     _require_handler(request)
     if end < start:
-        raise invalid({"end": ["The end comes before the start."]})
+        raise ValidationError({"end": ["The end comes before the start."]})
     f = reports.uwv_figures(start, end)
     return {"start": f.start, "end": f.end, "total": f.total, "not_admitted": f.not_admitted,
             "not_admitted_in_term": f.not_admitted_in_term, "admitted": f.admitted,
@@ -201,13 +189,15 @@ def evaluation_report(request, year: int = Query(..., ge=1900, le=2999)):
 
 
 @router.get("/", response=list[ComplaintOut])
+@paginate(Pages)
 def list_complaints(request, open: bool = True):
     """The register: the complaints the caller may see (officer and management all, committee
-    members their cases, a client their own)."""
+    members their cases, a client their own), newest first, a page at a time: the register
+    of every year grows without end."""
     qs = Complaint.objects.visible_to(request.user)
     qs = qs.open() if open else qs
     calendar = working_calendar()
-    return [_out(c, calendar=calendar) for c in qs]
+    return Rows(qs, lambda c: _out(c, calendar=calendar))
 
 
 IDEMPOTENCY_KEY = P(alias="Idempotency-Key", max_length=255, description=(
@@ -239,17 +229,17 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
     elif payload.client_reference:
         client = Client.objects.alive().filter(reference=payload.client_reference).first()
         if client is None:
-            raise invalid({"client_reference": ["No client with this reference."]})
+            raise ValidationError({"client_reference": ["No client with this reference."]})
     coach = User.objects.filter(public_id=payload.coach).first() if payload.coach else None
     if client is not None and coach is not None and user.has_role(Role.CLIENT) and not user.is_staff_member:
         if not client.trajectories.filter(coach=coach).exists():
-            raise invalid({"coach": ["Name your own coach."]})
-    complaint, outcome = _run(lambda: actions.lodge_complaint_once(
+            raise ValidationError({"coach": ["Name your own coach."]})
+    complaint, outcome = actions.lodge_complaint_once(
         idempotency_key=idempotency_key.strip(), actor=user, now=timezone.now(), channel=payload.channel,
         subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form.dict()))
+        phone_form=payload.phone_form.dict())
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
@@ -275,23 +265,23 @@ def _done(complaint) -> dict:
 def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     """KR-3.2: enter the complaint in the register; it gets its number."""
     c = _handle(request, complaint_id, "register")
-    _run(lambda: actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                            received_on=payload.received_on, category=payload.category))
+    actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                            received_on=payload.received_on, category=payload.category)
     return _done(c)
 
 
 @router.post("/{complaint_id}/acknowledgement", response=ComplaintDetailOut)
 def acknowledge(request, complaint_id: UUID, payload: TextIn):
     c = _handle(request, complaint_id, "acknowledge")
-    _run(lambda: actions.acknowledge(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    actions.acknowledge(actor=request.user, complaint=c, now=timezone.now(), text=payload.text)
     return _done(c)
 
 
 @router.post("/{complaint_id}/admission", response=ComplaintDetailOut)
 def admission(request, complaint_id: UUID, payload: AdmissionIn):
     c = _handle(request, complaint_id, "admission")
-    _run(lambda: actions.decide_admission(actor=request.user, complaint=c, now=timezone.now(),
-                                          admitted=payload.admitted, reason=payload.reason))
+    actions.decide_admission(actor=request.user, complaint=c, now=timezone.now(),
+                                          admitted=payload.admitted, reason=payload.reason)
     return _done(c)
 
 
@@ -301,32 +291,32 @@ def committee(request, complaint_id: UUID, payload: CommitteeIn):
     c = _handle(request, complaint_id, "committee")
     coaches = list(User.objects.filter(public_id__in=payload.coaches))
     if len(coaches) != len(set(payload.coaches)):
-        raise invalid({"coaches": ["Unknown coach."]})
-    _run(lambda: actions.appoint_committee(actor=request.user, complaint=c, now=timezone.now(), coaches=coaches))
+        raise ValidationError({"coaches": ["Unknown coach."]})
+    actions.appoint_committee(actor=request.user, complaint=c, now=timezone.now(), coaches=coaches)
     return _done(c)
 
 
 @router.post("/{complaint_id}/extension", response=ComplaintDetailOut)
 def extension(request, complaint_id: UUID, payload: ExtensionIn):
     c = _handle(request, complaint_id, "extend")
-    _run(lambda: actions.extend_term(actor=request.user, complaint=c, now=timezone.now(), new_date=payload.new_date,
-                                     told_via=payload.told_via, text=payload.text))
+    actions.extend_term(actor=request.user, complaint=c, now=timezone.now(), new_date=payload.new_date,
+                                     told_via=payload.told_via, text=payload.text)
     return _done(c)
 
 
 @router.post("/{complaint_id}/settlement", response=ComplaintDetailOut)
 def settlement(request, complaint_id: UUID, payload: SettleIn):
     c = _handle(request, complaint_id, "settle")
-    _run(lambda: actions.settle(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
-                                measures=payload.measures))
+    actions.settle(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                measures=payload.measures)
     return _done(c)
 
 
 @router.post("/{complaint_id}/ruling", response=ComplaintDetailOut)
 def ruling(request, complaint_id: UUID, payload: RulingIn):
     c = _handle(request, complaint_id, "ruling")
-    _run(lambda: actions.record_ruling(actor=request.user, complaint=c, now=timezone.now(), ruling=payload.ruling,
-                                       ruling_on=payload.ruling_on, measures=payload.measures))
+    actions.record_ruling(actor=request.user, complaint=c, now=timezone.now(), ruling=payload.ruling,
+                                       ruling_on=payload.ruling_on, measures=payload.measures)
     return _done(c)
 
 
@@ -334,38 +324,38 @@ def ruling(request, complaint_id: UUID, payload: RulingIn):
 def ruling_communicated(request, complaint_id: UUID, payload: RulingLetterIn):
     """GC-8.2: the letters with the ruling, to the complainant and to the coach."""
     c = _handle(request, complaint_id, "communicate")
-    _run(lambda: actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
-                                            coach_text=payload.coach_text))
+    actions.communicate_ruling(actor=request.user, complaint=c, now=timezone.now(), text=payload.text,
+                                            coach_text=payload.coach_text)
     return _done(c)
 
 
 @router.post("/{complaint_id}/calls", response=ComplaintDetailOut)
 def call(request, complaint_id: UUID, payload: CallIn):
     c = _handle(request, complaint_id, "call")
-    _run(lambda: actions.log_call(actor=request.user, complaint=c, now=timezone.now(), reached=payload.reached,
-                                  satisfied=payload.satisfied, note=payload.note))
+    actions.log_call(actor=request.user, complaint=c, now=timezone.now(), reached=payload.reached,
+                                  satisfied=payload.satisfied, note=payload.note)
     return _done(c)
 
 
 @router.post("/{complaint_id}/not-reached-letter", response=ComplaintDetailOut)
 def not_reached(request, complaint_id: UUID):
     c = _handle(request, complaint_id, "not_reached")
-    _run(lambda: actions.send_not_reached_letter(actor=request.user, complaint=c, now=timezone.now()))
+    actions.send_not_reached_letter(actor=request.user, complaint=c, now=timezone.now())
     return _done(c)
 
 
 @router.post("/{complaint_id}/mediation", response=ComplaintDetailOut)
 def mediation(request, complaint_id: UUID, payload: TextIn):
     c = _handle(request, complaint_id, "mediation")
-    _run(lambda: actions.refer_to_mediation(actor=request.user, complaint=c, now=timezone.now(), text=payload.text))
+    actions.refer_to_mediation(actor=request.user, complaint=c, now=timezone.now(), text=payload.text)
     return _done(c)
 
 
 @router.post("/{complaint_id}/close", response=ComplaintDetailOut)
 def close(request, complaint_id: UUID, payload: CloseIn):
     c = _handle(request, complaint_id, "close")
-    _run(lambda: actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                         outcome=payload.outcome, note=payload.note))
+    actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
+                                         outcome=payload.outcome, note=payload.note)
     return _done(c)
 
 
@@ -375,7 +365,7 @@ def note(request, complaint_id: UUID, payload: NoteIn):
     complaint = get_complaint_for(request, complaint_id, log_action="complaint.note")
     if not request.user.has_role(*HANDLERS, Role.COACH):
         raise PermissionDenied
-    _run(lambda: actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note))
+    actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note)
     return _out(complaint, detail=True, handler=may_handle(request.user, complaint))
 
 

@@ -3,20 +3,21 @@ attachments), requests, statements, consents, messages, the communication agreem
 access log; and the staff side: inviting, messages to the client, proposing a substitute,
 handling the client's requests, management's destruction register. Same actions and
 access-log entries as the pages; a destruction request or a copy needs the password again
-(the API's re-authentication). Bad input: 422 with ninja's error list (`loc` names the field)."""
+(the API's re-authentication). Bad input: 422 with the field errors (api/api.py)."""
 
 import datetime
 import logging
 import uuid
-from typing import Literal, NoReturn
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role, User
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients import access
 from coachdossier.clients.models import Client, Consent, ConsentKind, DossierEntry
 
@@ -43,19 +44,9 @@ def _own(request, action, log=True):
     return access.get_client_for(request, record.public_id, action, log=log)
 
 
-def _fail(exc: ValidationError) -> NoReturn:
-    """An action's field errors as a 422 in ninja's own error format."""
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    raise NinjaValidationError([{"loc": ["body", field], "msg": " ".join(messages), "type": "value_error"}
-                                for field, messages in detail.items()]) from exc
-
-
 def _run(action, **kwargs):
     """An action at the time now; its refusal as a 422."""
-    try:
-        return action(now=timezone.now(), **kwargs)
-    except ValidationError as exc:
-        _fail(exc)
+    return action(now=timezone.now(), **kwargs)
 
 
 def _reauthenticate(request, password: str):
@@ -169,12 +160,9 @@ def file_request(request, payload: RequestIn):
         entry = DossierEntry.objects.filter(client=client, public_id=payload.entry, deleted_at__isnull=True).first()
         if entry is None:
             access.deny(request.user, "request.correction", client_ref=client.public_id)
-    try:
-        found = actions.file_request(actor=request.user, client=client, kind=payload.kind, now=timezone.now(),
-                                     grant=grant, channel=RequestChannel.API, entry=entry, field=payload.field,
-                                     proposed=payload.proposed, reason=payload.reason)
-    except ValidationError as exc:
-        _fail(exc)
+    found = actions.file_request(actor=request.user, client=client, kind=payload.kind, now=timezone.now(),
+                                 grant=grant, channel=RequestChannel.API, entry=entry, field=payload.field,
+                                 proposed=payload.proposed, reason=payload.reason)
     return Status(201, RequestOut.from_request(found))
 
 
@@ -201,11 +189,8 @@ def copy_json(request, request_id: uuid.UUID):
 @router.post("/statements", response={201: dict})
 def add_statement(request, payload: StatementIn):
     client, grant = _own(request, "dossier.statement", log=False)
-    try:
-        entry, _outcome = actions.add_statement(actor=request.user, client=client, title=payload.title,
-                                                text=payload.text, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+    entry, _outcome = actions.add_statement(actor=request.user, client=client, title=payload.title,
+                                            text=payload.text, now=timezone.now(), grant=grant)
     return Status(201, {"id": str(entry.public_id)})
 
 
@@ -239,15 +224,11 @@ def grant_consent(request, payload: ConsentIn):
     if payload.substitute:
         substitute = User.objects.filter(public_id=payload.substitute, is_active=True).first()
         if substitute is None:
-            raise NinjaValidationError([{"loc": ["body", "substitute"], "msg": "Unknown coach.",
-                                         "type": "value_error"}])
-    try:
-        consent = actions.grant_consent(actor=request.user, client=client, kind=payload.kind, now=timezone.now(),
-                                        grant=grant, valid_from=payload.valid_from, valid_until=payload.valid_until,
-                                        substitute=substitute, recipient=payload.recipient, purpose=payload.purpose,
-                                        data_scope=payload.data_scope)
-    except ValidationError as exc:
-        _fail(exc)
+            raise ValidationError({"substitute": ["Unknown coach."]})
+    consent = actions.grant_consent(actor=request.user, client=client, kind=payload.kind, now=timezone.now(),
+                                    grant=grant, valid_from=payload.valid_from, valid_until=payload.valid_until,
+                                    substitute=substitute, recipient=payload.recipient, purpose=payload.purpose,
+                                    data_scope=payload.data_scope)
     return Status(201, _consent_out(consent))
 
 
@@ -303,11 +284,8 @@ def send_message(request, payload: MessageIn):
         about = DossierEntry.objects.filter(client=client, public_id=payload.about).first()
         if about is None:
             access.deny(request.user, "message.send", client_ref=client.public_id)
-    try:
-        m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
-                                 grant=grant, about=about)
-    except ValidationError as exc:
-        _fail(exc)
+    m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
+                             grant=grant, about=about)
     return Status(201, {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
                         "created_at": m.created_at})
 
@@ -358,11 +336,8 @@ def communication(request):
 @router.put("/communication", response=CommunicationOut)
 def set_communication(request, payload: CommunicationIn):
     client, grant = _own(request, "communication.own", log=False)
-    try:
-        agreement = actions.set_communication_agreement(actor=request.user, client=client, now=timezone.now(),
-                                                        grant=grant, **payload.dict())
-    except ValidationError as exc:
-        _fail(exc)
+    agreement = actions.set_communication_agreement(actor=request.user, client=client, now=timezone.now(),
+                                                    grant=grant, **payload.dict())
     return {**payload.dict(), "agreed": True, "updated_at": agreement.updated_at}
 
 
@@ -386,10 +361,7 @@ def invite(request, client_id: uuid.UUID):
     """A one-time link to the client's email address (nothing of the dossier); earlier links
     stop working. 422 without an email address, or when the client already has an account."""
     client, grant = _staff(request, client_id, "portal.invite", Role.COACH, Role.MANAGEMENT)
-    try:
-        invitation, _token = actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+    invitation, _token = actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant)
     return Status(201, {"id": invitation.public_id, "expires_at": invitation.expires_at})
 
 
@@ -416,11 +388,8 @@ class CoachMessageIn(Schema):
 def message_client(request, client_id: uuid.UUID, payload: CoachMessageIn):
     """A message to the client; the client gets an email saying only that a message waits."""
     client, grant = _staff(request, client_id, "messages.write", Role.COACH)
-    try:
-        m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
-                                 grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+    m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
+                             grant=grant)
     return Status(201, _message_out(m))
 
 
@@ -444,13 +413,10 @@ def propose_substitute(request, client_id: uuid.UUID, payload: ProposalIn):
     client, grant = _staff(request, client_id, "consent.manage", Role.COACH)
     substitute = User.objects.filter(public_id=payload.substitute).first()
     if substitute is None:
-        _fail(ValidationError({"substitute": ["No coach with this id."]}))
-    try:
-        proposal = actions.propose_substitute(actor=request.user, client=client, substitute=substitute,
-                                              valid_from=payload.valid_from, valid_until=payload.valid_until,
-                                              now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        _fail(exc)
+        raise ValidationError({"substitute": ["No coach with this id."]})
+    proposal = actions.propose_substitute(actor=request.user, client=client, substitute=substitute,
+                                          valid_from=payload.valid_from, valid_until=payload.valid_until,
+                                          now=timezone.now(), grant=grant)
     return Status(201, {"id": proposal.public_id, "substitute": proposal.substitute.full_name,
                         "valid_from": proposal.valid_from, "valid_until": proposal.valid_until})
 
@@ -534,11 +500,8 @@ def release_copy(request, client_id: uuid.UUID, request_id: uuid.UUID, payload: 
     """Release a copy, withholding the entries in `redact` where they concern other people
     (AVG art. 15(4)), with the reason; the client is notified."""
     client, grant, found = _handled(request, client_id, request_id, "dossier.write", Role.COACH)
-    try:
-        actions.release_copy(actor=request.user, request=found, now=timezone.now(), grant=grant,
-                             redact=payload.redact, reason=payload.reason)
-    except ValidationError as exc:
-        _fail(exc)
+    actions.release_copy(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                         redact=payload.redact, reason=payload.reason)
     return _handled_out(found, grant, detail=True)
 
 
@@ -555,13 +518,10 @@ def decide_correction(request, client_id: uuid.UUID, request_id: uuid.UUID, payl
     with a reason; the client is told either way."""
     client, grant, found = _handled(request, client_id, request_id, "dossier.write", Role.COACH)
     replacement = payload.text or None
-    try:
-        actions.decide_correction(actor=request.user, request=found, now=timezone.now(), grant=grant,
-                                  accept=payload.decision == "accept", reason=payload.reason,
-                                  text=replacement if found.entry_id else None,
-                                  value=replacement if not found.entry_id else None)
-    except ValidationError as exc:
-        _fail(exc)
+    actions.decide_correction(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                              accept=payload.decision == "accept", reason=payload.reason,
+                              text=replacement if found.entry_id else None,
+                              value=replacement if not found.entry_id else None)
     return _handled_out(found, grant, detail=True)
 
 
@@ -584,12 +544,9 @@ def execute_destruction(request, client_id: uuid.UUID, request_id: uuid.UUID, pa
     if set(payload.told) - known:
         errors["told"] = ["Name disclosure consents of this client."]
     if errors:
-        _fail(ValidationError(errors))
-    try:
-        found = actions.execute_destruction(actor=request.user, request=found, now=timezone.now(), grant=grant,
-                                            told=[str(t) for t in payload.told])
-    except ValidationError as exc:
-        _fail(exc)
+        raise ValidationError(errors)
+    found = actions.execute_destruction(actor=request.user, request=found, now=timezone.now(), grant=grant,
+                                        told=[str(t) for t in payload.told])
     return _handled_out(found, grant, detail=False)
 
 
@@ -606,14 +563,17 @@ class DestructionRow(Schema):
 
 
 @router.get("/destructions", response=list[DestructionRow])
+@paginate(Pages)
 def destructions(request):
     """GC-5.4: the destruction register: every destruction request with its 4-week deadline,
-    including the tombstones of dossiers already destroyed (dates and who executed them)."""
+    including the tombstones of dossiers already destroyed (dates and who executed them),
+    newest first, a page at a time: the register of every year grows without end."""
     if not request.user.has_role(Role.MANAGEMENT):
         raise PermissionDenied
     today = timezone.localdate()
     found = ClientRequest.objects.destruction_register(Client.objects.visible_to(request.user, "privacy.manage"))
-    return [{"id": r.public_id, "client_reference": r.client.reference, "status": r.status,
-             "received_on": r.received_on, "deadline": r.deadline, "overdue": r.is_overdue(today),
-             "closed_at": r.closed_at, "closed_by": r.closed_by.full_name if r.closed_by else "",
-             "dossier_destroyed": r.client.destroyed_at is not None} for r in found]
+    return Rows(found, lambda r: {
+        "id": r.public_id, "client_reference": r.client.reference, "status": r.status,
+        "received_on": r.received_on, "deadline": r.deadline, "overdue": r.is_overdue(today),
+        "closed_at": r.closed_at, "closed_by": r.closed_by.full_name if r.closed_by else "",
+        "dossier_destroyed": r.client.destroyed_at is not None})

@@ -114,7 +114,7 @@ class ClientRequestQuerySet(models.QuerySet):
         dossiers already destroyed (dates and who executed them), newest first."""
         return (self.filter(kind=RequestKind.DESTRUCTION)
                 .filter(Q(client__in=visible_clients) | Q(client__destroyed_at__isnull=False))
-                .select_related("client", "closed_by").order_by("-received_on"))
+                .select_related("client", "closed_by").order_by("-received_on", "-pk"))  # -pk: a fixed order to page
 
     def due_for_reminder(self, today, days_before: int):
         """Open requests whose deadline is within `days_before` days (or past) and that have

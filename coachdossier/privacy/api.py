@@ -1,7 +1,7 @@
 """Privacy API: the coach registry, retention backlog, legal holds, signed checkpoints, the
 registers (data breaches, confidentiality breaches, processors, UWV hand-overs), the security
 report and the monthly log review. Thin: the same actions and access-log entries as the
-pages; bad input is a 422 with field errors (`detail`: {field: [messages]})."""
+pages; bad input is a 422 with the field errors (api/api.py)."""
 
 import datetime
 import uuid
@@ -25,10 +25,6 @@ router = Router(tags=["privacy"])
 def _require(request, *roles):
     if not request.user.has_role(*roles):
         raise PermissionDenied
-
-
-def _errors(exc: ValidationError):
-    return Status(422, {"detail": exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}})
 
 
 class ProfileIn(Schema):
@@ -70,10 +66,6 @@ class FeeIn(Schema):
     paid_on: datetime.date
 
 
-class Error(Schema):
-    detail: dict | list  # field errors from an action; ninja's own validation errors are a list
-
-
 def _profile_out(profile: CoachProfile, today) -> dict:
     problems = [str(p) for p in profile.problems(today)]
     return {"id": profile.public_id, "coach_id": profile.coach.public_id, "coach_name": profile.coach.full_name,
@@ -94,25 +86,19 @@ def registry_list(request):
             "coaches_not_in_registry": [u.public_id for u in registry.coaches_without_profile()]}
 
 
-@router.put("/registry/{coach_id}", response={200: ProfileOut, 422: Error})
+@router.put("/registry/{coach_id}", response={200: ProfileOut})
 def registry_save(request, coach_id: uuid.UUID, data: ProfileIn):
     _require(request, Role.MANAGEMENT)
     coach = get_object_or_404(User, public_id=coach_id, is_active=True)
-    try:
-        profile = actions.save_coach_profile(actor=request.user, coach=coach, now=timezone.now(), **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    profile = actions.save_coach_profile(actor=request.user, coach=coach, now=timezone.now(), **data.dict())
     return _profile_out(CoachProfile.objects.prefetch_related("fees").get(pk=profile.pk), timezone.localdate())
 
 
-@router.post("/registry/{coach_id}/fees", response={201: ProfileOut, 422: Error})
+@router.post("/registry/{coach_id}/fees", response={201: ProfileOut})
 def fee_record(request, coach_id: uuid.UUID, data: FeeIn):
     _require(request, Role.MANAGEMENT)
     profile = get_object_or_404(CoachProfile.objects.select_related("coach"), coach__public_id=coach_id)
-    try:
-        actions.record_fee(actor=request.user, profile=profile, now=timezone.now(), **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.record_fee(actor=request.user, profile=profile, now=timezone.now(), **data.dict())
     profile = CoachProfile.objects.prefetch_related("fees").get(pk=profile.pk)
     return Status(201, _profile_out(profile, timezone.localdate()))
 
@@ -161,27 +147,21 @@ def holds(request, client_id: uuid.UUID):
     return [_hold_out(h) for h in client.legal_holds.all()]
 
 
-@router.post("/clients/{client_id}/holds", response={201: HoldOut, 422: Error})
+@router.post("/clients/{client_id}/holds", response={201: HoldOut})
 def hold_place(request, client_id: uuid.UUID, data: HoldIn):
     _require(request, Role.MANAGEMENT)
     client, grant = access.get_client_for(request, client_id, "privacy.manage")
-    try:
-        hold = actions.place_legal_hold(actor=request.user, client=client, reason=data.reason, now=timezone.now(),
-                                        grant=grant)
-    except ValidationError as exc:
-        return _errors(exc)
+    hold = actions.place_legal_hold(actor=request.user, client=client, reason=data.reason, now=timezone.now(),
+                                    grant=grant)
     return Status(201, _hold_out(hold))
 
 
-@router.post("/clients/{client_id}/holds/{hold_id}/release", response={200: HoldOut, 422: Error})
+@router.post("/clients/{client_id}/holds/{hold_id}/release", response={200: HoldOut})
 def hold_release(request, client_id: uuid.UUID, hold_id: uuid.UUID):
     _require(request, Role.MANAGEMENT)
     client, grant = access.get_client_for(request, client_id, "privacy.manage")
     hold = get_object_or_404(LegalHold, client=client, public_id=hold_id)
-    try:
-        actions.release_legal_hold(actor=request.user, hold=hold, now=timezone.now(), grant=grant)
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.release_legal_hold(actor=request.user, hold=hold, now=timezone.now(), grant=grant)
     return _hold_out(hold)
 
 
@@ -241,28 +221,22 @@ def breaches(request):
     return [_breach_out(b) for b in DataBreach.objects.all()]
 
 
-@router.post("/breaches", response={201: BreachOut, 422: Error})
+@router.post("/breaches", response={201: BreachOut})
 def breach_record(request, data: BreachIn):
     _require(request, Role.MANAGEMENT)
-    try:
-        breach = actions.record_data_breach(actor=request.user, now=timezone.now(), **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    breach = actions.record_data_breach(actor=request.user, now=timezone.now(), **data.dict())
     return Status(201, _breach_out(breach))
 
 
-@router.post("/breaches/{breach_id}/decision", response={200: BreachOut, 422: Error})
+@router.post("/breaches/{breach_id}/decision", response={200: BreachOut})
 def breach_decide(request, breach_id: uuid.UUID, data: DecisionIn):
     from .models import DataBreach
 
     _require(request, Role.MANAGEMENT)
     breach = get_object_or_404(DataBreach, public_id=breach_id)
-    try:
-        actions.decide_data_breach(actor=request.user, breach=breach, decision=data.decision, reason=data.reason,
-                                   notified_at=data.authority_notified_at, reference=data.authority_reference,
-                                   measures=data.measures, now=timezone.now())
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.decide_data_breach(actor=request.user, breach=breach, decision=data.decision, reason=data.reason,
+                               notified_at=data.authority_notified_at, reference=data.authority_reference,
+                               measures=data.measures, now=timezone.now())
     return _breach_out(breach)
 
 
@@ -271,7 +245,7 @@ class BreachClientIn(Schema):
     notified_on: datetime.date | None = None
 
 
-@router.post("/breaches/{breach_id}/clients", response={200: BreachOut, 422: Error})
+@router.post("/breaches/{breach_id}/clients", response={200: BreachOut})
 def breach_client(request, breach_id: uuid.UUID, data: BreachClientIn):
     """AVG art. 34: a client affected by the breach (by reference), and when they were told."""
     from .models import DataBreach
@@ -281,27 +255,21 @@ def breach_client(request, breach_id: uuid.UUID, data: BreachClientIn):
     client = (Client.objects.visible_to(request.user, "privacy.manage")
               .filter(reference__iexact=data.reference.strip()).first())
     if client is None:
-        return Status(422, {"detail": {"reference": ["No dossier with this reference."]}})
+        raise ValidationError({"reference": ["No dossier with this reference."]})
     client, grant = access.get_client_for(request, client.public_id, "privacy.manage")
-    try:
-        actions.add_breach_client(actor=request.user, breach=breach, client=client, grant=grant,
-                                  notified_on=data.notified_on, now=timezone.now())
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.add_breach_client(actor=request.user, breach=breach, client=client, grant=grant,
+                              notified_on=data.notified_on, now=timezone.now())
     return _breach_out(breach)
 
 
-@router.post("/breaches/{breach_id}/close", response={200: BreachOut, 422: Error})
+@router.post("/breaches/{breach_id}/close", response={200: BreachOut})
 def breach_close(request, breach_id: uuid.UUID):
     """422 while the decision on notifying the authority is pending."""
     from .models import DataBreach
 
     _require(request, Role.MANAGEMENT)
     breach = get_object_or_404(DataBreach, public_id=breach_id)
-    try:
-        actions.close_data_breach(actor=request.user, breach=breach, now=timezone.now())
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.close_data_breach(actor=request.user, breach=breach, now=timezone.now())
     return _breach_out(breach)
 
 
@@ -326,17 +294,14 @@ class ConfidentialityOut(Schema):
     acute_danger: bool
 
 
-@router.post("/clients/{client_id}/confidentiality-breaches", response={201: ConfidentialityOut, 422: Error})
+@router.post("/clients/{client_id}/confidentiality-breaches", response={201: ConfidentialityOut})
 def confidentiality_record(request, client_id: uuid.UUID, data: ConfidentialityIn):
     """GC-6.5: the coach records that secrecy was broken as a last resort: why, with whom,
     what, and whether the client was told (or why not). The register shows no content."""
     _require(request, Role.COACH)
     client, grant = access.get_client_for(request, client_id, "dossier.write")
-    try:
-        item = actions.record_confidentiality_breach(actor=request.user, client=client, now=timezone.now(),
-                                                     grant=grant, **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    item = actions.record_confidentiality_breach(actor=request.user, client=client, now=timezone.now(),
+                                                 grant=grant, **data.dict())
     return Status(201, {"id": item.public_id, "occurred_on": item.occurred_on, "legal_ground": item.legal_ground,
                         "client_informed": item.client_informed, "informed_on": item.informed_on,
                         "acute_danger": item.acute_danger})
@@ -385,14 +350,11 @@ class ProcessorIn(Schema):
     location: str
 
 
-@router.post("/processors", response={201: dict, 422: Error})
+@router.post("/processors", response={201: dict})
 def processor_add(request, data: ProcessorIn):
     """LAW-30: a processor and its processing agreement, for the processing register."""
     _require(request, Role.MANAGEMENT)
-    try:
-        processor = actions.add_processor(actor=request.user, now=timezone.now(), **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    processor = actions.add_processor(actor=request.user, now=timezone.now(), **data.dict())
     return Status(201, {"id": str(processor.public_id)})
 
 
@@ -416,19 +378,16 @@ def _handover_out(item):
             "delivered_at": item.delivered_at}
 
 
-@router.post("/clients/{client_id}/handovers", response={201: HandoverOut, 422: Error})
+@router.post("/clients/{client_id}/handovers", response={201: HandoverOut})
 def handover_create(request, client_id: uuid.UUID, data: HandoverIn):
     """PR-R4: make the hand-over package of a closed UWV trajectory (download it on the page)."""
     _require(request, Role.MANAGEMENT)
     client, grant = access.get_client_for(request, client_id, "privacy.manage")
     trajectory = client.trajectories.filter(public_id=data.trajectory_id).select_related("principal").first()
     if trajectory is None:
-        return Status(422, {"detail": {"trajectory_id": ["This trajectory does not belong to the client."]}})
-    try:
-        item = actions.create_handover(actor=request.user, client=client, trajectory=trajectory, now=timezone.now(),
-                                       grant=grant)
-    except ValidationError as exc:
-        return _errors(exc)
+        raise ValidationError({"trajectory_id": ["This trajectory does not belong to the client."]})
+    item = actions.create_handover(actor=request.user, client=client, trajectory=trajectory, now=timezone.now(),
+                                   grant=grant)
     return Status(201, _handover_out(item))
 
 
@@ -452,17 +411,14 @@ class DeliveryIn(Schema):
     recipient: str = ""
 
 
-@router.post("/clients/{client_id}/handovers/{handover_id}/delivery", response={200: HandoverOut, 422: Error})
+@router.post("/clients/{client_id}/handovers/{handover_id}/delivery", response={200: HandoverOut})
 def handover_deliver(request, client_id: uuid.UUID, handover_id: uuid.UUID, data: DeliveryIn):
     """PR-R4: record how and when the package reached UWV."""
     _require(request, Role.MANAGEMENT)
     client, grant = access.get_client_for(request, client_id, "privacy.manage", log_action="handover.view")
     item = get_object_or_404(client.handovers.select_related("client"), public_id=handover_id)
-    try:
-        actions.record_handover_delivery(actor=request.user, item=item, now=timezone.now(), grant=grant,
-                                         **data.dict())
-    except ValidationError as exc:
-        return _errors(exc)
+    actions.record_handover_delivery(actor=request.user, item=item, now=timezone.now(), grant=grant,
+                                     **data.dict())
     return _handover_out(item)
 
 
@@ -494,7 +450,7 @@ class LogReviewOut(Schema):
     exports: list[PerUser]
 
 
-@router.get("/log-review", response={200: LogReviewOut, 422: Error})
+@router.get("/log-review", response={200: LogReviewOut})
 def log_review(request, month: str = ""):
     """NEN 7513's monthly review of the access log (`month` as YYYY-MM, this month when left
     out): break-glass use, attempts outside the caseload, odd hours, bulk reads, exports."""
@@ -508,9 +464,9 @@ def log_review(request, month: str = ""):
         try:
             first = datetime.date.fromisoformat(f"{month}-01")
         except ValueError:
-            return Status(422, {"detail": {"month": ["Give the month as YYYY-MM."]}})
+            raise ValidationError({"month": ["Give the month as YYYY-MM."]}) from None
         if not 1900 <= first.year <= 9998:
-            return Status(422, {"detail": {"month": ["Choose a month between 1900 and 9998."]}})
+            raise ValidationError({"month": ["Choose a month between 1900 and 9998."]})
     audit.record(action="log_review.view", object_type="report", role=",".join(sorted(request.user.roles)))
     r = report.log_review(first)
 

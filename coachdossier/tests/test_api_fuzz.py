@@ -57,7 +57,7 @@ def connections_kept_open():
 
 
 @pytest.mark.django_db(databases=["default", "keys"])
-def test_the_api_survives_generated_input_as_a_coach(practice, connections_kept_open):
+def test_the_api_survives_generated_input_as_a_coach(practice, connections_kept_open, api_limits_raised):
     """GC-2.3: no 5xx, schema-conformant answers, nothing of another coach's client."""
     from hypothesis import given
 

@@ -65,11 +65,17 @@ class OpenApiErrorAnswersTestCase(SimpleTestCase):
         operations = [op for ops in document["paths"].values() for op in ops.values()]
         self.assertGreater(len(operations), 80)
         for operation in operations:
-            for status in ("400", "401", "403", "404", "422"):
+            for status in ("400", "401", "403", "404", "422", "429"):
                 self.assertIn(status, operation["responses"], operation["operationId"])
         me = document["paths"]["/api/accounts/me"]["get"]["responses"]["404"]
         self.assertEqual(me["content"]["application/json"]["schema"], {"$ref": "#/components/schemas/ApiError"})
         self.assertIn("ApiError", document["components"]["schemas"])
+
+    def test_every_operation_declares_the_429_of_the_rate_limit_with_its_retry_after_header(self):
+        document = json.loads(json.dumps(api.get_openapi_schema()))
+        for ops in document["paths"].values():
+            for operation in ops.values():
+                self.assertIn("Retry-After", operation["responses"]["429"]["headers"], operation["operationId"])
 
     def test_every_operation_declares_the_414_the_web_server_gives_for_an_overlong_request_line(self):
         """schemathesis once repeated a query parameter until gunicorn refused the request line
@@ -80,10 +86,18 @@ class OpenApiErrorAnswersTestCase(SimpleTestCase):
             for operation in ops.values():
                 self.assertEqual(operation["responses"]["414"]["content"], html, operation["operationId"])
 
-    def test_an_operation_keeps_the_error_schema_it_declares_itself(self):
-        register = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/privacy/breaches"]["post"]
-        self.assertEqual(register["responses"]["422"]["content"]["application/json"]["schema"],
-                         {"$ref": "#/components/schemas/Error"})
+    def test_every_422_is_documented_as_the_one_invalid_input_shape(self):
+        document = json.loads(json.dumps(api.get_openapi_schema()))
+        for ops in document["paths"].values():
+            for operation in ops.values():
+                self.assertEqual(operation["responses"]["422"]["content"]["application/json"]["schema"],
+                                 {"$ref": "#/components/schemas/InvalidInput"}, operation["operationId"])
+        self.assertEqual(document["components"]["schemas"]["InvalidInput"]["required"], ["detail", "errors"])
+
+    def test_an_operation_keeps_an_answer_it_declares_itself(self):
+        add_entry = json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/clients/{client_id}/entries"]["post"]
+        self.assertEqual(add_entry["responses"]["409"]["content"]["application/json"]["schema"],
+                         {"$ref": "#/components/schemas/EntryConflict"})
 
 
 class UnknownApiPathTestCase(TestCase):  # the session middleware looks the cookie up

@@ -155,7 +155,7 @@ class TestOfficerApi(ImpartialityTestCase):
         about_her, by_her_client = self.registered(self.about_sanne()), self.by_eva()
         other = self.lodge(actor=self.outsider, channel="letter")
         self.login(self.sanne)
-        listed = {c["id"] for c in self.client.get("/api/complaints/").json()}
+        listed = {c["id"] for c in self.client.get("/api/complaints/").json()["results"]}
         self.assertEqual(listed, {str(other.public_id)})
         for complaint in (about_her, by_her_client):
             cid = complaint.public_id

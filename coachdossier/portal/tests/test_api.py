@@ -80,7 +80,7 @@ class PortalApiTestCase(PortalTestCase):
         r = self.post("/requests", {"kind": "correction", "entry": str(finding.public_id), "proposed": "y",
                                     "reason": "z"})
         self.assertEqual(r.status_code, 422)
-        self.assertEqual(r.json()["detail"][0]["loc"], ["body", "entry"])
+        self.assertEqual(list(r.json()["errors"]), ["entry"])
 
     def test_the_api_keeps_a_clients_free_text_to_the_pages_limits_and_saves_nothing_over_them(self):
         """GC-5.3, GC-6.4: the pages refuse a statement over 20,000 characters (title 200), a
@@ -90,18 +90,18 @@ class PortalApiTestCase(PortalTestCase):
         for body, field in (({**statement, "title": "t" * 201, "text": "Kort."}, "title"), (statement, "text")):
             response = self.post("/statements", body)
             self.assertEqual(response.status_code, 422, response.content)
-            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+            self.assertEqual(list(response.json()["errors"]), [field])
         correction = {"kind": "correction", "field": "city", "proposed": "Utrecht", "reason": "Verhuisd."}
         for field, limit in (("proposed", 5_000), ("reason", 2_000)):
             response = self.post("/requests", {**correction, field: "x" * (limit + 1)})
             self.assertEqual(response.status_code, 422, response.content)
-            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+            self.assertEqual(list(response.json()["errors"]), [field])
         consent = {"kind": "disclosure", "valid_from": self.now.date().isoformat(), "recipient": "Bedrijfsarts",
                    "purpose": "Afstemming", "data_scope": "Uren"}
         for field, limit in (("recipient", 200), ("purpose", 500), ("data_scope", 500)):
             response = self.post("/consents", {**consent, field: "x" * (limit + 1)})
             self.assertEqual(response.status_code, 422, response.content)
-            self.assertEqual([e["loc"] for e in response.json()["detail"]], [["body", field]])
+            self.assertEqual(list(response.json()["errors"]), [field])
         self.assertFalse(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
         self.assertFalse(ClientRequest.objects.exists())
         self.assertFalse(Consent.objects.filter(client=self.own_client, given_via="portal").exists())

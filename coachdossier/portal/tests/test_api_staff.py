@@ -36,7 +36,7 @@ class PortalApiParityTestCase(PortalTestCase):
         return self.client.generic(method, f"/api/portal{path}", json.dumps(body), content_type="application/json")
 
     def fields(self, response):
-        return [e["loc"][-1] for e in response.json()["detail"]]
+        return list(response.json()["errors"])
 
     def logged_since(self, seq, client=None):
         return [(e.action, e.object_ref) for e in AccessLogEntry.objects.filter(
@@ -190,7 +190,7 @@ class PortalApiParityTestCase(PortalTestCase):
         found = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
                                      now=self.now, grant=CLIENT_GRANT, channel=RequestChannel.API)
         r = self.call(self.management, "GET", "/destructions")
-        self.assertEqual([(row["id"], row["client_reference"]) for row in r.json()],
+        self.assertEqual([(row["id"], row["client_reference"]) for row in r.json()["results"]],
                          [(str(found.public_id), self.own_client.reference)])
 
     def test_a_correction_longer_than_the_forms_limit_is_422_and_not_filed(self):
@@ -217,5 +217,5 @@ class PortalApiParityTestCase(PortalTestCase):
             r = self.call(self.management, "POST", self.staff_url(found, "/destruction"), {"confirm": True})
         self.assertEqual((r.status_code, r.json()["status"], r.json()["reason_given"]), (200, "done", ""))
         self.assertIsNotNone(Client.objects.get(pk=self.own_client.pk).destroyed_at)
-        [row] = self.call(self.management, "GET", "/destructions").json()
+        [row] = self.call(self.management, "GET", "/destructions").json()["results"]
         self.assertEqual((row["id"], row["dossier_destroyed"]), (str(found.public_id), True))

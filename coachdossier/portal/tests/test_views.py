@@ -462,10 +462,10 @@ class ConsentTestCase(PortalTestCase):
         body = {"kind": "substitute", "substitute": str(self.coach.public_id),
                 "valid_from": self.now.date().isoformat(), "valid_until": "2026-12-31"}
         api = self.client.post("/api/portal/consents", body, content_type="application/json")
-        self.assertIn("This coach is already your own coach.", api.json()["detail"][0]["msg"])
+        self.assertIn("This coach is already your own coach.", api.json()["errors"]["substitute"][0])
         self.client.cookies["django_language"] = "nl"
         api = self.client.post("/api/portal/consents", body, content_type="application/json")
-        self.assertIn("Deze coach is al uw eigen coach.", api.json()["detail"][0]["msg"])
+        self.assertIn("Deze coach is al uw eigen coach.", api.json()["errors"]["substitute"][0])
         self.assertFalse(Consent.objects.exists())
 
     def test_gc_2_5_the_page_offers_only_other_coaches_as_substitute_and_says_which_fields_go_with_which_consent(self):

@@ -33,7 +33,7 @@ class PrivacyApiTests(PrivacyTestCase):
         response = self.put(f"/api/privacy/registry/{self.coach.public_id}",
                             {"registration_status": "registered", "insurer": "V"})
         self.assertEqual(response.status_code, 422)
-        self.assertIn("registered_on", response.json()["detail"])
+        self.assertIn("registered_on", response.json()["errors"])
         self.assertFalse(CoachProfile.objects.exists())
 
     def test_a_coach_may_not_read_the_registry(self):
@@ -134,7 +134,7 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
                       "shared": "Adres"}
         response = self.post(self.coach, f"/clients/{self.own_client.public_id}/confidentiality-breaches", incomplete)
         self.assertEqual(response.status_code, 422, response.content)
-        self.assertEqual(sorted(response.json()["detail"]), ["reason", "why_not_told"])
+        self.assertEqual(sorted(response.json()["errors"]), ["reason", "why_not_told"])
         self.assertFalse(ConfidentialityBreach.objects.exists())
         self.assertEqual(self.post(self.other_coach, f"/clients/{self.own_client.public_id}/confidentiality-breaches",
                                    incomplete).status_code, 404)
@@ -142,7 +142,7 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
     def test_law_33_a_breach_closes_only_after_the_decision(self):
         pending = self.breach()
         response = self.post(self.management, f"/breaches/{pending.public_id}/close")
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["decision"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["decision"]))
         decided = self.breach(decision="not_required", reason="Versleuteld")
         response = self.post(self.management, f"/breaches/{decided.public_id}/close")
         self.assertEqual(response.status_code, 200, response.content)
@@ -163,14 +163,14 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(breach.notices.get().client, self.own_client)
         response = self.post(self.management, f"/breaches/{breach.public_id}/clients", {"reference": "1999-0001"})
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["reference"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["reference"]))
 
     def test_law_30_a_processor_is_added_and_one_without_a_location_is_422(self):
         good = {"name": "Hoster BV", "service": "Hosting", "agreement_reference": "VWO-1",
                 "agreement_date": "2026-01-05", "location": "Amsterdam"}
         self.assertEqual(self.post(self.management, "/processors", good).status_code, 201)
         response = self.post(self.management, "/processors", {**good, "name": "Mailer", "location": " "})
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["location"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["location"]))
         self.assertEqual(list(Processor.objects.values_list("name", flat=True)), ["Hoster BV"])
 
     def test_pr_r4_the_handover_package_downloads_logged_and_its_delivery_is_recorded(self):
@@ -186,7 +186,7 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
                          "handover.download")
         future = self.client.post(f"{url}/delivery", json.dumps({"delivered_on": "2027-01-01", "method": "Portaal"}),
                                   content_type="application/json")
-        self.assertEqual((future.status_code, list(future.json()["detail"])), (422, ["delivered_on"]))
+        self.assertEqual((future.status_code, list(future.json()["errors"])), (422, ["delivered_on"]))
         done = self.client.post(f"{url}/delivery", json.dumps({"delivered_on": "2026-11-23", "method": "Portaal"}),
                                 content_type="application/json")
         self.assertEqual(done.status_code, 200, done.content)
@@ -199,7 +199,7 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
         self.assertEqual(response.json()["month"], "2026-11-01")
         self.assertEqual(AccessLogEntry.objects.last().action, "log_review.view")
         response = self.client.get("/api/privacy/log-review?month=0001-01")
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["month"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["month"]))
 
     def test_an_insurer_longer_than_its_column_is_422_and_no_profile_saved(self):
         """The page's form refuses it; the API took it (PostgreSQL would answer 500)."""
@@ -207,25 +207,25 @@ class PrivacyRegisterApiTests(PrivacyTestCase):
         response = self.client.put(f"/api/privacy/registry/{self.coach.public_id}", json.dumps({
             "registration_status": "pending", "insurer": "I" * 121, "policy_number": "1",
             "insurance_expires_on": "2027-06-30"}), content_type="application/json")
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["insurer"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["insurer"]))
         self.assertFalse(CoachProfile.objects.exists())
 
     def test_a_data_breach_title_longer_than_its_column_is_422_and_not_recorded(self):
         response = self.post(self.management, "/breaches", {
             "discovered_at": "2026-11-22T09:00:00+01:00", "title": "L" * 201, "description": "x",
             "data_affected": "x", "people_affected": "x"})
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["title"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["title"]))
         self.assertFalse(DataBreach.objects.exists())
 
     def test_a_legal_hold_reason_longer_than_the_forms_limit_is_422_and_no_hold_placed(self):
         response = self.post(self.management, f"/clients/{self.own_client.public_id}/holds", {"reason": "Z" * 1001})
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["reason"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["reason"]))
         self.assertFalse(LegalHold.objects.exists())
 
     def test_an_authority_reference_longer_than_its_column_is_422_and_the_decision_stays_pending(self):
         breach = self.breach()
         response = self.post(self.management, f"/breaches/{breach.public_id}/decision", {
             "decision": "not_required", "reason": "Geen risico", "authority_reference": "AP" * 31})
-        self.assertEqual((response.status_code, list(response.json()["detail"])), (422, ["authority_reference"]))
+        self.assertEqual((response.status_code, list(response.json()["errors"])), (422, ["authority_reference"]))
         breach.refresh_from_db()
         self.assertEqual(breach.decision, "pending")

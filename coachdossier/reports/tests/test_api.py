@@ -43,7 +43,7 @@ class ReportApiTestCase(ReportApiCalls):
         report = self.draft()
         r = self.call(self.coach, "PUT", f"{self.base()}/{report.public_id}", {"subject": "", "sections": []})
         self.assertEqual(r.status_code, 422)
-        self.assertIn("subject", r.json()["detail"])
+        self.assertIn("subject", r.json()["errors"])
         report.refresh_from_db()
         self.assertEqual(report.content["subject"], "Voortgangsrapportage")
 
@@ -52,7 +52,7 @@ class ReportApiTestCase(ReportApiCalls):
         report = self.client_copy()
         r = self.call(self.coach, "POST", f"{self.base()}/{report.public_id}/send", {"code_channel": "email"})
         self.assertEqual(r.status_code, 422)
-        self.assertIn("state", r.json()["detail"])
+        self.assertIn("state", r.json()["errors"])
 
     def test_the_client_signs_and_the_coach_sends_with_a_code_by_phone(self):
         report = self.client_copy(signature_required=True)
@@ -130,14 +130,14 @@ class ReportApiParityTestCase(ReportApiCalls):
         draft = self.draft()
         r = self.call(self.coach, "POST", f"{self.base()}/{draft.public_id}/revise")
         self.assertEqual(r.status_code, 422)
-        self.assertIn("state", r.json()["detail"])
+        self.assertIn("state", r.json()["errors"])
         self.assertEqual(Report.objects.filter(number=draft.number).count(), 1)
 
     def test_the_notice_of_a_delivered_copy_is_not_sent_again(self):
         report = self.client_copy()
         r = self.call(self.coach, "POST", f"{self.base()}/{report.public_id}/notify")
         self.assertEqual(r.status_code, 422)
-        self.assertIn("state", r.json()["detail"])
+        self.assertIn("state", r.json()["errors"])
 
     def test_a_recipient_email_that_is_no_address_is_422_and_nothing_is_sent(self):
         """The page's SendForm has an EmailField; the API sent the link to any string."""
@@ -147,7 +147,7 @@ class ReportApiParityTestCase(ReportApiCalls):
             r = self.call(self.coach, "POST", f"{self.base()}/{report.public_id}/send",
                           {"code_channel": "email", "recipient_email": "arts at arbodienst"})
         self.assertEqual(r.status_code, 422, r.content)
-        self.assertIn("recipient_email", r.json()["detail"])
+        self.assertIn("recipient_email", r.json()["errors"])
         report.refresh_from_db()
         self.assertEqual((report.state, report.sent_at), ("approved", None))
 
@@ -158,6 +158,6 @@ class ReportApiParityTestCase(ReportApiCalls):
             "subject": "Voortgang", "sections": [{"title": "Verloop", "text": "Goed."}],
             "recipient": {"name": "Dr. Arts", "email": "arts@"}})
         self.assertEqual(r.status_code, 422, r.content)
-        self.assertIn("recipient_email", r.json()["detail"])
+        self.assertIn("recipient_email", r.json()["errors"])
         report.refresh_from_db()
         self.assertEqual(report.content["recipient"]["email"], "arts@example.com")
