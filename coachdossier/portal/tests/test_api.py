@@ -65,7 +65,7 @@ class PortalApiTestCase(PortalTestCase):
                         .exists())
         again = self.post(f"/statements/{statement_id}/withdraw")
         self.assertEqual(again.status_code, 422)
-        self.assertEqual(again.json()["detail"][0]["loc"], ["body", "entry"])
+        self.assertEqual(list(again.json()["errors"]), ["entry"])
 
     def test_gc_5_3_only_a_statement_can_be_withdrawn(self):
         finding = client_actions.add_entry(actor=self.coach, client=self.own_client, kind=EntryKind.FINDING,
