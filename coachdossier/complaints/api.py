@@ -5,7 +5,7 @@ import datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
@@ -15,8 +15,16 @@ from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant, may_handle
+from .models import Complaint, LetterLanguage, clocks_for, working_calendar
+from .views import (
+    HANDLERS,
+    chosen_language,
+    get_complaint_for,
+    get_letter_for,
+    is_complainant,
+    may_handle,
+    template_rows,
+)
 
 router = Router(tags=["complaints"])
 
@@ -39,6 +47,7 @@ class ComplaintOut(Schema):
     level: str
     received_on: datetime.date
     outcome: str
+    language: str  # the complainant's: letters and notices go out in it
     clocks: list[ClockOut]
 
 
@@ -76,6 +85,9 @@ class LodgeIn(Schema):
     email: str = ""
     phone_offer_made: bool = False
     phone_form: PhoneFormIn = PhoneFormIn()
+    # The complainant's language for letters ("nl" or "en"); without it, the one chosen with the
+    # language switch, or Dutch.
+    language: str | None = None
 
 
 class TextIn(Schema):
@@ -91,6 +103,7 @@ class RulingLetterIn(TextIn):
 class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
+    language: str | None = None
 
 
 class AdmissionIn(Schema):
@@ -142,13 +155,14 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
         "channel": complaint.channel, "subject": complaint.subject, "category": complaint.category,
         "level": complaint.level, "received_on": complaint.received_on, "outcome": complaint.outcome,
-        "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
+        "language": complaint.language, "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
                    for c in clocks_for(complaint, today, calendar)],
     }
     if detail:
         data["description"] = complaint.content.get("description", "")
         data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
-        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
+        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat(),
+                            "language": letter.language}
                            for letter in (complaint.letters.to_complainant() if complainant
                                           else complaint.letters.all())]
         data["no_impartial_officer"] = handler and not complaint.impartial_officers()
@@ -200,6 +214,48 @@ def evaluation_report(request, year: int = Query(..., ge=1900, le=2999)):
     return report
 
 
+class LetterTemplateOut(Schema):
+    kind: str
+    language: str
+    subject: str
+    body: str
+    updated_at: datetime.datetime
+    # The Dutch text was changed after this English one, which may now say something else.
+    check_against_dutch: bool = False
+
+
+class LetterTemplateIn(Schema):
+    subject: str
+    body: str
+
+
+def _template_out(template, check=False) -> dict:
+    return {"kind": template.kind, "language": template.language, "subject": template.subject,
+            "body": template.body, "updated_at": template.updated_at, "check_against_dutch": check}
+
+
+@router.get("/letter-templates", response=list[LetterTemplateOut])
+def letter_templates(request):
+    """The practice's letter texts, Dutch and English (letters to the coach only in Dutch)."""
+    _require_handler(request)
+    return [_template_out(t, check=t is row["english"] and row["check_english"])
+            for row in template_rows() for t in (row["dutch"], row["english"]) if t is not None]
+
+
+@router.put("/letter-templates/{kind}/{language}", response=LetterTemplateOut)
+def letter_template_edit(request, kind: str, language: str, payload: LetterTemplateIn):
+    """Management changes a letter's text in one language; 404 for a letter or language there is
+    none of."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    if language not in LetterLanguage.values or kind not in letters.kinds_in(language):
+        raise Http404
+    template = letters.template_for(kind, language)
+    _run(lambda: actions.update_letter_template(actor=request.user, template=template, now=timezone.now(),
+                                                subject=payload.subject, body=payload.body))
+    return _template_out(template)
+
+
 @router.get("/", response=list[ComplaintOut])
 def list_complaints(request, open: bool = True):
     """The register: the complaints the caller may see (officer and management all, committee
@@ -249,7 +305,7 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
         coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form.dict()))
+        phone_form=payload.phone_form.dict(), language=payload.language or chosen_language(request)))
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
@@ -276,7 +332,8 @@ def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     """KR-3.2: enter the complaint in the register; it gets its number."""
     c = _handle(request, complaint_id, "register")
     _run(lambda: actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                            received_on=payload.received_on, category=payload.category))
+                                            received_on=payload.received_on, category=payload.category,
+                                            language=payload.language))
     return _done(c)
 
 

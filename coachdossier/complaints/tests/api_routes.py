@@ -81,6 +81,10 @@ def lodge_body(w):
 API_ROUTES = [
     ("get", "/api/complaints/reports/uwv", {"_query": "?start=2026-01-01&end=2026-12-31"}, None, None, HANDLERS_ONLY),
     ("get", "/api/complaints/reports/evaluation", {"_query": "?year=2026"}, None, None, HANDLERS_ONLY),
+    ("get", "/api/complaints/letter-templates", {}, None, None, HANDLERS_ONLY),
+    ("put", "/api/complaints/letter-templates/{kind}/{language}", {"kind": "settlement", "language": "en"},
+     lambda w: {"subject": "Settlement of your complaint", "body": "Dear {name},\n\n{text}"}, "json",
+     {p: 403 for p in EVERYONE} | {"management": 200}),
     # The register lists only what the caller may see (possibly nothing).
     ("get", "/api/complaints/", {}, None, None, {p: 200 for p in EVERYONE}),
     ("post", "/api/complaints/", {}, lodge_body, "json",
