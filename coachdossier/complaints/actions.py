@@ -663,9 +663,39 @@ def closing_outcomes(complaint) -> list[Outcome]:
     return [outcome for outcome in Outcome if outcome_problem(complaint, outcome) is None]
 
 
+def last_event_id(complaint) -> str:
+    """The public id of the complaint's latest register event: what a form's page showed last."""
+    event = complaint.events.order_by("-at", "-pk").only("public_id").first()
+    return str(event.public_id) if event else ""
+
+
+def changed_since(complaint, seen: str) -> str | None:
+    """What others did to `complaint` after the event `seen` (last_event_id of the page a form was
+    on), as a sentence; None when nothing happened since, or when `seen` is not given."""
+    if not seen or seen == last_event_id(complaint):
+        return None
+    events = list(complaint.events.select_related("actor").order_by("at", "pk"))
+    index = next((i for i, event in enumerate(events) if str(event.public_id) == seen), -1)
+    later = events[index + 1:]
+    steps = []
+    for event in later:
+        step = _("%(step)s by %(who)s on %(when)s") % {
+            "step": event.get_kind_display(), "who": event.actor or _("the system"),
+            "when": format_date(timezone.localtime(event.at), "SHORT_DATETIME_FORMAT")}
+        steps.append(f"{step} ({event.summary})" if event.summary else step)
+    return _("This complaint changed after you opened the page: %(steps)s. Nothing was saved; check the case "
+             "and choose again.") % {"steps": "; ".join(steps)}
+
+
 @transaction.atomic
-def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") -> Complaint:
-    """KR-3.5: closed in the register, with its outcome."""
+def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="", seen: str = "") -> Complaint:
+    """KR-3.5: closed in the register, with its outcome. `seen`: the last register event the
+    closer saw (last_event_id); when others took a step since, nothing is closed and the error
+    says what they did (the outcome was chosen on what the page showed then)."""
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).exists()  # one closer at a time
+    if stale := changed_since(complaint, seen):
+        raise ValidationError({"complaint": stale})
+    complaint.refresh_from_db()
     _require_registered(complaint)
     problem = outcome_problem(complaint, outcome)
     if problem:

@@ -61,6 +61,8 @@ class ComplaintDetailOut(ComplaintOut):
     # For those who handle an open case: the outcomes it can close with now, as the page's close
     # form offers them (actions.closing_outcomes; KR-3.5). Empty for anyone else.
     closing_outcomes: list[str] = []
+    # The latest register event (KR-3.3e); send it back as `seen` when closing.
+    last_event: str = ""
 
 
 class PhoneFormIn(Schema):
@@ -141,6 +143,9 @@ class CallIn(Schema):
 class CloseIn(Schema):
     outcome: str
     note: str = ""
+    # Optional: the `last_event` of the case as the caller last read it. When someone else took a
+    # step since, nothing is closed and the 422 says what they did (KR-3.5).
+    seen: str = ""
 
 
 class NoteIn(Schema):
@@ -168,6 +173,7 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
         data["no_impartial_officer"] = handler and not complaint.impartial_officers()
         data["closing_outcomes"] = ([str(o) for o in actions.closing_outcomes(complaint)]
                                     if handler and complaint.number and complaint.is_open else [])
+        data["last_event"] = actions.last_event_id(complaint) if handler else ""
     return data
 
 
@@ -422,7 +428,7 @@ def mediation(request, complaint_id: UUID, payload: TextIn):
 def close(request, complaint_id: UUID, payload: CloseIn):
     c = _handle(request, complaint_id, "close")
     _run(lambda: actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                         outcome=payload.outcome, note=payload.note))
+                                         outcome=payload.outcome, note=payload.note, seen=payload.seen))
     return _done(c)
 
 

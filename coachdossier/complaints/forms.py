@@ -149,10 +149,16 @@ class CloseForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—")], required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The last register event the page showed (actions.last_event_id): closing on an outcome
+    # chosen before someone else took a step is refused, saying what they did.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
 
     def __init__(self, *args, outcomes=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Every outcome is a valid choice: one the case cannot close with (any more) is refused
+        # by the action, which says why, not as "not one of the available choices".
         self.fields["outcome"].choices = [("", "—"), *((o.value, o.label) for o in map(Outcome, outcomes))]
+        self.fields["outcome"].valid_value = lambda value: value in Outcome.values
 
 
 class NoteForm(forms.Form):

@@ -200,6 +200,9 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
     step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
         "received_on": complaint.received_on, "category": complaint.category, "language": complaint.language})
     if bound_step:
+        if "seen" in bound_form.fields:  # sent again, it is checked against what the page shows now
+            bound_form.data = bound_form.data.copy()
+            bound_form.data["seen"] = step_forms[bound_step].initial["seen"]
         step_forms[bound_step] = bound_form
     context["forms"] = step_forms
     if handler:
@@ -246,7 +249,7 @@ STEPS = {
     "mediation": (forms.TextForm, lambda r, c, d, n: actions.refer_to_mediation(
         actor=r.user, complaint=c, now=n, text=d["text"]), True),
     "close": (forms.CloseForm, lambda r, c, d, n: actions.close_complaint(
-        actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"]), True),
+        actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"], seen=d["seen"]), True),
     "note": (forms.NoteForm, lambda r, c, d, n: actions.add_note(actor=r.user, complaint=c, now=n, note=d["note"]),
              False),
     "document": (forms.DocumentForm, lambda r, c, d, n: actions.add_document(
@@ -258,7 +261,9 @@ def _step_form(name, complaint, *data):
     """The step's form, with ids of its own (several forms on one page). The close form offers
     only the outcomes the case can close with now: the action's own rule (KR-3.5)."""
     form_class = STEPS[name][0] or forms.forms.Form
-    extra = {"outcomes": actions.closing_outcomes(complaint)} if form_class is forms.CloseForm else {}
+    extra = {}
+    if form_class is forms.CloseForm:
+        extra = {"outcomes": actions.closing_outcomes(complaint), "initial": {"seen": actions.last_event_id(complaint)}}
     return form_class(*data, auto_id=f"id_{name}_%s", **extra)
 
 
