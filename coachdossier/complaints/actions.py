@@ -57,6 +57,10 @@ from .models import (
 )
 
 PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
+# The page form's limits for the complainant's contact details, for every caller (the API too).
+COMPLAINANT_PHONE_MAX_LENGTH = 32
+ADDRESS_MAX_LINES = 6
+ADDRESS_LINE_MAX_LENGTH = 100
 # A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
 # and a complaint only now registered a year after receipt has missed every term anyway.
 RECEIPT_MAX_AGE = datetime.timedelta(days=365)
@@ -197,6 +201,13 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     # string as email address, which went onto letters and into the complainant's record.
     if len((name or "").strip()) > COMPLAINANT_NAME_MAX_LENGTH:
         errors["name"] = _("The name is too long (at most %(n)d characters).") % {"n": COMPLAINANT_NAME_MAX_LENGTH}
+    if len((phone or "").strip()) > COMPLAINANT_PHONE_MAX_LENGTH:
+        errors["phone"] = _("The phone number is too long (at most %(n)d characters).") % {
+            "n": COMPLAINANT_PHONE_MAX_LENGTH}
+    if len(address_lines) > ADDRESS_MAX_LINES or any(len(line) > ADDRESS_LINE_MAX_LENGTH for line in address_lines):
+        # The address stands in the envelope's window of every letter (lib.pdf.build_letter).
+        errors["address_lines"] = _("An address has at most %(lines)d lines of at most %(chars)d characters.") % {
+            "lines": ADDRESS_MAX_LINES, "chars": ADDRESS_LINE_MAX_LENGTH}
     if (email or "").strip():
         try:
             validate_email(email.strip())

@@ -84,7 +84,11 @@ class LodgeIn(Schema):
     coach: UUID | None = None
     client_reference: str = ""
     name: str = ""
+    # Where letters go for a complainant who is not a client (KR-2.1), as the page's postal
+    # address: one line each.
+    address_lines: list[str] = []
     email: str = ""
+    phone: str = ""
     phone_offer_made: bool = False
     phone_form: PhoneFormIn = PhoneFormIn()
     # The complainant's language for letters ("nl" or "en"); without it, the one chosen with the
@@ -310,7 +314,9 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         idempotency_key=idempotency_key.strip(), actor=user, now=timezone.now(), channel=payload.channel,
         subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
-        coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
+        coach=coach, name=payload.name, email=payload.email, phone=payload.phone,
+        address_lines=[line.strip() for line in payload.address_lines if line.strip()],
+        phone_offer_made=payload.phone_offer_made,
         phone_form=payload.phone_form.dict(), language=payload.language or chosen_language(request)))
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "

@@ -218,3 +218,35 @@ class TestClosingOutcomesAgree(ComplaintsTestCase):
         self.assert_offered(complaint, {"withdrawn"})
         actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 3)))
         self.assert_offered(complaint, {"ruling", "withdrawn"})
+
+
+class TestStaffLodgingApi(ComplaintsTestCase):
+    def post(self, url, data):
+        return self.client.post(url, json.dumps(data), content_type="application/json")
+
+    def test_kr_2_1_staff_give_the_postal_address_and_phone_of_a_complainant_who_is_no_client(self):
+        """KR-2.1: the page takes the address the letters go to; the API dropped it, so the letters
+        to someone who is no client were addressed to a bare name."""
+        self.login(self.outsider)
+        response = self.post("/api/complaints/", {
+            "subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+            "name": "Piet Klager", "address_lines": ["Piet Klager", "Dorpsstraat 1", "1234 AB Ergens"],
+            "phone": "06 12345678"})
+        self.assertEqual(response.status_code, 201, response.content)
+        complaint = Complaint.objects.get()
+        self.assertEqual(complaint.content["phone"], "06 12345678")
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        self.assertEqual(letter.content["recipient_lines"], ["Piet Klager", "Dorpsstraat 1", "1234 AB Ergens"])
+
+    def test_kr_2_1_an_address_or_phone_number_beyond_the_pages_limits_is_refused_with_its_field(self):
+        self.login(self.outsider)
+        body = {"subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+                "name": "Piet Klager"}
+        for extra, field in (({"phone": "0" * 33}, "phone"), ({"address_lines": ["x"] * 7}, "address_lines"),
+                             ({"address_lines": ["x" * 101]}, "address_lines")):
+            with self.subTest(field=field):
+                response = self.post("/api/complaints/", {**body, **extra})
+                self.assertEqual(response.status_code, 422)
+                self.assertEqual(response.json()["detail"][0]["loc"], ["body", field])
+        self.assertFalse(Complaint.objects.exists())
