@@ -7,7 +7,9 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import HeaderEx, P, Query, Router, Schema, Status
+from django.shortcuts import get_object_or_404
+from ninja import File, HeaderEx, P, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.errors import ValidationError as Invalid
 
 from coachdossier.accounts.models import Role, User
@@ -15,7 +17,7 @@ from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, LetterLanguage, clocks_for, working_calendar
+from .models import Complaint, Document, LetterLanguage, clocks_for, working_calendar
 from .views import (
     HANDLERS,
     chosen_language,
@@ -55,6 +57,8 @@ class ComplaintDetailOut(ComplaintOut):
     description: str
     committee: list[str]
     letters: list[dict]
+    # The documents shared with the case (GC-9.4: the committee sees these, never the dossier).
+    documents: list[dict] = []
     # For those who handle the case: every complaints officer is involved in it (KR-3.3b), so
     # management handles it or appoints an officer who is not. Always false for anyone else.
     no_impartial_officer: bool = False
@@ -174,6 +178,8 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
                             "language": letter.language}
                            for letter in (complaint.letters.to_complainant() if complainant
                                           else complaint.letters.all())]
+        data["documents"] = [{"id": str(doc.public_id), "name": doc.name, "size": doc.size}
+                             for doc in complaint.documents.all()] if not complainant else []
         data["no_impartial_officer"] = handler and not complaint.impartial_officers()
         data["closing_outcomes"] = ([str(o) for o in actions.closing_outcomes(complaint)]
                                     if handler and complaint.number and complaint.is_open else [])
@@ -446,6 +452,34 @@ def note(request, complaint_id: UUID, payload: NoteIn):
         raise PermissionDenied
     _run(lambda: actions.add_note(actor=request.user, complaint=complaint, now=timezone.now(), note=payload.note))
     return _out(complaint, detail=True, handler=may_handle(request.user, complaint))
+
+
+def _staff_case(request, complaint_id, log_action):
+    """The case for staff who see it (handlers and its committee), as the pages give it: a
+    client reads her complaint, not its documents (403)."""
+    complaint = get_complaint_for(request, complaint_id, log_action=log_action)
+    if not request.user.has_role(*HANDLERS, Role.COACH):
+        raise PermissionDenied
+    return complaint
+
+
+@router.post("/{complaint_id}/documents", response={201: ComplaintDetailOut})
+def add_document(request, complaint_id: UUID, file: File[UploadedFile]):
+    """multipart/form-data, the file under `file`: share a document with the case (KR-2.1, the
+    source letter; GC-9.4). Its committee members may too, as on the case page."""
+    complaint = _staff_case(request, complaint_id, "complaint.document")
+    _run(lambda: actions.add_document(actor=request.user, complaint=complaint, now=timezone.now(), upload=file))
+    return Status(201, _out(complaint, detail=True, handler=may_handle(request.user, complaint)))
+
+
+@router.get("/{complaint_id}/documents/{document_id}")
+def document(request, complaint_id: UUID, document_id: UUID):
+    """A document shared with the case, for those who see the case (staff)."""
+    complaint = _staff_case(request, complaint_id, "complaint.document_read")
+    doc = get_object_or_404(Document, complaint=complaint, public_id=document_id)
+    response = HttpResponse(actions.read_document(doc), content_type=doc.content_type)
+    response["Content-Disposition"] = "attachment"
+    return response
 
 
 @router.get("/{complaint_id}/letters/{letter_id}")

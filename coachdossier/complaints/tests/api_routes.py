@@ -5,9 +5,15 @@ opened by the complaints officer and management, its committee members and the c
 404 for everyone else). Cor (committee) sits on the committee of the admitted and settled cases:
 she reads them and adds notes, and gets 403 for the handlers' steps and the letters."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.complaints import actions
+
+
+def pdf():
+    return SimpleUploadedFile("brief.pdf", DEMO_PDF, content_type="application/pdf")
 
 EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
             "auditor")
@@ -52,6 +58,8 @@ def setup(w):
     w.api_complaint_admitted = registered()
     actions.decide_admission(actor=w.outsider, complaint=w.api_complaint_admitted, now=w.now, admitted=True)
     actions.appoint_committee(actor=w.outsider, complaint=w.api_complaint_admitted, coaches=committee, now=w.now)
+    w.api_complaint_document = actions.add_document(actor=w.outsider, complaint=w.api_complaint_admitted, now=w.now,
+                                                    upload=pdf())
     w.api_complaint_umbrella = registered(level="umbrella")
     w.api_complaint_ruled = registered(level="umbrella")
     actions.record_ruling(actor=w.outsider, complaint=w.api_complaint_ruled, now=w.now, ruling="founded",
@@ -117,6 +125,15 @@ API_ROUTES = [
     ("post", "/api/complaints/{complaint_id}/notes", case, lambda w: {"note": "Gebeld."}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/notes", complaint("api_complaint_admitted"),
      lambda w: {"note": "Commissie hoort klager volgende week."}, "json", CASE_STEP | {"committee": 200}),
+    # Staff who see the case share documents with it and read them (the committee too); the
+    # complainant reads her complaint, not its documents (403), as on the pages.
+    ("post", "/api/complaints/{complaint_id}/documents", complaint("api_complaint_admitted"),
+     lambda w: {"file": pdf()}, "multipart",
+     COMMITTEE_CASE_STEP | {"management": 201, "outsider": 201, "committee": 201}),
+    ("get", "/api/complaints/{complaint_id}/documents/{document_id}",
+     lambda w: {"complaint_id": w.api_complaint_admitted.public_id,
+                "document_id": w.api_complaint_document.public_id}, None, None, COMMITTEE_CASE_STEP | {
+         "management": 200, "outsider": 200, "committee": 200}),
     ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",
      lambda w: {**case(w), "letter_id": w.api_complaint_letter.public_id}, None, None, CASE_READ),
     ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",

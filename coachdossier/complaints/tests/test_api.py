@@ -250,3 +250,30 @@ class TestStaffLodgingApi(ComplaintsTestCase):
                 self.assertEqual(response.status_code, 422)
                 self.assertEqual(response.json()["detail"][0]["loc"], ["body", field])
         self.assertFalse(Complaint.objects.exists())
+
+
+class TestDocumentsApi(ComplaintsTestCase):
+    def test_gc_9_4_a_committee_member_shares_a_document_with_the_case_and_reads_it_as_on_the_page(self):
+        """The case page lets the committee and the handlers add and read the case's documents;
+        the API had neither."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from coachdossier.clients.management.commands.demo import DEMO_PDF
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=self.now, admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        self.login(self.coach_c)
+        url = f"/api/complaints/{complaint.public_id}/documents"
+        response = self.client.post(url, {"file": SimpleUploadedFile("verslag.pdf", DEMO_PDF)})
+        self.assertEqual(response.status_code, 201, response.content)
+        [doc] = response.json()["documents"]
+        self.assertEqual(doc["name"], "verslag.pdf")
+        self.assertEqual(self.client.get(f"{url}/{doc['id']}").content, DEMO_PDF)
+        bad = self.client.post(url, {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")})
+        self.assertEqual((bad.status_code, bad.json()["detail"][0]["loc"]), (422, ["body", "file"]))
+        self.login(self.client_user)  # the complainant reads her complaint, not the case's documents
+        self.assertEqual(self.client.get(f"{url}/{doc['id']}").status_code, 403)
+        self.assertEqual(self.client.get(f"/api/complaints/{complaint.public_id}").json()["documents"], [])
