@@ -6,11 +6,11 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import File, HeaderEx, P, Query, Router, Schema, Status
-from ninja.files import UploadedFile
 from ninja.errors import ValidationError as Invalid
+from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients.models import Client
