@@ -12,12 +12,13 @@ from ninja import File, HeaderEx, P, Query, Router, Schema, Status
 from ninja.errors import ValidationError as Invalid
 from ninja.files import UploadedFile
 
+from coachdossier import policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients.models import Client
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, Document, LetterLanguage, clocks_for, working_calendar
+from .models import ClosureDay, Complaint, Document, LetterLanguage, clocks_for, working_calendar
 from .views import (
     HANDLERS,
     chosen_language,
@@ -270,6 +271,56 @@ def letter_template_edit(request, kind: str, language: str, payload: LetterTempl
     _run(lambda: actions.update_letter_template(actor=request.user, template=template, now=timezone.now(),
                                                 subject=payload.subject, body=payload.body))
     return _template_out(template)
+
+
+class ClosureDayOut(Schema):
+    date: datetime.date
+    description: str
+
+
+class ClosureDaysOut(Schema):
+    """The days that are no working days for the deadline clocks besides weekends: the public
+    holidays of `holiday_policy`, the policy file's closure days and those management entered."""
+
+    holiday_policy: str
+    policy_days: list[datetime.date]
+    days: list[ClosureDayOut]
+
+
+class ClosureDayIn(Schema):
+    date: datetime.date
+    description: str = ""
+
+
+def _closure_days() -> dict:
+    p = policy.current()
+    return {"holiday_policy": p.holiday_policy,
+            "policy_days": sorted(datetime.date.fromisoformat(str(d)) for d in p.closure_days),
+            "days": [{"date": d.date, "description": d.description} for d in ClosureDay.objects.all()]}
+
+
+@router.get("/closure-days", response=ClosureDaysOut)
+def closure_days(request):
+    _require_handler(request)
+    return _closure_days()
+
+
+@router.post("/closure-days", response={201: ClosureDaysOut})
+def closure_day_add(request, payload: ClosureDayIn):
+    """Management adds a day the practice is closed; every clock skips it from then on."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    _run(lambda: actions.add_closure_day(actor=request.user, date=payload.date, description=payload.description,
+                                         now=timezone.now()))
+    return Status(201, _closure_days())
+
+
+@router.delete("/closure-days/{date}", response=ClosureDaysOut)
+def closure_day_delete(request, date: datetime.date):
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    actions.remove_closure_day(actor=request.user, day=get_object_or_404(ClosureDay, date=date), now=timezone.now())
+    return _closure_days()
 
 
 @router.get("/", response=list[ComplaintOut])

@@ -5,11 +5,14 @@ opened by the complaints officer and management, its committee members and the c
 404 for everyone else). Cor (committee) sits on the committee of the admitted and settled cases:
 she reads them and adds notes, and gets 403 for the handlers' steps and the letters."""
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.complaints import actions
+from coachdossier.complaints.models import ClosureDay
 
 
 def pdf():
@@ -66,6 +69,7 @@ def setup(w):
                           ruling_on=w.now.date())
     w.api_complaint_settled = settled()
     w.api_committee_letter = w.api_complaint_settled.letters.get()
+    ClosureDay.objects.create(date=datetime.date(2026, 12, 31), description="Oudjaar")
     w.api_complaint_unreached = settled()
     for _ in range(3):
         actions.log_call(actor=w.outsider, complaint=w.api_complaint_unreached, now=w.now, reached=False)
@@ -90,6 +94,11 @@ API_ROUTES = [
     ("get", "/api/complaints/reports/uwv", {"_query": "?start=2026-01-01&end=2026-12-31"}, None, None, HANDLERS_ONLY),
     ("get", "/api/complaints/reports/evaluation", {"_query": "?year=2026"}, None, None, HANDLERS_ONLY),
     ("get", "/api/complaints/letter-templates", {}, None, None, HANDLERS_ONLY),
+    ("get", "/api/complaints/closure-days", {}, None, None, HANDLERS_ONLY),
+    ("post", "/api/complaints/closure-days", {}, lambda w: {"date": "2026-12-28", "description": "Kerstsluiting"},
+     "json", {p: 403 for p in EVERYONE} | {"management": 201}),
+    ("delete", "/api/complaints/closure-days/{date}", {"date": "2026-12-31"}, None, None,
+     {p: 403 for p in EVERYONE} | {"management": 200}),
     ("put", "/api/complaints/letter-templates/{kind}/{language}", {"kind": "settlement", "language": "en"},
      lambda w: {"subject": "Settlement of your complaint", "body": "Dear {name},\n\n{text}"}, "json",
      {p: 403 for p in EVERYONE} | {"management": 200}),

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from coachdossier.complaints import actions
-from coachdossier.complaints.models import Complaint, Outcome
+from coachdossier.complaints.models import Complaint, Outcome, clocks_for
 
 from .test_actions import ComplaintsTestCase, at
 
@@ -277,3 +277,27 @@ class TestDocumentsApi(ComplaintsTestCase):
         self.login(self.client_user)  # the complainant reads her complaint, not the case's documents
         self.assertEqual(self.client.get(f"{url}/{doc['id']}").status_code, 403)
         self.assertEqual(self.client.get(f"/api/complaints/{complaint.public_id}").json()["documents"], [])
+
+
+class TestClosureDaysApi(ComplaintsTestCase):
+    def test_kr_3_2_management_keeps_the_closure_days_the_clocks_skip_through_the_api_as_on_the_page(self):
+        """KR-3.2, KR-3.4a: the working-day clocks skip the practice's closure days, which only the
+        page could list, add and remove."""
+        # Received Tue 22 Dec 2026: 23, 24, (25-27 Christmas, weekend), 28, 29, 30 Dec = 5 working days.
+        complaint = self.lodge(received=D(2026, 12, 22))
+        self.assertEqual({c.key: c for c in clocks_for(complaint, D(2026, 12, 22))}["register"].due, D(2026, 12, 30))
+        self.login(self.management)
+        response = self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                    content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["days"], [{"date": "2026-12-28", "description": ""}])
+        self.assertEqual({c.key: c for c in clocks_for(complaint, D(2026, 12, 22))}["register"].due, D(2026, 12, 31))
+        again = self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                 content_type="application/json")
+        self.assertEqual((again.status_code, again.json()["detail"][0]["loc"]), (422, ["body", "date"]))
+        self.assertEqual(self.client.delete("/api/complaints/closure-days/2026-12-28").json()["days"], [])
+        self.assertEqual(self.client.delete("/api/complaints/closure-days/2026-12-28").status_code, 404)
+        self.login(self.outsider)  # the complaints officer reads them; management keeps them
+        self.assertEqual(self.client.get("/api/complaints/closure-days").status_code, 200)
+        self.assertEqual(self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                          content_type="application/json").status_code, 403)
