@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 
 from coachdossier import policy
 from coachdossier.accounts.models import Role, User
-from coachdossier.clients.models import Client
+from coachdossier.clients.models import Client, Trajectory
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
@@ -26,6 +26,7 @@ from .views import (
     get_letter_for,
     is_complainant,
     may_handle,
+    procedure_status,
     template_rows,
 )
 
@@ -321,6 +322,79 @@ def closure_day_delete(request, date: datetime.date):
         raise PermissionDenied
     actions.remove_closure_day(actor=request.user, day=get_object_or_404(ClosureDay, date=date), now=timezone.now())
     return _closure_days()
+
+
+class ProcedureTrajectoryOut(Schema):
+    id: UUID
+    client_reference: str
+    coach: str
+    opened_on: datetime.date
+
+
+class ProcedureNoticeOut(Schema):
+    sent_at: datetime.datetime
+    trajectory: UUID | None
+    coach: UUID | None
+    recipient_sha256: str
+    document_sha256: str
+
+
+class ProcedureStatusOut(Schema):
+    """KR-3.1: who has no proof yet that the complaints procedure was sent, and the latest proofs."""
+
+    trajectories_without_proof: list[ProcedureTrajectoryOut]
+    coaches_without_proof: list[dict]
+    notices: list[ProcedureNoticeOut]
+
+
+class ProcedureSendIn(Schema):
+    """One of the two: an open trajectory's client, or a (freelance) coach."""
+
+    trajectory: UUID | None = None
+    coach: UUID | None = None
+
+
+def _procedure_status() -> dict:
+    status = procedure_status()
+    return {
+        "trajectories_without_proof": [{"id": t.public_id, "client_reference": t.client.reference,
+                                        "coach": str(t.coach), "opened_on": t.opened_on}
+                                       for t in status["trajectories"]],
+        "coaches_without_proof": [{"id": str(c.public_id), "name": str(c)} for c in status["coaches"]],
+        "notices": [{"sent_at": n.sent_at, "trajectory": n.trajectory.public_id if n.trajectory else None,
+                     "coach": n.coach.public_id if n.coach else None, "recipient_sha256": n.recipient_sha256,
+                     "document_sha256": n.document_sha256} for n in status["notices"]],
+    }
+
+
+@router.get("/procedure-notices", response=ProcedureStatusOut)
+def procedure_notices(request):
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    return _procedure_status()
+
+
+@router.post("/procedure-notices", response={201: ProcedureStatusOut})
+def procedure_send(request, payload: ProcedureSendIn):
+    """KR-3.1: send the complaints procedure, demonstrably, to a trajectory's client or a coach."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    if (payload.trajectory is None) == (payload.coach is None):
+        raise invalid({"trajectory": ["Name either a trajectory or a coach."]})
+    now = timezone.now()
+    if payload.coach is not None:
+        coach = get_object_or_404(User, public_id=payload.coach)
+        _run(lambda: actions.send_procedure_to_coach(actor=request.user, coach=coach, now=now))
+    else:
+        trajectory = get_object_or_404(Trajectory.objects.select_related("client"), public_id=payload.trajectory)
+        _run(lambda: actions.send_procedure_for_trajectory(actor=request.user, trajectory=trajectory, now=now))
+    return Status(201, _procedure_status())
+
+
+@router.get("/procedure.pdf")
+def procedure_pdf(request):
+    """KR-3.1: the complaints procedure, for anyone signed in."""
+    return HttpResponse(letters.procedure_pdf(), content_type="application/pdf")
 
 
 @router.get("/", response=list[ComplaintOut])

@@ -464,17 +464,22 @@ def closure_delete(request, day_id):
 # --- Made known at the start (KR-3.1) --------------------------------------------------------
 
 
-@require_GET
-@role_required(Role.MANAGEMENT)
-def procedure(request):
-    """Trajectories and coaches without proof that the procedure was sent."""
+def procedure_status() -> dict:
+    """KR-3.1: the open trajectories and the coaches without proof that the procedure was sent,
+    and the latest proofs (page and API)."""
     trajectories = (Trajectory.objects.filter(client__destroyed_at__isnull=True, complaint_notices__isnull=True)
                     .exclude(status="closed").select_related("client", "coach", "principal"))
     coaches = (User.objects.filter(is_active=True, role_grants__role=Role.COACH, complaint_notices__isnull=True)
                .distinct())
     notices = ProcedureNotice.objects.select_related("trajectory__client", "coach")[:50]
-    return render(request, "complaints/procedure.html", {"trajectories": trajectories, "coaches": coaches,
-                                                         "notices": notices})
+    return {"trajectories": trajectories, "coaches": coaches, "notices": notices}
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def procedure(request):
+    """Trajectories and coaches without proof that the procedure was sent."""
+    return render(request, "complaints/procedure.html", procedure_status())
 
 
 @require_POST

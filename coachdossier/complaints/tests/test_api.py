@@ -301,3 +301,29 @@ class TestClosureDaysApi(ComplaintsTestCase):
         self.assertEqual(self.client.get("/api/complaints/closure-days").status_code, 200)
         self.assertEqual(self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
                                           content_type="application/json").status_code, 403)
+
+
+class TestProcedureApi(ComplaintsTestCase):
+    def test_kr_3_1_management_sees_who_has_no_proof_and_sends_the_procedure_through_the_api(self):
+        """KR-3.1: the page lists the trajectories and coaches without proof and sends the
+        procedure with proof kept; the API could do neither."""
+        from django.core import mail
+
+        self.login(self.management)
+        status = self.client.get("/api/complaints/procedure-notices").json()
+        trajectory = self.own_client.current_trajectory
+        self.assertIn(str(trajectory.public_id), [t["id"] for t in status["trajectories_without_proof"]])
+        self.assertIn(str(self.coach_c.public_id), [c["id"] for c in status["coaches_without_proof"]])
+        mail.outbox.clear()
+        response = self.client.post("/api/complaints/procedure-notices",
+                                    json.dumps({"coach": str(self.coach_c.public_id)}),
+                                    content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual([m.to for m in mail.outbox], [["cor@example.com"]])
+        self.assertNotIn(str(self.coach_c.public_id), [c["id"] for c in response.json()["coaches_without_proof"]])
+        self.assertEqual(response.json()["notices"][0]["coach"], str(self.coach_c.public_id))
+        neither = self.client.post("/api/complaints/procedure-notices", json.dumps({}),
+                                   content_type="application/json")
+        self.assertEqual((neither.status_code, neither.json()["detail"][0]["loc"]), (422, ["body", "trajectory"]))
+        self.login(self.client_user)
+        self.assertTrue(self.client.get("/api/complaints/procedure.pdf").content.startswith(b"%PDF"))
