@@ -391,7 +391,12 @@ def procedure_send(request, payload: ProcedureSendIn):
     return Status(201, _procedure_status())
 
 
-@router.get("/procedure.pdf")
+# The OpenAPI schema says the PDF is binary, so a client (and the fuzzer) does not read it as JSON.
+PDF_RESPONSE = {"responses": {200: {"description": "The PDF.", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/procedure.pdf", openapi_extra=PDF_RESPONSE)
 def procedure_pdf(request):
     """KR-3.1: the complaints procedure, for anyone signed in."""
     return HttpResponse(letters.procedure_pdf(), content_type="application/pdf")
@@ -607,7 +612,7 @@ def document(request, complaint_id: UUID, document_id: UUID):
     return response
 
 
-@router.get("/{complaint_id}/letters/{letter_id}")
+@router.get("/{complaint_id}/letters/{letter_id}", openapi_extra=PDF_RESPONSE)
 def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
     """The complaints officer, management and the complainant; not a committee member (403)."""
     letter = get_letter_for(request, complaint_id, letter_id)
