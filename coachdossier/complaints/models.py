@@ -126,8 +126,8 @@ class LetterLanguage(models.TextChoices):
     go out in it; Dutch when it is not known. Letters to the coach, who works for the
     practice, are Dutch."""
 
-    DUTCH = "nl", "Nederlands"
-    ENGLISH = "en", "English"
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
 
 
 class ClosureDay(models.Model):

@@ -132,6 +132,7 @@ class TestLanguagePages(ComplaintsTestCase):
         page = self.client.get(reverse("complaints:detail", args=[complaint.public_id])).content.decode()
         self.assertIn('<dd id="complainant-language">English</dd>', page)
         self.assertIn('<span class="badge badge-muted" lang="en">English</span>', page)
+        self.assertIn("Letters to the complainant go out in English; letters to the coach in Dutch.", page)
 
     def test_staff_record_the_language_of_a_complaint_that_reached_them(self):
         self.login(self.outsider)
