@@ -42,6 +42,7 @@ from .models import (
     Involvement,
     Letter,
     LetterKind,
+    LetterLanguage,
     Level,
     Outcome,
     ProcedureNotice,
@@ -56,6 +57,10 @@ from .models import (
 )
 
 PHONE_FORM_FIELDS = ("called_at", "summary", "wish", "agreed")
+# The page form's limits for the complainant's contact details, for every caller (the API too).
+COMPLAINANT_PHONE_MAX_LENGTH = 32
+ADDRESS_MAX_LINES = 6
+ADDRESS_LINE_MAX_LENGTH = 100
 # A receipt date further back is a typing error (0026 for 2026): every clock runs from it,
 # and a complaint only now registered a year after receipt has missed every term anyway.
 RECEIPT_MAX_AGE = datetime.timedelta(days=365)
@@ -135,10 +140,12 @@ def read_document(doc: Document) -> bytes:
 
 def lodge_complaint(*, actor, now, channel, subject, category, description, received_on=None, level=Level.PRACTICE,
                     client=None, coach=None, name="", address_lines=(), email="", phone="",
-                    phone_offer_made=False, phone_form=None, files=(), idempotency_key_sha256="") -> Complaint:
+                    phone_offer_made=False, phone_form=None, files=(), idempotency_key_sha256="",
+                    language=LetterLanguage.DUTCH) -> Complaint:
     """A complaint reaches the practice: lodged by a client in the portal, or by staff on
-    behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). (For a
-    request that may arrive twice, `lodge_complaint_once`.)"""
+    behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). Letters
+    and notices go out in `language`, the complainant's. (For a request that may arrive
+    twice, `lodge_complaint_once`.)"""
     today = _today(now)
     is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
     errors = {}
@@ -160,6 +167,8 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         errors["category"] = _("Choose a category.")
     if level not in Level.values:
         errors["level"] = _("Choose the level.")
+    if language not in LetterLanguage.values:
+        errors["language"] = _("Choose Dutch or English.")
     if not (description or "").strip():
         errors["description"] = _("Describe the complaint.")
     elif len(description.strip()) > COMPLAINT_DESCRIPTION_MAX_LENGTH:
@@ -192,6 +201,13 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
     # string as email address, which went onto letters and into the complainant's record.
     if len((name or "").strip()) > COMPLAINANT_NAME_MAX_LENGTH:
         errors["name"] = _("The name is too long (at most %(n)d characters).") % {"n": COMPLAINANT_NAME_MAX_LENGTH}
+    if len((phone or "").strip()) > COMPLAINANT_PHONE_MAX_LENGTH:
+        errors["phone"] = _("The phone number is too long (at most %(n)d characters).") % {
+            "n": COMPLAINANT_PHONE_MAX_LENGTH}
+    if len(address_lines) > ADDRESS_MAX_LINES or any(len(line) > ADDRESS_LINE_MAX_LENGTH for line in address_lines):
+        # The address stands in the envelope's window of every letter (lib.pdf.build_letter).
+        errors["address_lines"] = _("An address has at most %(lines)d lines of at most %(chars)d characters.") % {
+            "lines": ADDRESS_MAX_LINES, "chars": ADDRESS_LINE_MAX_LENGTH}
     if (email or "").strip():
         try:
             validate_email(email.strip())
@@ -202,7 +218,8 @@ def lodge_complaint(*, actor, now, channel, subject, category, description, rece
         complaint = Complaint(public_id=uuid.uuid4(), client=client, complainant_user=actor if is_client else None,
                               lodged_by=actor, channel=channel, subject=subject, coach=coach, level=level,
                               category=category, received_on=received_on, lodged_at=now,
-                              phone_offer_made=phone_offer_made, idempotency_key_sha256=idempotency_key_sha256)
+                              phone_offer_made=phone_offer_made, idempotency_key_sha256=idempotency_key_sha256,
+                              language=language)
         content = {"description": description.strip(), "name": name.strip(), "address_lines": list(address_lines),
                    "email": email.strip(), "phone": phone.strip(), "phone_form": phone_form}
         if client is not None:
@@ -273,9 +290,11 @@ def _next_number(year: int) -> str:
 
 
 @transaction.atomic
-def register_complaint(*, actor, complaint: Complaint, now, category=None, received_on=None) -> Complaint:
+def register_complaint(*, actor, complaint: Complaint, now, category=None, received_on=None,
+                       language=None) -> Complaint:
     """KR-3.2: the complaints officer enters the complaint in the register; it gets a number.
-    The receipt date may be corrected here (not into the future)."""
+    The receipt date, the category and the complainant's language may be corrected here (the
+    date not into the future)."""
     today = _today(now)
     errors = {}
     if complaint.number:
@@ -284,9 +303,12 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
         errors["received_on"] = problem
     if category is not None and category not in Category.values:
         errors["category"] = _("Choose a category.")
+    if language is not None and language not in LetterLanguage.values:
+        errors["language"] = _("Choose Dutch or English.")
     _raise(errors)
     complaint.received_on = received_on or complaint.received_on
     complaint.category = category or complaint.category
+    complaint.language = language or complaint.language
     complaint.number = _next_number(today.year)
     complaint.registered_on = today
     complaint.status = Status.REGISTERED
@@ -317,21 +339,29 @@ def _require_registered(complaint):
 
 
 def _letter(complaint, kind, actor, now, *, recipient_lines=None, **values) -> Letter:
-    """A letter to the complainant (at the address in the complaint, with a portal notice), or,
-    given `recipient_lines`, to someone else (no notice: it goes by post)."""
+    """A letter to the complainant (at the address in the complaint, with a portal notice), in
+    their language (Complaint.language), or, given `recipient_lines`, to someone else (no
+    notice: it goes by post). Dates in `values` are written and a ruling code worded in the
+    letter's language."""
     _raise(_letter_text_errors(text=values.get("text"), reason=values.get("reason")))
-    template = letters.template_for(kind)
+    language = letters.letter_language(kind, complaint.language)
+    template = letters.template_for(kind, language)
     content = complaint.content
     p = policy.current()
+    values = {k: letters.format_date(v, language) if isinstance(v, datetime.date) else v
+              for k, v in values.items() if v is not None}
+    if values.get("ruling"):  # GC-8.2: the ruling's letters also say the measures taken, or none
+        values["ruling"] = letters.RULING_WORDS[language][values["ruling"]]
+        values.setdefault("measures", content.get("measures") or letters.NO_MEASURES[language])
     filled = {
-        "name": content.get("name") or _("complainant"), "number": complaint.number,
-        "received_on": letters.pdf.format_date_nl(complaint.received_on), "contact": p.complaints_contact,
+        "name": content.get("name") or letters.NO_NAME[language], "number": complaint.number,
+        "received_on": letters.format_date(complaint.received_on, language), "contact": p.complaints_contact,
         "practice": p.practice_name, "text": "", "reason": "", "new_date": "", "ruling": "", "measures": "",
-        "coach": str(complaint.coach or ""), "procedure": letters.procedure_words(complaint, template.language),
-        **{k: v for k, v in values.items() if v is not None},
+        "coach": str(complaint.coach or ""), "procedure": letters.procedure_words(complaint, language),
+        **values,
     }
-    letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), created_by=actor,
-                    created_at=now)
+    letter = Letter(public_id=uuid.uuid4(), complaint=complaint, kind=kind, date=_today(now), language=language,
+                    created_by=actor, created_at=now)
     body = letters.fill(template.body, filled)
     body = "\n\n".join(part for part in body.split("\n\n") if part.strip())
     letter.sealed = sealing.seal_json(complaint, {
@@ -468,8 +498,7 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     complaint.extension_told_via = told_via
     complaint.save(update_fields=["extended_to", "extension_recorded_on", "extension_told_via"])
     if told_via == ToldVia.LETTER:
-        _letter(complaint, LetterKind.EXTENSION, actor, now, text=text,
-                new_date=letters.pdf.format_date_nl(new_date))
+        _letter(complaint, LetterKind.EXTENSION, actor, now, text=text, new_date=new_date)
     # Told in writing, the text is in the letter; by phone, it is the note of the call.
     _event(complaint, EventKind.EXTENDED, actor, now, (text or "").strip() if told_via == ToldVia.PHONE else "",
            new_date=new_date.isoformat(), told_via=told_via)
@@ -543,12 +572,10 @@ def communicate_ruling(*, actor, complaint: Complaint, now, text="", coach_text=
     if complaint.ruling_communicated_on:
         raise ValidationError({"complaint": _("The ruling was already communicated.")})
     _raise(_letter_text_errors(text=text, coach_text=coach_text))
-    values = {"ruling": letters.RULING_WORDS["nl"][complaint.ruling],
-              "measures": complaint.content.get("measures") or "geen."}
-    letter = _letter(complaint, LetterKind.RULING, actor, now, text=text, **values)
+    letter = _letter(complaint, LetterKind.RULING, actor, now, text=text, ruling=complaint.ruling)
     if complaint.coach is not None:
         _letter(complaint, LetterKind.RULING_COACH, actor, now, recipient_lines=[complaint.coach.full_name],
-                text=coach_text, **values)
+                text=coach_text, ruling=complaint.ruling)
     complaint.ruling_communicated_on = _today(now)
     complaint.save(update_fields=["ruling_communicated_on"])
     _event(complaint, EventKind.RULING_COMMUNICATED, actor, now, coach_letter=complaint.coach is not None)
@@ -647,9 +674,39 @@ def closing_outcomes(complaint) -> list[Outcome]:
     return [outcome for outcome in Outcome if outcome_problem(complaint, outcome) is None]
 
 
+def last_event_id(complaint) -> str:
+    """The public id of the complaint's latest register event: what a form's page showed last."""
+    event = complaint.events.order_by("-at", "-pk").only("public_id").first()
+    return str(event.public_id) if event else ""
+
+
+def changed_since(complaint, seen: str) -> str | None:
+    """What others did to `complaint` after the event `seen` (last_event_id of the page a form was
+    on), as a sentence; None when nothing happened since, or when `seen` is not given."""
+    if not seen or seen == last_event_id(complaint):
+        return None
+    events = list(complaint.events.select_related("actor").order_by("at", "pk"))
+    index = next((i for i, event in enumerate(events) if str(event.public_id) == seen), -1)
+    later = events[index + 1:]
+    steps = []
+    for event in later:
+        step = _("%(step)s by %(who)s on %(when)s") % {
+            "step": event.get_kind_display(), "who": event.actor or _("the system"),
+            "when": format_date(timezone.localtime(event.at), "SHORT_DATETIME_FORMAT")}
+        steps.append(f"{step} ({event.summary})" if event.summary else step)
+    return _("This complaint changed after you opened the page: %(steps)s. Nothing was saved; check the case "
+             "and choose again.") % {"steps": "; ".join(steps)}
+
+
 @transaction.atomic
-def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="") -> Complaint:
-    """KR-3.5: closed in the register, with its outcome."""
+def close_complaint(*, actor, complaint: Complaint, now, outcome: str, note="", seen: str = "") -> Complaint:
+    """KR-3.5: closed in the register, with its outcome. `seen`: the last register event the
+    closer saw (last_event_id); when others took a step since, nothing is closed and the error
+    says what they did (the outcome was chosen on what the page showed then)."""
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).exists()  # one closer at a time
+    if stale := changed_since(complaint, seen):
+        raise ValidationError({"complaint": stale})
+    complaint.refresh_from_db()
     _require_registered(complaint)
     problem = outcome_problem(complaint, outcome)
     if problem:

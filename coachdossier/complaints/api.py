@@ -5,19 +5,31 @@ import datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import HeaderEx, P, Query, Router, Schema, Status
+from ninja import File, HeaderEx, P, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from coachdossier import policy
 from coachdossier.accounts.models import Role, User
 from coachdossier.api.pagination import Pages, Rows
-from coachdossier.clients.models import Client
+from coachdossier.clients.models import Client, Trajectory
 from coachdossier.lib.idempotency import Once
 
 from . import actions, letters, reports
-from .models import Complaint, clocks_for, working_calendar
-from .views import HANDLERS, get_complaint_for, get_letter_for, is_complainant, may_handle
+from .models import ClosureDay, Complaint, Document, LetterLanguage, clocks_for, working_calendar
+from .views import (
+    HANDLERS,
+    chosen_language,
+    get_complaint_for,
+    get_letter_for,
+    is_complainant,
+    may_handle,
+    procedure_status,
+    template_rows,
+)
 
 router = Router(tags=["complaints"])
 
@@ -40,6 +52,7 @@ class ComplaintOut(Schema):
     level: str
     received_on: datetime.date
     outcome: str
+    language: str  # the complainant's: letters and notices go out in it
     clocks: list[ClockOut]
 
 
@@ -47,12 +60,16 @@ class ComplaintDetailOut(ComplaintOut):
     description: str
     committee: list[str]
     letters: list[dict]
+    # The documents shared with the case (GC-9.4: the committee sees these, never the dossier).
+    documents: list[dict] = []
     # For those who handle the case: every complaints officer is involved in it (KR-3.3b), so
     # management handles it or appoints an officer who is not. Always false for anyone else.
     no_impartial_officer: bool = False
     # For those who handle an open case: the outcomes it can close with now, as the page's close
     # form offers them (actions.closing_outcomes; KR-3.5). Empty for anyone else.
     closing_outcomes: list[str] = []
+    # The latest register event (KR-3.3e); send it back as `seen` when closing.
+    last_event: str = ""
 
 
 class PhoneFormIn(Schema):
@@ -74,9 +91,16 @@ class LodgeIn(Schema):
     coach: UUID | None = None
     client_reference: str = ""
     name: str = ""
+    # Where letters go for a complainant who is not a client (KR-2.1), as the page's postal
+    # address: one line each.
+    address_lines: list[str] = []
     email: str = ""
+    phone: str = ""
     phone_offer_made: bool = False
     phone_form: PhoneFormIn = PhoneFormIn()
+    # The complainant's language for letters ("nl" or "en"); without it, the one chosen with the
+    # language switch, or Dutch.
+    language: str | None = None
 
 
 class TextIn(Schema):
@@ -92,6 +116,7 @@ class RulingLetterIn(TextIn):
 class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
+    language: str | None = None
 
 
 class AdmissionIn(Schema):
@@ -129,6 +154,9 @@ class CallIn(Schema):
 class CloseIn(Schema):
     outcome: str
     note: str = ""
+    # Optional: the `last_event` of the case as the caller last read it. When someone else took a
+    # step since, nothing is closed and the 422 says what they did (KR-3.5).
+    seen: str = ""
 
 
 class NoteIn(Schema):
@@ -143,18 +171,22 @@ def _out(complaint, *, detail=False, calendar=None, complainant=False, handler=F
         "id": complaint.public_id, "number": complaint.number, "status": complaint.status,
         "channel": complaint.channel, "subject": complaint.subject, "category": complaint.category,
         "level": complaint.level, "received_on": complaint.received_on, "outcome": complaint.outcome,
-        "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
+        "language": complaint.language, "clocks": [{"key": c.key, "rule": c.rule, "due": c.due, "done_on": c.done_on, "state": str(c.state)}
                    for c in clocks_for(complaint, today, calendar)],
     }
     if detail:
         data["description"] = complaint.content.get("description", "")
         data["committee"] = [str(m.coach) for m in complaint.committee.select_related("coach")]
-        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat()}
+        data["letters"] = [{"id": str(letter.public_id), "kind": letter.kind, "date": letter.date.isoformat(),
+                            "language": letter.language}
                            for letter in (complaint.letters.to_complainant() if complainant
                                           else complaint.letters.all())]
+        data["documents"] = [{"id": str(doc.public_id), "name": doc.name, "size": doc.size}
+                             for doc in complaint.documents.all()] if not complainant else []
         data["no_impartial_officer"] = handler and not complaint.impartial_officers()
         data["closing_outcomes"] = ([str(o) for o in actions.closing_outcomes(complaint)]
                                     if handler and complaint.number and complaint.is_open else [])
+        data["last_event"] = actions.last_event_id(complaint) if handler else ""
     return data
 
 
@@ -186,6 +218,176 @@ def evaluation_report(request, year: int = Query(..., ge=1900, le=2999)):
     report = reports.evaluation(year, timezone.localdate())
     report.pop("lead_times")
     return report
+
+
+class LetterTemplateOut(Schema):
+    kind: str
+    language: str
+    subject: str
+    body: str
+    updated_at: datetime.datetime
+    # The Dutch text was changed after this English one, which may now say something else.
+    check_against_dutch: bool = False
+
+
+class LetterTemplateIn(Schema):
+    subject: str
+    body: str
+
+
+def _template_out(template, check=False) -> dict:
+    return {"kind": template.kind, "language": template.language, "subject": template.subject,
+            "body": template.body, "updated_at": template.updated_at, "check_against_dutch": check}
+
+
+@router.get("/letter-templates", response=list[LetterTemplateOut])
+def letter_templates(request):
+    """The practice's letter texts, Dutch and English (letters to the coach only in Dutch)."""
+    _require_handler(request)
+    return [_template_out(t, check=t is row["english"] and row["check_english"])
+            for row in template_rows() for t in (row["dutch"], row["english"]) if t is not None]
+
+
+@router.put("/letter-templates/{kind}/{language}", response=LetterTemplateOut)
+def letter_template_edit(request, kind: str, language: str, payload: LetterTemplateIn):
+    """Management changes a letter's text in one language; 404 for a letter or language there is
+    none of."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    if language not in LetterLanguage.values or kind not in letters.kinds_in(language):
+        raise Http404
+    template = letters.template_for(kind, language)
+    actions.update_letter_template(actor=request.user, template=template, now=timezone.now(),
+                                   subject=payload.subject, body=payload.body)
+    return _template_out(template)
+
+
+class ClosureDayOut(Schema):
+    date: datetime.date
+    description: str
+
+
+class ClosureDaysOut(Schema):
+    """The days that are no working days for the deadline clocks besides weekends: the public
+    holidays of `holiday_policy`, the policy file's closure days and those management entered."""
+
+    holiday_policy: str
+    policy_days: list[datetime.date]
+    days: list[ClosureDayOut]
+
+
+class ClosureDayIn(Schema):
+    date: datetime.date
+    description: str = ""
+
+
+def _closure_days() -> dict:
+    p = policy.current()
+    return {"holiday_policy": p.holiday_policy,
+            "policy_days": sorted(datetime.date.fromisoformat(str(d)) for d in p.closure_days),
+            "days": [{"date": d.date, "description": d.description} for d in ClosureDay.objects.all()]}
+
+
+@router.get("/closure-days", response=ClosureDaysOut)
+def closure_days(request):
+    _require_handler(request)
+    return _closure_days()
+
+
+@router.post("/closure-days", response={201: ClosureDaysOut})
+def closure_day_add(request, payload: ClosureDayIn):
+    """Management adds a day the practice is closed; every clock skips it from then on."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    actions.add_closure_day(actor=request.user, date=payload.date, description=payload.description,
+                            now=timezone.now())
+    return Status(201, _closure_days())
+
+
+@router.delete("/closure-days/{date}", response=ClosureDaysOut)
+def closure_day_delete(request, date: datetime.date):
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    actions.remove_closure_day(actor=request.user, day=get_object_or_404(ClosureDay, date=date), now=timezone.now())
+    return _closure_days()
+
+
+class ProcedureTrajectoryOut(Schema):
+    id: UUID
+    client_reference: str
+    coach: str
+    opened_on: datetime.date
+
+
+class ProcedureNoticeOut(Schema):
+    sent_at: datetime.datetime
+    trajectory: UUID | None
+    coach: UUID | None
+    recipient_sha256: str
+    document_sha256: str
+
+
+class ProcedureStatusOut(Schema):
+    """KR-3.1: who has no proof yet that the complaints procedure was sent, and the latest proofs."""
+
+    trajectories_without_proof: list[ProcedureTrajectoryOut]
+    coaches_without_proof: list[dict]
+    notices: list[ProcedureNoticeOut]
+
+
+class ProcedureSendIn(Schema):
+    """One of the two: an open trajectory's client, or a (freelance) coach."""
+
+    trajectory: UUID | None = None
+    coach: UUID | None = None
+
+
+def _procedure_status() -> dict:
+    status = procedure_status()
+    return {
+        "trajectories_without_proof": [{"id": t.public_id, "client_reference": t.client.reference,
+                                        "coach": str(t.coach), "opened_on": t.opened_on}
+                                       for t in status["trajectories"]],
+        "coaches_without_proof": [{"id": str(c.public_id), "name": str(c)} for c in status["coaches"]],
+        "notices": [{"sent_at": n.sent_at, "trajectory": n.trajectory.public_id if n.trajectory else None,
+                     "coach": n.coach.public_id if n.coach else None, "recipient_sha256": n.recipient_sha256,
+                     "document_sha256": n.document_sha256} for n in status["notices"]],
+    }
+
+
+@router.get("/procedure-notices", response=ProcedureStatusOut)
+def procedure_notices(request):
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    return _procedure_status()
+
+
+@router.post("/procedure-notices", response={201: ProcedureStatusOut})
+def procedure_send(request, payload: ProcedureSendIn):
+    """KR-3.1: send the complaints procedure, demonstrably, to a trajectory's client or a coach."""
+    if not request.user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    if (payload.trajectory is None) == (payload.coach is None):
+        raise ValidationError({"trajectory": ["Name either a trajectory or a coach."]})
+    now = timezone.now()
+    if payload.coach is not None:
+        coach = get_object_or_404(User, public_id=payload.coach)
+        actions.send_procedure_to_coach(actor=request.user, coach=coach, now=now)
+    else:
+        trajectory = get_object_or_404(Trajectory.objects.select_related("client"), public_id=payload.trajectory)
+        actions.send_procedure_for_trajectory(actor=request.user, trajectory=trajectory, now=now)
+    return Status(201, _procedure_status())
+
+
+# The OpenAPI schema says the PDF is binary, so a client (and the fuzzer) does not read it as JSON.
+PDF_RESPONSE = {"responses": {200: {"description": "The PDF.", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/procedure.pdf", openapi_extra=PDF_RESPONSE)
+def procedure_pdf(request):
+    """KR-3.1: the complaints procedure, for anyone signed in."""
+    return HttpResponse(letters.procedure_pdf(), content_type="application/pdf")
 
 
 @router.get("/", response=list[ComplaintOut])
@@ -238,8 +440,10 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         idempotency_key=idempotency_key.strip(), actor=user, now=timezone.now(), channel=payload.channel,
         subject=payload.subject, category=payload.category,
         description=payload.description, received_on=payload.received_on, level=payload.level, client=client,
-        coach=coach, name=payload.name, email=payload.email, phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form.dict())
+        coach=coach, name=payload.name, email=payload.email, phone=payload.phone,
+        address_lines=[line.strip() for line in payload.address_lines if line.strip()],
+        phone_offer_made=payload.phone_offer_made,
+        phone_form=payload.phone_form.dict(), language=payload.language or chosen_language(request))
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
@@ -266,7 +470,8 @@ def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     """KR-3.2: enter the complaint in the register; it gets its number."""
     c = _handle(request, complaint_id, "register")
     actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                            received_on=payload.received_on, category=payload.category)
+                               received_on=payload.received_on, category=payload.category,
+                               language=payload.language)
     return _done(c)
 
 
@@ -355,7 +560,7 @@ def mediation(request, complaint_id: UUID, payload: TextIn):
 def close(request, complaint_id: UUID, payload: CloseIn):
     c = _handle(request, complaint_id, "close")
     actions.close_complaint(actor=request.user, complaint=c, now=timezone.now(),
-                                         outcome=payload.outcome, note=payload.note)
+                            outcome=payload.outcome, note=payload.note, seen=payload.seen)
     return _done(c)
 
 
@@ -369,7 +574,35 @@ def note(request, complaint_id: UUID, payload: NoteIn):
     return _out(complaint, detail=True, handler=may_handle(request.user, complaint))
 
 
-@router.get("/{complaint_id}/letters/{letter_id}")
+def _staff_case(request, complaint_id, log_action):
+    """The case for staff who see it (handlers and its committee), as the pages give it: a
+    client reads her complaint, not its documents (403)."""
+    complaint = get_complaint_for(request, complaint_id, log_action=log_action)
+    if not request.user.has_role(*HANDLERS, Role.COACH):
+        raise PermissionDenied
+    return complaint
+
+
+@router.post("/{complaint_id}/documents", response={201: ComplaintDetailOut})
+def add_document(request, complaint_id: UUID, file: File[UploadedFile]):
+    """multipart/form-data, the file under `file`: share a document with the case (KR-2.1, the
+    source letter; GC-9.4). Its committee members may too, as on the case page."""
+    complaint = _staff_case(request, complaint_id, "complaint.document")
+    actions.add_document(actor=request.user, complaint=complaint, now=timezone.now(), upload=file)
+    return Status(201, _out(complaint, detail=True, handler=may_handle(request.user, complaint)))
+
+
+@router.get("/{complaint_id}/documents/{document_id}")
+def document(request, complaint_id: UUID, document_id: UUID):
+    """A document shared with the case, for those who see the case (staff)."""
+    complaint = _staff_case(request, complaint_id, "complaint.document_read")
+    doc = get_object_or_404(Document, complaint=complaint, public_id=document_id)
+    response = HttpResponse(actions.read_document(doc), content_type=doc.content_type)
+    response["Content-Disposition"] = "attachment"
+    return response
+
+
+@router.get("/{complaint_id}/letters/{letter_id}", openapi_extra=PDF_RESPONSE)
 def letter_pdf(request, complaint_id: UUID, letter_id: UUID):
     """The complaints officer, management and the complainant; not a committee member (403)."""
     letter = get_letter_for(request, complaint_id, letter_id)

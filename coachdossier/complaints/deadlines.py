@@ -117,6 +117,16 @@ def _state(due, done_on, today, *, extended=False, closed_on=None) -> State:
     return State.EXTENDED if extended else State.OPEN
 
 
+def admission(facts: Facts) -> bool | None:
+    """Whether the complaint was taken into handling (KR-3.3c; KR-3.7 "in behandeling genomen"):
+    the practice's decision, or, at umbrella level, the umbrella committee's ruling (GC-8.1): it
+    rules only on a complaint it took into handling, and the practice need not decide that for
+    it. None while undecided."""
+    if facts.admitted is None and facts.umbrella and facts.ruling_on is not None:
+        return True
+    return facts.admitted
+
+
 def settle_due(facts: Facts, calendar, policy) -> datetime.date:
     """The original settlement date (KR-3.3d), before any extension."""
     return calendar.add_weeks(facts.received_on, policy.complaint_settle_weeks)
@@ -143,7 +153,7 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
                         _state(due, facts.acknowledged_on, today, closed_on=facts.closed_on)))
 
     due = non_admission_due(facts, calendar, policy)
-    if facts.admitted is True:
+    if admission(facts) is True:
         result.append(Clock("non_admission", due, None, State.NOT_APPLICABLE))
     else:
         # Undecided: the 4 weeks are the time left to refuse it.
@@ -191,11 +201,12 @@ def handled_in_term(facts: Facts, calendar, policy) -> bool:
     validly extended, KR-3.3d). An admitted umbrella complaint is settled by the umbrella
     committee's ruling under its own regulation (GC-8.1), never by the practice's settlement
     letter; the practice's term for it is GC-8.2's: the ruling put to complainant and coach
-    within a month of the ruling."""
-    if facts.admitted is False:
+    within a month of the ruling. Admitted as `admission` says."""
+    admitted = admission(facts)
+    if admitted is False:
         return (facts.admission_decided_on is not None
                 and facts.admission_decided_on <= non_admission_due(facts, calendar, policy))
-    if facts.admitted is True and facts.umbrella:
+    if admitted is True and facts.umbrella:
         return (facts.ruling_on is not None and facts.ruling_communicated_on is not None
                 and facts.ruling_communicated_on <= ruling_due(facts, calendar, policy))
     if facts.admitted is True:

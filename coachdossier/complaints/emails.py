@@ -27,8 +27,9 @@ def complaint_received(*, complaint_id: int) -> None:
 
 def letter_notice(*, letter_id: int) -> None:
     """A letter is ready in the portal: the complainant gets a notice with the link, the
-    letter itself stays behind the login (GC-6.3). Complainants without a portal account get
-    the letter by post; the register shows it was not emailed."""
+    letter itself stays behind the login (GC-6.3), in the letter's language (the
+    complainant's). Complainants without a portal account get the letter by post; the
+    register shows it was not emailed."""
     from .models import Letter
 
     letter = Letter.objects.select_related("complaint__client__user", "complaint__complainant_user").get(pk=letter_id)
@@ -41,7 +42,7 @@ def letter_notice(*, letter_id: int) -> None:
     # Marked emailed only when the notice went now; a queued notice may still arrive later.
     if emails.send_or_queue("complaint-letter", [account.email],
                             {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number},
-                            client_ref=client.public_id if client else None):
+                            letter.language, client_ref=client.public_id if client else None):
         type(letter).objects.filter(pk=letter.pk).update(emailed=True)
 
 

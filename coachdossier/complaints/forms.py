@@ -9,6 +9,7 @@ from .models import (
     COMPLAINT_DESCRIPTION_MAX_LENGTH,
     Category,
     Channel,
+    LetterLanguage,
     Level,
     Outcome,
     Ruling,
@@ -53,6 +54,8 @@ class StaffComplaintForm(forms.Form):
     address = forms.CharField(label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices, initial=LetterLanguage.DUTCH,
+                                 required=False, help_text=_("The language the complainant reads; Dutch when you do not know."))
     subject = forms.ChoiceField(label=_("About"), choices=Subject.choices)
     coach = forms.ModelChoiceField(label=_("Coach complained about"), queryset=User.objects.none(), required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -80,6 +83,7 @@ class StaffComplaintForm(forms.Form):
 class RegisterForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices, required=False)
 
 
 class TextForm(forms.Form):
@@ -145,10 +149,16 @@ class CloseForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—")], required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The last register event the page showed (actions.last_event_id): closing on an outcome
+    # chosen before someone else took a step is refused, saying what they did.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
 
     def __init__(self, *args, outcomes=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Every outcome is a valid choice: one the case cannot close with (any more) is refused
+        # by the action, which says why, not as "not one of the available choices".
         self.fields["outcome"].choices = [("", "—"), *((o.value, o.label) for o in map(Outcome, outcomes))]
+        self.fields["outcome"].valid_value = lambda value: value in Outcome.values
 
 
 class NoteForm(forms.Form):

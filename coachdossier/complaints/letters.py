@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from coachdossier import policy
 from coachdossier.lib import pdf
 
-from .models import LetterKind, LetterTemplate, Level
+from .models import LetterKind, LetterLanguage, LetterTemplate, Level
 
 PLACEHOLDERS = {
     "name": _("the complainant's name"),
@@ -98,9 +98,90 @@ DEFAULTS = {
 }
 
 
+# KR-3.3a-d, KR-3.4b/c, GC-8.2 for a complainant who reads English (Complaint.language): the
+# Dutch defaults' translation. A practice edits them as it edits the Dutch ones. Letters to the
+# coach are always Dutch (COACH_LETTERS), so they have no English default.
+DEFAULTS_EN = {
+    LetterKind.ACKNOWLEDGEMENT: (
+        "Acknowledgement of receipt of your complaint",
+        "Dear {name},\n\n"
+        "We received your complaint on {received_on} and entered it in our complaints register under "
+        "number {number}.\n\n"
+        "{procedure}\n\n"
+        "{text}\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.NON_ADMISSION: (
+        "Your complaint will not be taken into consideration",
+        "Dear {name},\n\n"
+        "On {received_on} we received your complaint (number {number}). We have decided not to take your "
+        "complaint into consideration. The reason is:\n\n{reason}\n\n"
+        "If you have questions about this decision, please contact {contact}.\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.EXTENSION: (
+        "Extension of the term for handling your complaint",
+        "Dear {name},\n\n"
+        "Handling your complaint (number {number}, received on {received_on}) takes more time than the six "
+        "weeks our complaints procedure sets. You will hear in writing how it was settled by {new_date} at "
+        "the latest.\n\n{text}\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.SETTLEMENT: (
+        "Settlement of your complaint",
+        "Dear {name},\n\n"
+        "This is the written settlement of your complaint (number {number}, received on {received_on}).\n\n"
+        "{text}\n\n"
+        "Within five working days of this letter we will phone you to ask whether you are satisfied with how "
+        "your complaint was handled.\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.NOT_REACHED: (
+        "We could not reach you by phone",
+        "Dear {name},\n\n"
+        "After your complaint (number {number}) was settled, we tried to phone you several times. We could "
+        "not reach you by phone.\n\n"
+        "We therefore take it that your complaint was settled to your satisfaction.\n\n"
+        "If that is not the case, please contact {contact}.\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.MEDIATION: (
+        "Referral to a recognised mediator",
+        "Dear {name},\n\n"
+        "Together we have not managed to settle your complaint (number {number}) to your satisfaction. As our "
+        "complaints procedure provides, we therefore refer your complaint to a recognised mediator.\n\n"
+        "{text}\n\n"
+        "Kind regards,\n\n{practice}"),
+    LetterKind.RULING: (
+        "Ruling of the complaints committee",
+        "Dear {name},\n\n"
+        "The complaints committee has ruled on the complaint with number {number}. The complaint was found "
+        "{ruling}.\n\n"
+        "Measures taken after the ruling: {measures}\n\n{text}\n\n"
+        "Kind regards,\n\n{practice}"),
+}
+
+LANGUAGE_DEFAULTS: dict[str, dict[LetterKind, tuple[str, str]]] = {LetterLanguage.DUTCH: DEFAULTS,
+                                                                  LetterLanguage.ENGLISH: DEFAULTS_EN}
+
+
+def kinds_in(language: str) -> list[str]:
+    """The letters written in `language`: all of them in Dutch; in English those to the
+    complainant (a coach's letter is Dutch)."""
+    return list(LANGUAGE_DEFAULTS[LetterLanguage(language)])
+
+
+def letter_language(kind: str, language: str) -> str:
+    """The language a letter of `kind` is written in for a complainant who reads `language`."""
+    return language if kind in LANGUAGE_DEFAULTS.get(language, {}) else LetterLanguage.DUTCH
+
+
+def format_date(day, language: str) -> str:
+    """A date as a letter in `language` writes it."""
+    return (pdf.format_date_en if language == LetterLanguage.ENGLISH else pdf.format_date_nl)(day)
+
+
 # The letters are Dutch by default; the ruling as it reads in them.
 RULING_WORDS = {"nl": {"founded": "gegrond", "partly": "gedeeltelijk gegrond", "unfounded": "ongegrond"},
                 "en": {"founded": "founded", "partly": "partly founded", "unfounded": "unfounded"}}
+# {measures} when none were taken, and {name} when the complaint names nobody.
+NO_MEASURES = {"nl": "geen.", "en": "none."}
+NO_NAME = {"nl": "klager", "en": "complainant"}
 
 
 # KR-3.3a: the acknowledgement tells the complainant who handles the complaint and when they
@@ -163,8 +244,9 @@ def fill(text: str, values: dict) -> str:
 
 
 def template_for(kind: str, language: str = "nl") -> LetterTemplate:
-    """The practice's template for `kind`, created from the Dutch default on first use."""
-    subject, body = DEFAULTS[LetterKind(kind)]
+    """The practice's template for `kind` in `language`, created from that language's default
+    on first use."""
+    subject, body = LANGUAGE_DEFAULTS[LetterLanguage(language)][LetterKind(kind)]
     template, _created = LetterTemplate.objects.get_or_create(kind=kind, language=language,
                                                        defaults={"subject": subject, "body": body})
     return template
@@ -182,7 +264,8 @@ def render(letter) -> bytes:
     body = [pdf.Paragraph(part) for part in content["body"].split("\n\n") if part.strip()]
     return pdf.build_letter(letterhead=letterhead(), recipient_lines=content.get("recipient_lines") or ["—"],
                             reference=letter.complaint.number or "—", date=letter.date,
-                            subject=content["subject"], body=body, renderer=letter.pdf_renderer)
+                            subject=content["subject"], body=body, language=letter.language,
+                            renderer=letter.pdf_renderer)
 
 
 # --- The procedure itself (KR-3.1) ---------------------------------------------------------

@@ -121,6 +121,15 @@ class LetterKind(models.TextChoices):
 COACH_LETTERS = (LetterKind.RULING_COACH,)
 
 
+class LetterLanguage(models.TextChoices):
+    """The language a complainant reads (the UI's two languages). Letters and their notices
+    go out in it; Dutch when it is not known. Letters to the coach, who works for the
+    practice, are Dutch."""
+
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+
+
 class ClosureDay(models.Model):
     """A day the practice is closed: no working day for the deadline clocks."""
 
@@ -135,11 +144,12 @@ class ClosureDay(models.Model):
 
 
 class LetterTemplate(models.Model):
-    """The practice's wording of each letter. Placeholders in braces, e.g. {number}; see
-    letters.PLACEHOLDERS. Dutch defaults are created on first use (letters.template_for)."""
+    """The practice's wording of each letter, per language. Placeholders in braces, e.g.
+    {number}; see letters.PLACEHOLDERS. Created from the defaults on first use
+    (letters.template_for): Dutch from the regulation, English as their translation."""
 
     kind = models.CharField(_("letter"), max_length=20, choices=LetterKind.choices)
-    language = models.CharField(max_length=5, default="nl")
+    language = models.CharField(max_length=5, default="nl")  # a LetterLanguage
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     updated_at = models.DateTimeField(default=timezone.now)
@@ -259,6 +269,11 @@ class Complaint(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.PRACTICE)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     is_uwv_client = models.BooleanField(default=False)  # KR-3.7: fixed when lodged
+    # The complainant's language for letters and notices: the portal's language when they lodge
+    # it there; chosen by staff otherwise (there is no stored preference: the UI language is a
+    # cookie of the browser). Dutch when not known.
+    language = models.CharField(_("complainant's language"), max_length=2, choices=LetterLanguage.choices,
+                                default=LetterLanguage.DUTCH)
     phone_offer_made = models.BooleanField(default=False)  # KR-2.2
     received_on = models.DateField(_("received on"))
     lodged_at = models.DateTimeField(default=timezone.now)
@@ -453,6 +468,9 @@ class Letter(models.Model):
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
     date = models.DateField()
+    # The language it was written in (its template's), so the officer's copy says so and the
+    # PDF's own words (reference, date, page) match it. Letters from before: Dutch.
+    language = models.CharField(max_length=2, choices=LetterLanguage.choices, default=LetterLanguage.DUTCH)
     sealed = models.BinaryField()  # {"subject", "body", "recipient_lines"}
     # The lib.pdf renderer version the letter is rendered with, always: it is rendered again
     # whenever it is shown, and must be the letter that was sent. Letters from before version 2: 1.

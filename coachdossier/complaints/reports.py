@@ -54,6 +54,10 @@ def uwv_footnote() -> str:
         _("Complaints of clients of a UWV trajectory, received in the period. 'Within the term': a non-admission "
           "notice within the non-admission term; a settlement within the settlement term, as validly extended. "
           "Complaints not yet decided count in the total only."),
+        # GC-8.1: deadlines.admission.
+        _("A complaint handled at the umbrella organisation's level counts as admitted once its complaints "
+          "committee ruled on it, also when the practice recorded no decision on admission; before the ruling it "
+          "counts in the total only."),
         # GC-8.1/8.2: deadlines.handled_in_term.
         ngettext("An admitted complaint handled at the umbrella organisation's level is settled by its complaints "
                  "committee under its own regulation, not by a settlement letter of the practice: it counts as "
@@ -67,11 +71,14 @@ def uwv_footnote() -> str:
 
 
 def uwv_figures(start: datetime.date, end: datetime.date) -> UwvFigures:
-    """Complaints whose admission is still undecided count in the total only."""
+    """Complaints without a decision on admission (and, at umbrella level, without the
+    umbrella committee's ruling) count in the total only."""
     calendar, p = working_calendar(), policy.current()
     complaints = list(Complaint.objects.received_between(start, end).filter(is_uwv_client=True))
-    not_admitted = [c for c in complaints if c.admitted is False]
-    admitted = [c for c in complaints if c.admitted is True]
+    # GC-8.1: an umbrella complaint the umbrella committee ruled on was taken into handling,
+    # whether or not the practice recorded that (deadlines.admission).
+    not_admitted = [c for c in complaints if deadlines.admission(c.facts()) is False]
+    admitted = [c for c in complaints if deadlines.admission(c.facts()) is True]
     in_term = lambda c: deadlines.handled_in_term(c.facts(), calendar, p)  # noqa: E731
     return UwvFigures(start, end, len(complaints), len(not_admitted), sum(map(in_term, not_admitted)),
                       len(admitted), sum(map(in_term, admitted)))

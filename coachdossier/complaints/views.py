@@ -5,6 +5,7 @@ making the procedure known (KR-3.1) and the reports (KR-3.6, KR-3.7)."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -29,6 +30,7 @@ from .models import (
     Document,
     Letter,
     LetterKind,
+    LetterLanguage,
     ProcedureNotice,
     Status,
     clocks_for,
@@ -151,7 +153,7 @@ def complaint_new(request):
                     email=data["email"], phone=data["phone"], phone_offer_made=data["phone_offer_made"],
                     phone_form={"called_at": data["phone_called_at"], "summary": data["phone_summary"],
                                 "wish": data["phone_wish"], "agreed": data["phone_agreed"]},
-                    files=data["files"])
+                    files=data["files"], language=data["language"] or LetterLanguage.DUTCH)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -196,8 +198,11 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
     step_forms = {name: (_step_form(name, complaint) if form_class else None)
                   for name, (form_class, _run, _h) in STEPS.items()}
     step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
-        "received_on": complaint.received_on, "category": complaint.category})
+        "received_on": complaint.received_on, "category": complaint.category, "language": complaint.language})
     if bound_step:
+        if "seen" in bound_form.fields:  # sent again, it is checked against what the page shows now
+            bound_form.data = bound_form.data.copy()
+            bound_form.data["seen"] = step_forms[bound_step].initial["seen"]
         step_forms[bound_step] = bound_form
     context["forms"] = step_forms
     if handler:
@@ -216,7 +221,7 @@ def detail(request, complaint_id):
 
 def _step_register(request, complaint, data, now):
     actions.register_complaint(actor=request.user, complaint=complaint, now=now, category=data["category"],
-                               received_on=data["received_on"])
+                               received_on=data["received_on"], language=data["language"] or None)
 
 
 STEPS = {
@@ -244,7 +249,7 @@ STEPS = {
     "mediation": (forms.TextForm, lambda r, c, d, n: actions.refer_to_mediation(
         actor=r.user, complaint=c, now=n, text=d["text"]), True),
     "close": (forms.CloseForm, lambda r, c, d, n: actions.close_complaint(
-        actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"]), True),
+        actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"], seen=d["seen"]), True),
     "note": (forms.NoteForm, lambda r, c, d, n: actions.add_note(actor=r.user, complaint=c, now=n, note=d["note"]),
              False),
     "document": (forms.DocumentForm, lambda r, c, d, n: actions.add_document(
@@ -256,7 +261,9 @@ def _step_form(name, complaint, *data):
     """The step's form, with ids of its own (several forms on one page). The close form offers
     only the outcomes the case can close with now: the action's own rule (KR-3.5)."""
     form_class = STEPS[name][0] or forms.forms.Form
-    extra = {"outcomes": actions.closing_outcomes(complaint)} if form_class is forms.CloseForm else {}
+    extra = {}
+    if form_class is forms.CloseForm:
+        extra = {"outcomes": actions.closing_outcomes(complaint), "initial": {"seen": actions.last_event_id(complaint)}}
     return form_class(*data, auto_id=f"id_{name}_%s", **extra)
 
 
@@ -314,6 +321,13 @@ def document(request, complaint_id, document_id):
 # --- The client ------------------------------------------------------------------------------
 
 
+def chosen_language(request) -> str:
+    """The language the user chose with the language switch (accounts.set_language): the only
+    place a preference is kept. Letters go out in it; Dutch when none was chosen."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in LetterLanguage.values else LetterLanguage.DUTCH
+
+
 def _own_client(user):
     return Client.objects.alive().filter(user=user).prefetch_related("trajectories__coach",
                                                                      "trajectories__principal").first()
@@ -336,7 +350,8 @@ def lodge(request):
                 idempotency_key=data["idempotency_key"], actor=request.user, now=timezone.now(), channel="portal",
                 subject=data["subject"], category=data["category"], level=data["level"],
                 description=data["description"], client=client, coach=data["coach"],
-                name="" if client else request.user.full_name, email="" if client else request.user.email)
+                name="" if client else request.user.full_name, email="" if client else request.user.email,
+                language=chosen_language(request))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -368,19 +383,41 @@ def procedure_pdf(request):
 # --- Practice settings (management) -----------------------------------------------------------
 
 
+def template_rows() -> list[dict]:
+    """Each letter with its Dutch and English template (None: a letter only written in Dutch),
+    and whether its Dutch text was changed after the English one, which may then say
+    something else (the English texts start as the standard Dutch texts' translation)."""
+    rows = []
+    for kind in LetterKind.values:
+        dutch = letters.template_for(kind, LetterLanguage.DUTCH)
+        english = (letters.template_for(kind, LetterLanguage.ENGLISH)
+                   if kind in letters.kinds_in(LetterLanguage.ENGLISH) else None)
+        rows.append({"kind": kind, "dutch": dutch, "english": english,
+                     "check_english": english is not None and dutch.updated_by_id is not None
+                     and (english.updated_by_id is None or english.updated_at < dutch.updated_at)})
+    return rows
+
+
 @require_GET
 @role_required(*HANDLERS)
 def templates(request):
-    rows = [letters.template_for(kind) for kind in LetterKind.values]
-    return render(request, "complaints/templates.html", {"templates": rows, "placeholders": letters.PLACEHOLDERS})
+    return render(request, "complaints/templates.html", {"rows": template_rows(),
+                                                         "placeholders": letters.PLACEHOLDERS})
+
+
+def get_template_for(request, kind):
+    """The template of `kind` in the language asked (?language=en; Dutch by default); 404 for
+    a letter or language there is none of."""
+    language = request.GET.get("language") or LetterLanguage.DUTCH
+    if language not in LetterLanguage.values or kind not in letters.kinds_in(language):
+        raise Http404
+    return letters.template_for(kind, language)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGEMENT)
 def template_edit(request, kind):
-    if kind not in LetterKind.values:
-        raise Http404
-    template = letters.template_for(kind)
+    template = get_template_for(request, kind)
     form = forms.LetterTemplateForm(request.POST or None, initial={"subject": template.subject,
                                                                    "body": template.body})
     if request.method == "POST" and form.is_valid():
@@ -427,17 +464,22 @@ def closure_delete(request, day_id):
 # --- Made known at the start (KR-3.1) --------------------------------------------------------
 
 
-@require_GET
-@role_required(Role.MANAGEMENT)
-def procedure(request):
-    """Trajectories and coaches without proof that the procedure was sent."""
+def procedure_status() -> dict:
+    """KR-3.1: the open trajectories and the coaches without proof that the procedure was sent,
+    and the latest proofs (page and API)."""
     trajectories = (Trajectory.objects.filter(client__destroyed_at__isnull=True, complaint_notices__isnull=True)
                     .exclude(status="closed").select_related("client", "coach", "principal"))
     coaches = (User.objects.filter(is_active=True, role_grants__role=Role.COACH, complaint_notices__isnull=True)
                .distinct())
     notices = ProcedureNotice.objects.select_related("trajectory__client", "coach")[:50]
-    return render(request, "complaints/procedure.html", {"trajectories": trajectories, "coaches": coaches,
-                                                         "notices": notices})
+    return {"trajectories": trajectories, "coaches": coaches, "notices": notices}
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def procedure(request):
+    """Trajectories and coaches without proof that the procedure was sent."""
+    return render(request, "complaints/procedure.html", procedure_status())
 
 
 @require_POST
@@ -453,8 +495,6 @@ def procedure_send(request):
                                            public_id=request.POST.get("trajectory") or None)
             actions.send_procedure_for_trajectory(actor=request.user, trajectory=trajectory, now=now)
     except ValidationError as exc:
-        from django.contrib import messages
-
         messages.error(request, " ".join(exc.messages))
     return redirect("complaints:procedure")
 

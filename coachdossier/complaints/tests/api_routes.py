@@ -5,9 +5,18 @@ opened by the complaints officer and management, its committee members and the c
 404 for everyone else). Cor (committee) sits on the committee of the admitted and settled cases:
 she reads them and adds notes, and gets 403 for the handlers' steps and the letters."""
 
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.complaints import actions
+from coachdossier.complaints.models import ClosureDay
+
+
+def pdf():
+    return SimpleUploadedFile("brief.pdf", DEMO_PDF, content_type="application/pdf")
 
 EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "management", "therapist", "outsider",
             "auditor")
@@ -52,12 +61,15 @@ def setup(w):
     w.api_complaint_admitted = registered()
     actions.decide_admission(actor=w.outsider, complaint=w.api_complaint_admitted, now=w.now, admitted=True)
     actions.appoint_committee(actor=w.outsider, complaint=w.api_complaint_admitted, coaches=committee, now=w.now)
+    w.api_complaint_document = actions.add_document(actor=w.outsider, complaint=w.api_complaint_admitted, now=w.now,
+                                                    upload=pdf())
     w.api_complaint_umbrella = registered(level="umbrella")
     w.api_complaint_ruled = registered(level="umbrella")
     actions.record_ruling(actor=w.outsider, complaint=w.api_complaint_ruled, now=w.now, ruling="founded",
                           ruling_on=w.now.date())
     w.api_complaint_settled = settled()
     w.api_committee_letter = w.api_complaint_settled.letters.get()
+    ClosureDay.objects.create(date=datetime.date(2026, 12, 31), description="Oudjaar")
     w.api_complaint_unreached = settled()
     for _ in range(3):
         actions.log_call(actor=w.outsider, complaint=w.api_complaint_unreached, now=w.now, reached=False)
@@ -81,6 +93,19 @@ def lodge_body(w):
 API_ROUTES = [
     ("get", "/api/complaints/reports/uwv", {"_query": "?start=2026-01-01&end=2026-12-31"}, None, None, HANDLERS_ONLY),
     ("get", "/api/complaints/reports/evaluation", {"_query": "?year=2026"}, None, None, HANDLERS_ONLY),
+    ("get", "/api/complaints/letter-templates", {}, None, None, HANDLERS_ONLY),
+    ("get", "/api/complaints/closure-days", {}, None, None, HANDLERS_ONLY),
+    ("get", "/api/complaints/procedure-notices", {}, None, None, {p: 403 for p in EVERYONE} | {"management": 200}),
+    ("post", "/api/complaints/procedure-notices", {}, lambda w: {"trajectory": str(w.trajectory.public_id)}, "json",
+     {p: 403 for p in EVERYONE} | {"management": 201}),
+    ("get", "/api/complaints/procedure.pdf", {}, None, None, {p: 200 for p in EVERYONE}),
+    ("post", "/api/complaints/closure-days", {}, lambda w: {"date": "2026-12-28", "description": "Kerstsluiting"},
+     "json", {p: 403 for p in EVERYONE} | {"management": 201}),
+    ("delete", "/api/complaints/closure-days/{date}", {"date": "2026-12-31"}, None, None,
+     {p: 403 for p in EVERYONE} | {"management": 200}),
+    ("put", "/api/complaints/letter-templates/{kind}/{language}", {"kind": "settlement", "language": "en"},
+     lambda w: {"subject": "Settlement of your complaint", "body": "Dear {name},\n\n{text}"}, "json",
+     {p: 403 for p in EVERYONE} | {"management": 200}),
     # The register lists only what the caller may see (possibly nothing).
     ("get", "/api/complaints/", {}, None, None, {p: 200 for p in EVERYONE}),
     ("post", "/api/complaints/", {}, lodge_body, "json",
@@ -113,6 +138,15 @@ API_ROUTES = [
     ("post", "/api/complaints/{complaint_id}/notes", case, lambda w: {"note": "Gebeld."}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/notes", complaint("api_complaint_admitted"),
      lambda w: {"note": "Commissie hoort klager volgende week."}, "json", CASE_STEP | {"committee": 200}),
+    # Staff who see the case share documents with it and read them (the committee too); the
+    # complainant reads her complaint, not its documents (403), as on the pages.
+    ("post", "/api/complaints/{complaint_id}/documents", complaint("api_complaint_admitted"),
+     lambda w: {"file": pdf()}, "multipart",
+     COMMITTEE_CASE_STEP | {"management": 201, "outsider": 201, "committee": 201}),
+    ("get", "/api/complaints/{complaint_id}/documents/{document_id}",
+     lambda w: {"complaint_id": w.api_complaint_admitted.public_id,
+                "document_id": w.api_complaint_document.public_id}, None, None, COMMITTEE_CASE_STEP | {
+         "management": 200, "outsider": 200, "committee": 200}),
     ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",
      lambda w: {**case(w), "letter_id": w.api_complaint_letter.public_id}, None, None, CASE_READ),
     ("get", "/api/complaints/{complaint_id}/letters/{letter_id}",

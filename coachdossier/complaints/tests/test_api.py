@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from coachdossier.complaints import actions
-from coachdossier.complaints.models import Complaint, Outcome
+from coachdossier.complaints.models import Complaint, Outcome, clocks_for
 
 from .test_actions import ComplaintsTestCase, at
 
@@ -218,3 +218,112 @@ class TestClosingOutcomesAgree(ComplaintsTestCase):
         self.assert_offered(complaint, {"withdrawn"})
         actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 3)))
         self.assert_offered(complaint, {"ruling", "withdrawn"})
+
+
+class TestStaffLodgingApi(ComplaintsTestCase):
+    def post(self, url, data):
+        return self.client.post(url, json.dumps(data), content_type="application/json")
+
+    def test_kr_2_1_staff_give_the_postal_address_and_phone_of_a_complainant_who_is_no_client(self):
+        """KR-2.1: the page takes the address the letters go to; the API dropped it, so the letters
+        to someone who is no client were addressed to a bare name."""
+        self.login(self.outsider)
+        response = self.post("/api/complaints/", {
+            "subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+            "name": "Piet Klager", "address_lines": ["Piet Klager", "Dorpsstraat 1", "1234 AB Ergens"],
+            "phone": "06 12345678"})
+        self.assertEqual(response.status_code, 201, response.content)
+        complaint = Complaint.objects.get()
+        self.assertEqual(complaint.content["phone"], "06 12345678")
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        self.assertEqual(letter.content["recipient_lines"], ["Piet Klager", "Dorpsstraat 1", "1234 AB Ergens"])
+
+    def test_kr_2_1_an_address_or_phone_number_beyond_the_pages_limits_is_refused_with_its_field(self):
+        self.login(self.outsider)
+        body = {"subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+                "name": "Piet Klager"}
+        for extra, field in (({"phone": "0" * 33}, "phone"), ({"address_lines": ["x"] * 7}, "address_lines"),
+                             ({"address_lines": ["x" * 101]}, "address_lines")):
+            with self.subTest(field=field):
+                response = self.post("/api/complaints/", {**body, **extra})
+                self.assertEqual(response.status_code, 422)
+                self.assertEqual(list(response.json()["errors"]), [field])
+        self.assertFalse(Complaint.objects.exists())
+
+
+class TestDocumentsApi(ComplaintsTestCase):
+    def test_gc_9_4_a_committee_member_shares_a_document_with_the_case_and_reads_it_as_on_the_page(self):
+        """The case page lets the committee and the handlers add and read the case's documents;
+        the API had neither."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from coachdossier.clients.management.commands.demo import DEMO_PDF
+
+        complaint = self.lodge()
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=self.now, admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=self.now)
+        self.login(self.coach_c)
+        url = f"/api/complaints/{complaint.public_id}/documents"
+        response = self.client.post(url, {"file": SimpleUploadedFile("verslag.pdf", DEMO_PDF)})
+        self.assertEqual(response.status_code, 201, response.content)
+        [doc] = response.json()["documents"]
+        self.assertEqual(doc["name"], "verslag.pdf")
+        self.assertEqual(self.client.get(f"{url}/{doc['id']}").content, DEMO_PDF)
+        bad = self.client.post(url, {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")})
+        self.assertEqual((bad.status_code, list(bad.json()["errors"])), (422, ["file"]))
+        self.login(self.client_user)  # the complainant reads her complaint, not the case's documents
+        self.assertEqual(self.client.get(f"{url}/{doc['id']}").status_code, 403)
+        self.assertEqual(self.client.get(f"/api/complaints/{complaint.public_id}").json()["documents"], [])
+
+
+class TestClosureDaysApi(ComplaintsTestCase):
+    def test_kr_3_2_management_keeps_the_closure_days_the_clocks_skip_through_the_api_as_on_the_page(self):
+        """KR-3.2, KR-3.4a: the working-day clocks skip the practice's closure days, which only the
+        page could list, add and remove."""
+        # Received Tue 22 Dec 2026: 23, 24, (25-27 Christmas, weekend), 28, 29, 30 Dec = 5 working days.
+        complaint = self.lodge(received=D(2026, 12, 22))
+        self.assertEqual({c.key: c for c in clocks_for(complaint, D(2026, 12, 22))}["register"].due, D(2026, 12, 30))
+        self.login(self.management)
+        response = self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                    content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["days"], [{"date": "2026-12-28", "description": ""}])
+        self.assertEqual({c.key: c for c in clocks_for(complaint, D(2026, 12, 22))}["register"].due, D(2026, 12, 31))
+        again = self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                 content_type="application/json")
+        self.assertEqual((again.status_code, list(again.json()["errors"])), (422, ["date"]))
+        self.assertEqual(self.client.delete("/api/complaints/closure-days/2026-12-28").json()["days"], [])
+        self.assertEqual(self.client.delete("/api/complaints/closure-days/2026-12-28").status_code, 404)
+        self.login(self.outsider)  # the complaints officer reads them; management keeps them
+        self.assertEqual(self.client.get("/api/complaints/closure-days").status_code, 200)
+        self.assertEqual(self.client.post("/api/complaints/closure-days", json.dumps({"date": "2026-12-28"}),
+                                          content_type="application/json").status_code, 403)
+
+
+class TestProcedureApi(ComplaintsTestCase):
+    def test_kr_3_1_management_sees_who_has_no_proof_and_sends_the_procedure_through_the_api(self):
+        """KR-3.1: the page lists the trajectories and coaches without proof and sends the
+        procedure with proof kept; the API could do neither."""
+        from django.core import mail
+
+        self.login(self.management)
+        status = self.client.get("/api/complaints/procedure-notices").json()
+        trajectory = self.own_client.current_trajectory
+        self.assertIn(str(trajectory.public_id), [t["id"] for t in status["trajectories_without_proof"]])
+        self.assertIn(str(self.coach_c.public_id), [c["id"] for c in status["coaches_without_proof"]])
+        mail.outbox.clear()
+        response = self.client.post("/api/complaints/procedure-notices",
+                                    json.dumps({"coach": str(self.coach_c.public_id)}),
+                                    content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual([m.to for m in mail.outbox], [["cor@example.com"]])
+        self.assertNotIn(str(self.coach_c.public_id), [c["id"] for c in response.json()["coaches_without_proof"]])
+        self.assertEqual(response.json()["notices"][0]["coach"], str(self.coach_c.public_id))
+        neither = self.client.post("/api/complaints/procedure-notices", json.dumps({}),
+                                   content_type="application/json")
+        self.assertEqual((neither.status_code, list(neither.json()["errors"])), (422, ["trajectory"]))
+        self.login(self.client_user)
+        self.assertTrue(self.client.get("/api/complaints/procedure.pdf").content.startswith(b"%PDF"))

@@ -4,6 +4,8 @@ import datetime
 
 from coachdossier.accounts.models import Role
 from coachdossier.complaints import actions, reports
+from coachdossier.complaints.deadlines import State
+from coachdossier.complaints.models import Complaint, clocks_for
 from coachdossier.test import make_client, make_user
 
 from .test_actions import ComplaintsTestCase, at
@@ -96,6 +98,34 @@ class TestUwvQuarterlyReport(ComplaintsTestCase):
         figures = reports.uwv_figures(*reports.quarter_bounds(2026, 2))
         self.assertEqual((figures.total, figures.not_admitted, figures.not_admitted_in_term, figures.admitted,
                           figures.admitted_in_term), (3, 0, 0, 3, 1))
+
+    def test_kr_3_7_an_umbrella_complaint_the_practice_never_admitted_counts_as_admitted_once_ruled(self):
+        """KR-3.7 with GC-8.1: the umbrella committee took it into handling and ruled; the practice
+        has no admission of its own to record for it, and it counted in the total only. By hand, Q2 2026:
+        M  UWV, umbrella, received 1 Apr, no admission recorded: ruling 29 May, told 26 Jun -> admitted, in term
+        N  UWV, umbrella, received 2 Apr, no admission recorded: ruling 1 May, told 2 Jun   -> admitted, late
+        O  UWV, umbrella, received 3 Apr, no admission recorded, no ruling yet              -> total only
+        Total 3; admitted 2, of which in term 1."""
+        for received, ruling_on, told in ((D(2026, 4, 1), D(2026, 5, 29), D(2026, 6, 26)),
+                                          (D(2026, 4, 2), D(2026, 5, 1), D(2026, 6, 2)), (D(2026, 4, 3), None, None)):
+            c = actions.lodge_complaint(actor=self.uwv_user, now=at(received), received_on=received, channel="portal",
+                                        subject="coach", coach=self.other_coach, level="umbrella",
+                                        category="quality", description="Klacht.", client=self.uwv_client)
+            actions.register_complaint(actor=self.outsider, complaint=c, now=at(received))
+            if ruling_on:
+                actions.record_ruling(actor=self.management, complaint=c, now=at(ruling_on), ruling="unfounded",
+                                      ruling_on=ruling_on)
+                actions.communicate_ruling(actor=self.management, complaint=c, now=at(told))
+                actions.close_complaint(actor=self.management, complaint=c, now=at(told), outcome="ruling")
+        figures = reports.uwv_figures(*reports.quarter_bounds(2026, 2))
+        self.assertEqual((figures.total, figures.not_admitted, figures.not_admitted_in_term, figures.admitted,
+                          figures.admitted_in_term), (3, 0, 0, 2, 1))
+        self.assertIn("counts as admitted once its complaints committee ruled on it", reports.uwv_footnote())
+        # Nor does a ruled one's notice-of-non-admission term run late: it was taken into handling
+        # (KR-3.3c); it was late in the register and the annual evaluation.
+        ruled = Complaint.objects.get(received_on=D(2026, 4, 1))
+        self.assertEqual({c.key: c.state for c in clocks_for(ruled, D(2026, 12, 31))}["non_admission"],
+                         State.NOT_APPLICABLE)
 
     def test_kr_3_7_the_report_says_how_umbrella_complaints_are_counted(self):
         """KR-3.7: UWV reads the PDF without the page; both say which term an umbrella complaint has."""

@@ -1,0 +1,211 @@
+"""Letters and their notices in the complainant's language: English when they read English,
+Dutch otherwise (Complaint.language); the practice's English texts beside its Dutch ones."""
+
+import datetime
+import json
+from unittest import mock
+
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from coachdossier.complaints import actions, letters
+from coachdossier.complaints.models import Complaint, LetterKind, LetterTemplate
+from coachdossier.lib.tests.test_pdf import pdf_text
+
+from .test_actions import ComplaintsTestCase, at
+
+D = datetime.date
+
+
+class TestLettersInTheComplainantsLanguage(ComplaintsTestCase):
+    def registered(self, language="en", **kwargs):
+        complaint = self.lodge(received=D(2026, 3, 24), language=language, **kwargs)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        return complaint
+
+    def test_kr_3_3a_a_complainant_who_reads_english_gets_the_acknowledgement_in_english(self):
+        complaint = self.registered("en")
+        letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        self.assertEqual(letter.language, "en")
+        self.assertEqual(letter.content["subject"], "Acknowledgement of receipt of your complaint")
+        body = letter.content["body"]
+        self.assertTrue(body.startswith("Dear Carla de Vries,"))
+        self.assertIn("We received your complaint on 24 March 2026", body)
+        self.assertIn("two coaches who are not themselves involved", body)  # {procedure}, KR-3.3b
+        for dutch in ("Beste", "klacht", "maart"):
+            self.assertNotIn(dutch, body)
+        text = " ".join(pdf_text(letters.render(letter)).split())
+        self.assertIn("Our reference", text)
+        self.assertIn("25 March 2026", text)
+
+    def test_kr_3_3a_a_complainant_whose_language_is_not_known_gets_dutch(self):
+        complaint = self.lodge(received=D(2026, 3, 24))  # nobody said which language: Dutch
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        self.assertEqual((complaint.language, letter.language), ("nl", "nl"))
+        self.assertTrue(letter.content["body"].startswith("Beste Carla de Vries,"))
+        self.assertIn("op 24 maart 2026 ontvangen", letter.content["body"])
+        self.assertIn("Ons kenmerk", pdf_text(letters.render(letter)))
+
+    def test_kr_3_3c_d_the_non_admission_and_extension_letters_write_their_dates_in_english(self):
+        refused = self.registered("en")
+        letter = actions.decide_admission(actor=self.outsider, complaint=refused, now=at(D(2026, 3, 26)),
+                                          admitted=False, reason="Not about our practice.")
+        self.assertIn("On 24 March 2026 we received your complaint", letter.content["body"])
+        self.assertIn("Not about our practice.", letter.content["body"])
+        extended = self.registered("en")
+        actions.decide_admission(actor=self.outsider, complaint=extended, now=at(D(2026, 3, 26)), admitted=True)
+        actions.extend_term(actor=self.outsider, complaint=extended, now=at(D(2026, 4, 20)), new_date=D(2026, 6, 5),
+                            told_via="letter")
+        letter = extended.letters.get(kind=LetterKind.EXTENSION)
+        self.assertIn("by 5 June 2026 at the latest", letter.content["body"])
+
+    def test_gc_8_2_the_ruling_reaches_an_english_complainant_in_english_and_the_coach_in_dutch(self):
+        complaint = self.registered("en", level="umbrella")
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 4, 2)), ruling="partly",
+                              ruling_on=D(2026, 4, 1))
+        actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 4, 3)))
+        to_complainant = complaint.letters.get(kind=LetterKind.RULING)
+        to_coach = complaint.letters.get(kind=LetterKind.RULING_COACH)
+        self.assertEqual((to_complainant.language, to_coach.language), ("en", "nl"))
+        self.assertIn("The complaint was found partly founded.", to_complainant.content["body"])
+        self.assertIn("Measures taken after the ruling: none.", to_complainant.content["body"])
+        self.assertIn("gedeeltelijk gegrond", to_coach.content["body"])
+        self.assertIn("uitspraak: geen.", to_coach.content["body"])
+
+    def test_the_portal_notice_of_a_letter_is_in_the_complainants_language(self):
+        for language, subject in (("en", "A letter about your complaint is ready"),
+                                  ("nl", "Er ligt een brief over uw klacht klaar")):
+            with self.subTest(language=language):
+                complaint = self.registered(language)
+                mail.outbox.clear()
+                with self.captureOnCommitCallbacks(execute=True):
+                    actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+                [message] = mail.outbox
+                self.assertEqual(message.subject, subject)
+
+    def test_the_practices_own_english_text_is_used_and_its_dutch_text_stays_as_it_was(self):
+        english = letters.template_for(LetterKind.ACKNOWLEDGEMENT, "en")
+        actions.update_letter_template(actor=self.management, template=english, now=self.now,
+                                       subject="We have your complaint", body="Hello {name},\n\nNumber {number}.")
+        letter = actions.acknowledge(actor=self.outsider, complaint=self.registered("en"), now=at(D(2026, 3, 25)))
+        self.assertEqual(letter.content["subject"], "We have your complaint")
+        self.assertEqual(letter.content["body"], "Hello Carla de Vries,\n\nNumber K-2026-001.")
+        dutch = actions.acknowledge(actor=self.outsider, complaint=self.registered("nl"), now=at(D(2026, 3, 25)))
+        self.assertEqual(dutch.content["subject"], "Ontvangstbevestiging van uw klacht")
+
+    def test_the_officer_corrects_the_language_when_registering_and_nothing_else_is_accepted(self):
+        complaint = self.lodge(received=D(2026, 3, 24))
+        with self.assertRaises(actions.ValidationError) as cm:
+            actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), language="de")
+        self.assertIn("language", cm.exception.message_dict)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)), language="en")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        with self.assertRaises(actions.ValidationError) as cm:
+            self.lodge(language="fr")
+        self.assertIn("language", cm.exception.message_dict)
+
+
+class TestLanguagePages(ComplaintsTestCase):
+    def lodge_in_portal(self, cookie=None):
+        self.login(self.client_user)
+        if cookie:
+            self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+        self.client.post(reverse("complaints:lodge"), {
+            "subject": "service", "category": "planning", "level": "practice", "description": "Too long a wait."})
+        return Complaint.objects.get()
+
+    def test_a_client_who_uses_the_portal_in_english_gets_her_letters_in_english(self):
+        self.assertEqual(self.lodge_in_portal("en").language, "en")
+
+    def test_a_client_who_chose_no_language_gets_dutch_letters(self):
+        self.assertEqual(self.lodge_in_portal().language, "nl")
+
+    def test_the_officers_case_page_says_which_language_the_complainant_and_each_letter_are_in(self):
+        complaint = self.lodge_in_portal("en")
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
+        self.client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+        self.login(self.outsider)
+        page = self.client.get(reverse("complaints:detail", args=[complaint.public_id])).content.decode()
+        self.assertIn('<dd id="complainant-language">English</dd>', page)
+        self.assertIn('<span class="badge badge-muted" lang="en">English</span>', page)
+        self.assertIn("Letters to the complainant go out in English; letters to the coach in Dutch.", page)
+
+    def test_staff_record_the_language_of_a_complaint_that_reached_them(self):
+        self.login(self.outsider)
+        self.client.post(reverse("complaints:new"), {
+            "channel": "letter", "received_on": timezone.localdate().isoformat(), "name": "Piet Klager",
+            "subject": "service", "category": "planning", "level": "practice", "description": "Te laat.",
+            "language": "en"})
+        self.assertEqual(Complaint.objects.get().language, "en")
+
+    def test_management_edits_the_english_text_beside_the_dutch_one(self):
+        self.login(self.management)
+        url = reverse("complaints:template_edit", args=["settlement"]) + "?language=en"
+        page = self.client.get(url)
+        self.assertContains(page, "Settlement of your complaint")
+        self.client.post(url, {"subject": "Your complaint is settled", "body": "Dear {name},\n\n{text}"})
+        self.assertEqual(LetterTemplate.objects.get(kind="settlement", language="en").subject,
+                         "Your complaint is settled")
+        self.assertEqual(letters.template_for("settlement", "nl").subject, "Afhandeling van uw klacht")
+        # A coach's letter is Dutch only: there is no English text of it.
+        self.assertEqual(self.client.get(reverse("complaints:template_edit", args=["ruling_coach"])
+                                         + "?language=en").status_code, 404)
+        self.assertEqual(self.client.get(reverse("complaints:template_edit", args=["settlement"])
+                                         + "?language=de").status_code, 404)
+
+    def test_the_templates_page_asks_to_check_an_english_text_after_its_dutch_text_changed(self):
+        self.login(self.management)
+        page = self.client.get(reverse("complaints:templates")).content.decode()
+        self.assertIn('id="letter-languages"', page)
+        self.assertIn("?language=en", page)
+        self.assertNotIn('id="check-english-settlement"', page)
+        dutch = letters.template_for("settlement", "nl")
+        actions.update_letter_template(actor=self.management, template=dutch, now=timezone.now(),
+                                       subject="Afhandeling", body="Beste {name},\n\n{text}")
+        page = self.client.get(reverse("complaints:templates")).content.decode()
+        self.assertIn('id="check-english-settlement"', page)
+        english = letters.template_for("settlement", "en")
+        actions.update_letter_template(actor=self.management, template=english, now=timezone.now(),
+                                       subject="Settlement", body="Dear {name},\n\n{text}")
+        page = self.client.get(reverse("complaints:templates")).content.decode()
+        self.assertNotIn('id="check-english-settlement"', page)
+
+
+class TestLanguageApi(ComplaintsTestCase):
+    def send(self, method, url, data):
+        return self.client.generic(method, url, json.dumps(data), content_type="application/json")
+
+    def test_the_api_lodges_registers_and_lists_letters_with_their_language(self):
+        self.login(self.client_user)
+        response = self.send("POST", "/api/complaints/", {"subject": "service", "category": "planning",
+                                                          "description": "Too long.", "language": "en"})
+        self.assertEqual(response.json()["language"], "en")
+        cid = response.json()["id"]
+        self.assertEqual(self.send("POST", "/api/complaints/", {"subject": "service", "category": "planning",
+                                                                "description": "x", "language": "de"}).json()
+                         ["errors"], {"language": [mock.ANY]})
+        self.login(self.outsider)
+        self.assertEqual(self.send("POST", f"/api/complaints/{cid}/register", {"language": "nl"}).json()["language"],
+                         "nl")
+        data = self.send("POST", f"/api/complaints/{cid}/acknowledgement", {}).json()
+        self.assertEqual(data["letters"][0]["language"], "nl")
+
+    def test_management_reads_and_edits_the_english_letter_texts(self):
+        self.login(self.management)
+        listed = self.client.get("/api/complaints/letter-templates").json()
+        self.assertIn(("settlement", "en"), [(t["kind"], t["language"]) for t in listed])
+        self.assertNotIn(("ruling_coach", "en"), [(t["kind"], t["language"]) for t in listed])
+        response = self.send("PUT", "/api/complaints/letter-templates/settlement/en",
+                             {"subject": "Settled", "body": "Dear {name}, {nonsense}"})
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(list(response.json()["errors"]), ["body"])
+        response = self.send("PUT", "/api/complaints/letter-templates/settlement/en",
+                             {"subject": "Settled", "body": "Dear {name},\n\n{text}"})
+        self.assertEqual(response.json()["subject"], "Settled")
+        self.assertEqual(self.send("PUT", "/api/complaints/letter-templates/ruling_coach/en",
+                                   {"subject": "x", "body": "y"}).status_code, 404)
