@@ -1,0 +1,151 @@
+"""De-identified exports: supervision (GC-6.9) and research (GC-6.8)."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachdossier import audit
+from coachdossier.accounts.decorators import role_required
+from coachdossier.accounts.models import Role
+from coachdossier.clients import access
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.models import Client
+
+from .. import actions
+from ..forms import ResearchExportForm, SupervisionReviewForm, UmbrellaApprovalForm
+
+
+def _deid_not_ready(request):
+    """deduce is never built inside a request: start it in the background and ask to wait."""
+    from .. import deid_service
+
+    deid_service.ensure_warming()
+    if deid_service.is_ready():
+        return None
+    response = render(request, "privacy/deid_warming.html", status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COACH)
+def supervision(request, client_id):
+    """GC-6.9: the coach picks entries, reviews the de-identified summary, downloads it."""
+    from .. import exports
+    from ..deidentify import PSEUDONYMISED_LABEL
+
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    waiting = _deid_not_ready(request)
+    if waiting is not None:
+        return waiting
+    today = timezone.localdate()
+    consented = exports.has_consent(client, "supervision", today)
+    entries = list(client.entries.filter(deleted_at__isnull=True, is_medical=False)
+                   .prefetch_related("versions").order_by("occurred_on", "pk"))
+    context = {"client": client, "entries": entries, "consented": consented,
+               "label": PSEUDONYMISED_LABEL.get(request.LANGUAGE_CODE[:2], PSEUDONYMISED_LABEL["en"])}
+    step = request.POST.get("step")
+    if step == "prepare":
+        chosen = [e for e in entries if str(e.public_id) in set(request.POST.getlist("entries"))]
+        identifiable = request.POST.get("identifiable") == "on"
+        if not chosen:
+            context["error"] = _("Choose at least one entry.")
+        elif identifiable and not consented:
+            context["error"] = _("Identifiable use needs the client's supervision consent (GC-6.9).")
+        else:
+            summary = exports.identifiable_summary(chosen) if identifiable else exports.supervision_summary(client, chosen)
+            context["form"] = SupervisionReviewForm(initial={"summary": summary, "identifiable": identifiable})
+            context["identifiable"] = identifiable
+            return render(request, "privacy/supervision_review.html", context)
+    elif step == "download":
+        form = SupervisionReviewForm(request.POST)
+        if form.is_valid():
+            identifiable = form.cleaned_data["identifiable"]
+            text = form.cleaned_data["summary"]
+            if identifiable and not consented:
+                form.add_error(None, _("Identifiable use needs the client's supervision consent (GC-6.9)."))
+            elif not identifiable and (left := exports.leftover_identifiers(client, text)):
+                form.add_error("summary", _("The summary still contains identifying details: %(items)s. "
+                                            "Replace them before downloading.") % {"items": ", ".join(left)})
+            else:
+                access.log_access(client, grant, "supervision.export_identifiable" if identifiable
+                                  else "supervision.export")
+                body = exports.labelled(text, language=request.LANGUAGE_CODE[:2], identifiable=identifiable)
+                response = HttpResponse(body.encode(), content_type="text/plain; charset=utf-8")
+                kind = "identificeerbaar" if identifiable else "gepseudonimiseerd"
+                response["Content-Disposition"] = (f'attachment; filename="casus-{kind}-'
+                                                   f'{datetime.date.today():%Y%m%d}.txt"')
+                return response
+        context["form"], context["identifiable"] = form, form.data.get("identifiable") in ("True", "true", "on")
+        return render(request, "privacy/supervision_review.html", context)
+    return render(request, "privacy/supervision.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COACH, Role.MANAGEMENT)
+def research(request):
+    """GC-6.8: a de-identified dataset of the clients who consented and whose consent the
+    umbrella organisation approved; the others are left out (and counted). A coach exports
+    their own clients; management the whole practice, through the action "research.export",
+    which yields only this pseudonymised output (management has no dossier.read, PR-7).
+    Every exported client gets an access-log entry with the basis it was exported on."""
+    from .. import exports
+
+    today = timezone.localdate()
+    clients = list(Client.objects.visible_to(request.user, "research.export")
+                   .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
+    KeyRing.load(c.public_id for c in clients)
+    rows = []
+    for c in clients:
+        research_consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
+        pending = any(not k.umbrella_approved_on for k in research_consents)
+        rows.append({"client": c, "consents": research_consents,
+                     "eligible": any(k.umbrella_approved_on for k in research_consents),
+                     "can_approve": pending and access.grant_for(request.user, c, "consent.manage") is not None})
+    form = ResearchExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        eligible = [r["client"] for r in rows if r["eligible"]]
+        if not eligible:
+            form.add_error(None, _("None of your clients has both consents (client and umbrella organisation): "
+                                   "nothing may be exported (GC-6.8)."))
+        else:
+            waiting = _deid_not_ready(request)
+            if waiting is not None:
+                return waiting
+            data = exports.research_rows(eligible, today=today, date_mode=form.cleaned_data["date_mode"])
+            content, content_type, ext = exports.research_file(data, fmt=form.cleaned_data["fmt"],
+                                                                language=request.LANGUAGE_CODE[:2])
+            grants = [access.grant_for(request.user, c, "research.export") for c in eligible]
+            audit.record_many(action="research.export", clients=eligible, bases=[(g.basis, g.ref) for g in grants],
+                              role=",".join(sorted(request.user.roles)))
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'
+            return response
+    access.log_list(request.user, "research.list", clients)
+    return render(request, "privacy/research.html", {"rows": rows, "form": form,
+                                                     "excluded": sum(1 for r in rows if not r["eligible"])})
+
+
+@require_POST
+@role_required(Role.COACH)
+def umbrella_approval(request, client_id, consent_id):
+    client, grant = access.get_client_for(request, client_id, "consent.manage")
+    consent = get_object_or_404(client.consents.all(), public_id=consent_id)
+    form = UmbrellaApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date of the umbrella organisation's approval."))
+        return redirect("privacy:research")
+    try:
+        actions.record_umbrella_approval(actor=request.user, consent=consent, now=timezone.now(), grant=grant,
+                                         approved_on=form.cleaned_data["approved_on"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The umbrella organisation's approval has been recorded."))
+    return redirect("privacy:research")
