@@ -64,7 +64,7 @@ def _append_only_log_allows_test_flush(request):
 @pytest.fixture(autouse=True)
 def _every_mail_has_one_recipient():
     """GC-6.3, AVG data minimisation: no mail any test sends puts several addresses on its To: or
-    Cc: line, where each recipient would see the others' (one message each: lib.emails)."""
+    Cc: line, where each recipient would see the others' (one message each: accounts.outbox)."""
     yield
     from django.core import mail
 

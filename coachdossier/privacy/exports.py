@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from coachdossier.accounts.models import User
 from coachdossier.clients.models import Principal, PrincipalKind
+from coachdossier.clients.screening import KnownNames
 
-from .deidentify import PSEUDONYMISED_LABEL, KnownNames, deidentify, find_known
+from .deidentify import PSEUDONYMISED_LABEL, deidentify, find_known
 
 
 def known_identifiers(client) -> list[str]:
