@@ -540,7 +540,11 @@ def security_report(request):
 
     return {"generated_at": r["generated_at"], "mfa": r["mfa"], "encryption": r["encryption"],
             "last_backup": run(r["last_backup"]), "last_verified_backup": run(r["last_verified"]),
-            "last_access_log_verification": run(r["last_log_check"]),
+            "last_restore": run(r["last_restore"]), "last_access_log_verification": run(r["last_log_check"]),
+            "confidentiality": r["confidentiality"],
+            "registry": {**r["registry"], "not_in_good_standing": [
+                {"coach": name, "problems": [str(p) for p in problems]}
+                for name, problems in r["registry"]["not_in_good_standing"]]},
             "inactive_accounts": [name for name, _login in r["inactive"]], "open_breaches": r["open_breaches"],
             "late_breaches": r["late_breaches"], "overdue_destruction_requests": r["overdue_destruction_requests"],
             "retention_backlog": r["retention_backlog"]}

@@ -101,6 +101,9 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             pdf.Section(_("Accounts"), [pdf.KeyValues([
                 (_("Staff accounts with two-step verification"), f"{r['mfa']['with_mfa']} / {r['mfa']['staff']}"),
                 (_("Without two-step verification"), ", ".join(r["mfa"]["without"]) or "—"),
+                (_("Confidentiality statement signed"),
+                 f"{r['confidentiality']['signed']} / {r['confidentiality']['staff']}"),
+                (_("Not signed"), ", ".join(r["confidentiality"]["without"]) or "—"),
                 (_("Inactive for %(days)s days or more") % {"days": r["inactive_days"]},
                  ", ".join(name for name, _login in r["inactive"]) or "—"),
             ])]),
@@ -114,7 +117,15 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             pdf.Section(_("Backups and the access log"), [pdf.KeyValues([
                 (_("Last backup"), run(r["last_backup"])),
                 (_("Last verified backup"), run(r["last_verified"])),
+                (_("Last tested restore"), run(r["last_restore"])),
                 (_("Last access-log verification"), run(r["last_log_check"])),
+            ])]),
+            pdf.Section(_("Coach registry"), [pdf.KeyValues([
+                (_("Coaches in good standing"), f"{r['registry']['good_standing']} / {r['registry']['coaches']}"),
+                (_("Not in good standing"), ", ".join(f"{name} ({'; '.join(str(p) for p in problems)})"
+                                                      for name, problems in r["registry"]["not_in_good_standing"])
+                 or "—"),
+                (_("Not yet in the registry"), ", ".join(r["registry"]["not_in_registry"]) or "—"),
             ])]),
             pdf.Section(_("Open matters"), [pdf.KeyValues([
                 (_("Open data breaches"), f"{r['open_breaches']} (" + _("late") + f": {r['late_breaches']})"),

@@ -10,13 +10,14 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from coachdossier import policy
-from coachdossier.accounts.models import STAFF_ROLES, Role, User
+from coachdossier.accounts import confidentiality
+from coachdossier.accounts.models import STAFF_ROLES, ConfidentialityAcceptance, Role, User
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients.crypto import ClientKey, current_master_key_id
 from coachdossier.clients.models import Client
 
 from . import actions
-from .models import BackupKind, BackupRun, DataBreach, LogVerification
+from .models import BackupKind, BackupRun, CoachProfile, DataBreach, LogVerification
 
 ODD_HOURS = (22, 6)  # from 22:00 to 06:00 local time, and weekends
 BULK_THRESHOLD = 50  # one person reading this many different clients in a day
@@ -43,6 +44,9 @@ def security_report(now) -> dict:
     alive = Client.objects.filter(destroyed_at__isnull=True).count()
     hours = terms.breach_notify_hours
     open_breaches = list(DataBreach.objects.open())
+    # PR-R1-R2: the statement in force; an older version's signature does not count.
+    signed = set(ConfidentialityAcceptance.objects.filter(user__in=staff, version=confidentiality.CURRENT_VERSION)
+                 .values_list("user_id", flat=True))
     return {
         "generated_at": now,
         "mfa": {"staff": len(staff), "with_mfa": len(with_mfa),
@@ -56,6 +60,9 @@ def security_report(now) -> dict:
         "last_verified": BackupRun.objects.filter(kind=BackupKind.VERIFY, ok=True).first(),
         "last_restore": BackupRun.objects.filter(kind=BackupKind.RESTORE).first(),
         "last_log_check": LogVerification.objects.first(),
+        "confidentiality": {"staff": len(staff), "signed": len(signed),
+                            "without": sorted(u.full_name for u in staff if u.pk not in signed)},
+        "registry": _registry_standing(staff, today),
         "inactive": sorted((u.full_name, u.last_login) for u in inactive),
         "inactive_days": terms.inactive_account_days,
         "open_breaches": len(open_breaches),
@@ -63,6 +70,18 @@ def security_report(now) -> dict:
         "overdue_destruction_requests": _overdue_destruction_requests(today),
         "retention_backlog": len(actions.retention_backlog(today)),
     }
+
+
+def _registry_standing(staff, today) -> dict:
+    """GC-0.3, GC-4.4: how many active coaches may be given new clients, who may not and why,
+    and who is not yet in the registry (no client content: the umbrella's own registry data)."""
+    coaches = [u for u in staff if any(g.role == Role.COACH for g in u.role_grants.all())]  # prefetched
+    profiles = {p.coach_id: p for p in CoachProfile.objects.filter(coach__in=coaches).prefetch_related("fees")}
+    problems = sorted(((u.full_name, profiles[u.pk].problems(today)) for u in coaches if u.pk in profiles),
+                      key=lambda row: row[0])
+    return {"coaches": len(coaches), "good_standing": sum(1 for _name, found in problems if not found),
+            "not_in_good_standing": [(name, found) for name, found in problems if found],
+            "not_in_registry": sorted(u.full_name for u in coaches if u.pk not in profiles)}
 
 
 def _overdue_destruction_requests(today):

@@ -9,8 +9,9 @@ from coachdossier import audit
 from coachdossier.accounts.models import Role
 from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import Basis, Outcome
+from coachdossier.lib.tests.test_pdf import pdf_text
 from coachdossier.privacy import actions, report
-from coachdossier.privacy.models import BackupKind, BackupRun
+from coachdossier.privacy.models import BackupKind, BackupRun, RegistrationStatus
 from coachdossier.privacy.tests.base import PrivacyTestCase
 from coachdossier.test import make_user
 
@@ -46,6 +47,59 @@ class SecurityReportTests(PrivacyTestCase):
             self.assertNotContains(page, secret)
         pdf = self.client.get(reverse("privacy:security_report_pdf"))
         self.assertTrue(pdf.content.startswith(b"%PDF"))
+
+
+class SecurityReportEvidenceTests(PrivacyTestCase):
+    """What the auditor checks beyond the counts: a tested restore (LAW-32), the coaches'
+    standing in the registry (GC-0.3, GC-4.4) and the signed confidentiality statements
+    (PR-R1-R2), the same on the page, in the PDF and in the API."""
+
+    def views(self):
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:security_report")).content.decode()
+        pdf = " ".join(pdf_text(self.client.get(reverse("privacy:security_report_pdf")).content).split())
+        return page, pdf, self.client.get("/api/privacy/security-report").json()
+
+    def test_law_32_the_report_shows_the_last_tested_restore(self):
+        at = timezone.make_aware(datetime.datetime(2026, 11, 2, 14, 5))
+        BackupRun.objects.create(kind=BackupKind.RESTORE, at=at, ok=True, location="/r")
+        page, pdf, api = self.views()
+        self.assertIn("Last tested restore", page)
+        self.assertIn("Last tested restore", pdf)
+        self.assertIn("2026-11-02 14:05", pdf)
+        self.assertEqual(api["last_restore"], {"at": "2026-11-02T13:05:00Z", "ok": True})
+
+    def test_law_32_a_practice_that_never_tested_a_restore_is_told_so(self):
+        page, pdf, api = self.views()
+        self.assertIn("Last tested restore", page)
+        self.assertIn("Last tested restore never", pdf)
+        self.assertIsNone(api["last_restore"])
+
+    def test_gc_0_3_the_report_names_the_coaches_not_in_good_standing_and_not_in_the_registry(self):
+        profile = actions.save_coach_profile(actor=self.management, coach=self.other_coach, now=self.now,
+                                             registration_status=RegistrationStatus.REGISTERED,
+                                             registered_on=datetime.date(2020, 1, 1), insurer="V", policy_number="1",
+                                             insurance_expires_on=datetime.date(2027, 1, 1))
+        r = report.security_report(self.now)
+        self.assertEqual((r["registry"]["coaches"], r["registry"]["good_standing"]), (2, 0))
+        self.assertEqual(r["registry"]["not_in_registry"], ["Alice Coach"])
+        page, pdf, api = self.views()
+        self.assertIn("Bob Coach (annual fee for 2026 not paid)", page)
+        self.assertIn("Bob Coach (annual fee for 2026 not paid)", pdf)
+        self.assertEqual(api["registry"]["not_in_good_standing"],
+                         [{"coach": "Bob Coach", "problems": ["annual fee for 2026 not paid"]}])
+        actions.record_fee(actor=self.management, profile=profile, year=2026, paid_on=self.now.date(), now=self.now)
+        self.assertEqual(report.security_report(self.now)["registry"]["good_standing"], 1)
+
+    def test_pr_r1_the_report_counts_the_staff_who_signed_the_current_confidentiality_statement(self):
+        make_user("nieuw@example.com", "Nog Niet Getekend", Role.COACH, accepted=False)
+        r = report.security_report(self.now)
+        self.assertEqual(r["confidentiality"]["without"], ["Nog Niet Getekend"])
+        self.assertEqual(r["confidentiality"]["signed"], r["confidentiality"]["staff"] - 1)
+        page, pdf, api = self.views()
+        self.assertIn("Nog Niet Getekend", page)
+        self.assertIn("Nog Niet Getekend", pdf)
+        self.assertEqual(api["confidentiality"]["without"], ["Nog Niet Getekend"])
 
 
 class LogReviewTests(PrivacyTestCase):
