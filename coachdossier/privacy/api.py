@@ -363,6 +363,8 @@ def processing_register(request):
     dpia = Dpia.objects.first()
     return {
         "inventory_fingerprint": inventory.fingerprint(),
+        "controller": inventory.controller(),
+        "security_measures": [str(measure) for measure in inventory.security_measures()],
         "activities": [{"name": str(r["activity"].name), "purpose": str(r["activity"].purpose),
                         "legal_basis": str(r["activity"].legal_basis), "subjects": str(r["activity"].subjects),
                         "recipients": str(r["activity"].recipients), "retention": r["retention"],

@@ -55,7 +55,11 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
     from . import inventory
 
     with translation.override(language):
-        sections = []
+        controller = context["controller"]
+        sections = [pdf.Section(_("Controller"), [pdf.KeyValues([
+            (_("Name"), controller["name"]), (_("Address"), ", ".join(controller["address"])),
+            (_("Phone"), controller["phone"]), (_("Email"), controller["email"]),
+        ])])]
         for row in context["rows"]:
             activity = row["activity"]
             blocks: list[pdf.Block] = [pdf.KeyValues([
@@ -68,6 +72,8 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
             if table_rows:
                 blocks.append(pdf.Table([_("Category"), _("Field"), _("Protection")], table_rows, (2, 3, 3)))
             sections.append(pdf.Section(str(activity.name), blocks))
+        sections.append(pdf.Section(_("Security measures"),
+                                    [pdf.Paragraph(str(measure)) for measure in context["security_measures"]]))
         sections.append(pdf.Section(_("Processors"), [pdf.Table(
             [_("Processor"), _("Service"), _("Agreement"), _("Location")],
             [[p.name, p.service, f"{p.agreement_reference} ({_date(p.agreement_date, language)})", p.location]

@@ -24,7 +24,8 @@ def _processing_context():
     return {"rows": inventory.register(), "processors": Processor.objects.all(), "dpia": dpia,
             "dpias": Dpia.objects.select_related("uploaded_by"), "fingerprint": inventory.fingerprint(),
             "dpia_outdated": dpia is not None and dpia.inventory_fingerprint != inventory.fingerprint(),
-            "protection_labels": inventory.PROTECTION_LABELS}
+            "protection_labels": inventory.PROTECTION_LABELS, "controller": inventory.controller(),
+            "security_measures": inventory.security_measures()}
 
 
 @require_GET
