@@ -9,7 +9,8 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
@@ -398,6 +399,55 @@ def processor_add(request, data: ProcessorIn):
     return Status(201, {"id": str(processor.public_id)})
 
 
+class DpiaOut(Schema):
+    id: uuid.UUID
+    title: str
+    version: str
+    approved_on: datetime.date
+    inventory_fingerprint: str
+    outdated: bool = Field(description="The data inventory changed since this DPIA assessed it: review it.")
+    uploaded_at: datetime.datetime
+
+
+def _dpia_out(dpia, fingerprint):
+    return {"id": dpia.public_id, "title": dpia.title, "version": dpia.version, "approved_on": dpia.approved_on,
+            "inventory_fingerprint": dpia.inventory_fingerprint,
+            "outdated": dpia.inventory_fingerprint != fingerprint, "uploaded_at": dpia.uploaded_at}
+
+
+@router.get("/dpias", response=list[DpiaOut])
+def dpias(request):
+    """GC-9.5: every DPIA kept, newest first, with the data inventory it assessed."""
+    from . import inventory
+    from .models import Dpia
+
+    _require(request, Role.MANAGEMENT, Role.AUDITOR)
+    fingerprint = inventory.fingerprint()
+    return [_dpia_out(d, fingerprint) for d in Dpia.objects.all()]
+
+
+@router.post("/dpias", response={201: DpiaOut, 422: Error})
+def dpia_upload(request, title: Form[str], version: Form[str], approved_on: Form[datetime.date],
+                document: File[UploadedFile]):
+    """multipart/form-data: keep a DPIA with the current data inventory's fingerprint (GC-9.5)."""
+    from . import inventory
+
+    _require(request, Role.MANAGEMENT)
+    try:
+        dpia = actions.upload_dpia(actor=request.user, title=title, version=version, approved_on=approved_on,
+                                   upload=document, now=timezone.now())
+    except ValidationError as exc:
+        return _errors(exc)
+    return Status(201, _dpia_out(dpia, inventory.fingerprint()))
+
+
+@router.get("/dpias/{dpia_id}/document")
+def dpia_document(request, dpia_id: uuid.UUID):
+    """The DPIA document as uploaded."""
+    _require(request, Role.MANAGEMENT, Role.AUDITOR)
+    return views.dpia_document(dpia_id)
+
+
 # --- Hand-over and reports ----------------------------------------------------------------------------
 
 
@@ -432,6 +482,29 @@ def handover_create(request, client_id: uuid.UUID, data: HandoverIn):
     except ValidationError as exc:
         return _errors(exc)
     return Status(201, _handover_out(item))
+
+
+class ClosedUwvTrajectoryOut(Schema):
+    client_id: uuid.UUID
+    reference: str
+    trajectory_id: uuid.UUID
+    uwv_order_number: str
+    closed_on: datetime.date | None
+    handover: HandoverOut | None = Field(description="The latest package; null when none was made yet.")
+
+
+@router.get("/handovers", response=list[ClosedUwvTrajectoryOut])
+def handovers(request):
+    """PR-R4: the closed UWV trajectories and whether their package was made and delivered."""
+    from . import handover
+
+    _require(request, Role.MANAGEMENT)
+    rows = handover.closed_uwv_trajectories(request.user)
+    access.log_list(request.user, "handover.list", [r["trajectory"].client for r in rows])
+    return [{"client_id": r["trajectory"].client.public_id, "reference": r["trajectory"].client.reference,
+             "trajectory_id": r["trajectory"].public_id, "uwv_order_number": r["trajectory"].uwv_order_number,
+             "closed_on": r["trajectory"].closed_on,
+             "handover": r["handover"] and _handover_out(r["handover"])} for r in rows]
 
 
 @router.get("/clients/{client_id}/handovers", response=list[HandoverOut])

@@ -27,8 +27,19 @@ def setup(w):
                                                    description="x", data_affected="x", people_affected="x", now=w.now)
     actions.decide_data_breach(actor=w.management, breach=w.privacy_decided, decision="not_required",
                                reason="Versleuteld", now=w.now)
+    w.privacy_dpia = actions.upload_dpia(actor=w.management, title="DPIA", version="1.0", approved_on=w.now.date(),
+                                         upload=dpia_upload(w)["document"], now=w.now)
     w.privacy_handover = actions.create_handover(actor=w.management, client=w.other_client,
                                                  trajectory=w.privacy_uwv_trajectory, now=w.now)
+
+
+def dpia_upload(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coachdossier.clients.management.commands.demo import DEMO_PDF
+
+    return {"title": "DPIA", "version": "2.0", "approved_on": w.now.date().isoformat(),
+            "document": SimpleUploadedFile("dpia.pdf", DEMO_PDF, content_type="application/pdf")}
 
 
 def handover(w):
@@ -58,6 +69,11 @@ API_ROUTES = [
      lambda w: {"decision": "not_required", "reason": "Geen risico"}, "json", MANAGEMENT_ONLY),
     ("get", "/api/privacy/confidentiality-breaches", {}, None, None, MANAGEMENT_ONLY),
     ("get", "/api/privacy/processing-register", {}, None, None, MANAGEMENT_AND_AUDITOR),
+    ("get", "/api/privacy/handovers", {}, None, None, MANAGEMENT_ONLY),
+    ("get", "/api/privacy/dpias", {}, None, None, MANAGEMENT_AND_AUDITOR),
+    ("post", "/api/privacy/dpias", {}, dpia_upload, "multipart", created(MANAGEMENT_ONLY)),
+    ("get", "/api/privacy/dpias/{dpia_id}/document", lambda w: {"dpia_id": w.privacy_dpia.public_id}, None, None,
+     MANAGEMENT_AND_AUDITOR),
     ("get", "/api/privacy/clients/{client_id}/handovers", lambda w: {"client_id": w.other_client.public_id}, None,
      None, MANAGEMENT_ONLY),
     ("post", "/api/privacy/clients/{client_id}/handovers", lambda w: {"client_id": w.other_client.public_id},

@@ -6,7 +6,7 @@ from .coaches import cv_download, cv_upload, fee_new, profile_edit, profile_pdf,
 from .deidentified import research, supervision, umbrella_approval
 from .handovers import handover, handover_deliver, handover_download, handover_list, handover_package
 from .holds import legal_hold_new, legal_hold_release, retention
-from .processing import dpia_download, dpia_new, processing_pdf, processing_register, processor_new
+from .processing import dpia_document, dpia_download, dpia_new, processing_pdf, processing_register, processor_new
 from .registers import (
     breach_client,
     breach_close,
@@ -25,6 +25,6 @@ __all__ = [
     "handover_list", "handover", "handover_download", "handover_package", "handover_deliver",
     "confidentiality_register", "confidentiality_new",
     "breaches", "breach_new", "breach_detail", "breach_client", "breach_close",
-    "processing_register", "processing_pdf", "processor_new", "dpia_new", "dpia_download",
+    "processing_register", "processing_pdf", "processor_new", "dpia_new", "dpia_download", "dpia_document",
     "supervision", "research", "umbrella_approval",
 ]

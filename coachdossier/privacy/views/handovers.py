@@ -12,26 +12,18 @@ from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
 from coachdossier.clients.forms import apply_errors
-from coachdossier.clients.models import Trajectory, TrajectoryStatus
 
 from .. import actions
 from ..forms import DeliveryForm, HandoverForm
-from ..models import Handover
+from ..handover import closed_uwv_trajectories
 
 
 @require_GET
 @role_required(Role.MANAGEMENT)
 def handover_list(request):
     """Closed UWV trajectories and whether their hand-over package was made and delivered."""
-
-
-    trajectories = list(Trajectory.objects.filter(status=TrajectoryStatus.CLOSED, principal__kind="uwv",
-                                                  client__destroyed_at__isnull=True)
-                        .select_related("client", "principal", "coach").order_by("-closed_on"))
-    made = {}
-    for item in Handover.objects.filter(trajectory__in=trajectories).order_by("created_at"):
-        made[item.trajectory_id] = item
-    rows = [{"trajectory": t, "handover": made.get(t.pk)} for t in trajectories]
+    rows = closed_uwv_trajectories(request.user)
+    access.log_list(request.user, "handover.list", [r["trajectory"].client for r in rows])
     return render(request, "privacy/handovers.html", {"rows": rows})
 
 

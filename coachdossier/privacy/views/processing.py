@@ -80,6 +80,11 @@ def dpia_new(request):
 @require_GET
 @role_required(Role.MANAGEMENT, Role.AUDITOR)
 def dpia_download(request, dpia_id):
+    return dpia_document(dpia_id)
+
+
+def dpia_document(dpia_id):
+    """The DPIA as uploaded; the page and the API answer with this."""
     dpia = get_object_or_404(Dpia, public_id=dpia_id)
     with default_storage.open(dpia.storage_name, "rb") as fh:
         response = HttpResponse(fh.read(), content_type="application/octet-stream")
