@@ -124,7 +124,9 @@ def log_review(month: datetime.date) -> dict:
             odd[name] += 1
         if e.client_ref and e.outcome == Outcome.ALLOWED:
             per_day[(name, local.date())].add(e.client_ref)
-        if "export" in e.action or "download" in e.action or e.action.startswith("handover"):
+        # Client data leaving the system: an export or download about a client. Viewing or listing
+        # the hand-overs is no export, nor is a download of the audit reports (no client in them).
+        if e.client_ref and ("export" in e.action or "download" in e.action):
             exports[name] += 1
     bulk = sorted((name, day, len(refs)) for (name, day), refs in per_day.items() if len(refs) >= BULK_THRESHOLD)
     return {"month": start.date(), "entries": total, "break_glass": break_glass,

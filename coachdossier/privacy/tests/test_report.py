@@ -117,6 +117,20 @@ class LogReviewTests(PrivacyTestCase):
         self.assertEqual(dict(r["odd_hours"])["Bob Coach"], 2)
         self.assertEqual(dict(r["exports"]), {"Alice Coach": 1})
 
+    def test_nen_7513_exports_count_client_data_leaving_not_views_of_the_hand_over_or_the_audit_reports(self):
+        """Viewing a hand-over page, listing the hand-overs or recording a delivery is no export,
+        nor is the auditor's download of the checkpoints (no client in it); the package's
+        download is."""
+        with acting(Actor(user=self.management, channel="web")):
+            for action in ("handover.view", "handover.list", "handover.create", "handover.deliver"):
+                audit.record(action=action, client=self.other_client, basis=Basis.MANAGEMENT, now=self.now)
+            audit.record(action="handover.download", client=self.other_client, basis=Basis.MANAGEMENT, now=self.now)
+        with acting(Actor(user=self.auditor, channel="web")):
+            audit.record(action="checkpoints.download", object_type="checkpoint", role="auditor", now=self.now)
+            audit.record(action="security_report.download", object_type="report", role="auditor", now=self.now)
+        r = report.log_review(datetime.date(2026, 11, 1))
+        self.assertEqual(dict(r["exports"]), {"Mia Directie": 1})
+
     def test_management_opens_the_review_for_a_month_and_a_bad_month_is_explained(self):
         self.login(self.management)
         self.assertContains(self.client.get(reverse("privacy:log_review"), {"month": "2026-10"}), "2026")
