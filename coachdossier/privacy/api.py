@@ -57,6 +57,7 @@ class ProfileOut(Schema):
     cv_updated_on: datetime.date | None
     qualifications: str
     methods: str
+    updated_at: datetime.datetime = Field(description="When the registry entry last changed (GC-4.5).")
     good_standing: bool
     problems: list[str]
 
@@ -82,7 +83,8 @@ def _profile_out(profile: CoachProfile, today) -> dict:
             "registered_on": profile.registered_on, "insurer": profile.insurer, "policy_number": profile.policy_number,
             "insurance_expires_on": profile.insurance_expires_on, "fees_paid": [f.year for f in profile.fees.all()],
             "cv_updated_on": profile.cv_updated_on, "qualifications": profile.qualifications,
-            "methods": profile.methods, "good_standing": not problems, "problems": problems}
+            "methods": profile.methods, "updated_at": profile.updated_at, "good_standing": not problems,
+            "problems": problems}
 
 
 @router.get("/registry", response=RegistryOut)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coachdossier import policy
@@ -34,6 +34,8 @@ def coach_profile_pdf(profile, *, today: datetime.date, language: str = "nl") ->
                 (_("Registered on"), _date(profile.registered_on, language)),
                 (_("Annual fee paid for"), fees),
                 (_("Standing on %(date)s") % {"date": _date(today, language)}, standing),
+                # GC-4.5: whoever receives the profile sees how current it is.
+                (_("Profile last updated on"), _date(timezone.localdate(profile.updated_at), language)),
             ])]),
             pdf.Section(_("Professional liability insurance"), [pdf.KeyValues([
                 (_("Insurer"), profile.insurer or "—"),

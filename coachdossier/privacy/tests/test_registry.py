@@ -166,6 +166,17 @@ class RegistryPageTests(RegistryTestCase):
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
 
+    def test_gc_4_5_the_shared_profile_says_when_it_was_last_updated(self):
+        from coachdossier.lib.tests.test_pdf import pdf_text
+
+        profile = self.good_profile()
+        self.login(self.management)
+        text = " ".join(pdf_text(self.client.get(reverse("privacy:profile_pdf", args=[profile.public_id])).content)
+                        .split())
+        self.assertIn("Profile last updated on 23 November 2026", text)
+        listed = self.client.get("/api/privacy/registry").json()["profiles"][0]
+        self.assertEqual(listed["updated_at"], "2026-11-23T09:00:00Z")
+
     def test_the_registry_page_needs_few_queries_whatever_the_number_of_coaches(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
