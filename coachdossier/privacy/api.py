@@ -5,6 +5,7 @@ pages; bad input is a 422 with field errors (`detail`: {field: [messages]})."""
 
 import datetime
 import uuid
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -448,6 +449,76 @@ def dpia_document(request, dpia_id: uuid.UUID):
     """The DPIA document as uploaded."""
     _require(request, Role.MANAGEMENT, Role.AUDITOR)
     return views.dpia_document(dpia_id)
+
+
+# --- Research and education (GC-6.8) ------------------------------------------------------------
+
+
+class ResearchConsentOut(Schema):
+    id: uuid.UUID
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    umbrella_approved_on: datetime.date | None
+
+
+class ResearchClientOut(Schema):
+    client_id: uuid.UUID
+    reference: str
+    eligible: bool = Field(description="Both consents: the client's and the umbrella organisation's approval.")
+    consents: list[ResearchConsentOut]
+
+
+class ResearchOut(Schema):
+    clients: list[ResearchClientOut]
+    excluded: int = Field(description="Clients left out: not both consents.")
+
+
+class ResearchExportIn(Schema):
+    date_mode: Literal["month", "shift"] = Field(description="Dates coarsened to the month, or shifted per client.")
+    fmt: Literal["csv", "json"]
+
+
+@router.get("/research", response=ResearchOut)
+def research(request):
+    """GC-6.8: the clients a research dataset may hold (a coach: their own; management: the
+    practice), with their research consents. Logged per client listed."""
+    from . import exports
+
+    _require(request, Role.COACH, Role.MANAGEMENT)
+    rows = exports.research_candidates(request.user, timezone.localdate())
+    access.log_list(request.user, "research.list", [r["client"] for r in rows])
+    return {"excluded": sum(1 for r in rows if not r["eligible"]), "clients": [
+        {"client_id": r["client"].public_id, "reference": r["client"].reference, "eligible": r["eligible"],
+         "consents": [{"id": k.public_id, "valid_from": k.valid_from, "valid_until": k.valid_until,
+                       "umbrella_approved_on": k.umbrella_approved_on} for k in r["consents"]]} for r in rows]}
+
+
+@router.post("/research/export", response={200: None, 422: Error, 503: Error})
+def research_export(request, data: ResearchExportIn):
+    """GC-6.8: the de-identified dataset (CSV or JSON, labelled pseudonymised) of the clients
+    with both consents; the others are left out. Every exported client is logged. 503 with
+    Retry-After while the de-identification model is still loading."""
+    from django.http import HttpResponse
+
+    from . import deid_service, exports
+
+    _require(request, Role.COACH, Role.MANAGEMENT)
+    today = timezone.localdate()
+    eligible = [r["client"] for r in exports.research_candidates(request.user, today) if r["eligible"]]
+    if not eligible:
+        return Status(422, {"detail": {"__all__": [str(exports.NOTHING_TO_EXPORT)]}})
+    deid_service.ensure_warming()
+    if not deid_service.is_ready():
+        response = HttpResponse('{"detail": "The de-identification model is loading; try again in a minute."}',
+                                status=503, content_type="application/json")
+        response["Retry-After"] = "60"
+        return response
+    content, content_type, ext = exports.research_export(request.user, eligible, today=today,
+                                                         date_mode=data.date_mode, fmt=data.fmt,
+                                                         language=request.LANGUAGE_CODE[:2])
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'
+    return response
 
 
 # --- Hand-over and reports ----------------------------------------------------------------------------

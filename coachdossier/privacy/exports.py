@@ -17,9 +17,13 @@ import random
 import secrets
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coachdossier import audit
 from coachdossier.accounts.models import User
-from coachdossier.clients.models import Principal, PrincipalKind
+from coachdossier.clients import access
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.models import Client, Principal, PrincipalKind
 from coachdossier.clients.screening import KnownNames
 
 from .deidentify import PSEUDONYMISED_LABEL, deidentify, find_known
@@ -105,6 +109,36 @@ def labelled(text: str, *, language: str, identifiable: bool) -> str:
         header = (f"{PSEUDONYMISED_LABEL.get(language, PSEUDONYMISED_LABEL['en']).upper()} — "
                   + _("not anonymous: do not add anything that could identify the client."))
     return f"{header}\n\n{text.strip()}\n"
+
+
+NOTHING_TO_EXPORT = gettext_lazy("None of your clients has both consents (client and umbrella organisation): "
+                                 "nothing may be exported (GC-6.8).")
+
+
+def research_candidates(user, today: datetime.date) -> list[dict]:
+    """GC-6.8: the clients `user` may export for research ("research.export": a coach their own,
+    management the practice), each with its active research consents and whether both consents
+    (the client's and the umbrella organisation's approval) are there."""
+    clients = list(Client.objects.visible_to(user, "research.export")
+                   .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
+    KeyRing.load(c.public_id for c in clients)
+    rows = []
+    for c in clients:
+        consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
+        rows.append({"client": c, "consents": consents, "eligible": any(k.umbrella_approved_on for k in consents)})
+    return rows
+
+
+def research_export(user, eligible, *, today: datetime.date, date_mode: str, fmt: str,
+                    language: str) -> tuple[bytes, str, str]:
+    """GC-6.8: the de-identified dataset of the `eligible` clients (content, content type,
+    extension); every exported client gets an access-log entry with the basis it was exported on."""
+    data = research_rows(eligible, today=today, date_mode=date_mode)
+    content, content_type, ext = research_file(data, fmt=fmt, language=language)
+    grants = [access.grant_for(user, c, "research.export") for c in eligible]
+    audit.record_many(action="research.export", clients=eligible, bases=[(g.basis, g.ref) for g in grants],
+                      role=",".join(sorted(user.roles)))
+    return content, content_type, ext
 
 
 def research_rows(clients, *, today: datetime.date, date_mode: str) -> list[dict]:

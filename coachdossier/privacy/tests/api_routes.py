@@ -6,6 +6,7 @@ EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "mana
             "auditor")
 MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
 MANAGEMENT_AND_AUDITOR = MANAGEMENT_ONLY | {"auditor": 200}
+RESEARCHERS = MANAGEMENT_ONLY | {"coach": 200, "other_coach": 200, "committee": 200}  # GC-6.8: research.export
 
 
 def created(table):
@@ -70,6 +71,10 @@ API_ROUTES = [
     ("get", "/api/privacy/confidentiality-breaches", {}, None, None, MANAGEMENT_ONLY),
     ("get", "/api/privacy/processing-register", {}, None, None, MANAGEMENT_AND_AUDITOR),
     ("get", "/api/privacy/handovers", {}, None, None, MANAGEMENT_ONLY),
+    ("get", "/api/privacy/research", {}, None, None, RESEARCHERS),
+    # Nobody in this world has both research consents: the export says so (GC-6.8).
+    ("post", "/api/privacy/research/export", {}, lambda w: {"date_mode": "month", "fmt": "json"}, "json",
+     {p: (422 if s == 200 else s) for p, s in RESEARCHERS.items()}),
     ("get", "/api/privacy/dpias", {}, None, None, MANAGEMENT_AND_AUDITOR),
     ("post", "/api/privacy/dpias", {}, dpia_upload, "multipart", created(MANAGEMENT_ONLY)),
     ("get", "/api/privacy/dpias/{dpia_id}/document", lambda w: {"dpia_id": w.privacy_dpia.public_id}, None, None,

@@ -10,12 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coachdossier import audit
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 from coachdossier.clients import access
-from coachdossier.clients.crypto import KeyRing
-from coachdossier.clients.models import Client
 
 from .. import actions
 from ..forms import ResearchExportForm, SupervisionReviewForm, UmbrellaApprovalForm
@@ -98,36 +95,26 @@ def research(request):
     from .. import exports
 
     today = timezone.localdate()
-    clients = list(Client.objects.visible_to(request.user, "research.export")
-                   .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
-    KeyRing.load(c.public_id for c in clients)
-    rows = []
-    for c in clients:
-        research_consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
-        pending = any(not k.umbrella_approved_on for k in research_consents)
-        rows.append({"client": c, "consents": research_consents,
-                     "eligible": any(k.umbrella_approved_on for k in research_consents),
-                     "can_approve": pending and access.grant_for(request.user, c, "consent.manage") is not None})
+    rows = exports.research_candidates(request.user, today)
+    for row in rows:
+        row["can_approve"] = (any(not k.umbrella_approved_on for k in row["consents"])
+                              and access.grant_for(request.user, row["client"], "consent.manage") is not None)
     form = ResearchExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         eligible = [r["client"] for r in rows if r["eligible"]]
         if not eligible:
-            form.add_error(None, _("None of your clients has both consents (client and umbrella organisation): "
-                                   "nothing may be exported (GC-6.8)."))
+            form.add_error(None, exports.NOTHING_TO_EXPORT)
         else:
             waiting = _deid_not_ready(request)
             if waiting is not None:
                 return waiting
-            data = exports.research_rows(eligible, today=today, date_mode=form.cleaned_data["date_mode"])
-            content, content_type, ext = exports.research_file(data, fmt=form.cleaned_data["fmt"],
-                                                                language=request.LANGUAGE_CODE[:2])
-            grants = [access.grant_for(request.user, c, "research.export") for c in eligible]
-            audit.record_many(action="research.export", clients=eligible, bases=[(g.basis, g.ref) for g in grants],
-                              role=",".join(sorted(request.user.roles)))
+            content, content_type, ext = exports.research_export(
+                request.user, eligible, today=today, date_mode=form.cleaned_data["date_mode"],
+                fmt=form.cleaned_data["fmt"], language=request.LANGUAGE_CODE[:2])
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'
             return response
-    access.log_list(request.user, "research.list", clients)
+    access.log_list(request.user, "research.list", [r["client"] for r in rows])
     return render(request, "privacy/research.html", {"rows": rows, "form": form,
                                                      "excluded": sum(1 for r in rows if not r["eligible"])})
 
