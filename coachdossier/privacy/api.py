@@ -121,6 +121,38 @@ def fee_record(request, coach_id: uuid.UUID, data: FeeIn):
     return Status(201, _profile_out(profile, timezone.localdate()))
 
 
+def _registry_profile(coach_id):
+    return get_object_or_404(CoachProfile.objects.select_related("coach").prefetch_related("fees"),
+                             coach__public_id=coach_id)
+
+
+@router.post("/registry/{coach_id}/cv", response={200: ProfileOut, 422: Error})
+def cv_upload(request, coach_id: uuid.UUID, cv: File[UploadedFile]):
+    """multipart/form-data: the coach's CV under `cv`, replacing the one before (GC-4.5)."""
+    _require(request, Role.MANAGEMENT)
+    profile = _registry_profile(coach_id)
+    try:
+        actions.upload_cv(actor=request.user, profile=profile, upload=cv, now=timezone.now())
+    except ValidationError as exc:
+        return _errors(exc)
+    return _profile_out(_registry_profile(coach_id), timezone.localdate())
+
+
+@router.get("/registry/{coach_id}/cv")
+def cv_download(request, coach_id: uuid.UUID):
+    """The coach's CV as uploaded (404 when there is none)."""
+    _require(request, Role.MANAGEMENT)
+    return views.cv_file(_registry_profile(coach_id))
+
+
+@router.get("/registry/{coach_id}/profile.pdf")
+def profile_pdf(request, coach_id: uuid.UUID):
+    """GC-4.5: the coach's profile (registration, insurance, qualifications, methods, when it was
+    last updated) to share with a client or principal."""
+    _require(request, Role.MANAGEMENT)
+    return views.profile_pdf_file(_registry_profile(coach_id), language=request.LANGUAGE_CODE[:2])
+
+
 class BacklogOut(Schema):
     client_id: uuid.UUID
     reference: str

@@ -29,18 +29,21 @@ def setup(w):
     actions.decide_data_breach(actor=w.management, breach=w.privacy_decided, decision="not_required",
                                reason="Versleuteld", now=w.now)
     w.privacy_dpia = actions.upload_dpia(actor=w.management, title="DPIA", version="1.0", approved_on=w.now.date(),
-                                         upload=dpia_upload(w)["document"], now=w.now)
+                                         upload=pdf("dpia.pdf"), now=w.now)
     w.privacy_handover = actions.create_handover(actor=w.management, client=w.other_client,
                                                  trajectory=w.privacy_uwv_trajectory, now=w.now)
 
 
-def dpia_upload(w):
+def pdf(name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from coachdossier.clients.management.commands.demo import DEMO_PDF
 
-    return {"title": "DPIA", "version": "2.0", "approved_on": w.now.date().isoformat(),
-            "document": SimpleUploadedFile("dpia.pdf", DEMO_PDF, content_type="application/pdf")}
+    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+
+def dpia_upload(w):
+    return {"title": "DPIA", "version": "2.0", "approved_on": w.now.date().isoformat(), "document": pdf("dpia.pdf")}
 
 
 def handover(w):
@@ -49,6 +52,13 @@ def handover(w):
 
 API_ROUTES = [
     ("get", "/api/privacy/registry", {}, None, None, MANAGEMENT_ONLY),
+    ("post", "/api/privacy/registry/{coach_id}/cv", lambda w: {"coach_id": w.other_coach.public_id},
+     lambda w: {"cv": pdf("cv.pdf")}, "multipart", MANAGEMENT_ONLY),
+    # The registry entry has no CV yet.
+    ("get", "/api/privacy/registry/{coach_id}/cv", lambda w: {"coach_id": w.other_coach.public_id}, None, None,
+     MANAGEMENT_ONLY | {"management": 404}),
+    ("get", "/api/privacy/registry/{coach_id}/profile.pdf", lambda w: {"coach_id": w.other_coach.public_id}, None,
+     None, MANAGEMENT_ONLY),
     ("put", "/api/privacy/registry/{coach_id}", lambda w: {"coach_id": w.coach.public_id},
      lambda w: {"registration_status": "registered", "registered_on": "2020-01-01"}, "json", MANAGEMENT_ONLY),
     ("post", "/api/privacy/registry/{coach_id}/fees", lambda w: {"coach_id": w.other_coach.public_id},

@@ -2,7 +2,16 @@
 auditor (checkpoints, security report, log review) and coaches (de-identified exports), one
 module per topic. Client data is reached only through clients.access."""
 
-from .coaches import cv_download, cv_upload, fee_new, profile_edit, profile_pdf, registry_list
+from .coaches import (
+    cv_download,
+    cv_file,
+    cv_upload,
+    fee_new,
+    profile_edit,
+    profile_pdf,
+    profile_pdf_file,
+    registry_list,
+)
 from .deidentified import research, supervision, umbrella_approval
 from .handovers import handover, handover_deliver, handover_download, handover_list, handover_package
 from .holds import legal_hold_new, legal_hold_release, retention
@@ -20,7 +29,7 @@ from .security import checkpoints, checkpoints_download, log_review, overview, s
 
 __all__ = [
     "overview", "checkpoints", "checkpoints_download", "security_report", "security_report_pdf", "log_review",
-    "registry_list", "profile_edit", "fee_new", "cv_upload", "cv_download", "profile_pdf",
+    "registry_list", "profile_edit", "fee_new", "cv_upload", "cv_download", "profile_pdf", "cv_file", "profile_pdf_file",
     "retention", "legal_hold_new", "legal_hold_release",
     "handover_list", "handover", "handover_download", "handover_package", "handover_deliver",
     "confidentiality_register", "confidentiality_new",

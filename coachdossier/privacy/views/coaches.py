@@ -101,7 +101,17 @@ def cv_upload(request, profile_id):
 @require_GET
 @role_required(Role.MANAGEMENT)
 def cv_download(request, profile_id):
-    profile = _profile(profile_id)
+    return cv_file(_profile(profile_id))
+
+
+@require_GET
+@role_required(Role.MANAGEMENT)
+def profile_pdf(request, profile_id):
+    return profile_pdf_file(_profile(profile_id), language=request.LANGUAGE_CODE[:2])
+
+
+def cv_file(profile):
+    """The coach's CV as uploaded; the page and the API answer with this."""
     if not profile.cv_storage_name:
         raise Http404
     response = HttpResponse(actions.read_cv(profile), content_type="application/octet-stream")
@@ -112,13 +122,9 @@ def cv_download(request, profile_id):
     return response
 
 
-@require_GET
-@role_required(Role.MANAGEMENT)
-def profile_pdf(request, profile_id):
+def profile_pdf_file(profile, *, language):
     """GC-4.5: the coach's profile to share with a client or principal on request."""
-    profile = _profile(profile_id)
-    response = HttpResponse(coach_profile_pdf(profile, today=timezone.localdate(),
-                                              language=request.LANGUAGE_CODE[:2]),
+    response = HttpResponse(coach_profile_pdf(profile, today=timezone.localdate(), language=language),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="coach-profile-{profile.public_id}.pdf"'
     return response
