@@ -720,6 +720,7 @@ def security_report(request):
 
     return {"generated_at": r["generated_at"], "mfa": r["mfa"], "encryption": r["encryption"],
             "last_backup": run(r["last_backup"]), "last_verified_backup": run(r["last_verified"]),
+            "last_backup_verification": run(r["last_verify_run"]),
             "last_restore": run(r["last_restore"]), "last_access_log_verification": run(r["last_log_check"]),
             "confidentiality": r["confidentiality"],
             "registry": {**r["registry"], "not_in_good_standing": [

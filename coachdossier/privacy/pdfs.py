@@ -125,6 +125,8 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             pdf.Section(_("Backups and the access log"), [pdf.KeyValues([
                 (_("Last backup"), run(r["last_backup"])),
                 (_("Last verified backup"), run(r["last_verified"])),
+                *([(_("Latest verification failed"), when(r["last_verify_run"].at))]
+                  if r["last_verify_run"] and not r["last_verify_run"].ok else []),
                 (_("Last tested restore"), run(r["last_restore"])),
                 (_("Last access-log verification"), run(r["last_log_check"])),
             ])]),

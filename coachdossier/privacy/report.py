@@ -58,6 +58,8 @@ def security_report(now) -> dict:
         },
         "last_backup": BackupRun.objects.filter(kind=BackupKind.BACKUP).first(),
         "last_verified": BackupRun.objects.filter(kind=BackupKind.VERIFY, ok=True).first(),
+        # LAW-32: a verification failing since the last successful one must not hide behind it.
+        "last_verify_run": BackupRun.objects.filter(kind=BackupKind.VERIFY).first(),
         "last_restore": BackupRun.objects.filter(kind=BackupKind.RESTORE).first(),
         "last_log_check": LogVerification.objects.first(),
         "confidentiality": {"staff": len(staff), "signed": len(signed),

@@ -75,6 +75,19 @@ class SecurityReportEvidenceTests(PrivacyTestCase):
         self.assertIn("Last tested restore never", pdf)
         self.assertIsNone(api["last_restore"])
 
+    def test_law_32_a_failed_latest_verification_is_not_hidden_behind_the_last_successful_one(self):
+        """The report showed the last successful verification only: a verification failing
+        since then left the auditor looking at an older date as if all was well."""
+        BackupRun.objects.create(kind=BackupKind.VERIFY, at=self.now - datetime.timedelta(days=2), ok=True,
+                                 location="/b/1")
+        BackupRun.objects.create(kind=BackupKind.VERIFY, at=self.now - datetime.timedelta(days=1), ok=False,
+                                 location="/b/2", detail="checksum mismatch")
+        page, pdf, api = self.views()
+        self.assertIn("Latest verification failed", page)
+        self.assertIn("Latest verification failed", pdf)
+        self.assertEqual(api["last_verified_backup"]["ok"], True)
+        self.assertEqual(api["last_backup_verification"]["ok"], False)
+
     def test_gc_0_3_the_report_names_the_coaches_not_in_good_standing_and_not_in_the_registry(self):
         profile = actions.save_coach_profile(actor=self.management, coach=self.other_coach, now=self.now,
                                              registration_status=RegistrationStatus.REGISTERED,
