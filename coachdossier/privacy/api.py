@@ -483,6 +483,80 @@ def dpia_document(request, dpia_id: uuid.UUID):
     return views.dpia_document(dpia_id)
 
 
+# --- De-identified exports: supervision (GC-6.9), research and education (GC-6.8) -------------------
+
+
+def _deid_waiting():
+    """deduce is never built inside a request: start it in the background and ask to wait."""
+    from django.http import JsonResponse
+
+    from . import deid_service
+
+    deid_service.ensure_warming()
+    if deid_service.is_ready():
+        return None
+    response = JsonResponse({"detail": "The de-identification model is loading; try again in a minute."},
+                            status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+class SupervisionDraftIn(Schema):
+    entries: list[uuid.UUID] = Field(description="The entries to discuss (never medical ones).")
+    identifiable: bool = Field(False, description="Identifiable, with the client's supervision consent.")
+
+
+class SupervisionDraftOut(Schema):
+    summary: str = Field(description="Review and edit it, then send it to .../supervision/export.")
+    identifiable: bool
+
+
+class SupervisionExportIn(Schema):
+    summary: str
+    identifiable: bool = False
+
+
+@router.post("/clients/{client_id}/supervision/summary", response={200: SupervisionDraftOut, 422: Error, 503: Error})
+def supervision_summary(request, client_id: uuid.UUID, data: SupervisionDraftIn):
+    """GC-6.9: the case summary of the chosen entries for the coach to review: names, places,
+    dates, numbers and every identifier the system knows replaced by tags."""
+    from . import exports
+
+    _require(request, Role.COACH)
+    client, _grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    wanted = set(data.entries)
+    chosen = [e for e in exports.supervision_entries(client) if e.public_id in wanted]
+    # Only de-identifying needs deduce: bad input is answered without waiting for it.
+    if chosen and not data.identifiable and (waiting := _deid_waiting()) is not None:
+        return waiting
+    try:
+        summary = exports.supervision_draft(client, chosen, identifiable=data.identifiable,
+                                            today=timezone.localdate())
+    except ValidationError as exc:
+        return _errors(exc)
+    return {"summary": summary, "identifiable": data.identifiable}
+
+
+@router.post("/clients/{client_id}/supervision/export", response={200: None, 422: Error})
+def supervision_export(request, client_id: uuid.UUID, data: SupervisionExportIn):
+    """GC-6.9: the reviewed summary as a labelled text file, logged. 422 when an identifier the
+    system knows was typed back, or identifiable use lacks the client's consent."""
+    from django.http import HttpResponse
+
+    from . import exports
+
+    _require(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    try:  # no deduce needed: the check for identifiers typed back is the fast one
+        body = exports.supervision_export(client, grant, data.summary, identifiable=data.identifiable,
+                                          today=timezone.localdate(), language=request.LANGUAGE_CODE[:2])
+    except ValidationError as exc:
+        return _errors(exc)
+    response = HttpResponse(body.encode(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = views.supervision_filename(data.identifiable)
+    return response
+
+
 # --- Research and education (GC-6.8) ------------------------------------------------------------
 
 
@@ -532,19 +606,15 @@ def research_export(request, data: ResearchExportIn):
     Retry-After while the de-identification model is still loading."""
     from django.http import HttpResponse
 
-    from . import deid_service, exports
+    from . import exports
 
     _require(request, Role.COACH, Role.MANAGEMENT)
     today = timezone.localdate()
     eligible = [r["client"] for r in exports.research_candidates(request.user, today) if r["eligible"]]
     if not eligible:
         return Status(422, {"detail": {"__all__": [str(exports.NOTHING_TO_EXPORT)]}})
-    deid_service.ensure_warming()
-    if not deid_service.is_ready():
-        response = HttpResponse('{"detail": "The de-identification model is loading; try again in a minute."}',
-                                status=503, content_type="application/json")
-        response["Retry-After"] = "60"
-        return response
+    if (waiting := _deid_waiting()) is not None:
+        return waiting
     content, content_type, ext = exports.research_export(request.user, eligible, today=today,
                                                          date_mode=data.date_mode, fmt=data.fmt,
                                                          language=request.LANGUAGE_CODE[:2])

@@ -16,6 +16,7 @@ import json
 import random
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -100,6 +101,38 @@ def leftover_identifiers(client, text: str) -> list[str]:
     back), as written there; whole words only, so "vrede" is no leftover of a client in Ede."""
     return find_known(text, known_identifiers=known_identifiers(client),
                       known_names=known_names(client, practice_names()))
+
+
+IDENTIFIABLE_NEEDS_CONSENT = gettext_lazy("Identifiable use needs the client's supervision consent (GC-6.9).")
+
+
+def supervision_entries(client) -> list:
+    """GC-6.9: the entries a case summary may draw on: not deleted, never medical ones."""
+    return list(client.entries.filter(deleted_at__isnull=True, is_medical=False)
+                .prefetch_related("versions").order_by("occurred_on", "pk"))
+
+
+def supervision_draft(client, chosen, *, identifiable: bool, today: datetime.date) -> str:
+    """GC-6.9: the summary of the `chosen` entries for the coach to review and edit:
+    de-identified, or as written when the client consented to identifiable use."""
+    if not chosen:
+        raise ValidationError({"entries": _("Choose at least one entry.")})
+    if identifiable and not has_consent(client, "supervision", today):
+        raise ValidationError({"identifiable": str(IDENTIFIABLE_NEEDS_CONSENT)})
+    return identifiable_summary(chosen) if identifiable else supervision_summary(client, chosen)
+
+
+def supervision_export(client, grant, text: str, *, identifiable: bool, today: datetime.date, language: str) -> str:
+    """GC-6.9: the reviewed summary, labelled, and its export in the access log. Refused when
+    identifiable use lacks the client's consent, or an identifier the system knows was typed
+    back into a de-identified summary."""
+    if identifiable and not has_consent(client, "supervision", today):
+        raise ValidationError({"identifiable": str(IDENTIFIABLE_NEEDS_CONSENT)})
+    if not identifiable and (left := leftover_identifiers(client, text)):
+        raise ValidationError({"summary": _("The summary still contains identifying details: %(items)s. "
+                                            "Replace them before downloading.") % {"items": ", ".join(left)}})
+    access.log_access(client, grant, "supervision.export_identifiable" if identifiable else "supervision.export")
+    return labelled(text, language=language, identifiable=identifiable)
 
 
 def labelled(text: str, *, language: str, identifiable: bool) -> str:

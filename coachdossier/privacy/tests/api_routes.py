@@ -6,6 +6,7 @@ EVERYONE = ("coach", "other_coach", "committee", "client", "other_client", "mana
             "auditor")
 MANAGEMENT_ONLY = {p: 403 for p in EVERYONE} | {"management": 200}
 MANAGEMENT_AND_AUDITOR = MANAGEMENT_ONLY | {"auditor": 200}
+OWN_COACH = {p: 403 for p in EVERYONE} | {"coach": 200, "other_coach": 404, "committee": 404}
 RESEARCHERS = MANAGEMENT_ONLY | {"coach": 200, "other_coach": 200, "committee": 200}  # GC-6.8: research.export
 
 
@@ -99,6 +100,11 @@ API_ROUTES = [
     ("post", "/api/privacy/breaches/{breach_id}/close", lambda w: {"breach_id": w.privacy_decided.public_id}, None,
      None, MANAGEMENT_ONLY),
     # GC-6.5: the coach records it (dossier.write): Bob has no relationship with Carla
+    # GC-6.9: no entry chosen is a 422, answered without waiting for the de-identification model.
+    ("post", "/api/privacy/clients/{client_id}/supervision/summary", lambda w: {"client_id": w.own_client.public_id},
+     lambda w: {"entries": []}, "json", OWN_COACH | {"coach": 422}),
+    ("post", "/api/privacy/clients/{client_id}/supervision/export", lambda w: {"client_id": w.own_client.public_id},
+     lambda w: {"summary": "[PERSOON-1] werkt weer."}, "json", OWN_COACH),
     ("post", "/api/privacy/clients/{client_id}/confidentiality-breaches", lambda w: {"client_id": w.own_client.public_id},
      lambda w: {"occurred_on": "2026-11-20", "legal_ground": "danger", "reason": "Acuut gevaar",
                 "recipient": "Huisarts", "shared": "Zorgen", "client_informed": True, "informed_on": "2026-11-21"},

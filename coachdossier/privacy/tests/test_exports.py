@@ -301,3 +301,41 @@ class ResearchApiTests(ExportTestCase):
         self.login(self.auditor)
         self.assertEqual(self.client.get("/api/privacy/research").status_code, 403)
         self.assertEqual(self.export().status_code, 403)
+
+
+class SupervisionApiTests(ExportTestCase):
+    """GC-6.9 through the API as on the page: the coach asks for the de-identified summary of
+    chosen entries, reviews and edits it, and exports it; an identifier typed back is refused,
+    identifiable use needs the client's consent."""
+
+    def post(self, step, **body):
+        return self.client.post(f"/api/privacy/clients/{self.own_client.public_id}/supervision/{step}",
+                                json.dumps(body), content_type="application/json")
+
+    def test_gc_6_9_the_summary_is_de_identified_and_the_export_labelled_and_logged(self):
+        from coachdossier.audit.models import AccessLogEntry
+
+        self.login(self.coach)
+        summary = self.post("summary", entries=[str(self.entry.public_id)]).json()["summary"]
+        for identifier in ("Carla", "Vries", "Broodnodig", "Utrecht"):
+            self.assertNotIn(identifier, summary)
+        exported = self.post("export", summary=summary + "\nEigen aanvulling.")
+        self.assertEqual(exported.status_code, 200)
+        self.assertTrue(exported.content.decode().startswith("PSEUDONYMISED"))
+        self.assertIn("Eigen aanvulling.", exported.content.decode())
+        self.assertTrue(AccessLogEntry.objects.filter(action="supervision.export",
+                                                      client_ref=self.own_client.public_id).exists())
+
+    def test_gc_6_9_an_identifier_typed_back_and_identifiable_use_without_consent_are_422(self):
+        self.login(self.coach)
+        typed_back = self.post("export", summary="Gesprek met Carla de Vries.")
+        self.assertEqual(typed_back.status_code, 422)
+        self.assertIn("summary", typed_back.json()["detail"])
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)], identifiable=True).status_code, 422)
+        self.assertEqual(self.post("summary", entries=[]).status_code, 422)
+
+    def test_gc_6_9_only_the_clients_coach_reaches_it(self):
+        self.login(self.other_coach)
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)]).status_code, 404)
+        self.login(self.management)
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)]).status_code, 403)

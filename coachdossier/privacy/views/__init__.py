@@ -12,7 +12,7 @@ from .coaches import (
     profile_pdf_file,
     registry_list,
 )
-from .deidentified import research, supervision, umbrella_approval
+from .deidentified import research, supervision, supervision_filename, umbrella_approval
 from .handovers import handover, handover_deliver, handover_download, handover_list, handover_package
 from .holds import legal_hold_new, legal_hold_release, retention
 from .processing import dpia_document, dpia_download, dpia_new, processing_pdf, processing_register, processor_new
@@ -35,5 +35,5 @@ __all__ = [
     "confidentiality_register", "confidentiality_new",
     "breaches", "breach_new", "breach_detail", "breach_client", "breach_close",
     "processing_register", "processing_pdf", "processor_new", "dpia_new", "dpia_download", "dpia_document",
-    "supervision", "research", "umbrella_approval",
+    "supervision", "supervision_filename", "research", "umbrella_approval",
 ]

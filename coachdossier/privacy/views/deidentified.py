@@ -42,21 +42,18 @@ def supervision(request, client_id):
     if waiting is not None:
         return waiting
     today = timezone.localdate()
-    consented = exports.has_consent(client, "supervision", today)
-    entries = list(client.entries.filter(deleted_at__isnull=True, is_medical=False)
-                   .prefetch_related("versions").order_by("occurred_on", "pk"))
-    context = {"client": client, "entries": entries, "consented": consented,
+    entries = exports.supervision_entries(client)
+    context = {"client": client, "entries": entries, "consented": exports.has_consent(client, "supervision", today),
                "label": PSEUDONYMISED_LABEL.get(request.LANGUAGE_CODE[:2], PSEUDONYMISED_LABEL["en"])}
     step = request.POST.get("step")
     if step == "prepare":
         chosen = [e for e in entries if str(e.public_id) in set(request.POST.getlist("entries"))]
         identifiable = request.POST.get("identifiable") == "on"
-        if not chosen:
-            context["error"] = _("Choose at least one entry.")
-        elif identifiable and not consented:
-            context["error"] = _("Identifiable use needs the client's supervision consent (GC-6.9).")
+        try:
+            summary = exports.supervision_draft(client, chosen, identifiable=identifiable, today=today)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
         else:
-            summary = exports.identifiable_summary(chosen) if identifiable else exports.supervision_summary(client, chosen)
             context["form"] = SupervisionReviewForm(initial={"summary": summary, "identifiable": identifiable})
             context["identifiable"] = identifiable
             return render(request, "privacy/supervision_review.html", context)
@@ -64,24 +61,26 @@ def supervision(request, client_id):
         form = SupervisionReviewForm(request.POST)
         if form.is_valid():
             identifiable = form.cleaned_data["identifiable"]
-            text = form.cleaned_data["summary"]
-            if identifiable and not consented:
-                form.add_error(None, _("Identifiable use needs the client's supervision consent (GC-6.9)."))
-            elif not identifiable and (left := exports.leftover_identifiers(client, text)):
-                form.add_error("summary", _("The summary still contains identifying details: %(items)s. "
-                                            "Replace them before downloading.") % {"items": ", ".join(left)})
+            try:
+                body = exports.supervision_export(client, grant, form.cleaned_data["summary"],
+                                                  identifiable=identifiable, today=today,
+                                                  language=request.LANGUAGE_CODE[:2])
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    form.add_error("summary" if field == "summary" else None, messages)
             else:
-                access.log_access(client, grant, "supervision.export_identifiable" if identifiable
-                                  else "supervision.export")
-                body = exports.labelled(text, language=request.LANGUAGE_CODE[:2], identifiable=identifiable)
                 response = HttpResponse(body.encode(), content_type="text/plain; charset=utf-8")
-                kind = "identificeerbaar" if identifiable else "gepseudonimiseerd"
-                response["Content-Disposition"] = (f'attachment; filename="casus-{kind}-'
-                                                   f'{datetime.date.today():%Y%m%d}.txt"')
+                response["Content-Disposition"] = supervision_filename(identifiable)
                 return response
         context["form"], context["identifiable"] = form, form.data.get("identifiable") in ("True", "true", "on")
         return render(request, "privacy/supervision_review.html", context)
     return render(request, "privacy/supervision.html", context)
+
+
+def supervision_filename(identifiable: bool) -> str:
+    """The summary's Content-Disposition; the page and the API answer with this."""
+    kind = "identificeerbaar" if identifiable else "gepseudonimiseerd"
+    return f'attachment; filename="casus-{kind}-{datetime.date.today():%Y%m%d}.txt"'
 
 
 @require_http_methods(["GET", "POST"])
