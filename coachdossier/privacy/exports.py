@@ -16,7 +16,7 @@ import json
 import random
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -168,9 +168,13 @@ def research_export(user, eligible, *, today: datetime.date, date_mode: str, fmt
     extension); every exported client gets an access-log entry with the basis it was exported on."""
     data = research_rows(eligible, today=today, date_mode=date_mode)
     content, content_type, ext = research_file(data, fmt=fmt, language=language)
-    grants = [access.grant_for(user, c, "research.export") for c in eligible]
-    audit.record_many(action="research.export", clients=eligible, bases=[(g.basis, g.ref) for g in grants],
-                      role=",".join(sorted(user.roles)))
+    bases = []
+    for c in eligible:
+        grant = access.grant_for(user, c, "research.export")
+        if grant is None:  # eligible clients come from visible_to(user, "research.export")
+            raise PermissionDenied
+        bases.append((grant.basis, grant.ref))
+    audit.record_many(action="research.export", clients=eligible, bases=bases, role=",".join(sorted(user.roles)))
     return content, content_type, ext
 
 

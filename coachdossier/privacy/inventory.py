@@ -405,7 +405,7 @@ def controller() -> dict:
             "email": p.practice_email}
 
 
-def security_measures() -> list[str]:
+def security_measures() -> list["StrOrPromise"]:
     """AVG art. 30(1)(g): a general description of the technical and organisational measures
     (art. 32), from what the system does; the security report shows their current state."""
     sealed = sum(1 for _name, tag in personal_fields() if tag.protection == SEALED)

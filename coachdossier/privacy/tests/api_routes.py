@@ -51,7 +51,7 @@ def handover(w):
     return {"client_id": w.other_client.public_id, "handover_id": w.privacy_handover.public_id}
 
 
-API_ROUTES = [
+API_ROUTES: list[tuple] = [
     ("get", "/api/privacy/registry", {}, None, None, MANAGEMENT_ONLY),
     ("post", "/api/privacy/registry/{coach_id}/cv", lambda w: {"coach_id": w.other_coach.public_id},
      lambda w: {"cv": pdf("cv.pdf")}, "multipart", MANAGEMENT_ONLY),
