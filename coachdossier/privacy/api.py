@@ -798,4 +798,4 @@ def security_report(request):
                 for name, problems in r["registry"]["not_in_good_standing"]]},
             "inactive_accounts": [name for name, _login in r["inactive"]], "open_breaches": r["open_breaches"],
             "late_breaches": r["late_breaches"], "overdue_destruction_requests": r["overdue_destruction_requests"],
-            "retention_backlog": r["retention_backlog"]}
+            "retention_backlog": r["retention_backlog"], "retention_kept": r["retention_kept"]}

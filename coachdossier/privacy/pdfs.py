@@ -141,7 +141,9 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
                 (_("Open data breaches"), f"{r['open_breaches']} (" + _("late") + f": {r['late_breaches']})"),
                 (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
                  else str(r["overdue_destruction_requests"])),
-                (_("Dossiers past their retention term"), str(r["retention_backlog"])),
+                (_("Dossiers past their retention term"), str(r["retention_backlog"])
+                 + (f" ({_('kept by a legal hold or a pending complaint')}: {r['retention_kept']})"
+                    if r["retention_kept"] else "")),
             ])]),
         ]
         return pdf.build_document(letterhead=letterhead(), title=_("Security report"),

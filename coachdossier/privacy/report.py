@@ -44,6 +44,7 @@ def security_report(now) -> dict:
     alive = Client.objects.filter(destroyed_at__isnull=True).count()
     hours = terms.breach_notify_hours
     open_breaches = list(DataBreach.objects.open())
+    backlog = actions.retention_backlog(today)
     # PR-R1-R2: the statement in force; an older version's signature does not count.
     signed = set(ConfidentialityAcceptance.objects.filter(user__in=staff, version=confidentiality.CURRENT_VERSION)
                  .values_list("user_id", flat=True))
@@ -70,7 +71,9 @@ def security_report(now) -> dict:
         "open_breaches": len(open_breaches),
         "late_breaches": sum(1 for b in open_breaches if b.is_late(now, hours)),
         "overdue_destruction_requests": _overdue_destruction_requests(today),
-        "retention_backlog": len(actions.retention_backlog(today)),
+        "retention_backlog": len(backlog),
+        # PR-8: past the term lawfully (a legal hold, a pending complaint), not left behind.
+        "retention_kept": sum(1 for row in backlog if row["blockers"]),
     }
 
 

@@ -88,6 +88,20 @@ class SecurityReportEvidenceTests(PrivacyTestCase):
         self.assertEqual(api["last_verified_backup"]["ok"], True)
         self.assertEqual(api["last_backup_verification"]["ok"], False)
 
+    def test_pr_8_a_dossier_past_its_term_under_a_legal_hold_is_counted_as_kept_not_as_overdue(self):
+        """A dossier a legal hold keeps is past its term lawfully: the auditor must tell it from
+        one the daily job failed to destroy."""
+        from coachdossier.clients import actions as client_actions
+
+        trajectory = self.other_client.current_trajectory
+        client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        actions.place_legal_hold(actor=self.management, client=self.other_client, reason="Rechtszaak", now=self.now)
+        later = self.now + datetime.timedelta(days=6 * 366)
+        r = report.security_report(later)
+        self.assertEqual((r["retention_backlog"], r["retention_kept"]), (1, 1))
+        self.login(self.auditor)
+        self.assertEqual(self.client.get("/api/privacy/security-report").json()["retention_kept"], 0)
+
     def test_gc_0_3_the_report_names_the_coaches_not_in_good_standing_and_not_in_the_registry(self):
         profile = actions.save_coach_profile(actor=self.management, coach=self.other_coach, now=self.now,
                                              registration_status=RegistrationStatus.REGISTERED,
