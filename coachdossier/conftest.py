@@ -74,7 +74,7 @@ def api_limits_raised(monkeypatch):
 @pytest.fixture(autouse=True)
 def _every_mail_has_one_recipient():
     """GC-6.3, AVG data minimisation: no mail any test sends puts several addresses on its To: or
-    Cc: line, where each recipient would see the others' (one message each: lib.emails)."""
+    Cc: line, where each recipient would see the others' (one message each: accounts.outbox)."""
     yield
     from django.core import mail
 

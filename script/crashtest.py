@@ -260,7 +260,7 @@ def run(kills: int, python: str, keep: bool = False, seed: int | None = None, ou
                                         # states, not actions: with a single kill the job never ran in
                                         # the notice window, so the dossiers are still waiting
                                         "waiting for the notice period: ", "postponed: "))
-                and not line.startswith("coachdossier.lib.emails.send_queued: 0 sent, 0 still not sent")]
+                and not line.startswith("coachdossier.accounts.outbox.send_queued: 0 sent, 0 still not sent")]
     # (the outbox forgetting mail sent in the first run, stamped with the real clock, is not a repeat)
     summary = {
         "kills": sum(k for k, _ in results.values()),

@@ -47,7 +47,7 @@ class UserManager(BaseUserManager):
 
     def addresses_of(self, *roles: str) -> list[str]:
         """The addresses of the active accounts holding any of `roles`, each once: the
-        recipients of a staff notice (one message each, lib.emails.send_or_queue)."""
+        recipients of a staff notice (one message each, accounts.outbox.send_or_queue)."""
         return list(self.filter(is_active=True, role_grants__role__in=roles)
                     .order_by("email").values_list("email", flat=True).distinct())
 
@@ -195,7 +195,7 @@ class OutgoingMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     # The client (public id) whose address this mail goes to, or whose report it delivers:
-    # destroying their dossier deletes it, queued or sent (GC-5.4, PR-8; lib.emails.forget_client).
+    # destroying their dossier deletes it, queued or sent (GC-5.4, PR-8; accounts.outbox.forget_client).
     client_ref = models.UUIDField(null=True, blank=True, db_index=True)
 
     objects = OutgoingMailQuerySet.as_manager()

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachdossier import audit, policy
+from coachdossier.accounts import outbox
 from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import Basis
-from coachdossier.lib import emails, idempotency
+from coachdossier.lib import idempotency
 from coachdossier.lib.dates import format_date
 from coachdossier.lib.idempotency import Once
 
-from . import crypto, uploads, validation
+from . import crypto, hooks, uploads, validation
 from .emails import break_glass_used
 from .models import (
     BREAK_GLASS_REASON_MAX_LENGTH,
@@ -222,11 +223,7 @@ def assignment_refusal(coach: User, today: datetime.date) -> str | None:
     coach registry adds registration, fee and insurance checks)."""
     if not coach.is_active or not coach.has_role(Role.COACH):
         return _("This person is not an active coach.")
-    try:
-        from coachdossier.privacy.registry import standing_problem
-    except ImportError:
-        return None
-    return standing_problem(coach, today)
+    return hooks.assignment_refusal(coach=coach, today=today)
 
 
 ORDER_NUMBER_LENGTH = 40  # Trajectory.uwv_order_number's column
@@ -283,8 +280,6 @@ def open_trajectory(*, actor, client: Client, principal: Principal, coach: User,
     if goal_text:
         _add_goal(actor=actor, trajectory=trajectory, text=goal_text, reason="", justification=goal_justification,
                   now=now)
-    from coachdossier.clients import hooks
-
     hooks.trajectory_opened(trajectory=trajectory, actor=actor, now=now)
     return trajectory
 
@@ -806,8 +801,6 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
 
     The data key goes after the commit: should the process die in between, the content is
     already gone from the database, and `purge_orphan_keys` (run daily) removes the key."""
-    from . import hooks
-
     with transaction.atomic():
         # Lock order: the client's row first, then its search tokens and every other row of
         # theirs, as `rebuild_search_index` and `update_personal_data` take them. Deleting the
@@ -823,7 +816,7 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
         addresses = mail_addresses(client)
         for fn in hooks.CLIENT_DESTROYED:
             fn(client=client, actor=actor, now=now)
-        emails.forget_client(client_ref=client.public_id, addresses=addresses)
+        outbox.forget_client(client_ref=client.public_id, addresses=addresses)
         files = list(Attachment.objects.filter(entry__client=client).values_list("storage_name", flat=True))
         Consent.objects.filter(client=client).delete()
         DossierEntry.objects.filter(client=client).delete()
@@ -853,7 +846,7 @@ def destroy_client(*, actor, client: Client, now, reason: str) -> Client:
 
 def mail_addresses(client) -> list[str]:
     """The addresses the client's mail may have gone to (login and personal), read before
-    their personal data is wiped, for `lib.emails.forget_client` (GC-5.4, PR-8)."""
+    their personal data is wiped, for `accounts.outbox.forget_client` (GC-5.4, PR-8)."""
     addresses = [client.user.email] if client.user_id else []
     try:
         addresses.append(client.personal.email)
@@ -863,7 +856,7 @@ def mail_addresses(client) -> list[str]:
 
 
 def forget_destroyed_address(*, mail, now):
-    """lib.emails.OUTCOME_HOOKS: a mail linked to a destroyed client (only "your dossier was
+    """accounts.outbox.OUTCOME_HOOKS: a mail linked to a destroyed client (only "your dossier was
     destroyed", queued in the destruction's transaction after forget_client) keeps their
     address until it went or was given up, not for the outbox's 30 days (GC-5.4)."""
     from coachdossier.accounts.models import MailStatus, OutgoingMail

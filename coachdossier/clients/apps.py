@@ -9,7 +9,7 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from coachdossier.lib import emails
+        from coachdossier.accounts import outbox
 
         from . import actions
         from . import checks as deploy_checks
@@ -17,5 +17,5 @@ class ClientsConfig(AppConfig):
         checks.register(deploy_checks.practice_identity, "coachdossier", deploy=True)
         checks.register(deploy_checks.search_key_strength, "coachdossier", deploy=True)
 
-        if actions.forget_destroyed_address not in emails.OUTCOME_HOOKS:  # GC-5.4: the last notice's address
-            emails.OUTCOME_HOOKS.append(actions.forget_destroyed_address)
+        if actions.forget_destroyed_address not in outbox.OUTCOME_HOOKS:  # GC-5.4: the last notice's address
+            outbox.OUTCOME_HOOKS.append(actions.forget_destroyed_address)

@@ -1,7 +1,7 @@
 """The clients app's emails: a notice, never dossier content (GC-6.3)."""
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
+from coachdossier.accounts.outbox import send_or_queue as send  # notices: a mail server that is down queues them
 
 
 def break_glass_used(*, glass_id: int) -> None:

@@ -13,11 +13,18 @@ DESTRUCTION_BLOCKERS: list = []
 # fn(*, client, actor, now): delete the app's own rows for this client (questionnaire
 # answers, measurements, reports, messages...). Runs inside the destruction's transaction.
 CLIENT_DESTROYED: list = []
+# fn(*, coach, today) -> str | None: why this coach may not be given a new client today (the
+# coach registry: registration, fee, insurance; GC-0.3, GC-4.4). The first reason refuses.
+ASSIGNMENT_REFUSALS: list = []
 
 
 def trajectory_opened(*, trajectory, actor, now):
     for fn in TRAJECTORY_OPENED:
         fn(trajectory=trajectory, actor=actor, now=now)
+
+
+def assignment_refusal(*, coach, today) -> str | None:
+    return next((reason for fn in ASSIGNMENT_REFUSALS if (reason := fn(coach=coach, today=today))), None)
 
 
 def destruction_blockers(*, client, today) -> list[str]:

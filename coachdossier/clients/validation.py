@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.utils.translation import gettext as _
 from stdnum.nl import bsn as stdnum_bsn
 
-HEALTH = "gezondheid"  # privacy.deidentify.SpecialCategory.HEALTH
+HEALTH = "gezondheid"  # screening.SpecialCategory.HEALTH
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
 
 
@@ -98,7 +98,7 @@ def screen_text(text: str, *, known_identifiers=(), others=()) -> dict:
     """PR-4 and GC-5.2 on free text: special categories mentioned, other people named.
     `known_identifiers`: the client's own name; `others`: names of other people the system
     holds, which count as other persons wherever they stand."""
-    from coachdossier.lib.screening import find_person_mentions, find_special_categories
+    from .screening import KnownNames, find_person_mentions, find_special_categories
 
     found = {str(f.category) for f in find_special_categories(text or "")}
     return {
@@ -108,7 +108,8 @@ def screen_text(text: str, *, known_identifiers=(), others=()) -> dict:
         # Health information is normal in re-integration notes; it is treated as extra
         # confidential: the author is advised to mark the entry medical.
         "health": HEALTH in found,
-        "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers, others=others),
+        "other_persons": find_person_mentions(text or "", known_identifiers=known_identifiers,
+                                              known_names=KnownNames.of(contacts=others)),
     }
 
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from coachdossier import policy
+from coachdossier.accounts import outbox
 from coachdossier.accounts.models import Role, User
-from coachdossier.lib import emails
 
 
 def complaint_received(*, complaint_id: int) -> None:
@@ -20,7 +20,7 @@ def complaint_received(*, complaint_id: int) -> None:
 
     complaint = Complaint.objects.get(pk=complaint_id)
     officers = [officer.email for officer in complaint.impartial_officers()]
-    emails.send_or_queue("complaint-received", officers or User.objects.addresses_of(Role.MANAGEMENT), {
+    outbox.send_or_queue("complaint-received", officers or User.objects.addresses_of(Role.MANAGEMENT), {
         "url": reverse("complaints:detail", args=[complaint.public_id]), "received_on": complaint.received_on,
         "no_officer": not officers})
 
@@ -40,7 +40,7 @@ def letter_notice(*, letter_id: int) -> None:
     # The client's own account: the notice goes with their dossier (GC-5.4); the complaint stays.
     client = complaint.client if complaint.client is not None and complaint.client.user_id == account.pk else None
     # Marked emailed only when the notice went now; a queued notice may still arrive later.
-    if emails.send_or_queue("complaint-letter", [account.email],
+    if outbox.send_or_queue("complaint-letter", [account.email],
                             {"url": reverse("complaints:mine", args=[complaint.public_id]), "number": complaint.number},
                             letter.language, client_ref=client.public_id if client else None):
         type(letter).objects.filter(pk=letter.pk).update(emailed=True)
@@ -48,7 +48,7 @@ def letter_notice(*, letter_id: int) -> None:
 
 def reminder(*, to: list[str], complaint, clock, no_officer=False) -> None:
     """`no_officer`: `to` is management, because every complaints officer is involved (KR-3.3b)."""
-    emails.send_or_queue("complaint-reminder", to, {
+    outbox.send_or_queue("complaint-reminder", to, {
         # The label itself, not str() of it: translated when the mail is rendered, in its language.
         "number": complaint.number or "—", "clock": clock.label, "rule": clock.rule, "due": clock.due,
         "url": reverse("complaints:detail", args=[complaint.public_id]), "no_officer": no_officer})

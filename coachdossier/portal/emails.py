@@ -1,12 +1,12 @@
 """The portal's emails: one function each. A notice and a link, never dossier content
 (GC-6.3): no names of other people, no entry text, no message text, no reasons. One message
-per recipient (lib.emails.send_or_queue)."""
+per recipient (accounts.outbox.send_or_queue)."""
 
 from django.urls import reverse
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.lib.emails import queue
-from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
+from coachdossier.accounts.outbox import queue
+from coachdossier.accounts.outbox import send_or_queue as send  # notices: a mail server that is down queues them
 
 from .models import ClientRequest, Direction, Message, email_allowed
 

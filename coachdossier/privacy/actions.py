@@ -531,6 +531,11 @@ def upload_dpia(*, actor, title, version, approved_on, upload, now):
 
     data = upload.read()
     errors = {}
+    for name, value, limit in (("title", title, 200), ("version", version, 20)):  # Dpia's columns
+        if not value.strip():
+            errors[name] = _("This field is required.")
+        elif len(value) > limit:
+            errors[name] = _("Use at most %(limit)s characters.") % {"limit": limit}
     if approved_on > timezone.localdate(now):
         errors["approved_on"] = _("The date cannot be in the future.")
     try:

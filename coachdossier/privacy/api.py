@@ -5,11 +5,13 @@ pages; bad input is a 422 with the field errors (api/api.py)."""
 
 import datetime
 import uuid
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from coachdossier.accounts.models import Role, User
 from coachdossier.clients import access
@@ -38,6 +40,12 @@ class ProfileIn(Schema):
     methods: str = ""
 
 
+class Unavailable(Schema):
+    """503: a part the operation needs is not ready yet (see Retry-After)."""
+
+    detail: str
+
+
 class ProfileOut(Schema):
     id: uuid.UUID
     coach_id: uuid.UUID
@@ -52,6 +60,7 @@ class ProfileOut(Schema):
     cv_updated_on: datetime.date | None
     qualifications: str
     methods: str
+    updated_at: datetime.datetime = Field(description="When the registry entry last changed (GC-4.5).")
     good_standing: bool
     problems: list[str]
 
@@ -73,7 +82,8 @@ def _profile_out(profile: CoachProfile, today) -> dict:
             "registered_on": profile.registered_on, "insurer": profile.insurer, "policy_number": profile.policy_number,
             "insurance_expires_on": profile.insurance_expires_on, "fees_paid": [f.year for f in profile.fees.all()],
             "cv_updated_on": profile.cv_updated_on, "qualifications": profile.qualifications,
-            "methods": profile.methods, "good_standing": not problems, "problems": problems}
+            "methods": profile.methods, "updated_at": profile.updated_at, "good_standing": not problems,
+            "problems": problems}
 
 
 @router.get("/registry", response=RegistryOut)
@@ -101,6 +111,35 @@ def fee_record(request, coach_id: uuid.UUID, data: FeeIn):
     actions.record_fee(actor=request.user, profile=profile, now=timezone.now(), **data.dict())
     profile = CoachProfile.objects.prefetch_related("fees").get(pk=profile.pk)
     return Status(201, _profile_out(profile, timezone.localdate()))
+
+
+def _registry_profile(coach_id):
+    return get_object_or_404(CoachProfile.objects.select_related("coach").prefetch_related("fees"),
+                             coach__public_id=coach_id)
+
+
+@router.post("/registry/{coach_id}/cv", response={200: ProfileOut})
+def cv_upload(request, coach_id: uuid.UUID, cv: File[UploadedFile]):
+    """multipart/form-data: the coach's CV under `cv`, replacing the one before (GC-4.5)."""
+    _require(request, Role.MANAGEMENT)
+    profile = _registry_profile(coach_id)
+    actions.upload_cv(actor=request.user, profile=profile, upload=cv, now=timezone.now())
+    return _profile_out(_registry_profile(coach_id), timezone.localdate())
+
+
+@router.get("/registry/{coach_id}/cv")
+def cv_download(request, coach_id: uuid.UUID):
+    """The coach's CV as uploaded (404 when there is none)."""
+    _require(request, Role.MANAGEMENT)
+    return views.cv_file(_registry_profile(coach_id))
+
+
+@router.get("/registry/{coach_id}/profile.pdf")
+def profile_pdf(request, coach_id: uuid.UUID):
+    """GC-4.5: the coach's profile (registration, insurance, qualifications, methods, when it was
+    last updated) to share with a client or principal."""
+    _require(request, Role.MANAGEMENT)
+    return views.profile_pdf_file(_registry_profile(coach_id), language=request.LANGUAGE_CODE[:2])
 
 
 class BacklogOut(Schema):
@@ -328,6 +367,8 @@ def processing_register(request):
     dpia = Dpia.objects.first()
     return {
         "inventory_fingerprint": inventory.fingerprint(),
+        "controller": inventory.controller(),
+        "security_measures": [str(measure) for measure in inventory.security_measures()],
         "activities": [{"name": str(r["activity"].name), "purpose": str(r["activity"].purpose),
                         "legal_basis": str(r["activity"].legal_basis), "subjects": str(r["activity"].subjects),
                         "recipients": str(r["activity"].recipients), "retention": r["retention"],
@@ -356,6 +397,187 @@ def processor_add(request, data: ProcessorIn):
     _require(request, Role.MANAGEMENT)
     processor = actions.add_processor(actor=request.user, now=timezone.now(), **data.dict())
     return Status(201, {"id": str(processor.public_id)})
+
+
+class DpiaOut(Schema):
+    id: uuid.UUID
+    title: str
+    version: str
+    approved_on: datetime.date
+    inventory_fingerprint: str
+    outdated: bool = Field(description="The data inventory changed since this DPIA assessed it: review it.")
+    uploaded_at: datetime.datetime
+
+
+def _dpia_out(dpia, fingerprint):
+    return {"id": dpia.public_id, "title": dpia.title, "version": dpia.version, "approved_on": dpia.approved_on,
+            "inventory_fingerprint": dpia.inventory_fingerprint,
+            "outdated": dpia.inventory_fingerprint != fingerprint, "uploaded_at": dpia.uploaded_at}
+
+
+@router.get("/dpias", response=list[DpiaOut])
+def dpias(request):
+    """GC-9.5: every DPIA kept, newest first, with the data inventory it assessed."""
+    from . import inventory
+    from .models import Dpia
+
+    _require(request, Role.MANAGEMENT, Role.AUDITOR)
+    fingerprint = inventory.fingerprint()
+    return [_dpia_out(d, fingerprint) for d in Dpia.objects.all()]
+
+
+@router.post("/dpias", response={201: DpiaOut})
+def dpia_upload(request, title: Form[str], version: Form[str], approved_on: Form[datetime.date],
+                document: File[UploadedFile]):
+    """multipart/form-data: keep a DPIA with the current data inventory's fingerprint (GC-9.5)."""
+    from . import inventory
+
+    _require(request, Role.MANAGEMENT)
+    dpia = actions.upload_dpia(actor=request.user, title=title, version=version, approved_on=approved_on,
+                               upload=document, now=timezone.now())
+    return Status(201, _dpia_out(dpia, inventory.fingerprint()))
+
+
+@router.get("/dpias/{dpia_id}/document")
+def dpia_document(request, dpia_id: uuid.UUID):
+    """The DPIA document as uploaded."""
+    _require(request, Role.MANAGEMENT, Role.AUDITOR)
+    return views.dpia_document(dpia_id)
+
+
+# --- De-identified exports: supervision (GC-6.9), research and education (GC-6.8) -------------------
+
+
+def _deid_waiting():
+    """deduce is never built inside a request: start it in the background and ask to wait."""
+    from django.http import JsonResponse
+
+    from . import deid_service
+
+    deid_service.ensure_warming()
+    if deid_service.is_ready():
+        return None
+    response = JsonResponse({"detail": "The de-identification model is loading; try again in a minute."},
+                            status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+class SupervisionDraftIn(Schema):
+    entries: list[uuid.UUID] = Field(description="The entries to discuss (never medical ones).")
+    identifiable: bool = Field(False, description="Identifiable, with the client's supervision consent.")
+
+
+class SupervisionDraftOut(Schema):
+    summary: str = Field(description="Review and edit it, then send it to .../supervision/export.")
+    identifiable: bool
+
+
+class SupervisionExportIn(Schema):
+    summary: str
+    identifiable: bool = False
+
+
+@router.post("/clients/{client_id}/supervision/summary", response={200: SupervisionDraftOut, 503: Unavailable})
+def supervision_summary(request, client_id: uuid.UUID, data: SupervisionDraftIn):
+    """GC-6.9: the case summary of the chosen entries for the coach to review: names, places,
+    dates, numbers and every identifier the system knows replaced by tags."""
+    from . import exports
+
+    _require(request, Role.COACH)
+    client, _grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    wanted = set(data.entries)
+    chosen = [e for e in exports.supervision_entries(client) if e.public_id in wanted]
+    # Only de-identifying needs deduce: bad input is answered without waiting for it.
+    if chosen and not data.identifiable and (waiting := _deid_waiting()) is not None:
+        return waiting
+    summary = exports.supervision_draft(client, chosen, identifiable=data.identifiable,
+                                        today=timezone.localdate())
+    return {"summary": summary, "identifiable": data.identifiable}
+
+
+@router.post("/clients/{client_id}/supervision/export", response={200: None})
+def supervision_export(request, client_id: uuid.UUID, data: SupervisionExportIn):
+    """GC-6.9: the reviewed summary as a labelled text file, logged. 422 when an identifier the
+    system knows was typed back, or identifiable use lacks the client's consent."""
+    from django.http import HttpResponse
+
+    from . import exports
+
+    _require(request, Role.COACH)
+    client, grant = access.get_client_for(request, client_id, "dossier.write", log_action="supervision.view")
+    # No deduce needed: the check for identifiers typed back is the fast one.
+    body = exports.supervision_export(client, grant, data.summary, identifiable=data.identifiable,
+                                      today=timezone.localdate(), language=request.LANGUAGE_CODE[:2])
+    response = HttpResponse(body.encode(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = views.supervision_filename(data.identifiable)
+    return response
+
+
+# --- Research and education (GC-6.8) ------------------------------------------------------------
+
+
+class ResearchConsentOut(Schema):
+    id: uuid.UUID
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    umbrella_approved_on: datetime.date | None
+
+
+class ResearchClientOut(Schema):
+    client_id: uuid.UUID
+    reference: str
+    eligible: bool = Field(description="Both consents: the client's and the umbrella organisation's approval.")
+    consents: list[ResearchConsentOut]
+
+
+class ResearchOut(Schema):
+    clients: list[ResearchClientOut]
+    excluded: int = Field(description="Clients left out: not both consents.")
+
+
+class ResearchExportIn(Schema):
+    date_mode: Literal["month", "shift"] = Field(description="Dates coarsened to the month, or shifted per client.")
+    fmt: Literal["csv", "json"]
+
+
+@router.get("/research", response=ResearchOut)
+def research(request):
+    """GC-6.8: the clients a research dataset may hold (a coach: their own; management: the
+    practice), with their research consents. Logged per client listed."""
+    from . import exports
+
+    _require(request, Role.COACH, Role.MANAGEMENT)
+    rows = exports.research_candidates(request.user, timezone.localdate())
+    access.log_list(request.user, "research.list", [r["client"] for r in rows])
+    return {"excluded": sum(1 for r in rows if not r["eligible"]), "clients": [
+        {"client_id": r["client"].public_id, "reference": r["client"].reference, "eligible": r["eligible"],
+         "consents": [{"id": k.public_id, "valid_from": k.valid_from, "valid_until": k.valid_until,
+                       "umbrella_approved_on": k.umbrella_approved_on} for k in r["consents"]]} for r in rows]}
+
+
+@router.post("/research/export", response={200: None, 503: Unavailable})
+def research_export(request, data: ResearchExportIn):
+    """GC-6.8: the de-identified dataset (CSV or JSON, labelled pseudonymised) of the clients
+    with both consents; the others are left out. Every exported client is logged. 503 with
+    Retry-After while the de-identification model is still loading."""
+    from django.http import HttpResponse
+
+    from . import exports
+
+    _require(request, Role.COACH, Role.MANAGEMENT)
+    today = timezone.localdate()
+    eligible = [r["client"] for r in exports.research_candidates(request.user, today) if r["eligible"]]
+    if not eligible:
+        raise ValidationError(str(exports.NOTHING_TO_EXPORT))
+    if (waiting := _deid_waiting()) is not None:
+        return waiting
+    content, content_type, ext = exports.research_export(request.user, eligible, today=today,
+                                                         date_mode=data.date_mode, fmt=data.fmt,
+                                                         language=request.LANGUAGE_CODE[:2])
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="onderzoek-gepseudonimiseerd.{ext}"'
+    return response
 
 
 # --- Hand-over and reports ----------------------------------------------------------------------------
@@ -389,6 +611,29 @@ def handover_create(request, client_id: uuid.UUID, data: HandoverIn):
     item = actions.create_handover(actor=request.user, client=client, trajectory=trajectory, now=timezone.now(),
                                    grant=grant)
     return Status(201, _handover_out(item))
+
+
+class ClosedUwvTrajectoryOut(Schema):
+    client_id: uuid.UUID
+    reference: str
+    trajectory_id: uuid.UUID
+    uwv_order_number: str
+    closed_on: datetime.date | None
+    handover: HandoverOut | None = Field(description="The latest package; null when none was made yet.")
+
+
+@router.get("/handovers", response=list[ClosedUwvTrajectoryOut])
+def handovers(request):
+    """PR-R4: the closed UWV trajectories and whether their package was made and delivered."""
+    from . import handover
+
+    _require(request, Role.MANAGEMENT)
+    rows = handover.closed_uwv_trajectories(request.user)
+    access.log_list(request.user, "handover.list", [r["trajectory"].client for r in rows])
+    return [{"client_id": r["trajectory"].client.public_id, "reference": r["trajectory"].client.reference,
+             "trajectory_id": r["trajectory"].public_id, "uwv_order_number": r["trajectory"].uwv_order_number,
+             "closed_on": r["trajectory"].closed_on,
+             "handover": r["handover"] and _handover_out(r["handover"])} for r in rows]
 
 
 @router.get("/clients/{client_id}/handovers", response=list[HandoverOut])
@@ -496,7 +741,12 @@ def security_report(request):
 
     return {"generated_at": r["generated_at"], "mfa": r["mfa"], "encryption": r["encryption"],
             "last_backup": run(r["last_backup"]), "last_verified_backup": run(r["last_verified"]),
-            "last_access_log_verification": run(r["last_log_check"]),
+            "last_backup_verification": run(r["last_verify_run"]),
+            "last_restore": run(r["last_restore"]), "last_access_log_verification": run(r["last_log_check"]),
+            "confidentiality": r["confidentiality"],
+            "registry": {**r["registry"], "not_in_good_standing": [
+                {"coach": name, "problems": [str(p) for p in problems]}
+                for name, problems in r["registry"]["not_in_good_standing"]]},
             "inactive_accounts": [name for name, _login in r["inactive"]], "open_breaches": r["open_breaches"],
             "late_breaches": r["late_breaches"], "overdue_destruction_requests": r["overdue_destruction_requests"],
-            "retention_backlog": r["retention_backlog"]}
+            "retention_backlog": r["retention_backlog"], "retention_kept": r["retention_kept"]}

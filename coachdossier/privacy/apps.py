@@ -8,8 +8,9 @@ class PrivacyConfig(AppConfig):
     def ready(self):
         from coachdossier.clients import hooks
 
-        from . import actions, erasure
+        from . import actions, erasure, registry
 
+        hooks.ASSIGNMENT_REFUSALS.append(registry.assignment_refusal)  # GC-0.3, GC-4.4
         hooks.DESTRUCTION_BLOCKERS.append(actions.legal_hold_blocker)
         hooks.CLIENT_DESTROYED.append(actions.delete_client_rows)
         hooks.CLIENT_DESTROYED.append(erasure.on_client_destroyed)

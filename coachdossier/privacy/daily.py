@@ -25,7 +25,7 @@ OTHER_APPS = [
     ("coachdossier.portal.actions", "send_due_reminders"),
     ("coachdossier.complaints.actions", "send_deadline_reminders"),
     ("coachdossier.reports.actions", "retry_client_notices"),  # PR-6: a notice that did not go yet
-    ("coachdossier.lib.emails", "send_queued"),  # the outbox: mail the mail server refused earlier
+    ("coachdossier.accounts.outbox", "send_queued"),  # the outbox: mail the mail server refused earlier
 ]
 
 

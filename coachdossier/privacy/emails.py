@@ -1,8 +1,8 @@
 """The privacy app's emails: notices with a link, never dossier content (GC-6.3); one
-message per recipient (lib.emails.send_or_queue)."""
+message per recipient (accounts.outbox.send_or_queue)."""
 
 from coachdossier.accounts.models import Role, User
-from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
+from coachdossier.accounts.outbox import send_or_queue as send  # notices: a mail server that is down queues them
 
 
 def retention_notice(*, items) -> None:

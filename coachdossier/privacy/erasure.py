@@ -94,10 +94,10 @@ def _tombstone(client, destroyed_at):
     lawfully; the restore merely brought back a copy."""
     from django.core.files.storage import default_storage
 
+    from coachdossier.accounts import outbox
     from coachdossier.clients import hooks
     from coachdossier.clients.actions import mail_addresses
     from coachdossier.clients.models import Attachment, BreakGlass, ClientSearchToken, Consent, DossierEntry, Referral
-    from coachdossier.lib import emails
 
     # The backup's outbox is back too: the client's mail goes again, found by its link and by
     # the login address (the personal one is unreadable now, its key went first).
@@ -105,7 +105,7 @@ def _tombstone(client, destroyed_at):
     for fn in hooks.CLIENT_DESTROYED:
         if fn is not on_client_destroyed:
             fn(client=client, actor=None, now=destroyed_at)
-    emails.forget_client(client_ref=client.public_id, addresses=addresses)
+    outbox.forget_client(client_ref=client.public_id, addresses=addresses)
     files = list(Attachment.objects.filter(entry__client=client).values_list("storage_name", flat=True))
     Consent.objects.filter(client=client).delete()
     DossierEntry.objects.filter(client=client).delete()

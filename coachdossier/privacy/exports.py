@@ -16,12 +16,18 @@ import json
 import random
 import secrets
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coachdossier import audit
 from coachdossier.accounts.models import User
-from coachdossier.clients.models import Principal, PrincipalKind
+from coachdossier.clients import access
+from coachdossier.clients.crypto import KeyRing
+from coachdossier.clients.models import Client, Principal, PrincipalKind
+from coachdossier.clients.screening import KnownNames
 
-from .deidentify import PSEUDONYMISED_LABEL, KnownNames, deidentify, find_known
+from .deidentify import PSEUDONYMISED_LABEL, deidentify, find_known
 
 
 def known_identifiers(client) -> list[str]:
@@ -97,6 +103,38 @@ def leftover_identifiers(client, text: str) -> list[str]:
                       known_names=known_names(client, practice_names()))
 
 
+IDENTIFIABLE_NEEDS_CONSENT = gettext_lazy("Identifiable use needs the client's supervision consent (GC-6.9).")
+
+
+def supervision_entries(client) -> list:
+    """GC-6.9: the entries a case summary may draw on: not deleted, never medical ones."""
+    return list(client.entries.filter(deleted_at__isnull=True, is_medical=False)
+                .prefetch_related("versions").order_by("occurred_on", "pk"))
+
+
+def supervision_draft(client, chosen, *, identifiable: bool, today: datetime.date) -> str:
+    """GC-6.9: the summary of the `chosen` entries for the coach to review and edit:
+    de-identified, or as written when the client consented to identifiable use."""
+    if not chosen:
+        raise ValidationError({"entries": _("Choose at least one entry.")})
+    if identifiable and not has_consent(client, "supervision", today):
+        raise ValidationError({"identifiable": str(IDENTIFIABLE_NEEDS_CONSENT)})
+    return identifiable_summary(chosen) if identifiable else supervision_summary(client, chosen)
+
+
+def supervision_export(client, grant, text: str, *, identifiable: bool, today: datetime.date, language: str) -> str:
+    """GC-6.9: the reviewed summary, labelled, and its export in the access log. Refused when
+    identifiable use lacks the client's consent, or an identifier the system knows was typed
+    back into a de-identified summary."""
+    if identifiable and not has_consent(client, "supervision", today):
+        raise ValidationError({"identifiable": str(IDENTIFIABLE_NEEDS_CONSENT)})
+    if not identifiable and (left := leftover_identifiers(client, text)):
+        raise ValidationError({"summary": _("The summary still contains identifying details: %(items)s. "
+                                            "Replace them before downloading.") % {"items": ", ".join(left)}})
+    access.log_access(client, grant, "supervision.export_identifiable" if identifiable else "supervision.export")
+    return labelled(text, language=language, identifiable=identifiable)
+
+
 def labelled(text: str, *, language: str, identifiable: bool) -> str:
     if identifiable:
         header = _("IDENTIFIABLE — for supervision with the client's consent (GC-6.9). Do not pass on.")
@@ -104,6 +142,40 @@ def labelled(text: str, *, language: str, identifiable: bool) -> str:
         header = (f"{PSEUDONYMISED_LABEL.get(language, PSEUDONYMISED_LABEL['en']).upper()} — "
                   + _("not anonymous: do not add anything that could identify the client."))
     return f"{header}\n\n{text.strip()}\n"
+
+
+NOTHING_TO_EXPORT = gettext_lazy("None of your clients has both consents (client and umbrella organisation): "
+                                 "nothing may be exported (GC-6.8).")
+
+
+def research_candidates(user, today: datetime.date) -> list[dict]:
+    """GC-6.8: the clients `user` may export for research ("research.export": a coach their own,
+    management the practice), each with its active research consents and whether both consents
+    (the client's and the umbrella organisation's approval) are there."""
+    clients = list(Client.objects.visible_to(user, "research.export")
+                   .prefetch_related("consents", "trajectories__principal", "trajectories__coach"))
+    KeyRing.load(c.public_id for c in clients)
+    rows = []
+    for c in clients:
+        consents = [k for k in c.consents.all() if k.kind == "research" and k.is_active_on(today)]
+        rows.append({"client": c, "consents": consents, "eligible": any(k.umbrella_approved_on for k in consents)})
+    return rows
+
+
+def research_export(user, eligible, *, today: datetime.date, date_mode: str, fmt: str,
+                    language: str) -> tuple[bytes, str, str]:
+    """GC-6.8: the de-identified dataset of the `eligible` clients (content, content type,
+    extension); every exported client gets an access-log entry with the basis it was exported on."""
+    data = research_rows(eligible, today=today, date_mode=date_mode)
+    content, content_type, ext = research_file(data, fmt=fmt, language=language)
+    bases = []
+    for c in eligible:
+        grant = access.grant_for(user, c, "research.export")
+        if grant is None:  # eligible clients come from visible_to(user, "research.export")
+            raise PermissionDenied
+        bases.append((grant.basis, grant.ref))
+    audit.record_many(action="research.export", clients=eligible, bases=bases, role=",".join(sorted(user.roles)))
+    return content, content_type, ext
 
 
 def research_rows(clients, *, today: datetime.date, date_mode: str) -> list[dict]:

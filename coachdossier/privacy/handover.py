@@ -23,6 +23,23 @@ from coachdossier.clients.actions import read_attachment
 from coachdossier.clients.models import Attachment
 from coachdossier.lib import pdf
 
+
+def closed_uwv_trajectories(user) -> list[dict]:
+    """PR-R4: the closed UWV trajectories of the dossiers `user` manages that still exist,
+    newest first, each with its latest hand-over package (or None)."""
+    from coachdossier.clients.models import Client, Trajectory, TrajectoryStatus
+
+    from .models import Handover
+
+    clients = Client.objects.visible_to(user, "privacy.manage").filter(destroyed_at__isnull=True)
+    trajectories = list(Trajectory.objects.filter(status=TrajectoryStatus.CLOSED, principal__kind="uwv",
+                                                  client__in=clients)
+                        .select_related("client", "principal", "coach").order_by("-closed_on"))
+    latest = {item.trajectory_id: item
+              for item in Handover.objects.filter(trajectory__in=trajectories).order_by("created_at")}
+    return [{"trajectory": t, "handover": latest.get(t.pk)} for t in trajectories]
+
+
 # fn(client) -> list[(path_in_zip, bytes)]: e.g. the reports app's signed report PDFs.
 HANDOVER_FILES: list = []
 

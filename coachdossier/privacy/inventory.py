@@ -395,6 +395,35 @@ ACTIVITIES = [
 ]
 
 
+def controller() -> dict:
+    """AVG art. 30(1)(a): the controller, the practice itself, with its contact details (the
+    policy file's identity, as on every letter)."""
+    from coachdossier import policy
+
+    p = policy.current()
+    return {"name": p.practice_name, "address": list(p.practice_address), "phone": p.practice_phone,
+            "email": p.practice_email}
+
+
+def security_measures() -> list["StrOrPromise"]:
+    """AVG art. 30(1)(g): a general description of the technical and organisational measures
+    (art. 32), from what the system does; the security report shows their current state."""
+    sealed = sum(1 for _name, tag in personal_fields() if tag.protection == SEALED)
+    return [
+        _("Client content (%(count)s fields) is encrypted with a key of the client's own; that key is kept "
+          "wrapped by a master key in a separate key store and is destroyed with the dossier (PR-8).")
+        % {"count": sealed},
+        _("Every staff account signs in with two-step verification and signs the confidentiality statement "
+          "before its first access (LAW-32, PR-R1-R2)."),
+        _("A dossier is reached only through a relationship with the client (their coach, a substitute, a "
+          "referral) or a role's narrow task; emergency access is logged with its reason (GC-2.3, PR-7)."),
+        _("Every read and change of a dossier is written to an append-only, hash-chained access log that is "
+          "verified and signed every day; the client can see who looked (NEN 7513)."),
+        _("Backups are made, verified and restored on test; passwords, tokens and codes are kept as hashes "
+          "only; mails carry a notice and a link, never dossier content (LAW-32, GC-6.3)."),
+    ]
+
+
 def register() -> list[dict]:
     """The processing register, generated: each activity with the concrete fields (and their
     protection) in its categories."""

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coachdossier import policy
@@ -34,6 +34,8 @@ def coach_profile_pdf(profile, *, today: datetime.date, language: str = "nl") ->
                 (_("Registered on"), _date(profile.registered_on, language)),
                 (_("Annual fee paid for"), fees),
                 (_("Standing on %(date)s") % {"date": _date(today, language)}, standing),
+                # GC-4.5: whoever receives the profile sees how current it is.
+                (_("Profile last updated on"), _date(timezone.localdate(profile.updated_at), language)),
             ])]),
             pdf.Section(_("Professional liability insurance"), [pdf.KeyValues([
                 (_("Insurer"), profile.insurer or "—"),
@@ -55,7 +57,11 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
     from . import inventory
 
     with translation.override(language):
-        sections = []
+        controller = context["controller"]
+        sections = [pdf.Section(_("Controller"), [pdf.KeyValues([
+            (_("Name"), controller["name"]), (_("Address"), ", ".join(controller["address"])),
+            (_("Phone"), controller["phone"]), (_("Email"), controller["email"]),
+        ])])]
         for row in context["rows"]:
             activity = row["activity"]
             blocks: list[pdf.Block] = [pdf.KeyValues([
@@ -68,6 +74,8 @@ def processing_register_pdf(context, *, language: str = "nl") -> bytes:
             if table_rows:
                 blocks.append(pdf.Table([_("Category"), _("Field"), _("Protection")], table_rows, (2, 3, 3)))
             sections.append(pdf.Section(str(activity.name), blocks))
+        sections.append(pdf.Section(_("Security measures"),
+                                    [pdf.Paragraph(str(measure)) for measure in context["security_measures"]]))
         sections.append(pdf.Section(_("Processors"), [pdf.Table(
             [_("Processor"), _("Service"), _("Agreement"), _("Location")],
             [[p.name, p.service, f"{p.agreement_reference} ({_date(p.agreement_date, language)})", p.location]
@@ -101,6 +109,9 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             pdf.Section(_("Accounts"), [pdf.KeyValues([
                 (_("Staff accounts with two-step verification"), f"{r['mfa']['with_mfa']} / {r['mfa']['staff']}"),
                 (_("Without two-step verification"), ", ".join(r["mfa"]["without"]) or "—"),
+                (_("Confidentiality statement signed"),
+                 f"{r['confidentiality']['signed']} / {r['confidentiality']['staff']}"),
+                (_("Not signed"), ", ".join(r["confidentiality"]["without"]) or "—"),
                 (_("Inactive for %(days)s days or more") % {"days": r["inactive_days"]},
                  ", ".join(name for name, _login in r["inactive"]) or "—"),
             ])]),
@@ -114,13 +125,25 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             pdf.Section(_("Backups and the access log"), [pdf.KeyValues([
                 (_("Last backup"), run(r["last_backup"])),
                 (_("Last verified backup"), run(r["last_verified"])),
+                *([(_("Latest verification failed"), when(r["last_verify_run"].at))]
+                  if r["last_verify_run"] and not r["last_verify_run"].ok else []),
+                (_("Last tested restore"), run(r["last_restore"])),
                 (_("Last access-log verification"), run(r["last_log_check"])),
+            ])]),
+            pdf.Section(_("Coach registry"), [pdf.KeyValues([
+                (_("Coaches in good standing"), f"{r['registry']['good_standing']} / {r['registry']['coaches']}"),
+                (_("Not in good standing"), ", ".join(f"{name} ({'; '.join(str(p) for p in problems)})"
+                                                      for name, problems in r["registry"]["not_in_good_standing"])
+                 or "—"),
+                (_("Not yet in the registry"), ", ".join(r["registry"]["not_in_registry"]) or "—"),
             ])]),
             pdf.Section(_("Open matters"), [pdf.KeyValues([
                 (_("Open data breaches"), f"{r['open_breaches']} (" + _("late") + f": {r['late_breaches']})"),
                 (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
                  else str(r["overdue_destruction_requests"])),
-                (_("Dossiers past their retention term"), str(r["retention_backlog"])),
+                (_("Dossiers past their retention term"), str(r["retention_backlog"])
+                 + (f" ({_('kept by a legal hold or a pending complaint')}: {r['retention_kept']})"
+                    if r["retention_kept"] else "")),
             ])]),
         ]
         return pdf.build_document(letterhead=letterhead(), title=_("Security report"),

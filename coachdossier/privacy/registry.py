@@ -33,6 +33,11 @@ def standing_problem(coach, today: datetime.date) -> str | None:
     return _("This coach is not in good standing: %(problems)s.") % {"problems": "; ".join(problems)}
 
 
+def assignment_refusal(*, coach, today: datetime.date) -> str | None:
+    """clients.hooks.ASSIGNMENT_REFUSALS: the registry's say in assigning a new client."""
+    return standing_problem(coach, today)
+
+
 def coaches_without_profile():
     from coachdossier.accounts.models import Role, User
 

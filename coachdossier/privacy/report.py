@@ -10,13 +10,14 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from coachdossier import policy
-from coachdossier.accounts.models import STAFF_ROLES, Role, User
+from coachdossier.accounts import confidentiality
+from coachdossier.accounts.models import STAFF_ROLES, ConfidentialityAcceptance, Role, User
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
 from coachdossier.clients.crypto import ClientKey, current_master_key_id
 from coachdossier.clients.models import Client
 
 from . import actions
-from .models import BackupKind, BackupRun, DataBreach, LogVerification
+from .models import BackupKind, BackupRun, CoachProfile, DataBreach, LogVerification
 
 ODD_HOURS = (22, 6)  # from 22:00 to 06:00 local time, and weekends
 BULK_THRESHOLD = 50  # one person reading this many different clients in a day
@@ -43,6 +44,10 @@ def security_report(now) -> dict:
     alive = Client.objects.filter(destroyed_at__isnull=True).count()
     hours = terms.breach_notify_hours
     open_breaches = list(DataBreach.objects.open())
+    backlog = actions.retention_backlog(today)
+    # PR-R1-R2: the statement in force; an older version's signature does not count.
+    signed = set(ConfidentialityAcceptance.objects.filter(user__in=staff, version=confidentiality.CURRENT_VERSION)
+                 .values_list("user_id", flat=True))
     return {
         "generated_at": now,
         "mfa": {"staff": len(staff), "with_mfa": len(with_mfa),
@@ -54,15 +59,34 @@ def security_report(now) -> dict:
         },
         "last_backup": BackupRun.objects.filter(kind=BackupKind.BACKUP).first(),
         "last_verified": BackupRun.objects.filter(kind=BackupKind.VERIFY, ok=True).first(),
+        # LAW-32: a verification failing since the last successful one must not hide behind it.
+        "last_verify_run": BackupRun.objects.filter(kind=BackupKind.VERIFY).first(),
         "last_restore": BackupRun.objects.filter(kind=BackupKind.RESTORE).first(),
         "last_log_check": LogVerification.objects.first(),
+        "confidentiality": {"staff": len(staff), "signed": len(signed),
+                            "without": sorted(u.full_name for u in staff if u.pk not in signed)},
+        "registry": _registry_standing(staff, today),
         "inactive": sorted((u.full_name, u.last_login) for u in inactive),
         "inactive_days": terms.inactive_account_days,
         "open_breaches": len(open_breaches),
         "late_breaches": sum(1 for b in open_breaches if b.is_late(now, hours)),
         "overdue_destruction_requests": _overdue_destruction_requests(today),
-        "retention_backlog": len(actions.retention_backlog(today)),
+        "retention_backlog": len(backlog),
+        # PR-8: past the term lawfully (a legal hold, a pending complaint), not left behind.
+        "retention_kept": sum(1 for row in backlog if row["blockers"]),
     }
+
+
+def _registry_standing(staff, today) -> dict:
+    """GC-0.3, GC-4.4: how many active coaches may be given new clients, who may not and why,
+    and who is not yet in the registry (no client content: the umbrella's own registry data)."""
+    coaches = [u for u in staff if any(g.role == Role.COACH for g in u.role_grants.all())]  # prefetched
+    profiles = {p.coach_id: p for p in CoachProfile.objects.filter(coach__in=coaches).prefetch_related("fees")}
+    problems = sorted(((u.full_name, profiles[u.pk].problems(today)) for u in coaches if u.pk in profiles),
+                      key=lambda row: row[0])
+    return {"coaches": len(coaches), "good_standing": sum(1 for _name, found in problems if not found),
+            "not_in_good_standing": [(name, found) for name, found in problems if found],
+            "not_in_registry": sorted(u.full_name for u in coaches if u.pk not in profiles)}
 
 
 def _overdue_destruction_requests(today):
@@ -105,7 +129,9 @@ def log_review(month: datetime.date) -> dict:
             odd[name] += 1
         if e.client_ref and e.outcome == Outcome.ALLOWED:
             per_day[(name, local.date())].add(e.client_ref)
-        if "export" in e.action or "download" in e.action or e.action.startswith("handover"):
+        # Client data leaving the system: an export or download about a client. Viewing or listing
+        # the hand-overs is no export, nor is a download of the audit reports (no client in them).
+        if e.client_ref and ("export" in e.action or "download" in e.action):
             exports[name] += 1
     bulk = sorted((name, day, len(refs)) for (name, day), refs in per_day.items() if len(refs) >= BULK_THRESHOLD)
     return {"month": start.date(), "entries": total, "break_glass": break_glass,

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from coachdossier.lib.emails import send_or_queue as send  # notices: a mail server that is down queues them
+from coachdossier.accounts.outbox import send_or_queue as send  # notices: a mail server that is down queues them
 
 
 def questionnaire_sent(*, administration_id: int) -> None:

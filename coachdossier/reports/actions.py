@@ -563,11 +563,11 @@ def deliver_link(*, delivery_id: int, mail_ids: list[int], now) -> bool:
     """Send the queued link mail and (when so chosen) the code in a second, separate mail.
     What does not go now stays in the outbox, and `send_queued_mail` retries it. Each
     attempt's outcome reaches the delivery through `record_mail_outcome`."""
-    from coachdossier.lib import emails
+    from coachdossier.accounts import outbox
 
     for mail_id in mail_ids:
         try:
-            went = emails.deliver_now(mail_id, now)
+            went = outbox.deliver_now(mail_id, now)
         except Exception:  # the outcome was not recorded: say so, the queue tries it again
             log.exception("report mail %s for delivery %s failed", mail_id, delivery_id)
             Delivery.objects.filter(pk=delivery_id).update(mail_failed_at=now)
@@ -582,7 +582,7 @@ DELIVERY_MAILS = {"report-link": ("link_mail", "link_mailed_at"), "report-code":
 
 
 def record_mail_outcome(*, mail, now) -> None:
-    """lib.emails.OUTCOME_HOOKS: the outbox recorded an attempt at a report's link or code mail,
+    """accounts.outbox.OUTCOME_HOOKS: the outbox recorded an attempt at a report's link or code mail,
     at once after sending or on a later retry. Sent: the delivery's time for that mail is set,
     and its failure cleared once no mail is outstanding; not sent, or given up: the delivery
     shows the failure (PR-6: the coach sees whether the recipient could have the report).

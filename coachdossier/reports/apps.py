@@ -6,14 +6,14 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self):
+        from coachdossier.accounts import outbox
         from coachdossier.clients import hooks
-        from coachdossier.lib import emails
 
         from . import actions, export
 
         hooks.CLIENT_DESTROYED.append(actions.destroy_for_client)
-        if actions.record_mail_outcome not in emails.OUTCOME_HOOKS:  # a delivery follows its mails
-            emails.OUTCOME_HOOKS.append(actions.record_mail_outcome)
+        if actions.record_mail_outcome not in outbox.OUTCOME_HOOKS:  # a delivery follows its mails
+            outbox.OUTCOME_HOOKS.append(actions.record_mail_outcome)
         try:  # PR-R4: the hand-over package to UWV carries the sent reports' PDFs
             from coachdossier.privacy import handover
         except ImportError:

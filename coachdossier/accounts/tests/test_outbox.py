@@ -13,10 +13,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.test import override_settings
 
+from coachdossier.accounts import outbox
 from coachdossier.accounts.models import MailStatus, OutgoingMail
 from coachdossier.clients.access import C as COACH_BASIS
 from coachdossier.clients.access import Grant
-from coachdossier.lib import emails
 from coachdossier.test import BaseTestCase
 
 FAILING = "coachdossier.accounts.tests.test_outbox.FailingBackend"
@@ -35,15 +35,15 @@ def notice(to="carla@example.com"):
 
 class TestOutbox(BaseTestCase):
     def test_a_mail_that_goes_is_stored_as_sent(self):
-        emails.send(*notice())
+        outbox.send(*notice())
         self.assertEqual(len(mail.outbox), 1)
         stored = OutgoingMail.objects.get()
         self.assertEqual((stored.status, stored.attempts, stored.to), (MailStatus.SENT, 1, ["carla@example.com"]))
 
     @override_settings(EMAIL_BACKEND=FAILING)
     def test_send_raises_when_the_server_is_down_and_the_mail_stays_queued(self):
-        with self.assertRaises(emails.MailNotSent):
-            emails.send(*notice())
+        with self.assertRaises(outbox.MailNotSent):
+            outbox.send(*notice())
         stored = OutgoingMail.objects.get()
         self.assertEqual((stored.status, stored.attempts), (MailStatus.QUEUED, 1))
         self.assertIn("SMTPServerDisconnected", stored.last_error)
@@ -63,7 +63,7 @@ class TestOutbox(BaseTestCase):
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
                                    EMAIL_PORT=server.getsockname()[1], EMAIL_USE_TLS=False, EMAIL_TIMEOUT=0.5), \
                     self.assertLogs("coachdossier.mail", "WARNING"):
-                self.assertFalse(emails.send_or_queue(*notice()))
+                self.assertFalse(outbox.send_or_queue(*notice()))
         self.assertLess(time.monotonic() - started, 10)
         stored = OutgoingMail.objects.get()
         self.assertEqual(stored.status, MailStatus.QUEUED)
@@ -71,32 +71,32 @@ class TestOutbox(BaseTestCase):
 
     @override_settings(EMAIL_BACKEND=FAILING)
     def test_send_or_queue_never_raises_for_a_transport_error(self):
-        self.assertFalse(emails.send_or_queue(*notice()))
+        self.assertFalse(outbox.send_or_queue(*notice()))
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
 
     def test_the_queue_sends_it_once_the_server_is_back(self):
         with override_settings(EMAIL_BACKEND=FAILING):
-            emails.send_or_queue(*notice())
+            outbox.send_or_queue(*notice())
         stored = OutgoingMail.objects.get()
         out = StringIO()
         call_command("send_queued_mail", stdout=out)  # not due yet: the backoff holds it back
         self.assertEqual(len(mail.outbox), 0)
-        self.assertEqual(emails.send_queued(stored.next_attempt_at), "1 sent, 0 still not sent, "
+        self.assertEqual(outbox.send_queued(stored.next_attempt_at), "1 sent, 0 still not sent, "
                                                                       "0 old message(s) forgotten")
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["carla@example.com"])
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.SENT)
-        self.assertIsNone(emails.send_queued(stored.next_attempt_at))  # nothing is sent twice
+        self.assertIsNone(outbox.send_queued(stored.next_attempt_at))  # nothing is sent twice
 
     @override_settings(EMAIL_BACKEND=FAILING)
     def test_retries_back_off_and_give_up_after_the_last_attempt(self):
-        emails.send_or_queue(*notice())
+        outbox.send_or_queue(*notice())
         waits = []
         for _ in range(OutgoingMail.MAX_ATTEMPTS - 1):
             stored = OutgoingMail.objects.get()
             self.assertEqual(stored.status, MailStatus.QUEUED)
             at = stored.next_attempt_at
-            emails.send_queued(at)
+            outbox.send_queued(at)
             waits.append(OutgoingMail.objects.get().next_attempt_at - at)
         self.assertEqual(waits[0], datetime.timedelta(minutes=4))
         self.assertEqual(waits[3], datetime.timedelta(minutes=32))
@@ -106,25 +106,25 @@ class TestOutbox(BaseTestCase):
     def test_gc_5_4_sent_and_given_up_messages_are_forgotten_after_30_days_with_their_addresses(self):
         """Given-up messages, with their recipients in plain text, were kept for ever."""
         with override_settings(EMAIL_BACKEND=FAILING):
-            emails.send_or_queue(*notice())
+            outbox.send_or_queue(*notice())
         OutgoingMail.objects.update(status=MailStatus.FAILED)
-        emails.send_or_queue(*notice())  # goes, is SENT
+        outbox.send_or_queue(*notice())  # goes, is SENT
         created = OutgoingMail.objects.order_by("pk").first().created_at
         later = created + datetime.timedelta(days=29)
-        self.assertIsNone(emails.send_queued(later))
+        self.assertIsNone(outbox.send_queued(later))
         self.assertEqual(OutgoingMail.objects.count(), 2)
-        self.assertEqual(emails.send_queued(created + datetime.timedelta(days=31)),
+        self.assertEqual(outbox.send_queued(created + datetime.timedelta(days=31)),
                          "0 sent, 0 still not sent, 2 old message(s) forgotten")
         self.assertFalse(OutgoingMail.objects.exists())
 
     def test_a_caller_retrying_after_a_failure_sends_the_queued_message_not_a_second_one(self):
         """The reports rule: the client's copy notice is retried by the report, not duplicated."""
-        with override_settings(EMAIL_BACKEND=FAILING), self.assertRaises(emails.MailNotSent):
-            emails.send(*notice())
-        emails.send(*notice())
+        with override_settings(EMAIL_BACKEND=FAILING), self.assertRaises(outbox.MailNotSent):
+            outbox.send(*notice())
+        outbox.send(*notice())
         self.assertEqual(OutgoingMail.objects.count(), 1)
         self.assertEqual(len(mail.outbox), 1)
-        self.assertIsNone(emails.send_queued(OutgoingMail.objects.get().next_attempt_at))
+        self.assertIsNone(outbox.send_queued(OutgoingMail.objects.get().next_attempt_at))
 
     def test_a_step_that_depends_on_the_mail_does_not_proceed_until_it_went(self):
         """As reports.deliver_client_notice does: only a returned send() marks the client notified."""
@@ -132,7 +132,7 @@ class TestOutbox(BaseTestCase):
 
         def deliver_notice():
             try:
-                emails.send(*notice())
+                outbox.send(*notice())
             except Exception:
                 return False
             notified.append(True)
@@ -166,7 +166,7 @@ class TestOutbox(BaseTestCase):
         from unittest import mock
 
         with override_settings(EMAIL_BACKEND=FAILING):
-            emails.send_or_queue(*notice())
+            outbox.send_or_queue(*notice())
         seen = []
 
         def broken(*, mail, now):
@@ -174,25 +174,25 @@ class TestOutbox(BaseTestCase):
             raise RuntimeError("the app's step failed")
 
         at = OutgoingMail.objects.get().next_attempt_at
-        with mock.patch.object(emails, "OUTCOME_HOOKS", [broken]), self.assertRaises(RuntimeError):
-            emails.send_queued(at)
+        with mock.patch.object(outbox, "OUTCOME_HOOKS", [broken]), self.assertRaises(RuntimeError):
+            outbox.send_queued(at)
         self.assertEqual(seen, [(MailStatus.SENT, at)])
         self.assertEqual(OutgoingMail.objects.get().status, MailStatus.QUEUED)
-        self.assertEqual(emails.send_queued(at + datetime.timedelta(minutes=5)),
+        self.assertEqual(outbox.send_queued(at + datetime.timedelta(minutes=5)),
                          "1 sent, 0 still not sent, 0 old message(s) forgotten")
 
     def test_gc_5_4_a_mail_forgotten_while_it_was_being_sent_records_nothing_and_raises_nothing(self):
         """A dossier destroyed while the queue is sending its client's mail deletes the row
         (forget_client); the attempt's outcome then has no row to go to."""
-        queued = emails.queue(*notice(), deliver_after_commit=False, client_ref=self.own_client.public_id)
-        self.assertEqual(emails.forget_client(client_ref=self.own_client.public_id), 1)
-        self.assertTrue(emails.deliver(queued, self.now))
+        queued = outbox.queue(*notice(), deliver_after_commit=False, client_ref=self.own_client.public_id)
+        self.assertEqual(outbox.forget_client(client_ref=self.own_client.public_id), 1)
+        self.assertTrue(outbox.deliver(queued, self.now))
         self.assertFalse(OutgoingMail.objects.exists())
 
     def test_run_daily_retries_the_queue(self):
         from coachdossier.privacy import daily
 
-        self.assertIn(("coachdossier.lib.emails", "send_queued"), daily.OTHER_APPS)
+        self.assertIn(("coachdossier.accounts.outbox", "send_queued"), daily.OTHER_APPS)
 
 
 class TestOneRecipientPerMessage(BaseTestCase):
@@ -200,7 +200,7 @@ class TestOneRecipientPerMessage(BaseTestCase):
     own; on one To: line every recipient saw the others' addresses."""
 
     def test_gc_6_3_send_or_queue_writes_one_message_per_address_each_address_once(self):
-        self.assertTrue(emails.send_or_queue("break-glass", ["mia@example.com", "max@example.com", "mia@example.com"],
+        self.assertTrue(outbox.send_or_queue("break-glass", ["mia@example.com", "max@example.com", "mia@example.com"],
                                              {"user_name": "Bob", "reference": "C-1", "at": self.now}))
         self.assertEqual([m.to for m in mail.outbox], [["mia@example.com"], ["max@example.com"]])
         self.assertEqual(sorted(OutgoingMail.objects.values_list("to", flat=True)),
@@ -208,12 +208,12 @@ class TestOneRecipientPerMessage(BaseTestCase):
 
     @override_settings(EMAIL_BACKEND=FAILING)
     def test_gc_6_3_each_message_is_queued_and_retried_on_its_own(self):
-        self.assertFalse(emails.send_or_queue("portal-destruction-done", ["a@example.com", "b@example.com"], {}))
+        self.assertFalse(outbox.send_or_queue("portal-destruction-done", ["a@example.com", "b@example.com"], {}))
         self.assertEqual(sorted(OutgoingMail.objects.filter(status=MailStatus.QUEUED).values_list("to", flat=True)),
                          [["a@example.com"], ["b@example.com"]])
 
     def test_gc_6_3_send_and_queue_refuse_a_message_to_several_addresses(self):
-        for fn in (emails.send, emails.queue):
+        for fn in (outbox.send, outbox.queue):
             with self.subTest(fn.__name__), self.assertRaises(ValueError):
                 fn("portal-destruction-done", ["a@example.com", "b@example.com"], {})
         self.assertFalse(OutgoingMail.objects.exists())

@@ -240,8 +240,8 @@ class DestructionTestCase(PortalTestCase):
         the outbox with the destruction's commit; the after-commit attempt never runs here."""
         from django.utils import timezone
 
+        from coachdossier.accounts import outbox
         from coachdossier.accounts.models import MailStatus, OutgoingMail
-        from coachdossier.lib import emails
 
         request = self.file()
         mail.outbox.clear()
@@ -250,7 +250,7 @@ class DestructionTestCase(PortalTestCase):
         self.assertIsNotNone(Client.objects.get(pk=self.own_client.pk).destroyed_at)
         queued = OutgoingMail.objects.get(name="portal-destruction-done")
         self.assertEqual((queued.status, queued.to), (MailStatus.QUEUED, ["carla@example.com"]))
-        emails.send_queued(timezone.now() + datetime.timedelta(minutes=2))
+        outbox.send_queued(timezone.now() + datetime.timedelta(minutes=2))
         self.assertEqual([m.to for m in mail.outbox], [["carla@example.com"]])
 
     def test_gc_5_4_destruction_takes_the_clients_mail_out_of_the_outbox_queued_and_sent(self):
@@ -262,9 +262,9 @@ class DestructionTestCase(PortalTestCase):
 
         from django.test import override_settings
 
+        from coachdossier.accounts import outbox
         from coachdossier.accounts.models import MailStatus, OutgoingMail
         from coachdossier.accounts.tests.test_outbox import FAILING
-        from coachdossier.lib import emails as outbox
         from coachdossier.portal import emails
 
         client_actions.update_personal_data(actor=self.management, client=self.own_client, now=self.now,

@@ -103,17 +103,17 @@ def setup():
 def outbox(client, keeper):
     """Mail to the client's personal address (linked, as an invitation is) and to their login
     (unlinked, as a row written before the link), and to the other client: in the backup."""
-    from coachdossier.lib import emails
+    from coachdossier.accounts.outbox import queue
 
     login = account_actions.create_user(actor=None, email="zwaantje-login@example.com", full_name="Zwaantje",
                                         roles=[Role.CLIENT], password="correct horse battery staple")
     client.user = login
     client.save(update_fields=["user"])
-    emails.queue("portal-destruction-done", ["zwaantje@example.com"], {}, deliver_after_commit=False,
-                 client_ref=client.public_id)
-    emails.queue("portal-destruction-done", ["zwaantje-login@example.com"], {}, deliver_after_commit=False)
-    emails.queue("portal-destruction-done", ["blijft@example.com"], {}, deliver_after_commit=False,
-                 client_ref=keeper.public_id)
+    queue("portal-destruction-done", ["zwaantje@example.com"], {}, deliver_after_commit=False,
+          client_ref=client.public_id)
+    queue("portal-destruction-done", ["zwaantje-login@example.com"], {}, deliver_after_commit=False)
+    queue("portal-destruction-done", ["blijft@example.com"], {}, deliver_after_commit=False,
+          client_ref=keeper.public_id)
 
 
 def state(info):

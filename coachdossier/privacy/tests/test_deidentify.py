@@ -17,17 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coachdossier.clients import screening
+from coachdossier.clients.screening import KnownNames, SpecialCategory, find_person_mentions, find_special_categories
 from coachdossier.privacy import deidentify as deid
-from coachdossier.privacy.deidentify import (
-    PSEUDONYMISED_LABEL,
-    DeidResult,
-    KnownNames,
-    SpecialCategory,
-    deidentify,
-    find_person_mentions,
-    find_special_categories,
-    get_deducer,
-)
+from coachdossier.privacy.deidentify import PSEUDONYMISED_LABEL, DeidResult, deidentify, get_deducer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "notes.yaml"
 MARKUP = re.compile(r"\{\{([A-Z]+):(.*?)\}\}")
@@ -287,78 +280,78 @@ class TestOwnAnnotators:
 
     @pytest.mark.parametrize("text", ["46-jarige", "46 jarige", "46 jaar oud", "(46)", "is 46 jaar"])
     def test_it_finds_ages_in_dutch_notations(self, text):
-        assert any(s.tag == deid.LEEFTIJD for s in deid.annotate_ages(f"De cliënt {text} vertelt."))
+        assert any(s.tag == screening.LEEFTIJD for s in screening.annotate_ages(f"De cliënt {text} vertelt."))
 
     def test_it_does_not_take_years_of_service_for_an_age(self):
-        assert not list(deid.annotate_ages("Hij is 30 jaar in dienst."))
+        assert not list(screening.annotate_ages("Hij is 30 jaar in dienst."))
 
     @pytest.mark.parametrize(
         "number", ["+31 6 12345678", "+31612345678", "0031 6 1234 5678", "06-12345678", "06 1234 5678",
                    "020-1234567", "0318 512345", "(020) 123 4567", "+31 (0)20 123 4567", "0800-1234"]
     )
     def test_it_finds_dutch_phone_numbers_in_every_notation(self, number):
-        assert tags(deid.annotate_phone_numbers, f"Bel {number} morgen.") == [(number, deid.TELEFOON)]
+        assert tags(screening.annotate_phone_numbers, f"Bel {number} morgen.") == [(number, screening.TELEFOON)]
 
     def test_it_finds_a_municipalitys_short_number(self):
-        assert tags(deid.annotate_phone_numbers, "Gemeente: 14 033.") == [("14 033", deid.TELEFOON)]
+        assert tags(screening.annotate_phone_numbers, "Gemeente: 14 033.") == [("14 033", screening.TELEFOON)]
 
     def test_it_does_not_take_a_date_for_a_phone_number(self):
-        assert not list(deid.annotate_phone_numbers("op 01-03-2024 gebeld"))
+        assert not list(screening.annotate_phone_numbers("op 01-03-2024 gebeld"))
 
     def test_it_finds_email_addresses_and_urls(self):
         text = "Mail j.jansen@voorbeeld.nl of kijk op https://www.voorbeeld.nl/vacatures en werkenbij.nl."
-        found = tags(deid.annotate_emails, text) + tags(deid.annotate_urls, text)
-        assert ("j.jansen@voorbeeld.nl", deid.EMAIL) in found
-        assert ("https://www.voorbeeld.nl/vacatures", deid.URL) in found
-        assert ("werkenbij.nl", deid.URL) in found
-        assert ("voorbeeld.nl", deid.URL) not in found  # the domain of the e-mail address
+        found = tags(screening.annotate_emails, text) + tags(screening.annotate_urls, text)
+        assert ("j.jansen@voorbeeld.nl", screening.EMAIL) in found
+        assert ("https://www.voorbeeld.nl/vacatures", screening.URL) in found
+        assert ("werkenbij.nl", screening.URL) in found
+        assert ("voorbeeld.nl", screening.URL) not in found  # the domain of the e-mail address
 
     def test_it_finds_a_bsn_that_passes_the_eleven_test(self):
-        assert tags(deid.annotate_bsn, "nummer 628194821") == [("628194821", deid.BSN)]
-        assert tags(deid.annotate_bsn, "nummer 2527.60.189") == [("2527.60.189", deid.BSN)]
+        assert tags(screening.annotate_bsn, "nummer 628194821") == [("628194821", screening.BSN)]
+        assert tags(screening.annotate_bsn, "nummer 2527.60.189") == [("2527.60.189", screening.BSN)]
 
     def test_it_ignores_nine_digits_failing_the_eleven_test_unless_labelled_bsn(self):
-        assert not list(deid.annotate_bsn("ordernummer 123456789"))
-        assert tags(deid.annotate_bsn, "BSN: 123456789") == [("123456789", deid.BSN)]
+        assert not list(screening.annotate_bsn("ordernummer 123456789"))
+        assert tags(screening.annotate_bsn, "BSN: 123456789") == [("123456789", screening.BSN)]
 
     def test_it_finds_an_iban_with_valid_check_digits(self):
-        assert tags(deid.annotate_ibans, "rekening NL34INGB5326502014 t.n.v.") == [
-            ("NL34INGB5326502014", deid.IBAN)
+        assert tags(screening.annotate_ibans, "rekening NL34INGB5326502014 t.n.v.") == [
+            ("NL34INGB5326502014", screening.IBAN)
         ]
-        assert tags(deid.annotate_ibans, "rekening NL34 INGB 5326 5020 14.") == [
-            ("NL34 INGB 5326 5020 14", deid.IBAN)
+        assert tags(screening.annotate_ibans, "rekening NL34 INGB 5326 5020 14.") == [
+            ("NL34 INGB 5326 5020 14", screening.IBAN)
         ]
-        assert not list(deid.annotate_ibans("rekening NL35INGB5326502014"))
+        assert not list(screening.annotate_ibans("rekening NL35INGB5326502014"))
 
     def test_it_finds_dutch_postcodes_but_not_the_unissued_letter_pairs(self):
-        assert tags(deid.annotate_postcodes, "3811 CW Amersfoort, 3811CW") == [
-            ("3811 CW", deid.POSTCODE), ("3811CW", deid.POSTCODE)
+        assert tags(screening.annotate_postcodes, "3811 CW Amersfoort, 3811CW") == [
+            ("3811 CW", screening.POSTCODE), ("3811CW", screening.POSTCODE)
         ]
-        assert not list(deid.annotate_postcodes("1234 SS"))
+        assert not list(screening.annotate_postcodes("1234 SS"))
 
     @pytest.mark.parametrize(
         "date", ["14 januari 2026", "13 okt. 2025", "maart 2025", "03-11-2025", "19/02/2026", "2025-10-06",
                  "7.8.1979", "12 maart", "3/4", "17-3", "woensdag 4 februari", "vr 20/3", "1e mei", "2014"]
     )
     def test_it_finds_dates_with_and_without_a_year(self, date):
-        assert covered(deid.annotate_dates, f"Gesprek {date} gehad.", date)
+        assert covered(screening.annotate_dates, f"Gesprek {date} gehad.", date)
 
     def test_it_does_not_take_a_fraction_or_an_amount_for_a_date(self):
-        assert not list(deid.annotate_dates("Hij werkt 3/4 van zijn uren en verdient 2000 euro."))
+        assert not list(screening.annotate_dates("Hij werkt 3/4 van zijn uren en verdient 2000 euro."))
 
     def test_it_does_not_take_a_score_for_a_date(self):
-        assert not list(deid.annotate_dates("Score vermoeidheid 7/10, vorige keer 8/10."))
+        assert not list(screening.annotate_dates("Score vermoeidheid 7/10, vorige keer 8/10."))
 
     @pytest.mark.parametrize(
         "address", ["Kerkstraat 12", "Dorpsweg 3a", "kerkstraat 12", "Burgemeester de Withstraat 17",
                     "Prinses Irenelaan 4", "Loolaan 88-2"]
     )
     def test_it_finds_a_street_with_a_house_number(self, address):
-        assert tags(deid.annotate_streets, f"Verhuisd naar {address}, gisteren.")[0] == (address, deid.LOCATIE)
+        assert tags(screening.annotate_streets, f"Verhuisd naar {address}, gisteren.")[0] == (address, screening.LOCATIE)
 
     def test_it_leaves_the_sentence_before_a_street_alone(self):
-        assert tags(deid.annotate_streets, "Verhuisd van Burgemeester de Withstraat 17.") == [
-            ("Burgemeester de Withstraat 17", deid.LOCATIE)
+        assert tags(screening.annotate_streets, "Verhuisd van Burgemeester de Withstraat 17.") == [
+            ("Burgemeester de Withstraat 17", screening.LOCATIE)
         ]
 
     @pytest.mark.parametrize(
@@ -367,7 +360,7 @@ class TestOwnAnnotators:
                 "Restaurant De Gouden Leeuw"]
     )
     def test_it_finds_employers_and_institutions(self, org):
-        assert covered(deid.annotate_organisations, f"Werkgever: {org} in de regio.", org)
+        assert covered(screening.annotate_organisations, f"Werkgever: {org} in de regio.", org)
 
     @pytest.mark.parametrize(
         "text,value",
@@ -375,32 +368,32 @@ class TestOwnAnnotators:
          ("Zaaknummer SHV-20391", "SHV-20391"), ("kenmerk TR-2025-118", "TR-2025-118")],
     )
     def test_it_finds_free_form_ids(self, text, value):
-        assert (value, deid.ID) in tags(deid.annotate_ids, f"Zie {text}.")
+        assert (value, screening.ID) in tags(screening.annotate_ids, f"Zie {text}.")
 
     def test_it_finds_lower_case_first_names_with_their_surname(self):
-        assert tags(deid.annotate_first_names, "afspraak met jeroen de boer verzet") == [
-            ("jeroen de boer", deid.PERSOON)
+        assert tags(screening.annotate_first_names, "afspraak met jeroen de boer verzet") == [
+            ("jeroen de boer", screening.PERSOON)
         ]
 
     @pytest.mark.parametrize("name", ["Łukasz", "Ömer", "Jürgen", "Şükrü", "Çağla", "Yiğit", "Zoë"])
     def test_it_finds_a_first_name_written_with_diacritics_that_the_list_spells_without(self, name):
         """GC-6.8, GC-6.9: "Łukasz Kowalski" must not survive because deduce lists "lukasz"."""
-        assert tags(deid.annotate_first_names, f"Gesprek met {name} Kowalski, haar teamleider.") == [
-            (f"{name} Kowalski", deid.PERSOON)
+        assert tags(screening.annotate_first_names, f"Gesprek met {name} Kowalski, haar teamleider.") == [
+            (f"{name} Kowalski", screening.PERSOON)
         ]
 
     def test_it_does_not_take_ordinary_words_for_lower_case_names(self):
         text = "ik wil graag een baan met rust, hoop op een job zonder storm in juni"
-        assert tags(deid.annotate_first_names, text) == []
+        assert tags(screening.annotate_first_names, text) == []
 
     def test_it_finds_titled_names_and_initials(self):
-        found = [t for t, _ in tags(deid.annotate_titled_names, "Bel mevrouw Jansen en mr. S. Hoogendoorn, of M. Kuipers.")]
+        found = [t for t, _ in tags(screening.annotate_titled_names, "Bel mevrouw Jansen en mr. S. Hoogendoorn, of M. Kuipers.")]
         assert "mevrouw Jansen" in found
         assert any("Hoogendoorn" in f for f in found)
         assert "M. Kuipers" in found
 
     def test_it_finds_a_surinamese_name_after_a_title(self):
-        assert tags(deid.annotate_titled_names, "Bel mevrouw Tjon A Fong terug.") == [("mevrouw Tjon A Fong", deid.PERSOON)]
+        assert tags(screening.annotate_titled_names, "Bel mevrouw Tjon A Fong terug.") == [("mevrouw Tjon A Fong", screening.PERSOON)]
 
     @pytest.mark.parametrize(
         "text,employer",
@@ -410,15 +403,15 @@ class TestOwnAnnotators:
          ("Terugkeer bij Zuivelcoöperatie Noordoost gepland.", "Zuivelcoöperatie Noordoost")],
     )
     def test_gc_6_8_it_finds_an_employer_after_bij_or_werkgever_that_no_list_has(self, text, employer):
-        assert tags(deid.annotate_employers, text) == [(employer, deid.INSTELLING)]
+        assert tags(screening.annotate_employers, text) == [(employer, screening.INSTELLING)]
 
     def test_it_takes_no_month_acronym_common_word_town_or_first_name_after_bij_for_an_employer(self):
         text = "Terug bij HR in Maart, bij Ziekte melden, afspraak bij Utrecht, bij de huisarts, bij Jan thuis."
-        assert tags(deid.annotate_employers, text) == []
+        assert tags(screening.annotate_employers, text) == []
 
     def test_it_finds_towns_capitalised_and_after_a_preposition_in_lower_case(self):
-        assert tags(deid.annotate_places, "Ze woont in amersfoort, hij in Zwolle.") == [
-            ("Zwolle", deid.LOCATIE), ("amersfoort", deid.LOCATIE)
+        assert tags(screening.annotate_places, "Ze woont in amersfoort, hij in Zwolle.") == [
+            ("Zwolle", screening.LOCATIE), ("amersfoort", screening.LOCATIE)
         ]
 
 

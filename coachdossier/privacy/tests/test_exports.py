@@ -253,3 +253,89 @@ class KnownNamesTests(ExportTestCase):
                                        occurred_on=self.now.date(), title="Voortgang", text="Małgorzata is moe.",
                                        now=self.now)
         self.assertFalse(own.names_others)
+
+
+class ResearchApiTests(ExportTestCase):
+    """GC-6.8 through the API as on the page: who is in and who is left out, and the
+    de-identified dataset of those with both consents, each exported client logged."""
+
+    def approve(self):
+        consent = self.consent("research")
+        actions.record_umbrella_approval(actor=self.coach, consent=consent, approved_on=self.now.date(), now=self.now)
+
+    def export(self, **body):
+        return self.client.post("/api/privacy/research/export", json.dumps({"date_mode": "month", "fmt": "json",
+                                                                            **body}),
+                                content_type="application/json")
+
+    def test_gc_6_8_the_api_lists_the_clients_with_their_research_consents(self):
+        self.approve()
+        self.login(self.coach)
+        listed = self.client.get("/api/privacy/research").json()
+        self.assertEqual(listed["excluded"], 0)
+        self.assertEqual([(c["client_id"], c["eligible"]) for c in listed["clients"]],
+                         [(str(self.own_client.public_id), True)])
+
+    def test_gc_6_8_the_api_exports_the_de_identified_dataset_and_logs_each_client(self):
+        from coachdossier.audit.models import AccessLogEntry
+
+        self.approve()
+        self.login(self.coach)
+        response = self.export()
+        self.assertEqual(response.status_code, 200)
+        data = json.loads(response.content)
+        self.assertEqual(data["label"], "Pseudonymised")
+        self.assertNotIn("Carla", json.dumps(data))
+        self.assertEqual([str(e.client_ref) for e in AccessLogEntry.objects.filter(action="research.export")],
+                         [str(self.own_client.public_id)])
+
+    def test_gc_6_8_without_both_consents_nothing_is_exported_and_bad_input_is_a_422(self):
+        self.consent("research")  # not approved by the umbrella organisation
+        self.login(self.coach)
+        refused = self.export()
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("nothing may be exported", refused.json()["errors"]["__all__"][0])
+        self.assertEqual(self.export(fmt="xlsx").status_code, 422)
+
+    def test_only_coaches_and_management_export_for_research(self):
+        self.login(self.auditor)
+        self.assertEqual(self.client.get("/api/privacy/research").status_code, 403)
+        self.assertEqual(self.export().status_code, 403)
+
+
+class SupervisionApiTests(ExportTestCase):
+    """GC-6.9 through the API as on the page: the coach asks for the de-identified summary of
+    chosen entries, reviews and edits it, and exports it; an identifier typed back is refused,
+    identifiable use needs the client's consent."""
+
+    def post(self, step, **body):
+        return self.client.post(f"/api/privacy/clients/{self.own_client.public_id}/supervision/{step}",
+                                json.dumps(body), content_type="application/json")
+
+    def test_gc_6_9_the_summary_is_de_identified_and_the_export_labelled_and_logged(self):
+        from coachdossier.audit.models import AccessLogEntry
+
+        self.login(self.coach)
+        summary = self.post("summary", entries=[str(self.entry.public_id)]).json()["summary"]
+        for identifier in ("Carla", "Vries", "Broodnodig", "Utrecht"):
+            self.assertNotIn(identifier, summary)
+        exported = self.post("export", summary=summary + "\nEigen aanvulling.")
+        self.assertEqual(exported.status_code, 200)
+        self.assertTrue(exported.content.decode().startswith("PSEUDONYMISED"))
+        self.assertIn("Eigen aanvulling.", exported.content.decode())
+        self.assertTrue(AccessLogEntry.objects.filter(action="supervision.export",
+                                                      client_ref=self.own_client.public_id).exists())
+
+    def test_gc_6_9_an_identifier_typed_back_and_identifiable_use_without_consent_are_422(self):
+        self.login(self.coach)
+        typed_back = self.post("export", summary="Gesprek met Carla de Vries.")
+        self.assertEqual(typed_back.status_code, 422)
+        self.assertIn("summary", typed_back.json()["errors"])
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)], identifiable=True).status_code, 422)
+        self.assertEqual(self.post("summary", entries=[]).status_code, 422)
+
+    def test_gc_6_9_only_the_clients_coach_reaches_it(self):
+        self.login(self.other_coach)
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)]).status_code, 404)
+        self.login(self.management)
+        self.assertEqual(self.post("summary", entries=[str(self.entry.public_id)]).status_code, 403)

@@ -113,3 +113,42 @@ class HandoverTests(PrivacyTestCase):
         from coachdossier.privacy.models import Handover
 
         self.assertFalse(Handover.objects.exists())
+
+
+class HandoverOverviewTests(PrivacyTestCase):
+    """PR-R4: which closed UWV trajectories still wait for their package or its delivery, on the
+    page and through the API alike, each listed dossier in the access log (LAW-NEN7513)."""
+
+    def setUp(self):
+        super().setUp()
+        self.trajectory = self.other_client.current_trajectory  # Daan's trajectory for UWV
+
+    def close(self):
+        client_actions.close_trajectory(actor=self.management, trajectory=self.trajectory, now=self.now)
+
+    def test_pr_r4_the_api_lists_the_closed_uwv_trajectories_with_their_package_and_delivery(self):
+        self.close()
+        self.login(self.management)
+        rows = self.client.get("/api/privacy/handovers").json()
+        self.assertEqual(rows, [{"client_id": str(self.other_client.public_id), "reference": self.other_client.reference,
+                                 "trajectory_id": str(self.trajectory.public_id), "uwv_order_number": "UWV-123",
+                                 "closed_on": self.now.date().isoformat(), "handover": None}])
+        item = actions.create_handover(actor=self.management, client=self.other_client, trajectory=self.trajectory,
+                                       now=self.now)
+        listed = self.client.get("/api/privacy/handovers").json()[0]["handover"]
+        self.assertEqual((listed["id"], listed["delivered_at"]), (str(item.public_id), None))
+
+    def test_pr_r4_only_management_reads_the_overview(self):
+        for persona in (self.coach, self.auditor, self.client_user):
+            self.login(persona)
+            self.assertEqual(self.client.get("/api/privacy/handovers").status_code, 403)
+
+    def test_nen_7513_the_page_and_the_api_log_each_listed_dossier(self):
+        self.close()
+        self.login(self.management)
+        for url in (reverse("privacy:handovers"), "/api/privacy/handovers"):
+            before = AccessLogEntry.objects.filter(action="handover.list").count()
+            self.client.get(url)
+            logged = AccessLogEntry.objects.filter(action="handover.list")
+            self.assertEqual(logged.count(), before + 1)
+            self.assertEqual(logged.last().client_ref, self.other_client.public_id)

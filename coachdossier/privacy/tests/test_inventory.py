@@ -69,3 +69,35 @@ class ProcessingRegisterTests(PrivacyTestCase):
         self.assertEqual(rows["Access logging"]["retention"], "7 years (NEN 7513), then removed by the daily job")
         self.assertContains(page, "7 jaar (NEN 7513), daarna verwijderd door de dagelijkse taak")
         self.assertNotContains(page, "ten minste 7 jaar")
+
+
+class RegisterContentsTests(PrivacyTestCase):
+    """AVG art. 30(1): besides the activities, the register names the controller with its
+    contact details (a) and describes the technical and organisational measures (g)."""
+
+    def test_law_30_the_register_names_the_controller_with_its_contact_details(self):
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:processing"))
+        self.assertContains(page, "Controller")
+        self.assertContains(page, "Praktijk De Werkbrug (demo)")
+        self.assertContains(page, "info@werkbrug.example")
+        api = self.client.get("/api/privacy/processing-register").json()
+        self.assertEqual(api["controller"], {"name": "Praktijk De Werkbrug (demo)",
+                                             "address": ["Stationsplein 1", "3511 ED Utrecht"],
+                                             "phone": "030 123 45 67", "email": "info@werkbrug.example"})
+
+    def test_law_30_the_register_describes_the_security_measures_on_the_page_in_the_pdf_and_the_api(self):
+        from coachdossier.lib.tests.test_pdf import pdf_text
+
+        sealed = sum(1 for _name, tag in inventory.personal_fields() if tag.protection == inventory.SEALED)
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:processing"))
+        self.assertContains(page, "Security measures")
+        self.assertContains(page, f"Client content ({sealed} fields) is encrypted")
+        pdf = " ".join(pdf_text(self.client.get(reverse("privacy:processing_pdf")).content).split())
+        self.assertIn("Security measures", pdf)
+        self.assertIn(f"Client content ({sealed} fields) is encrypted", pdf)
+        measures = self.client.get("/api/privacy/processing-register").json()["security_measures"]
+        self.assertTrue(any("two-step verification" in m for m in measures))
+        self.client.cookies["django_language"] = "nl"
+        self.assertContains(self.client.get(reverse("privacy:processing")), "Beveiligingsmaatregelen")

@@ -163,3 +163,37 @@ class ProcessingRegisterPageTests(PrivacyTestCase):
             "name": "Mail BV", "service": "Mail", "agreement_reference": "X", "agreement_date": "2099-01-01",
             "location": "NL"})
         self.assertIn("agreement_date", response.context["form"].errors)
+
+
+class DpiaApiTests(PrivacyTestCase):
+    """GC-9.5, LAW-30: the DPIA through the API as on the page: management uploads it (the
+    same action, with the inventory it assessed), management and the auditor list and download."""
+
+    def upload(self, **fields):
+        data = {"title": "DPIA re-integratie", "version": "1.0", "approved_on": self.now.date().isoformat(),
+                "document": SimpleUploadedFile("dpia.pdf", DEMO_PDF, content_type="application/pdf"), **fields}
+        return self.client.post("/api/privacy/dpias", data)
+
+    def test_gc_9_5_management_uploads_a_dpia_and_the_auditor_lists_and_downloads_it(self):
+        from coachdossier.privacy import inventory
+
+        self.login(self.management)
+        response = self.upload()
+        self.assertEqual(response.status_code, 201)
+        created = response.json()
+        self.assertEqual((created["title"], created["inventory_fingerprint"]), ("DPIA re-integratie",
+                                                                                inventory.fingerprint()))
+        self.assertFalse(created["outdated"])
+        self.login(self.auditor)
+        self.assertEqual([d["id"] for d in self.client.get("/api/privacy/dpias").json()], [created["id"]])
+        self.assertEqual(self.client.get(f"/api/privacy/dpias/{created['id']}/document").content, DEMO_PDF)
+
+    def test_gc_9_5_bad_input_is_a_422_next_to_the_field(self):
+        self.login(self.management)
+        response = self.upload(approved_on="2099-01-01", title="x" * 201)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(set(response.json()["errors"]), {"approved_on", "title"})
+
+    def test_only_management_uploads(self):
+        self.login(self.auditor)
+        self.assertEqual(self.upload().status_code, 403)

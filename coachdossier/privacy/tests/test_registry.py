@@ -166,6 +166,17 @@ class RegistryPageTests(RegistryTestCase):
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
 
+    def test_gc_4_5_the_shared_profile_says_when_it_was_last_updated(self):
+        from coachdossier.lib.tests.test_pdf import pdf_text
+
+        profile = self.good_profile()
+        self.login(self.management)
+        text = " ".join(pdf_text(self.client.get(reverse("privacy:profile_pdf", args=[profile.public_id])).content)
+                        .split())
+        self.assertIn("Profile last updated on 23 November 2026", text)
+        listed = self.client.get("/api/privacy/registry").json()["profiles"][0]
+        self.assertEqual(listed["updated_at"], "2026-11-23T09:00:00Z")
+
     def test_the_registry_page_needs_few_queries_whatever_the_number_of_coaches(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -193,3 +204,43 @@ class DashboardTests(RegistryTestCase):
     def test_coaches_see_no_privacy_panel(self):
         self.login(self.coach)
         self.assertNotContains(self.client.get("/"), "Coach not in registry")
+
+
+class RegistryFilesApiTests(PrivacyTestCase):
+    """GC-4.5 through the API as on the page: the coach's CV (upload, download) and the profile
+    PDF to share with a client or principal."""
+
+    def setUp(self):
+        super().setUp()
+        self.profile = actions.save_coach_profile(actor=self.management, coach=self.coach, now=self.now,
+                                                  registration_status=RegistrationStatus.PENDING)
+        self.base = f"/api/privacy/registry/{self.coach.public_id}"
+
+    def test_gc_4_5_management_uploads_and_downloads_the_cv(self):
+        self.login(self.management)
+        response = self.client.post(f"{self.base}/cv", {"cv": SimpleUploadedFile("cv-alice.pdf", DEMO_PDF)})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["cv_updated_on"], self.now.date().isoformat())
+        download = self.client.get(f"{self.base}/cv")
+        self.assertEqual(download.content, DEMO_PDF)
+        self.assertIn("cv-alice.pdf", download["Content-Disposition"])
+
+    def test_gc_4_5_a_file_that_is_no_document_is_a_422_next_to_the_field(self):
+        self.login(self.management)
+        response = self.client.post(f"{self.base}/cv", {"cv": SimpleUploadedFile("cv.exe", b"MZ\x90\x00")})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("cv", response.json()["errors"])
+
+    def test_gc_4_5_the_profile_pdf_through_the_api(self):
+        self.login(self.management)
+        response = self.client.get(f"{self.base}/profile.pdf")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+
+    def test_a_coach_without_a_cv_or_profile_is_a_404_and_only_management_reaches_the_files(self):
+        self.login(self.management)
+        self.assertEqual(self.client.get(f"{self.base}/cv").status_code, 404)
+        self.assertEqual(self.client.get(f"/api/privacy/registry/{self.other_coach.public_id}/profile.pdf")
+                         .status_code, 404)
+        self.login(self.coach)
+        self.assertEqual(self.client.get(f"{self.base}/profile.pdf").status_code, 403)

@@ -9,8 +9,9 @@ from coachdossier import audit
 from coachdossier.accounts.models import Role
 from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import Basis, Outcome
+from coachdossier.lib.tests.test_pdf import pdf_text
 from coachdossier.privacy import actions, report
-from coachdossier.privacy.models import BackupKind, BackupRun
+from coachdossier.privacy.models import BackupKind, BackupRun, RegistrationStatus
 from coachdossier.privacy.tests.base import PrivacyTestCase
 from coachdossier.test import make_user
 
@@ -48,6 +49,86 @@ class SecurityReportTests(PrivacyTestCase):
         self.assertTrue(pdf.content.startswith(b"%PDF"))
 
 
+class SecurityReportEvidenceTests(PrivacyTestCase):
+    """What the auditor checks beyond the counts: a tested restore (LAW-32), the coaches'
+    standing in the registry (GC-0.3, GC-4.4) and the signed confidentiality statements
+    (PR-R1-R2), the same on the page, in the PDF and in the API."""
+
+    def views(self):
+        self.login(self.auditor)
+        page = self.client.get(reverse("privacy:security_report")).content.decode()
+        pdf = " ".join(pdf_text(self.client.get(reverse("privacy:security_report_pdf")).content).split())
+        return page, pdf, self.client.get("/api/privacy/security-report").json()
+
+    def test_law_32_the_report_shows_the_last_tested_restore(self):
+        at = timezone.make_aware(datetime.datetime(2026, 11, 2, 14, 5))
+        BackupRun.objects.create(kind=BackupKind.RESTORE, at=at, ok=True, location="/r")
+        page, pdf, api = self.views()
+        self.assertIn("Last tested restore", page)
+        self.assertIn("Last tested restore", pdf)
+        self.assertIn("2026-11-02 14:05", pdf)
+        self.assertEqual(api["last_restore"], {"at": "2026-11-02T13:05:00Z", "ok": True})
+
+    def test_law_32_a_practice_that_never_tested_a_restore_is_told_so(self):
+        page, pdf, api = self.views()
+        self.assertIn("Last tested restore", page)
+        self.assertIn("Last tested restore never", pdf)
+        self.assertIsNone(api["last_restore"])
+
+    def test_law_32_a_failed_latest_verification_is_not_hidden_behind_the_last_successful_one(self):
+        """The report showed the last successful verification only: a verification failing
+        since then left the auditor looking at an older date as if all was well."""
+        BackupRun.objects.create(kind=BackupKind.VERIFY, at=self.now - datetime.timedelta(days=2), ok=True,
+                                 location="/b/1")
+        BackupRun.objects.create(kind=BackupKind.VERIFY, at=self.now - datetime.timedelta(days=1), ok=False,
+                                 location="/b/2", detail="checksum mismatch")
+        page, pdf, api = self.views()
+        self.assertIn("Latest verification failed", page)
+        self.assertIn("Latest verification failed", pdf)
+        self.assertEqual(api["last_verified_backup"]["ok"], True)
+        self.assertEqual(api["last_backup_verification"]["ok"], False)
+
+    def test_pr_8_a_dossier_past_its_term_under_a_legal_hold_is_counted_as_kept_not_as_overdue(self):
+        """A dossier a legal hold keeps is past its term lawfully: the auditor must tell it from
+        one the daily job failed to destroy."""
+        from coachdossier.clients import actions as client_actions
+
+        trajectory = self.other_client.current_trajectory
+        client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+        actions.place_legal_hold(actor=self.management, client=self.other_client, reason="Rechtszaak", now=self.now)
+        later = self.now + datetime.timedelta(days=6 * 366)
+        r = report.security_report(later)
+        self.assertEqual((r["retention_backlog"], r["retention_kept"]), (1, 1))
+        self.login(self.auditor)
+        self.assertEqual(self.client.get("/api/privacy/security-report").json()["retention_kept"], 0)
+
+    def test_gc_0_3_the_report_names_the_coaches_not_in_good_standing_and_not_in_the_registry(self):
+        profile = actions.save_coach_profile(actor=self.management, coach=self.other_coach, now=self.now,
+                                             registration_status=RegistrationStatus.REGISTERED,
+                                             registered_on=datetime.date(2020, 1, 1), insurer="V", policy_number="1",
+                                             insurance_expires_on=datetime.date(2027, 1, 1))
+        r = report.security_report(self.now)
+        self.assertEqual((r["registry"]["coaches"], r["registry"]["good_standing"]), (2, 0))
+        self.assertEqual(r["registry"]["not_in_registry"], ["Alice Coach"])
+        page, pdf, api = self.views()
+        self.assertIn("Bob Coach (annual fee for 2026 not paid)", page)
+        self.assertIn("Bob Coach (annual fee for 2026 not paid)", pdf)
+        self.assertEqual(api["registry"]["not_in_good_standing"],
+                         [{"coach": "Bob Coach", "problems": ["annual fee for 2026 not paid"]}])
+        actions.record_fee(actor=self.management, profile=profile, year=2026, paid_on=self.now.date(), now=self.now)
+        self.assertEqual(report.security_report(self.now)["registry"]["good_standing"], 1)
+
+    def test_pr_r1_the_report_counts_the_staff_who_signed_the_current_confidentiality_statement(self):
+        make_user("nieuw@example.com", "Nog Niet Getekend", Role.COACH, accepted=False)
+        r = report.security_report(self.now)
+        self.assertEqual(r["confidentiality"]["without"], ["Nog Niet Getekend"])
+        self.assertEqual(r["confidentiality"]["signed"], r["confidentiality"]["staff"] - 1)
+        page, pdf, api = self.views()
+        self.assertIn("Nog Niet Getekend", page)
+        self.assertIn("Nog Niet Getekend", pdf)
+        self.assertEqual(api["confidentiality"]["without"], ["Nog Niet Getekend"])
+
+
 class LogReviewTests(PrivacyTestCase):
     def test_the_monthly_review_flags_break_glass_refusals_odd_hours_and_exports(self):
         night = timezone.make_aware(datetime.datetime(2026, 11, 14, 23, 30))  # a Saturday night
@@ -62,6 +143,20 @@ class LogReviewTests(PrivacyTestCase):
         self.assertEqual(dict(r["outside_caseload"]), {"Bob Coach": 1})
         self.assertEqual(dict(r["odd_hours"])["Bob Coach"], 2)
         self.assertEqual(dict(r["exports"]), {"Alice Coach": 1})
+
+    def test_nen_7513_exports_count_client_data_leaving_not_views_of_the_hand_over_or_the_audit_reports(self):
+        """Viewing a hand-over page, listing the hand-overs or recording a delivery is no export,
+        nor is the auditor's download of the checkpoints (no client in it); the package's
+        download is."""
+        with acting(Actor(user=self.management, channel="web")):
+            for action in ("handover.view", "handover.list", "handover.create", "handover.deliver"):
+                audit.record(action=action, client=self.other_client, basis=Basis.MANAGEMENT, now=self.now)
+            audit.record(action="handover.download", client=self.other_client, basis=Basis.MANAGEMENT, now=self.now)
+        with acting(Actor(user=self.auditor, channel="web")):
+            audit.record(action="checkpoints.download", object_type="checkpoint", role="auditor", now=self.now)
+            audit.record(action="security_report.download", object_type="report", role="auditor", now=self.now)
+        r = report.log_review(datetime.date(2026, 11, 1))
+        self.assertEqual(dict(r["exports"]), {"Mia Directie": 1})
 
     def test_management_opens_the_review_for_a_month_and_a_bad_month_is_explained(self):
         self.login(self.management)

@@ -33,7 +33,7 @@ class CopyFirstTestCase(ReportTestCase):
     def test_pr_6_a_report_whose_notice_failed_stays_ready_and_cannot_be_sent(self):
         """PR-6: the copy counts as delivered only when the mail actually went out."""
         report = self.draft()
-        with mock.patch("coachdossier.lib.emails.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
+        with mock.patch("coachdossier.accounts.outbox.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
             self.ready(report)
         self.assertEqual(report.state, ReportState.READY)
         self.assertIsNone(report.client_notified_at)
@@ -291,8 +291,8 @@ class DownloadTestCase(ReportTestCase):
     def test_a_sending_process_killed_right_after_the_commit_still_gets_the_link_and_code_out(self):
         """script/crashtest-server: only the token's hash is stored, so the link mail must be in
         the outbox with the commit; the after-commit attempt never runs here (as after a SIGKILL)."""
+        from coachdossier.accounts import outbox
         from coachdossier.accounts.models import MailStatus, OutgoingMail
-        from coachdossier.lib import emails
 
         report = self.client_copy()
         actions.approve_report(actor=self.client_user, report=report, now=self.now, grant=CLIENT)
@@ -303,7 +303,7 @@ class DownloadTestCase(ReportTestCase):
         queued = OutgoingMail.objects.filter(status=MailStatus.QUEUED).order_by("pk")
         self.assertEqual([m.name for m in queued], ["report-link", "report-code"])
         self.assertEqual(mail.outbox, [])
-        emails.send_queued(timezone.now() + datetime.timedelta(minutes=2))
+        outbox.send_queued(timezone.now() + datetime.timedelta(minutes=2))
         link, code = self.outbox_to("hr@example.com")
         self.assertIn(f"/reports/d/{sent.token}/", link.body)
         self.assertIn(sent.code, code.body)
@@ -396,12 +396,12 @@ class MailRetryTestCase(ReportTestCase):
 
     def retry(self, at, *, refusing=None):
         """One run of `send_queued_mail` at `at`."""
-        from coachdossier.lib import emails
+        from coachdossier.accounts import outbox
 
         if refusing is None:
-            return emails.send_queued(at)
+            return outbox.send_queued(at)
         with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=refusing):
-            return emails.send_queued(at)
+            return outbox.send_queued(at)
 
     def mailed(self, delivery):
         delivery.refresh_from_db()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from coachdossier.lib import emails
+from coachdossier.accounts import outbox
 
 
 class Command(BaseCommand):
@@ -9,4 +9,4 @@ class Command(BaseCommand):
             "Run every few minutes by cron or a systemd timer; run_daily calls it too.")
 
     def handle(self, *args, **options):
-        self.stdout.write(emails.send_queued(timezone.now()) or "no queued mail due")
+        self.stdout.write(outbox.send_queued(timezone.now()) or "no queued mail due")
