@@ -304,13 +304,6 @@ def _page(qs, page: int) -> tuple[int, int, list]:
     return count, page, rows
 
 
-def _search(qs, term: str):
-    words = crypto.normalise_for_search(term).split()
-    for word in words:
-        qs = qs.filter(search_tokens__token=crypto.search_token(word))
-    return qs.distinct() if words else qs
-
-
 @router.get("/", response=ClientList)
 def list_clients(request, q: str = "", page: int = 1):
     """A coach's caseload (own clients and substitutions), or for management every client
@@ -319,7 +312,7 @@ def list_clients(request, q: str = "", page: int = 1):
     action = "dossier.read" if request.user.has_role(Role.COACH) else "trajectory.manage"
     qs = (Client.objects.visible_to(request.user, action)
           .prefetch_related("trajectories__principal", "trajectories__coach"))
-    qs = _search(qs, q.strip())
+    qs = qs.search(q)
     count, page, clients = _page(qs, page)
     crypto.KeyRing.load(c.public_id for c in clients)
     access.log_list(request.user, "client.search" if q.strip() else "client.list", clients)

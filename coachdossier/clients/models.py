@@ -10,6 +10,7 @@ count and date things (types, dates, status, flags).
 import datetime
 import decimal
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, fields
 
@@ -19,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import crypto, uploads
 from .crypto import ClientKey  # noqa: F401  (the key store model lives in crypto.py)
@@ -117,6 +119,19 @@ class ClientQuerySet(models.QuerySet):
 
     def alive(self):
         return self.filter(destroyed_at__isnull=True)
+
+    def search(self, term: str):
+        """By the client's reference ("2026-0001", or a part such as "0001": the dashboard and
+        the reports name clients by it) or by name, through the keyed word index (no name is
+        stored in plaintext, crypto.search_tokens)."""
+        term = term.strip()
+        if re.fullmatch(r"[0-9][0-9-]*", term):  # a name has no digits; a reference has nothing else
+            return self.filter(reference__contains=term)
+        words = crypto.normalise_for_search(term).split()
+        qs = self
+        for word in words:
+            qs = qs.filter(search_tokens__token=crypto.search_token(word))
+        return qs.distinct() if words else qs
 
     def with_trajectories(self):
         """Trajectories with their principal and coach in one query: every client page and
@@ -315,7 +330,8 @@ class Goal(models.Model):
 class SessionMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     VIDEO = "video", _("Video call")
-    PHONE = "phone", _("Phone")
+    # Its own context: the form field "Phone" is "Telefoonnummer", a session is "Telefonisch".
+    PHONE = "phone", pgettext_lazy("session mode", "Phone")
 
 
 class TermField(models.TextChoices):

@@ -57,22 +57,15 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _search(qs, term: str):
-    words = crypto.normalise_for_search(term).split()
-    for word in words:
-        qs = qs.filter(search_tokens__token=crypto.search_token(word))
-    return qs.distinct() if words else qs
-
-
 # --- Coach ---------------------------------------------------------------------------------
 
 
 def _client_page(request, action: str, url_name: str):
-    """One page of the clients `action` allows, searched by name, logged one entry per client
+    """One page of the clients `action` allows, searched by name or reference, logged one entry per client
     shown (LAW-NEN7513), each prepared once for its row: the link (reversed once per page),
     the current trajectory and its status label."""
     term = request.GET.get("q", "").strip()
-    page = _page(request, _search(Client.objects.visible_to(request.user, action, timezone.now()), term))
+    page = _page(request, Client.objects.visible_to(request.user, action, timezone.now()).search(term))
     crypto.KeyRing.load(c.public_id for c in page)
     access.log_list(request.user, "client.search" if term else "client.list", page)
     trajectories = Trajectory.objects.current_rows([c.pk for c in page])
@@ -88,7 +81,7 @@ def _client_page(request, action: str, url_name: str):
 @require_GET
 @role_required(Role.COACH)
 def client_list(request):
-    """A coach's caseload: own clients and clients they substitute for, searchable by name."""
+    """A coach's caseload: own clients and clients they substitute for, searchable by name or reference."""
     page, term = _client_page(request, "dossier.read", "clients:detail")
     template = "clients/list.html#rows" if request.htmx else "clients/list.html"
     return render(request, template, {"page": page, "q": term})

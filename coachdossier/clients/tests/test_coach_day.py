@@ -1,0 +1,23 @@
+"""What a coach reads on her working day, in Dutch: the words must say what they mean."""
+
+from django.test import override_settings
+from django.urls import reverse
+
+from coachdossier.clients import actions
+from coachdossier.test import BaseTestCase
+
+
+@override_settings(LANGUAGE_CODE="nl")
+class DutchWordingTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.login(self.coach)
+
+    def test_a_session_by_phone_reads_telefonisch_not_telefoonnummer(self):
+        actions.log_session(actor=self.coach, trajectory=self.own_client.current_trajectory, date=self.now.date(),
+                            minutes=45, mode="phone", now=self.now)
+        for url in (reverse("clients:detail", args=[self.own_client.public_id]),
+                    reverse("clients:session_new", args=[self.own_client.public_id])):
+            r = self.client.get(url)
+            self.assertContains(r, "Telefonisch")
+        self.assertNotContains(r, "Telefoonnummer")
