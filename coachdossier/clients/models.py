@@ -434,6 +434,17 @@ ENTRY_KIND_HELP = {
     EntryKind.CLIENT_STATEMENT: _("Your own written view, added to the dossier at your request."),
     EntryKind.AGREEMENT: _("The agreement for your coaching trajectory, as you and your coach signed it."),
 }
+# The same explanations for the coach's pages: ENTRY_KIND_HELP speaks to the client ("your
+# coach", "you can ask"), which on the coach's own entry read as if written about someone else.
+ENTRY_KIND_HELP_FOR_STAFF = {
+    **ENTRY_KIND_HELP,
+    EntryKind.NOTE: _("A working note about a conversation or an event."),
+    EntryKind.FACT: _("A fact about the client. The client may ask for a correction (GC-5.3)."),
+    EntryKind.FINDING: _("The coach's professional view. The client cannot have it corrected, but may add a "
+                         "statement of their own (GC-5.3)."),
+    EntryKind.CLIENT_STATEMENT: _("The client's own written view, added to the dossier at their request (GC-5.3)."),
+    EntryKind.AGREEMENT: _("The signed agreement for the coaching trajectory (GC-0.4)."),
+}
 
 
 class EntryQuerySet(models.QuerySet):
@@ -528,6 +539,10 @@ class DossierEntry(models.Model):
     @property
     def help_text(self):
         return ENTRY_KIND_HELP[self.kind]
+
+    @property
+    def staff_help_text(self):
+        return ENTRY_KIND_HELP_FOR_STAFF[self.kind]
 
 
 class EntryVersion(models.Model):

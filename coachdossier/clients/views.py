@@ -37,7 +37,7 @@ from .forms import (
     apply_errors,
 )
 from .models import (
-    ENTRY_KIND_HELP,
+    ENTRY_KIND_HELP_FOR_STAFF,
     Attachment,
     Client,
     Consent,
@@ -102,7 +102,7 @@ def _timeline(client, *, include_medical: bool, page: int) -> dict:
     rows = rows[:TIMELINE_SIZE]
     entry_url = reverse("clients:entry", args=[client.public_id, _PLACEHOLDER])
     attachment_url = reverse("clients:attachment", args=[client.public_id, _PLACEHOLDER])
-    kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP[kind])) for kind in EntryKind}
+    kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP_FOR_STAFF[kind])) for kind in EntryKind}
     for row in rows:
         row["kind_label"], row["kind_help"] = kinds[row["kind"]]
         row["url"] = entry_url.replace(_PLACEHOLDER, str(row["public_id"]))

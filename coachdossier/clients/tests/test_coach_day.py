@@ -21,3 +21,13 @@ class DutchWordingTestCase(BaseTestCase):
             r = self.client.get(url)
             self.assertContains(r, "Telefonisch")
         self.assertNotContains(r, "Telefoonnummer")
+
+    def test_gc_5_3_her_own_finding_is_explained_to_the_coach_not_as_if_to_the_client(self):
+        entry = actions.add_entry(actor=self.coach, client=self.own_client, kind="finding",
+                                  occurred_on=self.now.date(), title="Tussentijdse bevinding",
+                                  text="De belastbaarheid neemt toe.", now=self.now)
+        for url in (reverse("clients:entry", args=[self.own_client.public_id, entry.public_id]),
+                    reverse("clients:detail", args=[self.own_client.public_id])):
+            r = self.client.get(url)
+            self.assertNotContains(r, "uw coach")
+            self.assertContains(r, "De cliënt kan die niet laten corrigeren")
