@@ -31,3 +31,20 @@ class DutchWordingTestCase(BaseTestCase):
             r = self.client.get(url)
             self.assertNotContains(r, "uw coach")
             self.assertContains(r, "De cliënt kan die niet laten corrigeren")
+
+
+class EmptyTabsTestCase(BaseTestCase):
+    def tab(self, key, user=None):
+        self.login(user or self.coach)
+        return self.client.get(reverse("clients:tab", args=[self.own_client.public_id, key]))
+
+    def test_gc_9_1_an_empty_biofeedback_tab_offers_the_referral_that_brings_measurements(self):
+        r = self.tab("measurements")
+        self.assertContains(r, "A biofeedback therapist records them once you refer the client.")
+        self.assertContains(r, reverse("clients:referral_new", args=[self.own_client.public_id]))
+
+    def test_gc_9_1_after_the_referral_the_empty_tab_says_the_therapist_records_them(self):
+        actions.refer_to_therapist(actor=self.coach, client=self.own_client, therapist=self.therapist, now=self.now)
+        r = self.tab("measurements")
+        self.assertContains(r, "The biofeedback therapist records them here after each session.")
+        self.assertNotContains(r, reverse("clients:referral_new", args=[self.own_client.public_id]))
