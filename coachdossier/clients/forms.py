@@ -211,9 +211,13 @@ class ConsentForm(forms.Form):
                                   choices=[c for c in ConsentChannel.choices if c[0] != ConsentChannel.PORTAL])
     evidence = forms.FileField(label=_("Evidence (signed form, letter or email)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = coach_choices()
+        # GC-2.5: the client's own coach cannot stand in for herself (record_consent refuses it).
+        coaches = coach_choices()
+        if client is not None:
+            coaches = coaches.exclude(coached_trajectories__client=client)
+        self.fields["substitute"].queryset = coaches
 
 
 class ReferralForm(forms.Form):

@@ -369,7 +369,8 @@ def session_new(request, client_id):
 @role_required(Role.COACH)
 def consent_new(request, client_id):
     client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
-    form = ConsentForm(request.POST or None, request.FILES or None, initial={"valid_from": timezone.localdate()})
+    form = ConsentForm(request.POST or None, request.FILES or None, client=client,
+                       initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_consent(actor=request.user, client=client, now=timezone.now(), grant=grant,

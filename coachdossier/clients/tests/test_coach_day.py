@@ -48,3 +48,12 @@ class EmptyTabsTestCase(BaseTestCase):
         r = self.tab("measurements")
         self.assertContains(r, "The biofeedback therapist records them here after each session.")
         self.assertNotContains(r, reverse("clients:referral_new", args=[self.own_client.public_id]))
+
+
+class ConsentFormTestCase(BaseTestCase):
+    def test_gc_2_5_the_substitute_list_does_not_offer_the_clients_own_coach(self):
+        self.login(self.coach)
+        r = self.client.get(reverse("clients:consent_new", args=[self.own_client.public_id]))
+        substitutes = r.context["form"].fields["substitute"].queryset
+        self.assertNotIn(self.coach, substitutes)
+        self.assertIn(self.other_coach, substitutes)
