@@ -11,17 +11,19 @@ from coachdossier.clients.models import ClientSource, PersonalData
 from coachdossier.test import BaseTestCase
 
 
-class CoachDashboardTestCase(BaseTestCase):
-    def dashboard(self, user=None):
-        self.login(user or self.coach)
-        return self.client.get("/")
-
+class DashboardTestCase(BaseTestCase):
     def new_client_in_intake(self, first="Eveline", **goal):
         client = actions.register_client(actor=self.management, principal=self.employer, now=self.now,
                                          personal=PersonalData(first_name=first, last_name="Bos"))
         actions.open_trajectory(actor=self.management, client=client, principal=self.employer, coach=self.coach,
                                 source=ClientSource.UMBRELLA, now=self.now, **goal)
         return client
+
+
+class CoachDashboardTestCase(DashboardTestCase):
+    def dashboard(self, user=None):
+        self.login(user or self.coach)
+        return self.client.get("/")
 
     def substitute(self, valid_until, substitute=None):
         return actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
@@ -64,3 +66,61 @@ class CoachDashboardTestCase(BaseTestCase):
         from coachdossier.test import make_user
 
         return make_user("cor@example.com", "Cor Coach", Role.COACH)
+
+
+class CoachDashboardQueriesTestCase(DashboardTestCase):
+    def count(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from zeal import zeal_context
+
+        self.login(self.coach)
+        self.client.get("/")  # the first request of a session also passes the staff gate once
+        with zeal_context(), CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get("/").status_code, 200)
+        return len(queries)
+
+    def add_work(self, n):
+        """n clients in intake without a goal, each with a report waiting for her, a completed
+        questionnaire and a substitute consent ending in a week."""
+        from coachdossier.accounts.models import Role
+        from coachdossier.questionnaires import actions as q_actions
+        from coachdossier.questionnaires.models import QuestionnaireDefinition
+        from coachdossier.questionnaires.tests.test_workflow import EXAMPLE
+        from coachdossier.reports import actions as r_actions
+        from coachdossier.reports.tests.helpers import SECTIONS
+        from coachdossier.test import make_user
+
+        q_actions.ensure_shipped(now=self.now)
+        dass = QuestionnaireDefinition.objects.get(key="dass-21")
+        for i in range(n):
+            user = make_user(f"klant{self._n}{i}@example.com", f"Klant {i}", Role.CLIENT)
+            client = self.new_client_in_intake(first=f"Klant{self._n}{i}")
+            client.user = user
+            client.save(update_fields=["user"])
+            report = r_actions.create_report(actor=self.coach, client=client, kind="progress", addressee="principal",
+                                             now=self.now)
+            r_actions.edit_report(actor=self.coach, report=report, now=self.now, subject="Voortgang",
+                                  sections=SECTIONS)
+            with self.captureOnCommitCallbacks(execute=True):
+                r_actions.mark_ready(actor=self.coach, report=report, now=self.now)
+            administration = q_actions.send_questionnaire(actor=self.coach, client=client, definition=dass,
+                                                          now=self.now)
+            q_actions.save_answers(actor=user, administration=administration, answers=EXAMPLE, submit=True,
+                                   now=self.now)
+            actions.record_consent(actor=self.coach, client=client, kind="substitute", substitute=self.other_coach,
+                                   given_via="writing", valid_from=self.now.date(),
+                                   valid_until=self.now.date() + datetime.timedelta(days=7), now=self.now,
+                                   evidence=SimpleUploadedFile("toestemming.pdf", DEMO_PDF))
+        self._n += 1
+
+    def test_the_coachs_dashboard_costs_the_same_with_one_and_with_five_of_everything(self):
+        self._n = 0
+        self.add_work(1)
+        small = self.count()
+        self.add_work(4)
+        r = self.client.get("/")
+        for title in ("Reports waiting for the client or for you", "Trajectories in intake without a goal",
+                      "Questionnaires completed since you last looked", "Substitute consents ending soon"):
+            self.assertContains(r, title)
+        self.assertEqual(self.count(), small)
