@@ -17,6 +17,9 @@ from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import access, actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import (
+    ENTRY_TEXT_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
     Attachment,
     BreakGlass,
     Client,
@@ -24,9 +27,6 @@ from coachdossier.clients.models import (
     Consent,
     DossierEntry,
     EntryKind,
-    ENTRY_TEXT_MAX_LENGTH,
-    GOAL_TEXT_MAX_LENGTH,
-    JUSTIFICATION_MAX_LENGTH,
     EntryVersion,
     PersonalData,
     TrajectoryStatus,
