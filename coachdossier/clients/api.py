@@ -481,6 +481,21 @@ def edit_entry(request, client_id: uuid.UUID, entry_id: uuid.UUID, payload: Entr
     return {"id": str(entry.public_id), "version": version.number}
 
 
+@router.post("/{uuid:client_id}/entries/{uuid:entry_id}/attachments", response={201: list[AttachmentOut]})
+def add_attachments(request, client_id: uuid.UUID, entry_id: uuid.UUID,
+                    files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+    """multipart/form-data: files under `files`, added to an existing entry, all or nothing.
+    Not to a client's own statement (403, GC-5.3)."""
+    _require_role(request, Role.COACH)
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.write", "attachment.add")
+    if entry.kind == EntryKind.CLIENT_STATEMENT:
+        access.deny(request.user, "attachment.add", client_ref=client.public_id, status=403)
+    stored = actions.add_attachments(actor=request.user, entry=entry, files=files or [], now=timezone.now(),
+                                     grant=grant)
+    return Status(201, [{"id": a.public_id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+                        for a in stored])
+
+
 @router.get("/{uuid:client_id}/attachments/{uuid:attachment_id}")
 def download_attachment(request, client_id: uuid.UUID, attachment_id: uuid.UUID):
     _require_role(request, Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)

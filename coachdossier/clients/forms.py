@@ -190,6 +190,11 @@ class EntryEditForm(forms.Form):
                                     required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AttachmentsForm(forms.Form):
+    files = MultipleFileField(label=_("Attachments"), required=False,
+                              help_text=_("PDF, images or office documents."))
+
+
 class SessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)

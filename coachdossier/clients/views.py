@@ -21,6 +21,7 @@ from coachdossier.lib.idempotency import Once
 from . import access, actions, crypto
 from .forms import (
     AssignCoachForm,
+    AttachmentsForm,
     BreakGlassForm,
     ConsentForm,
     EntryEditForm,
@@ -266,6 +267,24 @@ def entry_edit(request, client_id, entry_id):
             messages.success(request, _("A new version of the entry has been saved; the earlier one stays visible."))
             return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_edit.html", {"client": client, "entry": entry, "form": form})
+
+
+@require_POST
+@role_required(Role.COACH)
+def entry_attachments(request, client_id, entry_id):
+    """Attach files to an existing entry; the entry page shows what went wrong, if anything."""
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.write", "attachment.add")
+    if entry.kind == EntryKind.CLIENT_STATEMENT:
+        access.deny(request.user, "attachment.add", client_ref=client.public_id, status=403)
+    form = AttachmentsForm(request.POST, request.FILES)
+    try:
+        actions.add_attachments(actor=request.user, entry=entry, now=timezone.now(), grant=grant,
+                                files=form.cleaned_data["files"] if form.is_valid() else [])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The attachments have been added to the entry."))
+    return redirect("clients:entry", client.public_id, entry.public_id)
 
 
 @require_GET

@@ -57,3 +57,68 @@ class ConsentFormTestCase(BaseTestCase):
         substitutes = r.context["form"].fields["substitute"].queryset
         self.assertNotIn(self.coach, substitutes)
         self.assertIn(self.other_coach, substitutes)
+
+
+class EntryAttachmentsTestCase(BaseTestCase):
+    """A scan that arrives after the entry was written is added to that entry, on the page and in
+    the API, through the same action."""
+
+    def setUp(self):
+        super().setUp()
+        self.entry = actions.add_entry(actor=self.coach, client=self.own_client, kind="correspondence_in",
+                                       occurred_on=self.now.date(), title="Brief van de werkgever", text="Zie bijlage.",
+                                       now=self.now)
+        self.url = reverse("clients:entry_attachments", args=[self.own_client.public_id, self.entry.public_id])
+
+    def pdf(self, name="brief.pdf"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from coachdossier.clients.management.commands.demo import DEMO_PDF
+
+        return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+    def test_the_coach_adds_a_scan_to_an_existing_entry_on_its_page(self):
+        self.login(self.coach)
+        page = self.client.get(reverse("clients:entry", args=[self.own_client.public_id, self.entry.public_id]))
+        self.assertContains(page, f'action="{self.url}"')
+        r = self.client.post(self.url, {"files": [self.pdf()]}, follow=True)
+        self.assertContains(r, "The attachments have been added to the entry.")
+        self.assertContains(r, "brief.pdf")
+        self.assertEqual(self.entry.attachments.count(), 1)
+
+    def test_without_a_file_or_with_a_refused_file_nothing_is_added_and_the_page_says_why(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login(self.coach)
+        r = self.client.post(self.url, {}, follow=True)
+        self.assertContains(r, "Choose one or more files to attach.")
+        r = self.client.post(self.url, {"files": [self.pdf(), SimpleUploadedFile("virus.exe", b"MZ\x90\x00")]},
+                             follow=True)
+        self.assertContains(r, "virus.exe")
+        self.assertEqual(self.entry.attachments.count(), 0)
+
+    def test_the_api_adds_attachments_and_answers_422_for_a_refused_file(self):
+        from coachdossier.api.tests.test_clients_api import ApiTestCase
+
+        call = ApiTestCase.call.__get__(self)
+        self.token = ApiTestCase.token.__get__(self)
+        path = f"/api/clients/{self.own_client.public_id}/entries/{self.entry.public_id}/attachments"
+        r = call(self.coach, "POST_MULTIPART", path, {"files": [self.pdf()]})
+        self.assertEqual(r.status_code, 201)
+        self.assertEqual(r.json()[0]["filename"], "brief.pdf")
+        r = call(self.coach, "POST_MULTIPART", path, {})
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(self.entry.attachments.count(), 1)
+
+    def test_gc_5_3_a_clients_own_statement_gets_no_attachment_from_the_coach(self):
+        from coachdossier.audit.models import Basis
+        from coachdossier.clients.access import Grant
+
+        statement = actions.add_entry(actor=self.client_user, client=self.own_client, kind="client_statement",
+                                      occurred_on=self.now.date(), title="Mijn kijk", text="Ik voel me gehoord.",
+                                      now=self.now, grant=Grant(Basis.CLIENT))
+        self.login(self.coach)
+        r = self.client.post(reverse("clients:entry_attachments", args=[self.own_client.public_id,
+                                                                         statement.public_id]), {"files": [self.pdf()]})
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(statement.attachments.count(), 0)
