@@ -122,3 +122,20 @@ class EntryAttachmentsTestCase(BaseTestCase):
                                                                          statement.public_id]), {"files": [self.pdf()]})
         self.assertEqual(r.status_code, 403)
         self.assertEqual(statement.attachments.count(), 0)
+
+
+class ActivateButtonTestCase(BaseTestCase):
+    def test_gc_7_1_make_active_is_offered_only_once_the_trajectory_has_a_goal(self):
+        from coachdossier.clients.models import ClientSource, PersonalData
+
+        client = actions.register_client(actor=self.management, principal=self.employer, now=self.now,
+                                         personal=PersonalData(first_name="Eveline", last_name="Bos"))
+        trajectory = actions.open_trajectory(actor=self.management, client=client, principal=self.employer,
+                                             coach=self.coach, source=ClientSource.UMBRELLA, now=self.now)
+        activate = reverse("clients:trajectory_activate", args=[client.public_id, trajectory.public_id])
+        self.login(self.coach)
+        r = self.client.get(reverse("clients:detail", args=[client.public_id]))
+        self.assertContains(r, "No goal or question yet.")
+        self.assertNotContains(r, activate)
+        actions.reformulate_goal(actor=self.coach, trajectory=trajectory, text="Weer aan het werk", now=self.now)
+        self.assertContains(self.client.get(reverse("clients:detail", args=[client.public_id])), activate)
