@@ -41,3 +41,4 @@ class CoachDashboardQuestionnairesTestCase(QuestionnaireTestCase):
         self.assertNotContains(self.dashboard(), PANEL)
         self.complete()
         self.assertNotContains(self.dashboard(self.other_coach), PANEL)
+
