@@ -41,3 +41,4 @@ class CoachDashboardReportsTestCase(ReportTestCase):
         r = self.dashboard()
         self.assertNotContains(r, "Reports waiting for the client or for you")
         self.assertContains(self.dashboard(self.other_coach), theirs.reference)
+
