@@ -191,7 +191,7 @@ class EntryEditForm(forms.Form):
 
 
 class AttachmentsForm(forms.Form):
-    files = MultipleFileField(label=_("Attachments"), required=False,
+    files = MultipleFileField(label=_("Attachments"), required=False,  # type: ignore[assignment]  # a field, not Form.files
                               help_text=_("PDF, images or office documents."))
 
 
