@@ -659,8 +659,20 @@ def edit_entry(*, actor, entry: DossierEntry, title: str, text: str, reason: str
 
 
 def add_attachments(*, actor, entry: DossierEntry, files, now, grant=None) -> list[Attachment]:
+    """Attachments added to an existing entry (the scan that came later, the letter's
+    enclosure), all or nothing. Not to a client's own statement: that is hers (GC-5.3)."""
+    if entry.kind == EntryKind.CLIENT_STATEMENT and getattr(grant, "basis", None) != Basis.CLIENT:
+        raise ValidationError({"files": _("A client's own statement stays as she wrote it (GC-5.3).")})
+    if not files:
+        raise ValidationError({"files": _("Choose one or more files to attach.")})
     with atomic_files():
-        stored = [_store_attachment(entry=entry, upload=f) for f in files]
+        stored, errors = [], {}
+        for upload in files:
+            try:
+                stored.append(_store_attachment(entry=entry, upload=upload))
+            except ValidationError as exc:
+                errors["files"] = f"{upload.name}: {exc.messages[0]}"
+        _raise(errors)
         _log_as("attachment.add", actor=actor, grant=grant, client=entry.client, obj=entry)
     return stored
 

@@ -306,13 +306,6 @@ def _page(qs, page: int) -> tuple[int, int, list]:
     return count, page, rows
 
 
-def _search(qs, term: str):
-    words = crypto.normalise_for_search(term).split()
-    for word in words:
-        qs = qs.filter(search_tokens__token=crypto.search_token(word))
-    return qs.distinct() if words else qs
-
-
 @router.get("/", response=ClientList)
 def list_clients(request, q: str = "", page: int = 1):
     """A coach's caseload (own clients and substitutions), or for management every client
@@ -321,7 +314,7 @@ def list_clients(request, q: str = "", page: int = 1):
     action = "dossier.read" if request.user.has_role(Role.COACH) else "trajectory.manage"
     qs = (Client.objects.visible_to(request.user, action)
           .prefetch_related("trajectories__principal", "trajectories__coach"))
-    qs = _search(qs, q.strip())
+    qs = qs.search(q)
     count, page, clients = _page(qs, page)
     crypto.KeyRing.load(c.public_id for c in clients)
     access.log_list(request.user, "client.search" if q.strip() else "client.list", clients)
@@ -488,6 +481,21 @@ def edit_entry(request, client_id: uuid.UUID, entry_id: uuid.UUID, payload: Entr
         access.deny(request.user, "entry.edit", client_ref=client.public_id, status=403)
     version = actions.edit_entry(actor=request.user, entry=entry, now=timezone.now(), grant=grant, **payload.dict())
     return {"id": str(entry.public_id), "version": version.number}
+
+
+@router.post("/{uuid:client_id}/entries/{uuid:entry_id}/attachments", response={201: list[AttachmentOut]})
+def add_attachments(request, client_id: uuid.UUID, entry_id: uuid.UUID,
+                    files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+    """multipart/form-data: files under `files`, added to an existing entry, all or nothing.
+    Not to a client's own statement (403, GC-5.3)."""
+    _require_role(request, Role.COACH)
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.write", "attachment.add")
+    if entry.kind == EntryKind.CLIENT_STATEMENT:
+        access.deny(request.user, "attachment.add", client_ref=client.public_id, status=403)
+    stored = actions.add_attachments(actor=request.user, entry=entry, files=files or [], now=timezone.now(),
+                                     grant=grant)
+    return Status(201, [{"id": a.public_id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+                        for a in stored])
 
 
 @router.get("/{uuid:client_id}/attachments/{uuid:attachment_id}")

@@ -190,6 +190,11 @@ class EntryEditForm(forms.Form):
                                     required=False, max_length=JUSTIFICATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AttachmentsForm(forms.Form):
+    files = MultipleFileField(label=_("Attachments"), required=False,  # type: ignore[assignment]  # a field, not Form.files
+                              help_text=_("PDF, images or office documents."))
+
+
 class SessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
@@ -211,9 +216,13 @@ class ConsentForm(forms.Form):
                                   choices=[c for c in ConsentChannel.choices if c[0] != ConsentChannel.PORTAL])
     evidence = forms.FileField(label=_("Evidence (signed form, letter or email)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = coach_choices()
+        # GC-2.5: the client's own coach cannot stand in for herself (record_consent refuses it).
+        coaches = coach_choices()
+        if client is not None:
+            coaches = coaches.exclude(coached_trajectories__client=client)
+        self.fields["substitute"].queryset = coaches
 
 
 class ReferralForm(forms.Form):

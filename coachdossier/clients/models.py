@@ -10,6 +10,7 @@ count and date things (types, dates, status, flags).
 import datetime
 import decimal
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, fields
 
@@ -18,7 +19,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto, uploads
@@ -118,6 +119,19 @@ class ClientQuerySet(models.QuerySet):
 
     def alive(self):
         return self.filter(destroyed_at__isnull=True)
+
+    def search(self, term: str):
+        """By the client's reference ("2026-0001", or a part such as "0001": the dashboard and
+        the reports name clients by it) or by name, through the keyed word index (no name is
+        stored in plaintext, crypto.search_tokens)."""
+        term = term.strip()
+        if re.fullmatch(r"[0-9][0-9-]*", term):  # a name has no digits; a reference has nothing else
+            return self.filter(reference__contains=term)
+        words = crypto.normalise_for_search(term).split()
+        qs = self
+        for word in words:
+            qs = qs.filter(search_tokens__token=crypto.search_token(word))
+        return qs.distinct() if words else qs
 
     def with_trajectories(self):
         """Trajectories with their principal and coach in one query: every client page and
@@ -316,7 +330,8 @@ class Goal(models.Model):
 class SessionMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     VIDEO = "video", _("Video call")
-    PHONE = "phone", _("Phone")
+    # Its own context: the form field "Phone" is "Telefoonnummer", a session is "Telefonisch".
+    PHONE = "phone", pgettext_lazy("session mode", "Phone")
 
 
 class TermField(models.TextChoices):
@@ -418,6 +433,17 @@ ENTRY_KIND_HELP = {
     EntryKind.FINDING: _("Your coach's professional view. It cannot be corrected, but you may add your own statement."),
     EntryKind.CLIENT_STATEMENT: _("Your own written view, added to the dossier at your request."),
     EntryKind.AGREEMENT: _("The agreement for your coaching trajectory, as you and your coach signed it."),
+}
+# The same explanations for the coach's pages: ENTRY_KIND_HELP speaks to the client ("your
+# coach", "you can ask"), which on the coach's own entry read as if written about someone else.
+ENTRY_KIND_HELP_FOR_STAFF = {
+    **ENTRY_KIND_HELP,
+    EntryKind.NOTE: _("A working note about a conversation or an event."),
+    EntryKind.FACT: _("A fact about the client. The client may ask for a correction (GC-5.3)."),
+    EntryKind.FINDING: _("The coach's professional view. The client cannot have it corrected, but may add a "
+                         "statement of their own (GC-5.3)."),
+    EntryKind.CLIENT_STATEMENT: _("The client's own written view, added to the dossier at their request (GC-5.3)."),
+    EntryKind.AGREEMENT: _("The signed agreement for the coaching trajectory (GC-0.4)."),
 }
 
 
@@ -527,6 +553,10 @@ class DossierEntry(models.Model):
         return {"title": gettext("Statement withdrawn by the client"),
                 "text": gettext("The client withdrew this statement on %(when)s. What it said is no longer in "
                                 "the dossier.") % {"when": when}}
+
+    @property
+    def staff_help_text(self):
+        return ENTRY_KIND_HELP_FOR_STAFF[self.kind]
 
 
 class EntryVersion(models.Model):

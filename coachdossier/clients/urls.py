@@ -28,6 +28,7 @@ urlpatterns = [
     path("<uuid:client_id>/entries/new/", views.entry_new, name="entry_new"),
     path("<uuid:client_id>/entries/<uuid:entry_id>/", views.entry_detail, name="entry"),
     path("<uuid:client_id>/entries/<uuid:entry_id>/edit/", views.entry_edit, name="entry_edit"),
+    path("<uuid:client_id>/entries/<uuid:entry_id>/attachments/", views.entry_attachments, name="entry_attachments"),
     path("<uuid:client_id>/attachments/<uuid:attachment_id>/", views.attachment_download, name="attachment"),
     path("<uuid:client_id>/consents/new/", views.consent_new, name="consent_new"),
     path("<uuid:client_id>/consents/<uuid:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

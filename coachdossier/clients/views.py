@@ -21,6 +21,7 @@ from coachdossier.lib.idempotency import Once
 from . import access, actions, crypto
 from .forms import (
     AssignCoachForm,
+    AttachmentsForm,
     BreakGlassForm,
     ConsentForm,
     EntryEditForm,
@@ -37,7 +38,7 @@ from .forms import (
     apply_errors,
 )
 from .models import (
-    ENTRY_KIND_HELP,
+    ENTRY_KIND_HELP_FOR_STAFF,
     Attachment,
     Client,
     Consent,
@@ -57,22 +58,15 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _search(qs, term: str):
-    words = crypto.normalise_for_search(term).split()
-    for word in words:
-        qs = qs.filter(search_tokens__token=crypto.search_token(word))
-    return qs.distinct() if words else qs
-
-
 # --- Coach ---------------------------------------------------------------------------------
 
 
 def _client_page(request, action: str, url_name: str):
-    """One page of the clients `action` allows, searched by name, logged one entry per client
+    """One page of the clients `action` allows, searched by name or reference, logged one entry per client
     shown (LAW-NEN7513), each prepared once for its row: the link (reversed once per page),
     the current trajectory and its status label."""
     term = request.GET.get("q", "").strip()
-    page = _page(request, _search(Client.objects.visible_to(request.user, action, timezone.now()), term))
+    page = _page(request, Client.objects.visible_to(request.user, action, timezone.now()).search(term))
     crypto.KeyRing.load(c.public_id for c in page)
     access.log_list(request.user, "client.search" if term else "client.list", page)
     trajectories = Trajectory.objects.current_rows([c.pk for c in page])
@@ -88,7 +82,7 @@ def _client_page(request, action: str, url_name: str):
 @require_GET
 @role_required(Role.COACH)
 def client_list(request):
-    """A coach's caseload: own clients and clients they substitute for, searchable by name."""
+    """A coach's caseload: own clients and clients they substitute for, searchable by name or reference."""
     page, term = _client_page(request, "dossier.read", "clients:detail")
     template = "clients/list.html#rows" if request.htmx else "clients/list.html"
     return render(request, template, {"page": page, "q": term})
@@ -109,7 +103,7 @@ def _timeline(client, *, include_medical: bool, page: int) -> dict:
     rows = rows[:TIMELINE_SIZE]
     entry_url = reverse("clients:entry", args=[client.public_id, _PLACEHOLDER])
     attachment_url = reverse("clients:attachment", args=[client.public_id, _PLACEHOLDER])
-    kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP[kind])) for kind in EntryKind}
+    kinds = {kind: (str(kind.label), str(ENTRY_KIND_HELP_FOR_STAFF[kind])) for kind in EntryKind}
     for row in rows:
         row["kind_label"], row["kind_help"] = kinds[row["kind"]]
         row["url"] = entry_url.replace(_PLACEHOLDER, str(row["public_id"]))
@@ -275,6 +269,24 @@ def entry_edit(request, client_id, entry_id):
     return render(request, "clients/entry_edit.html", {"client": client, "entry": entry, "form": form})
 
 
+@require_POST
+@role_required(Role.COACH)
+def entry_attachments(request, client_id, entry_id):
+    """Attach files to an existing entry; the entry page shows what went wrong, if anything."""
+    client, grant, entry = _entry_for(request, client_id, entry_id, "dossier.write", "attachment.add")
+    if entry.kind == EntryKind.CLIENT_STATEMENT:
+        access.deny(request.user, "attachment.add", client_ref=client.public_id, status=403)
+    form = AttachmentsForm(request.POST, request.FILES)
+    try:
+        actions.add_attachments(actor=request.user, entry=entry, now=timezone.now(), grant=grant,
+                                files=form.cleaned_data["files"] if form.is_valid() else [])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The attachments have been added to the entry."))
+    return redirect("clients:entry", client.public_id, entry.public_id)
+
+
 @require_GET
 @role_required(Role.COACH, Role.MANAGEMENT, Role.THERAPIST, Role.COMPLAINTS_OFFICER)
 def attachment_download(request, client_id, attachment_id):
@@ -376,7 +388,8 @@ def session_new(request, client_id):
 @role_required(Role.COACH)
 def consent_new(request, client_id):
     client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
-    form = ConsentForm(request.POST or None, request.FILES or None, initial={"valid_from": timezone.localdate()})
+    form = ConsentForm(request.POST or None, request.FILES or None, client=client,
+                       initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_consent(actor=request.user, client=client, now=timezone.now(), grant=grant,

@@ -27,5 +27,9 @@ def sections(request, client, grant):
         return []
     context = context_for(client, "cm")
     if context is None:
-        return []
+        # An empty tab says what brings measurements here: a referral (GC-9.1), which the
+        # client's own coach makes.
+        return [Panel(_("Biofeedback measurements"), "measurements/section_empty.html", {
+            "client": client, "referred": client.referrals.active().exists(),
+            "can_refer": grant.basis in ACTIONS["referral.manage"]}, order=31)]
     return [Panel(_("Biofeedback measurements"), "measurements/section.html", context, order=31)]

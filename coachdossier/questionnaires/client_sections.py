@@ -28,5 +28,8 @@ def sections(request, client, grant):
         "trends": trends.trends(completed, chart_prefix="cq"),
         "form": SendForm(definitions=actions.available_definitions(now=timezone.now())) if may_send else None,
         "staff": True,
+        # The client fills questionnaires in the portal: without an account the form could
+        # only be refused, so the tab says what comes first.
+        "no_portal": client.user_id is None or not client.user.is_active,
     }
     return [Panel(_("Questionnaires"), "questionnaires/section.html", context, order=30)]

@@ -53,6 +53,8 @@ API_ROUTES = [
     ("get", "/api/clients/{client_id}/entries/{entry_id}", "entry", None, None, DOSSIER_READ),
     ("put", "/api/clients/{client_id}/entries/{entry_id}", "entry",
      lambda w: {"title": "Werkgever", "text": "Werkt 24 uur.", "reason": "Uren gewijzigd"}, "json", COACH_ONLY),
+    ("post", "/api/clients/{client_id}/entries/{entry_id}/attachments", "entry", lambda w: {"files": pdf()},
+     "multipart", created(COACH_ONLY)),
     ("get", "/api/clients/{client_id}/attachments/{attachment_id}", "attachment", None, None, DOSSIER_READ),
     ("post", "/api/clients/{client_id}/goals", "client",
      lambda w: {"text": "Duurzaam terug in eigen functie", "reason": "Scherper geformuleerd"}, "json",

@@ -71,6 +71,8 @@ ROUTES = [
     Route("clients:entry_new", client, expect=COACH_ONLY),
     Route("clients:entry", lambda w: {**client(w), "entry_id": w.entry.public_id}, expect=DOSSIER_READ),
     Route("clients:entry_edit", lambda w: {**client(w), "entry_id": w.entry.public_id}, expect=COACH_ONLY),
+    Route("clients:entry_attachments", lambda w: {**client(w), "entry_id": w.entry.public_id}, method="POST",
+          expect={**COACH_ONLY, "coach": 302}),
     Route("clients:attachment", lambda w: {**client(w), "attachment_id": w.attachment.public_id},
           expect=DOSSIER_READ),
     Route("clients:consent_new", client, expect=COACH_ONLY),
