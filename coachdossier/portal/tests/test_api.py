@@ -136,7 +136,7 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(self.post("/messages", {"text": "Vraag over mijn dossier"}).status_code, 201)
         self.assertEqual(self.post("/messages", {"text": "  "}).status_code, 422)
         self.assertEqual(self.get("/messages").json()[0]["text"], "Vraag over mijn dossier")
-        lines = self.get("/access-log").json()
+        lines = self.get("/access-log").json()["results"]
         self.assertTrue(any(line["action"] == "message.send" for line in lines))
         self.assertTrue(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
 
