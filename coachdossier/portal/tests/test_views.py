@@ -873,6 +873,17 @@ class ConsentProposalTestCase(PortalTestCase):
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
 
+    def test_gc_2_5_the_coach_is_offered_only_other_coaches_to_propose_as_substitute(self):
+        """GC-2.5: the portal tab's list offered the client's own coach, whom propose_substitute
+        then refused; the consent forms already left her out."""
+        self.login(self.coach)
+        tab = self.client.get(f"/clients/{self.own_client.public_id}/tab/portal/")
+        action = f"/portal/manage/{self.own_client.public_id}/consents/propose/"
+        form = tab.content.decode().split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+        options = form.split('name="substitute"', 1)[1].split("</select>", 1)[0]
+        self.assertIn(str(self.other_coach.public_id), options)
+        self.assertNotIn(str(self.coach.public_id), options)
+
     def test_gc_2_5_the_proposal_puts_its_buttons_in_valid_html_no_form_inside_a_paragraph(self):
         """GC-2.5: a <p> cannot hold a <form>; a browser closes the paragraph and the layout breaks."""
         from html.parser import HTMLParser
