@@ -120,8 +120,13 @@ class PersonalDataForm(forms.Form):
         return initial
 
 
-def coach_choices():
-    return User.objects.filter(role_grants__role=Role.COACH, is_active=True).order_by("full_name")
+def coach_choices(*, substitute_for=None):
+    """Active coaches by name; `substitute_for` a client leaves out her own coaches, whom a
+    substitution for her refuses (GC-2.5)."""
+    coaches = User.objects.filter(role_grants__role=Role.COACH, is_active=True).order_by("full_name")
+    if substitute_for is not None:
+        coaches = coaches.exclude(coached_trajectories__client=substitute_for)
+    return coaches
 
 
 class TrajectoryForm(forms.Form):
@@ -219,10 +224,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         # GC-2.5: the client's own coach cannot stand in for herself (record_consent refuses it).
-        coaches = coach_choices()
-        if client is not None:
-            coaches = coaches.exclude(coached_trajectories__client=client)
-        self.fields["substitute"].queryset = coaches
+        self.fields["substitute"].queryset = coach_choices(substitute_for=client)
 
 
 class ReferralForm(forms.Form):

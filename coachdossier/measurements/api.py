@@ -12,8 +12,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients import access, crypto
 from coachdossier.clients.models import Client
 
@@ -116,12 +118,15 @@ def caseload(request):
 
 
 @router.get("/clients/{client_id}/sessions", response=list[SessionOut])
+@paginate(Pages)
 def list_sessions(request, client_id: uuid.UUID):
+    """The client's measurement sessions, newest first, a page at a time."""
     client, grant = access.get_client_for(request, client_id, "measurements.read")
-    sessions = list(MeasurementSession.objects.filter(client=client))
-    for s in sessions:
-        s.client = client
-    return [_out(s) for s in sessions]
+
+    def out(s):
+        s.client = client  # the one client, not read again for each session
+        return _out(s)
+    return Rows(MeasurementSession.objects.filter(client=client).order_by("-measured_on", "-created_at", "-pk"), out)
 
 
 @router.post("/clients/{client_id}/sessions", response={201: SessionOut})

@@ -160,14 +160,24 @@ def describe(entry: AccessLogEntry, *, client_user_id=None, reasons: dict | None
     return Line(at=entry.at, sentence=sentence, action=entry.action, denied=denied, break_glass=glass, reason=reason)
 
 
-def lines_for(client, *, limit: int | None = 500, others_only: bool = False) -> list[Line]:
-    """The client's log, newest first, in plain language; break-glass entries carry their reason.
-    `others_only` leaves out what the client did herself, before the limit is applied."""
+def entries_for(client, *, others_only: bool = False):
+    """The client's log, newest first, with each entry's person: every line the log keeps, in
+    the order of `seq` (unique and never reused, so a page never repeats or skips a line).
+    `others_only` leaves out what the client did herself."""
     entries = AccessLogEntry.objects.for_client(client.public_id).select_related("actor").order_by("-seq")
     if others_only and client.user_id:
         entries = entries.exclude(actor_id=client.user_id)
-    if limit:
-        entries = entries[:limit]
-    entries = list(entries)
+    return entries
+
+
+def describer(client):
+    """How one entry of the client's log is said to her: break-glass entries carry their
+    reason (the client's break-glass reasons are read once, whatever the number of lines)."""
     reasons = {str(g.public_id): g.reason for g in BreakGlass.objects.filter(client=client)}
-    return [describe(e, client_user_id=client.user_id, reasons=reasons) for e in entries]
+    return lambda entry: describe(entry, client_user_id=client.user_id, reasons=reasons)
+
+
+def lines_for(client, *, others_only: bool = False) -> list[Line]:
+    """The client's whole log, newest first, in plain language (her export)."""
+    line = describer(client)
+    return [line(e) for e in entries_for(client, others_only=others_only)]

@@ -144,9 +144,11 @@ def dossier(request):
 
 
 @router.get("/requests", response=list[RequestOut])
+@paginate(Pages)
 def list_requests(request):
+    """Her copy, correction and destruction requests, newest first, a page at a time."""
     client, grant = _own(request, "requests.own")
-    return [RequestOut.from_request(r) for r in client.requests.select_related("client")]
+    return Rows(client.requests.select_related("client").order_by("-received_on", "-pk"), RequestOut.from_request)
 
 
 @router.post("/requests", response={201: RequestOut})
@@ -269,11 +271,22 @@ def decide_proposal(request, proposal_id: uuid.UUID, decision: str):
     return {"consent": str(proposal.consent.public_id) if proposal.consent else None}
 
 
+def _thread(client):
+    """Her messages, newest first; `pk` keeps two of the same instant in one order."""
+    return Message.objects.filter(client=client).select_related("sender", "client").order_by("-created_at", "-pk")
+
+
+def _message_out(m: Message) -> dict:
+    return {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
+            "created_at": m.created_at}
+
+
 @router.get("/messages", response=list[MessageOut])
+@paginate(Pages)
 def list_messages(request):
+    """Her secure messages with the practice, newest first, a page at a time."""
     client, grant = _own(request, "messages.read")
-    return [{"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
-             "created_at": m.created_at} for m in Message.objects.filter(client=client).select_related("sender")]
+    return Rows(_thread(client), _message_out)
 
 
 @router.post("/messages", response={201: MessageOut})
@@ -286,17 +299,22 @@ def send_message(request, payload: MessageIn):
             access.deny(request.user, "message.send", client_ref=client.public_id)
     m = actions.send_message(actor=request.user, client=client, text=payload.text, now=timezone.now(),
                              grant=grant, about=about)
-    return Status(201, {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
-                        "created_at": m.created_at})
+    return Status(201, _message_out(m))
+
+
+def _log_line(line: accesslog.Line) -> dict:
+    return {"at": line.at, "action": line.action, "description": line.sentence, "denied": line.denied,
+            "break_glass": line.break_glass, "reason": line.reason}
 
 
 @router.get("/access-log", response=list[LogLine])
+@paginate(Pages)
 def access_log(request, others_only: bool = False):
-    """The newest 500 lines; `others_only` leaves out what the client did herself, as the page does."""
+    """LAW-NEN7513, AVG art. 15: every line the log keeps about her dossier, newest first, a
+    page at a time; `others_only` leaves out what the client did herself, as the page does."""
     client, grant = _own(request, "access_log.read")
-    return [{"at": line.at, "action": line.action, "description": line.sentence, "denied": line.denied,
-             "break_glass": line.break_glass, "reason": line.reason}
-            for line in accesslog.lines_for(client, others_only=others_only)]
+    describe = accesslog.describer(client)
+    return Rows(accesslog.entries_for(client, others_only=others_only), lambda e: _log_line(describe(e)))
 
 
 @router.get("/attachments/{attachment_id}")
@@ -365,19 +383,14 @@ def invite(request, client_id: uuid.UUID):
     return Status(201, {"id": invitation.public_id, "expires_at": invitation.expires_at})
 
 
-def _message_out(m: Message) -> dict:
-    return {"id": m.public_id, "direction": m.direction, "sender": m.sender.full_name, "text": m.body,
-            "created_at": m.created_at}
-
-
 @router.get("/clients/{client_id}/messages", response=list[MessageOut])
+@paginate(Pages)
 def client_messages(request, client_id: uuid.UUID):
-    """The secure messages with the client, oldest first (the coach and a substitute). As on
-    the client page, reading them marks the client's messages read."""
+    """The secure messages with the client, newest first, a page at a time (the coach and a
+    substitute). As on the client page, reading them marks the client's messages read."""
     client, grant = _staff(request, client_id, "messages.read", Role.COACH, log=True)
-    thread = list(Message.objects.filter(client=client).select_related("sender", "client").order_by("created_at"))
     actions.mark_read(client=client, direction=Direction.TO_COACH, now=timezone.now())
-    return [_message_out(m) for m in thread]
+    return Rows(_thread(client), _message_out)
 
 
 class CoachMessageIn(Schema):
@@ -466,11 +479,13 @@ def _handled_out(found: ClientRequest, grant, *, detail: bool) -> dict:
 
 
 @router.get("/clients/{client_id}/requests", response=list[HandledRequestOut])
+@paginate(Pages)
 def client_requests(request, client_id: uuid.UUID):
     """The client's copy, correction and destruction requests with their deadlines (coach,
-    substitute, management)."""
+    substitute, management), newest first, a page at a time."""
     client, grant = _staff(request, client_id, "requests.handle", Role.COACH, Role.MANAGEMENT, log=True)
-    return [_handled_out(r, grant, detail=False) for r in client.requests.select_related("client", "entry")]
+    return Rows(client.requests.select_related("client", "entry").order_by("-received_on", "-pk"),
+                lambda r: _handled_out(r, grant, detail=False))
 
 
 def _handled(request, client_id, request_id, action, *roles):

@@ -35,6 +35,6 @@ def sections(request, client, grant):
         "messages": list(reversed(thread)),
         "can_write": can_write,
         "proposals": list(client.consent_proposals.open().select_related("substitute")),
-        "proposal_form": ProposalForm(initial={"valid_from": timezone.localdate(now)}) if can_write else None,
+        "proposal_form": ProposalForm(initial={"valid_from": timezone.localdate(now)}, client=client) if can_write else None,
         "today": timezone.localdate(now),
     }, order=40)]

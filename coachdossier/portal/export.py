@@ -109,7 +109,7 @@ def build_export(client, *, redacted=(), now=None) -> dict:
                 for r in ClientRequest.objects.filter(client=client).select_related("client")]
     access_log = [{"at": _iso(line.at), "action": line.action, "description": line.sentence,
                    "denied": line.denied, "break_glass": line.break_glass, "reason": line.reason}
-                  for line in accesslog.lines_for(client, limit=None)]
+                  for line in accesslog.lines_for(client)]
     extra = dict(fn(client) for fn in EXPORT_SECTIONS)
     return {
         "$schema": SCHEMA_ID,

@@ -88,10 +88,8 @@ class ConsentGrantForm(forms.Form):
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = coach_choices()
-        if client is not None:  # her own coach cannot stand in for himself (grant_consent refuses it)
-            choices = choices.exclude(pk__in=client.trajectories.values("coach"))
-        self.fields["substitute"].queryset = choices
+        # Her own coach cannot stand in for himself (grant_consent refuses it).
+        self.fields["substitute"].queryset = coach_choices(substitute_for=client)
 
 
 class MessageForm(forms.Form):
@@ -168,6 +166,7 @@ class ProposalForm(forms.Form):
     valid_from = forms.DateField(label=_("From"), widget=DateInput())
     valid_until = forms.DateField(label=_("Until"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = coach_choices()
+        # GC-2.5: the client's own coach cannot stand in for herself (propose_substitute refuses it).
+        self.fields["substitute"].queryset = coach_choices(substitute_for=client)

@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import HeaderEx, P, Router, Schema, Status
+from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role
+from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients import access
 from coachdossier.clients.models import Client
 
@@ -121,10 +123,17 @@ def list_definitions(request):
     return [_definition_out(d) for d in actions.available_definitions(now=timezone.now())]
 
 
+def _administrations(client) -> Rows:
+    """The client's questionnaires, newest first, a page at a time."""
+    return Rows(Administration.objects.for_client(client).order_by("-sent_at", "-pk"), _out)
+
+
 @router.get("/clients/{client_id}/administrations", response=list[AdministrationOut])
+@paginate(Pages)
 def list_administrations(request, client_id: uuid.UUID):
+    """The client's questionnaires, open and completed, newest first, a page at a time."""
     client, grant = access.get_client_for(request, client_id, "questionnaires.read")
-    return [_out(a) for a in Administration.objects.for_client(client)]
+    return _administrations(client)
 
 
 @router.post("/clients/{client_id}/administrations", response={201: AdministrationOut})
@@ -161,15 +170,17 @@ def answer(request, administration_id: uuid.UUID, payload: AnswersIn,
 
 
 @router.get("/mine", response=list[AdministrationOut])
+@paginate(Pages)
 def my_administrations(request):
-    """The client's own questionnaires, open and completed (the page "My questionnaires")."""
+    """The client's own questionnaires, open and completed (the page "My questionnaires"),
+    newest first, a page at a time."""
     if not request.user.has_role(Role.CLIENT):
         raise PermissionDenied
     client = Client.objects.visible_to(request.user, "questionnaires.answer").first()
     if client is None:
         access.deny(request.user, "questionnaires.read")
     client, grant = access.get_client_for(request, client.public_id, "questionnaires.read")
-    return [_out(a) for a in Administration.objects.for_client(client)]
+    return _administrations(client)
 
 
 @router.get("/administrations/{administration_id}", response=AdministrationDetail)

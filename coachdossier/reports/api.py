@@ -8,7 +8,9 @@ import uuid
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
+from coachdossier.api.pagination import Pages
 from coachdossier.clients import access
 
 from . import actions
@@ -152,10 +154,12 @@ def _review(request, report_id, log_action="report.review"):
 
 
 @router.get("/clients/{client_id}/reports", response=list[ReportStatus])
+@paginate(Pages)
 def list_reports(request, client_id: uuid.UUID):
-    """Every report of the client with its state, without content (coach, substitute, management)."""
+    """Every report of the client with its state, without content (coach, substitute,
+    management), newest first (number, then version), a page at a time."""
     client, grant = access.get_client_for(request, client_id, "reports.status")
-    return list(Report.objects.filter(client=client).select_related("client").order_by("number", "version"))
+    return Report.objects.filter(client=client).select_related("client").order_by("-number", "-version")
 
 
 @router.post("/clients/{client_id}/reports", response={201: ReportStatus})

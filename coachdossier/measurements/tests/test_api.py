@@ -50,7 +50,7 @@ class MeasurementApiTestCase(ReferredTestCase):
         self.login(self.coach)
         listed = self.client.get(self.url())
         self.assertEqual(listed.status_code, 200)
-        self.assertEqual(len(listed.json()), 1)
+        self.assertEqual(len(listed.json()["results"]), 1)
 
     def test_out_of_range_intervals_are_refused_with_422(self):
         self.login(self.therapist)

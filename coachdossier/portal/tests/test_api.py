@@ -43,7 +43,7 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(r.status_code, 201)
         received = datetime.date.fromisoformat(r.json()["received_on"])
         self.assertEqual(r.json()["deadline"], actions.deadline_for(RequestKind.DESTRUCTION, received).isoformat())
-        self.assertEqual(self.get("/requests").json()[0]["kind"], "destruction")
+        self.assertEqual(self.get("/requests").json()["results"][0]["kind"], "destruction")
 
     def test_gc_1_3_a_destruction_request_is_withdrawn_through_the_api_as_on_the_page(self):
         """GC-1.3: the API offers what the requests page offers."""
@@ -135,8 +135,8 @@ class PortalApiTestCase(PortalTestCase):
         self.assertEqual(self.post("/statements", {"text": "Mijn kijk op de begeleiding."}).status_code, 201)
         self.assertEqual(self.post("/messages", {"text": "Vraag over mijn dossier"}).status_code, 201)
         self.assertEqual(self.post("/messages", {"text": "  "}).status_code, 422)
-        self.assertEqual(self.get("/messages").json()[0]["text"], "Vraag over mijn dossier")
-        lines = self.get("/access-log").json()
+        self.assertEqual(self.get("/messages").json()["results"][0]["text"], "Vraag over mijn dossier")
+        lines = self.get("/access-log").json()["results"]
         self.assertTrue(any(line["action"] == "message.send" for line in lines))
         self.assertTrue(self.own_client.entries.filter(kind=EntryKind.CLIENT_STATEMENT).exists())
 

@@ -109,7 +109,7 @@ class PortalApiParityTestCase(PortalTestCase):
                              grant=CLIENT_GRANT)
         before = self.last_seq()
         r = self.call(self.coach, "GET", f"/clients/{self.own_client.public_id}/messages")
-        self.assertEqual([m["text"] for m in r.json()], ["Vraagje"])
+        self.assertEqual([m["text"] for m in r.json()["results"]], ["Vraagje"])
         self.assertEqual(self.logged_since(before), [("messages.read", "")])
         self.assertIsNotNone(Message.objects.get().read_at)
         r = self.call(self.coach, "POST", f"/clients/{self.own_client.public_id}/messages", {"text": "Antwoord"})

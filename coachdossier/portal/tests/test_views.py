@@ -644,7 +644,7 @@ class AccessLogTestCase(PortalTestCase):
         mine = self.client.get("/portal/access-log/?mine=1")
         self.assertContains(mine, "You viewed your dossier")
         self.assertContains(mine, 'href="?page=2&amp;mine=1"')  # the pages keep the choice
-        api = self.client.get("/api/portal/access-log?others_only=true").json()
+        api = self.client.get("/api/portal/access-log?others_only=true").json()["results"]
         self.assertIn("Your coach Alice Coach viewed your dossier", {line["description"] for line in api})
         self.assertFalse([line for line in api if line["description"].startswith("You ")])
 
@@ -705,20 +705,94 @@ class AccessLogTestCase(PortalTestCase):
                                outcome=Outcome.ALLOWED)
         self.assertEqual(describe(entry, client_user_id=self.client_user.pk).sentence, "You read your complaint")
 
+    def _looked(self, times, *, action="dossier.read"):
+        from coachdossier import audit
+        from coachdossier.audit.models import Basis
+
+        with acting(Actor(user=self.coach, channel="web")):
+            audit.record_many(action=action, clients=[self.own_client] * times, basis=Basis.COACH, role="coach")
+
+    def _others(self):
+        """How many lines of her log are not her own."""
+        return AccessLogEntry.objects.for_client(self.own_client.public_id).exclude(actor=self.client_user).count()
+
+    def test_law_nen7513_every_line_the_log_keeps_can_be_reached_a_page_at_a_time(self):
+        """LAW-NEN7513, AVG art. 15: the page showed the newest 1,000 lines and the API the newest
+        500; who looked before that could not be seen, though the log still kept it."""
+        self._looked(1, action="entry.edit")  # the oldest line
+        self._looked(1000)
+        self.login(self.client_user)
+        first = self.client.get("/portal/access-log/")
+        self.assertContains(first, "Page 1 of 21")
+        self.assertNotContains(first, "changed an entry")
+        last = self.client.get("/portal/access-log/?page=21")
+        self.assertContains(last, "Your coach Alice Coach changed an entry of your dossier")
+        self.assertContains(last, 'href="?page=20"')
+        lines = self.client.get("/api/portal/access-log?others_only=true&page=21").json()
+        self.assertEqual(lines["count"], self._others())
+        self.assertEqual(lines["page"], 21)
+        self.assertIn("entry.edit", [line["action"] for line in lines["results"]])
+
+    def test_law_nen7513_the_pages_follow_the_log_newest_first_without_repeating_or_skipping_a_line(self):
+        """The log's own sequence decides the order, also between lines of the same instant."""
+        done = [("dossier.read", "entry.read", "entry.edit")[i % 3] for i in range(60)]
+        for action in done:
+            self._looked(1, action=action)
+        self.login(self.client_user)
+        pages = [self.client.get(f"/api/portal/access-log?others_only=true&page={n}").json() for n in (1, 2, 3)]
+        before = self._others() - 60  # the setup's
+        self.assertEqual([len(p["results"]) for p in pages], [50, 10 + before, 0])
+        self.assertEqual([line["action"] for p in pages for line in p["results"]][:60], done[::-1])
+        second = self.client.get("/portal/access-log/?page=2").context["page"]
+        self.assertEqual([line.action for line in second][:10], done[::-1][50:])
+
+    def test_gc_2_3_no_page_of_the_log_names_another_client(self):
+        """GC-2.3: the privacy rule holds on every page, not only the first."""
+        self.login(self.other_client_user)
+        self.assertEqual(self.client.get(f"/measurements/client/{self.own_client.public_id}/").status_code, 404)
+        self._looked(60)
+        self.login(self.client_user)
+        page = self.client.get("/portal/access-log/?page=2")
+        self.assertContains(page, "Someone with another client account tried to open your dossier")
+        self.assertNotContains(page, "Daan")
+        api = self.client.get("/api/portal/access-log?page=2").json()
+        self.assertNotIn("Daan", json.dumps(api))
+        self.assertIn("Someone with another client account tried to open your dossier and was refused",
+                      {line["description"] for line in api["results"]})
+
+    def test_the_page_and_the_api_run_the_same_queries_at_3_and_at_60_lines(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self._looked(3)
+        self.login(self.client_user)
+        self.client.get("/portal/access-log/")
+        self.client.get("/api/portal/access-log")
+        self.assertLess(AccessLogEntry.objects.filter(client_ref=self.own_client.public_id).count(), 10)
+        with CaptureQueriesContext(connection) as page:
+            self.client.get("/portal/access-log/")
+        with CaptureQueriesContext(connection) as api:
+            self.client.get("/api/portal/access-log")
+        self._looked(57)
+        with self.assertNumQueries(len(page)):
+            self.assertEqual(len(self.client.get("/portal/access-log/").context["page"].object_list), 50)
+        with self.assertNumQueries(len(api)):
+            self.assertEqual(len(self.client.get("/api/portal/access-log").json()["results"]), 50)
+
     def test_the_page_runs_a_fixed_number_of_queries(self):
         self.login(self.coach)
         for _ in range(5):
             self.client.get(f"/clients/{self.own_client.public_id}/")
         self.login(self.client_user)
         self.client.get("/portal/access-log/")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):  # the count, then the page: SQL pages the log
             self.client.get("/portal/access-log/")
         for _ in range(5):  # more entries, more people: still the same queries
             self.login(self.coach)
             self.client.get(f"/clients/{self.own_client.public_id}/")
         self.login(self.client_user)
         self.client.get("/portal/access-log/")
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):  # the count, then the page: SQL pages the log
             self.client.get("/portal/access-log/")
 
 
@@ -798,6 +872,17 @@ class ConsentProposalTestCase(PortalTestCase):
                          ("substitute", self.other_coach, "portal"))
         self.login(self.other_coach)
         self.assertEqual(self.client.get(f"/clients/{self.own_client.public_id}/").status_code, 200)
+
+    def test_gc_2_5_the_coach_is_offered_only_other_coaches_to_propose_as_substitute(self):
+        """GC-2.5: the portal tab's list offered the client's own coach, whom propose_substitute
+        then refused; the consent forms already left her out."""
+        self.login(self.coach)
+        tab = self.client.get(f"/clients/{self.own_client.public_id}/tab/portal/")
+        action = f"/portal/manage/{self.own_client.public_id}/consents/propose/"
+        form = tab.content.decode().split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+        options = form.split('name="substitute"', 1)[1].split("</select>", 1)[0]
+        self.assertIn(str(self.other_coach.public_id), options)
+        self.assertNotIn(str(self.coach.public_id), options)
 
     def test_gc_2_5_the_proposal_puts_its_buttons_in_valid_html_no_form_inside_a_paragraph(self):
         """GC-2.5: a <p> cannot hold a <form>; a browser closes the paragraph and the layout breaks."""

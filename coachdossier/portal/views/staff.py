@@ -89,7 +89,7 @@ def coach_message(request, client_id):
 @role_required(Role.COACH)
 def propose_consent(request, client_id):
     client, grant = access.get_client_for(request, client_id, "consent.manage", log=False)
-    form = ProposalForm(request.POST)
+    form = ProposalForm(request.POST, client=client)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("clients:tab", client.public_id, "portal")

@@ -112,7 +112,7 @@ class QuestionnaireApiParityTests(BaseTestCase):
         self.send()
         self.login(self.client_user)
         response = self.client.get("/api/questionnaires/mine")
-        self.assertEqual((response.status_code, len(response.json())), (200, 1))
+        self.assertEqual((response.status_code, len(response.json()["results"])), (200, 1))
         self.login(self.coach)
         self.assertEqual(self.client.get("/api/questionnaires/mine").status_code, 403)
 

@@ -83,7 +83,7 @@ class ReportApiTestCase(ReportApiCalls):
         self.client_copy()
         r = self.call(self.management, "GET", self.base())
         self.assertEqual(r.status_code, 200)
-        [row] = r.json()
+        [row] = r.json()["results"]
         self.assertEqual(row["state"], "client_copy")
         self.assertNotIn("sections", row)
         self.assertEqual(self.call(self.management, "POST", self.base(), {"kind": "plan", "addressee": "principal"})
