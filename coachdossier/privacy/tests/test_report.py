@@ -67,7 +67,7 @@ class SecurityReportEvidenceTests(PrivacyTestCase):
         page, pdf, api = self.views()
         self.assertIn("Last tested restore", page)
         self.assertIn("Last tested restore", pdf)
-        self.assertIn("2026-11-02 14:05", pdf)
+        self.assertIn("Nov. 2, 2026, 14:05", pdf)
         self.assertEqual(api["last_restore"], {"at": "2026-11-02T13:05:00Z", "ok": True})
 
     def test_law_32_a_practice_that_never_tested_a_restore_is_told_so(self):
@@ -219,6 +219,8 @@ class AuditorPagesInDutchTests(BaseTestCase):  # not PrivacyTestCase: that one s
                 self.assert_dutch(self.client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), expected)
 
     def test_gc_6_6_the_security_report_pdf_is_dutch_for_the_auditor_and_for_management(self):
+        """Its times read "2026-11-23 10:00" (and in the server's time zone) in either language."""
+        BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now, ok=True, location="/b")
         for user in (self.auditor, self.management):
             self.login(user)
             with self.subTest(user.email):
@@ -226,3 +228,4 @@ class AuditorPagesInDutchTests(BaseTestCase):  # not PrivacyTestCase: that one s
                 text = pdf_text(self.client.get("/privacy/security-report.pdf").content)
                 self.assertIn("Beveiligingsrapport", text)
                 self.assertNotIn("Security report", text)
+                self.assertIn("23 november 2026 10:00", text)
