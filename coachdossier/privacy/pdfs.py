@@ -144,7 +144,7 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
                 (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
                  else str(r["overdue_destruction_requests"])),
                 (_("Dossiers past their retention term"), str(r["retention_backlog"])
-                 + (f" ({_('kept by a legal hold or a pending complaint')}: {r['retention_kept']})"
+                 + (" (" + _("kept by a legal hold or a pending complaint") + f": {r['retention_kept']})"
                     if r["retention_kept"] else "")),
             ])]),
         ]
