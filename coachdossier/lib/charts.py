@@ -30,6 +30,8 @@ from html import escape
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 
+from .dates import format_date
+
 WIDTH, HEIGHT = 640, 260
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 52, 16, 16, 40
 PALETTE = ("#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#00838f")
@@ -196,7 +198,7 @@ def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_
     out.append(f'<g font-size="{size.font}" fill="#555" font-family="sans-serif">')
     step = max(1, math.ceil(len(dates) / size.dates))
     for x in dates[::step]:
-        label = x.strftime("%d-%m-%Y") if hasattr(x, "strftime") else _fmt(x)
+        label = format_date(x, "SHORT_DATE_FORMAT") if hasattr(x, "strftime") else _fmt(x)
         at = frame.x(_as_number(x))
         anchor = "middle"
         if narrow:  # a date label is a third of the narrow canvas: keep the outer ones inside it

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.forms import DateInput, OneTimeTokenField, coach_choices
 from coachdossier.clients.models import CONSENT_DETAIL_MAX_LENGTHS, ConsentKind
+from coachdossier.lib.dates import format_date
 
 from .models import (
     CORRECTION_PROPOSED_MAX_LENGTH,
@@ -127,7 +128,7 @@ class LetterRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.facts = {str(e.public_id): e for e in facts}
         self.fields["entry"].choices = [("", "—")] + [
-            (key, f"{e.occurred_on:%d-%m-%Y} · {e.current.content.get('title') or e.get_kind_display()}")
+            (key, f"{format_date(e.occurred_on, 'SHORT_DATE_FORMAT')} · {e.current.content.get('title') or e.get_kind_display()}")
             for key, e in self.facts.items()]
 
 
@@ -138,7 +139,7 @@ class ReleaseCopyForm(forms.Form):
 
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["redact"].choices = [(str(e.public_id), f"{e.occurred_on:%d-%m-%Y} · "
+        self.fields["redact"].choices = [(str(e.public_id), f"{format_date(e.occurred_on, 'SHORT_DATE_FORMAT')} · "
                                           f"{e.current.content.get('title') or e.get_kind_display()}") for e in entries]
 
 

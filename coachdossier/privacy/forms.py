@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.forms import DateInput
+from coachdossier.lib.dates import format_date
 
 from .models import BreachDecision, LegalGround, RegistrationStatus
 
@@ -38,8 +39,8 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.trajectories = {str(t.public_id): t for t in trajectories}
         self.fields["trajectory"].choices = [
-            (str(t.public_id), f"{t.uwv_order_number or '—'} · {t.opened_on:%d-%m-%Y} – "
-                               f"{t.closed_on:%d-%m-%Y}" if t.closed_on else f"{t.uwv_order_number or '—'}")
+            (str(t.public_id), f"{t.uwv_order_number or '—'} · {format_date(t.opened_on, 'SHORT_DATE_FORMAT')} – "
+                               f"{format_date(t.closed_on, 'SHORT_DATE_FORMAT')}" if t.closed_on else f"{t.uwv_order_number or '—'}")
             for t in trajectories]
 
     def clean_trajectory(self):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from coachdossier import policy
 from coachdossier.lib import pdf
+from coachdossier.lib.dates import format_date
 
 
 def letterhead() -> pdf.Letterhead:
@@ -96,7 +97,8 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
     def when(value):
         if not value:
             return "—"
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        # The practice's time (not the server's) in the PDF's language, as the page writes it.
+        return format_date(timezone.localtime(value), "DATETIME_FORMAT")
 
     def run(item):
         if not item:

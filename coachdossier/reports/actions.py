@@ -109,9 +109,11 @@ def trajectory_data(trajectory, language: str) -> list[list[str]]:
     return rows
 
 
-def _entry_snapshot(entry: DossierEntry) -> dict:
+def _entry_snapshot(entry: DossierEntry, language: str) -> dict:
+    """The entry as the report quotes it: its date written in the report's language, like the
+    letter's other dates (documents.labels_date), not in the coach's UI language."""
     content = entry.current.content
-    return {"id": str(entry.public_id), "date": entry.occurred_on.strftime("%d-%m-%Y"), "kind": entry.kind,
+    return {"id": str(entry.public_id), "date": documents.labels_date(language, entry.occurred_on), "kind": entry.kind,
             "title": content.get("title", ""), "text": content.get("text", ""), "medical": entry.is_medical}
 
 
@@ -152,13 +154,13 @@ def _check_content(*, addressee, subject, sections, entries, recipient) -> dict:
     return errors
 
 
-def _chosen_entries(report_client, entry_ids, existing: list[dict]) -> list[dict]:
+def _chosen_entries(report_client, entry_ids, existing: list[dict], language: str) -> list[dict]:
     """Non-medical entries the coach ticked, plus the medical ones already added one by one."""
     wanted = {str(i) for i in entry_ids}
     entries = (DossierEntry.objects.filter(client=report_client, deleted_at__isnull=True, is_medical=False,
                                            withdrawn_at__isnull=True)  # GC-5.3: nothing left to quote
                .prefetch_related("versions"))
-    chosen = [_entry_snapshot(e) for e in entries if str(e.public_id) in wanted]
+    chosen = [_entry_snapshot(e, language) for e in entries if str(e.public_id) in wanted]
     unknown = wanted - {c["id"] for c in chosen} - {e["id"] for e in existing if e["medical"]}
     if unknown:
         raise ValidationError({"entries": _("Choose entries from this client's dossier. A medical entry must be "
@@ -204,7 +206,7 @@ def create_report(*, actor, client, kind: str, addressee: str, now, grant=None, 
 
 def _content(report, existing, *, subject, salutation, sections, closing, include_trajectory, entry_ids,
              recipient, allow_empty=False) -> dict:
-    entries = _chosen_entries(report.client, entry_ids, existing.get("entries", []))
+    entries = _chosen_entries(report.client, entry_ids, existing.get("entries", []), report.language)
     recipient = {k: (recipient.get(k) or "").strip() for k in ("name", "organisation", "address", "email")}
     cleaned = _clean_sections(sections) if not allow_empty else sections
     errors = _check_content(addressee=report.addressee, subject=subject, sections=cleaned or [], entries=entries,
@@ -265,7 +267,7 @@ def add_medical_entry(*, actor, report: Report, entry: DossierEntry, acknowledge
         raise ValidationError(errors)
     content = report.content
     if not any(e["id"] == str(entry.public_id) for e in content["entries"]):
-        content["entries"].append(_entry_snapshot(entry))
+        content["entries"].append(_entry_snapshot(entry, report.language))
     report.seal(content)
     report.updated_at = now
     report.save(update_fields=["sealed", "updated_at"])

@@ -5,6 +5,7 @@ accounts; a municipality client gets one here so a block can be shown (GC-6.1)."
 import datetime
 
 from coachdossier.accounts import actions as account_actions
+from coachdossier.accounts.demo_accounts import PASSWORD
 from coachdossier.accounts.models import Role
 from coachdossier.audit.context import Actor, acting
 from coachdossier.audit.models import Basis
@@ -51,7 +52,7 @@ def seed(ctx):
     if municipal.user_id is None:
         user = account_actions.create_user(actor=None, email="client4@demo.coachdossier.nl",
                                            full_name=municipal.display_name, roles=[Role.CLIENT],
-                                           password="demo-wachtwoord-2026", is_demo=True)
+                                           password=PASSWORD, is_demo=True)
         municipal.user = user
         municipal.save(update_fields=["user"])
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coachdossier.clients.models import Client, DossierEntry, EntryKind, SealedJSON, Trajectory
 from coachdossier.lib import pdf
+from coachdossier.lib.dates import format_date
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a str or a lazy translation
@@ -242,7 +243,7 @@ class Report(models.Model):
             if self.review_until is None:  # no review period started: the client was never notified
                 return _("The client's copy has not been delivered yet (PR-6).")
             return _("The client may answer until %(date)s; the report can be sent after that (PR-6).") % {
-                "date": self.review_until.strftime("%d-%m-%Y")}
+                "date": format_date(self.review_until, "DATE_FORMAT")}
         return None
 
 

@@ -16,6 +16,7 @@ from coachdossier.clients import access
 from coachdossier.clients.crypto import KeyRing
 from coachdossier.clients.forms import apply_errors
 from coachdossier.clients.models import Client, DossierEntry
+from coachdossier.lib.dates import format_date
 
 from . import actions
 from .forms import CodeForm, MedicalEntryForm, NewReportForm, ObjectionForm, ReportForm, SendForm, SignForm
@@ -87,7 +88,7 @@ def report_detail(request, client_id, report_id):
 
 def _entry_choices(client):
     entries = client.entries.for_timeline(include_medical=False).filter(withdrawn_at__isnull=True)  # GC-5.3
-    return [(str(e.public_id), f"{e.occurred_on:%d-%m-%Y} · {e.get_kind_display()} · "
+    return [(str(e.public_id), f"{format_date(e.occurred_on, 'SHORT_DATE_FORMAT')} · {e.get_kind_display()} · "
                                f"{e.current.content.get('title') or '—'}") for e in entries]
 
 

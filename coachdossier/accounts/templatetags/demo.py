@@ -34,8 +34,8 @@ def demo_accounts():
     """Demo practice only: the demo accounts to try, for the login page."""
     if not settings.DEMO_MODE:
         return None
+    from coachdossier.accounts.demo_accounts import PASSWORD
     from coachdossier.accounts.models import User
-    from coachdossier.clients.management.commands.demo import PASSWORD
 
     users = User.objects.filter(is_demo=True, is_active=True).prefetch_related("role_grants").order_by("email")
     rows = [(", ".join(str(g.get_role_display()) for g in u.role_grants.all()), u.email) for u in users]

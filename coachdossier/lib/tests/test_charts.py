@@ -50,7 +50,7 @@ def test_the_narrow_chart_has_bigger_text_on_a_smaller_canvas_and_its_date_label
     assert narrow.get("viewBox") == "0 0 320 240" and narrow.get("class") == "chart chart-narrow"
     # 14 units on a 320 wide canvas stay 11 px or more once it is drawn about 270 px wide.
     assert {g.get("font-size") for g in narrow.iter(f"{NS}g") if g.get("font-size")} == {"14"}
-    dates = [t for t in narrow.iter(f"{NS}text") if t.text and t.text.endswith("-2026")]
+    dates = [t for t in narrow.iter(f"{NS}text") if t.text and t.text.endswith(" 2026")]
     assert len(dates) <= 3
     assert [t.get("text-anchor") for t in dates][0] == "start"
 
@@ -97,3 +97,17 @@ def test_the_narrow_bar_chart_has_bigger_text_and_puts_each_label_above_its_bar(
     assert {float(r.get("x")) for r in bars} == {0}
     assert float(labels[0].get("y")) < float(bars[0].get("y"))
     assert float(labels[-1].get("y")) < float(bars[1].get("y"))
+
+
+def test_a_charts_date_labels_are_written_in_the_pages_language():
+    """The axis said "05-01-2026" on an English page too, and with a leading zero the Dutch pages
+    do not write (SHORT_DATE_FORMAT: 5-1-2026)."""
+    from django.utils import translation
+
+    series = [charts.Series("HR", [(datetime.date(2026, 1, 5), 70), (datetime.date(2026, 2, 5), 72)])]
+    with translation.override("nl"):
+        dutch = str(charts.line_chart(series, title="t", desc="d", chart_id="nl"))
+    with translation.override("en"):
+        english = str(charts.line_chart(series, title="t", desc="d", chart_id="en"))
+    assert ">5-1-2026<" in dutch and "05-01-2026" not in dutch
+    assert ">5 Jan 2026<" in english and "05-01-2026" not in english

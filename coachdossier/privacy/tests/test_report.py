@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from coachdossier.lib.tests.test_pdf import pdf_text
 from coachdossier.privacy import actions, report
 from coachdossier.privacy.models import BackupKind, BackupRun, RegistrationStatus
 from coachdossier.privacy.tests.base import PrivacyTestCase
-from coachdossier.test import make_user
+from coachdossier.test import BaseTestCase, make_user
 
 
 class SecurityReportTests(PrivacyTestCase):
@@ -66,7 +67,7 @@ class SecurityReportEvidenceTests(PrivacyTestCase):
         page, pdf, api = self.views()
         self.assertIn("Last tested restore", page)
         self.assertIn("Last tested restore", pdf)
-        self.assertIn("2026-11-02 14:05", pdf)
+        self.assertIn("Nov. 2, 2026, 14:05", pdf)
         self.assertEqual(api["last_restore"], {"at": "2026-11-02T13:05:00Z", "ok": True})
 
     def test_law_32_a_practice_that_never_tested_a_restore_is_told_so(self):
@@ -187,3 +188,44 @@ class LogReviewNoticeTests(PrivacyTestCase):
         self.assertNotIn("Bob", mail.outbox[0].body)
         # One item, in the singular: the mail said "1 punt(en) verdienen".
         self.assertIn("1 punt verdient een tweede blik", mail.outbox[0].body)
+
+
+@override_settings(LANGUAGE_CODE="nl")
+class AuditorPagesInDutchTests(BaseTestCase):  # not PrivacyTestCase: that one sets an English cookie
+    """The UI is Dutch by default (tests otherwise run in English): the umbrella auditor's pages
+    and management's security report, pages and PDF, read Dutch unless the reader chose English."""
+
+    PAGES = {
+        "/": "Auditor van de koepelorganisatie",
+        "/privacy/": "Privacy en governance",
+        "/privacy/checkpoints/": "Ondertekende controlepunten van het inzagelog",
+        "/privacy/security-report/": "Laatste gecontroleerde back-up",
+        "/privacy/log-review/": "Controle van het inzagelog",
+        "/privacy/processing/": "Verwerkingsverantwoordelijke",
+    }
+    ENGLISH = ("Security report", "Last backup", "Signed checkpoints", "Log review", "Controller")
+
+    def assert_dutch(self, response, expected):
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Language"], "nl")
+        self.assertContains(response, expected)
+        for english in self.ENGLISH:
+            self.assertNotContains(response, english)
+
+    def test_gc_6_6_the_auditors_pages_are_dutch_even_for_an_english_browser(self):
+        self.login(self.auditor)
+        for url, expected in self.PAGES.items():
+            with self.subTest(url):
+                self.assert_dutch(self.client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), expected)
+
+    def test_gc_6_6_the_security_report_pdf_is_dutch_for_the_auditor_and_for_management(self):
+        """Its times read "2026-11-23 10:00" (and in the server's time zone) in either language."""
+        BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now, ok=True, location="/b")
+        for user in (self.auditor, self.management):
+            self.login(user)
+            with self.subTest(user.email):
+                self.assert_dutch(self.client.get("/privacy/security-report/"), "Laatste gecontroleerde back-up")
+                text = pdf_text(self.client.get("/privacy/security-report.pdf").content)
+                self.assertIn("Beveiligingsrapport", text)
+                self.assertNotIn("Security report", text)
+                self.assertIn("23 november 2026 10:00", text)

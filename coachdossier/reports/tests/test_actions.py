@@ -220,6 +220,14 @@ class MedicalContentTestCase(ReportTestCase):
                                              occurred_on=self.now.date(), title="Werkgever", text="Werkt 32 uur.",
                                              now=self.now)
 
+    def test_a_quoted_entry_is_dated_in_the_reports_language_like_the_letters_other_dates(self):
+        """The snapshot said "23-11-2026" in a Dutch and in an English report alike."""
+        for language, expected in (("nl", "23 november 2026"), ("en", "23 November 2026")):
+            report = actions.create_report(actor=self.coach, client=self.own_client, kind="progress",
+                                           addressee="principal", now=self.now, grant=COACH, language=language,
+                                           entry_ids=[self.fact.public_id])
+            self.assertEqual([e["date"] for e in report.content["entries"]], [expected])
+
     def test_pr_4_a_medical_entry_never_goes_to_the_employer(self):
         """PR-4, GC-9.4: the domain code refuses, whatever the page sends."""
         report = self.draft()

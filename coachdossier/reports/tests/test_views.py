@@ -27,6 +27,26 @@ class CoachPagesTestCase(ReportTestCase):
         self.assertNotContains(page, "Trajectory data")
         self.assertContains(page, ">Edit<")  # the page around it stays English
 
+    def test_the_editors_entry_list_writes_its_dates_as_the_other_pages_do_in_either_language(self):
+        """The list read "05-11-2026" where the rest of the site writes 5-11-2026, and on an
+        English page too."""
+        import datetime
+
+        from django.conf import settings
+
+        from coachdossier.clients import actions as client_actions
+
+        client_actions.add_entry(actor=self.coach, client=self.own_client, kind="fact", title="Werkgever",
+                                 occurred_on=datetime.date(2026, 11, 5), text="Werkt 32 uur.", now=self.now)
+        report = self.draft()
+        self.login(self.coach)
+        for language, expected in (("nl", "5-11-2026 · "), ("en", "5 Nov 2026 · ")):
+            with self.subTest(language):
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+                page = self.client.get(self.url("edit", report))
+                self.assertContains(page, expected)
+                self.assertNotContains(page, "05-11-2026")
+
     def test_a_coach_writes_a_report_from_the_types_template_and_marks_it_ready(self):
         """PR-5, PR-6: a progress report for the principal, with the client copy first."""
         self.login(self.coach)

@@ -20,12 +20,12 @@ from faker import Faker
 
 from coachdossier.accounts import actions as account_actions
 from coachdossier.accounts import confidentiality
+from coachdossier.accounts.demo_accounts import PASSWORD
 from coachdossier.accounts.models import ConfidentialityAcceptance, Role, User
 from coachdossier.audit.context import Actor, acting
 from coachdossier.clients import actions
 from coachdossier.clients.models import ClientSource, EntryKind, PersonalData, PrincipalKind
 
-PASSWORD = "demo-wachtwoord-2026"
 DOMAIN = "demo.coachdossier.nl"
 
 STAFF = [
