@@ -142,10 +142,22 @@ class NoStoreMiddleware:
         return response
 
 
+# The signed-in user's stored language (User.language), put in the session when she signs in
+# (receivers.on_login) or switches: it beats the device's cookie, so a new device shows hers.
+LANGUAGE_SESSION_KEY = "language"
+
+
+def remember_language(request, response, code: str) -> None:
+    """The device keeps the language (a cookie), also after signing out."""
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)
+
+
 class LanguageMiddleware:
     """Dutch by default for everyone; English (or another listed language) only when the
-    user chose it with the language switch (a cookie). The browser's Accept-Language is
-    ignored on purpose: practices, clients and auditors here read Dutch documents."""
+    user chose it: with the language switch (a cookie, and for a signed-in user her account)
+    or, once she signs in, her account's choice. The browser's Accept-Language is ignored on
+    purpose: practices, clients and auditors here read Dutch documents."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -153,12 +165,16 @@ class LanguageMiddleware:
     def __call__(self, request):
         from django.utils import translation
 
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        chosen = request.session.get(LANGUAGE_SESSION_KEY) or cookie
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        session_language = getattr(request, "session", {}).get(LANGUAGE_SESSION_KEY)
+        if session_language and session_language != cookie and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            remember_language(request, response, session_language)
         return response
 
 

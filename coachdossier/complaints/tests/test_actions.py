@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coachdossier.accounts.models import Role
+from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
@@ -662,6 +662,7 @@ class TestReminders(ComplaintsTestCase):
 
     def test_kr_3_2_a_reminder_names_the_clock_in_the_language_of_the_mail(self):
         """KR-3.2: the Dutch reminder said '"Entered in the register" (KR-3.2) verloopt op ...'."""
+        User.objects.update(language="nl")  # the officers read Dutch
         self.lodge(received=D(2026, 3, 24))
         mail.outbox.clear()
         actions.send_deadline_reminders(at(D(2026, 3, 27)))
