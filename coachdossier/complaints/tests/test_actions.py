@@ -25,7 +25,7 @@ from coachdossier.complaints.models import (
     clocks_for,
 )
 from coachdossier.lib import pdf
-from coachdossier.test import BaseTestCase, make_user
+from coachdossier.test import BaseTestCase, make_client, make_user
 
 D = datetime.date
 
@@ -601,6 +601,26 @@ class TestMadeKnown(ComplaintsTestCase):
         actions.send_procedure_to_coach(actor=self.management, coach=self.coach_c, now=self.now)
         self.assertTrue(ProcedureNotice.objects.filter(coach=self.coach_c).exists())
         self.assertEqual(mail.outbox[-1].to, ["cor@example.com"])
+
+    def test_kr_3_1_the_procedure_mail_is_in_the_clients_language(self):
+        """It was Dutch for everyone; a client who reads English gets it in English (User.language)."""
+        trajectory = self.own_client.current_trajectory
+        for language, subject, filename in (("en", "The complaints procedure of", "complaints-procedure.pdf"),
+                                            ("nl", "De klachtenregeling van", "klachtenregeling.pdf")):
+            User.objects.filter(pk=self.client_user.pk).update(language=language)
+            client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+            with self.captureOnCommitCallbacks(execute=True):
+                trajectory = client_actions.open_trajectory(actor=self.management, client=self.own_client, principal=self.employer,
+                                               coach=self.coach, source="own", now=self.now)
+            message = [m for m in mail.outbox if m.attachments][-1]
+            self.assertTrue(message.subject.startswith(subject), message.subject)
+            self.assertEqual(message.attachments[0][0], filename)
+
+    def test_kr_3_1_the_procedure_mail_to_an_address_without_an_account_stays_dutch(self):
+        emma = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Emma",
+                           last="Bakker")  # every account here reads English (the tests' site language)
+        actions.send_procedure_for_trajectory(actor=self.management, trajectory=emma.current_trajectory, now=self.now)
+        self.assertTrue(mail.outbox[-1].subject.startswith("De klachtenregeling van"), mail.outbox[-1].subject)
 
 
 class TestDestruction(ComplaintsTestCase):
