@@ -142,8 +142,8 @@ class NoStoreMiddleware:
         return response
 
 
-# The signed-in user's stored language (User.language), put in the session when she signs in
-# (receivers.on_login) or switches: it beats the device's cookie, so a new device shows hers.
+# Her stored language (User.language), put in the session when she signs in (receivers.on_login):
+# the response sets the device's cookie to it, so a new device shows her language from then on.
 LANGUAGE_SESSION_KEY = "language"
 
 
@@ -156,7 +156,7 @@ def remember_language(request, response, code: str) -> None:
 class LanguageMiddleware:
     """Dutch by default for everyone; English (or another listed language) only when the
     user chose it: with the language switch (a cookie, and for a signed-in user her account)
-    or, once she signs in, her account's choice. The browser's Accept-Language is ignored on
+    or, when she signs in, her account's choice. The browser's Accept-Language is ignored on
     purpose: practices, clients and auditors here read Dutch documents."""
 
     def __init__(self, get_response):
@@ -165,16 +165,16 @@ class LanguageMiddleware:
     def __call__(self, request):
         from django.utils import translation
 
-        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        chosen = request.session.get(LANGUAGE_SESSION_KEY) or cookie
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        session_language = getattr(request, "session", {}).get(LANGUAGE_SESSION_KEY)
-        if session_language and session_language != cookie and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
-            remember_language(request, response, session_language)
+        session = getattr(request, "session", None)
+        signed_in = session.pop(LANGUAGE_SESSION_KEY, None) if session is not None else None
+        if signed_in in dict(settings.LANGUAGES) and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            remember_language(request, response, signed_in)
         return response
 
 

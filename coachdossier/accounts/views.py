@@ -10,7 +10,7 @@ from coachdossier.audit.context import current as current_actor
 
 from . import actions, confidentiality, dashboard
 from .forms import ApiTokenForm, ConfidentialityForm, LanguageForm
-from .middleware import LANGUAGE_SESSION_KEY, remember_language
+from .middleware import remember_language
 from .models import ApiToken
 
 
@@ -58,7 +58,6 @@ def set_language(request):
     code = form.cleaned_data["language"]
     if request.user.is_authenticated:  # kept with the account: another device, and her mail
         actions.set_language(actor=request.user, language=code)
-        request.session[LANGUAGE_SESSION_KEY] = code
     translation.activate(code)
     response = redirect(next_url)
     remember_language(request, response, code)
