@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 import time_machine
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
 
@@ -59,6 +60,10 @@ def browser_log_in(page, base: str, email: str, *, staff: bool, secret: str = TO
     for the next code, as a person would, instead of failing at random on a loaded machine."""
     import time
 
+    # Signing in brings her account's language (User.language): make it the one this browser shows.
+    chosen = {c["name"]: c["value"] for c in page.context.cookies()}.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen:
+        User.objects.filter(email=email).update(language=chosen)
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)

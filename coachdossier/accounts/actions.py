@@ -1,9 +1,12 @@
 """Every audited change to accounts."""
 
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coachdossier import audit
 
@@ -40,6 +43,18 @@ def disable_user(*, actor, user: User) -> None:
     end_sessions(user)
     user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit.record(action="account.disable", obj=user)
+
+
+@transaction.atomic
+def set_language(*, actor: User, language: str) -> User:
+    """The user's own choice of language: her pages after signing in, on any device, and the
+    mail she gets (accounts.outbox) are in it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language: choose Nederlands or English.")})
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit.record(action="account.language", obj=actor)
+    return actor
 
 
 @transaction.atomic

@@ -27,6 +27,11 @@ class Me(Schema):
     email: str
     name: str
     roles: list[str]
+    language: str  # her pages after signing in and her mail are in it
+
+
+class LanguageIn(Schema):
+    language: str  # one of settings.LANGUAGES: "nl" or "en"
 
 
 class TokenOut(Schema):
@@ -43,10 +48,20 @@ def _token_out(t: ApiToken) -> dict:
             "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
 
 
+def _me(user) -> dict:
+    return {"id": user.public_id, "email": user.email, "name": user.full_name, "roles": sorted(user.roles),
+            "language": user.language}
+
+
 @router.get("/me", response=Me)
 def whoami(request):
-    user = request.user
-    return {"id": user.public_id, "email": user.email, "name": user.full_name, "roles": sorted(user.roles)}
+    return _me(request.user)
+
+
+@router.put("/me/language", response=Me)
+def set_language(request, payload: LanguageIn):
+    """My language, as the language switch sets it; 422 for a language the site does not have."""
+    return _me(actions.set_language(actor=request.user, language=payload.language))
 
 
 @router.get("/tokens", response=list[TokenOut], throttle=TOKEN_THROTTLES)

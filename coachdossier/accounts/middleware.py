@@ -142,10 +142,22 @@ class NoStoreMiddleware:
         return response
 
 
+# Her stored language (User.language), put in the session when she signs in (receivers.on_login):
+# the response sets the device's cookie to it, so a new device shows her language from then on.
+LANGUAGE_SESSION_KEY = "language"
+
+
+def remember_language(request, response, code: str) -> None:
+    """The device keeps the language (a cookie), also after signing out."""
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)
+
+
 class LanguageMiddleware:
     """Dutch by default for everyone; English (or another listed language) only when the
-    user chose it with the language switch (a cookie). The browser's Accept-Language is
-    ignored on purpose: practices, clients and auditors here read Dutch documents."""
+    user chose it: with the language switch (a cookie, and for a signed-in user her account)
+    or, when she signs in, her account's choice. The browser's Accept-Language is ignored on
+    purpose: practices, clients and auditors here read Dutch documents."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -159,6 +171,10 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        session = getattr(request, "session", None)
+        signed_in = session.pop(LANGUAGE_SESSION_KEY, None) if session is not None else None
+        if signed_in in dict(settings.LANGUAGES) and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            remember_language(request, response, signed_in)
         return response
 
 

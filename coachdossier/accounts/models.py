@@ -5,6 +5,7 @@ import hashlib
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -51,6 +52,15 @@ class UserManager(BaseUserManager):
         return list(self.filter(is_active=True, role_grants__role__in=roles)
                     .order_by("email").values_list("email", flat=True).distinct())
 
+    def language_of(self, address: str) -> str | None:
+        """The stored language of the account with this address; None when it is nobody's."""
+        return self.filter(email__iexact=address.strip()).values_list("language", flat=True).first()
+
+
+def default_language() -> str:
+    """The site's language (Dutch; settings.LANGUAGE_CODE) until the user chooses another."""
+    return settings.LANGUAGE_CODE
+
 
 class User(AbstractBaseUser):
     """An account. Login is by email; roles are granted separately (one user may be coach and
@@ -63,6 +73,9 @@ class User(AbstractBaseUser):
     # Demo accounts only: lets a newcomer past MFA in DEBUG (see settings.DEMO_MODE).
     is_demo = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language her pages open in after signing in and her mail is written in (accounts.outbox).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=default_language)
 
     objects = UserManager()
 

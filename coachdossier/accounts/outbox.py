@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from coachdossier.lib.emails import render
 
-from .models import MailStatus, OutgoingMail
+from .models import MailStatus, OutgoingMail, User
 
 log = logging.getLogger("coachdossier.mail")
 
@@ -115,17 +115,27 @@ def _record(mail, now, fields: list[str]) -> None:
             fn(mail=mail, now=now)
 
 
-def send(name: str, to: list[str], context: dict, language: str = "nl", *, client_ref=None) -> None:
+def _language(to: list[str], language: str | None) -> str:
+    """The language a message is written in: the one the caller gives (a complaint's letter
+    notice goes in the complaint's language, an invitation in the one chosen for it), else the
+    recipient's stored choice (User.language) when the address is an account's, else Dutch."""
+    if language:
+        return language
+    return (User.objects.language_of(to[0]) if len(to) == 1 else None) or "nl"
+
+
+def send(name: str, to: list[str], context: dict, language: str | None = None, *, client_ref=None) -> None:
     """Store the message in the outbox and send it now. Raises MailNotSent when the mail
     server did not take it (it stays queued); see the module docstring for the rule."""
-    subject, body, html = render(name, context, language)
+    subject, body, html = render(name, context, _language(to, language))
     now = timezone.now()
     mail = _store(name, to, subject, body, html, now, client_ref)
     if not deliver(mail, now):
         raise MailNotSent(mail.pk, mail.last_error)
 
 
-def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl", *, client_ref=None) -> bool:
+def send_or_queue(name: str, to: list[str], context: dict, language: str | None = None, *,
+                  client_ref=None) -> bool:
     """Like send(), for notices nobody waits for, in one message per address (GC-6.3: the
     recipients need not see each other's addresses; each message is its own outbox row,
     retried on its own). A transport failure leaves a message queued for `send_queued_mail`
@@ -139,11 +149,11 @@ def send_or_queue(name: str, to: list[str], context: dict, language: str = "nl",
     return went
 
 
-def queue(name: str, to: list[str], context: dict, language: str = "nl", *, deliver_after_commit=True,
+def queue(name: str, to: list[str], context: dict, language: str | None = None, *, deliver_after_commit=True,
           client_ref=None):
     """Store the message in the outbox inside the caller's transaction; unless the caller
     delivers it itself (`deliver_now`), try it once the transaction commits. Returns the row."""
-    subject, body, html = render(name, context, language)
+    subject, body, html = render(name, context, _language(to, language))
     mail = _store(name, to, subject, body, html, timezone.now(), client_ref)
     if deliver_after_commit:
         mail_id = mail.pk

@@ -9,7 +9,7 @@ from allauth.mfa.signals import authentication_failed, authenticator_added, auth
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
-from .middleware import browser_of
+from .middleware import LANGUAGE_SESSION_KEY, browser_of
 
 security_log = logging.getLogger("coachdossier.security")
 
@@ -20,6 +20,8 @@ def on_login(sender, request, user, **kwargs):
     request.session["last_seen"] = time.time()
     # allauth has just written the session row (address, browser): no second write on the next page.
     request.session["browser"] = browser_of(request)
+    # Her stored language becomes the active one, on this device too (LanguageMiddleware).
+    request.session[LANGUAGE_SESSION_KEY] = user.language
     security_log.info("login user_id=%s", user.pk)
 
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from coachdossier.audit.context import current as current_actor
 
 from . import actions, confidentiality, dashboard
 from .forms import ApiTokenForm, ConfidentialityForm, LanguageForm
+from .middleware import remember_language
 from .models import ApiToken
 
 
@@ -56,9 +56,11 @@ def set_language(request):
         messages.error(request, form.errors["language"][0] if "language" in form.errors else _("Unknown language."))
         return redirect(next_url)
     code = form.cleaned_data["language"]
+    if request.user.is_authenticated:  # kept with the account: another device, and her mail
+        actions.set_language(actor=request.user, language=code)
     translation.activate(code)
     response = redirect(next_url)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure(), httponly=True)
+    remember_language(request, response, code)
     return response
 
 

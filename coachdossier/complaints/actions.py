@@ -791,10 +791,11 @@ def _address_hash(address: str) -> str:
 
 
 def _send_procedure(*, address, trajectory_id=None, coach_id=None, now):
-    """Send the procedure PDF, then keep the proof (so a failed send leaves no proof)."""
+    """Send the procedure PDF, then keep the proof (so a failed send leaves no proof). The mail
+    is in the reader's language (User.language) when the address is an account's, else Dutch."""
     renderer = letters.pdf.RENDERER
     data = letters.procedure_pdf(renderer)
-    emails.procedure(to=address, pdf=data)
+    emails.procedure(to=address, pdf=data, language=User.objects.language_of(address) or "nl")
     ProcedureNotice.objects.create(trajectory_id=trajectory_id, coach_id=coach_id, sent_at=now,
                                    recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data),
                                    document_renderer=renderer)

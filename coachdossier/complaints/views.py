@@ -322,9 +322,12 @@ def document(request, complaint_id, document_id):
 
 
 def chosen_language(request) -> str:
-    """The language the user chose with the language switch (accounts.set_language): the only
-    place a preference is kept. Letters go out in it; Dutch when none was chosen."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    """The language letters go out in unless someone chooses another: a signed-in user's own
+    (User.language, kept by the language switch), else the one this device chose with the
+    switch (a cookie); Dutch when none was chosen."""
+    user = getattr(request, "user", None)
+    chosen = user.language if user is not None and user.is_authenticated else \
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return chosen if chosen in LetterLanguage.values else LetterLanguage.DUTCH
 
 

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import asdict, fields
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from coachdossier import audit, policy
 from coachdossier.accounts import actions as account_actions
-from coachdossier.accounts.models import Role, RoleGrant, User
+from coachdossier.accounts.models import Role, RoleGrant, User, default_language
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients import hooks
@@ -95,9 +96,13 @@ def deadline_for(kind: str, received_on: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def invite_client(*, actor, client: Client, now, grant=None) -> tuple[Invitation, str]:
+def invite_client(*, actor, client: Client, now, grant=None, language: str | None = None) -> tuple[Invitation, str]:
     """A one-time link by email (a notice and the link, nothing of the dossier, GC-6.3).
-    A new invitation revokes the earlier ones, so only the last link works."""
+    A new invitation revokes the earlier ones, so only the last link works. It is written in
+    `language` (the site's, Dutch, unless the inviter chose another), which her account keeps."""
+    language = language or default_language()
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language: choose Nederlands or English.")})
     email = client.personal.email
     if not email:
         raise ValidationError({"email": _("The client has no email address. Add it to the personal data first.")})
@@ -106,7 +111,7 @@ def invite_client(*, actor, client: Client, now, grant=None) -> tuple[Invitation
     Invitation.objects.filter(client=client, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
-        client=client, digest=Invitation.digest_of(token), invited_by=actor, created_at=now,
+        client=client, digest=Invitation.digest_of(token), invited_by=actor, created_at=now, language=language,
         expires_at=now + datetime.timedelta(days=policy.current().invitation_days))
     _log("portal.invite", client=client, obj=invitation, grant=grant)
     transaction.on_commit(lambda: emails.invitation(invitation_id=invitation.pk, token=token, to=email))
@@ -150,7 +155,8 @@ def accept_invitation(*, token: str, password: str, now) -> User:
             RoleGrant.objects.get_or_create(user=user, role=Role.CLIENT)
             user.is_active = True
             user.set_password(password)
-            user.save(update_fields=["is_active", "password"])
+        user.language = invitation.language  # as the inviter chose; she may change it with the switch
+        user.save(update_fields=["is_active", "password", "language"])
         invitation.accepted_at = now
         invitation.save(update_fields=["accepted_at"])
         audit.record(action="portal.invitation_accept", client=client, obj=invitation, basis=Basis.CLIENT,

@@ -369,18 +369,26 @@ def _staff(request, client_id, action, *roles, log=False):
     return access.get_client_for(request, client_id, action, log=log)
 
 
+class InvitationIn(Schema):
+    language: str | None = None  # the client's ("nl" or "en"): the invitation and her account's; Dutch if left out
+
+
 class InvitationOut(Schema):
     id: uuid.UUID
     expires_at: datetime.datetime
+    language: str
 
 
 @router.post("/clients/{client_id}/invitation", response={201: InvitationOut})
-def invite(request, client_id: uuid.UUID):
+def invite(request, client_id: uuid.UUID, payload: InvitationIn | None = None):
     """A one-time link to the client's email address (nothing of the dossier); earlier links
-    stop working. 422 without an email address, or when the client already has an account."""
+    stop working. 422 without an email address, for an unknown language, or when the client
+    already has an account."""
     client, grant = _staff(request, client_id, "portal.invite", Role.COACH, Role.MANAGEMENT)
-    invitation, _token = actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant)
-    return Status(201, {"id": invitation.public_id, "expires_at": invitation.expires_at})
+    invitation, _token = actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant,
+                                               language=payload.language if payload else None)
+    return Status(201, {"id": invitation.public_id, "expires_at": invitation.expires_at,
+                        "language": invitation.language})
 
 
 @router.get("/clients/{client_id}/messages", response=list[MessageOut])

@@ -16,7 +16,8 @@ def invitation(*, invitation_id: int, token: str, to: str) -> None:
 
     found = Invitation.objects.select_related("client").get(pk=invitation_id)
     send("portal-invitation", [to], {"link_path": reverse("portal:accept", args=[token]),
-                                     "expires_at": found.expires_at}, client_ref=found.client.public_id)
+                                     "expires_at": found.expires_at}, found.language,
+         client_ref=found.client.public_id)
 
 
 def _client_address(client) -> list[str]:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from coachdossier.accounts.models import default_language
 from coachdossier.clients.models import Client, Consent, DossierEntry, SealedJSON
 
 
@@ -46,6 +47,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The client's language, chosen by who invites her: the invitation is written in it, and her
+    # account keeps it (User.language).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=default_language)
 
     objects = InvitationQuerySet.as_manager()
 

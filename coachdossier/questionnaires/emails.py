@@ -14,4 +14,4 @@ def questionnaire_sent(*, administration_id: int) -> None:
         return
     send("questionnaire-sent", [user.email],
          {"url": reverse("questionnaires:fill", args=[administration.public_id])},
-         "nl", client_ref=administration.client.public_id)
+         client_ref=administration.client.public_id)

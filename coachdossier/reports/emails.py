@@ -7,10 +7,6 @@ from coachdossier import policy
 from coachdossier.accounts import outbox
 
 
-def _language(user) -> str:
-    return getattr(user, "language", "") or "nl"
-
-
 def client_copy(report) -> None:
     """PR-6: the client learns a report is waiting for them in the portal."""
     user = report.client.user
@@ -18,7 +14,7 @@ def client_copy(report) -> None:
         "practice": policy.current().practice_name,
         "path": reverse("reports:review", args=[report.public_id]),
         "review_days": policy.current().report_review_working_days,
-    }, _language(user), client_ref=report.client.public_id)
+    }, client_ref=report.client.public_id)
 
 
 def report_link(delivery, token: str):

@@ -30,6 +30,7 @@ def pdf():
 # (method, OpenAPI path, path values, body builder, body kind, expected status per persona)
 API_ROUTES = [
     ("get", "/api/accounts/me", {}, None, None, {p: 200 for p in EVERYONE}),
+    ("put", "/api/accounts/me/language", {}, lambda w: {"language": "en"}, "json", {p: 200 for p in EVERYONE}),
     ("get", "/api/accounts/tokens", {}, None, None, {p: 200 for p in EVERYONE}),
     ("post", "/api/accounts/tokens/{token_id}/revoke", lambda w: {"token_id": w.tokens["management"][0].public_id},
      None, None, {p: 404 for p in EVERYONE} | {"management": 200}),

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coachdossier.accounts.models import Role
+from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
@@ -25,7 +25,7 @@ from coachdossier.complaints.models import (
     clocks_for,
 )
 from coachdossier.lib import pdf
-from coachdossier.test import BaseTestCase, make_user
+from coachdossier.test import BaseTestCase, make_client, make_user
 
 D = datetime.date
 
@@ -602,6 +602,26 @@ class TestMadeKnown(ComplaintsTestCase):
         self.assertTrue(ProcedureNotice.objects.filter(coach=self.coach_c).exists())
         self.assertEqual(mail.outbox[-1].to, ["cor@example.com"])
 
+    def test_kr_3_1_the_procedure_mail_is_in_the_clients_language(self):
+        """It was Dutch for everyone; a client who reads English gets it in English (User.language)."""
+        trajectory = self.own_client.current_trajectory
+        for language, subject, filename in (("en", "The complaints procedure of", "complaints-procedure.pdf"),
+                                            ("nl", "De klachtenregeling van", "klachtenregeling.pdf")):
+            User.objects.filter(pk=self.client_user.pk).update(language=language)
+            client_actions.close_trajectory(actor=self.management, trajectory=trajectory, now=self.now)
+            with self.captureOnCommitCallbacks(execute=True):
+                trajectory = client_actions.open_trajectory(actor=self.management, client=self.own_client, principal=self.employer,
+                                               coach=self.coach, source="own", now=self.now)
+            message = [m for m in mail.outbox if m.attachments][-1]
+            self.assertTrue(message.subject.startswith(subject), message.subject)
+            self.assertEqual(message.attachments[0][0], filename)
+
+    def test_kr_3_1_the_procedure_mail_to_an_address_without_an_account_stays_dutch(self):
+        emma = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Emma",
+                           last="Bakker")  # every account here reads English (the tests' site language)
+        actions.send_procedure_for_trajectory(actor=self.management, trajectory=emma.current_trajectory, now=self.now)
+        self.assertTrue(mail.outbox[-1].subject.startswith("De klachtenregeling van"), mail.outbox[-1].subject)
+
 
 class TestDestruction(ComplaintsTestCase):
     def test_an_open_complaint_blocks_destruction_and_a_closed_one_loses_its_content(self):
@@ -662,6 +682,7 @@ class TestReminders(ComplaintsTestCase):
 
     def test_kr_3_2_a_reminder_names_the_clock_in_the_language_of_the_mail(self):
         """KR-3.2: the Dutch reminder said '"Entered in the register" (KR-3.2) verloopt op ...'."""
+        User.objects.update(language="nl")  # the officers read Dutch
         self.lodge(received=D(2026, 3, 24))
         mail.outbox.clear()
         actions.send_deadline_reminders(at(D(2026, 3, 27)))

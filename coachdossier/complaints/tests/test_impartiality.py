@@ -189,6 +189,7 @@ class TestNoImpartialOfficer(ImpartialityTestCase):
     def setUp(self):
         super().setUp()
         User.objects.filter(pk=self.outsider.pk).update(is_active=False)
+        User.objects.filter(pk=self.management.pk).update(language="nl")  # her mail is in Dutch
         mail.outbox.clear()
 
     def test_kr_3_3b_management_is_mailed_that_no_officer_can_take_the_new_complaint(self):
@@ -196,7 +197,7 @@ class TestNoImpartialOfficer(ImpartialityTestCase):
             complaint = self.about_sanne()
         [message] = mail.outbox
         self.assertEqual(message.to, ["mia@example.com"])
-        self.assertIn("Geen klachtenfunctionaris kan deze behandelen", message.body)  # mail is in Dutch
+        self.assertIn("Geen klachtenfunctionaris kan deze behandelen", message.body)  # her mail is in Dutch
         self.assertIn(reverse("complaints:detail", args=[complaint.public_id]), message.body)
         self.assertNotIn("opdagen", message.body)
 

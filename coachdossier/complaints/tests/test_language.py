@@ -110,7 +110,9 @@ class TestLettersInTheComplainantsLanguage(ComplaintsTestCase):
 
 
 class TestLanguagePages(ComplaintsTestCase):
-    def lodge_in_portal(self, cookie=None):
+    def lodge_in_portal(self, cookie=None, stored="nl"):
+        self.client_user.language = stored
+        self.client_user.save(update_fields=["language"])
         self.login(self.client_user)
         if cookie:
             self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
@@ -119,13 +121,20 @@ class TestLanguagePages(ComplaintsTestCase):
         return Complaint.objects.get()
 
     def test_a_client_who_uses_the_portal_in_english_gets_her_letters_in_english(self):
-        self.assertEqual(self.lodge_in_portal("en").language, "en")
+        self.assertEqual(self.lodge_in_portal("en", stored="en").language, "en")
 
     def test_a_client_who_chose_no_language_gets_dutch_letters(self):
         self.assertEqual(self.lodge_in_portal().language, "nl")
 
+    def test_a_client_who_chose_english_on_another_device_gets_her_letters_in_english(self):
+        """Her account's language decides, not this device's cookie (accounts: User.language)."""
+        self.assertEqual(self.lodge_in_portal("nl", stored="en").language, "en")
+
+    def test_a_client_whose_account_says_dutch_gets_dutch_letters_whatever_this_device_shows(self):
+        self.assertEqual(self.lodge_in_portal("en", stored="nl").language, "nl")
+
     def test_the_officers_case_page_says_which_language_the_complainant_and_each_letter_are_in(self):
-        complaint = self.lodge_in_portal("en")
+        complaint = self.lodge_in_portal("en", stored="en")
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=self.now)
         actions.acknowledge(actor=self.outsider, complaint=complaint, now=self.now)
         self.client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from coachdossier.accounts.models import Role
+from coachdossier.accounts.models import Role, User
 from coachdossier.audit.models import AccessLogEntry, PruneGate
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.crypto import KeyRing
@@ -38,6 +39,10 @@ def append_only_log_flushable():
 
 
 def log_in_as_carla(page, base: str, next_url: str) -> None:
+    # Signing in brings her account's language (User.language): the one this browser shows.
+    chosen = {c["name"]: c["value"] for c in page.context.cookies()}.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen:
+        User.objects.filter(email="carla@example.com").update(language=chosen)
     page.goto(f"{base}/accounts/login/?next={next_url}")
     page.fill("input[name=login]", "carla@example.com")
     page.fill("input[name=password]", PASSWORD)

@@ -41,7 +41,8 @@ from .shared import copy_payload
 def invite(request, client_id):
     client, grant = access.get_client_for(request, client_id, "portal.invite", log=False)
     try:
-        actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant)
+        actions.invite_client(actor=request.user, client=client, now=timezone.now(), grant=grant,
+                              language=request.POST.get("language") or None)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

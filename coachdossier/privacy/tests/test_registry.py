@@ -119,6 +119,7 @@ class ReminderTests(RegistryTestCase):
     def test_gc_4_4_the_reminder_writes_the_expiry_date_as_a_dutch_date(self):
         """The mail said "verloopt op 2026-12-13" in a Dutch sentence."""
         self.good_profile(insurance_expires_on=datetime.date(2026, 12, 13))
+        type(self.coach).objects.filter(pk=self.coach.pk).update(language="nl")  # she reads Dutch (User.language)
         with self.captureOnCommitCallbacks(execute=True):
             actions.send_insurance_reminders(now=self.now)
         self.assertIn("verloopt op 13 december 2026.", mail.outbox[0].body)

@@ -177,6 +177,7 @@ class LogReviewNoticeTests(PrivacyTestCase):
         from django.core import mail
 
         first = timezone.make_aware(datetime.datetime(2026, 12, 1, 7, 0))
+        type(self.management).objects.update(language="nl")  # they read Dutch (User.language)
         with acting(Actor(user=self.other_coach, channel="web")):
             audit.record(action="dossier.read", client=self.own_client, basis=Basis.BREAK_GLASS, now=self.now)
         with self.captureOnCommitCallbacks(execute=True):
