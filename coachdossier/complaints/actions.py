@@ -399,6 +399,11 @@ def decide_admission(*, actor, complaint: Complaint, now, admitted: bool, reason
     _require_registered(complaint)
     if complaint.admitted is not None:
         raise ValidationError({"admitted": _("Admission was already decided.")})
+    if complaint.ruling:
+        # GC-8.1: the umbrella committee ruled, so it took the complaint into handling
+        # (deadlines.admission); "not admitted" after the ruling contradicted the register.
+        raise ValidationError({"complaint": _("The umbrella committee already ruled on this complaint: it was "
+                                             "taken into handling.")})
     if not admitted and not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason the complaint is not admitted.")})
     _raise(_letter_text_errors(reason=reason))
@@ -541,6 +546,12 @@ def record_ruling(*, actor, complaint: Complaint, now, ruling: str, ruling_on: d
     errors = {}
     if complaint.level != Level.UMBRELLA:
         errors["ruling"] = _("Only a complaint at umbrella level gets a committee ruling.")
+    elif complaint.admitted is False:
+        # GC-8.1/8.2: the committee rules only on a complaint taken into handling; one recorded
+        # as not admitted got its non-admission letter (KR-3.3c). A ruling on it went into the
+        # register and, with its letters, to complainant and coach after they were told it would
+        # not be handled; KR-3.7 still counted it as not admitted.
+        errors["complaint"] = _("This complaint was not admitted: there is no ruling to record for it.")
     elif complaint.ruling:
         # GC-8.2: the ruling told to complainant and coach is the one in the register; the API
         # let it be overwritten after it was communicated. The case page offers it only once.

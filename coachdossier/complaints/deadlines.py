@@ -4,6 +4,7 @@ no database; the caller passes the facts, the calendar, the policy and today).
     register        receipt + 5 working days              KR-3.2
     acknowledge     receipt + 2 weeks                     KR-3.3a
     non_admission   receipt + 4 weeks (when not admitted) KR-3.3c
+                    (not at umbrella level: the umbrella's committee decides it, GC-8.1)
     settle          receipt + 6 weeks, or the new date of an extension recorded in time  KR-3.3d
                     (not at umbrella level: the umbrella's committee handles it, GC-8.1)
     aftercare       answer letter + 5 working days        KR-3.4a
@@ -153,7 +154,16 @@ def clocks(facts: Facts, calendar, policy, today: datetime.date) -> list[Clock]:
                         _state(due, facts.acknowledged_on, today, closed_on=facts.closed_on)))
 
     due = non_admission_due(facts, calendar, policy)
-    if admission(facts) is True:
+    if facts.umbrella:
+        # GC-8.1: at umbrella level the umbrella organisation's committee decides whether it takes
+        # the complaint into handling, under its own regulation and on its own terms; KR-3.3c's
+        # four weeks are the practice's term for refusing a complaint it handles itself. The clock
+        # ran on every umbrella complaint not yet ruled on: late in the register, on the dashboard
+        # and in the daily reminders while nobody at the practice could meet it. A non-admission
+        # the practice passed on keeps its date.
+        done = facts.admission_decided_on if facts.admitted is False else None
+        result.append(Clock("non_admission", None, done, State.NOT_APPLICABLE))
+    elif admission(facts) is True:
         result.append(Clock("non_admission", due, None, State.NOT_APPLICABLE))
     else:
         # Undecided: the 4 weeks are the time left to refuse it.

@@ -582,6 +582,103 @@ class TestUmbrellaClosing(ComplaintsTestCase):
         self.assertEqual(clocks["ruling"].state, State.OPEN)  # the practice's own term: tell both parties
 
 
+class TestUmbrellaClocks(ComplaintsTestCase):
+    """GC-8.1 with KR-3.3c: once a complaint is at umbrella level, the umbrella organisation's
+    committee decides whether it takes it into handling, under its own regulation. The practice
+    keeps its own terms for what it does itself: the register (KR-3.2), the acknowledgement
+    (KR-3.3a) and putting the ruling to both parties (GC-8.2). Its four-week non-admission term
+    ran on every umbrella complaint not yet ruled on: late in the register, on the dashboard and
+    in the daily reminders."""
+
+    def umbrella(self, received=datetime.date(2026, 1, 5)):
+        complaint = self.lodge(level="umbrella", received=received)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(received))
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(received))
+        return complaint
+
+    def test_gc_8_1_kr_3_3c_the_practices_non_admission_clock_does_not_run_on_an_unruled_umbrella_complaint(self):
+        complaint = self.umbrella()  # received 5 Jan: four weeks were up on 2 Feb
+        clocks = self.clocks(complaint, D(2026, 3, 3))
+        self.assertEqual((clocks["non_admission"].state, clocks["non_admission"].due), (State.NOT_APPLICABLE, None))
+        self.assertFalse(any(c.state == State.LATE for c in clocks.values()))
+        self.assertEqual({k: c.state for k, c in clocks.items()}, {
+            "register": State.MET, "acknowledge": State.MET, "non_admission": State.NOT_APPLICABLE,
+            "settle": State.NOT_APPLICABLE, "aftercare": State.NOT_APPLICABLE, "ruling": State.NOT_APPLICABLE})
+
+    def test_gc_8_1_kr_3_3c_no_daily_reminder_for_the_non_admission_of_an_umbrella_complaint(self):
+        complaint = self.umbrella()
+        for day in (D(2026, 1, 30), D(2026, 2, 2), D(2026, 3, 3)):  # due soon, due, overdue under KR-3.3c
+            self.assertEqual(actions.send_deadline_reminders(at(day)), 0)
+        self.assertFalse(Reminder.objects.filter(complaint=complaint).exists())
+        # A practice complaint received the same day still gets its reminder.
+        practice = self.lodge(received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=practice, now=at(D(2026, 1, 5)))
+        actions.acknowledge(actor=self.outsider, complaint=practice, now=at(D(2026, 1, 5)))
+        actions.decide_admission(actor=self.outsider, complaint=practice, now=at(D(2026, 1, 5)), admitted=True)
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 2, 13))), 1)  # settle due 16 Feb
+        self.assertEqual(list(Reminder.objects.values_list("complaint", "clock")), [(practice.pk, "settle")])
+
+    def test_gc_8_1_an_unruled_umbrella_complaint_is_not_overdue_on_the_register_or_the_dashboard(self):
+        from coachdossier.complaints.dashboard import panels
+        from coachdossier.complaints.views import register_rows
+
+        self.umbrella(received=D(2026, 10, 5))  # four weeks were up on 2 Nov; today is 23 Nov
+        [row] = register_rows(self.outsider, D(2026, 11, 23))
+        self.assertFalse(row["late"])
+        self.assertIsNone(row["nearest"])
+        [panel] = panels(type("R", (), {"user": self.outsider})(), self.now)
+        self.assertEqual(panel.context["late"], 0)
+
+    def test_gc_8_2_the_ruling_clock_still_runs_and_reminds_once_the_ruling_is_recorded(self):
+        complaint = self.umbrella()
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 2)), ruling="founded",
+                              ruling_on=D(2026, 2, 27))
+        clocks = self.clocks(complaint, D(2026, 3, 26))
+        self.assertEqual((clocks["ruling"].due, clocks["ruling"].state), (D(2026, 3, 27), State.OPEN))
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 26))), 1)
+        self.assertEqual(list(Reminder.objects.values_list("clock", flat=True)), ["ruling"])
+
+
+class TestUmbrellaNotAdmitted(ComplaintsTestCase):
+    """GC-8.1/8.2: the umbrella committee rules only on a complaint taken into handling."""
+
+    def not_admitted(self):
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 20)), admitted=False,
+                                 reason="Valt buiten het klachtenreglement.")
+        return complaint
+
+    def test_gc_8_2_a_ruling_on_an_umbrella_complaint_that_was_not_admitted_is_refused_and_nothing_changes(self):
+        complaint = self.not_admitted()
+        events = complaint.events.count()
+        with self.assertRaises(ValidationError) as cm:
+            actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="founded",
+                                  ruling_on=D(2026, 1, 31), measures="Extra intervisie.")
+        self.assertEqual(cm.exception.message_dict["complaint"],
+                         ["This complaint was not admitted: there is no ruling to record for it."])
+        complaint = Complaint.objects.get(pk=complaint.pk)
+        self.assertEqual((complaint.ruling, complaint.ruling_on, complaint.status), ("", None, Status.NOT_ADMITTED))
+        self.assertNotIn("measures", complaint.content)
+        self.assertEqual(complaint.events.count(), events)
+        with self.assertRaises(ValidationError):
+            actions.communicate_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)))
+        self.assertEqual(list(complaint.letters.values_list("kind", flat=True)), [LetterKind.NON_ADMISSION])
+
+    def test_gc_8_1_an_umbrella_complaint_the_committee_ruled_on_cannot_then_be_marked_not_admitted(self):
+        complaint = self.lodge(level="umbrella", received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 6)))
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 2, 2)), ruling="unfounded",
+                              ruling_on=D(2026, 1, 31))
+        with self.assertRaises(ValidationError) as cm:
+            actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 2, 3)), admitted=False,
+                                     reason="Toch niet.")
+        self.assertIn("already ruled", cm.exception.message_dict["complaint"][0])
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.admitted, complaint.status), (None, Status.REGISTERED))
+        self.assertFalse(complaint.letters.exists())
+
+
 class TestMadeKnown(ComplaintsTestCase):
     def test_kr_3_1_opening_a_trajectory_sends_the_procedure_and_keeps_proof(self):
         """KR-3.1: the client gets the procedure PDF; proof (time, address hash) is kept."""

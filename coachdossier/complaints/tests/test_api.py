@@ -327,3 +327,33 @@ class TestProcedureApi(ComplaintsTestCase):
         self.assertEqual((neither.status_code, list(neither.json()["errors"])), (422, ["trajectory"]))
         self.login(self.client_user)
         self.assertTrue(self.client.get("/api/complaints/procedure.pdf").content.startswith(b"%PDF"))
+
+
+class TestUmbrellaApi(ComplaintsTestCase):
+    def post(self, url, data):
+        return self.client.post(url, json.dumps(data), content_type="application/json")
+
+    def test_gc_8_2_the_api_refuses_a_ruling_on_an_umbrella_complaint_that_was_not_admitted_with_a_422(self):
+        complaint = self.lodge(level="umbrella", received=D(2026, 11, 2))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 11, 3)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 11, 10)), admitted=False,
+                                 reason="Valt buiten het klachtenreglement.")
+        self.login(self.outsider)
+        response = self.post(f"/api/complaints/{complaint.public_id}/ruling",
+                             {"ruling": "founded", "ruling_on": "2026-11-20", "measures": "Extra intervisie."})
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertEqual(response.json()["errors"],
+                         {"complaint": ["This complaint was not admitted: there is no ruling to record for it."]})
+        complaint.refresh_from_db()
+        self.assertEqual((complaint.ruling, complaint.ruling_on), ("", None))
+
+    def test_gc_8_1_the_api_shows_no_non_admission_clock_on_an_umbrella_complaint(self):
+        complaint = self.lodge(level="umbrella", received=D(2026, 10, 5))  # four weeks were up on 2 Nov
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 10, 6)))
+        self.login(self.outsider)
+        clocks = {c["key"]: c for c in self.client.get(f"/api/complaints/{complaint.public_id}").json()["clocks"]}
+        self.assertEqual((clocks["non_admission"]["state"], clocks["non_admission"]["due"]), ("n/a", None))
+        listed = self.client.get("/api/complaints/").json()
+        rows = listed["results"] if isinstance(listed, dict) else listed
+        self.assertNotIn("late", {c["state"] for row in rows for c in row["clocks"] if c["key"] == "non_admission"})
+

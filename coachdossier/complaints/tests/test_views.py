@@ -157,6 +157,19 @@ class TestCasePage(ComplaintsTestCase):
         page = self.client.get(url)
         self.assertContains(page, "Concluded with the umbrella committee&#x27;s ruling (GC-8.2)", count=2)
 
+    def test_gc_8_2_the_umbrella_case_page_offers_no_ruling_once_the_complaint_was_not_admitted(self):
+        umbrella = self.lodge(received=D(2026, 11, 2), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=self.now)
+        actions.decide_admission(actor=self.outsider, complaint=umbrella, now=self.now, admitted=False,
+                                 reason="Valt buiten het klachtenreglement.")
+        url = reverse("complaints:detail", args=[umbrella.public_id])
+        self.assertNotContains(self.client.get(url), 'id="step-ruling"')
+        self.complaint = umbrella
+        response = self.step("ruling", {"ruling": "founded", "ruling_on": "2026-11-20", "measures": ""})
+        self.assertContains(response, "This complaint was not admitted: there is no ruling to record for it.")
+        umbrella.refresh_from_db()
+        self.assertEqual(umbrella.ruling, "")
+
     def test_kr_3_3d_the_extension_says_how_the_complainant_was_told_in_a_sentence(self):
         """KR-3.3d: the page read "the complainant was told In writing." mid-sentence."""
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
