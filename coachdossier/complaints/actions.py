@@ -843,13 +843,17 @@ def send_procedure_for_trajectory(*, actor, trajectory, now):
 # --- The daily job ---------------------------------------------------------------------------
 
 REMINDER_WORKING_DAYS = 2
+# The steps the regulations give to management itself: the aftercare call (KR-3.4a: "neemt de
+# directie telefonisch contact op") and putting the ruling to both parties (GC-8.2: "door de
+# directeur voorgelegd"). Their reminders reach management too, not only the complaints officers.
+MANAGEMENT_CLOCKS = frozenset({"aftercare", "ruling"})
 
 
 def send_deadline_reminders(now) -> int:
     """Email the complaints officers about every running clock due within two working days
     or overdue; at most one reminder per clock per day (stored), so reruns send nothing. Each
     case's reminders go to the officers not involved in it (KR-3.3b), or to management when
-    there are none."""
+    there are none; those of management's own steps (MANAGEMENT_CLOCKS) to management as well."""
     today = _today(now)
     calendar = working_calendar()
     sent = 0
@@ -866,9 +870,11 @@ def send_deadline_reminders(now) -> int:
                 continue
             with transaction.atomic():
                 _, created = Reminder.objects.get_or_create(complaint=complaint, clock=clock.key, day=today)
-            if created and (recipients or management):
-                emails.reminder(to=recipients or management, complaint=complaint, clock=clock,
-                                no_officer=not recipients)
+            to = recipients or management
+            if clock.key in MANAGEMENT_CLOCKS:
+                to = list(dict.fromkeys([*recipients, *management]))
+            if created and to:
+                emails.reminder(to=to, complaint=complaint, clock=clock, no_officer=not recipients)
                 sent += 1
     return sent
 

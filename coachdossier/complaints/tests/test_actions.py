@@ -786,6 +786,39 @@ class TestReminders(ComplaintsTestCase):
         self.assertIn('"Ingeschreven in het klachtenregister" (KR-3.2) verloopt op', mail.outbox[0].body)
 
 
+    def test_kr_3_4a_the_aftercare_reminder_reaches_management_who_make_the_call(self):
+        """KR-3.4a: management phones the complainant within five working days of the answer
+        letter; its reminder went only to the complaints officers, so the people who had to call
+        never heard the term was running out."""
+        complaint = self.lodge(received=D(2026, 3, 24))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)))
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)), admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(D(2026, 3, 24)))
+        actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 20)), text="Opgelost.")
+        mail.outbox.clear()
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 4, 23))), 1)  # aftercare due 27 Apr
+        self.assertEqual(sorted(m.to for m in mail.outbox), [["kees@example.com"], ["mia@example.com"]])
+
+    def test_gc_8_2_the_reminder_to_put_the_ruling_to_both_parties_reaches_management(self):
+        """GC-8.2: the director puts the umbrella committee's ruling to complainant and coach."""
+        complaint = self.lodge(received=D(2026, 1, 5), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 5)))
+        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 5)))
+        actions.record_ruling(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 2)), ruling="founded",
+                              ruling_on=D(2026, 2, 27))
+        mail.outbox.clear()
+        self.assertEqual(actions.send_deadline_reminders(at(D(2026, 3, 26))), 1)  # due 27 Mar
+        self.assertEqual(sorted(m.to for m in mail.outbox), [["kees@example.com"], ["mia@example.com"]])
+
+    def test_kr_3_2_the_officers_own_steps_are_not_sent_to_management(self):
+        self.lodge(received=D(2026, 3, 24))  # register due 31 Mar
+        mail.outbox.clear()
+        actions.send_deadline_reminders(at(D(2026, 3, 27)))
+        self.assertEqual([m.to for m in mail.outbox], [["kees@example.com"]])
+
+
 class TestReminderCommand(ComplaintsTestCase):
     def test_the_command_sends_todays_reminders_once(self):
         from io import StringIO
