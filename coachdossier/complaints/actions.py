@@ -660,6 +660,35 @@ def refer_to_mediation(*, actor, complaint: Complaint, now, text="") -> Letter:
     return letter
 
 
+@transaction.atomic
+def hand_to_umbrella(*, actor, complaint: Complaint, now, note="") -> Complaint:
+    """GC-0.2, GC-8.1: the complaint goes to the umbrella organisation's complaints committee
+    (the complainant took it there, or it turns out to be theirs), under its regulation. From
+    then on the practice's clocks are those of an umbrella complaint (deadlines.clocks): no
+    non-admission or settlement term of its own; it records the ruling and puts it to both
+    parties within a month (GC-8.2). Without this step such a complaint stayed a practice case:
+    its six-week term ran late and its ruling could not be recorded. The practice's committee,
+    if one was appointed, no longer handles it and loses its view of the case (GC-9.4)."""
+    _require_registered(complaint)
+    errors = {}
+    if complaint.level == Level.UMBRELLA:
+        errors["complaint"] = _("The umbrella organisation's complaints committee already handles this complaint.")
+    elif complaint.answered_on:
+        errors["complaint"] = _("The practice already settled this complaint; a complaint the complainant then takes "
+                                "to the umbrella organisation is lodged as a new complaint at umbrella level.")
+    elif complaint.admitted is False:
+        errors["complaint"] = _("The practice did not admit this complaint and told the complainant so; a complaint "
+                                "the complainant then takes to the umbrella organisation is lodged as a new complaint "
+                                "at umbrella level.")
+    _raise(errors)
+    complaint.level = Level.UMBRELLA
+    complaint.save(update_fields=["level"])
+    complaint.committee.all().delete()
+    _event(complaint, EventKind.UMBRELLA, actor, now, (note or "").strip())
+    _log("complaint.umbrella", complaint, actor)
+    return complaint
+
+
 def outcome_problem(complaint, outcome) -> str | None:
     """Why `complaint`, as it stands, cannot close with `outcome` (KR-3.5), or None when it can.
     The one rule for the close form's choices (closing_outcomes) and for close_complaint."""

@@ -556,6 +556,18 @@ def mediation(request, complaint_id: UUID, payload: TextIn):
     return _done(c)
 
 
+class HandOverIn(Schema):
+    note: str = ""
+
+
+@router.post("/{complaint_id}/umbrella", response=ComplaintDetailOut)
+def umbrella(request, complaint_id: UUID, payload: HandOverIn):
+    """GC-8.1: the complaint goes to the umbrella organisation's complaints committee."""
+    c = _handle(request, complaint_id, "umbrella")
+    actions.hand_to_umbrella(actor=request.user, complaint=c, now=timezone.now(), note=payload.note)
+    return _done(c)
+
+
 @router.post("/{complaint_id}/close", response=ComplaintDetailOut)
 def close(request, complaint_id: UUID, payload: CloseIn):
     c = _handle(request, complaint_id, "close")

@@ -161,6 +161,13 @@ class CloseForm(forms.Form):
         self.fields["outcome"].valid_value = lambda value: value in Outcome.values
 
 
+class HandOverForm(forms.Form):
+    """GC-8.1: the complaint goes to the umbrella organisation's committee."""
+
+    note = forms.CharField(label=_("Note for the register"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -396,6 +396,7 @@ class EventKind(models.TextChoices):
     AFTERCARE = "aftercare", _("Aftercare call")
     NOT_REACHED = "not_reached", _("Standard letter: not reached")
     MEDIATION = "mediation", _("Referred to a mediator")
+    UMBRELLA = "umbrella", _("Handed to the umbrella organisation")  # GC-0.2, GC-8.1
     CLOSED = "closed", _("Closed")
 
 

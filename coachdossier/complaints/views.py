@@ -248,6 +248,8 @@ STEPS = {
                     True),
     "mediation": (forms.TextForm, lambda r, c, d, n: actions.refer_to_mediation(
         actor=r.user, complaint=c, now=n, text=d["text"]), True),
+    "umbrella": (forms.HandOverForm, lambda r, c, d, n: actions.hand_to_umbrella(
+        actor=r.user, complaint=c, now=n, note=d["note"]), True),
     "close": (forms.CloseForm, lambda r, c, d, n: actions.close_complaint(
         actor=r.user, complaint=c, now=n, outcome=d["outcome"], note=d["note"], seen=d["seen"]), True),
     "note": (forms.NoteForm, lambda r, c, d, n: actions.add_note(actor=r.user, complaint=c, now=n, note=d["note"]),

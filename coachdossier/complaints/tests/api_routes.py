@@ -133,6 +133,8 @@ API_ROUTES = [
      COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/mediation", complaint("api_complaint_settled"),
      lambda w: {"text": ""}, "json", COMMITTEE_CASE_STEP),
+    ("post", "/api/complaints/{complaint_id}/umbrella", complaint("api_complaint_admitted"),
+     lambda w: {"note": "De klager diende haar klacht in bij de koepel."}, "json", COMMITTEE_CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/close", case,
      lambda w: {"outcome": "withdrawn", "note": "Ingetrokken."}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/notes", case, lambda w: {"note": "Gebeld."}, "json", CASE_STEP),

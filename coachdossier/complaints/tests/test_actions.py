@@ -51,6 +51,16 @@ class ComplaintsTestCase(BaseTestCase):
         args.update(kwargs)
         return actions.lodge_complaint(**args)
 
+    def admitted_with_committee(self, received: datetime.date):
+        """Registered, acknowledged and admitted on the day it came in, with a committee of two."""
+        complaint = self.lodge(received=received)
+        for step in (actions.register_complaint, actions.acknowledge):
+            step(actor=self.outsider, complaint=complaint, now=at(received))
+        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(received), admitted=True)
+        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
+                                  now=at(received))
+        return complaint
+
     def clocks(self, complaint, today):
         complaint.refresh_from_db()
         return {c.key: c for c in clocks_for(complaint, today)}
@@ -679,6 +689,52 @@ class TestUmbrellaNotAdmitted(ComplaintsTestCase):
         self.assertFalse(complaint.letters.exists())
 
 
+class TestHandingToTheUmbrella(ComplaintsTestCase):
+    """GC-0.2, GC-8.1: a complaint lodged with the practice can go to the umbrella organisation's
+    committee (the complainant took it there). There was no way to record that: the case stayed
+    a practice case whose six-week term ran late, and the umbrella's ruling could not be recorded."""
+
+    def admitted(self):
+        return self.admitted_with_committee(D(2026, 1, 5))
+
+    def test_gc_8_1_a_complaint_handed_to_the_umbrella_runs_the_umbrella_clocks_and_takes_its_ruling(self):
+        complaint = self.admitted()
+        self.assertEqual(self.clocks(complaint, D(2026, 3, 3))["settle"].state, State.LATE)  # six weeks: 16 Feb
+        actions.hand_to_umbrella(actor=self.outsider, complaint=complaint, now=at(D(2026, 1, 20)),
+                                 note="De klaagster diende haar klacht in bij de koepel.")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.level, "umbrella")
+        clocks = self.clocks(complaint, D(2026, 3, 3))
+        self.assertEqual((clocks["settle"].state, clocks["non_admission"].state),
+                         (State.NOT_APPLICABLE, State.NOT_APPLICABLE))
+        # The practice's committee no longer handles it, nor sees the case (GC-9.4).
+        self.assertFalse(complaint.committee.exists())
+        self.assertFalse(Complaint.objects.visible_to(self.coach_c).filter(pk=complaint.pk).exists())
+        event = complaint.events.get(kind=EventKind.UMBRELLA)
+        self.assertEqual(event.note, "De klaagster diende haar klacht in bij de koepel.")
+        actions.record_ruling(actor=self.management, complaint=complaint, now=at(D(2026, 3, 2)), ruling="partly",
+                              ruling_on=D(2026, 2, 27))
+        self.assertEqual(self.clocks(complaint, D(2026, 3, 3))["ruling"].due, D(2026, 3, 27))
+
+    def test_gc_8_1_a_complaint_the_practice_settled_or_refused_is_not_handed_over_and_nothing_changes(self):
+        settled = self.admitted()
+        actions.settle(actor=self.outsider, complaint=settled, now=at(D(2026, 2, 2)), text="Opgelost.")
+        refused = self.lodge(received=D(2026, 1, 5))
+        actions.register_complaint(actor=self.outsider, complaint=refused, now=at(D(2026, 1, 5)))
+        actions.decide_admission(actor=self.outsider, complaint=refused, now=at(D(2026, 1, 6)), admitted=False,
+                                 reason="Niet onze dienstverlening.")
+        umbrella = self.lodge(received=D(2026, 1, 5), level="umbrella")
+        actions.register_complaint(actor=self.outsider, complaint=umbrella, now=at(D(2026, 1, 5)))
+        for complaint, words in ((settled, "already settled"), (refused, "did not admit"), (umbrella, "already")):
+            events = complaint.events.count()
+            with self.subTest(words), self.assertRaises(ValidationError) as cm:
+                actions.hand_to_umbrella(actor=self.outsider, complaint=complaint, now=at(D(2026, 2, 3)))
+            self.assertIn(words, cm.exception.message_dict["complaint"][0])
+            self.assertEqual(complaint.events.count(), events)
+        settled.refresh_from_db()
+        self.assertEqual((settled.level, settled.committee.count()), ("practice", 2))
+
+
 class TestMadeKnown(ComplaintsTestCase):
     def test_kr_3_1_opening_a_trajectory_sends_the_procedure_and_keeps_proof(self):
         """KR-3.1: the client gets the procedure PDF; proof (time, address hash) is kept."""
@@ -790,12 +846,7 @@ class TestReminders(ComplaintsTestCase):
         """KR-3.4a: management phones the complainant within five working days of the answer
         letter; its reminder went only to the complaints officers, so the people who had to call
         never heard the term was running out."""
-        complaint = self.lodge(received=D(2026, 3, 24))
-        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)))
-        actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)))
-        actions.decide_admission(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 24)), admitted=True)
-        actions.appoint_committee(actor=self.outsider, complaint=complaint, coaches=[self.coach_c, self.coach_d],
-                                  now=at(D(2026, 3, 24)))
+        complaint = self.admitted_with_committee(D(2026, 3, 24))
         actions.settle(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 20)), text="Opgelost.")
         mail.outbox.clear()
         self.assertEqual(actions.send_deadline_reminders(at(D(2026, 4, 23))), 1)  # aftercare due 27 Apr

@@ -357,3 +357,15 @@ class TestUmbrellaApi(ComplaintsTestCase):
         rows = listed["results"] if isinstance(listed, dict) else listed
         self.assertNotIn("late", {c["state"] for row in rows for c in row["clocks"] if c["key"] == "non_admission"})
 
+    def test_gc_8_1_the_api_hands_a_complaint_to_the_umbrella_as_the_page_does(self):
+        complaint = self.lodge(received=D(2026, 11, 2))
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 11, 3)))
+        self.login(self.outsider)
+        url = f"/api/complaints/{complaint.public_id}/umbrella"
+        response = self.post(url, {"note": "Bij de koepel ingediend."})
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["level"], "umbrella")
+        again = self.post(url, {})
+        self.assertEqual(again.status_code, 422)
+        self.assertEqual(list(again.json()["errors"]), ["complaint"])
+

@@ -170,6 +170,16 @@ class TestCasePage(ComplaintsTestCase):
         umbrella.refresh_from_db()
         self.assertEqual(umbrella.ruling, "")
 
+    def test_gc_8_1_the_officer_hands_a_practice_complaint_to_the_umbrella_from_the_case_page(self):
+        actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
+        url = reverse("complaints:detail", args=[self.complaint.public_id])
+        self.assertContains(self.client.get(url), 'id="step-umbrella"')
+        self.assertRedirects(self.step("umbrella", {"note": "Bij de koepel ingediend."}), url)
+        page = self.client.get(url)
+        self.assertNotContains(page, 'id="step-umbrella"')
+        self.assertContains(page, 'id="step-ruling"')
+        self.assertContains(page, "Handed to the umbrella organisation")
+
     def test_kr_3_3d_the_extension_says_how_the_complainant_was_told_in_a_sentence(self):
         """KR-3.3d: the page read "the complainant was told In writing." mid-sentence."""
         actions.register_complaint(actor=self.outsider, complaint=self.complaint, now=self.now)
