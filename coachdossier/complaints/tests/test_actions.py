@@ -37,6 +37,9 @@ def at(day: datetime.date, hour=10):
 
 
 class ComplaintsTestCase(BaseTestCase):
+    coach_c: User
+    coach_d: User
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
