@@ -511,6 +511,12 @@ def extend_term(*, actor, complaint: Complaint, now, new_date: datetime.date, to
     return complaint
 
 
+def _committee_problems(complaint) -> list[str]:
+    """KR-3.3b: why members of `complaint`'s committee may not sit on it (any more)."""
+    members = complaint.committee.select_related("coach")
+    return [problem for member in members if (problem := committee_refusal(complaint, member.coach))]
+
+
 @transaction.atomic
 def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -> Letter:
     """KR-3.3d: the written settlement (the answer letter); aftercare starts (KR-3.4a)."""
@@ -521,6 +527,11 @@ def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -
         errors["complaint"] = _("Admit the complaint before settling it.")
     elif complaint.committee.count() != 2:
         errors["complaint"] = _("Appoint the committee of two coaches first (KR-3.3b).")
+    elif problems := _committee_problems(complaint):
+        # KR-3.3b: the committee settles the complaint, so it must still be uninvolved then: a
+        # member who became the client's coach or substitute since the appointment, or who left,
+        # settled it all the same.
+        errors["complaint"] = [*problems, _("Appoint a new committee of two uninvolved coaches first (KR-3.3b).")]
     if complaint.answered_on:
         errors["complaint"] = _("The complaint was already settled.")
     if not (text or "").strip():

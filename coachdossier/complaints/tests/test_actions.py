@@ -386,6 +386,25 @@ class TestCommittee(ComplaintsTestCase):
         self.assertIn("substitute coach", str(cm.exception.message_dict["coaches"]))
         self.assertFalse(self.complaint.committee.exists())
 
+    def test_kr_3_3b_a_committee_member_who_became_the_clients_substitute_cannot_settle_the_complaint(self):
+        """KR-3.3b, GC-2.5: Dina was uninvolved when appointed, then stood in for Carla's coach; the
+        committee she sat on settled the complaint all the same."""
+        actions.decide_admission(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 3, 26)), admitted=True)
+        self.appoint(self.coach_c, self.coach_d)
+        client_actions.record_consent(actor=self.coach, client=self.own_client, kind="substitute",
+                                      substitute=self.coach_d, given_via="writing", valid_from=D(2026, 4, 1),
+                                      valid_until=D(2026, 4, 30), evidence=SimpleUploadedFile("ok.pdf", DEMO_PDF),
+                                      now=at(D(2026, 4, 1)))
+        with self.assertRaises(ValidationError) as cm:
+            actions.settle(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 4, 2)), text="Opgelost.")
+        self.assertEqual(cm.exception.message_dict["complaint"], [
+            "Dina Coach is, or was, the client's substitute coach.",
+            "Appoint a new committee of two uninvolved coaches first (KR-3.3b)."])
+        self.complaint.refresh_from_db()
+        self.assertEqual((self.complaint.answered_on, self.complaint.letters.count()), (None, 0))
+        self.appoint(self.coach_c, make_user("eva@example.com", "Eva Coach", Role.COACH))
+        actions.settle(actor=self.outsider, complaint=self.complaint, now=at(D(2026, 4, 2)), text="Opgelost.")
+
     def test_kr_3_3b_it_refuses_the_coach_complained_about(self):
         with self.assertRaises(ValidationError) as cm:
             self.appoint(self.other_coach, self.coach_c)
