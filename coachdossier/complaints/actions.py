@@ -522,7 +522,7 @@ def settle(*, actor, complaint: Complaint, now, text: str, measures: str = "") -
     """KR-3.3d: the written settlement (the answer letter); aftercare starts (KR-3.4a)."""
     _require_registered(complaint)
     _raise(_umbrella_refusal(complaint))
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if complaint.admitted is not True:
         errors["complaint"] = _("Admit the complaint before settling it.")
     elif complaint.committee.count() != 2:
