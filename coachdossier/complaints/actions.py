@@ -301,6 +301,17 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
         errors["complaint"] = _("This complaint is already in the register.")
     if received_on is not None and (problem := _receipt_date_error(received_on, today)):
         errors["received_on"] = problem
+    elif received_on is not None and received_on != complaint.received_on:
+        # KR-3.2: every clock runs from the receipt date. Corrected at registration to a later
+        # day, a complaint registered late (or acknowledged, refused or settled late) read as in
+        # time. It reached the practice no later than the day it was entered; one from the
+        # portal on the very day it was sent.
+        lodged_on = timezone.localdate(complaint.lodged_at)
+        if complaint.channel == Channel.PORTAL:
+            errors["received_on"] = _("A complaint lodged in the portal is received on the day it is sent.")
+        elif received_on > lodged_on:
+            errors["received_on"] = _("The complaint was entered on %(date)s: it was received on that day or "
+                                      "before.") % {"date": format_date(lodged_on, "DATE_FORMAT")}
     if category is not None and category not in Category.values:
         errors["category"] = _("Choose a category.")
     if language is not None and language not in LetterLanguage.values:

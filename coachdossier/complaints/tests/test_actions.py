@@ -126,6 +126,25 @@ class TestLodging(ComplaintsTestCase):
                                        received_on=D(26, 3, 24))
         self.assertIn("received_on", cm.exception.message_dict)
 
+    def test_kr_3_2_the_receipt_date_is_not_moved_past_the_day_the_complaint_was_entered(self):
+        """KR-3.2: every clock runs from the receipt date; moved later at registration, a complaint
+        registered late read as registered in time."""
+        letter = self.lodge(received=D(2026, 3, 20), now=at(D(2026, 3, 24)), actor=self.outsider, channel="letter")
+        portal = self.lodge(received=D(2026, 3, 24))
+        for complaint, received in ((letter, D(2026, 4, 7)), (letter, D(2026, 3, 25)), (portal, D(2026, 4, 7))):
+            with self.subTest(complaint.channel, received=received), self.assertRaises(ValidationError) as cm:
+                actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 4, 8)),
+                                           received_on=received)
+            self.assertIn("received_on", cm.exception.message_dict)
+        for complaint in (letter, portal):
+            complaint.refresh_from_db()
+            self.assertEqual(complaint.number, "")
+            self.assertEqual(self.clocks(complaint, D(2026, 4, 8))["register"].state, State.LATE)
+        # A typing error in the date of a letter is still corrected, to the day it was entered at the latest.
+        actions.register_complaint(actor=self.outsider, complaint=letter, now=at(D(2026, 3, 25)),
+                                   received_on=D(2026, 3, 24))
+        self.assertEqual(letter.received_on, D(2026, 3, 24))
+
     def test_kr_3_2_a_client_lodges_through_the_portal_on_the_day_it_is_sent(self):
         """KR-3.2: a client dated their own complaint back to January (every clock late on arrival)
         or called it a letter or phone call; the channel and receipt date are the practice's record."""
