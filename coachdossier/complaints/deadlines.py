@@ -106,6 +106,13 @@ class Clock:
     def is_running(self) -> bool:
         return self.state in (State.OPEN, State.EXTENDED) or (self.state == State.LATE and self.done_on is None)
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still to do and past its due date: what the register and dashboard call overdue and
+        the daily job reminds of. A step done late stays late in its clock, and in the annual
+        evaluation (KR-3.6), but is no longer overdue."""
+        return self.is_running and self.state == State.LATE
+
 
 def _state(due, done_on, today, *, extended=False, closed_on=None) -> State:
     if done_on is not None:

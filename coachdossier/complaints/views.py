@@ -98,7 +98,8 @@ def register_rows(user, today, qs=None):
     for complaint in qs.select_related("coach"):
         clock_list = clocks_for(complaint, today, calendar)
         rows.append({"complaint": complaint, "clocks": clock_list, "nearest": deadlines.nearest(clock_list),
-                     "late": any(c.state == deadlines.State.LATE for c in clock_list)})
+                     # Overdue: a step still to do past its term, as the daily reminders count it.
+                     "late": any(c.is_overdue for c in clock_list)})
     far = datetime.date.max
     rows.sort(key=lambda r: (not r["late"], r["nearest"].due if r["nearest"] else far))
     return rows

@@ -911,6 +911,31 @@ class TestReminders(ComplaintsTestCase):
         self.assertEqual([m.to for m in mail.outbox], [["kees@example.com"]])
 
 
+class TestOverdue(ComplaintsTestCase):
+    def test_kr_3_2_a_step_done_late_is_no_longer_overdue_on_the_register_or_the_dashboard(self):
+        """KR-3.2, KR-3.3a: the register and the dashboard counted a complaint as overdue for as long
+        as it was open once any step had been done late (registered a day late, everything else in
+        time), while the daily job rightly sent no reminder for it: the overdue count hid the cases
+        that still had a step to take."""
+        from coachdossier.complaints.dashboard import panels
+        from coachdossier.complaints.views import register_rows
+
+        done_late = self.lodge(received=D(2026, 11, 2))  # register due 9 Nov
+        actions.register_complaint(actor=self.outsider, complaint=done_late, now=at(D(2026, 11, 10)))
+        actions.acknowledge(actor=self.outsider, complaint=done_late, now=at(D(2026, 11, 10)))
+        actions.decide_admission(actor=self.outsider, complaint=done_late, now=at(D(2026, 11, 10)), admitted=True)
+        overdue = self.lodge(received=D(2026, 11, 3))  # register due 10 Nov, not done
+        self.assertEqual(self.clocks(done_late, D(2026, 11, 23))["register"].state, State.LATE)  # it stays late
+        rows = {row["complaint"]: row for row in register_rows(self.outsider, D(2026, 11, 23))}
+        self.assertEqual((rows[done_late]["late"], rows[overdue]["late"]), (False, True))
+        [panel] = panels(type("R", (), {"user": self.outsider})(), self.now)
+        self.assertEqual(panel.context["late"], 1)
+        self.assertEqual([r["complaint"] for r in panel.context["rows"]], [overdue, done_late])
+        actions.send_deadline_reminders(at(D(2026, 11, 23)))
+        self.assertEqual(set(Reminder.objects.values_list("complaint", "clock")),
+                         {(overdue.pk, "register"), (overdue.pk, "acknowledge")})
+
+
 class TestReminderCommand(ComplaintsTestCase):
     def test_the_command_sends_todays_reminders_once(self):
         from io import StringIO
