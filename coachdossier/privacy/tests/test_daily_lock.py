@@ -1,6 +1,7 @@
 """PR-8: the daily job acts once, even when two app servers' timers start it at the same
 time: the second finds the lock held and does nothing."""
 
+import datetime
 import fcntl
 import io
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 
 from coachdossier.privacy import daily
 from coachdossier.privacy.models import Checkpoint, LogVerification
@@ -89,3 +91,11 @@ class DailyClockTestCase(TestCase):
         self.run_daily("2026-11-23T06:00:00")
         self.assertIn("access log OK", self.run_daily("2026-11-22T06:00:00", "--rerun"))
         self.assertEqual(LogVerification.objects.order_by("-pk").first().at.day, 22)
+
+    def test_without_now_the_timers_run_is_never_refused_even_by_a_clock_behind_another_hosts(self):
+        """Two app servers' timers: the second host's clock a minute behind the first's must not
+        fail its unit; only a --now someone gave is checked."""
+        self.run_daily((timezone.now() + datetime.timedelta(minutes=1)).isoformat())
+        out = io.StringIO()
+        call_command("run_daily", stdout=out)
+        self.assertIn("access log OK", out.getvalue())
