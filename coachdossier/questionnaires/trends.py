@@ -22,6 +22,11 @@ class Trend:
     charts: list = field(default_factory=list)  # {"title", "svg"} per subscale
 
 
+def groups(result: dict) -> list[dict]:
+    """A stored result's subscales, then its total when it has one."""
+    return result["subscales"] + ([result["total"]] if result.get("total") else [])
+
+
 def completed_for(client):
     return list(Administration.objects.for_client(client).completed().order_by("completed_at"))
 
