@@ -463,6 +463,7 @@ if TESTING:
     LANGUAGE_CODE = "en"
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    EMAIL_FILE_PATH = LOCAL_STATE_DIR / "test-mail"  # the demo's mail (demo.py, mail_to_files)
     if ATTACHMENTS_STORAGE == "local":
         STORAGES["default"]["OPTIONS"]["location"] = str(LOCAL_STATE_DIR / "test-attachments")
     ACCOUNT_RATE_LIMITS = dict(ACCOUNT_RATE_LIMITS)

@@ -120,7 +120,8 @@ class Scratch:
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def daily(self, now: datetime.datetime) -> subprocess.Popen:
-        return subprocess.Popen([self.python, str(ROOT / "manage.py"), "run_daily", "--now", now.isoformat()],
+        # --rerun: the storm alternates the notice day and the later destruction day on purpose.
+        return subprocess.Popen([self.python, str(ROOT / "manage.py"), "run_daily", "--now", now.isoformat(), "--rerun"],
                                 env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property

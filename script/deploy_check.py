@@ -167,8 +167,13 @@ def production_env(work: Path, names: list[str], s3_endpoint: str, bucket: str, 
 
 
 def manage(env: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "coachdossier"), *args], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    """A command's outcome; one that outlives `timeout` fails like any other (exit 124), so the
+    check names it and everything is still cleaned up, instead of ending in a traceback."""
+    try:
+        return subprocess.run([str(VENV_BIN / "coachdossier"), *args], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, 124, "", f"coachdossier {' '.join(args)}: no answer in {timeout} s")
 
 
 SEED = """
@@ -454,7 +459,9 @@ def main() -> int:
         (work / "state").mkdir()
         say("migrate, collectstatic")
         for args in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            done = manage(env, *args)
+            # A migration of both PostgreSQL databases takes ~40 s on an idle machine and was seen
+            # past 300 s at nice 19 on a loaded one (script/deploy-check runs at nice 19).
+            done = manage(env, *args, timeout=900)
             if done.returncode:
                 raise SystemExit(f"coachdossier {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         done = manage(env, "check", "--deploy", "--fail-level", "WARNING")

@@ -101,7 +101,9 @@ api = CoachdossierAPI(
     "**Errors**: `{\"detail\": \"…\"}`; bad input is a 422 with the fields named: "
     "`{\"detail\": \"The input is not valid.\", \"errors\": {\"title\": [\"…\"]}}` (`InvalidInput`). "
     f"**Lists** that grow without end come a page at a time: `?page=` from 1, {PAGE_SIZE} to a page, "
-    "answered as `{count, page, results}`. "
+    "answered as `{count, page, results}`. So do the points of a trend: `GET …/clients/{id}/trends` lists "
+    "the series (each quantity or questionnaire, with `count`, its number of points) and "
+    "`GET …/clients/{id}/trends/{key}` pages one series' points, newest first. "
     f"**Rate limits** (calls/period): {USER_RATE} per user, {TOKEN_RATE} for the token operations, "
     f"{ANONYMOUS_RATE} failed authentications per address; past them a 429 with `Retry-After` in "
     "seconds, and nothing was done.",

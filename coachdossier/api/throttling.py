@@ -7,6 +7,8 @@ runs, so it changes nothing. Tests (the `api_limits_raised` fixture, coachdossie
 and the fuzz server (script/fuzz_api_gunicorn.py) raise the limits by setting `num_requests` on
 the throttles in THROTTLES."""
 
+import threading
+
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 # Per signed-in user, session and tokens together: an integration reading out a practice of a
@@ -29,15 +31,45 @@ class ClientAddress:
         return request.META.get("REMOTE_ADDR")
 
 
-class UserThrottle(ClientAddress, UserRateThrottle):
+def _per_thread(name: str) -> property:
+    return property(lambda self: getattr(self._call, name), lambda self, value: setattr(self._call, name, value))
+
+
+class OwnCall:
+    """The call's own Retry-After. ninja keeps the call being checked (its key, its history of
+    calls, the clock) on the throttle object between allow_request() and wait(), and one object
+    serves every thread of a gunicorn worker: a call checked in between by another thread
+    handed the refused call its history, so Retry-After came out a second or more off, or was
+    another caller's. Kept per thread here. And wait() is the time until the call that decides
+    leaves the window: ninja's spreads the window over the calls left, which is no answer
+    (None, so 1 second) once the history holds more calls than the limit (workers racing on the
+    shared cache, or a lowered limit)."""
+
+    key = _per_thread("key")
+    history = _per_thread("history")
+    now = _per_thread("now")
+
+    def __init__(self, *args, **kwargs):
+        self._call = threading.local()
+        super().__init__(*args, **kwargs)
+
+    def wait(self):
+        if not self.num_requests or not self.history:
+            return self.duration
+        # history is newest first: a call fits again once fewer than num_requests are in the window.
+        deciding = self.history[min(self.num_requests, len(self.history)) - 1]
+        return max(0.0, self.duration - (self.now - deciding))
+
+
+class UserThrottle(ClientAddress, OwnCall, UserRateThrottle):
     scope = "user"
 
 
-class TokenThrottle(ClientAddress, UserRateThrottle):
+class TokenThrottle(ClientAddress, OwnCall, UserRateThrottle):
     scope = "tokens"
 
 
-class AnonymousThrottle(ClientAddress, AnonRateThrottle):
+class AnonymousThrottle(ClientAddress, OwnCall, AnonRateThrottle):
     scope = "anonymous"
 
 

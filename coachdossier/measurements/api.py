@@ -9,8 +9,9 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Max
+from django.http import Http404
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -19,8 +20,8 @@ from coachdossier.api.pagination import Pages, Rows
 from coachdossier.clients import access, crypto
 from coachdossier.clients.models import Client
 
-from . import actions, trends
-from .models import MeasurementSession
+from . import actions
+from .models import QUANTITIES, QUANTITY, MeasurementSession
 from .views import file_download, session_for
 
 router = Router(tags=["measurements"])
@@ -81,7 +82,7 @@ class QuantityTrend(Schema):
     key: str
     title: str
     unit: str
-    points: list[MeasuredValue]
+    count: int = Field(description="Points in the series; they come a page at a time from trends/{key}.")
 
 
 def _out(s):
@@ -176,14 +177,33 @@ def download_rr(request, client_id: uuid.UUID, session_id: uuid.UUID):
     return file_download(request, client_id, session_id, "rr")
 
 
-@router.get("/clients/{client_id}/trends", response=list[QuantityTrend])
-def client_trends(request, client_id: uuid.UUID):
-    """Each quantity measured at least once, with its unit and (date, value) points oldest
-    first: the figures of the "over time" charts (coach, client, referred therapist)."""
+def _sessions_over_time(request, client_id) -> list[MeasurementSession]:
+    """The client's sessions with their values (sealed: opened here, not in SQL), newest first;
+    the HRV analysis, the bulk of a session, stays unread."""
     client, grant = access.get_client_for(request, client_id, "measurements.read")
-    sessions = list(MeasurementSession.objects.filter(client=client))
+    sessions = list(MeasurementSession.objects.filter(client=client).defer("hrv_sealed")
+                    .order_by("-measured_on", "-created_at", "-pk"))
     for s in sessions:
         s.client = client
-    return [{"key": q["key"], "title": q["title"], "unit": q["unit"],
-             "points": [{"date": day, "value": value} for day, value in q["rows"]]}
-            for q in trends.over_time(sessions, charts_too=False)]
+    return sessions
+
+
+@router.get("/clients/{client_id}/trends", response=list[QuantityTrend])
+def client_trends(request, client_id: uuid.UUID):
+    """Each quantity measured at least once, with its unit and how many points it has: the
+    series of the "over time" charts (coach, client, referred therapist). The points themselves
+    come a page at a time from `trends/{key}` (years of measurements are no one answer)."""
+    sessions = _sessions_over_time(request, client_id)
+    return [{"key": q.key, "title": str(q.label), "unit": q.unit, "count": n}
+            for q in QUANTITIES if (n := sum(q.key in s.values for s in sessions))]
+
+
+@router.get("/clients/{client_id}/trends/{key}", response=list[MeasuredValue])
+@paginate(Pages)
+def client_trend(request, client_id: uuid.UUID, key: str):
+    """One quantity's (date, value) points, newest first, a page at a time; 404 for a key that
+    is no quantity (the keys: `trends`)."""
+    if key not in QUANTITY:
+        raise Http404
+    points = [s for s in _sessions_over_time(request, client_id) if key in s.values]
+    return Rows(points, lambda s: {"date": s.measured_on, "value": s.values[key]})

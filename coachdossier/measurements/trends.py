@@ -10,18 +10,14 @@ from . import hrv
 from .models import QUANTITIES
 
 
-def over_time(sessions, *, chart_prefix: str = "m", charts_too: bool = True) -> list[dict]:
+def over_time(sessions, *, chart_prefix: str = "m") -> list[dict]:
     """[{"key", "title", "unit", "svg", "svg_narrow", "rows": [(date, value)]}] for each quantity
-    measured at least once; "svg_narrow" is the same chart drawn for a phone. `charts_too=False`
-    leaves the charts out (the API answers with the figures alone)."""
+    measured at least once; "svg_narrow" is the same chart drawn for a phone."""
     sessions = sorted(sessions, key=lambda s: (s.measured_on, s.created_at))
     out = []
     for n, q in enumerate(QUANTITIES):
         rows = [(s.measured_on, s.values[q.key]) for s in sessions if q.key in s.values]
         if not rows:
-            continue
-        if not charts_too:
-            out.append({"key": q.key, "title": str(q.label), "unit": q.unit, "rows": rows})
             continue
         title = _("%(quantity)s over time") % {"quantity": q.label}
         desc = _("%(n)d measurements in %(unit)s; the table lists the same figures.") % {"n": len(rows),

@@ -16,7 +16,7 @@ from coachdossier.audit.log import verify as verify_access_log
 from coachdossier.clients import actions as client_actions
 
 from . import actions, checkpoints, erasure
-from .models import LogVerification
+from .models import Checkpoint, LogVerification
 
 log = logging.getLogger("coachdossier.privacy")
 
@@ -153,6 +153,19 @@ def single_run():
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def refusal(now) -> str | None:
+    """Why the daily job may not run as of `now`: a time before its last signed checkpoint. The
+    checkpoint says what the log held at its moment; a run "earlier" would sign one dated before
+    it covering more, and would judge retention and deadlines by a clock that went back. None
+    when `now` is at or after it."""
+    last = Checkpoint.objects.order_by("-at").first()
+    if last is None or now >= last.at:
+        return None
+    at = timezone.localtime(last.at).isoformat()
+    return (f"--now {now.isoformat()} is before the daily job's last checkpoint ({at}, #{last.size}): nothing "
+            "was run; to run it as of that time on purpose, add --rerun")
 
 
 def run(*, now=None, dry_run=False) -> list[str]:

@@ -7,8 +7,10 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Min
+from django.http import Http404
 from django.utils import timezone
-from ninja import HeaderEx, P, Router, Schema, Status
+from ninja import Field, HeaderEx, P, Router, Schema, Status
 from ninja.pagination import paginate
 
 from coachdossier.accounts.models import Role
@@ -17,7 +19,7 @@ from coachdossier.clients import access
 from coachdossier.clients.models import Client
 
 from . import actions, trends
-from .models import Administration, Moment
+from .models import Administration, Moment, QuestionnaireDefinition
 from .views import administration_for
 
 router = Router(tags=["questionnaires"])
@@ -109,13 +111,14 @@ class TrendPoint(Schema):
 
 
 class TrendOut(Schema):
-    """A questionnaire's completed results over time, oldest first: the figures behind the
-    trend charts on the client page and in the portal."""
+    """A questionnaire with completed results: its subscales (as its first result has them)
+    and how many results there are. The results themselves come a page at a time from
+    `trends/{questionnaire}`."""
 
     questionnaire: str
     title: dict
     subscales: list[TrendSubscale]
-    points: list[TrendPoint]
+    count: int = Field(description="Completed results; they come a page at a time from trends/{questionnaire}.")
 
 
 @router.get("/definitions", response=list[DefinitionOut])
@@ -202,29 +205,50 @@ def administration_detail(request, administration_id: uuid.UUID):
                        "answer": answers.get(item.id)} for item in definition.items]}
 
 
-def _trend_out(trend) -> dict:
-    first = trend.rows[0]["administration"].definition
-    return {
-        "questionnaire": trend.key, "title": {"nl": first.title_nl, "en": first.title_en},
-        "subscales": [{"key": g["key"], "title": g["title"], "min_score": g["min_score"],
-                       "max_score": g["max_score"]} for g in trend.groups],
-        "points": [{"administration": row["administration"].public_id, "completed_at": row["date"],
-                    "moment": row["administration"].moment, "definition_version": str(row["version"]),
-                    "scores": [_trend_score(row["administration"], g["key"]) for g in trend.groups]}
-                   for row in trend.rows],
-    }
+def _completed(client):
+    return Administration.objects.for_client(client).completed()
 
 
-def _trend_score(administration, key: str) -> dict:
+def _trend_out(first: Administration, count: int) -> dict:
+    definition = first.definition
+    return {"questionnaire": definition.key, "title": {"nl": definition.title_nl, "en": definition.title_en},
+            "subscales": [{"key": g["key"], "title": g["title"], "min_score": g["min_score"],
+                           "max_score": g["max_score"]} for g in trends.groups(first.result)],
+            "count": count}
+
+
+def _point_out(administration: Administration, keys: list[str]) -> dict:
     result = administration.result
-    groups = {g["key"]: g for g in result["subscales"] + ([result["total"]] if result.get("total") else [])}
-    group = groups.get(key) or {}
-    return {"key": key, "score": group.get("score"), "band": group.get("band")}
+    by_key = {g["key"]: g for g in trends.groups(result)}
+    return {"administration": administration.public_id, "completed_at": administration.completed_at,
+            "moment": administration.moment, "definition_version": str(result["definition_version"]),
+            "scores": [{"key": k, "score": by_key.get(k, {}).get("score"), "band": by_key.get(k, {}).get("band")}
+                       for k in keys]}
 
 
 @router.get("/clients/{client_id}/trends", response=list[TrendOut])
 def client_trends(request, client_id: uuid.UUID):
-    """Completed results over time per questionnaire and subscale, with the bands (coach,
-    substitute, the client themself): the figures of the pages' trend charts."""
+    """Each questionnaire the client completed, in the order she first did, with its subscales
+    and the bands' range (coach, substitute, the client themself): the series of the pages'
+    trend charts. The results come a page at a time from `trends/{questionnaire}` (years of
+    results are no one answer)."""
     client, grant = access.get_client_for(request, client_id, "questionnaires.read")
-    return [_trend_out(t) for t in trends.trends(trends.completed_for(client), charts_too=False)]
+    counts = (_completed(client).order_by().values_list("definition__key")
+              .annotate(n=Count("pk"), first=Min("completed_at")).order_by("first"))
+    return [_trend_out(_completed(client).filter(definition__key=key).order_by("completed_at", "pk").first(), n)
+            for key, n, _first in counts]
+
+
+@router.get("/clients/{client_id}/trends/{questionnaire}", response=list[TrendPoint])
+@paginate(Pages)
+def client_trend(request, client_id: uuid.UUID, questionnaire: str):
+    """One questionnaire's completed results, newest first, a page at a time, each with its
+    scores and bands per subscale of `trends` (a later version of an instrument may lack one:
+    its score is null). 404 for a key that is no questionnaire."""
+    client, grant = access.get_client_for(request, client_id, "questionnaires.read")
+    if not QuestionnaireDefinition.objects.filter(key=questionnaire).exists():
+        raise Http404
+    results = _completed(client).filter(definition__key=questionnaire)
+    first = results.order_by("completed_at", "pk").first()
+    keys = [g["key"] for g in trends.groups(first.result)] if first else []
+    return Rows(results.order_by("-completed_at", "-pk"), lambda a: _point_out(a, keys))

@@ -22,13 +22,17 @@ class Trend:
     charts: list = field(default_factory=list)  # {"title", "svg"} per subscale
 
 
+def groups(result: dict) -> list[dict]:
+    """A stored result's subscales, then its total when it has one."""
+    return result["subscales"] + ([result["total"]] if result.get("total") else [])
+
+
 def completed_for(client):
     return list(Administration.objects.for_client(client).completed().order_by("completed_at"))
 
 
-def trends(administrations, *, chart_prefix: str = "q", charts_too: bool = True) -> list[Trend]:
-    """One Trend per questionnaire, its rows in the order given; `charts_too=False` leaves the
-    SVG charts out (the API answers with the figures alone)."""
+def trends(administrations, *, chart_prefix: str = "q") -> list[Trend]:
+    """One Trend per questionnaire, its rows in the order given, with its charts."""
     lang = language()
     by_key: dict[str, Trend] = {}
     for a in administrations:
@@ -50,8 +54,6 @@ def trends(administrations, *, chart_prefix: str = "q", charts_too: bool = True)
         # Keyed by subscale: a later version of an instrument may add or drop a subscale.
         for row in trend.rows:
             row["scores"] = [row["by_key"].get(g["key"], (None, "")) for g in trend.groups]
-        if not charts_too:
-            continue
         latest = trend.rows[-1]["administration"]
         for i, (title, group) in enumerate(zip(trend.subscales, trend.groups)):
             series = [charts.Series(label=title, points=[(row["date"], row["scores"][i][0]) for row in trend.rows])]

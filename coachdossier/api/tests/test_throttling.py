@@ -3,11 +3,14 @@ Retry-After and the standard error body, and the call does nothing. The limits a
 so that a test needs a handful of calls, not hundreds."""
 
 import ipaddress
+import threading
+from types import SimpleNamespace
 from unittest import mock
 
 from django.conf import settings
 from django.core.cache import cache
-from django.test import override_settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.test import SimpleTestCase, override_settings
 
 from coachdossier.api import throttling
 from coachdossier.api.tests.test_clients_api import ApiTestCase
@@ -105,3 +108,45 @@ class AnonymousLimitTestCase(ApiTestCase):
     def test_a_signed_in_caller_is_not_counted_as_anonymous(self):
         with lowered(throttling.anonymous_throttle, 0):
             self.assertEqual(self.call(self.coach, "GET", "/api/accounts/me").status_code, 200)
+
+
+class RetryAfterTestCase(SimpleTestCase):
+    """Retry-After is the refused caller's own time until a call fits again (api/throttling.py)."""
+
+    def throttle(self, rate="2/m"):
+        throttle = throttling.UserThrottle(rate)
+        throttle.cache = LocMemCache(f"retry-after-{id(throttle)}", {})
+        return throttle
+
+    def caller(self, pk):
+        return SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=pk), META={})
+
+    def call(self, throttle, who, at):
+        throttle.timer = lambda: at
+        return throttle.allow_request(who)
+
+    def test_another_threads_call_between_her_refusal_and_its_retry_after_does_not_change_it(self):
+        """gunicorn --threads: one throttle object serves every thread of a worker."""
+        throttle, her, him = self.throttle(), self.caller(1), self.caller(2)
+        self.assertTrue(self.call(throttle, her, 0) and self.call(throttle, her, 10))
+        self.assertFalse(self.call(throttle, her, 20))  # her first call leaves the minute at 60
+        other = threading.Thread(target=self.call, args=(throttle, him, 21))
+        other.start()
+        other.join()
+        self.assertEqual(throttle.wait(), 40)
+
+    def test_a_caller_several_calls_over_the_limit_is_told_when_one_fits_again_not_one_second(self):
+        """Workers racing on the shared cache, or a lowered limit, leave more calls in the window."""
+        throttle, her = self.throttle("3/m"), self.caller(1)
+        for at in (0, 5, 10):
+            self.call(throttle, her, at)
+        throttle.num_requests = 2
+        self.assertFalse(self.call(throttle, her, 20))
+        self.assertEqual(throttle.wait(), 45)  # the call at 5 leaves the window at 65: two remain
+
+    def test_at_the_limit_it_is_the_time_until_her_oldest_call_leaves_the_window(self):
+        throttle, her = self.throttle(), self.caller(1)
+        self.call(throttle, her, 0)
+        self.call(throttle, her, 30)
+        self.assertFalse(self.call(throttle, her, 59.5))
+        self.assertEqual(throttle.wait(), 0.5)

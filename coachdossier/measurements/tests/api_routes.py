@@ -62,4 +62,6 @@ API_ROUTES = [
     ("get", "/api/measurements/clients/{client_id}/sessions/{session_id}/report", session, None, None, READ),
     ("get", "/api/measurements/clients/{client_id}/sessions/{session_id}/rr", session, None, None, READ),
     ("get", "/api/measurements/clients/{client_id}/trends", carla, None, None, READ),
+    ("get", "/api/measurements/clients/{client_id}/trends/{key}",
+     lambda w: {"client_id": w.own_client.public_id, "key": "breathing_rate_per_min"}, None, None, READ),
 ]

@@ -2,10 +2,13 @@
 recording later; coach, client and therapist read a session's HRV analysis, its files and the
 values over time; the pages' access-log entries (LAW-NEN7513); bad input 422 with field errors."""
 
+import datetime
 import math
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from coachdossier.api import pagination
 from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients import actions as client_actions
 from coachdossier.clients.management.commands.demo import DEMO_PDF
@@ -141,15 +144,37 @@ class MeasurementApiParityTests(ReferredTestCase):
         self.login(self.coach)
         self.assertEqual(self.client.get(self.url("/rr")).status_code, 404)
 
-    def test_the_trends_give_each_quantity_with_its_unit_and_points(self):
+    def trends(self, suffix="", **params):
+        return self.client.get(f"/api/measurements/clients/{self.own_client.public_id}/trends{suffix}", params)
+
+    def test_the_trends_list_each_quantity_with_its_unit_and_how_many_points_it_has(self):
         actions.record_session(actor=self.therapist, client=self.own_client, measured_on=self.now.date(),
                                protocol="rest", values={"heart_rate_bpm": 64}, now=self.now)
         self.login(self.client_user)
-        response = self.client.get(f"/api/measurements/clients/{self.own_client.public_id}/trends")
+        response = self.trends()
         self.assertEqual(response.status_code, 200, response.content)
-        [heart_rate] = response.json()
-        self.assertEqual((heart_rate["key"], heart_rate["unit"]), ("heart_rate_bpm", "bpm"))
-        self.assertEqual([p["value"] for p in heart_rate["points"]], [70, 64])
+        self.assertEqual(response.json(), [{"key": "heart_rate_bpm", "title": "Heart rate", "unit": "bpm", "count": 2}])
+
+    def test_a_quantitys_points_come_a_page_at_a_time_newest_first_so_years_of_them_are_no_one_answer(self):
+        """A client with years of HRV measurements got every point in one response."""
+        for days, value in ((3, 61), (2, 62), (1, 63)):
+            actions.record_session(actor=self.therapist, client=self.own_client, protocol="rest",
+                                   measured_on=self.now.date() - datetime.timedelta(days=days),
+                                   values={"heart_rate_bpm": value, "rmssd_ms": 40}, now=self.now)
+        self.login(self.coach)
+        before = self.last_seq()
+        with mock.patch.object(pagination, "PAGE_SIZE", 3):
+            first, second = self.trends("/heart_rate_bpm"), self.trends("/heart_rate_bpm", page=2)
+        self.assertEqual(first.status_code, 200, first.content)
+        self.assertEqual((first.json()["count"], first.json()["page"]), (4, 1))
+        self.assertEqual([p["value"] for p in first.json()["results"]], [70, 63, 62])
+        self.assertEqual([p["value"] for p in second.json()["results"]], [61])
+        self.assertEqual(self.logged_since(before), [("measurements.read", "")] * 2)
+
+    def test_a_key_that_is_no_quantity_is_404_and_one_never_measured_an_empty_page(self):
+        self.login(self.coach)
+        self.assertEqual(self.trends("/blood_type").status_code, 404)
+        self.assertEqual(self.trends("/sdnn_ms").json(), {"count": 0, "page": 1, "results": []})
 
     def test_the_therapists_caseload_lists_her_referred_clients_each_logged(self):
         self.login(self.therapist)

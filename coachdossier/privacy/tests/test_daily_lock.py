@@ -1,17 +1,19 @@
 """PR-8: the daily job acts once, even when two app servers' timers start it at the same
 time: the second finds the lock held and does nothing."""
 
+import datetime
 import fcntl
 import io
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 
 from coachdossier.privacy import daily
-from coachdossier.privacy.models import LogVerification
+from coachdossier.privacy.models import Checkpoint, LogVerification
 
 
 @contextmanager
@@ -57,3 +59,43 @@ class DailyLockTestCase(TestCase):
         self.run_daily()
         with daily.single_run() as mine:
             self.assertTrue(mine)
+
+
+class DailyClockTestCase(TestCase):
+    """`run_daily --now` with a time before the job's last checkpoint ran as if the clock went
+    back: it judged retention and deadlines by that day and signed a checkpoint dated before
+    the last one that covered more of the log."""
+
+    databases = {"default", "keys"}
+
+    def run_daily(self, now, *args) -> str:
+        out = io.StringIO()
+        call_command("run_daily", "--now", now, *args, stdout=out)
+        return out.getvalue()
+
+    def test_a_time_before_the_last_checkpoint_is_refused_naming_it_and_nothing_runs(self):
+        self.run_daily("2026-11-23T06:00:00")
+        runs, signed = LogVerification.objects.count(), Checkpoint.objects.count()
+        with self.assertRaisesMessage(CommandError, "is before the daily job's last checkpoint (2026-11-23T06:00"):
+            self.run_daily("2026-11-22T06:00:00")
+        with self.assertRaisesMessage(CommandError, "nothing was run"):
+            self.run_daily("2026-11-22T06:00:00", "--dry-run")
+        self.assertEqual((LogVerification.objects.count(), Checkpoint.objects.count()), (runs, signed))
+
+    def test_the_same_time_again_or_a_later_one_runs(self):
+        self.run_daily("2026-11-23T06:00:00")
+        self.assertIn("access log OK", self.run_daily("2026-11-23T06:00:00"))
+        self.assertIn("access log OK", self.run_daily("2026-11-24T06:00:00"))
+
+    def test_rerun_says_on_purpose_and_runs_as_of_the_earlier_time(self):
+        self.run_daily("2026-11-23T06:00:00")
+        self.assertIn("access log OK", self.run_daily("2026-11-22T06:00:00", "--rerun"))
+        self.assertEqual(LogVerification.objects.order_by("-pk").first().at.day, 22)
+
+    def test_without_now_the_timers_run_is_never_refused_even_by_a_clock_behind_another_hosts(self):
+        """Two app servers' timers: the second host's clock a minute behind the first's must not
+        fail its unit; only a --now someone gave is checked."""
+        self.run_daily((timezone.now() + datetime.timedelta(minutes=1)).isoformat())
+        out = io.StringIO()
+        call_command("run_daily", stdout=out)
+        self.assertIn("access log OK", out.getvalue())

@@ -2,7 +2,9 @@
 
 import datetime
 import io
+import socket
 
+import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -54,3 +56,24 @@ class DemoTests(TestCase):
         self.assertEqual(Processor.objects.count(), 2)
         self.assertTrue(Dpia.objects.exists())
         self.assertTrue(Checkpoint.objects.exists())
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])  # committed: on_commit mail goes out
+def test_the_demo_on_a_scratch_production_host_without_a_mail_server_completes_and_sends_nothing(tmp_path):
+    """`demo --in-production` on a host with no SMTP relay ended in a traceback halfway: the
+    report whose client notice could not go out stayed "ready" and the next step refused it.
+    The demo's addresses are fictional, so its mail is written to files and never sent."""
+    from coachdossier.accounts.models import MailStatus, OutgoingMail, User
+
+    with socket.socket() as s:  # a port nobody listens on: the relay refuses every connection
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = io.StringIO()
+    with override_settings(DEMO_MODE=False, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_TIMEOUT=2, EMAIL_FILE_PATH=tmp_path):
+        call_command("demo", "--in-production", stdout=out)
+    assert "Demo practice created" in out.getvalue()
+    assert f"Its mail was written to {tmp_path}, not sent." in out.getvalue()
+    assert list(tmp_path.iterdir())
+    assert User.objects.filter(email="directie@demo.coachdossier.nl").exists()
+    assert not OutgoingMail.objects.exclude(status=MailStatus.SENT).exists()

@@ -46,4 +46,6 @@ API_ROUTES = [
     ("get", "/api/questionnaires/administrations/{administration_id}",
      lambda w: {"administration_id": w.q_open.public_id}, None, None, READ),
     ("get", "/api/questionnaires/clients/{client_id}/trends", carla, None, None, READ),
+    ("get", "/api/questionnaires/clients/{client_id}/trends/{questionnaire}",
+     lambda w: {"client_id": w.own_client.public_id, "questionnaire": w.q_definition.key}, None, None, READ),
 ]

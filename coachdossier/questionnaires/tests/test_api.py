@@ -1,7 +1,10 @@
 """GC-2.3 in the questionnaires API: answering is the client's own; her coach sees the
 administration but may not answer in her place (403), a stranger does not see it (404)."""
 
+from unittest import mock
+
 from coachdossier.accounts import actions as account_actions
+from coachdossier.api import pagination
 from coachdossier.audit.models import AccessLogEntry, Basis
 from coachdossier.clients.access import Grant
 from coachdossier.questionnaires import actions
@@ -94,19 +97,43 @@ class QuestionnaireApiParityTests(BaseTestCase):
                 self.assertEqual(self.client.get(
                     f"/api/questionnaires/administrations/{administration.public_id}").status_code, status)
 
-    def test_the_trends_give_each_completed_result_with_its_scores_and_bands_oldest_first(self):
+    def trends(self, suffix="", **params):
+        return self.client.get(f"/api/questionnaires/clients/{self.own_client.public_id}/trends{suffix}", params)
+
+    def test_the_trends_list_each_completed_questionnaire_with_its_subscales_and_how_many_results(self):
         first, second = self.send("intake"), self.send("end")
         self.submit(first)
         self.submit(second, {**ALL_ONES, "q1": 3, "q6": 3})
+        self.send("during")  # open: no result yet
         self.login(self.coach)
-        response = self.client.get(f"/api/questionnaires/clients/{self.own_client.public_id}/trends")
+        response = self.trends()
         self.assertEqual(response.status_code, 200, response.content)
         [trend] = response.json()
-        self.assertEqual(trend["questionnaire"], "dass-21")
-        self.assertEqual([p["moment"] for p in trend["points"]], ["intake", "end"])
-        stress = [next(s for s in p["scores"] if s["key"] == "stress") for p in trend["points"]]
-        self.assertEqual([s["score"] for s in stress], [14, 22])
-        self.assertIn("nl", stress[1]["band"]["label"])
+        self.assertEqual((trend["questionnaire"], trend["count"]), ("dass-21", 2))
+        self.assertEqual([s["key"] for s in trend["subscales"]], ["depression", "anxiety", "stress"])
+        self.assertNotIn("points", trend)
+
+    def test_a_questionnaires_results_come_a_page_at_a_time_newest_first_with_scores_and_bands(self):
+        """Years of results came in one response; now as every list that grows: {count, page, results}."""
+        administrations = [self.send(moment) for moment in ("intake", "during", "end")]
+        for n, administration in enumerate(administrations):
+            self.submit(administration, {**ALL_ONES, "q1": n, "q6": n})
+        self.login(self.coach)
+        before = AccessLogEntry.objects.last().seq
+        with mock.patch.object(pagination, "PAGE_SIZE", 2):
+            first, second = self.trends("/dass-21"), self.trends("/dass-21", page=2)
+        self.assertEqual(first.status_code, 200, first.content)
+        self.assertEqual((first.json()["count"], first.json()["page"]), (3, 1))
+        self.assertEqual([p["moment"] for p in first.json()["results"]], ["end", "during"])
+        self.assertEqual([p["moment"] for p in second.json()["results"]], ["intake"])
+        stress = next(s for s in first.json()["results"][0]["scores"] if s["key"] == "stress")
+        self.assertEqual(stress["score"], 18)  # 7 items, two of them 2: (5 + 4) x 2
+        self.assertIn("nl", stress["band"]["label"])
+        self.assertEqual(self.logged_since(before), [("questionnaires.read", "")] * 2)
+
+    def test_a_key_that_is_no_questionnaire_is_404(self):
+        self.login(self.coach)
+        self.assertEqual(self.trends("/no-such-questionnaire").status_code, 404)
 
     def test_the_client_lists_her_own_questionnaires_and_staff_are_refused(self):
         self.send()

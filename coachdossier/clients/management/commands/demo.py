@@ -15,6 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
@@ -82,6 +83,15 @@ def demo_email(key):
     return f"{key}@{DOMAIN}"
 
 
+def mail_to_files():
+    """The demo's mail (a report's client copy, invitations) as files in EMAIL_FILE_PATH, as in
+    development, whatever the installation's mail server: its addresses are fictional
+    (demo.coachdossier.nl, *.example), so a relay would bounce them or hand them to a stranger's
+    domain, and a scratch host without SMTP ended the demo in a traceback halfway (the report
+    whose notice did not go out stayed "ready", and the next step refused it)."""
+    return override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")
+
+
 class Command(BaseCommand):
     help = "Create the fictional demo practice (idempotent). --accounts prints the demo accounts."
 
@@ -101,8 +111,9 @@ class Command(BaseCommand):
             if User.objects.filter(email=demo_email("directie")).exists():
                 self.stdout.write("The demo practice exists already; nothing changed.")
             else:
-                with acting(Actor(user=None, channel="command")):
+                with acting(Actor(user=None, channel="command")), mail_to_files():
                     self.build()
+                self.stdout.write(f"Its mail was written to {settings.EMAIL_FILE_PATH}, not sent.")
         self.print_accounts()
 
     def print_accounts(self):
