@@ -250,8 +250,11 @@ TARGETS_JS = """() => {
     const selector = ['header a', 'header button', 'header select', '.portal-nav a', 'main button',
         'main select', 'main textarea', 'main summary', 'main input:not([type=hidden])',
         'main li > a:first-child', 'main .actions > a', 'main .pager a'].join(', ');
+    // A link that is a paragraph of its own ("← My questionnaires") stands on its own too.
+    const alone = [...document.querySelectorAll('main p > a')]
+        .filter(a => a.parentElement.textContent.trim() === a.textContent.trim());
     const small = [];
-    for (let e of document.querySelectorAll(selector)) {
+    for (let e of [...document.querySelectorAll(selector), ...alone]) {
         if (e.matches('input[type=checkbox], input[type=radio]')) e = e.closest('label') || e.labels[0];
         const box = e.getBoundingClientRect();
         if (box.width && (box.height < 43.5 || box.width < 43.5))
@@ -437,3 +440,75 @@ def test_pr_6_on_a_phone_the_portal_menu_takes_at_most_two_rows_and_an_open_requ
         assert phone["card shown"], (language, phone)
         assert phone["small targets"] == [], (language, phone)
     assert found["nl", 1280]["links shown"] == 8, found["nl", 1280]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_gc_9_1_on_a_phone_her_questionnaire_measurement_and_complaint_pages_fit_and_lead_back(
+        live_server, append_only_log_flushable):
+    """GC-9.1, KR-2.2, WCAG 2.5.5 and 1.4.10 on a 390 px phone, in Dutch and in English: the
+    questionnaire result and its figures table scrolled sideways (four and five columns, the band
+    out of view), so did the measurement's heart rate variability tables, whose tachogram and
+    power spectrum had 5 px labels; the back links
+    ("← My questionnaires") were 19 px high; and her measurement pages had no portal menu and
+    no way back. Each of these pages now has the menu, fits the screen with its tables opened,
+    and every link that stands on its own can be hit with a finger."""
+    import datetime
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.complaints import actions as complaint_actions
+    from coachdossier.measurements import actions as measurement_actions
+    from coachdossier.measurements.tests.test_views import long_rr
+    from coachdossier.questionnaires import actions as q_actions
+    from coachdossier.questionnaires.models import QuestionnaireDefinition
+    from coachdossier.questionnaires.tests.test_workflow import EXAMPLE
+
+    coach, user, client = carla_with_her_coach()
+    q_actions.ensure_shipped(now=NOW)
+    dass = QuestionnaireDefinition.objects.get(key="dass-21")
+    for weeks, moment in enumerate(["intake", "end"]):
+        when = NOW - datetime.timedelta(weeks=4 - 2 * weeks)
+        done = q_actions.send_questionnaire(actor=coach, client=client, definition=dass, moment=moment, now=when)
+        q_actions.save_answers(actor=user, administration=done, answers=EXAMPLE, submit=True, now=when)
+    therapist = make_user("theo@example.com", "Theo Therapeut", Role.THERAPIST)
+    session = measurement_actions.record_session(
+        actor=therapist, client=client, measured_on=NOW.date(), protocol="rest",
+        values={"heart_rate_bpm": 71, "rmssd_ms": 33, "sdnn_ms": 49, "breathing_rate_per_min": 6.5,
+                "skin_conductance_us": 4.2},
+        rr_file=SimpleUploadedFile("rr.txt", long_rr()), now=NOW)
+    complaint = complaint_actions.lodge_complaint(actor=user, now=NOW, channel="portal", subject="service",
+                                                  category="reporting", description="Het verslag ging te vroeg.",
+                                                  client=client)
+    pages = ["/questionnaires/mine/", f"/questionnaires/fill/{done.public_id}/",
+             f"/measurements/client/{client.public_id}/",
+             f"/measurements/client/{client.public_id}/{session.public_id}/",
+             f"/complaints/{complaint.public_id}/mine/"]
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for language in ("nl", "en"):
+            context, page = carla_signed_in(browser, live_server.url, "/portal/", language=language, width=390)
+            for url in pages:
+                page.goto(live_server.url + url)
+                found[language, url] = page.evaluate("""(targets) => {
+                    for (const d of document.querySelectorAll('main details:not(.portal-menu)')) d.open = true;
+                    const sideways = [...document.querySelectorAll('main *')]
+                        .filter(e => e.checkVisibility() && e.scrollWidth > e.clientWidth + 1
+                                     && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                        .map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth);
+                    const labels = [...document.querySelectorAll('main svg.chart text')]
+                        .filter(t => t.getBoundingClientRect().width > 0)
+                        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+                    return {page: document.documentElement.scrollWidth, sideways, small: eval(targets)(),
+                            smallest_label: Math.min(100, ...labels),
+                            menu: document.querySelector('main .portal-nav a[href="/portal/"]') !== null};
+                }""", TARGETS_JS)
+            page.screenshot(path=str(OUTPUT / f"portal-measurement-{language}.png"), full_page=True)
+            context.close()
+        browser.close()
+    wrong = {key: measured for key, measured in found.items()
+             if measured["page"] > 390 or measured["sideways"] or measured["small"] or not measured["menu"]
+             or measured["smallest_label"] < 11}
+    assert wrong == {}
