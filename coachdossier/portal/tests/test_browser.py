@@ -445,7 +445,7 @@ def test_pr_6_on_a_phone_the_portal_menu_takes_at_most_two_rows_and_an_open_requ
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
 def test_gc_9_1_on_a_phone_her_questionnaire_measurement_and_complaint_pages_fit_and_lead_back(
         live_server, append_only_log_flushable):
-    """GC-9.1, KR-2.2, WCAG 2.5.5 and 1.4.10 on a 390 px phone, in Dutch and in English: the
+    """GC-9.1, WCAG 2.5.5 and 1.4.10 on a 390 px phone, in Dutch and in English: the
     questionnaire result and its figures table scrolled sideways (four and five columns, the band
     out of view), so did the measurement's heart rate variability tables, whose tachogram and
     power spectrum had 5 px labels; the back links
