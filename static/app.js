@@ -21,6 +21,17 @@
         }
     }, true);
 
+    // <details data-open-wide>: a disclosure on a phone, open on a wider screen (the portal's
+    // menu); the width matches app.css's small-screen rules.
+    var wide = window.matchMedia("(min-width: 641px)");
+    function openWhenWide() {
+        document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+            details.open = wide.matches;
+        });
+    }
+    openWhenWide();
+    wide.addEventListener("change", openWhenWide);
+
     // htmx requests carry the CSRF token from <meta name="csrf-token"> in the page head.
     document.addEventListener("htmx:configRequest", function (event) {
         var meta = document.querySelector('meta[name="csrf-token"]');

@@ -70,6 +70,9 @@ class _Size:
 WIDE = _Size(WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM, font=11, dates=6, css="chart")
 # Shown below 640 px: about 270 px wide on a 320 px phone, so 14 units render at 11.8 px.
 NARROW = _Size(320, 240, 40, 12, 22, 46, font=14, dates=3, css="chart chart-narrow")
+# An xy chart for a phone: room left for a six-figure power ("100000"), above it for its unit, below for two
+# legend lines (the LF and HF bands do not fit side by side at 14 units).
+XY_NARROW = _Size(320, 280, 56, 12, 32, 76, font=14, dates=3, css="chart chart-narrow")
 
 
 @dataclass
@@ -150,11 +153,23 @@ def _axes(frame: _Frame, y_ticks: list[float], y_unit: str) -> list[str]:
 
 
 def _legend(labels: list[str], colours: list[str], size: _Size) -> list[str]:
-    out, x, box = [f'<g font-size="{size.font}" font-family="sans-serif">'], size.left, size.font - 1
+    """The labels side by side along the bottom; one that would pass the right edge starts a
+    line above the last (at an estimated 0.64 em a character)."""
+    box, x = size.font - 1, size.left
+    lines: list[list[tuple[int, str, str]]] = [[]]
     for label, colour in zip(labels, colours):
-        out.append(f'<rect x="{x}" y="{size.height - box - 4}" width="{box}" height="{box}" fill="{colour}"/>')
-        out.append(f'<text x="{x + box + 4}" y="{size.height - 5}" fill="#333">{escape(label)}</text>')
-        x += round(24 + 7 * len(label) * size.font / 11)
+        advance = round(24 + 7 * len(label) * size.font / 11)
+        if lines[-1] and x + advance - 12 > size.width:
+            lines.append([])
+            x = size.left
+        lines[-1].append((x, label, colour))
+        x += advance
+    out = [f'<g font-size="{size.font}" font-family="sans-serif">']
+    for row, line in enumerate(lines):
+        lift = (len(lines) - 1 - row) * round(size.font * 1.5)
+        for x, label, colour in line:
+            out.append(f'<rect x="{x}" y="{size.height - box - 4 - lift}" width="{box}" height="{box}" fill="{colour}"/>')
+            out.append(f'<text x="{x + box + 4}" y="{size.height - 5 - lift}" fill="#333">{escape(label)}</text>')
     out.append("</g>")
     return out
 
@@ -225,11 +240,12 @@ def line_chart(series: list[Series], *, title: str, desc: str, chart_id: str, y_
 
 
 def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id: str, x_unit: str, y_unit: str,
-             shades: Sequence[Shade] = (), y_min: float | None = 0, area: bool = False) -> SafeString:
+             shades: Sequence[Shade] = (), y_min: float | None = 0, area: bool = False,
+             narrow: bool = False) -> SafeString:
     """A dense numeric series (hundreds of points) as one path."""
     if not x:
         return SafeString("")
-    size = WIDE
+    size = XY_NARROW if narrow else WIDE
     lo = min(y) if y_min is None else min(y_min, min(y))
     hi = max(y)
     x0, x1 = min(x), max(x)
@@ -247,7 +263,7 @@ def xy_chart(x: list[float], y: list[float], *, title: str, desc: str, chart_id:
         colours.append(fill)
     out += _axes(frame, _nice_ticks(frame.y0, frame.y1), y_unit)
     out.append(f'<g font-size="{size.font}" fill="#555" font-family="sans-serif">')
-    for tick in _nice_ticks(x0, x1, 6):
+    for tick in _nice_ticks(x0, x1, 4 if narrow else 6):
         out.append(f'<text x="{_n(frame.x(tick))}" y="{size.height - size.bottom + 14}" text-anchor="middle">'
                    f'{escape(_fmt(tick))}</text>')
     out.append(f'<text x="{size.width - size.right}" y="{size.height - size.bottom + 28}" text-anchor="end">'

@@ -96,7 +96,7 @@ def session_detail(request, client_id, session_id):
     client, grant, session = session_for(request, client_id, session_id, "measurements.read")
     access.log_access(client, grant, "measurements.read", obj=session)
     return render(request, "measurements/session.html", {
-        "client": client, "session": session, "charts": trends.session_charts(session),
+        "client": client, "grant": grant, "session": session, "charts": trends.session_charts(session),
         "hrv": trends.hrv_rows(session, _lang()), "may_write": grant.basis in ACTIONS["measurements.write"],
         "rr_form": RRUploadForm(),
     })
@@ -117,7 +117,7 @@ def upload_rr(request, client_id, session_id):
             messages.success(request, _("The RR intervals have been analysed."))
             return redirect("measurements:session", client.public_id, session.public_id)
     return render(request, "measurements/session.html", {
-        "client": client, "session": session, "charts": trends.session_charts(session),
+        "client": client, "grant": grant, "session": session, "charts": trends.session_charts(session),
         "hrv": trends.hrv_rows(session, _lang()), "may_write": True, "rr_form": form,
     }, status=422)
 

@@ -17,7 +17,7 @@ class Trend:
     key: str
     title: str
     subscales: list[str]  # titles, in order
-    rows: list[dict] = field(default_factory=list)  # {"administration", "date", "moment", "scores": [(score, band)]}
+    rows: list[dict] = field(default_factory=list)  # {"administration", "date", "moment", "scores": [(score, band)], "cells"}
     groups: list = field(default_factory=list)  # the stored result's subscale dicts, in order
     charts: list = field(default_factory=list)  # {"title", "svg"} per subscale
 
@@ -54,6 +54,9 @@ def trends(administrations, *, chart_prefix: str = "q") -> list[Trend]:
         # Keyed by subscale: a later version of an instrument may add or drop a subscale.
         for row in trend.rows:
             row["scores"] = [row["by_key"].get(g["key"], (None, "")) for g in trend.groups]
+            # For the table, each score with its subscale's name: on a phone a row stacks, each
+            # figure under its name (table-stack).
+            row["cells"] = [(title, score, band) for title, (score, band) in zip(trend.subscales, row["scores"])]
         latest = trend.rows[-1]["administration"]
         for i, (title, group) in enumerate(zip(trend.subscales, trend.groups)):
             series = [charts.Series(label=title, points=[(row["date"], row["scores"][i][0]) for row in trend.rows])]

@@ -133,6 +133,14 @@ class StaffGateTestCase(BaseTestCase):
         self.login(self.client_user)
         self.assertEqual(self.client.get("/", follow=True).status_code, 200)
 
+    def test_the_password_sessions_and_two_step_pages_lead_back_to_the_security_page(self):
+        """On a phone a client who opened "Change password" from the security page had only the
+        browser's back button to return."""
+        self.login(self.client_user)
+        for url in ("/accounts/password/change/", "/accounts/sessions/", "/accounts/2fa/"):
+            page = self.client.get(url)
+            self.assertContains(page, '<p class="back"><a href="/accounts/security/">', html=False, msg_prefix=url)
+
     def test_pr_r1_staff_accept_the_confidentiality_statement_before_first_access(self):
         """PR-R1–R2"""
         user = make_user("new@example.com", "Nieuwe Coach", Role.COACH, accepted=False)

@@ -92,7 +92,7 @@ class ReferredTherapistTestCase(BaseTestCase):
         self.assertEqual(session.conclusions, "Ontspannen.")
         self.assertNotIn(b"Ontspannen", bytes(session.conclusions_sealed))
         page = self.client.get(response["Location"])
-        self.assertContains(page, "<svg", count=2)  # tachogram and power spectrum
+        self.assertContains(page, "<svg", count=4)  # tachogram and power spectrum, each wide and for a phone
         self.assertContains(page, "<title id=\"tacho-")
         self.assertLessEqual(len(page.context["charts"]["tachogram_rows"]), 40)  # the table fallback
         self.assertContains(page, "RMSSD")

@@ -50,6 +50,15 @@ def log_in_as_carla(page, base: str, next_url: str) -> None:
     page.wait_for_url(f"**{next_url}")
 
 
+def carla_signed_in(browser, base: str, next_url: str, *, language: str, width: int, height: int = 844):
+    """A new browser context of the given size and language, Carla signed in on `next_url`."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    page = context.new_page()
+    log_in_as_carla(page, base, next_url)
+    return context, page
+
+
 def carla_with_her_coach(**personal):
     """Carla's portal account and record, with her coach, at an employer; `personal` as make_client takes it."""
     from coachdossier.clients.models import PrincipalKind
@@ -216,10 +225,8 @@ def test_gc_9_1_questionnaire_trends_have_readable_labels_on_a_phone_and_side_by
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for language, width in (("nl", 320), ("en", 320), ("nl", 1280)):
-            context = browser.new_context(viewport={"width": width, "height": 800})
-            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-            page = context.new_page()
-            log_in_as_carla(page, live_server.url, "/questionnaires/mine/")
+            context, page = carla_signed_in(browser, live_server.url, "/questionnaires/mine/", language=language,
+                                            width=width, height=800)
             found[language, width] = page.evaluate("""() => {
                 const labels = [...document.querySelectorAll('main svg.chart text')]
                     .filter(t => t.getBoundingClientRect().width > 0)
@@ -243,8 +250,11 @@ TARGETS_JS = """() => {
     const selector = ['header a', 'header button', 'header select', '.portal-nav a', 'main button',
         'main select', 'main textarea', 'main summary', 'main input:not([type=hidden])',
         'main li > a:first-child', 'main .actions > a', 'main .pager a'].join(', ');
+    // A link that is a paragraph of its own ("← My questionnaires") stands on its own too.
+    const alone = [...document.querySelectorAll('main p > a')]
+        .filter(a => a.parentElement.textContent.trim() === a.textContent.trim());
     const small = [];
-    for (let e of document.querySelectorAll(selector)) {
+    for (let e of [...document.querySelectorAll(selector), ...alone]) {
         if (e.matches('input[type=checkbox], input[type=radio]')) e = e.closest('label') || e.labels[0];
         const box = e.getBoundingClientRect();
         if (box.width && (box.height < 43.5 || box.width < 43.5))
@@ -333,6 +343,7 @@ def test_pr_6_on_a_phone_the_client_gets_from_the_report_she_reviews_back_to_her
         box = menu.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         page.screenshot(path=str(OUTPUT / "portal-report-review.png"), full_page=True)
+        menu.locator("summary").click()  # on a phone the menu is one line that opens
         menu.get_by_role("link", name="Overzicht").click()
         page.wait_for_url(f"{live_server.url}/portal/")
         browser.close()
@@ -370,3 +381,134 @@ def test_pr_6_on_a_phone_the_box_she_ticks_to_sign_stands_beside_what_she_confir
     assert label["x"] > box["x"] + box["width"], (box, label)  # beside the box, not under it
     assert label["y"] < box["y"] + box["height"], (box, label)
     assert small == []
+
+
+MENU_ROWS_JS = """() => {
+    // The rows the menu takes: the distinct tops of what of it is shown (its line, its links).
+    const shown = [...document.querySelectorAll('.portal-nav summary, .portal-nav a')]
+        .filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect());
+    return new Set(shown.map(box => Math.round(box.top))).size;
+}"""
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_pr_6_on_a_phone_the_portal_menu_takes_at_most_two_rows_and_an_open_request_leads_to_its_card(
+        live_server, append_only_log_flushable):
+    """PR-6, GC-1.3 on a 390 px phone: the portal's eight menu links wrapped into five rows,
+    230 px before every page's heading, and an open request on the overview was plain text,
+    so she could not get from it to the request she might follow or withdraw. The menu is one
+    line that opens to its links, in Dutch and in English; each open request leads to its card
+    under My requests; on a desktop the links stand in view without opening anything."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.portal import actions as portal_actions
+
+    coach, user, client = carla_with_her_coach()
+    client_actions.add_entry(actor=coach, client=client, kind=EntryKind.FACT, occurred_on=NOW.date(),
+                             title="Werkuren", text="Werkt 32 uur per week.", now=NOW)
+    request = portal_actions.file_request(actor=user, client=client, kind=RequestKind.DESTRUCTION, now=NOW,
+                                          grant=CLIENT_GRANT)
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for language, width in (("nl", 390), ("en", 390), ("nl", 1280)):
+            context, page = carla_signed_in(browser, live_server.url, "/portal/", language=language, width=width)
+            rows = {"closed": page.evaluate(MENU_ROWS_JS)}
+            assert rows["closed"] <= (2 if width == 390 else 3), (language, width, rows)
+            links = page.locator(".portal-nav a")
+            rows["links shown"] = sum(links.nth(n).is_visible() for n in range(links.count()))
+            if width == 390:
+                heading = page.locator("main h1").bounding_box()
+                rows["heading at"] = heading["y"] if heading else None
+                page.click(".portal-nav summary")
+                rows["links shown once opened"] = sum(links.nth(n).is_visible() for n in range(links.count()))
+                page.screenshot(path=str(OUTPUT / f"portal-menu-open-{language}.png"))
+                page.click(".portal-nav summary")
+                page.locator("main a[href*='/portal/requests/#request-']").click()
+                page.wait_for_url(f"**/portal/requests/#request-{request.public_id}")
+                card = page.locator(f"#request-{request.public_id}")
+                rows["card shown"] = card.is_visible() and card.evaluate("e => e.matches(':target')")
+                rows["small targets"] = page.evaluate(TARGETS_JS)
+            found[language, width] = rows
+            context.close()
+        browser.close()
+    for language in ("nl", "en"):
+        phone = found[language, 390]
+        assert phone["links shown"] == 0 and phone["links shown once opened"] == 8, (language, phone)
+        assert phone["heading at"] is not None and phone["heading at"] < 844 / 2, (language, phone)
+        assert phone["card shown"], (language, phone)
+        assert phone["small targets"] == [], (language, phone)
+    assert found["nl", 1280]["links shown"] == 8, found["nl", 1280]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "keys"])
+def test_gc_9_1_on_a_phone_her_questionnaire_measurement_and_complaint_pages_fit_and_lead_back(
+        live_server, append_only_log_flushable):
+    """GC-9.1, WCAG 2.5.5 and 1.4.10 on a 390 px phone, in Dutch and in English: the
+    questionnaire result and its figures table scrolled sideways (four and five columns, the band
+    out of view), so did the measurement's heart rate variability tables, whose tachogram and
+    power spectrum had 5 px labels; the back links
+    ("← My questionnaires") were 19 px high; and her measurement pages had no portal menu and
+    no way back. Each of these pages now has the menu, fits the screen with its tables opened,
+    and every link that stands on its own can be hit with a finger."""
+    import datetime
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.complaints import actions as complaint_actions
+    from coachdossier.measurements import actions as measurement_actions
+    from coachdossier.measurements.tests.test_views import long_rr
+    from coachdossier.questionnaires import actions as q_actions
+    from coachdossier.questionnaires.models import QuestionnaireDefinition
+    from coachdossier.questionnaires.tests.test_workflow import EXAMPLE
+
+    coach, user, client = carla_with_her_coach()
+    q_actions.ensure_shipped(now=NOW)
+    dass = QuestionnaireDefinition.objects.get(key="dass-21")
+    for weeks, moment in enumerate(["intake", "end"]):
+        when = NOW - datetime.timedelta(weeks=4 - 2 * weeks)
+        done = q_actions.send_questionnaire(actor=coach, client=client, definition=dass, moment=moment, now=when)
+        q_actions.save_answers(actor=user, administration=done, answers=EXAMPLE, submit=True, now=when)
+    therapist = make_user("theo@example.com", "Theo Therapeut", Role.THERAPIST)
+    session = measurement_actions.record_session(
+        actor=therapist, client=client, measured_on=NOW.date(), protocol="rest",
+        values={"heart_rate_bpm": 71, "rmssd_ms": 33, "sdnn_ms": 49, "breathing_rate_per_min": 6.5,
+                "skin_conductance_us": 4.2},
+        rr_file=SimpleUploadedFile("rr.txt", long_rr()), now=NOW)
+    complaint = complaint_actions.lodge_complaint(actor=user, now=NOW, channel="portal", subject="service",
+                                                  category="reporting", description="Het verslag ging te vroeg.",
+                                                  client=client)
+    pages = ["/questionnaires/mine/", f"/questionnaires/fill/{done.public_id}/",
+             f"/measurements/client/{client.public_id}/",
+             f"/measurements/client/{client.public_id}/{session.public_id}/",
+             f"/complaints/{complaint.public_id}/mine/"]
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for language in ("nl", "en"):
+            context, page = carla_signed_in(browser, live_server.url, "/portal/", language=language, width=390)
+            for url in pages:
+                page.goto(live_server.url + url)
+                found[language, url] = page.evaluate("""(targets) => {
+                    for (const d of document.querySelectorAll('main details:not(.portal-menu)')) d.open = true;
+                    const sideways = [...document.querySelectorAll('main *')]
+                        .filter(e => e.checkVisibility() && e.scrollWidth > e.clientWidth + 1
+                                     && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                        .map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth);
+                    const labels = [...document.querySelectorAll('main svg.chart text')]
+                        .filter(t => t.getBoundingClientRect().width > 0)
+                        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+                    return {page: document.documentElement.scrollWidth, sideways, small: eval(targets)(),
+                            smallest_label: Math.min(100, ...labels),
+                            menu: document.querySelector('main .portal-nav a[href="/portal/"]') !== null};
+                }""", TARGETS_JS)
+            page.screenshot(path=str(OUTPUT / f"portal-measurement-{language}.png"), full_page=True)
+            context.close()
+        browser.close()
+    wrong = {key: measured for key, measured in found.items()
+             if measured["page"] > 390 or measured["sideways"] or measured["small"] or not measured["menu"]
+             or measured["smallest_label"] < 11}
+    assert wrong == {}

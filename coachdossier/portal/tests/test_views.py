@@ -39,6 +39,18 @@ class InspectionTestCase(PortalTestCase):
         self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
         self.assertContains(r, 'aria-current="page"', count=1)  # not the top bar's overview as well
 
+    def test_pr_6_an_open_request_on_her_overview_leads_to_its_card_under_my_requests(self):
+        """PR-6, GC-1.3: an open request on the overview was plain text, with a bare "termijn"
+        (deadline) that did not say whose; she follows or withdraws it on its card under My requests."""
+        request = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                                       now=self.now, grant=CLIENT_GRANT)
+        self.login(self.client_user)
+        anchor = f"request-{request.public_id}"
+        home = self.client.get("/portal/")
+        self.assertContains(home, f'<a href="/portal/requests/#{anchor}">', html=False)
+        self.assertContains(home, "handled by Dec. 21, 2026")  # whose deadline: the practice's
+        self.assertContains(self.client.get("/portal/requests/"), f'<section class="card" id="{anchor}">', html=False)
+
     def test_a_client_who_signs_in_lands_on_the_portal_where_her_report_waits_for_her_answer(self):
         """PR-6, GC-6.1: she landed on a dashboard of questionnaires and complaints, without the
         report waiting for her answer, her messages or her rights; and the top bar's "My dossier"

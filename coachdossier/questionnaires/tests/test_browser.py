@@ -108,3 +108,33 @@ def test_a_client_fills_in_a_questionnaire_and_sees_the_chart(flushable_log, liv
 
     practice.refresh_from_db()
     assert practice.status == "completed"
+
+
+def test_on_a_phone_a_question_of_two_lines_stands_inside_its_box(flushable_log, live_server, practice):
+    """GC-9.1 on a 390 px phone: a question's title sat on its card's border; one that wrapped
+    had its first line cut by the border and its second touching the box. Each title now
+    stands within the card, clear of its border and above its answers."""
+    from playwright.sync_api import sync_playwright
+
+    from coachdossier.test import PASSWORD
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/accounts/login/?next=/questionnaires/fill/{practice.public_id}/")
+        page.fill("input[name=login]", "carla@example.com")
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url(f"**/questionnaires/fill/{practice.public_id}/")
+        questions = page.evaluate("""() => [...document.querySelectorAll('fieldset.card')].map(box => {
+            const outer = box.getBoundingClientRect(), title = box.querySelector('legend').getBoundingClientRect();
+            const first = box.querySelector('label').getBoundingClientRect();
+            return {lines: Math.round(title.height / parseFloat(getComputedStyle(box.querySelector('legend')).lineHeight)),
+                    above: title.top - outer.top, left: title.left - outer.left, below: first.top - title.bottom};
+        })""")
+        browser.close()
+    assert any(question["lines"] >= 2 for question in questions)  # the case that touched the box
+    cramped = [question for question in questions
+               if question["above"] < 8 or question["left"] < 8 or question["below"] < 4]
+    assert cramped == []
