@@ -792,13 +792,15 @@ def _address_hash(address: str) -> str:
 
 def _send_procedure(*, address, trajectory_id=None, coach_id=None, now):
     """Send the procedure PDF, then keep the proof (so a failed send leaves no proof). The mail
-    is in the reader's language (User.language) when the address is an account's, else Dutch."""
+    and the PDF it carries are in the reader's language (User.language) when the address is an
+    account's, else Dutch; the proof says which PDF went (its language and renderer)."""
     renderer = letters.pdf.RENDERER
-    data = letters.procedure_pdf(renderer)
-    emails.procedure(to=address, pdf=data, language=User.objects.language_of(address) or "nl")
+    language = letters.procedure_language(User.objects.language_of(address))
+    data = letters.procedure_pdf(renderer, language)
+    emails.procedure(to=address, pdf=data, language=language)
     ProcedureNotice.objects.create(trajectory_id=trajectory_id, coach_id=coach_id, sent_at=now,
                                    recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data),
-                                   document_renderer=renderer)
+                                   document_renderer=renderer, document_language=language)
 
 
 def on_trajectory_opened(*, trajectory, actor, now):

@@ -27,6 +27,7 @@ from .views import (
     get_letter_for,
     is_complainant,
     may_handle,
+    procedure_language_asked,
     procedure_status,
     template_rows,
 )
@@ -325,6 +326,7 @@ class ProcedureNoticeOut(Schema):
     coach: UUID | None
     recipient_sha256: str
     document_sha256: str
+    document_language: str  # the language of the PDF that was sent: the recipient's
 
 
 class ProcedureStatusOut(Schema):
@@ -351,7 +353,8 @@ def _procedure_status() -> dict:
         "coaches_without_proof": [{"id": str(c.public_id), "name": str(c)} for c in status["coaches"]],
         "notices": [{"sent_at": n.sent_at, "trajectory": n.trajectory.public_id if n.trajectory else None,
                      "coach": n.coach.public_id if n.coach else None, "recipient_sha256": n.recipient_sha256,
-                     "document_sha256": n.document_sha256} for n in status["notices"]],
+                     "document_sha256": n.document_sha256, "document_language": n.document_language}
+                    for n in status["notices"]],
     }
 
 
@@ -385,9 +388,14 @@ PDF_RESPONSE = {"responses": {200: {"description": "The PDF.", "content": {
 
 
 @router.get("/procedure.pdf", openapi_extra=PDF_RESPONSE)
-def procedure_pdf(request):
-    """KR-3.1: the complaints procedure, for anyone signed in."""
-    return HttpResponse(letters.procedure_pdf(), content_type="application/pdf")
+def procedure_pdf(request, language: str | None = None):
+    """KR-3.1: the complaints procedure, for anyone signed in, in `language` ("nl" or "en"; 422
+    for another), else in the language the caller reads the site in (Dutch unless she chose
+    English)."""
+    if language is not None and language not in LetterLanguage.values:
+        raise ValidationError({"language": ["Choose nl or en."]})
+    language = procedure_language_asked(request, language)
+    return HttpResponse(letters.procedure_pdf(language=language), content_type="application/pdf")
 
 
 @router.get("/", response=list[ComplaintOut])

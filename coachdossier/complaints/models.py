@@ -542,6 +542,8 @@ class ProcedureNotice(models.Model):
     recipient_sha256 = models.CharField(max_length=64)
     document_sha256 = models.CharField(max_length=64)
     document_renderer = models.PositiveSmallIntegerField(default=pdf.RENDERER)  # lib.pdf version of that PDF
+    # The language that PDF (and its mail) was in: the recipient's. Notices from before: Dutch.
+    document_language = models.CharField(max_length=2, choices=LetterLanguage.choices, default=LetterLanguage.DUTCH)
 
     class Meta:
         ordering = ["-sent_at"]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -379,8 +379,17 @@ def mine(request, complaint_id):
 @require_GET
 @role_required(*STAFF, Role.CLIENT, Role.THERAPIST, Role.AUDITOR)
 def procedure_pdf(request):
-    """The complaints procedure, for anyone signed in (KR-3.1)."""
-    return _pdf(letters.procedure_pdf(), "klachtenregeling.pdf")
+    """The complaints procedure, for anyone signed in (KR-3.1), in the language the reader reads
+    the site in, or the one asked for (`?language=en`: management reads what an English reader
+    was sent)."""
+    language = procedure_language_asked(request, request.GET.get("language"))
+    return _pdf(letters.procedure_pdf(language=language), letters.procedure_filename(language))
+
+
+def procedure_language_asked(request, asked: str | None) -> str:
+    """The language of the procedure PDF for this request: `asked` when it is one the procedure
+    is written in, else the language of the page (page and API)."""
+    return asked if asked in LetterLanguage.values else letters.procedure_language(translation.get_language())
 
 
 # --- Practice settings (management) -----------------------------------------------------------

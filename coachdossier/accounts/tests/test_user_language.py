@@ -5,6 +5,7 @@ Mail carries a notice and a link in that language, never dossier content (GC-6.3
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
+from django.utils import translation
 
 from coachdossier.accounts import outbox
 from coachdossier.accounts.models import User
@@ -212,6 +213,7 @@ class AllauthMailsInTheRecipientsLanguageTestCase(BaseTestCase):
     stored language (User.language)."""
 
     def ask_for_a_new_password(self, address, page_language):
+        self.addCleanup(translation.deactivate)  # the middleware leaves the last page's language active
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = page_language
         response = self.client.post("/accounts/password/reset/", {"email": address})
         self.assertEqual(response["Content-Language"], page_language)
@@ -240,7 +242,6 @@ class AllauthMailsInTheRecipientsLanguageTestCase(BaseTestCase):
     def test_a_notice_about_an_account_goes_in_its_language_even_to_an_address_it_no_longer_has(self):
         from allauth.account.adapter import get_adapter
         from allauth.core import context
-        from django.utils import translation
 
         speaks(self.client_user, "nl")
         request = self.client.get("/").wsgi_request

@@ -8,7 +8,7 @@ from unittest import mock
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coachdossier.complaints import actions, letters
 from coachdossier.complaints.models import Complaint, LetterKind, LetterTemplate
@@ -218,3 +218,63 @@ class TestLanguageApi(ComplaintsTestCase):
         self.assertEqual(response.json()["subject"], "Settled")
         self.assertEqual(self.send("PUT", "/api/complaints/letter-templates/ruling_coach/en",
                                    {"subject": "x", "body": "y"}).status_code, 404)
+
+
+class TestTheProcedureInTheReadersLanguage(ComplaintsTestCase):
+    """KR-3.1: the complaints procedure went to every client as a Dutch PDF, also attached to the
+    English mail of a client who reads English; the PDF is now in the mail's language."""
+
+    def send_to_the_client(self, language):
+        from coachdossier.accounts.models import User
+        from coachdossier.complaints.models import ProcedureNotice
+
+        User.objects.filter(pk=self.client_user.pk).update(language=language)
+        actions.send_procedure_for_trajectory(actor=self.management, trajectory=self.own_client.current_trajectory,
+                                              now=self.now)
+        return mail.outbox[-1], ProcedureNotice.objects.latest("pk")
+
+    def test_kr_3_1_a_client_who_reads_english_gets_the_procedure_pdf_in_english(self):
+        message, notice = self.send_to_the_client("en")
+        filename, data, _type = message.attachments[0]
+        self.assertEqual(filename, "complaints-procedure.pdf")
+        text = " ".join(pdf_text(data).split())
+        self.assertIn("Complaints procedure", text)
+        self.assertIn("A complaint is every expression of dissatisfaction.", text)
+        self.assertIn("Page 1 of", text)
+        self.assertNotIn("klacht", text)
+        self.assertEqual(notice.document_language, "en")
+
+    def test_kr_3_1_a_client_who_reads_dutch_gets_it_in_dutch(self):
+        message, notice = self.send_to_the_client("nl")
+        filename, data, _type = message.attachments[0]
+        self.assertEqual(filename, "klachtenregeling.pdf")
+        self.assertIn("Een klacht is iedere uiting van ontevredenheid.", " ".join(pdf_text(data).split()))
+        self.assertEqual(notice.document_language, "nl")
+
+    def test_kr_3_1_the_proof_holds_for_the_language_and_renderer_it_records(self):
+        message, notice = self.send_to_the_client("en")
+        sent = letters.procedure_pdf(notice.document_renderer, notice.document_language)
+        self.assertEqual(message.attachments[0][1], sent)
+        self.assertEqual(notice.document_sha256, letters.sha256(sent))
+        self.assertNotEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(notice.document_renderer)))
+
+    def test_kr_3_1_the_pages_and_the_api_give_the_procedure_in_the_readers_language_or_the_one_asked(self):
+        self.addCleanup(translation.deactivate)  # the middleware leaves the last page's language active
+        self.login(self.client_user)
+        for url in (reverse("complaints:procedure_pdf"), "/api/complaints/procedure.pdf"):
+            with self.subTest(url=url):
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+                self.assertEqual(self.client.get(url).content, letters.procedure_pdf(language="en"))
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+                self.assertEqual(self.client.get(url).content, letters.procedure_pdf(language="nl"))
+                self.assertEqual(self.client.get(url + "?language=en").content, letters.procedure_pdf(language="en"))
+        self.assertEqual(self.client.get("/api/complaints/procedure.pdf?language=de").status_code, 422)
+
+    def test_kr_3_1_management_sees_which_language_each_proof_is_in(self):
+        self.send_to_the_client("en")
+        self.login(self.management)
+        page = self.client.get(reverse("complaints:procedure")).content.decode()
+        self.assertIn("?language=en", page)
+        self.assertIn("<td>English</td>", page)
+        notices = self.client.get("/api/complaints/procedure-notices").json()["notices"]
+        self.assertEqual([n["document_language"] for n in notices], ["en"])
