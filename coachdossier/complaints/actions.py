@@ -138,16 +138,29 @@ def read_document(doc: Document) -> bytes:
 # --- Lodging and registration (KR-1, KR-2, KR-3.2) -----------------------------------------
 
 
+def default_language(*, client=None, complainant=None) -> str:
+    """The complainant's language when nobody chose one: the one her portal account keeps
+    (User.language), hers when she lodges it herself, else that of the client the complaint
+    concerns; Dutch when there is no account. Staff lodging a complaint for a client gave it
+    their own language (the API took the language of whoever sent the request)."""
+    account = complainant or (client.user if client is not None and client.user_id else None)
+    language = getattr(account, "language", None)
+    return language if language in LetterLanguage.values else LetterLanguage.DUTCH
+
+
 def lodge_complaint(*, actor, now, channel, subject, category, description, received_on=None, level=Level.PRACTICE,
                     client=None, coach=None, name="", address_lines=(), email="", phone="",
                     phone_offer_made=False, phone_form=None, files=(), idempotency_key_sha256="",
-                    language=LetterLanguage.DUTCH) -> Complaint:
+                    language=None) -> Complaint:
     """A complaint reaches the practice: lodged by a client in the portal, or by staff on
     behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). Letters
-    and notices go out in `language`, the complainant's. (For a request that may arrive
-    twice, `lodge_complaint_once`.)"""
+    and notices go out in `language`, the complainant's; when nobody chose one, the language
+    of her portal account (`default_language`). (For a request that may arrive twice,
+    `lodge_complaint_once`.)"""
     today = _today(now)
     is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
+    if not language:
+        language = default_language(client=client, complainant=actor if is_client else None)
     errors = {}
     if is_client:
         # KR-3.2: every clock runs from the receipt date. A client's own complaint reaches the

@@ -22,7 +22,6 @@ from . import actions, letters, reports
 from .models import ClosureDay, Complaint, Document, LetterLanguage, clocks_for, working_calendar
 from .views import (
     HANDLERS,
-    chosen_language,
     get_complaint_for,
     get_letter_for,
     is_complainant,
@@ -99,8 +98,8 @@ class LodgeIn(Schema):
     phone: str = ""
     phone_offer_made: bool = False
     phone_form: PhoneFormIn = PhoneFormIn()
-    # The complainant's language for letters ("nl" or "en"); without it, the one chosen with the
-    # language switch, or Dutch.
+    # The complainant's language for letters ("nl" or "en"); without it, the language of her
+    # portal account (the client's own, or that of the client named by `client_reference`), or Dutch.
     language: str | None = None
 
 
@@ -451,7 +450,7 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         coach=coach, name=payload.name, email=payload.email, phone=payload.phone,
         address_lines=[line.strip() for line in payload.address_lines if line.strip()],
         phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form.dict(), language=payload.language or chosen_language(request))
+        phone_form=payload.phone_form.dict(), language=payload.language)
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",

@@ -5,7 +5,6 @@ making the procedure known (KR-3.1) and the reports (KR-3.6, KR-3.7)."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -153,7 +152,7 @@ def complaint_new(request):
                     email=data["email"], phone=data["phone"], phone_offer_made=data["phone_offer_made"],
                     phone_form={"called_at": data["phone_called_at"], "summary": data["phone_summary"],
                                 "wish": data["phone_wish"], "agreed": data["phone_agreed"]},
-                    files=data["files"], language=data["language"] or LetterLanguage.DUTCH)
+                    files=data["files"], language=data["language"] or None)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -321,16 +320,6 @@ def document(request, complaint_id, document_id):
 # --- The client ------------------------------------------------------------------------------
 
 
-def chosen_language(request) -> str:
-    """The language letters go out in unless someone chooses another: a signed-in user's own
-    (User.language, kept by the language switch), else the one this device chose with the
-    switch (a cookie); Dutch when none was chosen."""
-    user = getattr(request, "user", None)
-    chosen = user.language if user is not None and user.is_authenticated else \
-        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in LetterLanguage.values else LetterLanguage.DUTCH
-
-
 def _own_client(user):
     return Client.objects.alive().filter(user=user).prefetch_related("trajectories__coach",
                                                                      "trajectories__principal").first()
@@ -353,8 +342,7 @@ def lodge(request):
                 idempotency_key=data["idempotency_key"], actor=request.user, now=timezone.now(), channel="portal",
                 subject=data["subject"], category=data["category"], level=data["level"],
                 description=data["description"], client=client, coach=data["coach"],
-                name="" if client else request.user.full_name, email="" if client else request.user.email,
-                language=chosen_language(request))
+                name="" if client else request.user.full_name, email="" if client else request.user.email)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

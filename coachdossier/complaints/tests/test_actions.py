@@ -47,7 +47,7 @@ class ComplaintsTestCase(BaseTestCase):
         args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal",
                     subject="coach", coach=self.coach,
                     category="communication", description="Mijn coach kwam twee keer niet opdagen.",
-                    client=self.own_client)
+                    client=self.own_client, language="nl")  # the letters these tests read are Dutch
         args.update(kwargs)
         return actions.lodge_complaint(**args)
 

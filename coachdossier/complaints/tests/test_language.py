@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from coachdossier.complaints import actions, letters
 from coachdossier.complaints.models import Complaint, LetterKind, LetterTemplate
 from coachdossier.lib.tests.test_pdf import pdf_text
+from coachdossier.test import make_client
 
 from .test_actions import ComplaintsTestCase, at
 
@@ -41,7 +42,9 @@ class TestLettersInTheComplainantsLanguage(ComplaintsTestCase):
         self.assertIn("25 March 2026", text)
 
     def test_kr_3_3a_a_complainant_whose_language_is_not_known_gets_dutch(self):
-        complaint = self.lodge(received=D(2026, 3, 24))  # nobody said which language: Dutch
+        # Nobody said which language, and the complainant has no account that says it: Dutch.
+        complaint = self.lodge(received=D(2026, 3, 24), actor=self.outsider, channel="letter", client=None,
+                               name="Carla de Vries", language=None)
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
         letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
         self.assertEqual((complaint.language, letter.language), ("nl", "nl"))
@@ -278,3 +281,57 @@ class TestTheProcedureInTheReadersLanguage(ComplaintsTestCase):
         self.assertIn("<td>English</td>", page)
         notices = self.client.get("/api/complaints/procedure-notices").json()["notices"]
         self.assertEqual([n["document_language"] for n in notices], ["en"])
+
+
+class TestTheDefaultLanguageIsTheClients(ComplaintsTestCase):
+    """Staff lodging a complaint for a client gave it their own language (the API took the language
+    of whoever sent the request; the page, Dutch): the complainant's letters now default to the
+    language of the client's portal account (User.language), else Dutch."""
+
+    def speaks(self, user, language):
+        user.language = language
+        user.save(update_fields=["language"])
+
+    def lodge_for_the_client(self, **kwargs):
+        return actions.lodge_complaint(**{"actor": self.outsider, "now": self.now, "channel": "letter",
+                                          "subject": "service", "category": "planning", "description": "Te laat.",
+                                          "client": self.own_client, **kwargs})
+
+    def test_kr_2_1_a_complaint_staff_lodge_for_a_client_is_in_her_accounts_language(self):
+        self.speaks(self.outsider, "en")
+        self.speaks(self.client_user, "nl")
+        self.assertEqual(self.lodge_for_the_client().language, "nl")
+        self.speaks(self.outsider, "nl")
+        self.speaks(self.client_user, "en")
+        self.assertEqual(self.lodge_for_the_client().language, "en")
+        self.assertEqual(self.lodge_for_the_client(language="nl").language, "nl")  # a choice made still counts
+
+    def test_kr_2_1_a_client_without_a_portal_account_and_a_complainant_who_is_no_client_get_dutch(self):
+        emma = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Emma",
+                           last="Bakker")
+        self.assertIsNone(emma.user)
+        self.assertEqual(self.lodge_for_the_client(client=None, name="Piet Klager").language, "nl")
+        self.assertEqual(actions.lodge_complaint(actor=self.outsider, now=self.now, channel="letter",
+                                                 subject="service", category="planning", description="Te laat.",
+                                                 client=emma).language, "nl")
+
+    def test_the_api_defaults_to_the_clients_language_not_the_senders(self):
+        self.speaks(self.outsider, "en")
+        self.speaks(self.client_user, "nl")
+        self.login(self.outsider)
+        response = self.client.post("/api/complaints/", {
+            "subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+            "client_reference": self.own_client.reference}, content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["language"], "nl")
+
+    def test_the_page_leaves_the_language_open_and_takes_the_clients(self):
+        self.speaks(self.client_user, "en")
+        self.login(self.outsider)
+        page = self.client.get(reverse("complaints:new")).content.decode()
+        self.assertIn('<option value="" selected>', page)
+        self.client.post(reverse("complaints:new"), {
+            "channel": "letter", "received_on": timezone.localdate().isoformat(),
+            "client_reference": self.own_client.reference, "subject": "service", "category": "planning",
+            "level": "practice", "description": "Too late.", "language": ""})
+        self.assertEqual(Complaint.objects.get().language, "en")
