@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,6 +330,38 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
     _event(complaint, EventKind.REGISTERED, actor, now)
     _log("complaint.register", complaint, actor)
     return complaint
+
+
+@transaction.atomic
+def change_language(*, actor, complaint: Complaint, now, language: str) -> Complaint:
+    """The complainant's language changes after lodging: the letters from now on, and their
+    portal notices, go out in it; the letters already sent stay as they were written. The
+    complaints officer records it (the complainant asked for English letters on the phone, say),
+    or the complainant changed her own account's language (`on_account_language_changed`). The
+    same language again changes nothing and writes no event."""
+    errors = {}
+    if language not in LetterLanguage.values:
+        errors["language"] = _("Choose Dutch or English.")
+    if complaint.status == Status.CLOSED:
+        errors["complaint"] = _("This complaint is closed.")
+    _raise(errors)
+    if language == complaint.language:
+        return complaint
+    complaint.language = language
+    complaint.save(update_fields=["language"])
+    _event(complaint, EventKind.LANGUAGE, actor, now, language=language)
+    own = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
+    _log("complaint.language", complaint, actor, Basis.CLIENT if own else Basis.COMPLAINTS)
+    return complaint
+
+
+def on_account_language_changed(*, user, language, now):
+    """accounts.actions.LANGUAGE_CHANGED: a complainant who changes her own language (the
+    language switch, or the API) reads her letters in it from then on, on each open complaint
+    whose letters her account is told of (emails.letter_notice: hers, or her client record's)."""
+    own = Complaint.objects.open().filter(Q(complainant_user=user) | Q(complainant_user__isnull=True, client__user=user))
+    for complaint in own.exclude(language=language):
+        change_language(actor=user, complaint=complaint, now=now, language=language)
 
 
 def _umbrella_refusal(complaint) -> dict:

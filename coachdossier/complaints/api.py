@@ -119,6 +119,10 @@ class RegisterComplaintIn(Schema):
     language: str | None = None
 
 
+class ComplainantLanguageIn(Schema):
+    language: str  # "nl" or "en"
+
+
 class AdmissionIn(Schema):
     admitted: bool
     reason: str = ""
@@ -479,6 +483,16 @@ def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
                                received_on=payload.received_on, category=payload.category,
                                language=payload.language)
+    return _done(c)
+
+
+@router.put("/{complaint_id}/language", response=ComplaintDetailOut)
+def language(request, complaint_id: UUID, payload: ComplainantLanguageIn):
+    """The complainant's language: the letters from now on, and their notices, go out in it (the
+    ones sent stay as they were). A client changes it for her own complaints by changing her own
+    language (PUT /api/accounts/me/language)."""
+    c = _handle(request, complaint_id, "language")
+    actions.change_language(actor=request.user, complaint=c, now=timezone.now(), language=payload.language)
     return _done(c)
 
 

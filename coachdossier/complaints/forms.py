@@ -91,6 +91,12 @@ class RegisterForm(forms.Form):
     language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices, required=False)
 
 
+class LanguageForm(forms.Form):
+    """The complainant's language, changed after registration (actions.change_language)."""
+
+    language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices)
+
+
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Text for the letter"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

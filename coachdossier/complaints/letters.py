@@ -329,8 +329,9 @@ PROCEDURE_EN = [
 ]
 
 # language: (the document's title, its sections, the attachment's file name)
-PROCEDURE_TEXTS = {LetterLanguage.DUTCH: ("Klachtenregeling", PROCEDURE, "klachtenregeling.pdf"),
-                   LetterLanguage.ENGLISH: ("Complaints procedure", PROCEDURE_EN, "complaints-procedure.pdf")}
+PROCEDURE_TEXTS: dict[str, tuple[str, list[tuple[str, list[str]]], str]] = {
+    LetterLanguage.DUTCH: ("Klachtenregeling", PROCEDURE, "klachtenregeling.pdf"),
+    LetterLanguage.ENGLISH: ("Complaints procedure", PROCEDURE_EN, "complaints-procedure.pdf")}
 
 
 def procedure_language(language: str | None) -> str:

@@ -198,6 +198,7 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
                   for name, (form_class, _run, _h) in STEPS.items()}
     step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
         "received_on": complaint.received_on, "category": complaint.category, "language": complaint.language})
+    step_forms["language"] = forms.LanguageForm(auto_id="id_language_%s", initial={"language": complaint.language})
     if bound_step:
         if "seen" in bound_form.fields:  # sent again, it is checked against what the page shows now
             bound_form.data = bound_form.data.copy()
@@ -226,6 +227,8 @@ def _step_register(request, complaint, data, now):
 STEPS = {
     # step: (form class, function(request, complaint, cleaned_data, now), handlers only)
     "register": (forms.RegisterForm, _step_register, True),
+    "language": (forms.LanguageForm, lambda r, c, d, n: actions.change_language(
+        actor=r.user, complaint=c, now=n, language=d["language"]), True),
     "acknowledge": (forms.TextForm, lambda r, c, d, n: actions.acknowledge(actor=r.user, complaint=c, now=n,
                                                                            text=d["text"]), True),
     "admission": (forms.AdmissionForm, lambda r, c, d, n: actions.decide_admission(

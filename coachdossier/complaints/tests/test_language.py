@@ -335,3 +335,104 @@ class TestTheDefaultLanguageIsTheClients(ComplaintsTestCase):
             "client_reference": self.own_client.reference, "subject": "service", "category": "planning",
             "level": "practice", "description": "Too late.", "language": ""})
         self.assertEqual(Complaint.objects.get().language, "en")
+
+
+class TestChangingTheComplainantsLanguage(ComplaintsTestCase):
+    """A complainant's language could only be set when lodging or registering; the complaints
+    officer now changes it later (an audited step in the register), and a client who changes her
+    own account's language takes the letters of her open complaints along."""
+
+    def registered(self, language="nl"):
+        complaint = self.lodge(received=D(2026, 3, 24), language=language)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        return complaint
+
+    def test_kr_3_3e_the_officer_changes_it_and_later_letters_and_notices_follow(self):
+        from coachdossier.audit.models import AccessLogEntry
+        from coachdossier.complaints.models import ComplaintEvent, EventKind
+
+        complaint = self.registered("nl")
+        actions.change_language(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), language="en")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        event = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.LANGUAGE)
+        self.assertEqual((event.actor, event.params), (self.outsider, {"language": "en"}))
+        self.assertEqual(event.summary, "Letters to the complainant from now on in English.")
+        self.assertTrue(AccessLogEntry.objects.filter(action="complaint.language").exists())
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)))
+        self.assertEqual(letter.language, "en")
+        self.assertEqual(mail.outbox[-1].subject, "A letter about your complaint is ready")
+
+    def test_the_same_language_again_writes_nothing_and_a_closed_or_unknown_one_is_refused(self):
+        from coachdossier.complaints.models import EventKind
+
+        complaint = self.registered("nl")
+        actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="nl")
+        self.assertFalse(complaint.events.filter(kind=EventKind.LANGUAGE).exists())
+        with self.assertRaises(actions.ValidationError) as cm:
+            actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="de")
+        self.assertIn("language", cm.exception.message_dict)
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=self.now, outcome="withdrawn")
+        with self.assertRaises(actions.ValidationError) as cm:
+            actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="en")
+        self.assertIn("complaint", cm.exception.message_dict)
+
+    def test_the_officer_changes_it_on_the_case_page(self):
+        complaint = self.registered("nl")
+        self.login(self.outsider)
+        url = reverse("complaints:detail", args=[complaint.public_id])
+        page = self.client.get(url).content.decode()
+        self.assertIn('id="step-language"', page)
+        response = self.client.post(reverse("complaints:step", args=[complaint.public_id, "language"]),
+                                    {"language": "en"})
+        self.assertRedirects(response, url)
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        self.assertContains(self.client.get(url), "Letters to the complainant from now on in English.")
+
+    def test_the_api_changes_it_for_those_who_handle_the_case_only(self):
+        complaint = self.registered("nl")
+        url = f"/api/complaints/{complaint.public_id}/language"
+        self.login(self.client_user)
+        self.assertEqual(self.client.put(url, {"language": "en"}, content_type="application/json").status_code, 403)
+        self.login(self.outsider)
+        refused = self.client.put(url, {"language": "de"}, content_type="application/json")
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("language", refused.json()["errors"])
+        response = self.client.put(url, {"language": "en"}, content_type="application/json")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["language"], "en")
+
+    def test_a_client_who_changes_her_own_language_takes_her_open_complaints_along(self):
+        from coachdossier.accounts import actions as account_actions
+
+        self.client_user.language = "nl"
+        self.client_user.save(update_fields=["language"])
+        open_one, closed_one = self.registered("nl"), self.registered("nl")
+        actions.close_complaint(actor=self.outsider, complaint=closed_one, now=self.now, outcome="withdrawn")
+        someone_elses = actions.lodge_complaint(actor=self.outsider, now=self.now, channel="letter",
+                                                subject="service", category="planning", description="x",
+                                                name="Piet Klager", language="nl")
+        account_actions.set_language(actor=self.client_user, language="en", now=self.now)
+        for complaint, language in ((open_one, "en"), (closed_one, "nl"), (someone_elses, "nl")):
+            complaint.refresh_from_db()
+            self.assertEqual(complaint.language, language)
+        event = open_one.events.get(kind="language")
+        self.assertEqual(event.actor, self.client_user)
+
+    def test_the_language_switch_and_the_api_take_them_along_too(self):
+        self.addCleanup(translation.deactivate)
+        complaint = self.registered("en")
+        self.login(self.client_user)
+        self.client.post("/accounts/language/", {"language": "nl", "next": "/portal/"})
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "nl")
+        self.client.put("/api/accounts/me/language", {"language": "en"}, content_type="application/json")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the API sets no cookie on this device
+        page = self.client.get(reverse("complaints:mine", args=[complaint.public_id])).content.decode()
+        self.assertIn('<dd id="complaint-language">English <small class="muted">Your letters follow the language you '
+                      'choose for this site.</small></dd>', page)
