@@ -45,15 +45,25 @@ def disable_user(*, actor, user: User) -> None:
     audit.record(action="account.disable", obj=user)
 
 
+# fn(*, user, language, now): `user` changed her own language; runs in set_language's transaction.
+# The complaints app takes her open complaints' letters along (complaints.actions).
+LANGUAGE_CHANGED: list = []
+
+
 @transaction.atomic
-def set_language(*, actor: User, language: str) -> User:
+def set_language(*, actor: User, language: str, now) -> User:
     """The user's own choice of language: her pages after signing in, on any device, and the
-    mail she gets (accounts.outbox) are in it."""
+    mail she gets (accounts.outbox) are in it; so are the letters of a complaint she lodged
+    (LANGUAGE_CHANGED), when she changes it."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Unknown language: choose Nederlands or English.")})
+    changed = actor.language != language
     actor.language = language
     actor.save(update_fields=["language"])
     audit.record(action="account.language", obj=actor)
+    if changed:
+        for fn in LANGUAGE_CHANGED:
+            fn(user=actor, language=language, now=now)
     return actor
 
 

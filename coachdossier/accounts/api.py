@@ -61,7 +61,7 @@ def whoami(request):
 @router.put("/me/language", response=Me)
 def set_language(request, payload: LanguageIn):
     """My language, as the language switch sets it; 422 for a language the site does not have."""
-    return _me(actions.set_language(actor=request.user, language=payload.language))
+    return _me(actions.set_language(actor=request.user, language=payload.language, now=timezone.now()))
 
 
 @router.get("/tokens", response=list[TokenOut], throttle=TOKEN_THROTTLES)

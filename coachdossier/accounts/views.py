@@ -57,7 +57,7 @@ def set_language(request):
         return redirect(next_url)
     code = form.cleaned_data["language"]
     if request.user.is_authenticated:  # kept with the account: another device, and her mail
-        actions.set_language(actor=request.user, language=code)
+        actions.set_language(actor=request.user, language=code, now=timezone.now())
     translation.activate(code)
     response = redirect(next_url)
     remember_language(request, response, code)

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,16 +139,29 @@ def read_document(doc: Document) -> bytes:
 # --- Lodging and registration (KR-1, KR-2, KR-3.2) -----------------------------------------
 
 
+def default_language(*, client=None, complainant=None) -> str:
+    """The complainant's language when nobody chose one: the one her portal account keeps
+    (User.language), hers when she lodges it herself, else that of the client the complaint
+    concerns; Dutch when there is no account. Staff lodging a complaint for a client gave it
+    their own language (the API took the language of whoever sent the request)."""
+    account = complainant or (client.user if client is not None and client.user_id else None)
+    language = getattr(account, "language", None)
+    return language if language in LetterLanguage.values else LetterLanguage.DUTCH
+
+
 def lodge_complaint(*, actor, now, channel, subject, category, description, received_on=None, level=Level.PRACTICE,
                     client=None, coach=None, name="", address_lines=(), email="", phone="",
                     phone_offer_made=False, phone_form=None, files=(), idempotency_key_sha256="",
-                    language=LetterLanguage.DUTCH) -> Complaint:
+                    language=None) -> Complaint:
     """A complaint reaches the practice: lodged by a client in the portal, or by staff on
     behalf of the complainant (letter, email, phone, a remark on a form; KR-2.1/2.2). Letters
-    and notices go out in `language`, the complainant's. (For a request that may arrive
-    twice, `lodge_complaint_once`.)"""
+    and notices go out in `language`, the complainant's; when nobody chose one, the language
+    of her portal account (`default_language`). (For a request that may arrive twice,
+    `lodge_complaint_once`.)"""
     today = _today(now)
     is_client = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
+    if not language:
+        language = default_language(client=client, complainant=actor if is_client else None)
     errors = {}
     if is_client:
         # KR-3.2: every clock runs from the receipt date. A client's own complaint reaches the
@@ -327,6 +341,38 @@ def register_complaint(*, actor, complaint: Complaint, now, category=None, recei
     _event(complaint, EventKind.REGISTERED, actor, now)
     _log("complaint.register", complaint, actor)
     return complaint
+
+
+@transaction.atomic
+def change_language(*, actor, complaint: Complaint, now, language: str) -> Complaint:
+    """The complainant's language changes after lodging: the letters from now on, and their
+    portal notices, go out in it; the letters already sent stay as they were written. The
+    complaints officer records it (the complainant asked for English letters on the phone, say),
+    or the complainant changed her own account's language (`on_account_language_changed`). The
+    same language again changes nothing and writes no event."""
+    errors = {}
+    if language not in LetterLanguage.values:
+        errors["language"] = _("Choose Dutch or English.")
+    if complaint.status == Status.CLOSED:
+        errors["complaint"] = _("This complaint is closed.")
+    _raise(errors)
+    if language == complaint.language:
+        return complaint
+    complaint.language = language
+    complaint.save(update_fields=["language"])
+    _event(complaint, EventKind.LANGUAGE, actor, now, language=language)
+    own = actor is not None and actor.has_role(Role.CLIENT) and not actor.is_staff_member
+    _log("complaint.language", complaint, actor, Basis.CLIENT if own else Basis.COMPLAINTS)
+    return complaint
+
+
+def on_account_language_changed(*, user, language, now):
+    """accounts.actions.LANGUAGE_CHANGED: a complainant who changes her own language (the
+    language switch, or the API) reads her letters in it from then on, on each open complaint
+    whose letters her account is told of (emails.letter_notice: hers, or her client record's)."""
+    own = Complaint.objects.open().filter(Q(complainant_user=user) | Q(complainant_user__isnull=True, client__user=user))
+    for complaint in own.exclude(language=language):
+        change_language(actor=user, complaint=complaint, now=now, language=language)
 
 
 def _umbrella_refusal(complaint) -> dict:
@@ -854,13 +900,15 @@ def _address_hash(address: str) -> str:
 
 def _send_procedure(*, address, trajectory_id=None, coach_id=None, now):
     """Send the procedure PDF, then keep the proof (so a failed send leaves no proof). The mail
-    is in the reader's language (User.language) when the address is an account's, else Dutch."""
+    and the PDF it carries are in the reader's language (User.language) when the address is an
+    account's, else Dutch; the proof says which PDF went (its language and renderer)."""
     renderer = letters.pdf.RENDERER
-    data = letters.procedure_pdf(renderer)
-    emails.procedure(to=address, pdf=data, language=User.objects.language_of(address) or "nl")
+    language = letters.procedure_language(User.objects.language_of(address))
+    data = letters.procedure_pdf(renderer, language)
+    emails.procedure(to=address, pdf=data, language=language)
     ProcedureNotice.objects.create(trajectory_id=trajectory_id, coach_id=coach_id, sent_at=now,
                                    recipient_sha256=_address_hash(address), document_sha256=letters.sha256(data),
-                                   document_renderer=renderer)
+                                   document_renderer=renderer, document_language=language)
 
 
 def on_trajectory_opened(*, trajectory, actor, now):

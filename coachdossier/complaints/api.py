@@ -22,11 +22,11 @@ from . import actions, letters, reports
 from .models import ClosureDay, Complaint, Document, LetterLanguage, clocks_for, working_calendar
 from .views import (
     HANDLERS,
-    chosen_language,
     get_complaint_for,
     get_letter_for,
     is_complainant,
     may_handle,
+    procedure_language_asked,
     procedure_status,
     template_rows,
 )
@@ -98,8 +98,8 @@ class LodgeIn(Schema):
     phone: str = ""
     phone_offer_made: bool = False
     phone_form: PhoneFormIn = PhoneFormIn()
-    # The complainant's language for letters ("nl" or "en"); without it, the one chosen with the
-    # language switch, or Dutch.
+    # The complainant's language for letters ("nl" or "en"); without it, the language of her
+    # portal account (the client's own, or that of the client named by `client_reference`), or Dutch.
     language: str | None = None
 
 
@@ -117,6 +117,10 @@ class RegisterComplaintIn(Schema):
     received_on: datetime.date | None = None
     category: str | None = None
     language: str | None = None
+
+
+class ComplainantLanguageIn(Schema):
+    language: str  # "nl" or "en"
 
 
 class AdmissionIn(Schema):
@@ -325,6 +329,7 @@ class ProcedureNoticeOut(Schema):
     coach: UUID | None
     recipient_sha256: str
     document_sha256: str
+    document_language: str  # the language of the PDF that was sent: the recipient's
 
 
 class ProcedureStatusOut(Schema):
@@ -351,7 +356,8 @@ def _procedure_status() -> dict:
         "coaches_without_proof": [{"id": str(c.public_id), "name": str(c)} for c in status["coaches"]],
         "notices": [{"sent_at": n.sent_at, "trajectory": n.trajectory.public_id if n.trajectory else None,
                      "coach": n.coach.public_id if n.coach else None, "recipient_sha256": n.recipient_sha256,
-                     "document_sha256": n.document_sha256} for n in status["notices"]],
+                     "document_sha256": n.document_sha256, "document_language": n.document_language}
+                    for n in status["notices"]],
     }
 
 
@@ -385,9 +391,14 @@ PDF_RESPONSE = {"responses": {200: {"description": "The PDF.", "content": {
 
 
 @router.get("/procedure.pdf", openapi_extra=PDF_RESPONSE)
-def procedure_pdf(request):
-    """KR-3.1: the complaints procedure, for anyone signed in."""
-    return HttpResponse(letters.procedure_pdf(), content_type="application/pdf")
+def procedure_pdf(request, language: str | None = None):
+    """KR-3.1: the complaints procedure, for anyone signed in, in `language` ("nl" or "en"; 422
+    for another), else in the language the caller reads the site in (Dutch unless she chose
+    English)."""
+    if language is not None and language not in LetterLanguage.values:
+        raise ValidationError({"language": ["Choose nl or en."]})
+    language = procedure_language_asked(request, language)
+    return HttpResponse(letters.procedure_pdf(language=language), content_type="application/pdf")
 
 
 @router.get("/", response=list[ComplaintOut])
@@ -443,7 +454,7 @@ def lodge(request, payload: LodgeIn, idempotency_key: HeaderEx[str, IDEMPOTENCY_
         coach=coach, name=payload.name, email=payload.email, phone=payload.phone,
         address_lines=[line.strip() for line in payload.address_lines if line.strip()],
         phone_offer_made=payload.phone_offer_made,
-        phone_form=payload.phone_form.dict(), language=payload.language or chosen_language(request))
+        phone_form=payload.phone_form.dict(), language=payload.language)
     if outcome is Once.CONFLICT:
         return Status(409, {"detail": "This Idempotency-Key was already used, with other content, for the complaint "
                                       "named here. Nothing of this request was saved.",
@@ -472,6 +483,16 @@ def register(request, complaint_id: UUID, payload: RegisterComplaintIn):
     actions.register_complaint(actor=request.user, complaint=c, now=timezone.now(),
                                received_on=payload.received_on, category=payload.category,
                                language=payload.language)
+    return _done(c)
+
+
+@router.put("/{complaint_id}/language", response=ComplaintDetailOut)
+def language(request, complaint_id: UUID, payload: ComplainantLanguageIn):
+    """The complainant's language: the letters from now on, and their notices, go out in it (the
+    ones sent stay as they were). A client changes it for her own complaints by changing her own
+    language (PUT /api/accounts/me/language)."""
+    c = _handle(request, complaint_id, "language")
+    actions.change_language(actor=request.user, complaint=c, now=timezone.now(), language=payload.language)
     return _done(c)
 
 

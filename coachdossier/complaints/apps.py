@@ -6,6 +6,7 @@ class ComplaintsConfig(AppConfig):
     label = "complaints"
 
     def ready(self):
+        from coachdossier.accounts import actions as account_actions
         from coachdossier.clients import hooks
 
         from . import actions
@@ -16,3 +17,6 @@ class ComplaintsConfig(AppConfig):
             hooks.TRAJECTORY_OPENED.append(actions.on_trajectory_opened)
             hooks.DESTRUCTION_BLOCKERS.append(actions.destruction_blocker)
             hooks.CLIENT_DESTROYED.append(actions.on_client_destroyed)
+        # A complainant's letters follow her own account's language when she changes it.
+        if actions.on_account_language_changed not in account_actions.LANGUAGE_CHANGED:
+            account_actions.LANGUAGE_CHANGED.append(actions.on_account_language_changed)

@@ -11,6 +11,8 @@ from coachdossier import policy
 from coachdossier.accounts import outbox
 from coachdossier.accounts.models import Role, User
 
+from . import letters
+
 
 def complaint_received(*, complaint_id: int) -> None:
     """The complaints officers learn a complaint came in (KR-3.2: register within 5 working days),
@@ -55,12 +57,12 @@ def reminder(*, to: list[str], complaint, clock, no_officer=False) -> None:
 
 
 def procedure(*, to: str, pdf: bytes, language: str = "nl") -> None:
+    """KR-3.1: the complaints procedure, `pdf` rendered in `language` like the mail."""
     context = {"site_url": settings.SITE_URL, "practice": policy.current().practice_name,
                "contact": policy.current().complaints_contact}
     with translation.override(language):
         subject = " ".join(render_to_string("emails/complaints-procedure-subject.txt", context).split())
         body = render_to_string("emails/complaints-procedure-body.txt", context)
-        filename = "klachtenregeling.pdf" if language == "nl" else "complaints-procedure.pdf"
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach(filename, pdf, "application/pdf")
+    message.attach(letters.procedure_filename(language), pdf, "application/pdf")
     message.send()

@@ -54,8 +54,13 @@ class StaffComplaintForm(forms.Form):
     address = forms.CharField(label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
-    language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices, initial=LetterLanguage.DUTCH,
-                                 required=False, help_text=_("The language the complainant reads; Dutch when you do not know."))
+    # Left open, the client's own language (complaints.actions.default_language), not the
+    # language of whoever fills in the form.
+    language = forms.ChoiceField(label=_("Letters in"), choices=[("", _("The client's language")),
+                                                                 *LetterLanguage.choices],
+                                 initial="", required=False,
+                                 help_text=_("The language the complainant reads. Left open: the language of the "
+                                             "client's portal account, else Dutch."))
     subject = forms.ChoiceField(label=_("About"), choices=Subject.choices)
     coach = forms.ModelChoiceField(label=_("Coach complained about"), queryset=User.objects.none(), required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -84,6 +89,12 @@ class RegisterForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices, required=False)
+
+
+class LanguageForm(forms.Form):
+    """The complainant's language, changed after registration (actions.change_language)."""
+
+    language = forms.ChoiceField(label=_("Letters in"), choices=LetterLanguage.choices)
 
 
 class TextForm(forms.Form):

@@ -299,15 +299,65 @@ PROCEDURE = [
 ]
 
 
-def procedure_pdf(renderer: int = pdf.RENDERER) -> bytes:
+# The same procedure for a reader of English (KR-3.1): the client gets it in the language her
+# mail is in (User.language), as the letters of a complaint go in Complaint.language.
+PROCEDURE_EN = [
+    ("1. What is a complaint", ["A complaint is every expression of dissatisfaction."]),
+    ("2. Kinds of complaints", [
+        "Written complaints reach us by post or email. A remark on a form or evaluation report that shows you "
+        "are not satisfied is a complaint too. You can also lodge your complaint in the client portal.",
+        "Complaints by phone: when you express your dissatisfaction by phone, we offer to register it as a "
+        "complaint. If you wish, we fill in the standard registration form together with you."]),
+    ("3. Receipt and registration", [
+        "The complaints officer enters your complaint in the complaints register within {register} working "
+        "days. You receive an acknowledgement of receipt within {ack} weeks."]),
+    ("4. Handling", [
+        "Your complaint is handled by a complaints committee of two coaches who are not themselves involved "
+        "in it.",
+        "If your complaint is not taken into consideration, you hear so no later than {non} weeks after "
+        "receipt, with the reason.",
+        "Your complaint is settled in writing within {settle} weeks of receipt. If more time is needed, we "
+        "let you know in writing or by phone before that term ends.",
+        "You can also lodge a complaint about a coach with the management and the complaints committee of "
+        "the umbrella organisation, under its complaints regulation. Its ruling is put to you and the coach "
+        "within {ruling} month."]),
+    ("5. Aftercare", [
+        "Within {aftercare} working days of our answer letter we phone you to ask whether you are satisfied "
+        "with how your complaint was handled. If we cannot reach you, we send you a letter. If we cannot "
+        "agree together, we refer your complaint to a recognised mediator."]),
+    ("6. Contact", ["For questions about your complaint: {contact}."]),
+]
+
+# language: (the document's title, its sections, the attachment's file name)
+PROCEDURE_TEXTS: dict[str, tuple[str, list[tuple[str, list[str]]], str]] = {
+    LetterLanguage.DUTCH: ("Klachtenregeling", PROCEDURE, "klachtenregeling.pdf"),
+    LetterLanguage.ENGLISH: ("Complaints procedure", PROCEDURE_EN, "complaints-procedure.pdf")}
+
+
+def procedure_language(language: str | None) -> str:
+    """The language the procedure is given in for a reader of `language`: Dutch unless English."""
+    return language if language in PROCEDURE_TEXTS else LetterLanguage.DUTCH
+
+
+def procedure_filename(language: str) -> str:
+    return PROCEDURE_TEXTS[procedure_language(language)][2]
+
+
+def procedure_pdf(renderer: int = pdf.RENDERER, language: str = LetterLanguage.DUTCH) -> bytes:
+    """KR-3.1: the complaints procedure in `language` (its own words and the PDF's: page, date);
+    the practice's terms from the policy file. Equal input gives equal bytes, so a
+    ProcedureNotice's hash holds for its renderer and language."""
     p = policy.current()
     values = {"register": p.complaint_register_working_days, "ack": p.complaint_acknowledge_weeks,
               "non": p.complaint_non_admission_weeks, "settle": p.complaint_settle_weeks,
               "ruling": p.complaint_ruling_months, "aftercare": p.complaint_aftercare_working_days,
               "contact": p.complaints_contact}
-    sections = [pdf.Section(title, [pdf.Paragraph(fill(t, values)) for t in texts]) for title, texts in PROCEDURE]
-    return pdf.build_document(letterhead=letterhead(), title="Klachtenregeling", subtitle=p.practice_name,
-                              sections=sections, confidential=False, renderer=renderer)
+    language = procedure_language(language)
+    title, texts_by_section, _filename = PROCEDURE_TEXTS[language]
+    sections = [pdf.Section(heading, [pdf.Paragraph(fill(t, values)) for t in texts])
+                for heading, texts in texts_by_section]
+    return pdf.build_document(letterhead=letterhead(), title=title, subtitle=p.practice_name, sections=sections,
+                              confidential=False, language=language, renderer=renderer)
 
 
 def sha256(data: bytes) -> str:

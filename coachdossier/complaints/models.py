@@ -269,9 +269,10 @@ class Complaint(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.PRACTICE)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     is_uwv_client = models.BooleanField(default=False)  # KR-3.7: fixed when lodged
-    # The complainant's language for letters and notices: the portal's language when they lodge
-    # it there; chosen by staff otherwise (there is no stored preference: the UI language is a
-    # cookie of the browser). Dutch when not known.
+    # The complainant's language for letters and notices (actions.default_language): her portal
+    # account's (User.language) when she lodges it there or staff lodge it for her client record,
+    # unless staff choose another; Dutch when not known. The complaints officer changes it later
+    # (actions.change_language), and so does she, by changing her own account's language.
     language = models.CharField(_("complainant's language"), max_length=2, choices=LetterLanguage.choices,
                                 default=LetterLanguage.DUTCH)
     phone_offer_made = models.BooleanField(default=False)  # KR-2.2
@@ -389,6 +390,7 @@ class EventKind(models.TextChoices):
     COMMITTEE = "committee", _("Committee appointed")
     EXTENDED = "extended", _("Term extended")
     NOTE = "note", _("Note")
+    LANGUAGE = "language", _("Complainant's language changed")
     DOCUMENT = "document", _("Document added")
     SETTLED = "settled", _("Settlement letter sent")
     RULING = "ruling", _("Ruling recorded")
@@ -417,6 +419,7 @@ class ComplaintEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     # {"phone_offer": true} · {"new_date": "2026-05-01", "told_via": "phone"} · {"ruling": "partly"}
     # · {"coach_letter": true} · {"reached": true, "satisfied": false} · {"outcome": "withdrawn"}
+    # · {"language": "en"}
     params = models.JSONField(default=dict, blank=True)
     sealed_note = models.BinaryField(blank=True, default=b"")
 
@@ -440,6 +443,9 @@ class ComplaintEvent(models.Model):
                 return str(_("Extended to %(date)s; the complainant was told %(via)s.")) % {
                     "date": format_date(datetime.date.fromisoformat(p["new_date"]), "DATE_FORMAT"),
                     "via": str(ToldVia(p["told_via"]).label).lower()}
+            if self.kind == EventKind.LANGUAGE and "language" in p:
+                return str(_("Letters to the complainant from now on in %(language)s.")) % {
+                    "language": LetterLanguage(p["language"]).label}
             if self.kind == EventKind.RULING and "ruling" in p:
                 return str(Ruling(p["ruling"]).label)
             if self.kind == EventKind.RULING_COMMUNICATED and "coach_letter" in p:
@@ -543,6 +549,8 @@ class ProcedureNotice(models.Model):
     recipient_sha256 = models.CharField(max_length=64)
     document_sha256 = models.CharField(max_length=64)
     document_renderer = models.PositiveSmallIntegerField(default=pdf.RENDERER)  # lib.pdf version of that PDF
+    # The language that PDF (and its mail) was in: the recipient's. Notices from before: Dutch.
+    document_language = models.CharField(max_length=2, choices=LetterLanguage.choices, default=LetterLanguage.DUTCH)
 
     class Meta:
         ordering = ["-sent_at"]

@@ -5,12 +5,11 @@ making the procedure known (KR-3.1) and the reports (KR-3.6, KR-3.7)."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -154,7 +153,7 @@ def complaint_new(request):
                     email=data["email"], phone=data["phone"], phone_offer_made=data["phone_offer_made"],
                     phone_form={"called_at": data["phone_called_at"], "summary": data["phone_summary"],
                                 "wish": data["phone_wish"], "agreed": data["phone_agreed"]},
-                    files=data["files"], language=data["language"] or LetterLanguage.DUTCH)
+                    files=data["files"], language=data["language"] or None)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -200,6 +199,7 @@ def _detail_context(request, complaint, bound_step=None, bound_form=None):
                   for name, (form_class, _run, _h) in STEPS.items()}
     step_forms["register"] = forms.RegisterForm(auto_id="id_register_%s", initial={
         "received_on": complaint.received_on, "category": complaint.category, "language": complaint.language})
+    step_forms["language"] = forms.LanguageForm(auto_id="id_language_%s", initial={"language": complaint.language})
     if bound_step:
         if "seen" in bound_form.fields:  # sent again, it is checked against what the page shows now
             bound_form.data = bound_form.data.copy()
@@ -228,6 +228,8 @@ def _step_register(request, complaint, data, now):
 STEPS = {
     # step: (form class, function(request, complaint, cleaned_data, now), handlers only)
     "register": (forms.RegisterForm, _step_register, True),
+    "language": (forms.LanguageForm, lambda r, c, d, n: actions.change_language(
+        actor=r.user, complaint=c, now=n, language=d["language"]), True),
     "acknowledge": (forms.TextForm, lambda r, c, d, n: actions.acknowledge(actor=r.user, complaint=c, now=n,
                                                                            text=d["text"]), True),
     "admission": (forms.AdmissionForm, lambda r, c, d, n: actions.decide_admission(
@@ -324,16 +326,6 @@ def document(request, complaint_id, document_id):
 # --- The client ------------------------------------------------------------------------------
 
 
-def chosen_language(request) -> str:
-    """The language letters go out in unless someone chooses another: a signed-in user's own
-    (User.language, kept by the language switch), else the one this device chose with the
-    switch (a cookie); Dutch when none was chosen."""
-    user = getattr(request, "user", None)
-    chosen = user.language if user is not None and user.is_authenticated else \
-        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in LetterLanguage.values else LetterLanguage.DUTCH
-
-
 def _own_client(user):
     return Client.objects.alive().filter(user=user).prefetch_related("trajectories__coach",
                                                                      "trajectories__principal").first()
@@ -356,8 +348,7 @@ def lodge(request):
                 idempotency_key=data["idempotency_key"], actor=request.user, now=timezone.now(), channel="portal",
                 subject=data["subject"], category=data["category"], level=data["level"],
                 description=data["description"], client=client, coach=data["coach"],
-                name="" if client else request.user.full_name, email="" if client else request.user.email,
-                language=chosen_language(request))
+                name="" if client else request.user.full_name, email="" if client else request.user.email)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -382,8 +373,17 @@ def mine(request, complaint_id):
 @require_GET
 @role_required(*STAFF, Role.CLIENT, Role.THERAPIST, Role.AUDITOR)
 def procedure_pdf(request):
-    """The complaints procedure, for anyone signed in (KR-3.1)."""
-    return _pdf(letters.procedure_pdf(), "klachtenregeling.pdf")
+    """The complaints procedure, for anyone signed in (KR-3.1), in the language the reader reads
+    the site in, or the one asked for (`?language=en`: management reads what an English reader
+    was sent)."""
+    language = procedure_language_asked(request, request.GET.get("language"))
+    return _pdf(letters.procedure_pdf(language=language), letters.procedure_filename(language))
+
+
+def procedure_language_asked(request, asked: str | None) -> str:
+    """The language of the procedure PDF for this request: `asked` when it is one the procedure
+    is written in, else the language of the page (page and API)."""
+    return asked if asked in LetterLanguage.values else letters.procedure_language(translation.get_language())
 
 
 # --- Practice settings (management) -----------------------------------------------------------

@@ -5,6 +5,7 @@ Mail carries a notice and a link in that language, never dossier content (GC-6.3
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
+from django.utils import translation
 
 from coachdossier.accounts import outbox
 from coachdossier.accounts.models import User
@@ -204,3 +205,64 @@ class ChoosingTheLanguageOfAnInvitationTestCase(BaseTestCase):
         response = self.client.post(url, {"language": "nl"}, content_type="application/json")
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.json()["language"], "nl")
+
+
+class AllauthMailsInTheRecipientsLanguageTestCase(BaseTestCase):
+    """allauth's own mails (password reset, codes, email confirmation, notices) were written in the
+    language of the page that asked for them; like every mail of ours they follow the reader's
+    stored language (User.language)."""
+
+    def ask_for_a_new_password(self, address, page_language):
+        self.addCleanup(translation.deactivate)  # the middleware leaves the last page's language active
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = page_language
+        response = self.client.post("/accounts/password/reset/", {"email": address})
+        self.assertEqual(response["Content-Language"], page_language)
+        return mail.outbox[-1]
+
+    def test_a_dutch_reader_who_asks_from_an_english_page_gets_the_reset_mail_in_dutch(self):
+        speaks(self.client_user, "nl")
+        sent = self.ask_for_a_new_password("carla@example.com", "en")
+        self.assertTrue(sent.subject.endswith("] Nieuw wachtwoord"), sent.subject)
+        self.assertIn("http://testserver/accounts/password/reset/key/", sent.body)
+
+    @override_settings(LANGUAGE_CODE="nl")
+    def test_an_english_reader_who_asks_from_a_dutch_page_gets_the_reset_mail_in_english(self):
+        speaks(self.client_user, "en")
+        sent = self.ask_for_a_new_password("Carla@Example.com", "nl")
+        self.assertTrue(sent.subject.endswith("] Password Reset Email"), sent.subject)
+
+    @override_settings(LANGUAGE_CODE="nl")
+    def test_the_mail_to_an_address_that_is_nobodys_stays_in_the_pages_language(self):
+        """ACCOUNT_PREVENT_ENUMERATION: allauth answers an unknown address too; nobody stored a language."""
+        english = self.ask_for_a_new_password("nobody@example.org", "en")
+        dutch = self.ask_for_a_new_password("nobody@example.org", "nl")
+        self.assertNotEqual(english.subject, dutch.subject)
+
+    @override_settings(ACCOUNT_EMAIL_NOTIFICATIONS=True)
+    def test_a_notice_about_an_account_goes_in_its_language_even_to_an_address_it_no_longer_has(self):
+        from allauth.account.adapter import get_adapter
+        from allauth.core import context
+
+        speaks(self.client_user, "nl")
+        request = self.client.get("/").wsgi_request
+        with translation.override("en"), context.request_context(request):
+            get_adapter(request).send_notification_mail("account/email/email_changed", self.client_user, {
+                "from_email": "carla.oud@example.com", "to_email": "carla@example.com"},
+                email="carla.oud@example.com")
+        sent = mail.outbox[-1]
+        self.assertEqual(sent.to, ["carla.oud@example.com"])
+        self.assertIn("Uw e-mailadres is gewijzigd", sent.body)
+
+    def test_an_email_confirmation_goes_in_the_language_of_the_account_it_confirms(self):
+        from allauth.account.adapter import get_adapter
+        from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+        from allauth.core import context
+
+        speaks(self.client_user, "nl")
+        address = EmailAddress.objects.create(user=self.client_user, email="carla.nieuw@example.com")
+        request = self.client.get("/").wsgi_request
+        with context.request_context(request):
+            get_adapter(request).send_confirmation_mail(request, EmailConfirmationHMAC(address), signup=False)
+        sent = mail.outbox[-1]
+        self.assertEqual(sent.to, ["carla.nieuw@example.com"])
+        self.assertNotIn("Confirm", sent.subject)

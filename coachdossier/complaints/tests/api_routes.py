@@ -114,6 +114,7 @@ API_ROUTES = [
     ("get", "/api/complaints/{complaint_id}", complaint("api_complaint_admitted"), None, None, COMMITTEE_CASE_READ),
     ("post", "/api/complaints/{complaint_id}/register", complaint("api_complaint_lodged"), lambda w: {}, "json",
      CASE_STEP),
+    ("put", "/api/complaints/{complaint_id}/language", case, lambda w: {"language": "en"}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/acknowledgement", complaint("api_complaint_registered"),
      lambda w: {"text": ""}, "json", CASE_STEP),
     ("post", "/api/complaints/{complaint_id}/admission", case, lambda w: {"admitted": True}, "json", CASE_STEP),

@@ -60,6 +60,9 @@ ROUTES = [
     Route("complaints:mine", case, expect={**CLIENTS, "other_client": 404}),
     Route("complaints:step", lambda w: {**case(w), "step": "note"}, method="POST", data=lambda w: {"note": "Gebeld."},
           expect={**CASE, "management": 302, "outsider": 302, "committee": 302}),
+    # The complainant's language: a handler's step, like every other.
+    Route("complaints:step", lambda w: {**case(w), "step": "language"}, method="POST",
+          data=lambda w: {"language": "en"}, expect={**CASE, "management": 302, "outsider": 302, "committee": 403}),
     # A handler's step: the committee member sees the case but does not close it.
     Route("complaints:step", lambda w: {**case(w), "step": "close"}, method="POST",
           data=lambda w: {"outcome": "withdrawn"},

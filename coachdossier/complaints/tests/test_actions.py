@@ -50,7 +50,7 @@ class ComplaintsTestCase(BaseTestCase):
         args = dict(actor=self.client_user, now=at(received), received_on=received, channel="portal",
                     subject="coach", coach=self.coach,
                     category="communication", description="Mijn coach kwam twee keer niet opdagen.",
-                    client=self.own_client)
+                    client=self.own_client, language="nl")  # the letters these tests read are Dutch
         args.update(kwargs)
         return actions.lodge_complaint(**args)
 
@@ -987,8 +987,9 @@ class TestRendererVersions(ComplaintsTestCase):
         actions.send_procedure_to_coach(actor=self.management, coach=self.coach_c, now=self.now)
         notice = ProcedureNotice.objects.get(coach=self.coach_c)
         self.assertEqual(notice.document_renderer, 2)
-        self.assertEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(notice.document_renderer)))
-        self.assertNotEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(1)))
+        self.assertEqual(notice.document_sha256,
+                         letters.sha256(letters.procedure_pdf(notice.document_renderer, notice.document_language)))
+        self.assertNotEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(1, notice.document_language)))
 
     def test_the_migration_gives_existing_letters_and_notices_version_1_and_new_ones_version_2(self):
         from importlib import import_module

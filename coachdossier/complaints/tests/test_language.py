@@ -8,11 +8,12 @@ from unittest import mock
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coachdossier.complaints import actions, letters
 from coachdossier.complaints.models import Complaint, LetterKind, LetterTemplate
 from coachdossier.lib.tests.test_pdf import pdf_text
+from coachdossier.test import make_client
 
 from .test_actions import ComplaintsTestCase, at
 
@@ -41,7 +42,9 @@ class TestLettersInTheComplainantsLanguage(ComplaintsTestCase):
         self.assertIn("25 March 2026", text)
 
     def test_kr_3_3a_a_complainant_whose_language_is_not_known_gets_dutch(self):
-        complaint = self.lodge(received=D(2026, 3, 24))  # nobody said which language: Dutch
+        # Nobody said which language, and the complainant has no account that says it: Dutch.
+        complaint = self.lodge(received=D(2026, 3, 24), actor=self.outsider, channel="letter", client=None,
+                               name="Carla de Vries", language=None)
         actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
         letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
         self.assertEqual((complaint.language, letter.language), ("nl", "nl"))
@@ -218,3 +221,218 @@ class TestLanguageApi(ComplaintsTestCase):
         self.assertEqual(response.json()["subject"], "Settled")
         self.assertEqual(self.send("PUT", "/api/complaints/letter-templates/ruling_coach/en",
                                    {"subject": "x", "body": "y"}).status_code, 404)
+
+
+class TestTheProcedureInTheReadersLanguage(ComplaintsTestCase):
+    """KR-3.1: the complaints procedure went to every client as a Dutch PDF, also attached to the
+    English mail of a client who reads English; the PDF is now in the mail's language."""
+
+    def send_to_the_client(self, language):
+        from coachdossier.accounts.models import User
+        from coachdossier.complaints.models import ProcedureNotice
+
+        User.objects.filter(pk=self.client_user.pk).update(language=language)
+        actions.send_procedure_for_trajectory(actor=self.management, trajectory=self.own_client.current_trajectory,
+                                              now=self.now)
+        return mail.outbox[-1], ProcedureNotice.objects.latest("pk")
+
+    def test_kr_3_1_a_client_who_reads_english_gets_the_procedure_pdf_in_english(self):
+        message, notice = self.send_to_the_client("en")
+        filename, data, _type = message.attachments[0]
+        self.assertEqual(filename, "complaints-procedure.pdf")
+        text = " ".join(pdf_text(data).split())
+        self.assertIn("Complaints procedure", text)
+        self.assertIn("A complaint is every expression of dissatisfaction.", text)
+        self.assertIn("Page 1 of", text)
+        self.assertNotIn("klacht", text)
+        self.assertEqual(notice.document_language, "en")
+
+    def test_kr_3_1_a_client_who_reads_dutch_gets_it_in_dutch(self):
+        message, notice = self.send_to_the_client("nl")
+        filename, data, _type = message.attachments[0]
+        self.assertEqual(filename, "klachtenregeling.pdf")
+        self.assertIn("Een klacht is iedere uiting van ontevredenheid.", " ".join(pdf_text(data).split()))
+        self.assertEqual(notice.document_language, "nl")
+
+    def test_kr_3_1_the_proof_holds_for_the_language_and_renderer_it_records(self):
+        message, notice = self.send_to_the_client("en")
+        sent = letters.procedure_pdf(notice.document_renderer, notice.document_language)
+        self.assertEqual(message.attachments[0][1], sent)
+        self.assertEqual(notice.document_sha256, letters.sha256(sent))
+        self.assertNotEqual(notice.document_sha256, letters.sha256(letters.procedure_pdf(notice.document_renderer)))
+
+    def test_kr_3_1_the_pages_and_the_api_give_the_procedure_in_the_readers_language_or_the_one_asked(self):
+        self.addCleanup(translation.deactivate)  # the middleware leaves the last page's language active
+        self.login(self.client_user)
+        for url in (reverse("complaints:procedure_pdf"), "/api/complaints/procedure.pdf"):
+            with self.subTest(url=url):
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+                self.assertEqual(self.client.get(url).content, letters.procedure_pdf(language="en"))
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+                self.assertEqual(self.client.get(url).content, letters.procedure_pdf(language="nl"))
+                self.assertEqual(self.client.get(url + "?language=en").content, letters.procedure_pdf(language="en"))
+        self.assertEqual(self.client.get("/api/complaints/procedure.pdf?language=de").status_code, 422)
+
+    def test_kr_3_1_management_sees_which_language_each_proof_is_in(self):
+        self.send_to_the_client("en")
+        self.login(self.management)
+        page = self.client.get(reverse("complaints:procedure")).content.decode()
+        self.assertIn("?language=en", page)
+        self.assertIn("<td>English</td>", page)
+        notices = self.client.get("/api/complaints/procedure-notices").json()["notices"]
+        self.assertEqual([n["document_language"] for n in notices], ["en"])
+
+
+class TestTheDefaultLanguageIsTheClients(ComplaintsTestCase):
+    """Staff lodging a complaint for a client gave it their own language (the API took the language
+    of whoever sent the request; the page, Dutch): the complainant's letters now default to the
+    language of the client's portal account (User.language), else Dutch."""
+
+    def speaks(self, user, language):
+        user.language = language
+        user.save(update_fields=["language"])
+
+    def lodge_for_the_client(self, **kwargs):
+        return actions.lodge_complaint(**{"actor": self.outsider, "now": self.now, "channel": "letter",
+                                          "subject": "service", "category": "planning", "description": "Te laat.",
+                                          "client": self.own_client, **kwargs})
+
+    def test_kr_2_1_a_complaint_staff_lodge_for_a_client_is_in_her_accounts_language(self):
+        self.speaks(self.outsider, "en")
+        self.speaks(self.client_user, "nl")
+        self.assertEqual(self.lodge_for_the_client().language, "nl")
+        self.speaks(self.outsider, "nl")
+        self.speaks(self.client_user, "en")
+        self.assertEqual(self.lodge_for_the_client().language, "en")
+        self.assertEqual(self.lodge_for_the_client(language="nl").language, "nl")  # a choice made still counts
+
+    def test_kr_2_1_a_client_without_a_portal_account_and_a_complainant_who_is_no_client_get_dutch(self):
+        emma = make_client(actor=self.management, coach=self.coach, principal=self.employer, first="Emma",
+                           last="Bakker")
+        self.assertIsNone(emma.user)
+        self.assertEqual(self.lodge_for_the_client(client=None, name="Piet Klager").language, "nl")
+        self.assertEqual(actions.lodge_complaint(actor=self.outsider, now=self.now, channel="letter",
+                                                 subject="service", category="planning", description="Te laat.",
+                                                 client=emma).language, "nl")
+
+    def test_the_api_defaults_to_the_clients_language_not_the_senders(self):
+        self.speaks(self.outsider, "en")
+        self.speaks(self.client_user, "nl")
+        self.login(self.outsider)
+        response = self.client.post("/api/complaints/", {
+            "subject": "service", "category": "planning", "description": "Te laat.", "channel": "letter",
+            "client_reference": self.own_client.reference}, content_type="application/json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["language"], "nl")
+
+    def test_the_page_leaves_the_language_open_and_takes_the_clients(self):
+        self.speaks(self.client_user, "en")
+        self.login(self.outsider)
+        page = self.client.get(reverse("complaints:new")).content.decode()
+        self.assertIn('<option value="" selected>', page)
+        self.client.post(reverse("complaints:new"), {
+            "channel": "letter", "received_on": timezone.localdate().isoformat(),
+            "client_reference": self.own_client.reference, "subject": "service", "category": "planning",
+            "level": "practice", "description": "Too late.", "language": ""})
+        self.assertEqual(Complaint.objects.get().language, "en")
+
+
+class TestChangingTheComplainantsLanguage(ComplaintsTestCase):
+    """A complainant's language could only be set when lodging or registering; the complaints
+    officer now changes it later (an audited step in the register), and a client who changes her
+    own account's language takes the letters of her open complaints along."""
+
+    def registered(self, language="nl"):
+        complaint = self.lodge(received=D(2026, 3, 24), language=language)
+        actions.register_complaint(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 25)))
+        return complaint
+
+    def test_kr_3_3e_the_officer_changes_it_and_later_letters_and_notices_follow(self):
+        from coachdossier.audit.models import AccessLogEntry
+        from coachdossier.complaints.models import ComplaintEvent, EventKind
+
+        complaint = self.registered("nl")
+        actions.change_language(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)), language="en")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        event = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.LANGUAGE)
+        self.assertEqual((event.actor, event.params), (self.outsider, {"language": "en"}))
+        self.assertEqual(event.summary, "Letters to the complainant from now on in English.")
+        self.assertTrue(AccessLogEntry.objects.filter(action="complaint.language").exists())
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            letter = actions.acknowledge(actor=self.outsider, complaint=complaint, now=at(D(2026, 3, 26)))
+        self.assertEqual(letter.language, "en")
+        self.assertEqual(mail.outbox[-1].subject, "A letter about your complaint is ready")
+
+    def test_the_same_language_again_writes_nothing_and_a_closed_or_unknown_one_is_refused(self):
+        from coachdossier.complaints.models import EventKind
+
+        complaint = self.registered("nl")
+        actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="nl")
+        self.assertFalse(complaint.events.filter(kind=EventKind.LANGUAGE).exists())
+        with self.assertRaises(actions.ValidationError) as cm:
+            actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="de")
+        self.assertIn("language", cm.exception.message_dict)
+        actions.close_complaint(actor=self.outsider, complaint=complaint, now=self.now, outcome="withdrawn")
+        with self.assertRaises(actions.ValidationError) as cm:
+            actions.change_language(actor=self.outsider, complaint=complaint, now=self.now, language="en")
+        self.assertIn("complaint", cm.exception.message_dict)
+
+    def test_the_officer_changes_it_on_the_case_page(self):
+        complaint = self.registered("nl")
+        self.login(self.outsider)
+        url = reverse("complaints:detail", args=[complaint.public_id])
+        page = self.client.get(url).content.decode()
+        self.assertIn('id="step-language"', page)
+        response = self.client.post(reverse("complaints:step", args=[complaint.public_id, "language"]),
+                                    {"language": "en"})
+        self.assertRedirects(response, url)
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        self.assertContains(self.client.get(url), "Letters to the complainant from now on in English.")
+
+    def test_the_api_changes_it_for_those_who_handle_the_case_only(self):
+        complaint = self.registered("nl")
+        url = f"/api/complaints/{complaint.public_id}/language"
+        self.login(self.client_user)
+        self.assertEqual(self.client.put(url, {"language": "en"}, content_type="application/json").status_code, 403)
+        self.login(self.outsider)
+        refused = self.client.put(url, {"language": "de"}, content_type="application/json")
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("language", refused.json()["errors"])
+        response = self.client.put(url, {"language": "en"}, content_type="application/json")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["language"], "en")
+
+    def test_a_client_who_changes_her_own_language_takes_her_open_complaints_along(self):
+        from coachdossier.accounts import actions as account_actions
+
+        self.client_user.language = "nl"
+        self.client_user.save(update_fields=["language"])
+        open_one, closed_one = self.registered("nl"), self.registered("nl")
+        actions.close_complaint(actor=self.outsider, complaint=closed_one, now=self.now, outcome="withdrawn")
+        someone_elses = actions.lodge_complaint(actor=self.outsider, now=self.now, channel="letter",
+                                                subject="service", category="planning", description="x",
+                                                name="Piet Klager", language="nl")
+        account_actions.set_language(actor=self.client_user, language="en", now=self.now)
+        for complaint, language in ((open_one, "en"), (closed_one, "nl"), (someone_elses, "nl")):
+            complaint.refresh_from_db()
+            self.assertEqual(complaint.language, language)
+        event = open_one.events.get(kind="language")
+        self.assertEqual(event.actor, self.client_user)
+
+    def test_the_language_switch_and_the_api_take_them_along_too(self):
+        self.addCleanup(translation.deactivate)
+        complaint = self.registered("en")
+        self.login(self.client_user)
+        self.client.post("/accounts/language/", {"language": "nl", "next": "/portal/"})
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "nl")
+        self.client.put("/api/accounts/me/language", {"language": "en"}, content_type="application/json")
+        complaint.refresh_from_db()
+        self.assertEqual(complaint.language, "en")
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the API sets no cookie on this device
+        page = self.client.get(reverse("complaints:mine", args=[complaint.public_id])).content.decode()
+        self.assertIn('<dd id="complaint-language">English <small class="muted">Your letters follow the language you '
+                      'choose for this site.</small></dd>', page)
