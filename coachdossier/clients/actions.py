@@ -620,6 +620,27 @@ def _other_people(client) -> list[str]:
     return [*User.objects.staff().values_list("full_name", flat=True), *contacts]
 
 
+def entry_notices(*, client, title: str, text: str, is_medical: bool) -> list[str]:
+    """What the author should know about an entry just saved, said once, next to the saved
+    entry: the other people it names (GC-5.2: only what the client gave, pseudonymised where
+    possible) and health information in an entry not marked medical (PR-4: extra confidential,
+    and a medical entry stays out of lists, search and reports). Screening is advice, never a
+    refusal: the entry is saved either way."""
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client),
+                                       others=_other_people(client))
+    notices = []
+    if screening["other_persons"]:
+        notices.append(_(
+            "This entry names other people: %(names)s. Keep only what the client told you about them, and "
+            "write a role instead of a name where you can, such as the manager or a colleague (GC-5.2).")
+            % {"names": ", ".join(screening["other_persons"])})
+    if screening["health"] and not is_medical:
+        notices.append(_(
+            "This entry mentions health information but is not marked medical. Mark it medical (Change) so it "
+            "stays out of lists, search and reports to the principal (PR-4)."))
+    return notices
+
+
 def _write_version(*, entry, number, author, now, content, is_correction=False) -> EntryVersion:
     version = EntryVersion(entry=entry, number=number, author=author, created_at=now, is_correction=is_correction)
     version.sealed = SealedJSON.seal(entry.client.public_id, content, version.aad())

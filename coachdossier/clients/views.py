@@ -219,11 +219,19 @@ def entry_new(request, client_id):
                     "second submission were not saved. Edit the entry to change it."))
             else:
                 messages.success(request, _("The entry has been added to the dossier."))
+                _warn_about(request, client, data)
             if outcome is Once.CREATED:
                 return redirect("clients:detail", client.public_id)
             # The form sent again: show the entry it made, there is no second one.
             return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_form.html", {"client": client, "form": form})
+
+
+def _warn_about(request, client, data) -> None:
+    """GC-5.2, PR-4: the screening advice on an entry just saved, as warnings above it."""
+    for notice in actions.entry_notices(client=client, title=data["title"], text=data["text"],
+                                        is_medical=data["is_medical"]):
+        messages.warning(request, notice)
 
 
 def _entry_for(request, client_id, entry_id, action, log_action=None):
@@ -253,8 +261,10 @@ def entry_edit(request, client_id, entry_id):
     if entry.kind == EntryKind.CLIENT_STATEMENT:
         access.deny(request.user, "entry.edit", client_ref=client.public_id, status=403)
     current = entry.current.content
+    # PR-4: the justification stays with the text it justifies; a typo fix need not re-argue it.
     form = EntryEditForm(request.POST or None, initial={"title": current.get("title"), "text": current.get("text"),
-                                                         "is_medical": entry.is_medical})
+                                                         "is_medical": entry.is_medical,
+                                                         "justification": current.get("justification")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,6 +275,7 @@ def entry_edit(request, client_id, entry_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("A new version of the entry has been saved; the earlier one stays visible."))
+            _warn_about(request, client, data)
             return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_edit.html", {"client": client, "entry": entry, "form": form})
 
@@ -443,15 +454,20 @@ def break_glass(request):
     if request.method == "POST" and form.is_valid():
         client = Client.objects.alive().filter(reference=form.cleaned_data["reference"].strip()).first()
         if client is None:
-            access.deny(request.user, "break_glass.start")
-        try:
-            actions.break_glass(actor=request.user, client=client, reason=form.cleaned_data["reason"],
-                                now=timezone.now())
-        except ValidationError as exc:
-            apply_errors(form, exc)
+            # Logged as refused like any miss; but in an emergency a typo must not cost the
+            # reason just written: the form comes back with the reference marked.
+            access.record_denied(request.user, "break_glass.start")
+            form.add_error("reference", _("No client has this reference. Enter the reference shown with the "
+                                          "client, such as 2026-0005, not the name."))
         else:
-            messages.warning(request, _("Emergency access granted for two hours. Management has been told."))
-            return redirect("clients:detail", client.public_id)
+            try:
+                actions.break_glass(actor=request.user, client=client, reason=form.cleaned_data["reason"],
+                                    now=timezone.now())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.warning(request, _("Emergency access granted for two hours. Management has been told."))
+                return redirect("clients:detail", client.public_id)
     return render(request, "clients/break_glass.html", {"form": form})
 
 
