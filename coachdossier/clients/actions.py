@@ -424,6 +424,11 @@ def log_session(*, actor, trajectory: Trajectory, date, minutes: int, mode: str,
     elif date < (began := trajectory.began_on):
         errors["date"] = _("A session cannot be before the trajectory began (%(date)s); check the year.") % {
             "date": format_date(began, "DATE_FORMAT")}
+    elif trajectory.closed_on and date > trajectory.closed_on:
+        # Hours after the closing date were never part of the assignment (GC-0.4); a late
+        # registration of the last session, on or before that date, still is.
+        errors["date"] = _("A session cannot be after the trajectory was closed (%(date)s).") % {
+            "date": format_date(trajectory.closed_on, "DATE_FORMAT")}
     if not (0 < minutes <= 600):
         errors["minutes"] = _("Enter a duration between 1 and 600 minutes.")
     _raise(errors)

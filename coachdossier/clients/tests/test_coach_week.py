@@ -1,5 +1,8 @@
 """What a coach tripped over in a working week with the demo (the rule each fix serves in the name)."""
 
+import datetime
+
+import time_machine
 from django.contrib.messages import get_messages
 from django.utils import translation
 
@@ -145,3 +148,41 @@ class BreakGlassReferenceTestCase(BaseTestCase):
             },
         )
         self.assertRedirects(r, f"/clients/{self.own_client.public_id}/")
+
+
+class ClosedTrajectoryTestCase(BaseTestCase):
+    """The trajectory was closed today (NOW); the coach logs sessions two days later."""
+
+    def setUp(self):
+        super().setUp()
+        self.trajectory = self.own_client.current_trajectory
+        actions.close_trajectory(actor=self.management, trajectory=self.trajectory, now=self.now)
+        self.later = self.now + datetime.timedelta(days=2)
+        self.login(self.coach)
+
+    def test_gc_0_4_a_session_after_the_closing_date_is_refused_next_to_the_date(self):
+        with time_machine.travel(self.later, tick=False):
+            self.login(self.coach)  # a new working day, a new sign-in
+            r = self.client.post(
+                f"/clients/{self.own_client.public_id}/sessions/new/",
+                {"date": self.later.date().isoformat(), "minutes": 60, "mode": "video"},
+            )
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "A session cannot be after the trajectory was closed")
+        self.assertFalse(self.trajectory.sessions.exists())
+
+    def test_gc_0_4_the_last_session_may_still_be_logged_on_the_closing_date_afterwards(self):
+        actions.log_session(
+            actor=self.coach,
+            trajectory=self.trajectory,
+            date=self.now.date(),
+            minutes=60,
+            mode="video",
+            now=self.later,
+        )
+        self.assertEqual(self.trajectory.sessions.count(), 1)
+
+    def test_gc_7_1_a_closed_trajectory_offers_no_goal_reformulation_it_would_refuse(self):
+        r = self.client.get(f"/clients/{self.own_client.public_id}/")
+        self.assertNotContains(r, f"/clients/{self.own_client.public_id}/goal/")
+        self.assertContains(r, f"/clients/{self.own_client.public_id}/sessions/new/")
