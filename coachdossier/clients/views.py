@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -391,6 +392,13 @@ def session_new(request, client_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The session has been logged."))
+            used = round(sum(trajectory.sessions.values_list("minutes", flat=True)) / 60, 1)  # with this one
+            approved = trajectory.approved_hours
+            if approved and used > approved:  # GC-0.5: the principal approved these hours, not more
+                messages.warning(request, _(
+                    "This trajectory has now used %(used)s of the %(approved)s hours the principal approved. Ask "
+                    "the principal for more hours; management records them in the trajectory's terms.") % {
+                    "used": number_format(used, 1), "approved": number_format(approved, 1)})
             return redirect("clients:detail", client.public_id)
     return render(request, "clients/session_form.html", {"client": client, "form": form, "trajectory": trajectory})
 

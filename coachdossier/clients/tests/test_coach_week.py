@@ -1,6 +1,7 @@
 """What a coach tripped over in a working week with the demo (the rule each fix serves in the name)."""
 
 import datetime
+import decimal
 
 import time_machine
 from django.contrib.messages import get_messages
@@ -186,3 +187,38 @@ class ClosedTrajectoryTestCase(BaseTestCase):
         r = self.client.get(f"/clients/{self.own_client.public_id}/")
         self.assertNotContains(r, f"/clients/{self.own_client.public_id}/goal/")
         self.assertContains(r, f"/clients/{self.own_client.public_id}/sessions/new/")
+
+
+class ApprovedHoursTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.trajectory = self.own_client.current_trajectory
+        self.trajectory.approved_hours = decimal.Decimal("2.0")
+        self.trajectory.save(update_fields=["approved_hours"])
+        self.login(self.coach)
+        self.url = f"/clients/{self.own_client.public_id}/sessions/new/"
+
+    def log(self, minutes):
+        return self.client.post(
+            self.url, {"date": self.now.date().isoformat(), "minutes": minutes, "mode": "video"}, follow=True
+        )
+
+    def warnings(self, response):
+        return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+
+    def test_gc_0_5_a_session_within_the_approved_hours_logs_without_a_warning(self):
+        r = self.log(90)
+        self.assertEqual(self.warnings(r), [])
+        self.assertNotContains(r, "more than approved")
+
+    def test_gc_0_5_the_session_that_passes_the_approved_hours_says_so_and_the_dossier_marks_it(self):
+        self.log(90)
+        r = self.log(60)
+        self.assertEqual(
+            self.warnings(r),
+            [
+                "This trajectory has now used 2.5 of the 2.0 hours the principal approved. Ask the principal "
+                "for more hours; management records them in the trajectory's terms."
+            ],
+        )
+        self.assertContains(r, "more than approved")
