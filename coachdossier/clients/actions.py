@@ -768,8 +768,12 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             entry = DossierEntry.objects.create(client=client, trajectory=client.current_trajectory,
                                                 kind=EntryKind.CORRESPONDENCE_IN, occurred_on=timezone.localdate(now),
                                                 created_by=actor, created_at=now)
+            # Which consent it proves, so two pieces of evidence on one day are told apart (GC-2.5, GC-6.4).
+            whom = substitute.full_name if substitute else recipient.strip()
+            title = _("Evidence of consent: %(kind)s") % {"kind": consent.get_kind_display()}
             _write_version(entry=entry, number=1, author=actor, now=now, content={
-                "title": _("Evidence of consent"), "text": "", "source": "", "justification": "", "reason": ""})
+                "title": f"{title} ({whom})" if whom else title, "text": "", "source": "", "justification": "",
+                "reason": ""})
             try:
                 consent.evidence = _store_attachment(entry=entry, upload=evidence)
             except ValidationError as exc:

@@ -5,10 +5,12 @@ import decimal
 
 import time_machine
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from coachdossier.audit.models import AccessLogEntry, Outcome
 from coachdossier.clients import actions, validation
+from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.clients.models import EntryKind
 from coachdossier.clients.screening import SpecialCategory
 from coachdossier.test import BaseTestCase
@@ -222,3 +224,31 @@ class ApprovedHoursTestCase(BaseTestCase):
             ],
         )
         self.assertContains(r, "more than approved")
+
+
+class ConsentEvidenceTitleTestCase(BaseTestCase):
+    def record(self, **kwargs):
+        consent = actions.record_consent(
+            actor=self.coach,
+            client=self.own_client,
+            given_via="writing",
+            valid_from=self.now.date(),
+            evidence=SimpleUploadedFile("toestemming.pdf", DEMO_PDF),
+            now=self.now,
+            **kwargs,
+        )
+        return consent.evidence.entry.current.content["title"]
+
+    def test_gc_2_5_the_evidence_of_a_substitute_consent_names_the_substitute(self):
+        with translation.override("en"):
+            title = self.record(
+                kind="substitute",
+                substitute=self.other_coach,
+                valid_until=self.now.date() + datetime.timedelta(days=14),
+            )
+        self.assertEqual(title, "Evidence of consent: Substitute coach (Bob Coach)")
+
+    def test_gc_6_4_the_evidence_of_a_disclosure_consent_names_the_recipient_in_dutch(self):
+        with translation.override("nl"):
+            title = self.record(kind="disclosure", recipient="Werkfit", purpose="Training", data_scope="Voortgang")
+        self.assertEqual(title, "Bewijs van toestemming: Verstrekking aan een derde partij (Werkfit)")
