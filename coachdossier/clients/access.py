@@ -171,10 +171,15 @@ def _parse(public_id) -> uuid.UUID | None:
         return None
 
 
-def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None) -> NoReturn:
-    """Log a refused access and raise 404 (not yours) or 403 (yours, but not this)."""
+def record_denied(user, action: str, *, client_ref=None, obj=None) -> None:
+    """Log a refused access without answering it (the caller says why, e.g. on a form)."""
     audit.record(action=action, client=client_ref, obj=obj, outcome=Outcome.DENIED, basis=Basis.NONE,
                  role=",".join(sorted(getattr(user, "roles", ()))))
+
+
+def deny(user, action: str, *, client_ref=None, status: int = 404, obj=None) -> NoReturn:
+    """Log a refused access and raise 404 (not yours) or 403 (yours, but not this)."""
+    record_denied(user, action, client_ref=client_ref, obj=obj)
     if status == 403:
         raise PermissionDenied
     raise Http404

@@ -424,6 +424,11 @@ def log_session(*, actor, trajectory: Trajectory, date, minutes: int, mode: str,
     elif date < (began := trajectory.began_on):
         errors["date"] = _("A session cannot be before the trajectory began (%(date)s); check the year.") % {
             "date": format_date(began, "DATE_FORMAT")}
+    elif trajectory.closed_on and date > trajectory.closed_on:
+        # Hours after the closing date were never part of the assignment (GC-0.4); a late
+        # registration of the last session, on or before that date, still is.
+        errors["date"] = _("A session cannot be after the trajectory was closed (%(date)s).") % {
+            "date": format_date(trajectory.closed_on, "DATE_FORMAT")}
     if not (0 < minutes <= 600):
         errors["minutes"] = _("Enter a duration between 1 and 600 minutes.")
     _raise(errors)
@@ -620,6 +625,27 @@ def _other_people(client) -> list[str]:
     return [*User.objects.staff().values_list("full_name", flat=True), *contacts]
 
 
+def entry_notices(*, client, title: str, text: str, is_medical: bool) -> list[str]:
+    """What the author should know about an entry just saved, said once, next to the saved
+    entry: the other people it names (GC-5.2: only what the client gave, pseudonymised where
+    possible) and health information in an entry not marked medical (PR-4: extra confidential,
+    and a medical entry stays out of lists, search and reports). Screening is advice, never a
+    refusal: the entry is saved either way."""
+    screening = validation.screen_text(f"{title}\n{text}", known_identifiers=_known_names(client),
+                                       others=_other_people(client))
+    notices = []
+    if screening["other_persons"]:
+        notices.append(_(
+            "This entry names other people: %(names)s. Keep only what the client told you about them, and "
+            "write a role instead of a name where you can, such as the manager or a colleague (GC-5.2).")
+            % {"names": ", ".join(screening["other_persons"])})
+    if screening["health"] and not is_medical:
+        notices.append(_(
+            "This entry mentions health information but is not marked medical. Mark it medical (Change) so it "
+            "stays out of lists, search and reports to the principal (PR-4)."))
+    return notices
+
+
 def _write_version(*, entry, number, author, now, content, is_correction=False) -> EntryVersion:
     version = EntryVersion(entry=entry, number=number, author=author, created_at=now, is_correction=is_correction)
     version.sealed = SealedJSON.seal(entry.client.public_id, content, version.aad())
@@ -742,8 +768,12 @@ def record_consent(*, actor, client: Client, kind: str, given_via: str, valid_fr
             entry = DossierEntry.objects.create(client=client, trajectory=client.current_trajectory,
                                                 kind=EntryKind.CORRESPONDENCE_IN, occurred_on=timezone.localdate(now),
                                                 created_by=actor, created_at=now)
+            # Which consent it proves, so two pieces of evidence on one day are told apart (GC-2.5, GC-6.4).
+            whom = substitute.full_name if substitute else recipient.strip()
+            title = _("Evidence of consent: %(kind)s") % {"kind": consent.get_kind_display()}
             _write_version(entry=entry, number=1, author=actor, now=now, content={
-                "title": _("Evidence of consent"), "text": "", "source": "", "justification": "", "reason": ""})
+                "title": f"{title} ({whom})" if whom else title, "text": "", "source": "", "justification": "",
+                "reason": ""})
             try:
                 consent.evidence = _store_attachment(entry=entry, upload=evidence)
             except ValidationError as exc:

@@ -7,9 +7,19 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.nl import bsn as stdnum_bsn
 
 HEALTH = "gezondheid"  # screening.SpecialCategory.HEALTH
+# PR-4: what the author reads for each screening.SpecialCategory value (the values are codes).
+CATEGORY_LABELS = {
+    "religie": gettext_lazy("religion"),
+    "afkomst": gettext_lazy("origin"),
+    "politiek": gettext_lazy("political views"),
+    "vakbond": gettext_lazy("trade union membership"),
+    "seksuele_geaardheid": gettext_lazy("sexual orientation"),
+    HEALTH: gettext_lazy("health"),
+}
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
 
 
@@ -119,5 +129,5 @@ def require_justification(text: str, justification: str, field: str = "text") ->
     if found and not (justification or "").strip():
         return {field: _("This text mentions a special category of personal data (%(cats)s). Remove it, or give "
                          "a justification why it is needed for the trajectory (rule PR-4).")
-                % {"cats": ", ".join(str(c) for c in found)}}
+                % {"cats": ", ".join(str(CATEGORY_LABELS.get(c, c)) for c in found)}}
     return {}

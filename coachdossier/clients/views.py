@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -219,11 +220,19 @@ def entry_new(request, client_id):
                     "second submission were not saved. Edit the entry to change it."))
             else:
                 messages.success(request, _("The entry has been added to the dossier."))
+                _warn_about(request, client, data)
             if outcome is Once.CREATED:
                 return redirect("clients:detail", client.public_id)
             # The form sent again: show the entry it made, there is no second one.
             return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_form.html", {"client": client, "form": form})
+
+
+def _warn_about(request, client, data) -> None:
+    """GC-5.2, PR-4: the screening advice on an entry just saved, as warnings above it."""
+    for notice in actions.entry_notices(client=client, title=data["title"], text=data["text"],
+                                        is_medical=data["is_medical"]):
+        messages.warning(request, notice)
 
 
 def _entry_for(request, client_id, entry_id, action, log_action=None):
@@ -253,8 +262,10 @@ def entry_edit(request, client_id, entry_id):
     if entry.kind == EntryKind.CLIENT_STATEMENT:
         access.deny(request.user, "entry.edit", client_ref=client.public_id, status=403)
     current = entry.current.content
+    # PR-4: the justification stays with the text it justifies; a typo fix need not re-argue it.
     form = EntryEditForm(request.POST or None, initial={"title": current.get("title"), "text": current.get("text"),
-                                                         "is_medical": entry.is_medical})
+                                                         "is_medical": entry.is_medical,
+                                                         "justification": current.get("justification")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,6 +276,7 @@ def entry_edit(request, client_id, entry_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("A new version of the entry has been saved; the earlier one stays visible."))
+            _warn_about(request, client, data)
             return redirect("clients:entry", client.public_id, entry.public_id)
     return render(request, "clients/entry_edit.html", {"client": client, "entry": entry, "form": form})
 
@@ -380,6 +392,13 @@ def session_new(request, client_id):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The session has been logged."))
+            used = round(sum(trajectory.sessions.values_list("minutes", flat=True)) / 60, 1)  # with this one
+            approved = trajectory.approved_hours
+            if approved and used > approved:  # GC-0.5: the principal approved these hours, not more
+                messages.warning(request, _(
+                    "This trajectory has now used %(used)s of the %(approved)s hours the principal approved. Ask "
+                    "the principal for more hours; management records them in the trajectory's terms.") % {
+                    "used": number_format(used, 1), "approved": number_format(approved, 1)})
             return redirect("clients:detail", client.public_id)
     return render(request, "clients/session_form.html", {"client": client, "form": form, "trajectory": trajectory})
 
@@ -443,15 +462,20 @@ def break_glass(request):
     if request.method == "POST" and form.is_valid():
         client = Client.objects.alive().filter(reference=form.cleaned_data["reference"].strip()).first()
         if client is None:
-            access.deny(request.user, "break_glass.start")
-        try:
-            actions.break_glass(actor=request.user, client=client, reason=form.cleaned_data["reason"],
-                                now=timezone.now())
-        except ValidationError as exc:
-            apply_errors(form, exc)
+            # Logged as refused like any miss; but in an emergency a typo must not cost the
+            # reason just written: the form comes back with the reference marked.
+            access.record_denied(request.user, "break_glass.start")
+            form.add_error("reference", _("No client has this reference. Enter the reference shown with the "
+                                          "client, such as 2026-0005, not the name."))
         else:
-            messages.warning(request, _("Emergency access granted for two hours. Management has been told."))
-            return redirect("clients:detail", client.public_id)
+            try:
+                actions.break_glass(actor=request.user, client=client, reason=form.cleaned_data["reason"],
+                                    now=timezone.now())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.warning(request, _("Emergency access granted for two hours. Management has been told."))
+                return redirect("clients:detail", client.public_id)
     return render(request, "clients/break_glass.html", {"form": form})
 
 

@@ -1,11 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachdossier.clients.forms import DateInput
+
 from .models import QUANTITIES, Protocol
 
 
 class SessionForm(forms.Form):
-    measured_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO, as <input type="date"> reads it: the localised "05-12-2026" left the field empty in Dutch.
+    measured_on = forms.DateField(label=_("Date"), widget=DateInput())
     protocol = forms.ChoiceField(label=_("Protocol"), choices=Protocol.choices)
     conclusions = forms.CharField(label=_("Conclusions"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     report = forms.FileField(label=_("Device report (PDF)"), required=False)

@@ -23,6 +23,7 @@ from coachdossier.accounts.models import Role
 from coachdossier.audit.models import Basis, Outcome
 from coachdossier.clients import crypto, validation
 from coachdossier.clients.models import DossierEntry, SealedJSON
+from coachdossier.clients.screening import SpecialCategory, find_special_categories
 from coachdossier.lib import pdf
 from coachdossier.lib.workdays import WorkingCalendar
 
@@ -134,6 +135,26 @@ def medical_refusal(addressee: str, entries) -> dict:
                              "Describe limitations and possibilities instead, or address the report to the "
                              "company doctor.")}
     return {}
+
+
+def health_notice(report: Report) -> str:
+    """PR-4: a warning (never a refusal: the word lists cannot tell "hernia" from a hernia
+    mentioned as a limitation's cause) when the text of a report to the principal names health
+    information; empty for the company doctor, who may read it."""
+    if report.addressee == Addressee.COMPANY_DOCTOR:
+        return ""
+    content = report.content
+    parts = [content.get("subject", ""), content.get("salutation", ""), content.get("closing", ""),
+             *(f"{s.get('title', '')}\n{s.get('text', '')}" for s in content.get("sections", [])),
+             *(f"{e.get('title', '')}\n{e.get('text', '')}" for e in content.get("entries", []))]
+    words = {f.text.lower(): None for part in parts for f in find_special_categories(part)
+             if f.category == SpecialCategory.HEALTH}
+    if not words:
+        return ""
+    return _("This report to the principal mentions health information (%(words)s). An employer, a "
+             "municipality or UWV may learn limitations and possibilities, never diagnoses (PR-4): rewrite "
+             "it before the client gets the copy, or address the report to the company doctor.") % {
+        "words": ", ".join(words)}
 
 
 def _check_content(*, addressee, subject, sections, entries, recipient) -> dict:

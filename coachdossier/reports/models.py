@@ -225,6 +225,19 @@ class Report(models.Model):
         return bool(quoted) and DossierEntry.objects.filter(client_id=self.client_id, public_id__in=quoted,
                                                             withdrawn_at__isnull=False).exists()
 
+    ANSWERS = (S.APPROVED, S.SIGNED, S.OBJECTED, S.BLOCKED)
+
+    def get_answer_display(self) -> str:
+        """What the client answered (PR-6, GC-6.1), also once the report moved on to sent: the
+        state then says "Sent", and the answer is read from what the answer left behind."""
+        if not self.answered_at:
+            return ""
+        if self.state in self.ANSWERS:
+            return self.get_state_display()
+        if self.signed_sha256:
+            return str(S.SIGNED.label)
+        return str((S.OBJECTED if self.objection_sealed else S.APPROVED).label)
+
     def send_refusal(self, now) -> "StrOrPromise | None":
         """Why the report cannot be sent now, or None (PR-6, GC-6.1)."""
         if self.state == S.BLOCKED:

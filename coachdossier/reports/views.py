@@ -83,6 +83,8 @@ def report_detail(request, client_id, report_id):
         "versions": list(Report.objects.filter(client=client, number=report.number).order_by("version")),
         "send_refusal": report.send_refusal(now), "medical": _medical_context(client, report),
         "can_revise": report.can("revise"),
+        # PR-4: said where the coach decides to send the client the copy, while it can be changed.
+        "health_notice": actions.health_notice(report) if report.state == S.DRAFT else "",
     })
 
 
