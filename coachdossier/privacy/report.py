@@ -44,6 +44,9 @@ def security_report(now) -> dict:
     alive = Client.objects.filter(destroyed_at__isnull=True).count()
     hours = terms.breach_notify_hours
     open_breaches = list(DataBreach.objects.open())
+    # LAW-33: every breach of the last year whose decision on notifying came (or is still
+    # missing) past the 72 hours, closed ones too: a late "not required" is late as well.
+    recent_breaches = DataBreach.objects.filter(discovered_at__gte=now - datetime.timedelta(days=365))
     backlog = actions.retention_backlog(today)
     # PR-R1-R2: the statement in force; an older version's signature does not count.
     signed = set(ConfidentialityAcceptance.objects.filter(user__in=staff, version=confidentiality.CURRENT_VERSION)
@@ -70,6 +73,8 @@ def security_report(now) -> dict:
         "inactive_days": terms.inactive_account_days,
         "open_breaches": len(open_breaches),
         "late_breaches": sum(1 for b in open_breaches if b.is_late(now, hours)),
+        "late_breach_decisions": sum(1 for b in recent_breaches if b.is_late(now, hours)),
+        "breach_notify_hours": hours,
         "overdue_destruction_requests": _overdue_destruction_requests(today),
         "retention_backlog": len(backlog),
         # PR-8: past the term lawfully (a legal hold, a pending complaint), not left behind.

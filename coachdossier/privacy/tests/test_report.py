@@ -31,6 +31,23 @@ class SecurityReportTests(PrivacyTestCase):
         self.assertEqual((r["open_breaches"], r["late_breaches"]), (1, 1))
         self.assertIn("Alice Coach", [name for name, _ in r["inactive"]])  # nobody logged in for 100 days
 
+    def test_law_33_the_report_counts_a_closed_breach_decided_after_72_hours_as_late(self):
+        from coachdossier.privacy.models import BreachDecision
+
+        breach = actions.record_data_breach(actor=self.management, discovered_at=self.now - datetime.timedelta(days=5),
+                                            title="x", description="x", data_affected="x", people_affected="x",
+                                            now=self.now)
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld", now=self.now)
+        actions.close_data_breach(actor=self.management, breach=breach, now=self.now)
+        r = report.security_report(self.now)
+        self.assertEqual((r["open_breaches"], r["late_breaches"], r["late_breach_decisions"]), (0, 0, 1))
+        self.login(self.auditor)
+        self.assertContains(self.client.get(reverse("privacy:security_report")),
+                            "decided later than 72 hours after discovery, or still undecided</dt><dd>1 ")
+        self.assertIn("decided later than 72 hours", " ".join(pdf_text(self.client.get(
+            reverse("privacy:security_report_pdf")).content).split()))
+
     def test_gc_6_6_a_failed_last_backup_is_shown_as_failed_on_the_page_as_in_the_pdf_and_the_api(self):
         BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now - datetime.timedelta(days=1), ok=True,
                                  location="/b/1")
