@@ -699,7 +699,9 @@ class LogReviewOut(Schema):
     break_glass: list[BreakGlassUse]
     outside_caseload: list[PerUser] = Field(description="Access refused: clients outside the user's caseload.")
     odd_hours: list[PerUser] = Field(description="Reads in the evening, at night or in the weekend.")
-    bulk: list[BulkReads] = Field(description="Days a user read at least `bulk_threshold` clients.")
+    bulk: list[BulkReads] = Field(description=(
+        "Days a user opened at least `bulk_threshold` different clients (a dossier, an entry, a download, a report). "
+        "Names shown in a list or search result are logged but not counted."))
     exports: list[PerUser]
 
 

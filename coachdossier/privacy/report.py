@@ -13,6 +13,7 @@ from coachdossier import policy
 from coachdossier.accounts import confidentiality
 from coachdossier.accounts.models import STAFF_ROLES, ConfidentialityAcceptance, Role, User
 from coachdossier.audit.models import AccessLogEntry, Basis, Outcome
+from coachdossier.clients.access import LIST_ACTIONS
 from coachdossier.clients.crypto import ClientKey, current_master_key_id
 from coachdossier.clients.models import Client
 
@@ -20,7 +21,7 @@ from . import actions
 from .models import BackupKind, BackupRun, CoachProfile, DataBreach, LogVerification
 
 ODD_HOURS = (22, 6)  # from 22:00 to 06:00 local time, and weekends
-BULK_THRESHOLD = 50  # one person reading this many different clients in a day
+BULK_THRESHOLD = 50  # one person opening this many different clients in a day (lists not counted)
 
 
 def _staff():
@@ -111,7 +112,12 @@ def month_bounds(month: datetime.date):
 
 
 def log_review(month: datetime.date) -> dict:
-    """NEN 7513's regular review: what in this month's access log deserves a second look."""
+    """NEN 7513's regular review: what in this month's access log deserves a second look.
+
+    Bulk access counts the different clients a person opened in a day: a dossier, an entry, a
+    download, a report. A name in a list or search result (`access.LIST_ACTIONS`) is logged for
+    every client shown, but is not counted, or a coach's client list would make every ordinary
+    day look like bulk access; those entries stay in the log and in the other counts."""
     start, end = month_bounds(month)
     entries = (AccessLogEntry.objects.filter(at__gte=start, at__lt=end, actor__isnull=False)
                .exclude(role=Role.CLIENT).select_related("actor")
@@ -132,7 +138,7 @@ def log_review(month: datetime.date) -> dict:
             denied[name] += 1  # tried to reach a client outside their caseload
         if local.hour >= ODD_HOURS[0] or local.hour < ODD_HOURS[1] or local.weekday() >= 5:
             odd[name] += 1
-        if e.client_ref and e.outcome == Outcome.ALLOWED:
+        if e.client_ref and e.outcome == Outcome.ALLOWED and e.action not in LIST_ACTIONS:
             per_day[(name, local.date())].add(e.client_ref)
         # Client data leaving the system: an export or download about a client. Viewing or listing
         # the hand-overs is no export, nor is a download of the audit reports (no client in them).
