@@ -137,6 +137,29 @@ class DataBreachTests(PrivacyTestCase):
         self.assertContains(self.client.get(reverse("privacy:overview")),
                             '<span class="badge badge-late">1 late</span>', html=True)
 
+    def test_law_33_a_decision_recorded_before_its_time_was_kept_gets_it_from_the_access_log(self):
+        """The migration: the first data_breach.decide entry says when, and who (a notification's
+        own time when earlier); a breach still pending keeps none."""
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("coachdossier.privacy.migrations.0002_breach_decided_at")
+        from coachdossier.audit.context import Actor, acting
+
+        decided, pending = self.breach(self.now - datetime.timedelta(hours=100)), self.breach()
+        with acting(Actor(user=self.management, channel="web")):
+            actions.decide_data_breach(actor=self.management, breach=decided,
+                                       decision=BreachDecision.NOT_REQUIRED, reason="Versleuteld", now=self.now)
+        entry = AccessLogEntry.objects.filter(action="data_breach.decide").get()
+        DataBreach.objects.update(decided_at=None, decided_by=None)
+        migration.from_the_access_log(apps, None)
+        decided.refresh_from_db()
+        pending.refresh_from_db()
+        self.assertEqual((decided.decided_at, decided.decided_by, pending.decided_at),
+                         (entry.at, self.management, None))
+        self.assertTrue(decided.is_late(self.now, 72))
+
     def test_law_33_reminders_at_24_hours_before_the_deadline_and_when_late_each_once(self):
         breach = self.breach(self.now)
         for hours, expected in ((1, 0), (25, 1), (26, 1), (61, 2), (73, 3), (80, 3)):
