@@ -34,7 +34,8 @@ class Policy:
     complaint_aftercare_working_days: int = 5  # KR-3.4a
     complaint_aftercare_attempts: int = 3  # KR-3.4b: "several attempts"
     complaint_ruling_months: int = 1  # GC-8.2
-    # Data breaches (AVG art. 33)
+    # Data breaches (LAW-33): AVG art. 33(1), notify the Autoriteit Persoonsgegevens "not later than
+    # 72 hours after having become aware of it"; the decision, also "not required", is due by then.
     breach_notify_hours: int = 72
     # Working days: "algemene-termijnenwet" or "holidays-nl" (see lib/workdays.py)
     holiday_policy: str = "algemene-termijnenwet"

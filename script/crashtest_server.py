@@ -639,8 +639,9 @@ class BackupCase(EntryCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def sets(self) -> set[str]:
-        return ({p.name for p in self.main_root.iterdir()} if self.main_root.exists() else set()) | (
-            {p.name for p in self.keys_root.iterdir()} if self.keys_root.exists() else set())
+        # Folders only: a root also holds the erasure registry's signed copy (erasures.json).
+        return ({p.name for p in self.main_root.iterdir() if p.is_dir()} if self.main_root.exists() else set()) | (
+            {p.name for p in self.keys_root.iterdir() if p.is_dir()} if self.keys_root.exists() else set())
 
     def wait_for_work(self, before: set) -> float:
         """Until the command starts writing its set (Django's start-up is no part of the backup)."""

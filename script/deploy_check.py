@@ -509,8 +509,10 @@ def main() -> int:
               (done.stdout + done.stderr)[-2000:])
         done = manage(env, "backup")
         check("`backup` works", done.returncode == 0, (done.stdout + done.stderr)[-2000:])
-        main_sets = sorted((work / "backups").iterdir()) if (work / "backups").exists() else []
-        key_sets = sorted((work / "key-backups").iterdir()) if (work / "key-backups").exists() else []
+        # The set folders: a root also holds the erasure registry's signed copy (erasures.json).
+        main_sets = sorted(p for p in (work / "backups").iterdir() if p.is_dir()) if (work / "backups").exists() else []
+        key_sets = (sorted(p for p in (work / "key-backups").iterdir() if p.is_dir())
+                    if (work / "key-backups").exists() else [])
         if check("`backup` wrote a main set and a key-store set", main_sets and key_sets):
             copied = [p for p in (main_sets[-1] / "files").rglob("*") if p.is_file()]
             check("the main set holds the bucket's objects", len(copied) == 1 and MARKER not in copied[0].read_bytes(),

@@ -211,8 +211,18 @@ def log_access(client, grant: Grant, action: str, obj=None):
     audit.record(action=action, client=client, obj=obj, basis=grant.basis, basis_ref=grant.ref, role=grant.role)
 
 
+# The access-log actions of list and search results (`log_list`): a name (and a state) in a
+# list, not an opened record. The log review counts bulk access without them: a coach's client
+# list writes an entry for every client it shows, and an ordinary day is no bulk read.
+LIST_ACTIONS = frozenset({"client.list", "client.search", "reports.list", "retention.list", "research.list",
+                          "handover.list", "measurements.list"})
+
+
 def log_list(user, action: str, clients, grants_by_client: dict | None = None):
-    """A list or search result: one entry per client shown (LAW-NEN7513)."""
+    """A list or search result: one entry per client shown (LAW-NEN7513). `action` is one of
+    LIST_ACTIONS, so the log review can tell a list from an opened record."""
+    if action not in LIST_ACTIONS:
+        raise ValueError(f"{action!r} is not a list action: add it to LIST_ACTIONS")
     clients = list(clients)
     if not clients:
         return

@@ -93,6 +93,7 @@ PHRASES = {
     "complaint.letter_read": gettext_lazy("{who} read a letter about your complaint"),
     "complaint.document_read": gettext_lazy("{who} opened a document of your complaint"),
     "reports.status": gettext_lazy("{who} saw the state of reports about you (without their content)"),
+    "reports.list": gettext_lazy("{who} saw your name in the overview of reports (without their content)"),
     "privacy.manage": gettext_lazy("{who} handled a privacy matter concerning your dossier"),
 }
 

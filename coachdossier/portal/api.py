@@ -32,6 +32,7 @@ from .models import (
     RequestKind,
 )
 from .views.client import attachment_download, statement_of
+from .views.shared import recently_authenticated
 
 router = Router(tags=["portal"])
 security_log = logging.getLogger("coachdossier.security")
@@ -178,14 +179,52 @@ def withdraw_request(request, request_id: uuid.UUID):
     return RequestOut.from_request(_run(actions.withdraw_request, actor=request.user, request=found, grant=grant))
 
 
-@router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)")
-def copy_json(request, request_id: uuid.UUID):
+REAUTHENTICATION_REQUIRED = ("Re-authentication required: sign in again (or confirm your password) in this "
+                             "session, or POST your password to this copy.json.")
+COPY_REFUSALS = {403: {"description": (
+    "Re-authentication required (GC-5.1, LAW-15): `{\"detail\": \"Re-authentication required: …\"}` when the "
+    "session's last sign-in or password confirmation is not recent (a token never is), `{\"detail\": "
+    "\"Re-authentication failed: …\"}` for a wrong password; nothing was logged or sent."),
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}}
+
+
+class PasswordIn(Schema):
+    password: str = Field(description="Your current password: the copy needs re-authentication, as on the page.")
+
+
+def _copy(request, request_id):
     client, grant = _own(request, "requests.own", log=False)
     found = client.requests.filter(public_id=request_id, kind=RequestKind.COPY, status="done").first()
     if found is None:
         access.deny(request.user, "copy.download", client_ref=client.public_id)
+    return client, grant, found
+
+
+def _copy_document(client, grant, found):
     access.log_access(client, grant, "copy.download", obj=found)
     return export.build_export(client, redacted=found.redacted_ids, now=timezone.now())
+
+
+@router.get("/requests/{request_id}/copy.json", summary="A released copy as JSON (the export document)",
+            openapi_extra={"responses": COPY_REFUSALS})
+def copy_json(request, request_id: uuid.UUID):
+    """GC-5.1, LAW-15/20: as the page's download, only when this session's last sign-in or
+    re-authentication is recent (allauth's re-authentication, ACCOUNT_REAUTHENTICATION_TIMEOUT);
+    otherwise 403: POST the password to the same path (a token has no session to be recent)."""
+    client, grant, found = _copy(request, request_id)
+    if not recently_authenticated(request):
+        raise HttpError(403, REAUTHENTICATION_REQUIRED)
+    return _copy_document(client, grant, found)
+
+
+@router.post("/requests/{request_id}/copy.json", summary="A released copy as JSON, with the password",
+             openapi_extra={"responses": COPY_REFUSALS})
+def copy_json_reauthenticated(request, request_id: uuid.UUID, payload: PasswordIn):
+    """GC-5.1, LAW-15/20: the copy for any caller, a token too, re-authenticated by the password
+    (as a copy or destruction request is); a wrong one is a 403."""
+    client, grant, found = _copy(request, request_id)
+    _reauthenticate(request, payload.password)
+    return _copy_document(client, grant, found)
 
 
 @router.post("/statements", response={201: dict})

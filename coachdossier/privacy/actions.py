@@ -422,8 +422,10 @@ def record_data_breach(*, actor, discovered_at: datetime.datetime, title: str, d
 
 @transaction.atomic
 def decide_data_breach(*, actor, breach, decision: str, reason: str = "", notified_at=None, reference: str = "",
-                       measures: str | None = None, now):
-    """LAW-33: the decision on notifying the authority (within 72 hours of discovery)."""
+                       measures: str | None = None, decided_at=None, now):
+    """LAW-33: the decision on notifying the authority (within 72 hours of discovery), with when
+    it was taken and by whom (AVG art. 33(5)). `decided_at` left out: the notification's time for
+    a notification, else `now`; saving the same decision again keeps its time and who took it."""
     from .models import BreachDecision
 
     errors = {}
@@ -436,11 +438,23 @@ def decide_data_breach(*, actor, breach, decision: str, reason: str = "", notifi
     if decision == BreachDecision.NOT_REQUIRED and not (reason or "").strip():
         errors["decision_reason"] = _("Say why the authority need not be notified (AVG art. 33(1): no risk).")
     errors.update(validation.length_errors(authority_reference=(reference, 60)))  # the form's and column's limit
+    if decision == BreachDecision.PENDING:
+        decided_at, decided_by = None, None
+    elif decided_at is None and decision == breach.decision and breach.decided_at:
+        decided_at, decided_by = breach.decided_at, breach.decided_by
+    else:
+        decided_by = actor if decided_at != breach.decided_at or decision != breach.decision else breach.decided_by
+        decided_at = decided_at or (notified_at if decision == BreachDecision.NOTIFIED and notified_at else now)
+        if decided_at > now or decided_at < breach.discovered_at:
+            errors["decided_at"] = _("The decision lies between the discovery and now.")
+        elif decision == BreachDecision.NOTIFIED and notified_at and decided_at > notified_at:
+            errors["decided_at"] = _("The decision to notify comes before the notification.")
     if errors:
         raise ValidationError(errors)
     breach.decision, breach.decision_reason = decision, reason or ""
     breach.authority_notified_at = notified_at if decision == BreachDecision.NOTIFIED else None
     breach.authority_reference = reference or ""
+    breach.decided_at, breach.decided_by = decided_at, decided_by
     if measures is not None:
         breach.measures = measures
     breach.save()

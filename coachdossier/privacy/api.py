@@ -229,15 +229,22 @@ class DecisionIn(Schema):
     authority_notified_at: datetime.datetime | None = None
     authority_reference: str = ""
     measures: str | None = None  # left out: the measures recorded so far stay
+    decided_at: datetime.datetime | None = Field(None, description=(
+        "When the decision was taken (AVG art. 33(5)). Left out: the notification's time for `notified`, else "
+        "now; the same decision sent again keeps its time and who took it."))
 
 
 class BreachOut(Schema):
     id: uuid.UUID
     discovered_at: datetime.datetime
-    deadline: datetime.datetime
-    late: bool
+    deadline: datetime.datetime = Field(description="The 72 hours from discovery (AVG art. 33(1)).")
+    late: bool = Field(description=(
+        "The decision was taken, or is still missing, after the deadline, or the authority was notified after it. "
+        "A late `not_required` is late too."))
     title: str
     decision: str
+    decided_at: datetime.datetime | None = Field(description="When the decision was taken; null while pending.")
+    decided_by: str | None = Field(description="Who took the decision (the account's name).")
     authority_notified_at: datetime.datetime | None
     closed_at: datetime.datetime | None
 
@@ -248,6 +255,7 @@ def _breach_out(breach):
     hours = policy.current().breach_notify_hours
     return {"id": breach.public_id, "discovered_at": breach.discovered_at, "deadline": breach.deadline(hours),
             "late": breach.is_late(timezone.now(), hours), "title": breach.title, "decision": breach.decision,
+            "decided_at": breach.decided_at, "decided_by": breach.decided_by.full_name if breach.decided_by else None,
             "authority_notified_at": breach.authority_notified_at, "closed_at": breach.closed_at}
 
 
@@ -257,7 +265,7 @@ def breaches(request):
     from .models import DataBreach
 
     _require(request, Role.MANAGEMENT)
-    return [_breach_out(b) for b in DataBreach.objects.all()]
+    return [_breach_out(b) for b in DataBreach.objects.select_related("decided_by")]
 
 
 @router.post("/breaches", response={201: BreachOut})
@@ -275,7 +283,7 @@ def breach_decide(request, breach_id: uuid.UUID, data: DecisionIn):
     breach = get_object_or_404(DataBreach, public_id=breach_id)
     actions.decide_data_breach(actor=request.user, breach=breach, decision=data.decision, reason=data.reason,
                                notified_at=data.authority_notified_at, reference=data.authority_reference,
-                               measures=data.measures, now=timezone.now())
+                               measures=data.measures, decided_at=data.decided_at, now=timezone.now())
     return _breach_out(breach)
 
 
@@ -691,7 +699,9 @@ class LogReviewOut(Schema):
     break_glass: list[BreakGlassUse]
     outside_caseload: list[PerUser] = Field(description="Access refused: clients outside the user's caseload.")
     odd_hours: list[PerUser] = Field(description="Reads in the evening, at night or in the weekend.")
-    bulk: list[BulkReads] = Field(description="Days a user read at least `bulk_threshold` clients.")
+    bulk: list[BulkReads] = Field(description=(
+        "Days a user opened at least `bulk_threshold` different clients (a dossier, an entry, a download, a report). "
+        "Names shown in a list or search result are logged but not counted."))
     exports: list[PerUser]
 
 
@@ -748,5 +758,6 @@ def security_report(request):
                 {"coach": name, "problems": [str(p) for p in problems]}
                 for name, problems in r["registry"]["not_in_good_standing"]]},
             "inactive_accounts": [name for name, _login in r["inactive"]], "open_breaches": r["open_breaches"],
-            "late_breaches": r["late_breaches"], "overdue_destruction_requests": r["overdue_destruction_requests"],
+            "late_breaches": r["late_breaches"], "late_breach_decisions": r["late_breach_decisions"],
+            "overdue_destruction_requests": r["overdue_destruction_requests"],
             "retention_backlog": r["retention_backlog"], "retention_kept": r["retention_kept"]}

@@ -20,7 +20,8 @@ Verifying a set restores its database into a scratch database (a temporary SQLit
 a PostgreSQL database `<name>_verify_<random>` created and dropped for the check) and
 compares counts and checksums with the manifest. A restore refuses a set whose signature,
 checksums or database check fail, and says what failed. After every restore the erasure
-registry is replayed (erasure.py)."""
+registry is replayed (erasure.py), merged first with the copies the sets and the backup
+roots carry."""
 
 import hashlib
 import json
@@ -216,8 +217,11 @@ def restore_files(source: Path) -> None:
 
 
 def default_roots() -> tuple[Path, Path]:
-    base = Path(os.getenv("COACHDOSSIER_BACKUP_DIR") or settings.LOCAL_STATE_DIR / "backups")
-    keys = Path(os.getenv("COACHDOSSIER_KEY_BACKUP_DIR") or settings.LOCAL_STATE_DIR / "key-backups")
+    # The test suite's own (as erasure.registry_path's): its destructions' copies of the
+    # erasure registry must not land among a development installation's backups.
+    prefix = "test-" if settings.TESTING else ""
+    base = Path(os.getenv("COACHDOSSIER_BACKUP_DIR") or settings.LOCAL_STATE_DIR / f"{prefix}backups")
+    keys = Path(os.getenv("COACHDOSSIER_KEY_BACKUP_DIR") or settings.LOCAL_STATE_DIR / f"{prefix}key-backups")
     return base, keys
 
 
@@ -252,14 +256,22 @@ def _create(*, now, root: Path | None, keys_root: Path | None) -> Result:
     erasure.sync()
     database, stats = _dump_database("default", main_work)
     copy_files(main_work / "files")
-    (main_work / "erasures.json").write_text(json.dumps(erasure.entries()))
+    (main_work / erasure.MIRROR).write_text(json.dumps(erasure.entries()))
     _write_manifest(main_work, "main", "default", now, {"database": database, **stats})
     key_database, key_stats = _dump_database("keys", keys_work)
+    # GC-5.4: the key-store set knows the erasures too (a key-store set restored alone, on a
+    # host whose registry does not know them, must not bring a destroyed client's key back).
+    (keys_work / erasure.MIRROR).write_text(json.dumps(erasure.entries()))
     _write_manifest(keys_work, "keys", "keys", now, {"database": key_database, **key_stats})
     _fsync_tree(keys_work)
     _fsync_tree(main_work)
     keys_work.rename(keys)
     main_work.rename(main)
+    # GC-5.4: the whole registry at both roots, signed, for a restore of an older set elsewhere.
+    problems = erasure.mirror([main.parent, keys.parent])
+    if problems:
+        raise BackupError("the sets were written, the erasure registry's copy at the backup root was not: "
+                          + "; ".join(problems))
     return Result(main, keys)
 
 
@@ -454,9 +466,17 @@ def restore(*, main: Path | None = None, keys: Path | None = None, now) -> dict:
         problems += [f"{kind} set: {p}" for p in found]
     if problems:
         raise BackupError("restore refused, nothing was changed: " + "; ".join(problems))
-    merged = 0
+    # GC-5.4: everything the backups know about erasures, before anything is restored: the
+    # sets' own copies and the signed copies at the roots (newer than any set), so a restore on
+    # a host whose registry does not know a destruction still erases the client again.
+    known = []
+    for folder in (main, keys):
+        if folder is not None and (Path(folder) / erasure.MIRROR).exists():
+            known += json.loads((Path(folder) / erasure.MIRROR).read_text())
+    mirrored, unusable = erasure.from_mirrors([Path(f).parent for f in (main, keys) if f is not None]
+                                              + list(default_roots()))
+    merged = erasure.merge(known + mirrored)
     if main is not None:
-        merged = erasure.merge(json.loads((Path(main) / "erasures.json").read_text()))
         _load_database("default", Path(main) / manifests["main"]["database"], manifests["main"]["engine"])
         if (Path(main) / "files").exists():
             restore_files(Path(main) / "files")
@@ -474,7 +494,8 @@ def restore(*, main: Path | None = None, keys: Path | None = None, now) -> dict:
     ContentType.objects.clear_cache()  # ids cached from the database before the restore
     migrated = _bring_up_to_date()
     revived = erasure.replay(now=now)
-    return {"erasures_merged": merged, "clients_erased_again": revived, "migrations_applied": migrated}
+    return {"erasures_merged": merged, "clients_erased_again": revived, "migrations_applied": migrated,
+            "erasure_copies_not_used": unusable}
 
 
 def _bring_up_to_date() -> int:

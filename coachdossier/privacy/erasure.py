@@ -7,17 +7,33 @@ rolls it back. After any restore it is replayed, so a restored database never br
 erased client back (their data key is destroyed again and their record made a tombstone).
 
 Location: settings.ERASURE_REGISTRY_PATH if set, else $COACHDOSSIER_ERASURE_REGISTRY, else
-var/erasure-registry.sqlite3. Keep it on durable storage; a backup also carries a copy
-(erasures.json), merged in on restore, so losing the file loses nothing a backup knew."""
+var/erasure-registry.sqlite3. Keep it on durable storage. The file is this host's only: a
+restore on another host (the first one lost) would know only what the restored sets knew, and
+a set older than a destruction, restored there with its key-store set, brought the client back.
+So the registry also travels with the backups: every main and key-store set carries a copy
+(erasures.json, in its signed manifest), and each backup root holds a signed copy of the whole
+registry (erasures.json at the root), rewritten by every backup, so an older set restored
+elsewhere still learns what the newest backup knew. A restore merges all of them.
+
+Not covered: a destruction after the last backup, and the host lost before the next one. Only
+this host's file knew it; the newest sets bring the client back. The application does not write
+to the backup media itself (its systemd unit may not: a compromised web process must not reach
+the backups), so that window is as long as the time between backups."""
 
 import datetime
+import json
+import logging
 import os
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+
+MIRROR = "erasures.json"
+security_log = logging.getLogger("coachdossier.security")
 
 
 def registry_path() -> Path:
@@ -58,6 +74,56 @@ def on_client_destroyed(*, client, actor, now):
     (a rolled-back destruction must not be replayed on a live client)."""
     ref = client.public_id
     transaction.on_commit(lambda: record(ref, now))
+
+
+def mirror(roots) -> list[str]:
+    """Write the whole registry, signed, to each backup root (`<root>/erasures.json`): ids and
+    times only. Returns what could not be written (the backup reports it as a failure)."""
+    from . import signing
+
+    problems = []
+    # The registry's write lock while reading and writing: a destruction recorded meanwhile
+    # waits, so two backups at once never leave an older copy over a newer one.
+    with closing(_connect()) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        rows = conn.execute("SELECT client_ref, destroyed_at FROM erasure ORDER BY destroyed_at").fetchall()
+        data = json.dumps(rows)
+        body = json.dumps({"entries": rows, "signature": signing.sign(data.encode())})
+        for root in roots:
+            try:
+                Path(root).mkdir(parents=True, exist_ok=True, mode=0o700)
+                with tempfile.NamedTemporaryFile("w", dir=root, prefix=f".{MIRROR}.", delete=False) as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(fh.name, Path(root) / MIRROR)  # whole or not at all
+            except OSError as exc:
+                security_log.warning("erasure registry: cannot write its copy to %s: %s", root, exc)
+                problems.append(f"{root}: {exc}")
+        conn.rollback()
+    return problems
+
+
+def from_mirrors(roots) -> tuple[list, list[str]]:
+    """The entries of the signed copies in these backup roots, and what was wrong with any
+    (a copy whose signature does not verify is not used: it could name a live client)."""
+    from . import signing
+
+    found, problems = [], []
+    for root in dict.fromkeys(Path(r) for r in roots):
+        path = root / MIRROR
+        if not path.exists():
+            continue
+        try:
+            copy = json.loads(path.read_text())
+            data = json.dumps(copy["entries"]).encode()
+            if not signing.verify(data, copy["signature"]):
+                raise ValueError("its signature does not verify")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{path}: not used ({exc})")
+            continue
+        found += [tuple(item) for item in copy["entries"]]
+    return found, problems
 
 
 def sync() -> int:

@@ -88,6 +88,8 @@ class BreachDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("notification of the authority"), choices=BreachDecision.choices)
     decision_reason = forms.CharField(label=_("reason for the decision"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+    decided_at = forms.DateTimeField(label=_("decision taken at"), required=False, widget=DateTimeInput(),
+                                     help_text=_("Empty: the time of the notification, or now."))
     authority_notified_at = forms.DateTimeField(label=_("authority notified at"), required=False,
                                                 widget=DateTimeInput())
     authority_reference = forms.CharField(label=_("authority's reference"), max_length=60, required=False)

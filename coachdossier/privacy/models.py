@@ -285,6 +285,10 @@ class DataBreach(models.Model):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
     authority_reference = models.CharField(_("authority's reference"), max_length=60, blank=True)
+    # AVG art. 33(5): the decision is documented, with when it was taken and by whom; its time
+    # against the 72 hours shows whether the practice decided in time.
+    decided_at = models.DateTimeField(_("decision taken at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     reminded_stage = models.PositiveSmallIntegerField(default=0)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -299,10 +303,14 @@ class DataBreach(models.Model):
         return self.discovered_at + datetime.timedelta(hours=hours)
 
     def is_late(self, now, hours: int) -> bool:
-        if self.decision == BreachDecision.NOT_REQUIRED:
-            return False
-        done = self.authority_notified_at
-        return (done or now) > self.deadline(hours)
+        """LAW-33 (AVG art. 33(1)): the decision, and a notification, are due within `hours` of
+        discovery. A pending decision is late once the deadline passed; a decision taken after
+        it is late whatever it was, "no notification required" too. A decision recorded before
+        its time was kept (no `decided_at`) is judged by the notification alone."""
+        if self.decision == BreachDecision.PENDING:
+            return now > self.deadline(hours)
+        moments = [m for m in (self.decided_at, self.authority_notified_at) if m]
+        return bool(moments) and max(moments) > self.deadline(hours)
 
 
 class BreachNotice(models.Model):

@@ -141,6 +141,8 @@ def security_report_pdf(r: dict, *, language: str = "nl") -> bytes:
             ])]),
             pdf.Section(_("Open matters"), [pdf.KeyValues([
                 (_("Open data breaches"), f"{r['open_breaches']} (" + _("late") + f": {r['late_breaches']})"),
+                (_("Data breaches of the last 12 months decided later than %(hours)s hours after discovery, or "
+                   "still undecided") % {"hours": r["breach_notify_hours"]}, str(r["late_breach_decisions"])),
                 (_("Overdue destruction requests"), "—" if r["overdue_destruction_requests"] is None
                  else str(r["overdue_destruction_requests"])),
                 (_("Dossiers past their retention term"), str(r["retention_backlog"])

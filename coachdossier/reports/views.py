@@ -263,7 +263,7 @@ def overview(request):
                    .order_by("state", "-created_at")[:500])
     seen = {r.client.public_id: r.client for r in reports}
     KeyRing.load(seen)
-    access.log_list(request.user, "reports.status", seen.values())
+    access.log_list(request.user, "reports.list", seen.values())
     counts = {}
     for r in reports:
         counts[r.get_state_display()] = counts.get(r.get_state_display(), 0) + 1

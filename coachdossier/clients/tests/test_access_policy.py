@@ -439,6 +439,14 @@ class LoggingHelpersTestCase(PolicyTestCase):
         self.assertEqual((entry.action, entry.outcome, entry.client_ref, entry.basis, entry.role),
                          ("client.search", Outcome.ALLOWED, self.own_client.public_id, "", "coach"))
 
+    def test_law_nen7513_a_list_is_logged_under_a_list_action_so_the_review_can_leave_it_out_of_bulk_access(self):
+        """The log review counts opened records as bulk access, not names in a list: a list
+        logged under a record's action (the reports overview used "reports.status") would count."""
+        since = self.last_seq()
+        with self.assertRaises(ValueError):
+            access.log_list(self.management, "reports.status", [self.own_client])
+        self.assertEqual(list(self.new_entries(since)), [])
+
     def test_law_nen7513_a_refusal_outside_the_accessor_is_logged_with_its_object(self):
         """LAW-NEN7513: views that refuse an object themselves (an entry, a download) log it too."""
         referral = self.refer()

@@ -105,8 +105,11 @@ API_ROUTES = [
      created(OWN_RECORD)),
     ("post", "/api/portal/requests/{request_id}/withdraw",
      lambda w: {"request_id": w.portal_api_correction.public_id}, None, None, CARLAS),
+    # GC-5.1: a token is no recent authentication: the copy asks the password (POST).
     ("get", "/api/portal/requests/{request_id}/copy.json", lambda w: {"request_id": w.portal_api_copy.public_id},
-     None, None, CARLAS),
+     None, None, CARLAS | {"client": 403}),
+    ("post", "/api/portal/requests/{request_id}/copy.json", lambda w: {"request_id": w.portal_api_copy.public_id},
+     lambda w: {"password": PASSWORD}, "json", CARLAS),
     ("post", "/api/portal/statements", {}, lambda w: {"title": "Reactie", "text": "Ik werk 24 uur."}, "json",
      created(OWN_RECORD)),
     ("post", "/api/portal/statements/{entry_id}/withdraw",

@@ -145,12 +145,43 @@ class PortalApiTestCase(PortalTestCase):
         r = self.client.get("/api/portal/dossier", HTTP_AUTHORIZATION=f"Bearer {secret}")
         self.assertEqual(r.status_code, 404)
 
-    def test_a_released_copy_is_available_as_json(self):
+    def test_gc_5_1_a_released_copy_is_available_as_json_with_the_password(self):
+        """GC-5.1, LAW-15: a token is no recent authentication, so the copy asks the password, as the page does."""
         r = self.post("/requests", {"kind": "copy", "password": PASSWORD})
         self.assertEqual(r.json()["status"], "done")
-        r = self.get(f"/requests/{r.json()['id']}/copy.json")
+        url = f"/requests/{r.json()['id']}/copy.json"
+        refused = self.get(url)
+        self.assertEqual(refused.status_code, 403)
+        self.assertTrue(refused.json()["detail"].startswith("Re-authentication required"))
+        wrong = self.post(url, {"password": "not-it"})
+        self.assertEqual(wrong.status_code, 403)
+        self.assertTrue(wrong.json()["detail"].startswith("Re-authentication failed"))
+        self.assertFalse(AccessLogEntry.objects.filter(action="copy.download").exists())
+        r = self.post(url, {"password": PASSWORD})
         self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.json()["client"]["reference"], self.own_client.reference)
+        self.assertEqual(AccessLogEntry.objects.filter(action="copy.download").count(), 1)
         self.assertEqual(ClientRequest.objects.get().kind, RequestKind.COPY)
+
+    def test_gc_5_1_the_copy_in_the_session_needs_a_recent_sign_in_as_the_page_download_does(self):
+        """GC-5.1, LAW-15: allauth's re-authentication records, with the page's timeout."""
+        copy = actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.COPY,
+                                    now=self.now, grant=CLIENT_GRANT)
+        url = f"/api/portal/requests/{copy.public_id}/copy.json"
+        self.reauthenticated(self.client_user, seconds_ago=3600)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.assertEqual(self.client.get(f"/portal/copy/{copy.public_id}/json/").status_code, 302)  # the page asks
+        self.reauthenticated(self.client_user)
+        self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_gc_5_1_the_openapi_document_says_the_copy_needs_re_authentication(self):
+        schema = self.client.get("/api/openapi.json").json()
+        operations = schema["paths"]["/api/portal/requests/{request_id}/copy.json"]
+        for method in ("get", "post"):
+            self.assertIn("Re-authentication required", operations[method]["responses"]["403"]["description"])
+        self.assertEqual(operations["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+                         "#/components/schemas/PasswordIn")
+        self.assertEqual(schema["components"]["schemas"]["PasswordIn"]["required"], ["password"])
 
     def test_gc_1_3_a_proposed_substitute_is_accepted_through_the_api(self):
         """GC-1.3"""

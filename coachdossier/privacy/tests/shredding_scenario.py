@@ -2,7 +2,8 @@
 own databases live in memory, which has no files to search and cannot be restored into
 safely). Each phase prints one line `RESULT <json>`.
 
-    python shredding_scenario.py setup|restore-main|restore-both|tamper|verify|older-release|other-master-key
+    python shredding_scenario.py setup|restore-main|restore-both|tamper|verify|older-release|other-master-key|
+                                 restore-elsewhere
 
 Environment: DATABASE_URL, COACHDOSSIER_STATE_DIR, ATTACHMENTS_DIR, COACHDOSSIER_ERASURE_REGISTRY,
 COACHDOSSIER_BACKUP_DIR, COACHDOSSIER_KEY_BACKUP_DIR (all under one temporary directory)."""
@@ -42,8 +43,9 @@ MARKER = "Zwanenburg-MARKER-7f3c9e"
 
 
 def sets():
-    main = sorted(Path(os.environ["COACHDOSSIER_BACKUP_DIR"]).iterdir())[0]
-    keys = sorted(Path(os.environ["COACHDOSSIER_KEY_BACKUP_DIR"]).iterdir())[0]
+    # The set folders: a root also holds the erasure registry's signed copy.
+    main = sorted(p for p in Path(os.environ["COACHDOSSIER_BACKUP_DIR"]).iterdir() if p.is_dir())[0]
+    keys = sorted(p for p in Path(os.environ["COACHDOSSIER_KEY_BACKUP_DIR"]).iterdir() if p.is_dir())[0]
     return main, keys
 
 
@@ -138,6 +140,17 @@ def restore(info, *, with_keys):
     out = io.StringIO()
     call_command("restore", *args, stdout=out)
     return {**state(info), "output": out.getvalue()}
+
+
+def restore_elsewhere(info):
+    """GC-5.4: the restore on another host (the first one lost): its erasure registry never heard
+    of the destruction, and both sets restored predate it. The signed copy at the backup roots,
+    written by the nightly backup after the destruction, still has the client erased again."""
+    call_command("backup", stdout=open(os.devnull, "w"))  # the next night's, which knows the destruction
+    registry = Path(os.environ["COACHDOSSIER_ERASURE_REGISTRY"])
+    for path in (registry, *registry.parent.glob(registry.name + "-*")):
+        path.unlink()
+    return restore(info, with_keys=True)
 
 
 def tamper(info):
@@ -247,5 +260,6 @@ if __name__ == "__main__":
                   "restore-both": lambda: restore(info, with_keys=True),
                   "tamper": lambda: tamper(info), "verify": lambda: verify(info),
                   "older-release": lambda: older_release(info),
-                  "other-master-key": lambda: other_master_key(info)}[phase]()
+                  "other-master-key": lambda: other_master_key(info),
+                  "restore-elsewhere": lambda: restore_elsewhere(info)}[phase]()
     print("RESULT " + json.dumps(result))

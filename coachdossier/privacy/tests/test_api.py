@@ -1,5 +1,6 @@
 """The privacy API: same actions as the pages, 422 with field errors, roles enforced."""
 
+import datetime
 import json
 
 from coachdossier.audit.models import AccessLogEntry
@@ -81,6 +82,27 @@ class RegisterApiTests(PrivacyTestCase):
         decided = self.post(f"/api/privacy/breaches/{made.json()['id']}/decision",
                             {"decision": "not_required", "reason": "Geen risico"})
         self.assertEqual(decided.json()["decision"], "not_required")
+
+    def test_law_33_the_api_records_when_the_decision_was_taken_and_marks_a_late_not_required_late(self):
+        self.login(self.management)
+        made = self.post("/api/privacy/breaches", {"discovered_at": "2026-11-19T09:00:00+01:00", "title": "Lek",
+                                                   "description": "x", "data_affected": "x", "people_affected": "x"})
+        url = f"/api/privacy/breaches/{made.json()['id']}/decision"
+        bad = self.post(url, {"decision": "not_required", "reason": "Geen risico",
+                              "decided_at": "2026-11-18T09:00:00+01:00"})
+        self.assertEqual(bad.status_code, 422)
+        self.assertIn("decided_at", bad.json()["errors"])
+        decided = self.post(url, {"decision": "not_required", "reason": "Geen risico"}).json()
+        taken = datetime.datetime.fromisoformat(decided["decided_at"])
+        self.assertLess(abs(taken - self.now), datetime.timedelta(minutes=1))  # now: 97 hours after discovery
+        self.assertEqual((decided["decided_by"], decided["late"]), ("Mia Directie", True))
+        in_time = self.post(url, {"decision": "not_required", "reason": "Geen risico",
+                                  "decided_at": "2026-11-20T09:00:00+01:00"}).json()
+        self.assertFalse(in_time["late"])
+        self.assertEqual(datetime.datetime.fromisoformat(self.client.get("/api/privacy/breaches").json()[0]["decided_at"]),
+                         datetime.datetime.fromisoformat("2026-11-20T09:00:00+01:00"))
+        self.login(self.auditor)
+        self.assertEqual(self.client.get("/api/privacy/security-report").json()["late_breach_decisions"], 0)
 
     def test_law_30_the_processing_register_and_gc_6_6_the_security_report_for_the_auditor(self):
         self.login(self.auditor)

@@ -4,6 +4,7 @@ backup is refused, and a destroyed client leaves no trace in the database files.
 The scenario runs in a child process against real SQLite files (shredding_scenario.py):
 the suite's own databases live in memory, which has no files to search."""
 
+import datetime
 import io
 import json
 import os
@@ -36,9 +37,10 @@ def scenario(tmp_path_factory):
     results["files"] = {str(p.relative_to(tmp)): p.read_bytes() for p in
                         [tmp / "main.sqlite3", tmp / "keys.sqlite3", *tmp.glob("*.sqlite3-wal"),
                          *(tmp / "attachments").rglob("*")] if p.is_file()}
-    backup_db = next((tmp / "backups").iterdir()) / "database.sqlite3"
+    backup_db = next(p for p in (tmp / "backups").iterdir() if p.is_dir()) / "database.sqlite3"  # not erasures.json
     results["backup_db"] = backup_db.read_bytes()
-    for phase in ("restore-main", "restore-both", "tamper", "verify", "other-master-key", "older-release"):
+    for phase in ("restore-main", "restore-both", "tamper", "verify", "other-master-key", "older-release",
+                  "restore-elsewhere"):
         results[phase] = run_phase(tmp, phase)
     yield results
     shutil.rmtree(tmp, ignore_errors=True)
@@ -74,12 +76,45 @@ def test_gc_5_4_a_backup_from_before_a_destruction_restored_after_it_reveals_not
 def test_gc_5_4_restoring_the_key_store_too_does_not_bring_the_client_back(scenario):
     """The worst case: main database and key store both from before the destruction. The
     erasure registry, kept outside both, is replayed and destroys the key again."""
-    state = scenario["restore-both"]
+    assert_erased_again(scenario["restore-both"])
+
+
+def assert_erased_again(state):
     assert "1 client(s) erased again" in state["output"]
     assert not state["key_present"]
     assert state["backup_name_readable"] is None and state["backup_entry_readable"] is None
     assert state["destroyed"] and state["entries_left"] == 0
     assert state["keeper_name"] == "Blijft Bewaard"
+
+
+def test_gc_5_4_a_restore_on_another_host_whose_registry_never_heard_of_the_erasure_does_not_bring_the_client_back(
+        scenario):
+    """GC-5.4: the registry file is the host's; the backup roots' signed copy, rewritten by each
+    backup, travels with the backups. Both sets restored predate the destruction."""
+    assert_erased_again(scenario["restore-elsewhere"])
+
+
+def test_gc_5_4_a_copy_of_the_erasure_registry_whose_signature_fails_is_not_used(tmp_path):
+    """Its entries would erase whoever they name at the next restore: only a signed copy counts."""
+    from coachdossier.privacy import erasure
+
+    erasure.record("11111111-1111-1111-1111-111111111111", datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC))
+    assert erasure.mirror([tmp_path]) == []
+    found, problems = erasure.from_mirrors([tmp_path])
+    assert ("11111111-1111-1111-1111-111111111111", "2026-11-01T00:00:00+00:00") in found and problems == []
+    copy = json.loads((tmp_path / erasure.MIRROR).read_text())
+    copy["entries"].append(["22222222-2222-2222-2222-222222222222", "2026-11-02T00:00:00+00:00"])
+    (tmp_path / erasure.MIRROR).write_text(json.dumps(copy))
+    found, problems = erasure.from_mirrors([tmp_path])
+    assert found == [] and "signature does not verify" in problems[0]
+
+
+def test_gc_5_4_a_backup_root_the_copy_cannot_be_written_to_is_said(tmp_path):
+    from coachdossier.privacy import erasure
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert erasure.mirror([blocked]) != []
 
 
 def test_gc_5_4_a_restore_takes_the_destroyed_clients_mail_out_of_the_restored_outbox(scenario):

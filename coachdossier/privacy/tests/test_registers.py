@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from coachdossier.audit.models import AccessLogEntry
 from coachdossier.clients.management.commands.demo import DEMO_PDF
 from coachdossier.privacy import actions, portal_sections
 from coachdossier.privacy.models import BreachDecision, ConfidentialityBreach, DataBreach
@@ -67,8 +68,97 @@ class DataBreachTests(PrivacyTestCase):
         self.assertEqual(breach.deadline(72), self.now - datetime.timedelta(hours=8))
         self.assertTrue(breach.is_late(self.now, 72))
         actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
-                                   reason="Versleuteld, geen risico", now=self.now)
+                                   reason="Versleuteld, geen risico", decided_at=self.now - datetime.timedelta(hours=9),
+                                   now=self.now)
         self.assertFalse(breach.is_late(self.now, 72))
+
+    def test_law_33_a_decision_that_no_notification_is_required_taken_after_72_hours_is_late(self):
+        breach = self.breach(self.now - datetime.timedelta(hours=80))
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld, geen risico", now=self.now)
+        self.assertEqual((breach.decided_at, breach.decided_by), (self.now, self.management))
+        self.assertTrue(breach.is_late(self.now + datetime.timedelta(days=30), 72))
+
+    def test_law_33_the_decision_keeps_when_it_was_taken_and_by_whom_when_saved_again(self):
+        """AVG art. 33(5): the decision's time is documented; adding measures later does not move it."""
+        breach = self.breach(self.now - datetime.timedelta(hours=10))
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOTIFIED,
+                                   notified_at=self.now - datetime.timedelta(hours=2), reference="AP-1", now=self.now)
+        self.assertEqual(breach.decided_at, self.now - datetime.timedelta(hours=2))  # the notification's time
+        later = self.now + datetime.timedelta(days=10)
+        actions.decide_data_breach(actor=self.auditor, breach=breach, decision=BreachDecision.NOTIFIED,
+                                   notified_at=breach.authority_notified_at, reference="AP-1",
+                                   measures="Wachtwoorden gewijzigd", now=later)
+        breach.refresh_from_db()
+        self.assertEqual((breach.decided_at, breach.decided_by), (self.now - datetime.timedelta(hours=2),
+                                                                  self.management))
+        self.assertFalse(breach.is_late(later, 72))
+        self.assertEqual(AccessLogEntry.objects.filter(action="data_breach.decide").count(), 2)
+
+    def test_law_33_the_decision_lies_between_discovery_and_now_and_before_the_notification(self):
+        breach = self.breach(self.now - datetime.timedelta(hours=10))
+        for decided_at, notified_at in ((self.now + datetime.timedelta(hours=1), None),
+                                        (self.now - datetime.timedelta(hours=11), None),
+                                        (self.now - datetime.timedelta(hours=1), self.now - datetime.timedelta(hours=2))):
+            with self.subTest(decided_at=decided_at), self.assertRaises(ValidationError) as ctx:
+                actions.decide_data_breach(
+                    actor=self.management, breach=breach, now=self.now, decided_at=decided_at,
+                    **({"decision": BreachDecision.NOTIFIED, "notified_at": notified_at} if notified_at else
+                       {"decision": BreachDecision.NOT_REQUIRED, "reason": "Geen risico"}))
+            self.assertIn("decided_at", ctx.exception.message_dict)
+        breach.refresh_from_db()
+        self.assertEqual((breach.decision, breach.decided_at), (BreachDecision.PENDING, None))
+
+    def test_law_33_the_register_page_shows_when_and_by_whom_and_marks_a_late_not_required_late(self):
+        in_time = self.breach(self.now - datetime.timedelta(hours=30))
+        actions.decide_data_breach(actor=self.management, breach=in_time, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld", now=self.now)
+        late = self.breach(self.now - datetime.timedelta(hours=100))
+        actions.decide_data_breach(actor=self.management, breach=late, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld", now=self.now)
+        self.login(self.management)
+        page = self.client.get(reverse("privacy:breaches"))
+        self.assertEqual([row["late"] for row in page.context["rows"]], [False, True])
+        self.assertContains(page, "<th>Decision taken</th>", html=True)
+        self.assertContains(page, "Mia Directie</td>", count=2)
+        detail = self.client.get(reverse("privacy:breach_detail", args=[late.public_id]))
+        self.assertContains(detail, '<span class="badge badge-late">late</span>', html=True)
+        self.assertContains(detail, "no notification required: ")
+        self.assertContains(detail, "Mia Directie</dd>")
+
+    def test_law_33_managements_dashboard_and_the_privacy_overview_flag_a_breach_decided_late(self):
+        breach = self.breach(self.now - datetime.timedelta(hours=100))
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld", now=self.now)
+        self.breach(self.now - datetime.timedelta(hours=1))  # pending, in time
+        self.login(self.management)
+        self.assertContains(self.client.get(reverse("home")),
+                            "1 open data breach was decided later than 72 hours after discovery, or is still undecided.")
+        self.assertContains(self.client.get(reverse("privacy:overview")),
+                            '<span class="badge badge-late">1 late</span>', html=True)
+
+    def test_law_33_a_decision_recorded_before_its_time_was_kept_gets_it_from_the_access_log(self):
+        """The migration: the first data_breach.decide entry says when, and who (a notification's
+        own time when earlier); a breach still pending keeps none."""
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("coachdossier.privacy.migrations.0002_breach_decided_at")
+        from coachdossier.audit.context import Actor, acting
+
+        decided, pending = self.breach(self.now - datetime.timedelta(hours=100)), self.breach()
+        with acting(Actor(user=self.management, channel="web")):
+            actions.decide_data_breach(actor=self.management, breach=decided,
+                                       decision=BreachDecision.NOT_REQUIRED, reason="Versleuteld", now=self.now)
+        entry = AccessLogEntry.objects.filter(action="data_breach.decide").get()
+        DataBreach.objects.update(decided_at=None, decided_by=None)
+        migration.from_the_access_log(apps, None)
+        decided.refresh_from_db()
+        pending.refresh_from_db()
+        self.assertEqual((decided.decided_at, decided.decided_by, pending.decided_at),
+                         (entry.at, self.management, None))
+        self.assertTrue(decided.is_late(self.now, 72))
 
     def test_law_33_reminders_at_24_hours_before_the_deadline_and_when_late_each_once(self):
         breach = self.breach(self.now)

@@ -31,6 +31,23 @@ class SecurityReportTests(PrivacyTestCase):
         self.assertEqual((r["open_breaches"], r["late_breaches"]), (1, 1))
         self.assertIn("Alice Coach", [name for name, _ in r["inactive"]])  # nobody logged in for 100 days
 
+    def test_law_33_the_report_counts_a_closed_breach_decided_after_72_hours_as_late(self):
+        from coachdossier.privacy.models import BreachDecision
+
+        breach = actions.record_data_breach(actor=self.management, discovered_at=self.now - datetime.timedelta(days=5),
+                                            title="x", description="x", data_affected="x", people_affected="x",
+                                            now=self.now)
+        actions.decide_data_breach(actor=self.management, breach=breach, decision=BreachDecision.NOT_REQUIRED,
+                                   reason="Versleuteld", now=self.now)
+        actions.close_data_breach(actor=self.management, breach=breach, now=self.now)
+        r = report.security_report(self.now)
+        self.assertEqual((r["open_breaches"], r["late_breaches"], r["late_breach_decisions"]), (0, 0, 1))
+        self.login(self.auditor)
+        self.assertContains(self.client.get(reverse("privacy:security_report")),
+                            "decided later than 72 hours after discovery, or still undecided</dt><dd>1 ")
+        self.assertIn("decided later than 72 hours", " ".join(pdf_text(self.client.get(
+            reverse("privacy:security_report_pdf")).content).split()))
+
     def test_gc_6_6_a_failed_last_backup_is_shown_as_failed_on_the_page_as_in_the_pdf_and_the_api(self):
         BackupRun.objects.create(kind=BackupKind.BACKUP, at=self.now - datetime.timedelta(days=1), ok=True,
                                  location="/b/1")
@@ -144,6 +161,30 @@ class LogReviewTests(PrivacyTestCase):
         self.assertEqual(dict(r["outside_caseload"]), {"Bob Coach": 1})
         self.assertEqual(dict(r["odd_hours"])["Bob Coach"], 2)
         self.assertEqual(dict(r["exports"]), {"Alice Coach": 1})
+
+    def test_nen_7513_a_client_list_showing_the_whole_caseload_is_not_bulk_access(self):
+        """A list page logs one entry per client shown; opening that many records is bulk access."""
+        import uuid
+
+        from coachdossier.clients.access import LIST_ACTIONS
+
+        caseload = [uuid.uuid4() for _ in range(report.BULK_THRESHOLD)]
+        with acting(Actor(user=self.coach, channel="web")):
+            for action in sorted(LIST_ACTIONS):
+                audit.record_many(action=action, clients=caseload, basis=Basis.COACH, role="coach", now=self.now)
+        self.assertEqual(report.log_review(datetime.date(2026, 11, 1))["bulk"], [])
+        with acting(Actor(user=self.coach, channel="web")):
+            audit.record_many(action="dossier.read", clients=caseload, basis=Basis.COACH, role="coach", now=self.now)
+        r = report.log_review(datetime.date(2026, 11, 1))
+        self.assertEqual(r["bulk"], [("Alice Coach", self.now.date(), report.BULK_THRESHOLD)])
+        self.assertEqual(r["entries"], report.BULK_THRESHOLD * (len(LIST_ACTIONS) + 1))  # the lists stay logged
+
+    def test_nen_7513_the_review_page_and_api_say_that_lists_are_not_counted_as_bulk_access(self):
+        self.login(self.management)
+        self.assertContains(self.client.get(reverse("privacy:log_review")),
+                            "Names shown in a list or search result are logged but not counted here")
+        schema = self.client.get("/api/openapi.json").json()["components"]["schemas"]["LogReviewOut"]
+        self.assertIn("not counted", schema["properties"]["bulk"]["description"])
 
     def test_nen_7513_exports_count_client_data_leaving_not_views_of_the_hand_over_or_the_audit_reports(self):
         """Viewing a hand-over page, listing the hand-overs or recording a delivery is no export,

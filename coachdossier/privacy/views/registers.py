@@ -50,15 +50,16 @@ def confidentiality_new(request, client_id):
 
 
 def _breach(breach_id):
-    return get_object_or_404(DataBreach.objects.select_related("recorded_by"), public_id=breach_id)
+    return get_object_or_404(DataBreach.objects.select_related("recorded_by", "decided_by"), public_id=breach_id)
 
 
 @require_GET
 @role_required(Role.MANAGEMENT)
 def breaches(request):
+    """LAW-33: a decision taken, or still missing, past the 72 hours is marked late."""
     now, hours = timezone.now(), policy.current().breach_notify_hours
     rows = [{"breach": b, "deadline": b.deadline(hours), "late": b.is_late(now, hours)}
-            for b in DataBreach.objects.select_related("recorded_by")]
+            for b in DataBreach.objects.select_related("recorded_by", "decided_by")]
     return render(request, "privacy/breaches.html", {"rows": rows, "hours": hours})
 
 
@@ -82,7 +83,7 @@ def breach_new(request):
 def breach_detail(request, breach_id):
     breach = _breach(breach_id)
     form = BreachDecisionForm(request.POST or None, initial={
-        "decision": breach.decision, "decision_reason": breach.decision_reason,
+        "decision": breach.decision, "decision_reason": breach.decision_reason, "decided_at": breach.decided_at,
         "authority_notified_at": breach.authority_notified_at, "authority_reference": breach.authority_reference,
         "measures": breach.measures})
     if request.method == "POST" and form.is_valid():
@@ -91,7 +92,7 @@ def breach_detail(request, breach_id):
             actions.decide_data_breach(actor=request.user, breach=breach, decision=data["decision"],
                                        reason=data["decision_reason"], notified_at=data["authority_notified_at"],
                                        reference=data["authority_reference"], measures=data["measures"],
-                                       now=timezone.now())
+                                       decided_at=data["decided_at"], now=timezone.now())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

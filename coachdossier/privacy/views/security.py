@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from coachdossier import audit
+from coachdossier import audit, policy
 from coachdossier.accounts.decorators import role_required
 from coachdossier.accounts.models import Role
 
@@ -37,7 +37,11 @@ def overview(request):
         context["registry_problems"] = [(p, p.problems(today)) for p in profiles if p.problems(today)]
         context["unregistered"] = registry.coaches_without_profile()
         context["backlog_count"] = len(actions.retention_backlog(today))
-        context["open_breaches"] = DataBreach.objects.open().count()
+        open_breaches = list(DataBreach.objects.open())
+        hours = policy.current().breach_notify_hours
+        context["open_breaches"] = len(open_breaches)
+        # LAW-33: a decision on notifying taken, or still missing, past the 72 hours.
+        context["late_breaches"] = sum(1 for b in open_breaches if b.is_late(timezone.now(), hours))
     return render(request, "privacy/overview.html", context)
 
 

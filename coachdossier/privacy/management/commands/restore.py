@@ -31,3 +31,5 @@ class Command(BaseCommand):
                               "migration(s) applied to bring it up to this one")
         self.stdout.write(f"restored. Erasure registry replayed: {outcome['clients_erased_again']} client(s) "
                           f"erased again, {outcome['erasures_merged']} erasure(s) learnt from the backup.")
+        for problem in outcome["erasure_copies_not_used"]:
+            self.stderr.write(f"erasure registry copy {problem}")
