@@ -5,6 +5,7 @@ tests/routes.py): every route is requested as each persona the matrix expects to
 (200), and as the anonymous visitor where the route is public.
 """
 
+import copy
 import json
 import os
 import re
@@ -41,17 +42,30 @@ class SecurityHeadersOnEveryPageTestCase(test_access_matrix.AccessMatrixTestCase
     test_every_route_in_the_url_configuration_is_in_the_matrix = None  # type: ignore[assignment]  # not run here
     test_every_route_gives_each_persona_exactly_the_declared_status = None  # type: ignore[assignment]  # not run here
 
+    _pages: list | None = None
+
     def pages(self):
-        """(route, persona, url, response) for every cell of the matrix that serves a page."""
-        personas = self.personas()
+        """(route, persona, url, response) for every cell of the matrix that serves a page: served
+        once for the two tests below, which read the same responses (every request is rolled back,
+        so the second test would be served exactly what the first one was)."""
+        cls = type(self)
+        if cls._pages is None:
+            cls._pages = list(self._serve_pages())
+        return cls._pages
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._pages = None
+        super().tearDownClass()
+
+    def _serve_pages(self):
+        signed_in = self.signed_in_cookies()
         for route in self.routes():
             url = reverse(route.name, kwargs=route.kwargs(self)) + (f"?{route.query}" if route.query else "")
             for persona, expected in route.expect.items():
                 if expected != 200:
                     continue
-                self.client.logout()
-                if personas.get(persona) is not None:
-                    self.login(personas[persona])
+                self.client.cookies = copy.deepcopy(signed_in[persona])
                 KeyRing.clear()
                 with transaction.atomic():
                     if route.method == "GET":
