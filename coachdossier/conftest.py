@@ -21,6 +21,20 @@ def _transactional(request) -> bool:
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _deduce_reads_the_real_clock():
+    """Tests travel to 2026-11-23 (coachdossier.test); deduce's lookup cache, when a test
+    builds it, must still carry today's date, or every later process rebuilds it (100 s)."""
+    import time
+
+    import time_machine
+
+    from coachdossier.privacy import deidentify
+
+    hatch = time_machine.escape_hatch
+    deidentify.real_time = lambda: hatch.time.time() if hatch.is_travelling() else time.time()
+
+
 @pytest.fixture(autouse=True)
 def _append_only_log_allows_test_flush(request):
     global _disabled_on_postgres

@@ -13,10 +13,12 @@ install), so it is built once per process on first use by `get_deducer()`; call
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,8 +96,38 @@ def get_deducer():
             if _deducer is None:
                 import deduce  # imported here: importing is cheap, building is not
 
+                stamp_cache_in_utc(deduce.lookup_structs)
                 _deducer = deduce.Deduce()
     return _deducer
+
+
+# The real clock, never a travelled one: tests travel to a fixed date (coachdossier.test), and
+# conftest points this at time-machine's escape hatch.
+real_time = time.time
+
+
+class _CacheClock(datetime.datetime):
+    """The clock deduce stamps its lookup cache with and reads its sources' times by: naive UTC.
+
+    deduce stamps the cache with naive local time and rejects it when a source file's time,
+    also read as naive local time, is later. Django puts its TIME_ZONE (Europe/Amsterdam) into
+    the process's TZ; `warm_up()` run outside Django (bootstrap, deploy) does not. So a cache
+    built by the warm-up on a UTC host within an hour of installing read as older than its
+    sources in every Django process: each worker rebuilt it (about 100 s and 1.2 GB here) into
+    a virtualenv it may not write to, and the warm-up was for nothing. Likewise a cache built
+    inside a test that travels to 2026-11-23 was rejected by every later process."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.fromtimestamp(real_time(), datetime.UTC).replace(tzinfo=None)
+
+    @classmethod
+    def fromtimestamp(cls, t, tz=None):
+        return datetime.datetime.fromtimestamp(t, datetime.UTC).replace(tzinfo=None)
+
+
+def stamp_cache_in_utc(lookup_structs) -> None:
+    lookup_structs.datetime = _CacheClock  # the module's `from datetime import datetime`
 
 
 DEDUCE_LOCK = Path(tempfile.gettempdir()) / "coachdossier-deduce.lock"

@@ -536,10 +536,67 @@ class TestDeduceBuiltOneProcessAtATime:
                     fcntl.flock(other, fcntl.LOCK_UN)
             return "deducer"
 
-        monkeypatch.setitem(sys.modules, "deduce", types.SimpleNamespace(Deduce=build))
+        monkeypatch.setitem(sys.modules, "deduce", types.SimpleNamespace(Deduce=build, lookup_structs=types.SimpleNamespace()))
         monkeypatch.setattr(deid, "DEDUCE_LOCK", lock_path)
         monkeypatch.setattr(deid, "_deducer", None)
         assert get_deducer() == "deducer"
         assert held == [True]
         with open(lock_path, "a") as after:  # and it is let go
             fcntl.flock(after, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+class TestDeducesLookupCache:
+    """deduce's lookup cache takes 100 s and 1.2 GB to build: a cache that a later process
+    rejects costs every server worker and every test run that much."""
+
+    @staticmethod
+    def _in_zone(zone: str):
+        import os
+
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    def _cache_stamped(self, tmp_path, zone: str) -> tuple[dict, Path]:
+        import os
+
+        from deduce import lookup_structs
+
+        source = tmp_path / "src" / "lst_x"
+        source.mkdir(parents=True)
+        (source / "items.txt").write_text("jan\n")
+        installed = time.time() - 60  # pip installed the sources a minute before the warm-up
+        os.utime(source / "items.txt", (installed, installed))
+        os.utime(source, (installed, installed))
+        self._in_zone(zone)
+        return {"deduce_version": "x", "saved_datetime": str(lookup_structs.datetime.now())}, tmp_path
+
+    def test_a_cache_warmed_up_outside_django_is_valid_in_a_django_process_in_amsterdam(self, tmp_path):
+        import os
+
+        from deduce import lookup_structs
+        from deduce.lookup_structs import validate_lookup_struct_cache
+
+        before = os.environ.get("TZ")
+        try:
+            deid.stamp_cache_in_utc(lookup_structs)
+            cache, base = self._cache_stamped(tmp_path, "UTC")  # `warm_up()` from bootstrap or deploy
+            self._in_zone("Europe/Amsterdam")  # Django sets TZ to its TIME_ZONE
+            assert validate_lookup_struct_cache(cache, base, "x")
+        finally:
+            if before is None:
+                os.environ.pop("TZ", None)
+            else:
+                os.environ["TZ"] = before
+            time.tzset()
+
+    def test_a_cache_built_inside_a_test_that_travels_is_stamped_with_todays_date(self):
+        import datetime
+
+        import time_machine
+        from deduce import lookup_structs
+
+        deid.stamp_cache_in_utc(lookup_structs)
+        with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)):
+            stamp = lookup_structs.datetime.now()
+        real = datetime.datetime.fromtimestamp(time.time(), datetime.UTC)
+        assert abs(real.replace(tzinfo=None) - stamp) < datetime.timedelta(minutes=1)
