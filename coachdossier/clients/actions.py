@@ -814,12 +814,18 @@ def end_referral(*, actor, referral: Referral, now, grant=None) -> Referral:
     return referral
 
 
-def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
-    """Emergency access: logged as such, management is notified (without content), and the
-    client sees it in "who looked at my file"."""
+def check_break_glass_reason(reason: str) -> None:
+    """The emergency reason's rules, checked before the reference is looked up (page and API),
+    so that no answer tells a reference that exists from one that does not."""
     if len((reason or "").strip()) < 20:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
     _raise(validation.length_errors(reason=(reason, BREAK_GLASS_REASON_MAX_LENGTH)))
+
+
+def break_glass(*, actor, client: Client, reason: str, now) -> BreakGlass:
+    """Emergency access: logged as such, management is notified (without content), and the
+    client sees it in "who looked at my file"."""
+    check_break_glass_reason(reason)
     if not actor.is_staff_member or actor.has_role(Role.AUDITOR) and not actor.has_role(Role.COACH, Role.MANAGEMENT):
         raise ValidationError({"reason": _("Your role cannot use emergency access.")})
     with transaction.atomic():

@@ -579,6 +579,15 @@ class ConsentTestCase(BaseTestCase):
 
 
 class BreakGlassTestCase(BaseTestCase):
+    def test_gc_2_3_the_api_judges_the_reason_before_the_reference_so_no_answer_tells_which_exist(self):
+        self.login(self.other_coach)
+        answers = [self.client.post("/api/clients/break-glass", {"reference": reference, "reason": "kort"},
+                                    content_type="application/json")
+                   for reference in (self.own_client.reference, "2099-9999")]
+        self.assertEqual([r.status_code for r in answers], [422, 422])
+        self.assertEqual(answers[0].json(), answers[1].json())
+        self.assertFalse(AccessLogEntry.objects.filter(action="break_glass.start").exists())
+
     def test_break_glass_needs_a_reason_is_logged_notifies_management_and_is_visible(self):
         """GC-2.3, LAW-NEN7513: emergency access."""
         with self.assertRaises(ValidationError):
