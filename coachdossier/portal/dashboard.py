@@ -21,7 +21,8 @@ def panels(request, now):
                              .exclude(kind=RequestKind.DESTRUCTION).select_related("client").order_by("deadline"))
         if open_requests:
             found.append(Panel(_("Client requests to handle"), "portal/dashboard_requests.html",
-                               {"requests": open_requests, "today": today}, order=10))
+                               {"requests": open_requests, "today": today, "client_view": "clients:detail"},
+                               order=10))
         unread = (Message.objects.filter(client__in=mine, direction=Direction.TO_COACH, read_at__isnull=True)
                   .values("client").annotate(count=Count("pk")))
         counts = {row["client"]: row["count"] for row in unread}
@@ -34,6 +35,7 @@ def panels(request, now):
         destruction = list(ClientRequest.objects.open().filter(kind=RequestKind.DESTRUCTION, client__in=visible)
                            .select_related("client").order_by("deadline"))
         found.append(Panel(_("Destruction requests (4 weeks, GC-5.4)"), "portal/dashboard_requests.html",
-                           {"requests": destruction, "today": today, "all_url": reverse("portal:destructions")},
+                           {"requests": destruction, "today": today, "all_url": reverse("portal:destructions"),
+                            "client_view": "clients:admin_detail"},  # PR-7: names and status, no dossier
                            order=10))
     return found

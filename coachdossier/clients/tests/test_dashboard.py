@@ -114,6 +114,33 @@ class CoachDashboardQueriesTestCase(DashboardTestCase):
                                    evidence=SimpleUploadedFile("toestemming.pdf", DEMO_PDF))
         self._n += 1
 
+    def test_each_client_reference_on_the_dashboard_leads_to_the_page_its_reader_may_open(self):
+        """The coach opens the dossier from a request or a completed questionnaire; management,
+        who may not read dossiers (PR-7), opens the client's overview from a destruction request."""
+        from coachdossier.audit.models import Basis
+        from coachdossier.clients import access
+        from coachdossier.portal import actions as p_actions
+        from coachdossier.portal.models import RequestKind
+        from coachdossier.questionnaires.models import Administration
+
+        self._n = 0
+        self.add_work(1)
+        completed = Administration.objects.get(completed_at__isnull=False).client
+        as_client = access.Grant(Basis.CLIENT)
+        p_actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.CORRECTION,
+                               field="city", proposed="Zwolle", reason="Verhuisd", now=self.now, grant=as_client)
+        p_actions.file_request(actor=self.client_user, client=self.own_client, kind=RequestKind.DESTRUCTION,
+                               now=self.now, grant=as_client)
+        self.login(self.coach)
+        theirs = '<a href="/clients/{}/">{}</a>'
+        r = self.client.get("/")
+        self.assertContains(r, theirs.format(completed.public_id, completed.reference))  # questionnaire
+        self.assertContains(r, theirs.format(self.own_client.public_id, self.own_client.reference))  # request
+        self.login(self.management)
+        r = self.client.get("/")
+        self.assertContains(r, f'<a href="/clients/manage/{self.own_client.public_id}/">{self.own_client.reference}</a>')
+        self.assertNotContains(r, f'href="/clients/{self.own_client.public_id}/"')
+
     def test_the_coachs_dashboard_costs_the_same_with_one_and_with_five_of_everything(self):
         self._n = 0
         self.add_work(1)
