@@ -39,6 +39,14 @@ class InspectionTestCase(PortalTestCase):
         self.assertContains(r, '<a href="/portal/messages/" aria-current="page">', html=False)
         self.assertContains(r, 'aria-current="page"', count=1)  # not the top bar's overview as well
 
+    def test_gc_5_1_her_correction_statement_and_destruction_forms_each_lead_back_where_she_came_from(self):
+        """On a phone the portal menu is folded and names no page for these forms: a back link does."""
+        self.login(self.client_user)
+        for path, back in (("/portal/requests/correction/", "/portal/dossier/"), ("/portal/statements/new/", "/portal/dossier/"),
+                           ("/portal/requests/destruction/", "/portal/requests/")):
+            with self.subTest(path):
+                self.assertContains(self.client.get(path), f'<p class="back"><a href="{back}">')
+
     def test_pr_6_an_open_request_on_her_overview_leads_to_its_card_under_my_requests(self):
         """PR-6, GC-1.3: an open request on the overview was plain text, with a bare "termijn"
         (deadline) that did not say whose; she follows or withdraws it on its card under My requests."""
