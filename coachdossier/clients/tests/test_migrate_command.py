@@ -31,3 +31,11 @@ def test_migrate_of_a_named_database_leaves_the_other_one_alone(migrated, databa
     call_command("migrate", database=database, verbosity=0)
     call_command("migrate", "--database", database, verbosity=0)
     assert migrated == [database, database]
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_migrate_from_the_command_line_runs_its_system_checks_on_both_databases(migrated):
+    """`manage.py migrate` (script/server, every deployment) runs the system checks first, for
+    the databases it migrates: with no database named, Django's own check was handed None."""
+    call_command("migrate", verbosity=0, skip_checks=False)
+    assert migrated == ["default", "keys"]

@@ -24,6 +24,13 @@ class Command(DjangoMigrate):
         # No default, so that a database named by the caller (even "default") can be told from none.
         parser.set_defaults(database=None)
 
+    def get_check_kwargs(self, options):
+        # Django's migrate checks the one database it is given; without one, both are migrated.
+        kwargs = super().get_check_kwargs(options)
+        if options.get("database") is None:
+            kwargs["databases"] = [DEFAULT_DB_ALIAS, "keys"]
+        return kwargs
+
     def handle(self, *args, **options):
         if options.get("database") is not None:
             self._migrate(*args, **options)
