@@ -36,6 +36,17 @@ def _deduce_reads_the_real_clock():
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request leaves its language active in the thread (LocaleMiddleware does not put it
+    back), so a test that signed in a Dutch reader made the next module's English assertions
+    fail, depending on the order the tests ran in."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _append_only_log_allows_test_flush(request):
     global _disabled_on_postgres
     transactional = _transactional(request)
