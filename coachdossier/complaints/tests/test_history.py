@@ -80,7 +80,7 @@ class TestStepsAreCodes(HistoryTestCase):
                          ("Klager gebeld.", "Wil mediation."))
         self.assertEqual(self.summaries(complaint, "en"), {
             EventKind.LODGED: "Offered by phone to register it as a complaint; accepted (KR-2.2).",
-            EventKind.EXTENDED: "Extended to June 1, 2026; the complainant was told by phone.",
+            EventKind.EXTENDED: "Extended to 1 June 2026; the complainant was told by phone.",
             EventKind.AFTERCARE: "Reached, not satisfied"})
         self.assertEqual(self.summaries(complaint, "nl")[EventKind.EXTENDED],
                          "Verlengd tot 1 juni 2026; de klager is telefonisch op de hoogte gebracht.")

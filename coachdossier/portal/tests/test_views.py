@@ -56,7 +56,7 @@ class InspectionTestCase(PortalTestCase):
         anchor = f"request-{request.public_id}"
         home = self.client.get("/portal/")
         self.assertContains(home, f'<a href="/portal/requests/#{anchor}">', html=False)
-        self.assertContains(home, "handled by Dec. 21, 2026")  # whose deadline: the practice's
+        self.assertContains(home, "handled by 21 December 2026")  # whose deadline: the practice's
         self.assertContains(self.client.get("/portal/requests/"), f'<section class="card" id="{anchor}">', html=False)
 
     def test_a_client_who_signs_in_lands_on_the_portal_where_her_report_waits_for_her_answer(self):
@@ -254,8 +254,8 @@ class DestructionPageTestCase(PortalTestCase):
                              now=self.now, grant=CLIENT_GRANT)
         self.login(self.client_user)
         r = self.client.get("/portal/requests/destruction/")
-        self.assertContains(r, "We received your request on Nov. 23, 2026.")
-        self.assertContains(r, "destroyed by Dec. 21, 2026 at the latest")
+        self.assertContains(r, "We received your request on 23 November 2026.")
+        self.assertContains(r, "destroyed by 21 December 2026 at the latest")
         self.assertNotContains(r, 'name="confirm"')
         self.assertContains(r, "Follow or withdraw your request under My requests")  # GC-1.3
 

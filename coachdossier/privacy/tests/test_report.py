@@ -84,7 +84,7 @@ class SecurityReportEvidenceTests(PrivacyTestCase):
         page, pdf, api = self.views()
         self.assertIn("Last tested restore", page)
         self.assertIn("Last tested restore", pdf)
-        self.assertIn("Nov. 2, 2026, 14:05", pdf)
+        self.assertIn("2 November 2026, 14:05", pdf)
         self.assertEqual(api["last_restore"], {"at": "2026-11-02T13:05:00Z", "ok": True})
 
     def test_law_32_a_practice_that_never_tested_a_restore_is_told_so(self):

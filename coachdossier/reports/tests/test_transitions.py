@@ -178,13 +178,13 @@ class ReviewPeriodTestCase(LifeCycleTestCase):
                              "De cliënt kan reageren tot 30 november 2026; daarna kan de rapportage worden "
                              "verzonden (PR-6).")
         with translation.override("en"):
-            self.assertIn("until Nov. 30, 2026;", str(report.send_refusal(at(2026, 11, 30, 12))))
+            self.assertIn("until 30 November 2026;", str(report.send_refusal(at(2026, 11, 30, 12))))
 
     def test_pr_6_an_unanswered_copy_is_refused_until_midnight_after_the_last_day_and_then_sent(self):
         """PR-6: the last review day counts in Amsterdam time; the refusal is logged."""
         report = self.in_state(S.CLIENT_COPY)
         last_minute, first_minute = at(2026, 11, 30, 23, 59, 59), at(2026, 12, 1, 0, 0)
-        waiting = "The client may answer until Nov. 30, 2026; the report can be sent after that (PR-6)."
+        waiting = "The client may answer until 30 November 2026; the report can be sent after that (PR-6)."
         self.assertEqual(str(report.send_refusal(last_minute)), waiting)
         self.assertIsNone(report.send_refusal(first_minute))
         with self.assertRaises(ValidationError) as cm:
@@ -213,7 +213,7 @@ class SendRefusalTestCase(LifeCycleTestCase):
     NOT_DELIVERED = "The client's copy has not been delivered yet (PR-6)."
     WRONG_STATE = "A report in this state cannot be sent."
     UNSIGNED = "This report needs the client's signature before it can be sent (PR-6)."
-    WAITING = "The client may answer until Nov. 30, 2026; the report can be sent after that (PR-6)."
+    WAITING = "The client may answer until 30 November 2026; the report can be sent after that (PR-6)."
 
     def refusal(self, report, now):
         refusal = report.send_refusal(now)
